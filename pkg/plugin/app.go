@@ -1,0 +1,68 @@
+// Package plugin is the Grafana adapter: it turns Grafana's app-instance lifecycle, resource calls
+// and health checks into calls on the product's service. Product logic does not live here.
+package plugin
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+
+	"github.com/grafana/grafana-plugin-sdk-go/backend"
+	"github.com/grafana/grafana-plugin-sdk-go/backend/app"
+	"github.com/grafana/grafana-plugin-sdk-go/backend/instancemgmt"
+	"github.com/grafana/grafana-plugin-sdk-go/backend/resource/httpadapter"
+
+	"github.com/kubedoor/kubedoor-grafana/pkg/service"
+	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
+)
+
+// ID is the plugin id from plugin.json.
+const ID = "kubedoor-capacity-app"
+
+// App is one Grafana app instance (one per org and settings version). Grafana disposes it and
+// builds a new one whenever the settings are saved.
+type App struct {
+	backend.CallResourceHandler
+
+	svc         *service.Service
+	log         *slog.Logger
+	settingsErr error // settings Grafana handed us that do not validate
+}
+
+var (
+	_ backend.CallResourceHandler   = (*App)(nil)
+	_ backend.CheckHealthHandler    = (*App)(nil)
+	_ instancemgmt.InstanceDisposer = (*App)(nil)
+)
+
+// NewFactory returns the instance factory for app.Manage. Each new instance applies its settings
+// to the process-wide service, so saving the config page takes effect without a restart.
+func NewFactory(svc *service.Service, log *slog.Logger) app.InstanceFactoryFunc {
+	return func(ctx context.Context, s backend.AppInstanceSettings) (instancemgmt.Instance, error) {
+		a := &App{svc: svc, log: log}
+		cfg, err := settings.Parse(s.JSONData, s.DecryptedSecureJSONData)
+		if err != nil {
+			// Keep serving: health and status explain what is wrong instead of every call failing.
+			a.settingsErr = err
+			log.Error("invalid app settings", "error", err)
+		} else if err := svc.Apply(ctx, cfg); err != nil {
+			log.Warn("settings applied with problems", "error", err)
+		}
+		a.CallResourceHandler = httpadapter.New(a.routes())
+		return a, nil
+	}
+}
+
+// Dispose is called by Grafana before the instance is replaced; the service outlives instances.
+func (a *App) Dispose() {}
+
+func (a *App) routes() http.Handler {
+	mux := http.NewServeMux()
+	for _, rt := range a.routeTable() {
+		mux.Handle(rt.pattern, authorize(rt.min, rt.action, rt.handler))
+	}
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, codeNotFound, "no route %s %s", r.Method, r.URL.Path)
+	})
+	return mux
+}

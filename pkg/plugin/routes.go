@@ -1,0 +1,45 @@
+package plugin
+
+import "net/http"
+
+// route is one entry of the API: who may call it and what answers it.
+type route struct {
+	pattern string // net/http pattern: "METHOD /path"
+	min     Role
+	action  string // named in 403 answers and the audit log
+	handler http.HandlerFunc
+}
+
+// routeTable is the whole resource API; every route is under /v1.
+func (a *App) routeTable() []route {
+	return []route{
+		{"GET /v1/status", RoleViewer, "read status", a.getStatus},
+		{"GET /v1/me", RoleViewer, "read own permissions", a.getMe},
+	}
+}
+
+func (a *App) getStatus(w http.ResponseWriter, r *http.Request) {
+	st := a.svc.Status(r.Context())
+	if a.settingsErr != nil {
+		st.Store.OK = false
+		st.Store.Message = "invalid app settings: " + a.settingsErr.Error()
+	}
+	writeJSON(w, http.StatusOK, st)
+}
+
+// me tells the UI what the caller may do, so it can hide buttons the backend would refuse.
+type me struct {
+	Login    string `json:"login"`
+	Role     string `json:"role"`
+	CanRead  bool   `json:"canRead"`
+	CanWrite bool   `json:"canWrite"`
+	CanAdmin bool   `json:"canAdmin"`
+}
+
+func (a *App) getMe(w http.ResponseWriter, r *http.Request) {
+	c := callerFrom(r)
+	writeJSON(w, http.StatusOK, me{
+		Login: c.Login, Role: c.Role.String(),
+		CanRead: c.Role >= RoleViewer, CanWrite: c.Role >= RoleEditor, CanAdmin: c.Role >= RoleAdmin,
+	})
+}

@@ -1,0 +1,189 @@
+// Package service is the backend's process-wide core: it owns the store connection, the
+// Prometheus clients and (in later slices) the background work. It exists apart from the Grafana
+// adapter because Grafana creates app instances only when a request arrives, while collection,
+// schedules and reconciliation must run from process start.
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"reflect"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/kubedoor/kubedoor-grafana/pkg/prom"
+	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
+)
+
+// Store is what the service needs from an open store.
+type Store interface {
+	Ping(ctx context.Context) error
+	Mode() string
+	Close() error
+}
+
+// StoreOpener opens (and migrates) the store described by the settings and reports the
+// schema version it left the store at.
+type StoreOpener func(ctx context.Context, cfg settings.App) (Store, int, error)
+
+// Service is safe for concurrent use.
+type Service struct {
+	log     *slog.Logger
+	open    StoreOpener
+	version string
+
+	mu            sync.RWMutex
+	app           settings.App
+	applied       bool
+	store         Store
+	storeErr      error
+	schemaVersion int
+	proms         map[string]prom.Client
+}
+
+// New returns a service that has not opened anything yet; call Apply.
+func New(log *slog.Logger, open StoreOpener, version string) *Service {
+	return &Service{log: log, open: open, version: version, proms: map[string]prom.Client{}}
+}
+
+// Apply makes the service use these settings: it (re)opens the store when the storage settings
+// changed, or when the last attempt failed, and rebuilds the Prometheus clients. A store that
+// cannot be opened is reported by Status and retried on the next Apply; it is returned too.
+func (s *Service) Apply(ctx context.Context, app settings.App) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+
+	storageChanged := !s.applied || !reflect.DeepEqual(s.app.Storage, app.Storage) ||
+		s.app.ClickHousePassword != app.ClickHousePassword
+	proms := make(map[string]prom.Client, len(app.Clusters))
+	var promErrs []error
+	for _, c := range app.Clusters {
+		pc, err := prom.New(prom.Config{URL: c.PrometheusURL, Timeout: 10 * time.Second})
+		if err != nil {
+			promErrs = append(promErrs, fmt.Errorf("cluster %s: %w", c.Name, err))
+			continue
+		}
+		proms[c.Name] = pc
+	}
+	s.proms = proms
+	s.app = app
+	s.applied = true
+
+	if storageChanged || s.store == nil {
+		if s.store != nil {
+			if err := s.store.Close(); err != nil {
+				s.log.Warn("closing previous store", "error", err)
+			}
+			s.store = nil
+		}
+		st, ver, err := s.open(ctx, app)
+		s.store, s.schemaVersion, s.storeErr = st, ver, err
+		if err != nil {
+			s.log.Error("store unavailable", "mode", app.Storage.Mode, "error", err)
+			promErrs = append(promErrs, fmt.Errorf("store: %w", err))
+		} else {
+			s.log.Info("store ready", "mode", st.Mode(), "schemaVersion", ver)
+		}
+	}
+	return errors.Join(promErrs...)
+}
+
+// Close releases the store.
+func (s *Service) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.store == nil {
+		return nil
+	}
+	err := s.store.Close()
+	s.store = nil
+	return err
+}
+
+// Settings returns the settings in force.
+func (s *Service) Settings() settings.App {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.app
+}
+
+// Status reports what works: the store and each cluster's Prometheus.
+type Status struct {
+	Store      StoreStatus  `json:"store"`
+	Prometheus []PromStatus `json:"prometheus"`
+	Version    string       `json:"version"`
+}
+
+// StoreStatus is the store part of Status.
+type StoreStatus struct {
+	OK            bool   `json:"ok"`
+	Mode          string `json:"mode"`
+	Message       string `json:"message"`
+	SchemaVersion int    `json:"schemaVersion"`
+}
+
+// PromStatus is one cluster's Prometheus part of Status.
+type PromStatus struct {
+	Cluster string `json:"cluster"`
+	URL     string `json:"url"`
+	OK      bool   `json:"ok"`
+	Message string `json:"message"`
+}
+
+// Status checks the parts now (bounded by ctx) and reports them.
+func (s *Service) Status(ctx context.Context) Status {
+	s.mu.RLock()
+	st, storeErr, ver, app := s.store, s.storeErr, s.schemaVersion, s.app
+	proms := make(map[string]prom.Client, len(s.proms))
+	for k, v := range s.proms {
+		proms[k] = v
+	}
+	s.mu.RUnlock()
+
+	out := Status{Version: s.version, Prometheus: []PromStatus{}}
+	out.Store.Mode = app.Storage.Mode
+	out.Store.SchemaVersion = ver
+	switch {
+	case st == nil && storeErr != nil:
+		out.Store.Message = storeErr.Error()
+	case st == nil:
+		out.Store.Message = "store not configured yet"
+	default:
+		if err := st.Ping(ctx); err != nil {
+			out.Store.Message = fmt.Sprintf("store ping failed: %v", err)
+		} else {
+			out.Store.OK = true
+			out.Store.Message = fmt.Sprintf("ClickHouse (%s) reachable, schema version %d", st.Mode(), ver)
+		}
+	}
+
+	// Prometheus checks run in parallel: one slow server must not delay the others' answers.
+	results := make([]PromStatus, len(app.Clusters))
+	var wg sync.WaitGroup
+	for i, c := range app.Clusters {
+		results[i] = PromStatus{Cluster: c.Name, URL: c.PrometheusURL}
+		pc, ok := proms[c.Name]
+		if !ok {
+			results[i].Message = "no client (invalid settings)"
+			continue
+		}
+		wg.Add(1)
+		go func(i int, pc prom.Client) {
+			defer wg.Done()
+			v, err := pc.Ready(ctx)
+			if err != nil {
+				results[i].Message = err.Error()
+				return
+			}
+			results[i].OK = true
+			results[i].Message = "Prometheus " + v + " reachable"
+		}(i, pc)
+	}
+	wg.Wait()
+	sort.SliceStable(results, func(a, b int) bool { return results[a].Cluster < results[b].Cluster })
+	out.Prometheus = results
+	return out
+}

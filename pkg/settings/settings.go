@@ -1,0 +1,158 @@
+// Package settings holds the app's typed configuration as Grafana stores it (jsonData plus
+// secureJsonData), with defaults and validation that names the offending field.
+package settings
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// Storage modes.
+const (
+	StorageEmbedded = "embedded"
+	StorageServer   = "server"
+)
+
+// Secure (encrypted by Grafana) keys.
+const (
+	SecureClickHousePassword = "clickhousePassword"
+)
+
+// App is the whole app configuration.
+type App struct {
+	Storage  Storage   `json:"storage"`
+	Clusters []Cluster `json:"clusters"`
+
+	// ClickHousePassword comes from secureJsonData and is never serialised back out.
+	ClickHousePassword string `json:"-"`
+}
+
+// Storage says where the ClickHouse engine is.
+type Storage struct {
+	Mode     string `json:"mode"`               // embedded (default) | server
+	DataDir  string `json:"dataDir,omitempty"`  // embedded: data directory ("" = default)
+	Address  string `json:"address,omitempty"`  // server: host:port of the native protocol
+	Database string `json:"database,omitempty"` // server: database (default "kubedoor")
+	Username string `json:"username,omitempty"` // server
+	Cluster  string `json:"cluster,omitempty"`  // server: ClickHouse cluster name for ON CLUSTER + replicated tables
+	TLS      bool   `json:"tls,omitempty"`      // server
+}
+
+// Cluster is one Kubernetes cluster and the Prometheus that watches it.
+type Cluster struct {
+	Name              string `json:"name"`
+	PrometheusURL     string `json:"prometheusUrl"`
+	ClusterLabelKey   string `json:"clusterLabelKey,omitempty"`   // set when one Prometheus serves several clusters
+	ClusterLabelValue string `json:"clusterLabelValue,omitempty"` // defaults to Name when the key is set
+	TimeZone          string `json:"timeZone,omitempty"`          // IANA name, default UTC
+}
+
+// FieldError is a validation failure on one field; APIs turn it into a 400 naming the field.
+type FieldError struct {
+	Field  string `json:"field"`
+	Reason string `json:"reason"`
+}
+
+func (e *FieldError) Error() string { return e.Field + ": " + e.Reason }
+
+// Parse decodes Grafana's jsonData and secureJsonData, applies defaults and validates.
+func Parse(jsonData []byte, secure map[string]string) (App, error) {
+	var a App
+	if len(strings.TrimSpace(string(jsonData))) > 0 {
+		if err := json.Unmarshal(jsonData, &a); err != nil {
+			return App{}, fmt.Errorf("decoding app settings: %w", err)
+		}
+	}
+	a.ClickHousePassword = secure[SecureClickHousePassword]
+	a.applyDefaults()
+	if err := a.Validate(); err != nil {
+		return App{}, err
+	}
+	return a, nil
+}
+
+func (a *App) applyDefaults() {
+	if a.Storage.Mode == "" {
+		a.Storage.Mode = StorageEmbedded
+	}
+	if a.Storage.Mode == StorageServer && a.Storage.Database == "" {
+		a.Storage.Database = "kubedoor"
+	}
+	for i := range a.Clusters {
+		c := &a.Clusters[i]
+		if c.TimeZone == "" {
+			c.TimeZone = "UTC"
+		}
+		if c.ClusterLabelKey != "" && c.ClusterLabelValue == "" {
+			c.ClusterLabelValue = c.Name
+		}
+	}
+}
+
+var (
+	clusterName  = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+	identifier   = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	promLabelKey = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]*$`)
+)
+
+// Validate returns the first problem found as a *FieldError.
+func (a App) Validate() error {
+	switch a.Storage.Mode {
+	case StorageEmbedded:
+	case StorageServer:
+		if a.Storage.Address == "" {
+			return &FieldError{"storage.address", "required when storage.mode is server (host:port of the native protocol, e.g. clickhouse:9000)"}
+		}
+		if !strings.Contains(a.Storage.Address, ":") {
+			return &FieldError{"storage.address", "must be host:port"}
+		}
+		if !identifier.MatchString(a.Storage.Database) {
+			return &FieldError{"storage.database", "must be a plain identifier (letters, digits, underscore)"}
+		}
+		if a.Storage.Cluster != "" && !identifier.MatchString(a.Storage.Cluster) {
+			return &FieldError{"storage.cluster", "must be a plain identifier (letters, digits, underscore)"}
+		}
+	default:
+		return &FieldError{"storage.mode", fmt.Sprintf("must be %q or %q, got %q", StorageEmbedded, StorageServer, a.Storage.Mode)}
+	}
+	seen := map[string]bool{}
+	for i, c := range a.Clusters {
+		if err := c.validate(fmt.Sprintf("clusters[%d]", i)); err != nil {
+			return err
+		}
+		if seen[c.Name] {
+			return &FieldError{fmt.Sprintf("clusters[%d].name", i), fmt.Sprintf("duplicate cluster name %q", c.Name)}
+		}
+		seen[c.Name] = true
+	}
+	return nil
+}
+
+func (c Cluster) validate(path string) error {
+	if !clusterName.MatchString(c.Name) {
+		return &FieldError{path + ".name", "must be 1-63 lower-case letters, digits or '-', starting and ending with a letter or digit"}
+	}
+	u, err := url.Parse(c.PrometheusURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return &FieldError{path + ".prometheusUrl", "must be an http(s) URL such as http://prometheus:9090"}
+	}
+	if c.ClusterLabelKey != "" && !promLabelKey.MatchString(c.ClusterLabelKey) {
+		return &FieldError{path + ".clusterLabelKey", "must be a valid Prometheus label name"}
+	}
+	if _, err := time.LoadLocation(c.TimeZone); err != nil {
+		return &FieldError{path + ".timeZone", fmt.Sprintf("unknown IANA time zone %q", c.TimeZone)}
+	}
+	return nil
+}
+
+// AsFieldError reports whether err is a validation error and returns it.
+func AsFieldError(err error) (*FieldError, bool) {
+	var fe *FieldError
+	ok := errors.As(err, &fe)
+	return fe, ok
+}

@@ -1,0 +1,100 @@
+// Command kubedoor-webhook is KubeDoor's mutating admission webhook. main only wires the
+// configuration to the server; decisions and transport live in their own packages.
+//
+//	kubedoor-webhook serve --tls-cert-file … --tls-key-file …
+//	kubedoor-webhook certs --service kubedoor-webhook --namespace kubedoor --out ./certs
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/kubedoor/kubedoor-grafana/webhook/certs"
+	"github.com/kubedoor/kubedoor-grafana/webhook/config"
+	"github.com/kubedoor/kubedoor-grafana/webhook/server"
+)
+
+func main() {
+	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	cmd, args := "serve", os.Args[1:]
+	if len(args) > 0 && (args[0] == "serve" || args[0] == "certs") {
+		cmd, args = args[0], args[1:]
+	}
+	var err error
+	switch cmd {
+	case "certs":
+		err = runCerts(args)
+	default:
+		err = runServe(log, args)
+	}
+	if err != nil {
+		log.Error("kubedoor-webhook failed", "command", cmd, "error", err)
+		os.Exit(1)
+	}
+}
+
+func runServe(log *slog.Logger, args []string) error {
+	cfg := config.Defaults()
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	cfg.Bind(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	handler := &server.AdmissionHandler{
+		Decider:      server.AllowAll,
+		Deadline:     cfg.Deadline,
+		MaxBodyBytes: cfg.MaxBodyBytes,
+		Metrics:      server.NewMetrics(reg),
+		Log:          log,
+	}
+	return server.Run(ctx, server.Options{
+		ListenAddr: cfg.ListenAddr, HealthAddr: cfg.HealthAddr,
+		TLSCertFile: cfg.TLSCertFile, TLSKeyFile: cfg.TLSKeyFile,
+		Handler: handler, Registry: reg, Log: log,
+	})
+}
+
+func runCerts(args []string) error {
+	fs := flag.NewFlagSet("certs", flag.ContinueOnError)
+	service := fs.String("service", "kubedoor-webhook", "Service name the API server calls")
+	namespace := fs.String("namespace", "kubedoor", "namespace of the Service")
+	ip := fs.String("ip", "", "also valid for this IP (for a URL-registered webhook, e.g. 127.0.0.1)")
+	out := fs.String("out", "certs", "folder for ca.crt, tls.crt, tls.key")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	req := certs.Request{DNSNames: certs.ServiceDNSNames(*service, *namespace)}
+	if *ip != "" {
+		parsed := net.ParseIP(*ip)
+		if parsed == nil {
+			return fmt.Errorf("--ip %q is not an IP address", *ip)
+		}
+		req.IPs = append(req.IPs, parsed)
+	}
+	b, err := certs.Generate(req)
+	if err != nil {
+		return err
+	}
+	if err := b.WriteFiles(*out); err != nil {
+		return err
+	}
+	fmt.Printf("wrote %s/{ca.crt,tls.crt,tls.key}; put ca.crt (base64) in the webhook configuration's caBundle\n", *out)
+	return nil
+}
