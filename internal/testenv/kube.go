@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -132,7 +131,7 @@ func StartKube(ctx context.Context, opts KubeOptions) (_ *Kube, err error) {
 	if err := checkBinaries(opts); err != nil {
 		return nil, fmt.Errorf("testenv: %w", err)
 	}
-	runDir, err := prepareRunDir(opts.RunDir)
+	runDir, err := prepareRunDir(opts.RunDir, opts.Keep)
 	if err != nil {
 		return nil, fmt.Errorf("testenv: %w", err)
 	}
@@ -277,47 +276,6 @@ func checkBinaries(opts KubeOptions) error {
 		if _, err := os.Stat(filepath.Join(opts.BinDir, name)); err != nil {
 			return fmt.Errorf("%s missing in %s (run scripts/build-testbed.sh): %w", name, opts.BinDir, err)
 		}
-	}
-	return nil
-}
-
-// runDirMarker identifies a run dir this package made, so only those are ever wiped.
-const runDirMarker = ".kubedoor-testenv"
-
-func prepareRunDir(dir string) (string, error) {
-	if dir == "" {
-		d, err := os.MkdirTemp("", "kubedoor-kube-")
-		if err != nil {
-			return "", fmt.Errorf("creating run dir: %w", err)
-		}
-		return d, writeMarker(d)
-	}
-	dir, err := filepath.Abs(dir)
-	if err != nil {
-		return "", fmt.Errorf("resolving run dir: %w", err)
-	}
-	entries, err := os.ReadDir(dir)
-	switch {
-	case errors.Is(err, fs.ErrNotExist) || (err == nil && len(entries) == 0):
-	case err != nil:
-		return "", fmt.Errorf("reading run dir: %w", err)
-	default:
-		if _, err := os.Stat(filepath.Join(dir, runDirMarker)); err != nil {
-			return "", fmt.Errorf("run dir %s is not empty and was not made by testenv; refusing to wipe it", dir)
-		}
-		if err := os.RemoveAll(dir); err != nil {
-			return "", fmt.Errorf("wiping previous run dir: %w", err)
-		}
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", fmt.Errorf("creating run dir: %w", err)
-	}
-	return dir, writeMarker(dir)
-}
-
-func writeMarker(dir string) error {
-	if err := os.WriteFile(filepath.Join(dir, runDirMarker), nil, 0o644); err != nil {
-		return fmt.Errorf("marking run dir: %w", err)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package testenv_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -9,10 +10,10 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -33,7 +34,14 @@ var (
 
 const fakeNodes = 2
 
+// panicHelperEnv makes the test binary act as a test that panics with a cluster running; see
+// TestClusterDiesWithAPanickingTest.
+const panicHelperEnv = "TESTENV_PANIC_HELPER"
+
 func TestMain(m *testing.M) {
+	if os.Getenv(panicHelperEnv) == "1" {
+		panicWithClusterRunning()
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	t0 := time.Now()
 	kube, kubeErr = testenv.StartKube(ctx, testenv.FullCluster(fakeNodes))
@@ -230,6 +238,49 @@ func TestStopLeavesNoProcessBehind(t *testing.T) {
 	}
 }
 
+// TestClusterDiesWithAPanickingTest runs this binary as a test that panics with a cluster up and
+// checks the kernel (Pdeathsig) took the components down with it.
+func TestClusterDiesWithAPanickingTest(t *testing.T) {
+	cluster(t)
+	cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), panicHelperEnv+"=1")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err == nil {
+		t.Fatalf("helper did not fail; stdout:\n%s", &stdout)
+	}
+	pids := map[string]int{}
+	for line := range strings.Lines(stdout.String()) {
+		var name string
+		var pid int
+		if _, err := fmt.Sscanf(line, "pid %s %d", &name, &pid); err == nil {
+			pids[name] = pid
+		}
+	}
+	if len(pids) != 2 {
+		t.Fatalf("helper reported pids %v, want etcd and kube-apiserver; stderr:\n%s", pids, lastLines(stderr.String(), 20))
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for len(alivePIDs(pids)) > 0 && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+	}
+	if alive := alivePIDs(pids); len(alive) > 0 {
+		t.Errorf("components outlived the panicking test: %v", alive)
+	}
+}
+
+func panicWithClusterRunning() {
+	k, err := testenv.StartKube(context.Background(), testenv.KubeOptions{})
+	if err != nil {
+		fmt.Println("error:", err)
+		os.Exit(1)
+	}
+	for name, pid := range k.PIDs() {
+		fmt.Printf("pid %s %d\n", name, pid)
+	}
+	panic("a test panics with a cluster running")
+}
+
 func TestStartErrorsSayWhatIsWrong(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -310,14 +361,26 @@ func createNamespace(ctx context.Context, t *testing.T, k *testenv.Kube, prefix 
 	return ns.Name
 }
 
+// alivePIDs returns the processes that still run. A zombie counts as dead: it has exited and
+// only waits for its new parent (init) to reap it.
 func alivePIDs(pids map[string]int) map[string]int {
 	alive := map[string]int{}
 	for name, pid := range pids {
-		if syscall.Kill(pid, 0) == nil || syscall.Kill(-pid, 0) == nil { // the process or its group
+		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			continue // gone
+		}
+		// The state follows the parenthesised command name: "pid (comm) S ...".
+		if i := bytes.LastIndexByte(stat, ')'); i < 0 || i+2 >= len(stat) || stat[i+2] != 'Z' {
 			alive[name] = pid
 		}
 	}
 	return alive
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
 }
 
 func rssBytes(pid int) (int64, error) {

@@ -113,7 +113,7 @@ func (k *Kube) createNodes(ctx context.Context, t0 time.Time) error {
 			ObjectMeta: metav1.ObjectMeta{
 				Name: name,
 				Annotations: map[string]string{
-					KwokNodeAnnotation:            "fake",
+					KwokNodeAnnotation:             "fake",
 					"node.alpha.kubernetes.io/ttl": "0",
 				},
 				Labels: map[string]string{
