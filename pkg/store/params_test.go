@@ -1,0 +1,173 @@
+package store
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+func TestFormatParam(t *testing.T) {
+	shanghai := time.FixedZone("CST", 8*3600)
+	instant := time.Date(2023, 11, 14, 22, 13, 20, 123_456_789, time.UTC)
+	n := 5
+	cases := []struct {
+		name  string
+		value any
+		typ   string
+		want  string
+	}{
+		{"a plain string is sent as is", "kube-system", "String", "kube-system"},
+		{"a backslash, tab and newline are escaped", "a\\b\tc\nd", "String", `a\\b\tc\nd`},
+		{"a quote needs no escaping outside an array", "it's", "String", "it's"},
+		{"a NUL byte is escaped", "a\x00b", "String", `a\0b`},
+		{"a signed integer", int32(-1), "Int32", "-1"},
+		{"an unsigned integer", uint64(18446744073709551615), "UInt64", "18446744073709551615"},
+		{"a float keeps its shortest form", 0.1, "Float64", "0.1"},
+		{"NaN is the engine's nan", nan(), "Float64", "nan"},
+		{"a bool is 1 or 0", true, "UInt8", "1"},
+		{"nil is NULL", nil, "Nullable(String)", `\N`},
+		{"a nil pointer is NULL", (*int)(nil), "Nullable(Int64)", `\N`},
+		{"a pointer is followed", &n, "Int64", "5"},
+		{"a DateTime takes whole Unix seconds", instant, "DateTime", "1700000000"},
+		{"a DateTime with a zone still takes Unix seconds", instant, "DateTime('Asia/Shanghai')", "1700000000"},
+		{"a DateTime64(3) takes milliseconds, truncated", instant, "DateTime64(3, 'UTC')", "1700000000.123"},
+		{"a DateTime64(6) takes microseconds", instant, "DateTime64(6)", "1700000000.123456"},
+		{"a DateTime64 drops a zero fraction", instant.Truncate(time.Second), "DateTime64(3)", "1700000000"},
+		{"an instant before 1970 keeps its fraction exact", time.Unix(-3, 500_000_000), "DateTime64(3)", "-2.5"},
+		{"a Date is the day in the time's own zone", instant.In(shanghai), "Date", "2023-11-15"},
+		{"a Nullable Date is still a day", instant, "Nullable(Date)", "2023-11-14"},
+		{"a Date value is a day whatever the placeholder", DateOf(instant), "String", "2023-11-14"},
+		{"a Stringer such as a UUID is its text", uuid.MustParse("7e5d9c2a-0000-4000-8000-000000000001"), "UUID", "7e5d9c2a-0000-4000-8000-000000000001"},
+		{"a string array quotes and escapes each element", []string{"a", "b'c", `d\e`, "n\nl"}, "Array(String)", `['a','b\'c','d\\e','n\nl']`},
+		{"an int array is bare numbers", []int64{1, -2}, "Array(Int64)", "[1,-2]"},
+		{"an empty array", []string{}, "Array(String)", "[]"},
+		{"an array of days quotes each day", []time.Time{instant}, "Array(Date)", "['2023-11-14']"},
+		{"an array of instants takes seconds", []time.Time{instant}, "Array(DateTime)", "[1700000000]"},
+		{"an array may hold NULL", []*string{nil}, "Array(Nullable(String))", "[NULL]"},
+		{"nested arrays nest", [][]string{{"a"}, {}}, "Array(Array(String))", "[['a'],[]]"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := FormatParam(tc.value, tc.typ)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tc.want {
+				t.Errorf("FormatParam(%#v, %q) = %q, want %q", tc.value, tc.typ, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestFormatParamRefusesUnknownTypes(t *testing.T) {
+	if _, err := FormatParam(struct{}{}, "String"); err == nil {
+		t.Fatal("a struct was formatted")
+	}
+	if _, err := FormatParam(map[string]int{}, "Map(String, Int32)"); err == nil {
+		t.Fatal("a map was formatted")
+	}
+}
+
+func TestPlaceholders(t *testing.T) {
+	got := Placeholders("SELECT * FROM t WHERE a = {a:String} AND d >= { d : Date } AND x IN {xs:Array(String)} AND s = '{notaparam}'")
+	want := map[string]string{"a": "String", "d": "Date", "xs": "Array(String)"}
+	if len(got) != len(want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s: got %q, want %q", k, got[k], v)
+		}
+	}
+}
+
+func TestParameterMistakesAreCaughtBeforeTheEngine(t *testing.T) {
+	cases := []struct {
+		name   string
+		query  string
+		params []Param
+		want   string
+	}{
+		{"a parameter without a placeholder", "SELECT 1", []Param{P("a", 1)}, "no {a:Type} placeholder"},
+		{"a name that is not an identifier", "SELECT {a:UInt8}", []Param{P("a;b", 1)}, "not an identifier"},
+		{"an unsupported value", "SELECT {a:String}", []Param{P("a", struct{}{})}, "unsupported parameter type"},
+	}
+	eachTarget(t, func(t *testing.T, c Conn) {
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				err := c.Exec(testCtx(t), tc.query, tc.params...)
+				if err == nil || !strings.Contains(err.Error(), tc.want) {
+					t.Fatalf("err = %v, want one containing %q", err, tc.want)
+				}
+			})
+		}
+	})
+}
+
+// Hostile values bound as parameters come back byte for byte and change nothing: the engine
+// parses them by type, they are never part of the SQL text.
+func TestParametersAreDataNotSQL(t *testing.T) {
+	hostile := []struct {
+		name  string
+		value string
+	}{
+		{"a value closing the quote and dropping a table", "x'); DROP TABLE victim; --"},
+		{"a value with backslashes", `C:\new\table\`},
+		{"a value with newlines and tabs", "line1\nline2\r\n\tend"},
+		{"a value with a brace placeholder", "{v:String}"},
+		{"a value with a NUL byte", "a\x00b"},
+		{"a value in another script", "命名空间 ✓"},
+		{"an empty value", ""},
+	}
+	eachTarget(t, func(t *testing.T, c Conn) {
+		ctx := testCtx(t)
+		if err := c.Exec(ctx, "CREATE TABLE IF NOT EXISTS victim (s String) ENGINE = MergeTree ORDER BY s"); err != nil {
+			t.Fatal(err)
+		}
+		for _, h := range hostile {
+			t.Run(h.name, func(t *testing.T) {
+				got := scanAll(t, c, "SELECT {v:String}, {arr:Array(String)}", func(r Rows) ([2]any, error) {
+					var s string
+					var arr []string
+					err := r.Scan(&s, &arr)
+					return [2]any{s, arr}, err
+				}, P("v", h.value), P("arr", []string{h.value, "ok"}))
+				if len(got) != 1 || got[0][0] != h.value {
+					t.Fatalf("scalar came back as %q, want %q", got, h.value)
+				}
+				if arr := got[0][1].([]string); len(arr) != 2 || arr[0] != h.value || arr[1] != "ok" {
+					t.Errorf("array came back as %q", arr)
+				}
+				if err := c.Insert(ctx, "victim", []string{"s"}, [][]any{{h.value}}); err != nil {
+					t.Fatal(err)
+				}
+				if n := queryCount(t, c, "SELECT count() FROM victim WHERE s = {v:String}", P("v", h.value)); n < 1 {
+					t.Errorf("the inserted value was not found by the same value bound (%d rows)", n)
+				}
+			})
+		}
+		if n := queryCount(t, c, "SELECT count() FROM system.tables WHERE database = currentDatabase() AND name = 'victim'"); n != 1 {
+			t.Errorf("victim table count = %d, want 1", n)
+		}
+	})
+}
+
+// Time parameters mean the same instant whatever the zone of the Go value.
+func TestTimeParametersAreInstants(t *testing.T) {
+	instant := time.Date(2026, 1, 2, 3, 4, 5, 678_000_000, time.UTC)
+	eachTarget(t, func(t *testing.T, c Conn) {
+		for _, loc := range []*time.Location{time.UTC, time.FixedZone("UTC+8", 8*3600), time.FixedZone("UTC-5", -5*3600)} {
+			t.Run(loc.String(), func(t *testing.T) {
+				got := scanAll(t, c, "SELECT {a:DateTime}, {b:DateTime64(3)}, {c:DateTime64(3, 'Asia/Shanghai')}", func(r Rows) ([3]time.Time, error) {
+					var v [3]time.Time
+					return v, r.Scan(&v[0], &v[1], &v[2])
+				}, P("a", instant.In(loc)), P("b", instant.In(loc)), P("c", instant.In(loc)))
+				if !got[0][0].Equal(instant.Truncate(time.Second)) || !got[0][1].Equal(instant) || !got[0][2].Equal(instant) {
+					t.Errorf("got %v, want %v", got[0], instant)
+				}
+			})
+		}
+	})
+}
