@@ -1,0 +1,139 @@
+package synth
+
+import (
+	"fmt"
+	"time"
+)
+
+// Key identifies one row of the peak table.
+type Key struct {
+	Cluster, Namespace, Deployment, Container string
+}
+
+// Expected is what the peak pipeline must store for one Key and day. The package doc defines
+// every field exactly.
+type Expected struct {
+	Key
+	Window Window
+
+	Pods         int     // pods whose container ran in the window
+	CPUWorst     float64 // cores: max over pods of the pod's P95 of rate(cpu)
+	CPUPodAvg    float64 // cores: mean over pods of the pod's P95
+	MemoryWorst  float64 // bytes: max over pods of the pod's P95 of working set
+	MemoryPodAvg float64 // bytes: mean over pods of the pod's P95
+	PerPod       []PodP95
+
+	PodsMin, PodsMax int // Running and Ready pods of the Deployment, over the window's instants
+
+	CPURequest, CPULimit       float64 // cores; 0 = not set
+	MemoryRequest, MemoryLimit float64 // bytes; 0 = not set
+	ThrottleRatio              float64 // throttled / total CFS periods; 0 without a CPU limit
+	OOMKills                   int     // OOM kills at instants in [start, end)
+}
+
+// PodP95 is one pod's P95 of one container.
+type PodP95 struct {
+	Pod         string
+	CPU, Memory float64
+}
+
+// Expected returns the answers for every cluster, day, Deployment and container, in scenario
+// order, for quantile q. The curves make them the same for every q in [MinQuantile, MaxQuantile];
+// other quantiles are refused rather than answered wrongly.
+func (s Scenario) Expected(q float64) ([]Expected, error) {
+	if q < MinQuantile || q > MaxQuantile {
+		return nil, fmt.Errorf("synth: quantile %g outside [%g, %g], where the curves pin the answer", q, MinQuantile, MaxQuantile)
+	}
+	s = s.withDefaults()
+	if err := s.Validate(); err != nil {
+		return nil, fmt.Errorf("synth: invalid scenario: %w", err)
+	}
+	iv := int64(s.Interval / time.Second)
+	var out []Expected
+	for ci := range s.Clusters {
+		c := &s.Clusters[ci]
+		for di, w := range c.Windows() {
+			for _, ns := range c.Namespaces {
+				for dpi := range ns.Deployments {
+					out = append(out, expectDeployment(c, ns.Name, &ns.Deployments[dpi], di, w, iv)...)
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+// Find returns the row for k on day.
+func Find(rows []Expected, k Key, day Date) (Expected, bool) {
+	for _, r := range rows {
+		if r.Key == k && r.Window.Day == day {
+			return r, true
+		}
+	}
+	return Expected{}, false
+}
+
+type podRef struct {
+	name string
+	pod  *Pod
+	life life
+}
+
+func expectDeployment(c *Cluster, ns string, d *Deployment, day int, w Window, iv int64) []Expected {
+	var pods []podRef
+	for ri := range d.ReplicaSets {
+		for pi := range d.ReplicaSets[ri].Pods {
+			p := &d.ReplicaSets[ri].Pods[pi]
+			pods = append(pods, podRef{d.podName(c.Name, ns, ri, pi), p, podLife(p, iv)})
+		}
+	}
+	podsMin, podsMax := -1, 0
+	for t := w.Start.Unix(); t <= w.End.Unix(); t += iv {
+		n := 0
+		for _, p := range pods {
+			if t >= p.life.start && t < p.life.end && p.life.ready(t) {
+				n++
+			}
+		}
+		if podsMin < 0 || n < podsMin {
+			podsMin = n
+		}
+		podsMax = max(podsMax, n)
+	}
+	var rows []Expected
+	for ci, ct := range d.Containers {
+		e := Expected{
+			Key:     Key{c.Name, ns, d.Name, ct.Name},
+			Window:  w,
+			PodsMin: podsMin, PodsMax: podsMax,
+			CPURequest: ct.CPURequest, CPULimit: ct.CPULimit,
+			MemoryRequest: float64(ct.MemoryRequest), MemoryLimit: float64(ct.MemoryLimit),
+			ThrottleRatio: ct.ThrottleRatio,
+		}
+		for _, p := range pods {
+			for _, k := range p.pod.OOMKills {
+				if k.Container == ct.Name && !k.At.Before(w.Start) && k.At.Before(w.End) {
+					e.OOMKills++
+				}
+			}
+			if a0, a1 := p.life.active(w); a1 <= a0 {
+				continue
+			}
+			// The curve puts the plateau on half the container's run in the window, which pins
+			// every quantile in [MinQuantile, MaxQuantile] to it (package doc).
+			u := p.pod.Usage[ci][day]
+			e.PerPod = append(e.PerPod, PodP95{Pod: p.name, CPU: u.CPU.Plateau, Memory: u.Memory.Plateau})
+			e.CPUWorst = max(e.CPUWorst, u.CPU.Plateau)
+			e.MemoryWorst = max(e.MemoryWorst, u.Memory.Plateau)
+			e.CPUPodAvg += u.CPU.Plateau
+			e.MemoryPodAvg += u.Memory.Plateau
+		}
+		if e.Pods = len(e.PerPod); e.Pods == 0 {
+			continue // the Deployment did not run in this window: nothing to collect
+		}
+		e.CPUPodAvg /= float64(e.Pods)
+		e.MemoryPodAvg /= float64(e.Pods)
+		rows = append(rows, e)
+	}
+	return rows
+}

@@ -1,0 +1,157 @@
+package synth
+
+import (
+	"fmt"
+	"time"
+)
+
+// Ready-made scenarios. Each is one cluster; Merge combines them into one file. Levels are chosen
+// so worst pod, pod average, max and mean all differ, and a sidecar's values never equal the app's.
+
+const mi = 1 << 20
+
+// usage builds one day's Usage from plateaus: CPU base is a quarter of the plateau and the spike
+// three times it; memory base is 3/8 of the plateau (so even two overlapping series of a restarted
+// container sum to less than it) and the spike twice it.
+func usage(cpuCores float64, memBytes int64) Usage {
+	return Usage{
+		CPU:    Levels{Base: cpuCores / 4, Plateau: cpuCores, Spike: 3 * cpuCores},
+		Memory: Levels{Base: float64(memBytes * 3 / 8), Plateau: float64(memBytes), Spike: float64(2 * memBytes)},
+	}
+}
+
+// oneDay is a pod's usage on a single day, per container.
+func oneDay(perContainer ...Usage) [][]Usage {
+	out := make([][]Usage, len(perContainer))
+	for i, u := range perContainer {
+		out[i] = []Usage{u}
+	}
+	return out
+}
+
+func windowOf(c Cluster) Window { return c.Peak.WindowOf(c.Days[0], c.location()) }
+
+// ScenarioRollout is (a): cluster prod-a, shop/checkout rolls out mid-window. The old
+// ReplicaSet's two pods end 50 and 55 minutes in, the new one's start 35 and 40 minutes in, so
+// Running+Ready pods go 2→3→4→3→2 and all four pods are one workload.
+func ScenarioRollout(day Date) Scenario {
+	c := Cluster{Name: "prod-a", Peak: DefaultPeak, Days: []Date{day}}
+	ws := windowOf(c).Start
+	app := Container{Name: "app", Image: "registry.example.com/shop/checkout:1.4.0",
+		CPURequest: 0.5, CPULimit: 1, MemoryRequest: 512 * mi, MemoryLimit: 1024 * mi, ThrottleRatio: 0.125}
+	pod := func(start, end time.Time, cpu float64, mem int64) Pod {
+		return Pod{Start: start, End: end, Usage: oneDay(usage(cpu, mem))}
+	}
+	c.Namespaces = []Namespace{{Name: "shop", Deployments: []Deployment{{
+		Name:       "checkout",
+		Containers: []Container{app},
+		ReplicaSets: []ReplicaSet{
+			{Pods: []Pod{
+				pod(ws.AddDate(0, 0, -3), ws.Add(50*time.Minute), 0.30, 300*mi),
+				pod(ws.AddDate(0, 0, -3), ws.Add(55*time.Minute), 0.35, 320*mi),
+			}},
+			{Images: []string{"registry.example.com/shop/checkout:1.5.0"}, Pods: []Pod{
+				pod(ws.Add(35*time.Minute), time.Time{}, 0.40, 340*mi),
+				pod(ws.Add(40*time.Minute), time.Time{}, 0.45, 360*mi),
+			}},
+		},
+	}}}}
+	return Scenario{Clusters: []Cluster{c}}
+}
+
+// ScenarioSidecar is (b): cluster prod-a, shop/api has two pods running app + istio-proxy (no CPU
+// limit, so no CFS series). Pod 0's app is OOM-killed 10 minutes into the window and once 3 hours
+// before it (restarts_total is already 1 and last_terminated_reason already OOMKilled when the
+// window opens; only one kill is in the window).
+func ScenarioSidecar(day Date) Scenario {
+	c := Cluster{Name: "prod-a", Peak: DefaultPeak, Days: []Date{day}}
+	ws := windowOf(c).Start
+	start := ws.AddDate(0, 0, -2)
+	c.Namespaces = []Namespace{{Name: "shop", Deployments: []Deployment{{
+		Name: "api",
+		Containers: []Container{
+			{Name: "app", Image: "registry.example.com/shop/api:2.3.1",
+				CPURequest: 1, CPULimit: 2, MemoryRequest: 1024 * mi, MemoryLimit: 2048 * mi, ThrottleRatio: 0.25},
+			{Name: "istio-proxy", Image: "docker.io/istio/proxyv2:1.22.0",
+				CPURequest: 0.1, MemoryRequest: 128 * mi, MemoryLimit: 256 * mi},
+		},
+		ReplicaSets: []ReplicaSet{{Pods: []Pod{
+			{Start: start, Usage: oneDay(usage(0.8, 900*mi), usage(0.05, 90*mi)),
+				OOMKills: []OOMKill{{"app", ws.Add(-3 * time.Hour)}, {"app", ws.Add(10 * time.Minute)}}},
+			{Start: start, Usage: oneDay(usage(0.6, 700*mi), usage(0.07, 110*mi))},
+		}}},
+	}}}}
+	return Scenario{Clusters: []Cluster{c}}
+}
+
+// ScenarioHalfWindow is (c): cluster prod-a, batch/reports has one pod for the whole window, one
+// that ends 45 minutes in (the first half only) and one that starts 35 minutes in. The half-window
+// pods are the worst (CPU: the late one; memory: the early one), so diluting a pod's P95 with
+// the time it did not exist shows.
+func ScenarioHalfWindow(day Date) Scenario {
+	c := Cluster{Name: "prod-a", Peak: DefaultPeak, Days: []Date{day}}
+	ws := windowOf(c).Start
+	c.Namespaces = []Namespace{{Name: "batch", Deployments: []Deployment{{
+		Name: "reports",
+		Containers: []Container{{Name: "app", Image: "registry.example.com/batch/reports:0.9.2",
+			CPURequest: 0.25, CPULimit: 0.5, MemoryRequest: 256 * mi, MemoryLimit: 512 * mi, ThrottleRatio: 0.05}},
+		ReplicaSets: []ReplicaSet{{Pods: []Pod{
+			{Start: ws.AddDate(0, 0, -1), Usage: oneDay(usage(0.20, 200*mi))},
+			{Start: ws.AddDate(0, 0, -1), End: ws.Add(45 * time.Minute), Usage: oneDay(usage(0.30, 260*mi))},
+			{Start: ws.Add(35 * time.Minute), Usage: oneDay(usage(0.40, 240*mi))},
+		}}},
+	}}}}
+	return Scenario{Clusters: []Cluster{c}}
+}
+
+// ScenarioMidnight is (d): cluster prod-sh in Asia/Shanghai with peak 22:00–02:00, so day D's
+// window is D 14:00–18:00 UTC. pay/gateway has three pods for the whole window.
+func ScenarioMidnight(day Date) (Scenario, error) {
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		return Scenario{}, fmt.Errorf("synth: loading Asia/Shanghai: %w", err)
+	}
+	c := Cluster{Name: "prod-sh", Location: loc, Peak: PeakWindow{Clock{22, 0}, Clock{2, 0}}, Days: []Date{day}}
+	ws := windowOf(c).Start
+	var pods []Pod
+	for i, cpu := range []float64{1.2, 1.5, 1.1} {
+		pods = append(pods, Pod{Start: ws.AddDate(0, 0, -1), Usage: oneDay(usage(cpu, int64(1500+100*i)*mi))})
+	}
+	c.Namespaces = []Namespace{{Name: "pay", Deployments: []Deployment{{
+		Name: "gateway",
+		Containers: []Container{{Name: "app", Image: "registry.example.com/pay/gateway:5.0.0",
+			CPURequest: 1, CPULimit: 2, MemoryRequest: 2048 * mi, MemoryLimit: 2048 * mi, ThrottleRatio: 0.02}},
+		ReplicaSets: []ReplicaSet{{Pods: pods}},
+	}}}}
+	return Scenario{Clusters: []Cluster{c}}, nil
+}
+
+// MultiDayPlateau is ScenarioMultiDay's app plateau (cores) of pod 0 on day index d; pod 1 uses
+// three quarters of it. Memory plateaus are (400 + 100·(d mod 5)) MiB and three quarters.
+func MultiDayPlateau(d int) float64 { return 0.4 + 0.1*float64((3*d)%7) }
+
+// ScenarioMultiDay is (e): cluster prod-b, shop/search with two long-lived pods over n days from
+// first, each day with its own plateau (MultiDayPlateau), so "the worst day" is well defined.
+func ScenarioMultiDay(first Date, n int) Scenario {
+	c := Cluster{Name: "prod-b", Peak: DefaultPeak}
+	for d := range n {
+		c.Days = append(c.Days, first.AddDays(d))
+	}
+	ws := windowOf(c).Start
+	var pods []Pod
+	for p := range 2 {
+		days := make([]Usage, n)
+		for d := range n {
+			f := 1 - 0.25*float64(p)
+			days[d] = usage(MultiDayPlateau(d)*f, int64(float64((400+100*(d%5))*mi)*f))
+		}
+		pods = append(pods, Pod{Start: ws.AddDate(0, 0, -1), Usage: [][]Usage{days}})
+	}
+	c.Namespaces = []Namespace{{Name: "shop", Deployments: []Deployment{{
+		Name: "search",
+		Containers: []Container{{Name: "app", Image: "registry.example.com/shop/search:3.1.0",
+			CPURequest: 0.5, CPULimit: 2, MemoryRequest: 512 * mi, MemoryLimit: 1024 * mi, ThrottleRatio: 0.1}},
+		ReplicaSets: []ReplicaSet{{Pods: pods}},
+	}}}}
+	return Scenario{Clusters: []Cluster{c}}
+}
