@@ -219,3 +219,41 @@ func TestMergeCombinesNamespacesOfOneClusterAndRefusesDifferentPeaks(t *testing.
 		t.Error("merged clusters with different peaks")
 	}
 }
+
+func TestPartsTogetherHoldExactlyTheWholeOutput(t *testing.T) {
+	s, err := Merge(ScenarioMultiDay(testDay, 3), ScenarioSidecar(testDay), ScenarioHalfWindow(testDay))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := func(write func(*bytes.Buffer) error) map[string]int {
+		var buf bytes.Buffer
+		if err := write(&buf); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasSuffix(buf.String(), "\n# EOF\n") {
+			t.Fatal("no # EOF at the end")
+		}
+		m := map[string]int{}
+		for _, l := range strings.Split(buf.String(), "\n") {
+			if l != "" && !strings.HasPrefix(l, "#") {
+				m[l]++
+			}
+		}
+		return m
+	}
+	whole := lines(func(b *bytes.Buffer) error { _, err := s.WriteOpenMetrics(b); return err })
+	parts := s.Parts(2, true)
+	if len(parts) != 6 {
+		t.Fatalf("%d parts, want 2 shards × 3 days", len(parts))
+	}
+	for _, p := range parts {
+		for l, n := range lines(func(b *bytes.Buffer) error { _, err := p.WriteTo(b); return err }) {
+			whole[l] -= n
+		}
+	}
+	for l, n := range whole {
+		if n != 0 {
+			t.Fatalf("line in whole minus parts %d times: %s", n, l)
+		}
+	}
+}

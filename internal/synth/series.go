@@ -124,24 +124,18 @@ func emitOwner(g *gen, pc *podCtx) {
 
 // emitReplicaSetOwners writes kube_replicaset_owner for every ReplicaSet from its first pod on;
 // old ReplicaSets stay (scaled to 0) as the Deployment controller keeps them.
-func (g *gen) emitReplicaSetOwners() {
-	c := g.cluster
-	for _, ns := range c.Namespaces {
-		for di := range ns.Deployments {
-			d := &ns.Deployments[di]
-			for ri, rs := range d.ReplicaSets {
-				from := int64(0)
-				if len(rs.Pods) > 0 {
-					from = rs.Pods[0].Start.Unix()
-					for _, p := range rs.Pods {
-						from = min(from, p.Start.Unix())
-					}
-				}
-				g.series("namespace", ns.Name, "replicaset", d.rsName(c.Name, ns.Name, ri), "owner_kind", "Deployment",
-					"owner_name", d.Name, "owner_is_controller", "true", "instance", ksmTarget, "job", "kube-state-metrics")
-				g.samples(from, forever, one)
+func (g *gen) emitReplicaSetOwners(ns string, d *Deployment) {
+	for ri, rs := range d.ReplicaSets {
+		from := int64(0)
+		if len(rs.Pods) > 0 {
+			from = rs.Pods[0].Start.Unix()
+			for _, p := range rs.Pods {
+				from = min(from, p.Start.Unix())
 			}
 		}
+		g.series("namespace", ns, "replicaset", d.rsName(g.cluster.Name, ns, ri), "owner_kind", "Deployment",
+			"owner_name", d.Name, "owner_is_controller", "true", "instance", ksmTarget, "job", "kube-state-metrics")
+		g.samples(from, forever, one)
 	}
 }
 

@@ -51,6 +51,8 @@ type gen struct {
 	line     []byte // reused line buffer
 	prefix   []byte // reused series prefix
 	metric   string // sample name of the current family
+	part     Part
+	nsSeq    int // namespaces seen in this family, for sharding
 	firstErr error
 }
 
@@ -68,25 +70,39 @@ type podCtx struct {
 // WriteOpenMetrics validates the scenario and streams its series to w as OpenMetrics text ending
 // in "# EOF". Memory stays bounded by one pod's curves whatever the scenario's size.
 func (s Scenario) WriteOpenMetrics(w io.Writer) (Stats, error) {
+	return s.write(w, Part{Day: -1, Shards: 1})
+}
+
+// WriteTo is WriteOpenMetrics as an io.WriterTo.
+func (s Scenario) WriteTo(w io.Writer) (int64, error) {
+	st, err := s.WriteOpenMetrics(w)
+	return st.Bytes, err
+}
+
+func (s Scenario) write(w io.Writer, part Part) (Stats, error) {
 	s = s.withDefaults()
 	if err := s.Validate(); err != nil {
 		return Stats{}, fmt.Errorf("synth: invalid scenario: %w", err)
 	}
 	cw := &countingWriter{w: w}
-	g := &gen{s: s, w: bufio.NewWriterSize(cw, 1<<20), iv: int64(s.Interval / time.Second)}
+	g := &gen{s: s, w: bufio.NewWriterSize(cw, 1<<20), iv: int64(s.Interval / time.Second), part: part}
 	for _, f := range families {
 		g.metric = f.name
 		if f.typ == "counter" {
 			g.metric += "_total"
 		}
 		g.printf("# HELP %s %s\n# TYPE %s %s\n", f.name, f.help, f.name, f.typ)
+		g.nsSeq = 0
 		for ci := range s.Clusters {
 			g.cluster = &s.Clusters[ci]
 			g.windows = g.cluster.Windows()
 			g.spans = dataSpans(g.windows, s.Margin)
-			if f.emit == nil {
-				g.emitReplicaSetOwners()
-				continue
+			if part.Day >= 0 {
+				if part.Day >= len(g.windows) {
+					continue
+				}
+				// Values still come from the whole timeline, so parts agree where they meet.
+				g.spans = dataSpans(g.windows[part.Day:part.Day+1], s.Margin)
 			}
 			g.eachPod(f.emit)
 		}
@@ -105,12 +121,22 @@ func (s Scenario) WriteOpenMetrics(w io.Writer) (Stats, error) {
 	return g.st, nil
 }
 
+// eachPod calls emit for every pod of the current cluster in the part's namespaces; a nil emit
+// writes the ReplicaSet owners instead.
 func (g *gen) eachPod(emit func(*gen, *podCtx)) {
 	c := g.cluster
 	for ni := range c.Namespaces {
 		ns := &c.Namespaces[ni]
+		g.nsSeq++
+		if (g.nsSeq-1)%g.part.Shards != g.part.Shard {
+			continue
+		}
 		for di := range ns.Deployments {
 			d := &ns.Deployments[di]
+			if emit == nil {
+				g.emitReplicaSetOwners(ns.Name, d)
+				continue
+			}
 			for ri := range d.ReplicaSets {
 				for pi := range d.ReplicaSets[ri].Pods {
 					p := &d.ReplicaSets[ri].Pods[pi]
