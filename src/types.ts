@@ -12,6 +12,8 @@ export interface StorageSettings {
   username?: string;
   /** server: ClickHouse cluster name; when set the schema uses ReplicatedMergeTree + ON CLUSTER. */
   cluster?: string;
+  /** server: connect with TLS. */
+  tls?: boolean;
 }
 
 export interface ClusterSettings {
@@ -19,6 +21,7 @@ export interface ClusterSettings {
   prometheusUrl: string;
   /** Label that tells clusters apart in a shared Prometheus, e.g. "cluster". */
   clusterLabelKey?: string;
+  /** Defaults to `name` (backend) when the key is set. */
   clusterLabelValue?: string;
   /** IANA time zone of the cluster's peak window, e.g. "Asia/Shanghai". */
   timeZone: string;

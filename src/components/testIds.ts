@@ -15,6 +15,7 @@ export const testIds = {
     username: 'data-testid kd-config-username',
     password: 'data-testid kd-config-password',
     chCluster: 'data-testid kd-config-ch-cluster',
+    tls: 'data-testid kd-config-tls',
     clusterName: 'data-testid kd-config-cluster-name',
     prometheusUrl: 'data-testid kd-config-prometheus-url',
     clusterLabelKey: 'data-testid kd-config-cluster-label-key',

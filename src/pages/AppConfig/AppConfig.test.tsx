@@ -58,6 +58,7 @@ describe('App config page', () => {
     await replaceText(testIds.appConfig.username, 'kubedoor');
     await userEvent.type(screen.getByTestId(testIds.appConfig.password), 's3cret');
     await replaceText(testIds.appConfig.chCluster, 'ck');
+    await userEvent.click(screen.getByTestId(testIds.appConfig.tls));
     await replaceText(testIds.appConfig.clusterName, 'prod-sh');
     await replaceText(testIds.appConfig.prometheusUrl, 'http://prometheus.monitoring:9090');
     await replaceText(testIds.appConfig.clusterLabelKey, 'cluster');
@@ -79,6 +80,7 @@ describe('App config page', () => {
           database: 'capacity',
           username: 'kubedoor',
           cluster: 'ck',
+          tls: true,
         },
         clusters: [
           {
@@ -96,9 +98,9 @@ describe('App config page', () => {
 
   test('keeps a stored password, other clusters and unknown settings untouched', async () => {
     const saved = {
-      storage: { mode: 'embedded' as const, dataDir: '/data/kd' },
+      storage: { mode: 'embedded' as const, dataDir: '/data/kd', ttlDays: 400 },
       clusters: [
-        { name: 'local', prometheusUrl: 'http://prometheus:9090', timeZone: 'UTC' },
+        { name: 'local', prometheusUrl: 'http://prometheus:9090', timeZone: 'UTC', peakStart: '10:00' },
         { name: 'edge', prometheusUrl: 'http://edge-prom:9090', timeZone: 'Europe/Berlin' },
       ],
       peakWindow: { start: '10:00', end: '11:30' },
@@ -115,9 +117,9 @@ describe('App config page', () => {
       enabled: true,
       pinned: true,
       jsonData: {
-        storage: { mode: 'embedded', dataDir: '/data/kd' },
+        storage: { mode: 'embedded', dataDir: '/data/kd', ttlDays: 400 },
         clusters: [
-          { name: 'local', prometheusUrl: 'http://prometheus:9091', timeZone: 'UTC' },
+          { name: 'local', prometheusUrl: 'http://prometheus:9091', timeZone: 'UTC', peakStart: '10:00' },
           { name: 'edge', prometheusUrl: 'http://edge-prom:9090', timeZone: 'Europe/Berlin' },
         ],
         peakWindow: { start: '10:00', end: '11:30' },

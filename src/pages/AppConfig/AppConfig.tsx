@@ -1,6 +1,6 @@
 import React, { FormEvent, useMemo, useState } from 'react';
 import type { AppPluginMeta, PluginConfigPageProps } from '@grafana/data';
-import { Alert, Button, Field, FieldSet, Input, RadioButtonGroup, SecretInput, Stack } from '@grafana/ui';
+import { Alert, Button, Field, FieldSet, Input, RadioButtonGroup, SecretInput, Stack, Switch } from '@grafana/ui';
 
 import { savePluginSettings } from '../../api/pluginSettings';
 import { toApiError } from '../../api/client';
@@ -106,6 +106,14 @@ const AppConfig = ({ plugin }: AppConfigProps) => {
             <Field label="ClickHouse cluster" description="Optional: creates replicated tables ON CLUSTER this name">
               <Input {...text('chCluster', testIds.appConfig.chCluster)} />
             </Field>
+            <Field label="TLS" description="Connect to the native protocol over TLS">
+              <Switch
+                id="kd-config-tls"
+                data-testid={testIds.appConfig.tls}
+                value={form.tls}
+                onChange={(e) => set('tls', e.currentTarget.checked)}
+              />
+            </Field>
           </>
         )}
       </FieldSet>
@@ -125,7 +133,7 @@ const AppConfig = ({ plugin }: AppConfigProps) => {
         >
           <Input {...text('clusterLabelKey', testIds.appConfig.clusterLabelKey, 'cluster')} />
         </Field>
-        <Field label="Cluster label value">
+        <Field label="Cluster label value" description="Defaults to the cluster name when a key is set">
           <Input {...text('clusterLabelValue', testIds.appConfig.clusterLabelValue)} />
         </Field>
         <Field

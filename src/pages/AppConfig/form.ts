@@ -9,6 +9,7 @@ export interface ConfigForm {
   database: string;
   username: string;
   chCluster: string;
+  tls: boolean;
   /** What the user typed; Grafana never sends the stored password back. */
   password: string;
   /** A password is stored and the user has not reset it. */
@@ -37,6 +38,7 @@ export function formFromSettings(jsonData: Partial<AppSettings> | undefined, pas
     database: storage?.database ?? DEFAULT_DATABASE,
     username: storage?.username ?? '',
     chCluster: storage?.cluster ?? '',
+    tls: storage?.tls ?? false,
     password: '',
     passwordSet,
     passwordReset: false,
@@ -73,6 +75,11 @@ export function validate(form: ConfigForm): FormErrors {
   return errors;
 }
 
+// Keys this page owns; any other key in storage or the first cluster (added later by the backend
+// or other pages) is passed through unchanged.
+const STORAGE_KEYS = ['mode', 'dataDir', 'address', 'database', 'username', 'cluster', 'tls'] as const;
+const CLUSTER_KEYS = ['name', 'prometheusUrl', 'clusterLabelKey', 'clusterLabelValue', 'timeZone'] as const;
+
 /**
  * Builds the POST body. Other jsonData keys and the clusters after the first are kept as they
  * were: this page edits only storage and the default cluster.
@@ -82,18 +89,23 @@ export function toSettingsUpdate(
   previous: Record<string, unknown> & Partial<AppSettings>,
   meta: { enabled: boolean; pinned: boolean }
 ): PluginSettingsUpdate {
-  const server = form.mode === 'server';
-  const storage: AppSettings['storage'] = server
-    ? {
-        mode: 'server',
-        address: form.address.trim(),
-        database: form.database.trim(),
-        ...optional('username', form.username),
-        ...optional('cluster', form.chCluster),
-      }
-    : { mode: 'embedded', ...optional('dataDir', form.dataDir) };
+  const storage: AppSettings['storage'] = {
+    ...without(previous.storage, STORAGE_KEYS),
+    ...(form.mode === 'server'
+      ? {
+          mode: 'server',
+          address: form.address.trim(),
+          database: form.database.trim(),
+          ...optional('username', form.username),
+          ...optional('cluster', form.chCluster),
+          ...(form.tls ? { tls: true } : {}),
+        }
+      : { mode: 'embedded', ...optional('dataDir', form.dataDir) }),
+  };
 
+  const [firstCluster, ...otherClusters] = previous.clusters ?? [];
   const cluster: ClusterSettings = {
+    ...without(firstCluster, CLUSTER_KEYS),
     name: form.clusterName.trim(),
     prometheusUrl: form.prometheusUrl.trim(),
     ...optional('clusterLabelKey', form.clusterLabelKey),
@@ -104,13 +116,17 @@ export function toSettingsUpdate(
   const update: PluginSettingsUpdate = {
     enabled: meta.enabled,
     pinned: meta.pinned,
-    jsonData: { ...previous, storage, clusters: [cluster, ...(previous.clusters ?? []).slice(1)] },
+    jsonData: { ...previous, storage, clusters: [cluster, ...otherClusters] },
   };
   const secure = secureUpdate(form);
   if (secure) {
     update.secureJsonData = secure;
   }
   return update;
+}
+
+function without(obj: object | undefined, keys: readonly string[]): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(obj ?? {}).filter(([key]) => !keys.includes(key)));
 }
 
 // Omitted keys keep their stored value. A stored password changes only after Reset;
