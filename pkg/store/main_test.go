@@ -99,7 +99,7 @@ func eachTarget(t *testing.T, f func(t *testing.T, c Conn)) {
 }
 
 // withSchema returns c after the shipped migrations were applied to it (once per target).
-func withSchema(t *testing.T, c Conn) Conn {
+func withSchema(t testing.TB, c Conn) Conn {
 	t.Helper()
 	if _, done := migrated.Load(c); !done {
 		if _, err := Migrate(testCtx(t), c, MigrateOptions{}); err != nil {
@@ -110,7 +110,7 @@ func withSchema(t *testing.T, c Conn) Conn {
 	return c
 }
 
-func testCtx(t *testing.T) context.Context {
+func testCtx(t testing.TB) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	t.Cleanup(cancel)
 	return ctx

@@ -100,8 +100,8 @@ func SplitStatements(sql string) []string {
 	var out []string
 	start, meaningful := 0, false
 	flush := func(end int) {
-		if meaningful {
-			out = append(out, strings.TrimSpace(sql[start:end]))
+		if stmt := strings.TrimSpace(sql[start:end]); meaningful && stmt != "" {
+			out = append(out, stmt)
 		}
 		start, meaningful = end+1, false
 	}
@@ -127,7 +127,7 @@ func SplitStatements(sql string) []string {
 			}
 		case c == ';':
 			flush(i)
-		case c != ' ' && c != '\t' && c != '\n' && c != '\r':
+		case !strings.ContainsRune(" \t\n\r\v\f", rune(c)):
 			meaningful = true
 		}
 	}

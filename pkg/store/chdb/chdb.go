@@ -8,8 +8,8 @@
 //   - one process hosts one engine, and the engine serves one data directory at a time;
 //   - a statement cannot be interrupted once it runs (the streaming cancel API only stops a
 //     stream between chunks), so callers check their context before and after a call;
-//   - the engine installs process-wide signal handlers unless told not to, which would take
-//     SIGSEGV/SIGURG away from the Go runtime; Load disables them before any connection.
+//   - the engine takes over crash signals (SIGSEGV, SIGBUS, …) from the Go runtime when it
+//     initialises, so calls that may initialise it save and restore signal dispositions.
 package chdb
 
 import (
@@ -60,6 +60,8 @@ func Load(path string) (*Library, error) {
 		}
 		return loaded, nil
 	}
+	signals := saveSignals()
+	defer signals.restore()
 	handle, err := purego.Dlopen(path, purego.RTLD_NOW|purego.RTLD_GLOBAL)
 	if err != nil {
 		return nil, fmt.Errorf("loading libchdb from %s: %w", path, err)
@@ -88,7 +90,8 @@ func Load(path string) (*Library, error) {
 		}
 		purego.RegisterLibFunc(s.fn, handle, s.name)
 	}
-	// The Go runtime owns signals (nil-pointer panics, goroutine preemption via SIGURG).
+	// Ask the engine not to install its handlers (it then resets some to SIG_DFL instead,
+	// which the deferred restore undoes).
 	lib.setSignals(0)
 	loaded = lib
 	return lib, nil
@@ -123,7 +126,9 @@ func (l *Library) Connect(dir string, args ...string) (*Conn, error) {
 		cstrs[i] = append([]byte(a), 0)
 		ptrs[i] = unsafe.Pointer(&cstrs[i][0])
 	}
+	signals := saveSignals()
 	p := l.connect(int32(len(argv)), unsafe.Pointer(&ptrs[0]))
+	signals.restore()
 	runtime.KeepAlive(cstrs)
 	runtime.KeepAlive(ptrs)
 	if p == nil {

@@ -115,3 +115,15 @@ func TestLoadingAnotherLibraryIsRefused(t *testing.T) {
 		t.Fatal("loading a second library succeeded")
 	}
 }
+
+// The engine must leave the Go runtime its signals: a nil dereference after loading and
+// connecting is still a recoverable panic, not a crash in the engine's handler.
+func TestGoRuntimeKeepsItsSignals(t *testing.T) {
+	var p *Result
+	defer func() {
+		if r := recover(); r == nil {
+			t.Fatal("dereferencing nil did not panic")
+		}
+	}()
+	_ = p.RowsRead
+}
