@@ -61,8 +61,35 @@ func (a *App) routes() http.Handler {
 	for _, rt := range a.routeTable() {
 		mux.Handle(rt.pattern, authorize(rt.min, rt.action, rt.handler))
 	}
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+	return typedMisses(mux)
+}
+
+// typedMisses answers requests no route matches with the API's typed errors (404, or 405 with
+// Allow when the path exists for other methods) instead of net/http's plain-text ones.
+func typedMisses(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, pattern := mux.Handler(r); pattern != "" {
+			mux.ServeHTTP(w, r)
+			return
+		}
+		probe := &statusProbe{header: http.Header{}}
+		mux.ServeHTTP(probe, r)
+		if probe.status == http.StatusMethodNotAllowed {
+			w.Header().Set("Allow", probe.header.Get("Allow"))
+			writeError(w, http.StatusMethodNotAllowed, codeMethodNotAllowed, "%s is not allowed on %s (allowed: %s)",
+				r.Method, r.URL.Path, probe.header.Get("Allow"))
+			return
+		}
 		writeError(w, http.StatusNotFound, codeNotFound, "no route %s %s", r.Method, r.URL.Path)
 	})
-	return mux
 }
+
+// statusProbe records what net/http would answer, discarding the body.
+type statusProbe struct {
+	header http.Header
+	status int
+}
+
+func (p *statusProbe) Header() http.Header         { return p.header }
+func (p *statusProbe) Write(b []byte) (int, error) { return len(b), nil }
+func (p *statusProbe) WriteHeader(code int)        { p.status = code }

@@ -12,12 +12,13 @@ import (
 
 // Error codes of the API's typed errors: {"error": "...", "code": "..."}.
 const (
-	codeBadRequest  = "bad_request"
-	codeForbidden   = "forbidden"
-	codeNotFound    = "not_found"
-	codeConflict    = "conflict"
-	codeUnavailable = "unavailable"
-	codeInternal    = "internal"
+	codeBadRequest       = "bad_request"
+	codeForbidden        = "forbidden"
+	codeNotFound         = "not_found"
+	codeMethodNotAllowed = "method_not_allowed"
+	codeConflict         = "conflict"
+	codeUnavailable      = "unavailable"
+	codeInternal         = "internal"
 )
 
 type apiError struct {

@@ -156,3 +156,11 @@ func AsFieldError(err error) (*FieldError, bool) {
 	ok := errors.As(err, &fe)
 	return fe, ok
 }
+
+// Default is the configuration used before Grafana hands over saved settings: the embedded
+// engine in its default data directory, no clusters.
+func Default() App {
+	a := App{}
+	a.applyDefaults()
+	return a
+}

@@ -1,0 +1,35 @@
+// Command gpx_kubedoor is KubeDoor's Grafana backend plugin.
+package main
+
+import (
+	"context"
+	"os"
+
+	"github.com/grafana/grafana-plugin-sdk-go/backend/app"
+	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
+	"github.com/grafana/grafana-plugin-sdk-go/build/buildinfo"
+
+	"github.com/kubedoor/kubedoor-grafana/pkg/plugin"
+	"github.com/kubedoor/kubedoor-grafana/pkg/service"
+	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
+)
+
+func main() {
+	logger := plugin.NewLogger(log.DefaultLogger)
+	version := "dev"
+	if bi, err := buildinfo.GetBuildInfo.GetInfo(); err == nil && bi.Version != "" {
+		version = bi.Version
+	}
+	// The service starts with the process, on the embedded default, so background work does not
+	// wait for Grafana to create an app instance; the first instance applies the saved settings.
+	svc := service.New(logger, service.OpenStore(logger), version)
+	if err := svc.Apply(context.Background(), settings.Default()); err != nil {
+		logger.Warn("default settings applied with problems", "error", err)
+	}
+	defer func() { _ = svc.Close() }()
+
+	if err := app.Manage(plugin.ID, plugin.NewFactory(svc, logger), app.ManageOpts{}); err != nil {
+		logger.Error("plugin stopped", "error", err)
+		os.Exit(1)
+	}
+}
