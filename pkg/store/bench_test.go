@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -77,6 +78,30 @@ func BenchmarkQueryPeakTotals(b *testing.B) {
 					b.Fatalf("rows %d, err %v", n, err)
 				}
 				_ = rows.Close()
+			}
+		})
+	}
+}
+
+// BenchmarkPing is the cost of one trivial statement, with and without a context deadline
+// (embedded mirrors a deadline into max_execution_time with an extra SET when it changes).
+func BenchmarkPing(b *testing.B) {
+	for _, tg := range targets {
+		b.Run(tg.name+"/no-deadline", func(b *testing.B) {
+			ctx := b.Context()
+			for b.Loop() {
+				if err := tg.conn.Ping(ctx); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(tg.name+"/deadline", func(b *testing.B) {
+			ctx, cancel := context.WithTimeout(b.Context(), time.Hour)
+			defer cancel()
+			for b.Loop() {
+				if err := tg.conn.Ping(ctx); err != nil {
+					b.Fatal(err)
+				}
 			}
 		})
 	}

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestConfigDefaultsAndValidation(t *testing.T) {
@@ -105,5 +106,19 @@ func TestEmbeddedEngineServesOneDirectory(t *testing.T) {
 	}
 	if err := targets[0].conn.Ping(ctx); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Server mode reports an unreachable server with its address instead of hanging.
+func TestServerModeReportsAnUnreachableServer(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := Open(ctx, Config{Mode: ModeServer, Address: "127.0.0.1:1", DialTimeout: time.Second})
+	if err == nil {
+		_ = c.Close()
+		t.Fatal("opened a server on a closed port")
+	}
+	if !strings.Contains(err.Error(), "127.0.0.1:1") {
+		t.Errorf("error %q does not name the address", err)
 	}
 }

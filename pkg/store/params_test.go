@@ -171,3 +171,16 @@ func TestTimeParametersAreInstants(t *testing.T) {
 		}
 	})
 }
+
+func FuzzPlaceholders(f *testing.F) {
+	for _, s := range []string{"SELECT {a:String}", "{ b : Array(String) } {", "{:}", "{a:{b:c}}", "}{"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, query string) {
+		for name, typ := range Placeholders(query) {
+			if !isIdent(name) || typ == "" || strings.ContainsAny(typ, "{}\n") {
+				t.Errorf("placeholder %q:%q from %q", name, typ, query)
+			}
+		}
+	})
+}
