@@ -236,6 +236,9 @@ func (k *Kube) Stop() error {
 			}
 		}
 		if k.opts.Keep {
+			if err := writeMarkerPID(k.RunDir, 0, true); err != nil {
+				errs = append(errs, err)
+			}
 			k.log.Info("kubernetes stopped; run dir kept", "elapsed", time.Since(t0).Round(time.Millisecond))
 		} else {
 			if err := os.RemoveAll(k.RunDir); err != nil {

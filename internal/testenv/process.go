@@ -116,8 +116,8 @@ var errPortInUse = errors.New("port taken between choosing and binding")
 
 // waitHealthy polls check until it succeeds, the process exits or timeout passes. Errors carry
 // the last log lines, because "not healthy" alone says nothing about why.
-func waitHealthy(ctx context.Context, p *process, timeout time.Duration, check func(context.Context) error) error {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+func waitHealthy(parent context.Context, p *process, timeout time.Duration, check func(context.Context) error) error {
+	ctx, cancel := context.WithTimeout(parent, timeout)
 	defer cancel()
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
@@ -138,6 +138,9 @@ func waitHealthy(ctx context.Context, p *process, timeout time.Duration, check f
 			}
 			return err
 		case <-ctx.Done():
+			if parent.Err() != nil {
+				return fmt.Errorf("start of %s cancelled: %w", p.name, context.Cause(parent))
+			}
 			return fmt.Errorf("%s not healthy after %s (last check: %v); log %s, last lines:\n%s",
 				p.name, timeout, lastErr, p.logPath, logTail(p.logPath, logTailLines))
 		case <-tick.C:

@@ -36,8 +36,12 @@ func prepareRunDir(dir string, keep bool) (string, error) {
 	case err != nil:
 		return "", fmt.Errorf("reading run dir: %w", err)
 	default:
-		if _, err := os.Stat(filepath.Join(dir, runDirMarker)); err != nil {
+		pid, _, ok := readMarker(dir)
+		if !ok {
 			return "", fmt.Errorf("run dir %s is not empty and was not made by testenv; refusing to wipe it", dir)
+		}
+		if pid != 0 && processAlive(pid) {
+			return "", fmt.Errorf("run dir %s is in use by a running cluster (pid %d)", dir, pid)
 		}
 		if err := os.RemoveAll(dir); err != nil {
 			return "", fmt.Errorf("wiping previous run dir: %w", err)
@@ -49,8 +53,12 @@ func prepareRunDir(dir string, keep bool) (string, error) {
 	return dir, writeMarker(dir, keep)
 }
 
-func writeMarker(dir string, keep bool) error {
-	data := fmt.Sprintf("pid=%d keep=%t\n", os.Getpid(), keep)
+// writeMarker records the owner; Stop rewrites it with pid 0 when keeping the dir, so the dir is
+// reusable by the same process later.
+func writeMarker(dir string, keep bool) error { return writeMarkerPID(dir, os.Getpid(), keep) }
+
+func writeMarkerPID(dir string, pid int, keep bool) error {
+	data := fmt.Sprintf("pid=%d keep=%t\n", pid, keep)
 	if err := os.WriteFile(filepath.Join(dir, runDirMarker), []byte(data), 0o644); err != nil {
 		return fmt.Errorf("marking run dir: %w", err)
 	}
@@ -62,18 +70,22 @@ func writeMarker(dir string, keep bool) error {
 func sweepStaleRunDirs() {
 	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), tempRunDirPrefix+"*"))
 	for _, d := range dirs {
-		data, err := os.ReadFile(filepath.Join(d, runDirMarker))
-		if err != nil {
-			continue // not ours, or still being set up
-		}
-		var pid int
-		var keep bool
-		if _, err := fmt.Sscanf(strings.TrimSpace(string(data)), "pid=%d keep=%t", &pid, &keep); err != nil {
-			continue
-		}
-		if keep || pid <= 0 || processAlive(pid) {
+		pid, keep, ok := readMarker(d)
+		if !ok || keep || pid <= 0 || processAlive(pid) { // not ours, being set up, kept or live
 			continue
 		}
 		_ = os.RemoveAll(d)
 	}
+}
+
+// readMarker returns the owner recorded in dir's marker; ok is false without a valid marker.
+func readMarker(dir string) (pid int, keep bool, ok bool) {
+	data, err := os.ReadFile(filepath.Join(dir, runDirMarker))
+	if err != nil {
+		return 0, false, false
+	}
+	if _, err := fmt.Sscanf(strings.TrimSpace(string(data)), "pid=%d keep=%t", &pid, &keep); err != nil {
+		return 0, false, false
+	}
+	return pid, keep, true
 }

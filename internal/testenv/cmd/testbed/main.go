@@ -30,7 +30,13 @@ import (
 
 func main() {
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	if err := run(os.Args[1:], os.Stdout, log); err != nil {
+	ctx, cancel := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	err := stopWithParent()
+	if err == nil {
+		err = run(ctx, os.Args[1:], os.Stdout, log)
+	}
+	cancel()
+	if err != nil {
 		log.Error("testbed failed", "err", err)
 		os.Exit(1)
 	}
@@ -41,7 +47,8 @@ type listFlag []string
 func (l *listFlag) String() string     { return strings.Join(*l, ",") }
 func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 
-func run(args []string, stdout io.Writer, log *slog.Logger) error {
+// run starts the testbed and blocks until ctx ends, then stops it.
+func run(ctx context.Context, args []string, stdout io.Writer, log *slog.Logger) error {
 	if len(args) == 0 || args[0] != "up" {
 		return errors.New("usage: testbed up [-dir DIR] [-nodes N] [-timeout D] [-kwok-config FILE]... [-keep]")
 	}
@@ -70,8 +77,6 @@ func run(args []string, stdout io.Writer, log *slog.Logger) error {
 		return err
 	}
 
-	ctx, cancel := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	defer cancel()
 	opts := testenv.FullCluster(*nodes)
 	opts.RunDir = filepath.Join(*dir, "run")
 	opts.StartTimeout, opts.Keep, opts.KwokConfigs, opts.Logger = *timeout, *keep, kwokConfigs, log
@@ -90,14 +95,18 @@ func run(args []string, stdout io.Writer, log *slog.Logger) error {
 	if err := os.WriteFile(pidFile, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644); err != nil {
 		return fmt.Errorf("writing pid file: %w", err)
 	}
-	if err := os.WriteFile(envFile, []byte(envLines(kube)), 0o644); err != nil {
+	// Scripts poll for the env file: it must appear complete, hence write-then-rename.
+	if err := os.WriteFile(envFile+".tmp", []byte(envLines(kube)), 0o644); err != nil {
+		return fmt.Errorf("writing env file: %w", err)
+	}
+	if err := os.Rename(envFile+".tmp", envFile); err != nil {
 		return fmt.Errorf("writing env file: %w", err)
 	}
 	log.Info("testbed up; stop with Ctrl-C or SIGTERM", "env", envFile, "kubeconfig", kube.Kubeconfig,
 		"kubectl", filepath.Join(kube.BinDir, "kubectl"))
 	fmt.Fprintln(stdout, kube.Kubeconfig)
 	<-ctx.Done()
-	log.Info("signal received, stopping")
+	log.Info("stopping", "cause", context.Cause(ctx))
 	return nil
 }
 
@@ -128,7 +137,7 @@ func refuseIfRunning(pidFile string) error {
 		return nil //nolint:nilerr // no pid file: nothing running
 	}
 	pid, err := strconv.Atoi(strings.TrimSpace(string(data)))
-	if err != nil || pid == os.Getpid() {
+	if err != nil {
 		return nil //nolint:nilerr // garbage pid file: treat as stale
 	}
 	if syscall.Kill(pid, 0) == nil {
