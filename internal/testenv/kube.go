@@ -145,7 +145,11 @@ func StartKube(ctx context.Context, opts KubeOptions) (_ *Kube, err error) {
 			if stopErr := k.Stop(); stopErr != nil {
 				k.log.Warn("cleanup after failed start", "err", stopErr)
 			}
-			err = fmt.Errorf("testenv: starting kubernetes (set %s=1 to keep %s): %w", KeepEnv, runDir, err)
+			hint := fmt.Sprintf("set %s=1 to keep %s", KeepEnv, runDir)
+			if opts.Keep {
+				hint = "logs kept in " + k.LogDir
+			}
+			err = fmt.Errorf("testenv: starting kubernetes (%s): %w", hint, err)
 		}
 	}()
 	if err := os.MkdirAll(k.LogDir, 0o755); err != nil {
