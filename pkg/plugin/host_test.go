@@ -8,7 +8,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -262,4 +265,37 @@ func closedPortURL(t *testing.T) string {
 	addr := ln.Addr().String()
 	_ = ln.Close()
 	return "http://" + addr
+}
+
+// The demo and the browser tests reach the plugin through the gateway that stands in for
+// Grafana's HTTP API; it must pass the caller's role through.
+func TestTheGatewayForwardsResourceCallsWithTheCallersRole(t *testing.T) {
+	srv := httptest.NewServer(host.Gateway(pluginhost.User{Login: "demo", Role: "Admin"}))
+	defer srv.Close()
+
+	req, _ := http.NewRequest("GET", srv.URL+"/api/plugins/"+plugin.ID+"/resources/v1/me", nil)
+	req.Header.Set("X-Grafana-Role", "Editor")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/json" {
+		t.Fatalf("status %d, content type %q", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	wantMe("demo", "Editor", true, true, false)(t, body)
+
+	resp, err = http.Get(srv.URL + "/api/plugins/" + plugin.ID + "/health")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var h struct{ Status, Message string }
+	if err := json.NewDecoder(resp.Body).Decode(&h); err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if h.Status != "OK" {
+		t.Fatalf("health through the gateway: %+v", h)
+	}
 }
