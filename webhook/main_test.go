@@ -21,7 +21,6 @@ import (
 
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
-	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv1 "k8s.io/api/autoscaling/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -29,6 +28,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/kubedoor/kubedoor-grafana/internal/testenv"
+	"github.com/kubedoor/kubedoor-grafana/webhook/registration"
 )
 
 var (
@@ -131,34 +131,10 @@ func waitHTTP(ctx context.Context, url string) error {
 	}
 }
 
-const controlLabel = "kubedoor.io/control"
+const controlLabel = registration.ControlLabel
 
 func register(ctx context.Context, url string, caBundle []byte) error {
-	ignore := admissionregistrationv1.Ignore
-	none := admissionregistrationv1.SideEffectClassNone
-	timeout := int32(5)
-	scope := admissionregistrationv1.NamespacedScope
-	cfg := &admissionregistrationv1.MutatingWebhookConfiguration{
-		ObjectMeta: metav1.ObjectMeta{Name: "kubedoor-webhook"},
-		Webhooks: []admissionregistrationv1.MutatingWebhook{{
-			Name:                    "deployments.kubedoor.io",
-			ClientConfig:            admissionregistrationv1.WebhookClientConfig{URL: &url, CABundle: caBundle},
-			AdmissionReviewVersions: []string{"v1"},
-			SideEffects:             &none,
-			FailurePolicy:           &ignore,
-			TimeoutSeconds:          &timeout,
-			NamespaceSelector: &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{{
-				Key: controlLabel, Operator: metav1.LabelSelectorOpIn, Values: []string{"enforce", "observe"},
-			}}},
-			Rules: []admissionregistrationv1.RuleWithOperations{{
-				Operations: []admissionregistrationv1.OperationType{admissionregistrationv1.Create, admissionregistrationv1.Update},
-				Rule: admissionregistrationv1.Rule{
-					APIGroups: []string{"apps"}, APIVersions: []string{"v1"},
-					Resources: []string{"deployments", "deployments/scale"}, Scope: &scope,
-				},
-			}},
-		}},
-	}
+	cfg := registration.Mutating(registration.Options{URL: url, CABundle: caBundle, Timeout: 5})
 	_, err := cs.AdmissionregistrationV1().MutatingWebhookConfigurations().Create(ctx, cfg, metav1.CreateOptions{})
 	return err
 }

@@ -1,0 +1,91 @@
+// Package registration builds the MutatingWebhookConfiguration that routes Deployment changes to
+// kubedoor-webhook, with the safety defaults of DESIGN.md §7: only labelled namespaces, never
+// kube-system or the webhook's own namespace, no side effects, fail open, short timeout.
+package registration
+
+import (
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+const (
+	// ControlLabel on a namespace switches enforcement: "enforce" or "observe".
+	ControlLabel = "kubedoor.io/control"
+	// Name of the configuration object and of its webhook.
+	Name        = "kubedoor-webhook"
+	WebhookName = "deployments.kubedoor.io"
+	// Path the webhook serves.
+	Path = "/mutate"
+)
+
+// Options shape the configuration. Exactly one of URL or Service must be set.
+type Options struct {
+	URL      string            // e.g. https://127.0.0.1:8443/mutate (out-of-cluster, tests, demo)
+	Service  *ServiceRef       // in-cluster Service
+	CABundle []byte            // PEM CA that signed the serving certificate
+	Timeout  int32             // seconds, 1..5; default 3
+	Fail     bool              // failurePolicy Fail instead of the default Ignore
+	Exclude  []string          // namespaces never selected besides kube-system (e.g. the webhook's own)
+	Labels   map[string]string // labels on the configuration object
+}
+
+// ServiceRef points at the webhook's Service.
+type ServiceRef struct {
+	Namespace, Name string
+	Port            int32
+}
+
+// Mutating returns the configuration object.
+func Mutating(o Options) *admissionregistrationv1.MutatingWebhookConfiguration {
+	policy := admissionregistrationv1.Ignore
+	if o.Fail {
+		policy = admissionregistrationv1.Fail
+	}
+	timeout := o.Timeout
+	if timeout <= 0 || timeout > 5 {
+		timeout = 3
+	}
+	sideEffects := admissionregistrationv1.SideEffectClassNone
+	scope := admissionregistrationv1.NamespacedScope
+	reinvoke := admissionregistrationv1.NeverReinvocationPolicy
+	match := admissionregistrationv1.Equivalent
+	client := admissionregistrationv1.WebhookClientConfig{CABundle: o.CABundle}
+	if o.Service != nil {
+		path := Path
+		port := o.Service.Port
+		if port == 0 {
+			port = 443
+		}
+		client.Service = &admissionregistrationv1.ServiceReference{
+			Namespace: o.Service.Namespace, Name: o.Service.Name, Path: &path, Port: &port,
+		}
+	} else {
+		url := o.URL
+		client.URL = &url
+	}
+	excluded := append([]string{"kube-system"}, o.Exclude...)
+	return &admissionregistrationv1.MutatingWebhookConfiguration{
+		ObjectMeta: metav1.ObjectMeta{Name: Name, Labels: o.Labels},
+		Webhooks: []admissionregistrationv1.MutatingWebhook{{
+			Name:                    WebhookName,
+			ClientConfig:            client,
+			AdmissionReviewVersions: []string{"v1"},
+			SideEffects:             &sideEffects,
+			FailurePolicy:           &policy,
+			TimeoutSeconds:          &timeout,
+			ReinvocationPolicy:      &reinvoke,
+			MatchPolicy:             &match,
+			NamespaceSelector: &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{
+				{Key: ControlLabel, Operator: metav1.LabelSelectorOpIn, Values: []string{"enforce", "observe"}},
+				{Key: "kubernetes.io/metadata.name", Operator: metav1.LabelSelectorOpNotIn, Values: excluded},
+			}},
+			Rules: []admissionregistrationv1.RuleWithOperations{{
+				Operations: []admissionregistrationv1.OperationType{admissionregistrationv1.Create, admissionregistrationv1.Update},
+				Rule: admissionregistrationv1.Rule{
+					APIGroups: []string{"apps"}, APIVersions: []string{"v1"},
+					Resources: []string{"deployments", "deployments/scale"}, Scope: &scope,
+				},
+			}},
+		}},
+	}
+}
