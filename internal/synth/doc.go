@@ -35,15 +35,18 @@
 // series — rate(container_cpu_usage_seconds_total[r]) for CPU, container_memory_working_set_bytes
 // for memory — evaluated every step at instants inside [start, end] where the series has a value,
 // with the several series a container restart leaves (one per container id) combined by max.
-// The curves make that quantile exactly Plateau (within 1e-9 relative; Prometheus' interpolating
-// quantile_over_time and nearest-rank both) for every
+// The curves make that quantile exactly Plateau (within 1e-9 relative) whether it is computed
+// as Prometheus' interpolating quantile_over_time, as nearest rank, or as ClickHouse's
+// quantileExact (element floor(q·n)), for every
 //
 //	q in [MinQuantile, MaxQuantile] = [0.70, 0.95], step ≤ 1m (any alignment),
 //	rate range r with 2×Interval ≤ r ≤ 2m, range selectors left-closed (Prometheus 2) or left-open (3),
 //
 // because Plateau holds for half of A minus one range (the rest of the values below it) and
 // Spike plus the ranges that see it fill less than 4% of A. Tests check this by replaying the
-// generated samples through Prometheus' rate and quantile arithmetic over that grid.
+// generated samples through Prometheus' rate and quantile arithmetic over that grid, and against
+// a real Prometheus (internal/testenv). Pods running less than SpikeMinActive of a window have no
+// spike: their max over time is their plateau.
 //
 // Expected rows are per (cluster, namespace, deployment, container name, day):
 //

@@ -73,6 +73,15 @@ func inSpans(spans []span, t int64) bool {
 	return false
 }
 
+func TestDataRangeIsTheWindowWidenedByTheMargin(t *testing.T) {
+	s := ScenarioRollout(testDay)
+	w := DefaultPeak.WindowOf(testDay, time.UTC)
+	first, last := s.DataRange()
+	if !first.Equal(w.Start.Add(-DefaultMargin)) || !last.Equal(w.End.Add(DefaultMargin)) {
+		t.Errorf("data range %s – %s, want the window ± %s", first, last, DefaultMargin)
+	}
+}
+
 func TestARestartedContainerGetsANewIDAndCountersFromZero(t *testing.T) {
 	r := replayScenarios(t)[0]
 	ws := r.rows[0].Window.Start.Unix()

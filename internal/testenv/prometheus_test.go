@@ -162,6 +162,34 @@ func TestPrometheusAnswersWhatTheGeneratorExpectsForABackfilledPastDay(t *testin
 	}
 }
 
+func TestBackfillInPartsLoadedInParallelHoldsTheWholeScenario(t *testing.T) {
+	day := synth.DateOf(time.Now().UTC()).AddDays(-4)
+	s := synth.ScenarioMultiDay(day, 2)
+	var parts []io.WriterTo
+	for _, p := range s.Parts(2, true) {
+		parts = append(parts, p)
+	}
+	var whole bytes.Buffer
+	if _, err := s.WriteOpenMetrics(&whole); err != nil {
+		t.Fatal(err)
+	}
+	p, prom := promAPI(t, testenv.PromOptions{Parts: parts, PartsParallel: 2})
+	if p.BackfillBytes <= int64(whole.Len()) {
+		t.Errorf("parts hold %d bytes, the whole %d: each part repeats the HELP/TYPE lines, so more", p.BackfillBytes, whole.Len())
+	}
+	rows, err := s.Expected(0.95)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	const q = `max(quantile_over_time(0.95, (max by (pod) (rate(container_cpu_usage_seconds_total{cluster="prod-b",container="app"}[1m])))[90m:30s]))`
+	for _, row := range rows {
+		if got := scalarAt(ctx, t, prom, q, row.Window.End); !closeTo(got, row.CPUWorst) {
+			t.Errorf("day %s: worst pod cpu %g, want %g", row.Window.Day, got, row.CPUWorst)
+		}
+	}
+}
+
 func TestPrometheusStartFailsWithPromtoolsWordsOnABadBackfill(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
