@@ -133,14 +133,17 @@ func GoTest() error {
 // fuzzTargets are run for a bounded time by Fuzz; `go test -fuzz` takes one target per run.
 var fuzzTargets = []struct{ pkg, name string }{
 	{"./pkg/settings", "FuzzParse"},
+	{"./pkg/store", "FuzzParseErrorText"},
+	{"./pkg/store", "FuzzPlaceholders"},
+	{"./pkg/store", "FuzzSplitStatements"},
 	{"./webhook/server", "FuzzParseReview"},
 }
 
-// Fuzz runs each fuzz target for FUZZTIME (default 15s).
+// Fuzz runs each fuzz target for FUZZTIME (default 10s).
 func Fuzz() error {
 	fuzzTime := os.Getenv("FUZZTIME")
 	if fuzzTime == "" {
-		fuzzTime = "15s"
+		fuzzTime = "10s"
 	}
 	for _, f := range fuzzTargets {
 		if err := sh.RunV("go", "test", "-run", "^$", "-fuzz", "^"+f.name+"$", "-fuzztime", fuzzTime, f.pkg); err != nil {
