@@ -1,0 +1,114 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
+)
+
+type fakeStore struct {
+	mode    string
+	closed  bool
+	pingErr error
+}
+
+func (f *fakeStore) Ping(context.Context) error { return f.pingErr }
+func (f *fakeStore) Mode() string               { return f.mode }
+func (f *fakeStore) Close() error               { f.closed = true; return nil }
+
+// recordingOpener hands out fake stores and remembers each, failing while failNext is set.
+type recordingOpener struct {
+	opened   []*fakeStore
+	failNext error
+}
+
+func (r *recordingOpener) open(_ context.Context, app settings.App) (Store, int, error) {
+	if r.failNext != nil {
+		err := r.failNext
+		r.failNext = nil
+		return nil, 0, err
+	}
+	s := &fakeStore{mode: app.Storage.Mode}
+	r.opened = append(r.opened, s)
+	return s, 7, nil
+}
+
+func newTestService(r *recordingOpener) *Service {
+	return New(slog.New(slog.NewTextHandler(io.Discard, nil)), r.open, "test")
+}
+
+func TestApplyReopensTheStoreOnlyWhenStorageSettingsChange(t *testing.T) {
+	ctx := context.Background()
+	r := &recordingOpener{}
+	s := newTestService(r)
+	embedded := settings.Default()
+	if err := s.Apply(ctx, embedded); err != nil {
+		t.Fatal(err)
+	}
+	withCluster := embedded
+	withCluster.Clusters = []settings.Cluster{{Name: "a", PrometheusURL: "http://127.0.0.1:1", TimeZone: "UTC"}}
+	if err := s.Apply(ctx, withCluster); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.opened) != 1 {
+		t.Fatalf("a cluster change reopened the store: %d opens", len(r.opened))
+	}
+	server := withCluster
+	server.Storage = settings.Storage{Mode: settings.StorageServer, Address: "ch:9000", Database: "kubedoor"}
+	if err := s.Apply(ctx, server); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.opened) != 2 || !r.opened[0].closed || r.opened[1].mode != "server" {
+		t.Fatalf("storage change: opens %d, first closed %v", len(r.opened), r.opened[0].closed)
+	}
+	passwordOnly := server
+	passwordOnly.ClickHousePassword = "new"
+	if err := s.Apply(ctx, passwordOnly); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.opened) != 3 {
+		t.Fatalf("a new password must reconnect: %d opens", len(r.opened))
+	}
+}
+
+func TestAStoreThatFailedToOpenIsReportedAndRetriedOnTheNextApply(t *testing.T) {
+	ctx := context.Background()
+	r := &recordingOpener{failNext: errors.New("libchdb.so not found")}
+	s := newTestService(r)
+	if err := s.Apply(ctx, settings.Default()); err == nil || !strings.Contains(err.Error(), "libchdb.so not found") {
+		t.Fatalf("Apply must return the store error, got %v", err)
+	}
+	st := s.Status(ctx)
+	if st.Store.OK || !strings.Contains(st.Store.Message, "libchdb.so not found") {
+		t.Fatalf("status must explain the failure: %+v", st.Store)
+	}
+	if err := s.Apply(ctx, settings.Default()); err != nil {
+		t.Fatalf("retry with the same settings: %v", err)
+	}
+	st = s.Status(ctx)
+	if !st.Store.OK || st.Store.SchemaVersion != 7 {
+		t.Fatalf("after retry: %+v", st.Store)
+	}
+}
+
+func TestStatusReportsAStoreThatStoppedAnswering(t *testing.T) {
+	ctx := context.Background()
+	r := &recordingOpener{}
+	s := newTestService(r)
+	if err := s.Apply(ctx, settings.Default()); err != nil {
+		t.Fatal(err)
+	}
+	r.opened[0].pingErr = errors.New("connection reset")
+	st := s.Status(ctx)
+	if st.Store.OK || !strings.Contains(st.Store.Message, "connection reset") {
+		t.Fatalf("got %+v", st.Store)
+	}
+	if err := s.Close(); err != nil || !r.opened[0].closed {
+		t.Fatalf("close: %v", err)
+	}
+}
