@@ -1,6 +1,10 @@
 package plugin
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/kubedoor/kubedoor-grafana/pkg/service"
+)
 
 // route is one entry of the API: who may call it and what answers it.
 type route struct {
@@ -10,12 +14,34 @@ type route struct {
 	handler http.HandlerFunc
 }
 
-// routeTable is the whole resource API; every route is under /v1.
+// routeTable is the whole resource API; every route is under /v1 and docs/api.md describes
+// each. Areas keep their routes and handlers in their own routes_<area>.go file.
 func (a *App) routeTable() []route {
+	var t []route
+	t = append(t, a.statusRoutes()...)
+	return t
+}
+
+func (a *App) statusRoutes() []route {
 	return []route{
 		{"GET /v1/status", RoleViewer, "read status", a.getStatus},
 		{"GET /v1/me", RoleViewer, "read own permissions", a.getMe},
 	}
+}
+
+// snapshot returns the service's parts for this request, or answers 503 (and reports false)
+// while the store is unavailable.
+func (a *App) snapshot(w http.ResponseWriter) (service.Snapshot, bool) {
+	if a.settingsErr != nil {
+		writeError(w, http.StatusServiceUnavailable, codeUnavailable, "invalid app settings: %v", a.settingsErr)
+		return service.Snapshot{}, false
+	}
+	snap, err := a.svc.Snapshot()
+	if err != nil {
+		writeError(w, http.StatusServiceUnavailable, codeUnavailable, "%v", err)
+		return service.Snapshot{}, false
+	}
+	return snap, true
 }
 
 func (a *App) getStatus(w http.ResponseWriter, r *http.Request) {

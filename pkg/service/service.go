@@ -16,18 +16,12 @@ import (
 
 	"github.com/kubedoor/kubedoor-grafana/pkg/prom"
 	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
+	"github.com/kubedoor/kubedoor-grafana/pkg/store"
 )
-
-// Store is what the service needs from an open store.
-type Store interface {
-	Ping(ctx context.Context) error
-	Mode() string
-	Close() error
-}
 
 // StoreOpener opens (and migrates) the store described by the settings and reports the
 // schema version it left the store at.
-type StoreOpener func(ctx context.Context, cfg settings.App) (Store, int, error)
+type StoreOpener func(ctx context.Context, cfg settings.App) (store.Conn, int, error)
 
 // Service is safe for concurrent use.
 type Service struct {
@@ -38,15 +32,16 @@ type Service struct {
 	mu            sync.RWMutex
 	app           settings.App
 	applied       bool
-	store         Store
+	store         store.Conn
 	storeErr      error
 	schemaVersion int
 	proms         map[string]prom.Client
+	changed       chan struct{} // closed and replaced by every Apply
 }
 
 // New returns a service that has not opened anything yet; call Apply.
 func New(log *slog.Logger, open StoreOpener, version string) *Service {
-	return &Service{log: log, open: open, version: version, proms: map[string]prom.Client{}}
+	return &Service{log: log, open: open, version: version, proms: map[string]prom.Client{}, changed: make(chan struct{})}
 }
 
 // Apply makes the service use these settings: it (re)opens the store when the storage settings
@@ -55,6 +50,10 @@ func New(log *slog.Logger, open StoreOpener, version string) *Service {
 func (s *Service) Apply(ctx context.Context, app settings.App) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	defer func() {
+		close(s.changed)
+		s.changed = make(chan struct{})
+	}()
 
 	storageChanged := !s.applied || !reflect.DeepEqual(s.app.Storage, app.Storage) ||
 		s.app.ClickHousePassword != app.ClickHousePassword
@@ -101,6 +100,36 @@ func (s *Service) Close() error {
 	err := s.store.Close()
 	s.store = nil
 	return err
+}
+
+// ErrStoreUnavailable is returned by Snapshot while the store cannot be used; the wrapped
+// message says why (also shown by Status).
+var ErrStoreUnavailable = errors.New("store unavailable")
+
+// Snapshot is what handlers and background workers use for one piece of work: the store, the
+// settings and the Prometheus clients in force when it was taken.
+type Snapshot struct {
+	Conn       store.Conn
+	App        settings.App
+	Prometheus map[string]prom.Client // by cluster name
+}
+
+// Snapshot returns the current parts, or an error wrapping ErrStoreUnavailable.
+func (s *Service) Snapshot() (Snapshot, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.store == nil {
+		reason := "not configured yet"
+		if s.storeErr != nil {
+			reason = s.storeErr.Error()
+		}
+		return Snapshot{}, fmt.Errorf("%w: %s", ErrStoreUnavailable, reason)
+	}
+	proms := make(map[string]prom.Client, len(s.proms))
+	for k, v := range s.proms {
+		proms[k] = v
+	}
+	return Snapshot{Conn: s.store, App: s.app, Prometheus: proms}, nil
 }
 
 // Settings returns the settings in force.

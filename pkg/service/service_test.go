@@ -9,9 +9,12 @@ import (
 	"testing"
 
 	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
+	"github.com/kubedoor/kubedoor-grafana/pkg/store"
 )
 
+// fakeStore is a store.Conn whose only working methods are the ones the lifecycle uses.
 type fakeStore struct {
+	store.Conn
 	mode    string
 	closed  bool
 	pingErr error
@@ -27,7 +30,7 @@ type recordingOpener struct {
 	failNext error
 }
 
-func (r *recordingOpener) open(_ context.Context, app settings.App) (Store, int, error) {
+func (r *recordingOpener) open(_ context.Context, app settings.App) (store.Conn, int, error) {
 	if r.failNext != nil {
 		err := r.failNext
 		r.failNext = nil
@@ -86,6 +89,9 @@ func TestAStoreThatFailedToOpenIsReportedAndRetriedOnTheNextApply(t *testing.T) 
 	st := s.Status(ctx)
 	if st.Store.OK || !strings.Contains(st.Store.Message, "libchdb.so not found") {
 		t.Fatalf("status must explain the failure: %+v", st.Store)
+	}
+	if _, err := s.Snapshot(); !errors.Is(err, ErrStoreUnavailable) || !strings.Contains(err.Error(), "libchdb.so not found") {
+		t.Fatalf("snapshot must refuse with the reason, got %v", err)
 	}
 	if err := s.Apply(ctx, settings.Default()); err != nil {
 		t.Fatalf("retry with the same settings: %v", err)

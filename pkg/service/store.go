@@ -25,7 +25,7 @@ func StoreConfig(app settings.App, log *slog.Logger) store.Config {
 
 // OpenStore is the production StoreOpener: connect, then bring the schema up to date.
 func OpenStore(log *slog.Logger) StoreOpener {
-	return func(ctx context.Context, app settings.App) (Store, int, error) {
+	return func(ctx context.Context, app settings.App) (store.Conn, int, error) {
 		conn, err := store.Open(ctx, StoreConfig(app, log))
 		if err != nil {
 			return nil, 0, fmt.Errorf("opening %s store: %w", app.Storage.Mode, err)
