@@ -60,7 +60,10 @@ func (s *Service) Apply(ctx context.Context, app settings.App) error {
 	proms := make(map[string]prom.Client, len(app.Clusters))
 	var promErrs []error
 	for _, c := range app.Clusters {
-		pc, err := prom.New(prom.Config{URL: c.PrometheusURL, Timeout: 10 * time.Second})
+		pc, err := prom.New(prom.Config{
+			URL: c.PrometheusURL, Username: c.PrometheusUsername, Password: c.PrometheusPassword,
+			BearerToken: c.PrometheusToken, InsecureSkipVerify: c.PrometheusTLSSkipVerify, Timeout: 30 * time.Second,
+		})
 		if err != nil {
 			promErrs = append(promErrs, fmt.Errorf("cluster %s: %w", c.Name, err))
 			continue

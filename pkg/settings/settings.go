@@ -25,8 +25,9 @@ const (
 
 // App is the whole app configuration.
 type App struct {
-	Storage  Storage   `json:"storage"`
-	Clusters []Cluster `json:"clusters"`
+	Storage       Storage   `json:"storage"`
+	Clusters      []Cluster `json:"clusters"`
+	Notifications []Channel `json:"notifications,omitempty"`
 
 	// ClickHousePassword comes from secureJsonData and is never serialised back out.
 	ClickHousePassword string `json:"-"`
@@ -45,11 +46,49 @@ type Storage struct {
 
 // Cluster is one Kubernetes cluster and the Prometheus that watches it.
 type Cluster struct {
-	Name              string `json:"name"`
-	PrometheusURL     string `json:"prometheusUrl"`
-	ClusterLabelKey   string `json:"clusterLabelKey,omitempty"`   // set when one Prometheus serves several clusters
-	ClusterLabelValue string `json:"clusterLabelValue,omitempty"` // defaults to Name when the key is set
-	TimeZone          string `json:"timeZone,omitempty"`          // IANA name, default UTC
+	Name                    string `json:"name"`
+	PrometheusURL           string `json:"prometheusUrl"`
+	PrometheusUsername      string `json:"prometheusUsername,omitempty"` // basic auth, with the secure password
+	PrometheusTLSSkipVerify bool   `json:"prometheusTlsSkipVerify,omitempty"`
+	ClusterLabelKey         string `json:"clusterLabelKey,omitempty"`   // set when one Prometheus serves several clusters
+	ClusterLabelValue       string `json:"clusterLabelValue,omitempty"` // defaults to Name when the key is set
+	TimeZone                string `json:"timeZone,omitempty"`          // IANA name, default UTC
+	// KubeAccess is how the backend reaches the cluster's API: KubeAccessKubeconfig (the secure
+	// kubeconfig), KubeAccessInCluster (the Grafana pod's service account) or "" (not at all:
+	// peak data only, no publishing or actions).
+	KubeAccess string `json:"kubeAccess,omitempty"`
+
+	// Secrets, from secureJsonData["clusters.<name>.<key>"]; never serialised back out.
+	PrometheusPassword string `json:"-"`
+	PrometheusToken    string `json:"-"`
+	Kubeconfig         string `json:"-"`
+}
+
+// Kubernetes access modes.
+const (
+	KubeAccessKubeconfig = "kubeconfig"
+	KubeAccessInCluster  = "in-cluster"
+)
+
+// Channel is one notification channel; its webhook URL or token is secure.
+type Channel struct {
+	ID      string   `json:"id"`
+	Cluster string   `json:"cluster,omitempty"` // "" = every cluster
+	Kind    string   `json:"kind"`              // wecom | dingtalk | feishu | slack | webhook
+	Name    string   `json:"name"`
+	Events  []string `json:"events"`
+	Enabled bool     `json:"enabled"`
+
+	// Secret is secureJsonData["notifications.<id>"]: the webhook URL (or the bot key).
+	Secret string `json:"-"`
+}
+
+// SecureKey names a per-cluster or per-channel secret in secureJsonData.
+func SecureKey(kind, name, key string) string {
+	if key == "" {
+		return kind + "." + name
+	}
+	return kind + "." + name + "." + key
 }
 
 // FieldError is a validation failure on one field; APIs turn it into a 400 naming the field.
@@ -69,6 +108,15 @@ func Parse(jsonData []byte, secure map[string]string) (App, error) {
 		}
 	}
 	a.ClickHousePassword = secure[SecureClickHousePassword]
+	for i := range a.Clusters {
+		c := &a.Clusters[i]
+		c.PrometheusPassword = secure[SecureKey("clusters", c.Name, "prometheusPassword")]
+		c.PrometheusToken = secure[SecureKey("clusters", c.Name, "prometheusToken")]
+		c.Kubeconfig = secure[SecureKey("clusters", c.Name, "kubeconfig")]
+	}
+	for i := range a.Notifications {
+		a.Notifications[i].Secret = secure[SecureKey("notifications", a.Notifications[i].ID, "")]
+	}
 	a.applyDefaults()
 	if err := a.Validate(); err != nil {
 		return App{}, err
@@ -130,8 +178,30 @@ func (a App) Validate() error {
 		}
 		seen[c.Name] = true
 	}
+	ids := map[string]bool{}
+	for i, ch := range a.Notifications {
+		path := fmt.Sprintf("notifications[%d]", i)
+		if !channelID.MatchString(ch.ID) {
+			return &FieldError{path + ".id", "must be 1-63 letters, digits, '-' or '_'"}
+		}
+		if ids[ch.ID] {
+			return &FieldError{path + ".id", fmt.Sprintf("duplicate channel id %q", ch.ID)}
+		}
+		ids[ch.ID] = true
+		if !channelKinds[ch.Kind] {
+			return &FieldError{path + ".kind", "must be one of wecom, dingtalk, feishu, slack, webhook"}
+		}
+		if ch.Cluster != "" && !seen[ch.Cluster] {
+			return &FieldError{path + ".cluster", fmt.Sprintf("no cluster named %q", ch.Cluster)}
+		}
+	}
 	return nil
 }
+
+var (
+	channelID    = regexp.MustCompile(`^[A-Za-z0-9_-]{1,63}$`)
+	channelKinds = map[string]bool{"wecom": true, "dingtalk": true, "feishu": true, "slack": true, "webhook": true}
+)
 
 func (c Cluster) validate(path string) error {
 	if !clusterName.MatchString(c.Name) {
@@ -147,7 +217,26 @@ func (c Cluster) validate(path string) error {
 	if _, err := time.LoadLocation(c.TimeZone); err != nil {
 		return &FieldError{path + ".timeZone", fmt.Sprintf("unknown IANA time zone %q", c.TimeZone)}
 	}
+	switch c.KubeAccess {
+	case "", KubeAccessInCluster:
+	case KubeAccessKubeconfig:
+		if strings.TrimSpace(c.Kubeconfig) == "" {
+			return &FieldError{path + ".kubeconfig", "kubeAccess is kubeconfig but no kubeconfig is stored (secure field)"}
+		}
+	default:
+		return &FieldError{path + ".kubeAccess", fmt.Sprintf("must be %q, %q or empty", KubeAccessKubeconfig, KubeAccessInCluster)}
+	}
 	return nil
+}
+
+// Cluster returns the cluster named name.
+func (a App) Cluster(name string) (Cluster, bool) {
+	for _, c := range a.Clusters {
+		if c.Name == name {
+			return c, true
+		}
+	}
+	return Cluster{}, false
 }
 
 // AsFieldError reports whether err is a validation error and returns it.

@@ -41,6 +41,21 @@ func TestParse(t *testing.T) {
 				}
 			},
 		},
+		{
+			name:     "cluster and channel secrets come from secure data",
+			jsonData: `{"clusters":[{"name":"a","prometheusUrl":"http://p","kubeAccess":"kubeconfig","prometheusUsername":"u"}],"notifications":[{"id":"ops","kind":"slack","name":"Ops","events":["denied"],"enabled":true}]}`,
+			secure:   map[string]string{"clusters.a.kubeconfig": "apiVersion: v1", "clusters.a.prometheusPassword": "pw", "notifications.ops": "https://hooks.slack.com/x"},
+			check: func(t *testing.T, a App) {
+				c, ok := a.Cluster("a")
+				if !ok || c.Kubeconfig != "apiVersion: v1" || c.PrometheusPassword != "pw" || a.Notifications[0].Secret != "https://hooks.slack.com/x" {
+					t.Fatalf("got %+v %+v", c, a.Notifications)
+				}
+			},
+		},
+		{name: "kubeconfig access without a stored kubeconfig is rejected", jsonData: `{"clusters":[{"name":"a","prometheusUrl":"http://p","kubeAccess":"kubeconfig"}]}`, wantField: "clusters[0].kubeconfig"},
+		{name: "an unknown kube access mode is rejected", jsonData: `{"clusters":[{"name":"a","prometheusUrl":"http://p","kubeAccess":"ssh"}]}`, wantField: "clusters[0].kubeAccess"},
+		{name: "a channel of an unknown kind is rejected", jsonData: `{"notifications":[{"id":"x","kind":"pager","name":"x"}]}`, wantField: "notifications[0].kind"},
+		{name: "a channel for an unknown cluster is rejected", jsonData: `{"notifications":[{"id":"x","kind":"slack","name":"x","cluster":"nope"}]}`, wantField: "notifications[0].cluster"},
 		{name: "an unknown storage mode is rejected", jsonData: `{"storage":{"mode":"mysql"}}`, wantField: "storage.mode"},
 		{name: "a server store without an address is rejected", jsonData: `{"storage":{"mode":"server"}}`, wantField: "storage.address"},
 		{name: "a database name that is not an identifier is rejected", jsonData: `{"storage":{"mode":"server","address":"a:1","database":"x; DROP"}}`, wantField: "storage.database"},
