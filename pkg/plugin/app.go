@@ -59,7 +59,7 @@ func (a *App) Dispose() {}
 func (a *App) routes() http.Handler {
 	mux := http.NewServeMux()
 	for _, rt := range a.routeTable() {
-		mux.Handle(rt.pattern, authorize(rt.min, rt.action, rt.handler))
+		mux.Handle(rt.pattern, a.authorize(rt))
 	}
 	return typedMisses(mux)
 }

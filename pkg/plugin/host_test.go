@@ -299,3 +299,39 @@ func TestTheGatewayForwardsResourceCallsWithTheCallersRole(t *testing.T) {
 		t.Fatalf("health through the gateway: %+v", h)
 	}
 }
+
+func TestRefusedCallsAreAuditedAndTheLogIsReadable(t *testing.T) {
+	ctx := context.Background()
+	intruder := pluginhost.User{Login: "intruder-" + fmt.Sprint(time.Now().UnixNano()), Role: "None"}
+	res, err := host.Call(ctx, intruder, "GET", "v1/status", nil)
+	if err != nil || res.Status != 403 {
+		t.Fatalf("want 403, got %v %v", res, err)
+	}
+	res, err = host.Call(ctx, viewer, "GET", "v1/audit?result=denied&user="+intruder.Login, nil)
+	if err != nil || res.Status != 200 {
+		t.Fatalf("audit list: %v %s", err, res.Body)
+	}
+	var list struct {
+		Items []struct {
+			User, Role, Action, Target, Result, Error string
+		}
+		Total int
+	}
+	if err := json.Unmarshal(res.Body, &list); err != nil {
+		t.Fatal(err)
+	}
+	if list.Total != 1 || list.Items[0].Action != "read status" || list.Items[0].Role != "None" ||
+		list.Items[0].Target != "/v1/status" || !strings.Contains(list.Items[0].Error, "requires the Viewer role") {
+		t.Fatalf("audit entry: %+v", list)
+	}
+
+	res, err = host.Call(ctx, viewer, "GET", "v1/audit?from=yesterday", nil)
+	if err != nil || res.Status != 400 {
+		t.Fatalf("a malformed time must be 400, got %v %s", err, res.Body)
+	}
+	var e struct{ Field string }
+	_ = json.Unmarshal(res.Body, &e)
+	if e.Field != "from" {
+		t.Fatalf("400 must name the field: %s", res.Body)
+	}
+}

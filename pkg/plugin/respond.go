@@ -66,3 +66,7 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) bool {
 	}
 	return true
 }
+
+func badField(field, reason string) *settings.FieldError {
+	return &settings.FieldError{Field: field, Reason: reason}
+}

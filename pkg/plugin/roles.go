@@ -1,7 +1,11 @@
 package plugin
 
 import (
+	"context"
+	"fmt"
 	"net/http"
+
+	"github.com/kubedoor/kubedoor-grafana/pkg/audit"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 )
@@ -58,16 +62,31 @@ func callerFrom(r *http.Request) Caller {
 	return Caller{Login: u.Login, Role: ParseRole(u.Role)}
 }
 
-// authorize wraps a handler so it runs only for callers holding at least min. Grafana lets every
-// Viewer reach every resource route, so this check is the only gate on writes.
-func authorize(min Role, action string, next http.HandlerFunc) http.HandlerFunc {
+// authorize wraps a route's handler so it runs only for callers holding at least its role.
+// Grafana lets every Viewer reach every resource route, so this check is the only gate on
+// writes; a refusal is answered 403 naming the action, and audited.
+func (a *App) authorize(rt route) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		c := callerFrom(r)
-		if c.Role < min {
-			writeError(w, http.StatusForbidden, codeForbidden,
-				"%s requires the %s role; %q has %s", action, min, c.Login, c.Role)
+		if c.Role < rt.min {
+			msg := fmt.Sprintf("%s requires the %s role; %q has %s", rt.action, rt.min, c.Login, c.Role)
+			a.audit(r.Context(), c, audit.Entry{Action: rt.action, Target: r.URL.Path, Result: audit.ResultDenied, Error: msg})
+			writeError(w, http.StatusForbidden, codeForbidden, "%s", msg)
 			return
 		}
-		next(w, r)
+		rt.handler(w, r)
+	}
+}
+
+// audit records e as done by c. The action has already happened (or been refused), so a store
+// failure here is logged rather than turned into an error for the caller.
+func (a *App) audit(ctx context.Context, c Caller, e audit.Entry) {
+	e.User, e.Role = c.Login, c.Role.String()
+	snap, err := a.svc.Snapshot()
+	if err == nil {
+		err = audit.New(snap.Conn).Record(ctx, e)
+	}
+	if err != nil {
+		a.log.Error("audit entry not recorded", "action", e.Action, "target", e.Target, "user", e.User, "result", e.Result, "error", err)
 	}
 }

@@ -19,6 +19,7 @@ type route struct {
 func (a *App) routeTable() []route {
 	var t []route
 	t = append(t, a.statusRoutes()...)
+	t = append(t, a.auditRoutes()...)
 	return t
 }
 

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kubedoor/kubedoor-grafana/pkg/kube"
 	"github.com/kubedoor/kubedoor-grafana/pkg/prom"
 	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
 	"github.com/kubedoor/kubedoor-grafana/pkg/store"
@@ -37,11 +38,12 @@ type Service struct {
 	schemaVersion int
 	proms         map[string]prom.Client
 	changed       chan struct{} // closed and replaced by every Apply
+	kube          *kube.Clients
 }
 
 // New returns a service that has not opened anything yet; call Apply.
 func New(log *slog.Logger, open StoreOpener, version string) *Service {
-	return &Service{log: log, open: open, version: version, proms: map[string]prom.Client{}, changed: make(chan struct{})}
+	return &Service{log: log, open: open, version: version, proms: map[string]prom.Client{}, changed: make(chan struct{}), kube: kube.NewClients()}
 }
 
 // Apply makes the service use these settings: it (re)opens the store when the storage settings
@@ -115,6 +117,7 @@ type Snapshot struct {
 	Conn       store.Conn
 	App        settings.App
 	Prometheus map[string]prom.Client // by cluster name
+	Kube       *kube.Clients          // client-go clients per cluster, from App.Clusters
 }
 
 // Snapshot returns the current parts, or an error wrapping ErrStoreUnavailable.
@@ -132,7 +135,7 @@ func (s *Service) Snapshot() (Snapshot, error) {
 	for k, v := range s.proms {
 		proms[k] = v
 	}
-	return Snapshot{Conn: s.store, App: s.app, Prometheus: proms}, nil
+	return Snapshot{Conn: s.store, App: s.app, Prometheus: proms, Kube: s.kube}, nil
 }
 
 // Settings returns the settings in force.

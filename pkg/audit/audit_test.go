@@ -1,0 +1,108 @@
+package audit
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kubedoor/kubedoor-grafana/internal/testenv"
+	"github.com/kubedoor/kubedoor-grafana/pkg/store"
+)
+
+var conn store.Conn
+
+func TestMain(m *testing.M) {
+	code, err := run(m)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "audit tests cannot start: %v\n", err)
+		os.Exit(1)
+	}
+	os.Exit(code)
+}
+
+func run(m *testing.M) (int, error) {
+	lib, err := testenv.LibCHDB()
+	if err != nil {
+		return 0, err
+	}
+	dir, err := os.MkdirTemp("", "kubedoor-audit-")
+	if err != nil {
+		return 0, err
+	}
+	defer os.RemoveAll(dir)
+	ctx := context.Background()
+	conn, err = store.Open(ctx, store.Config{DataDir: dir, LibraryPath: lib})
+	if err != nil {
+		return 0, err
+	}
+	defer conn.Close()
+	if _, err := store.Migrate(ctx, conn, store.MigrateOptions{}); err != nil {
+		return 0, err
+	}
+	return m.Run(), nil
+}
+
+func TestRecordedEntriesComeBackNewestFirstWithTheirJSON(t *testing.T) {
+	ctx := context.Background()
+	if err := conn.Exec(ctx, "TRUNCATE TABLE audit_log"); err != nil {
+		t.Fatal(err)
+	}
+	log := New(conn)
+	base := time.Date(2026, 11, 20, 8, 0, 0, 0, time.UTC)
+	entries := []Entry{
+		{At: base, User: "ed", Role: "Editor", Action: "control.edit", Cluster: "prod-a", Target: "shop/checkout",
+			Before: map[string]int{"replicasManual": -1}, After: map[string]int{"replicasManual": 4}},
+		{At: base.Add(time.Minute), User: "vera", Role: "Viewer", Action: "control.edit", Cluster: "prod-a", Target: "shop/api",
+			Result: ResultDenied, Error: "control.edit requires the Editor role; it's a 'quoted' message"},
+		{At: base.Add(2 * time.Minute), User: "ada", Role: "Admin", Action: "enforcement.set", Cluster: "prod-b", Target: "pay",
+			After: json.RawMessage(`{"control":"enforce"}`)},
+	}
+	for _, e := range entries {
+		if err := log.Record(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		name      string
+		filter    Filter
+		wantUsers []string
+		wantTotal uint64
+	}{
+		{"no filter lists everything newest first", Filter{}, []string{"ada", "vera", "ed"}, 3},
+		{"a cluster filter keeps that cluster", Filter{Cluster: "prod-a"}, []string{"vera", "ed"}, 2},
+		{"a result filter finds refusals", Filter{Result: ResultDenied}, []string{"vera"}, 1},
+		{"a target prefix matches a namespace", Filter{Target: "shop/"}, []string{"vera", "ed"}, 2},
+		{"a time range is half-open", Filter{From: base, To: base.Add(2 * time.Minute)}, []string{"vera", "ed"}, 2},
+		{"paging keeps the total", Filter{Limit: 1, Offset: 1}, []string{"vera"}, 3},
+		{"a filter value with quotes is data, not SQL", Filter{User: "x' OR '1'='1"}, nil, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, total, err := log.List(ctx, tt.filter)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var users []string
+			for _, r := range got {
+				users = append(users, r.User)
+			}
+			if strings.Join(users, ",") != strings.Join(tt.wantUsers, ",") || total != tt.wantTotal {
+				t.Fatalf("users %v total %d, want %v total %d", users, total, tt.wantUsers, tt.wantTotal)
+			}
+		})
+	}
+	all, _, err := log.List(ctx, Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(all[2].After) != `{"replicasManual":4}` || string(all[0].Before) != "null" {
+		t.Fatalf("JSON not kept: after %s before %s", all[2].After, all[0].Before)
+	}
+	if !strings.Contains(all[1].Error, "'quoted'") || all[1].ID == "" {
+		t.Fatalf("error text or id lost: %+v", all[1])
+	}
+}
