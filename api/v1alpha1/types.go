@@ -1,0 +1,132 @@
+package v1alpha1
+
+import (
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+)
+
+// GroupVersion is kubedoor.io/v1alpha1.
+var GroupVersion = schema.GroupVersion{Group: "kubedoor.io", Version: "v1alpha1"}
+
+// Resource is the plural resource name, for dynamic clients and RBAC.
+const Resource = "capacitypolicies"
+
+// GroupVersionResource of CapacityPolicy.
+var GroupVersionResource = GroupVersion.WithResource(Resource)
+
+// Labels and annotations KubeDoor uses on Kubernetes objects.
+const (
+	// LabelControl on a Namespace: "enforce" applies policies, "observe" reports only.
+	LabelControl = "kubedoor.io/control"
+	// AnnotationUnknownWorkloads on a Namespace: what to do with a Deployment that has no
+	// policy: "deny" (default), "warn" or "allow".
+	AnnotationUnknownWorkloads = "kubedoor.io/unknown-workloads"
+	// AnnotationScaleTemp on a Deployment: "<RFC 3339 time>@<old>-><new>", a temporary scale
+	// that the webhook lets through untouched for five minutes.
+	AnnotationScaleTemp = "kubedoor.io/scale-temp"
+	// LabelManagedBy marks objects the backend publishes.
+	LabelManagedBy = "app.kubernetes.io/managed-by"
+	// ManagedByValue is LabelManagedBy's value on published policies.
+	ManagedByValue = "kubedoor"
+)
+
+// Control modes of a namespace.
+const (
+	ControlEnforce = "enforce"
+	ControlObserve = "observe"
+)
+
+// Unknown-workload modes of a namespace.
+const (
+	UnknownDeny  = "deny"
+	UnknownWarn  = "warn"
+	UnknownAllow = "allow"
+)
+
+// CapacityPolicy says what one Deployment must run with. Its name is the Deployment's name and it
+// lives in the Deployment's namespace.
+//
+// +kubebuilder:object:root=true
+// +kubebuilder:resource:shortName=cpol;capol,categories=kubedoor
+// +kubebuilder:subresource:status
+// +kubebuilder:printcolumn:name="Replicas",type=integer,JSONPath=`.spec.replicas`
+// +kubebuilder:printcolumn:name="Version",type=integer,JSONPath=`.spec.sourceVersion`
+// +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
+type CapacityPolicy struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+
+	Spec   CapacityPolicySpec   `json:"spec"`
+	Status CapacityPolicyStatus `json:"status,omitempty"`
+}
+
+// CapacityPolicySpec is the control-table row as the webhook enforces it.
+type CapacityPolicySpec struct {
+	// Replicas to enforce; nil keeps what the Deployment sends.
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	Replicas *int32 `json:"replicas,omitempty"`
+	// Containers whose resources are enforced, by name. Containers not listed are untouched.
+	// +optional
+	// +listType=map
+	// +listMapKey=name
+	Containers []ContainerPolicy `json:"containers,omitempty"`
+	// Cluster is the control-table cluster this policy came from (named in denial messages).
+	// +optional
+	Cluster string `json:"cluster,omitempty"`
+	// SourceVersion is the control-table row version this policy was published from.
+	// +optional
+	SourceVersion int64 `json:"sourceVersion,omitempty"`
+}
+
+// ContainerPolicy is one container's requests and limits; a nil quantity keeps what was sent.
+type ContainerPolicy struct {
+	Name string `json:"name"`
+	// +optional
+	CPURequest *resource.Quantity `json:"cpuRequest,omitempty"`
+	// +optional
+	CPULimit *resource.Quantity `json:"cpuLimit,omitempty"`
+	// +optional
+	MemoryRequest *resource.Quantity `json:"memoryRequest,omitempty"`
+	// +optional
+	MemoryLimit *resource.Quantity `json:"memoryLimit,omitempty"`
+}
+
+// CapacityPolicyStatus is written by the backend's publisher.
+type CapacityPolicyStatus struct {
+	// ObservedGeneration is the spec generation the publisher last saw applied.
+	// +optional
+	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
+	// PublishedAt is when the backend last wrote this policy.
+	// +optional
+	PublishedAt *metav1.Time `json:"publishedAt,omitempty"`
+	// LastDecision is the most recent admission decision reported for the Deployment.
+	// +optional
+	LastDecision *Decision `json:"lastDecision,omitempty"`
+}
+
+// Decision summarises one admission decision.
+type Decision struct {
+	Time      metav1.Time `json:"time"`
+	Operation string      `json:"operation"`
+	Result    string      `json:"result"` // allowed | patched | denied | observed
+	Reason    string      `json:"reason"`
+}
+
+// CapacityPolicyList is a list of CapacityPolicy.
+//
+// +kubebuilder:object:root=true
+type CapacityPolicyList struct {
+	metav1.TypeMeta `json:",inline"`
+	metav1.ListMeta `json:"metadata,omitempty"`
+	Items           []CapacityPolicy `json:"items"`
+}
+
+// AddToScheme registers the types.
+func AddToScheme(s *runtime.Scheme) error {
+	s.AddKnownTypes(GroupVersion, &CapacityPolicy{}, &CapacityPolicyList{})
+	metav1.AddToGroupVersion(s, GroupVersion)
+	return nil
+}
