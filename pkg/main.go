@@ -23,8 +23,17 @@ func main() {
 	// The service starts with the process, on the embedded default, so background work does not
 	// wait for Grafana to create an app instance; the first instance applies the saved settings.
 	svc := service.New(logger, service.OpenStore(logger), version)
-	if err := svc.Apply(context.Background(), settings.Default()); err != nil {
-		logger.Warn("default settings applied with problems", "error", err)
+	initial := settings.Default()
+	if boot, err := service.DefaultBootstrap(); err != nil {
+		logger.Warn("no place to persist settings", "error", err)
+	} else {
+		if initial, err = boot.Load(); err != nil {
+			logger.Warn("persisted settings unusable; starting on the defaults", "error", err)
+		}
+		svc.PersistTo(boot)
+	}
+	if err := svc.Apply(context.Background(), initial); err != nil {
+		logger.Warn("initial settings applied with problems", "error", err)
 	}
 	defer func() { _ = svc.Close() }()
 

@@ -39,11 +39,19 @@ type Service struct {
 	proms         map[string]prom.Client
 	changed       chan struct{} // closed and replaced by every Apply
 	kube          *kube.Clients
+	bootstrap     *Bootstrap // where applied settings are persisted; nil = nowhere
 }
 
 // New returns a service that has not opened anything yet; call Apply.
 func New(log *slog.Logger, open StoreOpener, version string) *Service {
 	return &Service{log: log, open: open, version: version, proms: map[string]prom.Client{}, changed: make(chan struct{}), kube: kube.NewClients()}
+}
+
+// PersistTo makes every later Apply save its settings (without secrets) to b.
+func (s *Service) PersistTo(b Bootstrap) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.bootstrap = &b
 }
 
 // Apply makes the service use these settings: it (re)opens the store when the storage settings
@@ -75,6 +83,11 @@ func (s *Service) Apply(ctx context.Context, app settings.App) error {
 	s.proms = proms
 	s.app = app
 	s.applied = true
+	if s.bootstrap != nil {
+		if err := s.bootstrap.Save(app); err != nil {
+			s.log.Warn("settings not persisted; background work will wait for Grafana after a restart", "error", err)
+		}
+	}
 
 	if storageChanged || s.store == nil {
 		if s.store != nil {
