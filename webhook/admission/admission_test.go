@@ -46,8 +46,10 @@ func (f *fakeLookup) Namespace(name string) (cache.Namespace, bool) {
 	return ns, ok
 }
 func (f *fakeLookup) Policy(ns, name string) *v1alpha1.CapacityPolicy { return f.policies[ns+"/"+name] }
-func (f *fakeLookup) Deployment(ns, name string) *appsv1.Deployment  { return f.deployments[ns+"/"+name] }
-func (f *fakeLookup) HPAFor(ns, name string) string                   { return f.hpas[ns+"/"+name] }
+func (f *fakeLookup) Deployment(ns, name string) *appsv1.Deployment {
+	return f.deployments[ns+"/"+name]
+}
+func (f *fakeLookup) HPAFor(ns, name string) string { return f.hpas[ns+"/"+name] }
 
 func replicas(n int32) *int32 { return &n }
 

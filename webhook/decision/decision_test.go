@@ -128,7 +128,9 @@ func cases() []decideCase {
 			"requests":{"cpu":"100m","memory":"1Gi","ephemeral-storage":"1Gi"},"limits":{"memory":"2Gi"}}}]`}},
 		{"a policy request above the sent limit is clamped to the limit and reported (scenario 9)", withPolicy(create(deployment(4, func(d *appsv1.Deployment) {
 			d.Spec.Template.Spec.Containers[0].Resources.Limits = corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("300m")}
-		})), policy(func(p *v1alpha1.CapacityPolicy) { p.Spec.Containers[0] = v1alpha1.ContainerPolicy{Name: "app", CPURequest: q("500m")} })),
+		})), policy(func(p *v1alpha1.CapacityPolicy) {
+			p.Spec.Containers[0] = v1alpha1.ContainerPolicy{Name: "app", CPURequest: q("500m")}
+		})),
 			want{allowed: true, result: Patched, reason: ReasonCreate, warning: "cpu request 500m is above its limit 300m; clamped", patch: `[{"op":"add","path":"/spec/template/spec/containers/0/resources","value":{
 			"requests":{"cpu":"300m","ephemeral-storage":"1Gi"},"limits":{"cpu":"300m"}}}]`}},
 		{"a sent request above the policy's limit is clamped", withPolicy(create(deployment(4)), policy(func(p *v1alpha1.CapacityPolicy) {
@@ -284,4 +286,3 @@ func anyContains(list []string, sub string) bool {
 	}
 	return false
 }
-
