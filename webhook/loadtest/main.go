@@ -122,10 +122,21 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 				if err := setRegistered(ctx, cs, reg, withWebhook, wh, ns); err != nil {
 					return err
 				}
+				apiCPU0, err := cpuTime(kube.PIDs()[testenv.APIServer])
+				if err != nil {
+					return err
+				}
+				hookCPU0, err := cpuTime(wh.cmd.Process.Pid)
+				if err != nil {
+					return err
+				}
 				r, err := measure(ctx, cs, ns, c, o.creates)
 				if err != nil {
 					return err
 				}
+				apiCPU1, _ := cpuTime(kube.PIDs()[testenv.APIServer])
+				hookCPU1, _ := cpuTime(wh.cmd.Process.Pid)
+				r.apiCPU, r.hookCPU = (apiCPU1-apiCPU0)/time.Duration(o.creates), (hookCPU1-hookCPU0)/time.Duration(o.creates)
 				r.webhook, r.round = withWebhook, round
 				if withWebhook {
 					if r.patched, err = wh.patchedCreates(); err != nil {
@@ -155,7 +166,13 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	report(os.Stdout, o, results, memory{empty: rssEmpty, policies: rssPolicies, full: rssFull}, time.Since(started))
+	var served [2]time.Duration
+	for i, q := range []float64{0.5, 0.99} {
+		if served[i], err = wh.reviewQuantile(q); err != nil {
+			return err
+		}
+	}
+	report(os.Stdout, o, results, memory{empty: rssEmpty, policies: rssPolicies, full: rssFull}, served, time.Since(started))
 	return nil
 }
 

@@ -180,3 +180,62 @@ func freeAddr() string {
 	defer ln.Close()
 	return ln.Addr().String()
 }
+
+// cpuTime is a process's user+system CPU time from /proc/<pid>/stat.
+func cpuTime(pid int) (time.Duration, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	// Fields after the command name (which may hold spaces) start after the last ')'.
+	s := string(b)
+	fields := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	if len(fields) < 13 {
+		return 0, fmt.Errorf("short /proc/%d/stat", pid)
+	}
+	utime, err1 := strconv.ParseInt(fields[11], 10, 64)
+	stime, err2 := strconv.ParseInt(fields[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0, fmt.Errorf("parsing /proc/%d/stat", pid)
+	}
+	const ticks = 100 // USER_HZ on Linux
+	return time.Duration(utime+stime) * time.Second / ticks, nil
+}
+
+// reviewQuantile estimates a quantile of the webhook's own review duration histogram (time from
+// request received to response written), as PromQL's histogram_quantile does.
+func (w *webhook) reviewQuantile(q float64) (time.Duration, error) {
+	resp, err := http.Get(w.healthURL + "/metrics")
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	fams, err := parser.TextToMetricFamilies(bufio.NewReader(resp.Body))
+	if err != nil {
+		return 0, err
+	}
+	type bucket struct{ le, count float64 }
+	var buckets []bucket
+	for _, m := range fams["kubedoor_webhook_review_duration_seconds"].GetMetric() {
+		for i, b := range m.GetHistogram().GetBucket() {
+			if i >= len(buckets) {
+				buckets = append(buckets, bucket{le: b.GetUpperBound()})
+			}
+			buckets[i].count += float64(b.GetCumulativeCount())
+		}
+	}
+	if len(buckets) == 0 || buckets[len(buckets)-1].count == 0 {
+		return 0, nil
+	}
+	rank := q * buckets[len(buckets)-1].count
+	lower, below := 0.0, 0.0
+	for _, b := range buckets {
+		if b.count >= rank {
+			frac := (rank - below) / max(b.count-below, 1)
+			return time.Duration((lower + (b.le-lower)*frac) * float64(time.Second)), nil
+		}
+		lower, below = b.le, b.count
+	}
+	return time.Duration(lower * float64(time.Second)), nil
+}
