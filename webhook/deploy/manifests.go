@@ -235,12 +235,14 @@ func deployment(o Options, labels map[string]string) *appsv1.Deployment {
 				}},
 				Containers: []corev1.Container{{
 					Name: "webhook", Image: o.Image, Args: args,
+					// The Go GC keeps the heap under the container limit instead of being OOM-killed.
+					Env: []corev1.EnvVar{{Name: "GOMEMLIMIT", Value: "200MiB"}},
 					Ports: []corev1.ContainerPort{
 						{Name: "https", ContainerPort: httpsPort, Protocol: corev1.ProtocolTCP},
 						{Name: "health", ContainerPort: healthPort, Protocol: corev1.ProtocolTCP},
 					},
 					Resources: corev1.ResourceRequirements{
-						Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("100m"), corev1.ResourceMemory: resource.MustParse("64Mi")},
+						Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("100m"), corev1.ResourceMemory: resource.MustParse("128Mi")},
 						Limits:   corev1.ResourceList{corev1.ResourceMemory: resource.MustParse("256Mi")},
 					},
 					ReadinessProbe: probe("/readyz", 5),
