@@ -3,6 +3,7 @@
 //
 //	kubedoor-webhook serve --tls-cert-file … --tls-key-file …
 //	kubedoor-webhook certs --service kubedoor-webhook --namespace kubedoor --out ./certs
+//	kubedoor-webhook manifests --namespace kubedoor --image … > kubedoor-webhook.yaml
 package main
 
 import (
@@ -17,22 +18,29 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"k8s.io/client-go/tools/clientcmd"
+	"k8s.io/klog/v2"
 
+	"github.com/kubedoor/kubedoor-grafana/webhook/admission"
+	"github.com/kubedoor/kubedoor-grafana/webhook/cache"
 	"github.com/kubedoor/kubedoor-grafana/webhook/certs"
 	"github.com/kubedoor/kubedoor-grafana/webhook/config"
+	"github.com/kubedoor/kubedoor-grafana/webhook/decision"
 	"github.com/kubedoor/kubedoor-grafana/webhook/server"
 )
 
 func main() {
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	cmd, args := "serve", os.Args[1:]
-	if len(args) > 0 && (args[0] == "serve" || args[0] == "certs") {
+	if len(args) > 0 && (args[0] == "serve" || args[0] == "certs" || args[0] == "manifests") {
 		cmd, args = args[0], args[1:]
 	}
 	var err error
 	switch cmd {
 	case "certs":
 		err = runCerts(args)
+	case "manifests":
+		err = runManifests(os.Stdout, args)
 	default:
 		err = runServe(log, args)
 	}
@@ -55,10 +63,32 @@ func runServe(log *slog.Logger, args []string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
+	klog.SetSlogLogger(log) // client-go's own logs, structured like ours
+	restCfg, err := clientcmd.BuildConfigFromFlags("", cfg.Kubeconfig)
+	if err != nil {
+		return fmt.Errorf("kubernetes credentials (--kubeconfig %q): %w", cfg.Kubeconfig, err)
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	state, err := cache.New(restCfg, log)
+	if err != nil {
+		return err
+	}
+	if err := state.Register(reg); err != nil {
+		return err
+	}
+	state.Start(ctx)
+	decider, err := admission.New(state, admission.Options{
+		Settings: decision.Settings{
+			ReplicasOnlyUpdate: cfg.ReplicasOnlyUpdate, TempScaleWindow: cfg.TempScaleWindow, Cluster: cfg.ClusterName,
+		},
+		ObserveWarnings: cfg.ObserveWarnings,
+	}, reg, log)
+	if err != nil {
+		return err
+	}
 	handler := &server.AdmissionHandler{
-		Decider:      server.AllowAll,
+		Decider:      decider,
 		Deadline:     cfg.Deadline,
 		MaxBodyBytes: cfg.MaxBodyBytes,
 		Metrics:      server.NewMetrics(reg),
@@ -67,7 +97,7 @@ func runServe(log *slog.Logger, args []string) error {
 	return server.Run(ctx, server.Options{
 		ListenAddr: cfg.ListenAddr, HealthAddr: cfg.HealthAddr,
 		TLSCertFile: cfg.TLSCertFile, TLSKeyFile: cfg.TLSKeyFile,
-		Handler: handler, Registry: reg, Log: log,
+		Handler: handler, Registry: reg, Log: log, Ready: state.Synced,
 	})
 }
 

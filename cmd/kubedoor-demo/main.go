@@ -26,11 +26,13 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/kubedoor/kubedoor-grafana/internal/pluginhost"
 	"github.com/kubedoor/kubedoor-grafana/internal/testenv"
 	"github.com/kubedoor/kubedoor-grafana/pkg/plugin"
+	"github.com/kubedoor/kubedoor-grafana/webhook/deploy/crd"
 	"github.com/kubedoor/kubedoor-grafana/webhook/registration"
 )
 
@@ -97,7 +99,11 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 	defer prom.Stop()
 
 	log.Info("starting kubedoor-webhook")
-	wh, err := startWebhook(ctx, o.webhook, filepath.Join(dir, "webhook"))
+	// The webhook is ready only once its CapacityPolicy informer has listed, so the CRD comes first.
+	if err := crd.Install(ctx, dynamic.NewForConfigOrDie(kube.RESTConfig())); err != nil {
+		return err
+	}
+	wh, err := startWebhook(ctx, o.webhook, filepath.Join(dir, "webhook"), kube.Kubeconfig)
 	if err != nil {
 		return err
 	}

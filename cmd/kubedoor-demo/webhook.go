@@ -20,8 +20,8 @@ type webhookProcess struct {
 }
 
 // startWebhook generates a fresh CA and serving certificate for 127.0.0.1, starts the webhook
-// executable on free loopback ports and waits until it is ready.
-func startWebhook(ctx context.Context, exe, dir string) (*webhookProcess, error) {
+// executable on free loopback ports, watching the demo cluster, and waits until it is ready.
+func startWebhook(ctx context.Context, exe, dir, kubeconfig string) (*webhookProcess, error) {
 	b, err := certs.Generate(certs.Request{IPs: []net.IP{net.ParseIP("127.0.0.1")}})
 	if err != nil {
 		return nil, err
@@ -35,7 +35,8 @@ func startWebhook(ctx context.Context, exe, dir string) (*webhookProcess, error)
 		return nil, err
 	}
 	cmd := exec.Command(exe, "serve", "--listen", adm, "--health-listen", health,
-		"--tls-cert-file", filepath.Join(dir, "tls.crt"), "--tls-key-file", filepath.Join(dir, "tls.key"))
+		"--tls-cert-file", filepath.Join(dir, "tls.crt"), "--tls-key-file", filepath.Join(dir, "tls.key"),
+		"--kubeconfig", kubeconfig, "--cluster-name", "demo")
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("starting %s: %w (build it with `go tool mage webhook`)", exe, err)

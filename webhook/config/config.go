@@ -22,6 +22,16 @@ type Config struct {
 	Deadline time.Duration
 	// MaxBodyBytes caps an AdmissionReview body; a Deployment is far smaller.
 	MaxBodyBytes int64
+
+	// ClusterName names this cluster in denial messages (the control table's cluster name).
+	ClusterName string
+	// ReplicasOnlyUpdate is "enforce" (patch a replicas-only Deployment update back to the
+	// policy) or "allow" (admit it as sent).
+	ReplicasOnlyUpdate string
+	// TempScaleWindow is how long a kubedoor.io/scale-temp annotation exempts replicas changes.
+	TempScaleWindow time.Duration
+	// ObserveWarnings returns observe mode's would-be patch to clients as a warning.
+	ObserveWarnings bool
 }
 
 // Defaults are the safe values used when a flag is not given.
@@ -31,6 +41,10 @@ func Defaults() Config {
 		HealthAddr:   ":8080",
 		Deadline:     2 * time.Second,
 		MaxBodyBytes: 3 << 20,
+
+		ReplicasOnlyUpdate: "enforce",
+		TempScaleWindow:    5 * time.Minute,
+		ObserveWarnings:    true,
 	}
 }
 
@@ -43,6 +57,10 @@ func (c *Config) Bind(fs *flag.FlagSet) {
 	fs.StringVar(&c.Kubeconfig, "kubeconfig", c.Kubeconfig, "kubeconfig file; empty means in-cluster credentials")
 	fs.DurationVar(&c.Deadline, "deadline", c.Deadline, "internal deadline per admission decision (keep below timeoutSeconds)")
 	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", c.MaxBodyBytes, "largest AdmissionReview body accepted")
+	fs.StringVar(&c.ClusterName, "cluster-name", c.ClusterName, "this cluster's name in the control table (used in denial messages)")
+	fs.StringVar(&c.ReplicasOnlyUpdate, "replicas-only-update", c.ReplicasOnlyUpdate, "a Deployment update changing only replicas: enforce (patch to the policy) or allow")
+	fs.DurationVar(&c.TempScaleWindow, "temp-scale-window", c.TempScaleWindow, "how long a kubedoor.io/scale-temp annotation lets replicas changes through")
+	fs.BoolVar(&c.ObserveWarnings, "observe-warnings", c.ObserveWarnings, "in observe-mode namespaces, return the would-be patch to clients as a warning")
 }
 
 // Validate reports every problem at once.
@@ -53,6 +71,12 @@ func (c Config) Validate() error {
 	}
 	if c.Deadline <= 0 || c.Deadline > 4*time.Second {
 		errs = append(errs, fmt.Errorf("--deadline %s must be > 0 and ≤ 4s (the webhook registration allows at most 5s)", c.Deadline))
+	}
+	if c.ReplicasOnlyUpdate != "enforce" && c.ReplicasOnlyUpdate != "allow" {
+		errs = append(errs, fmt.Errorf("--replicas-only-update %q must be enforce or allow", c.ReplicasOnlyUpdate))
+	}
+	if c.TempScaleWindow <= 0 || c.TempScaleWindow > time.Hour {
+		errs = append(errs, fmt.Errorf("--temp-scale-window %s must be > 0 and ≤ 1h", c.TempScaleWindow))
 	}
 	if c.MaxBodyBytes < 64<<10 {
 		errs = append(errs, fmt.Errorf("--max-body-bytes %d is too small for a Deployment", c.MaxBodyBytes))

@@ -17,6 +17,10 @@ func TestValidate(t *testing.T) {
 		{name: "missing TLS files are reported", args: nil, wantErr: "--tls-cert-file"},
 		{name: "a deadline above 4s is refused", args: []string{"--tls-cert-file=c", "--tls-key-file=k", "--deadline=6s"}, wantErr: "--deadline"},
 		{name: "a zero deadline is refused", args: []string{"--tls-cert-file=c", "--tls-key-file=k", "--deadline=0s"}, wantErr: "--deadline"},
+		{name: "the rule settings are accepted", args: []string{"--tls-cert-file=c", "--tls-key-file=k", "--cluster-name=prod-a", "--replicas-only-update=allow", "--temp-scale-window=10m", "--observe-warnings=false"}},
+		{name: "a replicas-only mode other than enforce or allow is refused", args: []string{"--tls-cert-file=c", "--tls-key-file=k", "--replicas-only-update=revert"}, wantErr: "--replicas-only-update"},
+		{name: "a zero temporary-scale window is refused", args: []string{"--tls-cert-file=c", "--tls-key-file=k", "--temp-scale-window=0s"}, wantErr: "--temp-scale-window"},
+		{name: "a temporary-scale window over an hour is refused", args: []string{"--tls-cert-file=c", "--tls-key-file=k", "--temp-scale-window=2h"}, wantErr: "--temp-scale-window"},
 		{name: "a tiny body cap is refused", args: []string{"--tls-cert-file=c", "--tls-key-file=k", "--max-body-bytes=10"}, wantErr: "--max-body-bytes"},
 	}
 	for _, tt := range tests {
@@ -43,6 +47,9 @@ func TestValidate(t *testing.T) {
 
 func TestDefaultsAreSafe(t *testing.T) {
 	d := Defaults()
+	if d.ReplicasOnlyUpdate != "enforce" || d.TempScaleWindow != 5*time.Minute || !d.ObserveWarnings {
+		t.Fatalf("rule defaults %+v differ from DESIGN.md §7", d)
+	}
 	if d.Deadline >= 5*time.Second {
 		t.Fatalf("default deadline %s must stay below the 5s registration timeout", d.Deadline)
 	}

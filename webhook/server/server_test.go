@@ -6,14 +6,19 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	admissionv1 "k8s.io/api/admission/v1"
+
+	"github.com/kubedoor/kubedoor-grafana/webhook/certs"
 )
 
 const validReview = `{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u-1","kind":{"group":"apps","version":"v1","kind":"Deployment"},"resource":{"group":"apps","version":"v1","resource":"deployments"},"operation":"CREATE","namespace":"demo","name":"api","object":{}}}`
@@ -149,4 +154,51 @@ func FuzzParseReview(f *testing.F) {
 			t.Fatalf("accepted a review without request or uid: %s", body)
 		}
 	})
+}
+
+func TestReadyzFollowsTheCaches(t *testing.T) {
+	dir := t.TempDir()
+	b, err := certs.Generate(certs.Request{IPs: []net.IP{net.ParseIP("127.0.0.1")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.WriteFiles(dir); err != nil {
+		t.Fatal(err)
+	}
+	var synced atomic.Bool
+	health := make(chan net.Addr, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- Run(ctx, Options{
+			ListenAddr: "127.0.0.1:0", HealthAddr: "127.0.0.1:0",
+			TLSCertFile: filepath.Join(dir, "tls.crt"), TLSKeyFile: filepath.Join(dir, "tls.key"),
+			Handler: newHandler(AllowAll, time.Second), Registry: prometheus.NewRegistry(),
+			Ready: synced.Load, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+			Started: func(_, h net.Addr) { health <- h },
+		})
+	}()
+	url := "http://" + (<-health).String()
+	status := func(path string) int {
+		resp, err := http.Get(url + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if got := status("/readyz"); got != http.StatusServiceUnavailable {
+		t.Fatalf("/readyz %d before the caches synced, want 503", got)
+	}
+	if got := status("/healthz"); got != http.StatusOK {
+		t.Fatalf("/healthz %d: liveness must not wait for the caches", got)
+	}
+	synced.Store(true)
+	if got := status("/readyz"); got != http.StatusOK {
+		t.Fatalf("/readyz %d after the caches synced, want 200", got)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("shutdown: %v", err)
+	}
 }

@@ -1,0 +1,231 @@
+// Package admission connects the transport to the rules: it turns an AdmissionRequest plus the
+// cached cluster state into a decision.Input, calls decision.Decide, and turns the Decision
+// into an AdmissionResponse — counting and logging every decision with its reason.
+package admission
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	admissionv1 "k8s.io/api/admission/v1"
+	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv1 "k8s.io/api/autoscaling/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/kubedoor/kubedoor-grafana/api/v1alpha1"
+	"github.com/kubedoor/kubedoor-grafana/webhook/cache"
+	"github.com/kubedoor/kubedoor-grafana/webhook/decision"
+)
+
+// Lookup is the cached cluster state a decision reads. *cache.Cache implements it; every method
+// must answer from memory.
+type Lookup interface {
+	Synced() bool
+	Namespace(name string) (cache.Namespace, bool)
+	Policy(namespace, name string) *v1alpha1.CapacityPolicy
+	Deployment(namespace, name string) *appsv1.Deployment
+	HPAFor(namespace, deployment string) string
+}
+
+// Reasons for answers given before the rules could run (the transport fails open on them).
+const (
+	ReasonNotReady        decision.Reason = "caches-not-synced"
+	ReasonNamespaceMissed decision.Reason = "namespace-not-cached"
+	ReasonBadObject       decision.Reason = "undecodable-object"
+	ReasonInvalidPolicy   decision.Reason = "invalid-policy"
+)
+
+// Options configure a Decider.
+type Options struct {
+	// Settings for the rules; Settings.Now is ignored (Clock supplies it per review).
+	Settings decision.Settings
+	// ObserveWarnings returns observe mode's would-be patch to the client as a warning.
+	ObserveWarnings bool
+	// NamespaceWait bounds how long a review waits for a namespace created moments ago to reach
+	// the cache (the API server only sends reviews for labelled namespaces). Default 1s.
+	NamespaceWait time.Duration
+	Clock         func() time.Time
+}
+
+// Decider implements server.Decider.
+type Decider struct {
+	lookup  Lookup
+	opts    Options
+	metrics *prometheus.CounterVec
+	log     *slog.Logger
+}
+
+// New returns a Decider registering its metrics on reg.
+func New(lookup Lookup, o Options, reg prometheus.Registerer, log *slog.Logger) (*Decider, error) {
+	if o.Clock == nil {
+		o.Clock = time.Now
+	}
+	if o.NamespaceWait <= 0 {
+		o.NamespaceWait = time.Second
+	}
+	m := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "kubedoor_webhook_decisions_total",
+		Help: "Admission decisions by result (allowed, patched, denied, observed) and the rule that decided.",
+	}, []string{"result", "reason"})
+	if err := reg.Register(m); err != nil {
+		return nil, fmt.Errorf("registering decision metrics: %w", err)
+	}
+	return &Decider{lookup: lookup, opts: o, metrics: m, log: log}, nil
+}
+
+// Decide answers one review.
+func (d *Decider) Decide(ctx context.Context, req *admissionv1.AdmissionRequest) *admissionv1.AdmissionResponse {
+	dec := d.decide(ctx, req)
+	d.metrics.WithLabelValues(string(dec.Result), string(dec.Reason)).Inc()
+	d.logDecision(req, dec)
+	return d.response(req, dec)
+}
+
+func (d *Decider) decide(ctx context.Context, req *admissionv1.AdmissionRequest) decision.Decision {
+	if !d.lookup.Synced() {
+		return failOpen(ReasonNotReady, "kubedoor-webhook is starting (caches not synced); the change was admitted unmodified")
+	}
+	in, err := Input(req)
+	if err != nil {
+		return failOpen(ReasonBadObject, "kubedoor-webhook could not read the object ("+err.Error()+"); the change was admitted unmodified")
+	}
+	if in.Operation == decision.OperationUnknown {
+		return decision.Decide(in) // unsupported: the rules admit it unchanged
+	}
+	ns, ok := d.namespace(ctx, in.Namespace)
+	if !ok {
+		return failOpen(ReasonNamespaceMissed, fmt.Sprintf("kubedoor-webhook has not seen namespace %s yet; the change was admitted unmodified", in.Namespace))
+	}
+	in.Control, in.Unknown = ns.Control, ns.Unknown
+	in.Policy = d.lookup.Policy(in.Namespace, in.Name)
+	if err := cache.PolicyError(in.Policy); err != nil {
+		return failOpen(ReasonInvalidPolicy, "kubedoor-webhook: "+err.Error()+"; the change was admitted unmodified")
+	}
+	in.HPA = d.lookup.HPAFor(in.Namespace, in.Name)
+	if in.Operation == decision.ScaleUpdate {
+		in.Current = d.lookup.Deployment(in.Namespace, in.Name)
+	}
+	in.Settings = d.opts.Settings
+	in.Settings.Now = d.opts.Clock()
+	return decision.Decide(in)
+}
+
+// namespace reads the namespace from the cache, waiting briefly for one created moments ago.
+func (d *Decider) namespace(ctx context.Context, name string) (cache.Namespace, bool) {
+	if ns, ok := d.lookup.Namespace(name); ok {
+		return ns, true
+	}
+	ctx, cancel := context.WithTimeout(ctx, d.opts.NamespaceWait)
+	defer cancel()
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return cache.Namespace{}, false
+		case <-tick.C:
+			if ns, ok := d.lookup.Namespace(name); ok {
+				return ns, true
+			}
+		}
+	}
+}
+
+// Input decodes the request's objects into a decision.Input (namespace mode, policy, HPA and
+// settings are left for the caller). A request the webhook is not registered for gets
+// OperationUnknown and no error.
+func Input(req *admissionv1.AdmissionRequest) (decision.Input, error) {
+	in := decision.Input{Namespace: req.Namespace, Name: req.Name}
+	if req.Resource.Group != "apps" || req.Resource.Resource != "deployments" {
+		return in, nil
+	}
+	switch {
+	case req.SubResource == "scale" && req.Operation == admissionv1.Update:
+		var s autoscalingv1.Scale
+		if err := decodeObject(req.Object.Raw, &s, "Scale"); err != nil {
+			return in, err
+		}
+		in.Operation, in.Scale = decision.ScaleUpdate, &s
+	case req.SubResource == "" && req.Operation == admissionv1.Create:
+		var dep appsv1.Deployment
+		if err := decodeObject(req.Object.Raw, &dep, "Deployment"); err != nil {
+			return in, err
+		}
+		in.Operation, in.New = decision.DeploymentCreate, &dep
+	case req.SubResource == "" && req.Operation == admissionv1.Update:
+		var old, dep appsv1.Deployment
+		if err := decodeObject(req.Object.Raw, &dep, "Deployment"); err != nil {
+			return in, err
+		}
+		if err := decodeObject(req.OldObject.Raw, &old, "old Deployment"); err != nil {
+			return in, err
+		}
+		in.Operation, in.Old, in.New = decision.DeploymentUpdate, &old, &dep
+	}
+	if in.Name == "" && in.New != nil {
+		in.Name = in.New.Name
+	}
+	return in, nil
+}
+
+func decodeObject(raw []byte, into any, what string) error {
+	if len(raw) == 0 {
+		return fmt.Errorf("the review carries no %s", what)
+	}
+	if err := json.Unmarshal(raw, into); err != nil {
+		return fmt.Errorf("decoding %s: %w", what, err)
+	}
+	return nil
+}
+
+func failOpen(r decision.Reason, warning string) decision.Decision {
+	return decision.Decision{Allowed: true, Result: decision.Allowed, Reason: r, Warnings: []string{warning}}
+}
+
+func (d *Decider) response(req *admissionv1.AdmissionRequest, dec decision.Decision) *admissionv1.AdmissionResponse {
+	resp := &admissionv1.AdmissionResponse{UID: req.UID, Allowed: dec.Allowed}
+	if dec.Result != decision.Observed || d.opts.ObserveWarnings {
+		resp.Warnings = dec.Warnings
+	}
+	if !dec.Allowed {
+		resp.Result = &metav1.Status{Status: metav1.StatusFailure, Code: dec.Code, Reason: metav1.StatusReasonForbidden, Message: dec.Message}
+		return resp
+	}
+	if len(dec.Patch) > 0 {
+		patch, err := json.Marshal(dec.Patch)
+		if err != nil {
+			// Cannot happen for the value types the rules emit; admit rather than fail the request.
+			d.log.Error("encoding patch", "uid", req.UID, "error", err)
+			resp.Warnings = append(resp.Warnings, "kubedoor-webhook could not encode its patch; the change was admitted unmodified")
+			return resp
+		}
+		pt := admissionv1.PatchTypeJSONPatch
+		resp.Patch, resp.PatchType = patch, &pt
+	}
+	return resp
+}
+
+func (d *Decider) logDecision(req *admissionv1.AdmissionRequest, dec decision.Decision) {
+	attrs := []any{
+		"uid", req.UID, "operation", req.Operation, "subresource", req.SubResource,
+		"namespace", req.Namespace, "name", req.Name, "user", req.UserInfo.Username,
+		"result", dec.Result, "reason", dec.Reason,
+	}
+	if len(dec.Changes) > 0 {
+		attrs = append(attrs, "changes", dec.Changes)
+	}
+	if len(dec.Notes) > 0 {
+		attrs = append(attrs, "notes", dec.Notes)
+	}
+	if dec.Message != "" {
+		attrs = append(attrs, "message", dec.Message)
+	}
+	if len(dec.Warnings) > 0 {
+		attrs = append(attrs, "warnings", dec.Warnings)
+	}
+	d.log.Info("admission decision", attrs...)
+}

@@ -1,0 +1,219 @@
+// Package cache keeps, in memory, everything the webhook decides from: CapacityPolicies,
+// Namespaces (control label, unknown-workloads annotation), Deployments (the scale-temp
+// annotation a Scale review lacks) and HorizontalPodAutoscalers (which Deployments they target).
+// client-go informers fill it; lookups never leave the process.
+//
+// Each informer strips what it stores to the fields decisions read, so 10,000 policies and
+// Deployments fit in a small webhook pod.
+package cache
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/dynamic/dynamicinformer"
+	autoscalinginformers "k8s.io/client-go/informers/autoscaling/v2"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/metadata"
+	"k8s.io/client-go/metadata/metadatainformer"
+	"k8s.io/client-go/rest"
+	toolscache "k8s.io/client-go/tools/cache"
+
+	"github.com/kubedoor/kubedoor-grafana/api/v1alpha1"
+)
+
+// Kinds of cached objects, as metric label values.
+const (
+	KindPolicies    = "capacitypolicies"
+	KindNamespaces  = "namespaces"
+	KindDeployments = "deployments"
+	KindHPAs        = "horizontalpodautoscalers"
+)
+
+// Kinds lists every cached kind, in a stable order.
+var Kinds = []string{KindPolicies, KindNamespaces, KindDeployments, KindHPAs}
+
+var (
+	namespacesGVR  = corev1.SchemeGroupVersion.WithResource("namespaces")
+	deploymentsGVR = appsv1.SchemeGroupVersion.WithResource("deployments")
+)
+
+// hpaTargetIndex indexes HPAs by the "<namespace>/<name>" of the Deployment they scale.
+const hpaTargetIndex = "deploymentTarget"
+
+// Namespace is what the webhook needs of a namespace.
+type Namespace struct {
+	Control string // kubedoor.io/control label value
+	Unknown string // kubedoor.io/unknown-workloads annotation value
+}
+
+// Cache is the set of informers. Create it with New, then Start it.
+type Cache struct {
+	log       *slog.Logger
+	informers map[string]toolscache.SharedIndexInformer
+	// lastEvent holds, per kind, the Unix nanoseconds of the last add/update/delete seen.
+	lastEvent map[string]*atomic.Int64
+	started   time.Time
+	synced    atomic.Bool
+}
+
+// New builds the informers from a REST config; nothing is contacted until Start.
+func New(cfg *rest.Config, log *slog.Logger) (*Cache, error) {
+	cfg = rest.CopyConfig(cfg)
+	cfg.UserAgent = "kubedoor-webhook"
+	meta, err := metadata.NewForConfig(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("metadata client: %w", err)
+	}
+	dyn, err := dynamic.NewForConfig(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("dynamic client: %w", err)
+	}
+	typed, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("kubernetes client: %w", err)
+	}
+	return NewFromClients(meta, dyn, typed, log)
+}
+
+// NewFromClients builds the informers from existing clients.
+func NewFromClients(meta metadata.Interface, dyn dynamic.Interface, typed kubernetes.Interface, log *slog.Logger) (*Cache, error) {
+	nsIdx := toolscache.Indexers{toolscache.NamespaceIndex: toolscache.MetaNamespaceIndexFunc}
+	c := &Cache{
+		log: log,
+		informers: map[string]toolscache.SharedIndexInformer{
+			KindNamespaces:  metadatainformer.NewFilteredMetadataInformer(meta, namespacesGVR, "", 0, toolscache.Indexers{}, nil).Informer(),
+			KindDeployments: metadatainformer.NewFilteredMetadataInformer(meta, deploymentsGVR, "", 0, nsIdx, nil).Informer(),
+			KindPolicies:    dynamicinformer.NewFilteredDynamicInformer(dyn, v1alpha1.GroupVersionResource, "", 0, nsIdx, nil).Informer(),
+			KindHPAs: autoscalinginformers.NewHorizontalPodAutoscalerInformer(typed, "", 0,
+				toolscache.Indexers{hpaTargetIndex: hpaTargets}),
+		},
+		lastEvent: map[string]*atomic.Int64{},
+	}
+	transforms := map[string]toolscache.TransformFunc{
+		KindNamespaces: stripNamespace, KindDeployments: stripDeployment, KindPolicies: c.toPolicy, KindHPAs: stripHPA,
+	}
+	for kind, inf := range c.informers {
+		if err := inf.SetTransform(transforms[kind]); err != nil {
+			return nil, fmt.Errorf("%s informer: %w", kind, err)
+		}
+		last := &atomic.Int64{}
+		c.lastEvent[kind] = last
+		touch := func() { last.Store(time.Now().UnixNano()) }
+		if _, err := inf.AddEventHandler(toolscache.ResourceEventHandlerFuncs{
+			AddFunc:    func(any) { touch() },
+			UpdateFunc: func(any, any) { touch() },
+			DeleteFunc: func(any) { touch() },
+		}); err != nil {
+			return nil, fmt.Errorf("%s informer: %w", kind, err)
+		}
+		k := kind
+		if err := inf.SetWatchErrorHandlerWithContext(func(_ context.Context, _ *toolscache.Reflector, err error) {
+			// A missing CRD or a lost permission shows here; the cache keeps its last state.
+			log.Warn("cache watch failed; retrying", "kind", k, "error", err)
+		}); err != nil {
+			return nil, fmt.Errorf("%s informer: %w", kind, err)
+		}
+	}
+	return c, nil
+}
+
+// Start runs the informers until ctx ends and marks the cache synced once all have listed.
+func (c *Cache) Start(ctx context.Context) {
+	c.started = time.Now()
+	syncs := make([]toolscache.InformerSynced, 0, len(c.informers))
+	for _, inf := range c.informers {
+		go inf.RunWithContext(ctx)
+		syncs = append(syncs, inf.HasSynced)
+	}
+	go func() {
+		if !toolscache.WaitForCacheSync(ctx.Done(), syncs...) {
+			return
+		}
+		c.synced.Store(true)
+		c.log.Info("caches synced", "after", time.Since(c.started).Round(time.Millisecond).String(), "sizes", c.Sizes())
+	}()
+}
+
+// Synced reports whether every informer has completed its first list; /readyz follows it.
+func (c *Cache) Synced() bool { return c.synced.Load() }
+
+// Sizes reports the number of cached objects per kind.
+func (c *Cache) Sizes() map[string]int {
+	out := make(map[string]int, len(c.informers))
+	for kind, inf := range c.informers {
+		out[kind] = len(inf.GetStore().ListKeys())
+	}
+	return out
+}
+
+// LastEventAge is how long ago the kind's informer last saw a change (since Start if never).
+func (c *Cache) LastEventAge(kind string) time.Duration {
+	last := c.lastEvent[kind].Load()
+	if last == 0 {
+		return time.Since(c.started)
+	}
+	return time.Since(time.Unix(0, last))
+}
+
+// Namespace returns the namespace's enforcement settings; ok is false if it is not cached.
+func (c *Cache) Namespace(name string) (Namespace, bool) {
+	obj, ok, _ := c.informers[KindNamespaces].GetStore().GetByKey(name)
+	if !ok {
+		return Namespace{}, false
+	}
+	m := obj.(*metav1.PartialObjectMetadata)
+	return Namespace{Control: m.Labels[v1alpha1.LabelControl], Unknown: m.Annotations[v1alpha1.AnnotationUnknownWorkloads]}, true
+}
+
+// Policy returns the Deployment's CapacityPolicy, or nil. The object is shared: do not modify it.
+func (c *Cache) Policy(namespace, name string) *v1alpha1.CapacityPolicy {
+	obj, ok, _ := c.informers[KindPolicies].GetStore().GetByKey(namespace + "/" + name)
+	if !ok {
+		return nil
+	}
+	p, _ := obj.(*v1alpha1.CapacityPolicy)
+	return p
+}
+
+// Deployment returns the cached Deployment (metadata only: name, namespace, the scale-temp
+// annotation), or nil.
+func (c *Cache) Deployment(namespace, name string) *appsv1.Deployment {
+	obj, ok, _ := c.informers[KindDeployments].GetStore().GetByKey(namespace + "/" + name)
+	if !ok {
+		return nil
+	}
+	m := obj.(*metav1.PartialObjectMetadata)
+	return &appsv1.Deployment{ObjectMeta: m.ObjectMeta}
+}
+
+// HPAFor names a HorizontalPodAutoscaler that targets the Deployment, or "".
+func (c *Cache) HPAFor(namespace, deployment string) string {
+	objs, err := c.informers[KindHPAs].GetIndexer().ByIndex(hpaTargetIndex, namespace+"/"+deployment)
+	if err != nil || len(objs) == 0 {
+		return ""
+	}
+	return objs[0].(*autoscalingv2.HorizontalPodAutoscaler).Name
+}
+
+func hpaTargets(obj any) ([]string, error) {
+	h, ok := obj.(*autoscalingv2.HorizontalPodAutoscaler)
+	if !ok {
+		return nil, nil
+	}
+	ref := h.Spec.ScaleTargetRef
+	gv, err := schema.ParseGroupVersion(ref.APIVersion)
+	if ref.Kind != "Deployment" || err != nil || (gv.Group != "apps" && ref.APIVersion != "") {
+		return nil, nil
+	}
+	return []string{h.Namespace + "/" + ref.Name}, nil
+}

@@ -1,0 +1,199 @@
+package cache
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes"
+
+	"github.com/kubedoor/kubedoor-grafana/api/v1alpha1"
+	"github.com/kubedoor/kubedoor-grafana/internal/testenv"
+	"github.com/kubedoor/kubedoor-grafana/webhook/deploy/crd"
+)
+
+var (
+	kube *testenv.Kube
+	cs   *kubernetes.Clientset
+	dyn  dynamic.Interface
+)
+
+func TestMain(m *testing.M) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	var err error
+	if kube, err = testenv.StartKube(ctx, testenv.KubeOptions{}); err == nil {
+		cs, dyn = kube.Clientset(), dynamic.NewForConfigOrDie(kube.RESTConfig())
+		err = crd.Install(ctx, dyn)
+	}
+	cancel()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "cache tests cannot start: %v\n", err)
+		if kube != nil {
+			_ = kube.Stop()
+		}
+		os.Exit(1)
+	}
+	code := m.Run()
+	_ = kube.Stop()
+	os.Exit(code)
+}
+
+func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("never: %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestTheCacheAnswersFromMemoryWhatTheAPIServerHolds(t *testing.T) {
+	ctx := context.Background()
+	ns, err := cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{
+		GenerateName: "shop-",
+		Labels:       map[string]string{v1alpha1.LabelControl: v1alpha1.ControlEnforce, "team": "a"},
+		Annotations:  map[string]string{v1alpha1.AnnotationUnknownWorkloads: v1alpha1.UnknownWarn, "note": strings.Repeat("x", 4096)},
+	}}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := ns.Name
+	replicas := int32(1)
+	dep := &appsv1.Deployment{
+		ObjectMeta: metav1.ObjectMeta{Name: "api", Annotations: map[string]string{
+			v1alpha1.AnnotationScaleTemp:                       "2026-03-01T10:00:00Z@4->8",
+			"kubectl.kubernetes.io/last-applied-configuration": strings.Repeat("y", 8192),
+		}},
+		Spec: appsv1.DeploymentSpec{Replicas: &replicas, Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "api"}},
+			Template: corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{"app": "api"}},
+				Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "app", Image: "a:1"}}}}},
+	}
+	if _, err := cs.AppsV1().Deployments(name).Create(ctx, dep, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	hpa := func(hname, apiVersion, kind, target string) {
+		_, err := cs.AutoscalingV2().HorizontalPodAutoscalers(name).Create(ctx, &autoscalingv2.HorizontalPodAutoscaler{
+			ObjectMeta: metav1.ObjectMeta{Name: hname},
+			Spec: autoscalingv2.HorizontalPodAutoscalerSpec{MaxReplicas: 5,
+				ScaleTargetRef: autoscalingv2.CrossVersionObjectReference{APIVersion: apiVersion, Kind: kind, Name: target}},
+		}, metav1.CreateOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	hpa("api-hpa", "apps/v1", "Deployment", "api")
+	hpa("db-hpa", "apps/v1", "StatefulSet", "db")
+	hpa("odd-hpa", "example.com/v1", "Deployment", "odd")
+	policy := &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "kubedoor.io/v1alpha1", "kind": "CapacityPolicy",
+		"metadata": map[string]any{"name": "api", "namespace": name, "labels": map[string]any{"app.kubernetes.io/managed-by": "kubedoor"}},
+		"spec": map[string]any{"replicas": int64(4), "cluster": "prod-a",
+			"containers": []any{map[string]any{"name": "app", "cpuRequest": "500m", "memoryLimit": "1Gi"}}},
+	}}
+	if _, err := dyn.Resource(v1alpha1.GroupVersionResource).Namespace(name).Create(ctx, policy, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+
+	c, err := New(kube.RESTConfig(), quiet())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if c.Synced() {
+		t.Fatal("synced before starting")
+	}
+	c.Start(cctx)
+	eventually(t, "caches synced", c.Synced)
+
+	got, ok := c.Namespace(name)
+	if !ok || got.Control != v1alpha1.ControlEnforce || got.Unknown != v1alpha1.UnknownWarn {
+		t.Fatalf("namespace %+v %v", got, ok)
+	}
+	p := c.Policy(name, "api")
+	if p == nil || *p.Spec.Replicas != 4 || p.Spec.Containers[0].CPURequest.String() != "500m" || p.Spec.Containers[0].MemoryLimit.String() != "1Gi" {
+		t.Fatalf("policy %+v", p)
+	}
+	if PolicyError(p) != nil || len(p.Labels) != 0 || len(p.ManagedFields) != 0 {
+		t.Fatalf("the cached policy is not stripped to its spec: %+v", p.ObjectMeta)
+	}
+	d := c.Deployment(name, "api")
+	if d == nil || d.Annotations[v1alpha1.AnnotationScaleTemp] == "" || len(d.Annotations) != 1 || len(d.ManagedFields) != 0 {
+		t.Fatalf("cached deployment %+v: want only the scale-temp annotation", d)
+	}
+	nsObj, _, _ := c.informers[KindNamespaces].GetStore().GetByKey(name)
+	if m := nsObj.(*metav1.PartialObjectMetadata); len(m.Labels) != 1 || len(m.Annotations) != 1 {
+		t.Fatalf("cached namespace keeps %v %d annotations", m.Labels, len(m.Annotations))
+	}
+	if h := c.HPAFor(name, "api"); h != "api-hpa" {
+		t.Fatalf("HPA for api: %q", h)
+	}
+	for _, other := range []string{"db", "odd", "missing"} {
+		if h := c.HPAFor(name, other); h != "" {
+			t.Fatalf("HPA for %s: %q, want none (not an apps Deployment target)", other, h)
+		}
+	}
+	if c.Policy(name, "missing") != nil || c.Deployment(name, "missing") != nil {
+		t.Fatal("lookups of missing objects returned something")
+	}
+	if _, ok := c.Namespace("missing"); ok {
+		t.Fatal("a missing namespace was found")
+	}
+	if sizes := c.Sizes(); sizes[KindPolicies] < 1 || sizes[KindHPAs] < 3 || sizes[KindDeployments] < 1 {
+		t.Fatalf("sizes %v", sizes)
+	}
+
+	// Changes arrive by watch.
+	patchedAt := time.Now()
+	patch := []byte(`{"spec":{"replicas":6}}`)
+	if _, err := dyn.Resource(v1alpha1.GroupVersionResource).Namespace(name).Patch(ctx, "api", "application/merge-patch+json", patch, metav1.PatchOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "policy update seen", func() bool { p := c.Policy(name, "api"); return p != nil && *p.Spec.Replicas == 6 })
+	if age := c.LastEventAge(KindPolicies); age > time.Since(patchedAt) {
+		t.Fatalf("last-event age %s: no event recorded since the update %s ago", age, time.Since(patchedAt))
+	}
+	if err := cs.CoreV1().Namespaces().Delete(ctx, name, metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := dyn.Resource(v1alpha1.GroupVersionResource).Namespace(name).Delete(ctx, "api", metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "policy deletion seen", func() bool { return c.Policy(name, "api") == nil })
+}
+
+func TestAnUnreadablePolicyIsReportedNotHidden(t *testing.T) {
+	c := &Cache{log: quiet()}
+	u := &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "kubedoor.io/v1alpha1", "kind": "CapacityPolicy",
+		"metadata": map[string]any{"name": "api", "namespace": "shop"},
+		"spec":     map[string]any{"replicas": "four"},
+	}}
+	out, err := c.toPolicy(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := out.(*v1alpha1.CapacityPolicy)
+	if perr := PolicyError(p); perr == nil || !strings.Contains(perr.Error(), "shop/api is unreadable") {
+		t.Fatalf("PolicyError = %v", perr)
+	}
+	again, _ := c.toPolicy(p)
+	if again != p {
+		t.Fatal("the transform is not idempotent on an already converted policy")
+	}
+}

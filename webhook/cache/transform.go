@@ -1,0 +1,101 @@
+package cache
+
+import (
+	"fmt"
+
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/kubedoor/kubedoor-grafana/api/v1alpha1"
+)
+
+// invalidPolicyAnnotation marks, on the cached copy only, a policy that could not be read; the
+// lookup then reports the error instead of pretending the policy does not exist (which would
+// deny the workload as unknown).
+const invalidPolicyAnnotation = "kubedoor.io/invalid-policy"
+
+// The transforms run on every object before it is stored. They keep only what decisions read
+// and must be idempotent (client-go may hand them an object already transformed).
+
+func stripNamespace(obj any) (any, error) {
+	m, ok := obj.(*metav1.PartialObjectMetadata)
+	if !ok {
+		return obj, nil
+	}
+	return &metav1.PartialObjectMetadata{
+		TypeMeta: m.TypeMeta,
+		ObjectMeta: metav1.ObjectMeta{
+			Name: m.Name, ResourceVersion: m.ResourceVersion,
+			Labels:      keep(m.Labels, v1alpha1.LabelControl),
+			Annotations: keep(m.Annotations, v1alpha1.AnnotationUnknownWorkloads),
+		},
+	}, nil
+}
+
+func stripDeployment(obj any) (any, error) {
+	m, ok := obj.(*metav1.PartialObjectMetadata)
+	if !ok {
+		return obj, nil
+	}
+	return &metav1.PartialObjectMetadata{
+		TypeMeta: m.TypeMeta,
+		ObjectMeta: metav1.ObjectMeta{
+			Name: m.Name, Namespace: m.Namespace, ResourceVersion: m.ResourceVersion,
+			Annotations: keep(m.Annotations, v1alpha1.AnnotationScaleTemp),
+		},
+	}, nil
+}
+
+func stripHPA(obj any) (any, error) {
+	h, ok := obj.(*autoscalingv2.HorizontalPodAutoscaler)
+	if !ok {
+		return obj, nil
+	}
+	return &autoscalingv2.HorizontalPodAutoscaler{
+		ObjectMeta: metav1.ObjectMeta{Name: h.Name, Namespace: h.Namespace, ResourceVersion: h.ResourceVersion},
+		Spec:       autoscalingv2.HorizontalPodAutoscalerSpec{ScaleTargetRef: h.Spec.ScaleTargetRef},
+	}, nil
+}
+
+// toPolicy converts the dynamic informer's unstructured object to the typed policy, without
+// status, labels, annotations or managed fields.
+func (c *Cache) toPolicy(obj any) (any, error) {
+	u, ok := obj.(*unstructured.Unstructured)
+	if !ok {
+		return obj, nil
+	}
+	var full v1alpha1.CapacityPolicy
+	out := &v1alpha1.CapacityPolicy{}
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(u.Object, &full); err != nil {
+		c.log.Error("unreadable CapacityPolicy; requests for its Deployment are admitted unchanged",
+			"namespace", u.GetNamespace(), "name", u.GetName(), "error", err)
+		out.ObjectMeta = metav1.ObjectMeta{Name: u.GetName(), Namespace: u.GetNamespace(), ResourceVersion: u.GetResourceVersion(),
+			Annotations: map[string]string{invalidPolicyAnnotation: err.Error()}}
+		return out, nil
+	}
+	out.ObjectMeta = metav1.ObjectMeta{Name: full.Name, Namespace: full.Namespace, ResourceVersion: full.ResourceVersion, Generation: full.Generation}
+	out.Spec = full.Spec
+	return out, nil
+}
+
+// PolicyError reports why a cached policy could not be read, or nil.
+func PolicyError(p *v1alpha1.CapacityPolicy) error {
+	if p == nil {
+		return nil
+	}
+	if msg, bad := p.Annotations[invalidPolicyAnnotation]; bad {
+		return fmt.Errorf("CapacityPolicy %s/%s is unreadable: %s", p.Namespace, p.Name, msg)
+	}
+	return nil
+}
+
+// keep returns a map with only the given key of m, or nil.
+func keep(m map[string]string, key string) map[string]string {
+	v, ok := m[key]
+	if !ok {
+		return nil
+	}
+	return map[string]string{key: v}
+}

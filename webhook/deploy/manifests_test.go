@@ -1,0 +1,306 @@
+package deploy_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/x509"
+	"encoding/pem"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/types"
+	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+	"k8s.io/client-go/discovery"
+	"k8s.io/client-go/discovery/cached/memory"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/restmapper"
+
+	"github.com/kubedoor/kubedoor-grafana/api/v1alpha1"
+	"github.com/kubedoor/kubedoor-grafana/internal/testenv"
+	"github.com/kubedoor/kubedoor-grafana/webhook/cache"
+	"github.com/kubedoor/kubedoor-grafana/webhook/deploy"
+)
+
+var kube *testenv.Kube
+
+func TestMain(m *testing.M) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	var err error
+	kube, err = testenv.StartKube(ctx, testenv.KubeOptions{})
+	cancel()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "deploy tests cannot start the API server: %v\n", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	_ = kube.Stop()
+	os.Exit(code)
+}
+
+func manifests(t *testing.T, o deploy.Options) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := deploy.Write(&buf, o); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// apply server-side-applies every document, as `kubectl apply --server-side -f -` does.
+func apply(t *testing.T, ctx context.Context, doc []byte) []*unstructured.Unstructured {
+	t.Helper()
+	cfg := kube.RESTConfig()
+	dyn := dynamic.NewForConfigOrDie(cfg)
+	mapper := restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(discovery.NewDiscoveryClientForConfigOrDie(cfg)))
+	dec := utilyaml.NewYAMLOrJSONDecoder(bytes.NewReader(doc), 4096)
+	var out []*unstructured.Unstructured
+	for {
+		var obj unstructured.Unstructured
+		if err := dec.Decode(&obj.Object); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatalf("manifests are not valid YAML: %v", err)
+		}
+		if obj.Object == nil {
+			continue
+		}
+		gvk := obj.GroupVersionKind()
+		mapping, err := mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
+		if err != nil {
+			t.Fatalf("%s: %v", gvk, err)
+		}
+		var ri dynamic.ResourceInterface = dyn.Resource(mapping.Resource)
+		if mapping.Scope.Name() == meta.RESTScopeNameNamespace {
+			ri = dyn.Resource(mapping.Resource).Namespace(obj.GetNamespace())
+		}
+		body, err := obj.MarshalJSON()
+		if err != nil {
+			t.Fatal(err)
+		}
+		force := true
+		got, err := ri.Patch(ctx, obj.GetName(), types.ApplyPatchType, body, metav1.PatchOptions{FieldManager: "kubectl", Force: &force})
+		if err != nil {
+			t.Fatalf("applying %s %s: %v", gvk.Kind, obj.GetName(), err)
+		}
+		out = append(out, got)
+	}
+	return out
+}
+
+func TestManifestsApplyToARealAPIServerAndFitTogether(t *testing.T) {
+	ctx := context.Background()
+	cs := kube.Clientset()
+	for round := 1; round <= 2; round++ { // the second apply is an upgrade with fresh certificates
+		applied := apply(t, ctx, manifests(t, deploy.Options{Image: "kubedoor-webhook:test", ClusterName: "prod-a"}))
+		kinds := map[string]bool{}
+		for _, o := range applied {
+			kinds[o.GetKind()] = true
+		}
+		for _, k := range []string{"Namespace", "CustomResourceDefinition", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Secret", "Service", "Deployment", "PodDisruptionBudget", "MutatingWebhookConfiguration"} {
+			if !kinds[k] {
+				t.Errorf("round %d: no %s applied", round, k)
+			}
+		}
+		secret, err := cs.CoreV1().Secrets("kubedoor").Get(ctx, deploy.SecretName, metav1.GetOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		hook, err := cs.AdmissionregistrationV1().MutatingWebhookConfigurations().Get(ctx, "kubedoor-webhook", metav1.GetOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := hook.Webhooks[0]
+		if !bytes.Equal(w.ClientConfig.CABundle, secret.Data["ca.crt"]) {
+			t.Fatalf("round %d: caBundle does not match the Secret's CA", round)
+		}
+		if s := w.ClientConfig.Service; s == nil || s.Namespace != "kubedoor" || s.Name != deploy.Name || *s.Port != 443 {
+			t.Fatalf("round %d: webhook service %+v", round, w.ClientConfig.Service)
+		}
+		verifyServing(t, secret.Data["ca.crt"], secret.Data["tls.crt"], "kubedoor-webhook.kubedoor.svc")
+		if got := w.NamespaceSelector.MatchExpressions[1].Values; strings.Join(got, ",") != "kube-system,kubedoor" {
+			t.Fatalf("excluded namespaces %v, want kube-system and the webhook's own", got)
+		}
+		dep, err := cs.AppsV1().Deployments("kubedoor").Get(ctx, deploy.Name, metav1.GetOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkDeployment(t, dep)
+		pdb, err := cs.PolicyV1().PodDisruptionBudgets("kubedoor").Get(ctx, deploy.Name, metav1.GetOptions{})
+		if err != nil || pdb.Spec.MinAvailable.IntValue() != 1 {
+			t.Fatalf("PDB %+v, %v", pdb, err)
+		}
+	}
+}
+
+func checkDeployment(t *testing.T, d *appsv1.Deployment) {
+	t.Helper()
+	c := d.Spec.Template.Spec.Containers[0]
+	sc := c.SecurityContext
+	switch {
+	case *d.Spec.Replicas != 2:
+		t.Errorf("replicas %d, want 2", *d.Spec.Replicas)
+	case sc == nil || !*sc.ReadOnlyRootFilesystem || !*sc.RunAsNonRoot || *sc.AllowPrivilegeEscalation:
+		t.Errorf("container security context %+v", sc)
+	case c.ReadinessProbe == nil || c.ReadinessProbe.HTTPGet.Path != "/readyz" || c.LivenessProbe == nil || c.LivenessProbe.HTTPGet.Path != "/healthz":
+		t.Errorf("probes %+v %+v", c.ReadinessProbe, c.LivenessProbe)
+	case c.Resources.Requests.Memory().IsZero() || c.Resources.Limits.Memory().IsZero():
+		t.Errorf("resources %+v", c.Resources)
+	case d.Spec.Template.Spec.Affinity == nil || d.Spec.Template.Spec.Affinity.PodAntiAffinity == nil:
+		t.Errorf("no pod anti-affinity")
+	case !strings.Contains(strings.Join(c.Args, " "), "--cluster-name=prod-a"):
+		t.Errorf("args %v lack the cluster name", c.Args)
+	}
+}
+
+func verifyServing(t *testing.T, caPEM, certPEM []byte, host string) {
+	t.Helper()
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(caPEM) {
+		t.Fatal("the Secret's ca.crt is not a PEM certificate")
+	}
+	block, _ := pem.Decode(certPEM)
+	if block == nil {
+		t.Fatal("tls.crt is not PEM")
+	}
+	cert, err := x509.ParseCertificate(block.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cert.Verify(x509.VerifyOptions{Roots: pool, DNSName: host}); err != nil {
+		t.Fatalf("serving certificate does not verify for %s: %v", host, err)
+	}
+}
+
+// The ClusterRole must be enough for the webhook's informers and allow nothing else.
+func TestTheClusterRoleIsSufficientAndMinimal(t *testing.T) {
+	ctx := context.Background()
+	apply(t, ctx, manifests(t, deploy.Options{Image: "kubedoor-webhook:test"}))
+	cfg := kube.RESTConfig()
+	cfg.Impersonate = rest.ImpersonationConfig{UserName: "system:serviceaccount:kubedoor:" + deploy.Name}
+
+	c, err := cache.New(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	c.Start(cctx)
+	deadline := time.Now().Add(30 * time.Second)
+	for !c.Synced() {
+		if time.Now().After(deadline) {
+			t.Fatal("the webhook's informers never synced with only its ClusterRole")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+
+	as := kubernetes.NewForConfigOrDie(cfg)
+	dyn := dynamic.NewForConfigOrDie(cfg)
+	forbidden := []struct {
+		name string
+		call func() error
+	}{
+		{"reading secrets", func() error { _, err := as.CoreV1().Secrets("kubedoor").List(ctx, metav1.ListOptions{}); return err }},
+		{"deleting a deployment", func() error {
+			return as.AppsV1().Deployments("kubedoor").Delete(ctx, deploy.Name, metav1.DeleteOptions{DryRun: []string{metav1.DryRunAll}})
+		}},
+		{"writing a CapacityPolicy", func() error {
+			p := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "kubedoor.io/v1alpha1", "kind": "CapacityPolicy",
+				"metadata": map[string]any{"name": "x", "namespace": "kubedoor"}, "spec": map[string]any{}}}
+			_, err := dyn.Resource(v1alpha1.GroupVersionResource).Namespace("kubedoor").Create(ctx, p, metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}})
+			return err
+		}},
+		{"labelling a namespace", func() error {
+			_, err := as.CoreV1().Namespaces().Patch(ctx, "kubedoor", types.MergePatchType, []byte(`{"metadata":{"labels":{"x":"y"}}}`), metav1.PatchOptions{DryRun: []string{metav1.DryRunAll}})
+			return err
+		}},
+		{"reading pods", func() error { _, err := as.CoreV1().Pods("").List(ctx, metav1.ListOptions{}); return err }},
+	}
+	for _, f := range forbidden {
+		if err := f.call(); !apierrors.IsForbidden(err) {
+			t.Errorf("%s: got %v, want forbidden", f.name, err)
+		}
+	}
+}
+
+// Every install gets its own key; none may come from the repository.
+func TestManifestsCarryAFreshKeyThatIsNotInTheRepository(t *testing.T) {
+	a := manifests(t, deploy.Options{Image: "x"})
+	b := manifests(t, deploy.Options{Image: "x"})
+	keyA, keyB := secretValue(t, a, "tls.key"), secretValue(t, b, "tls.key")
+	if keyA == "" || keyA == keyB {
+		t.Fatal("two installs got the same (or no) serving key")
+	}
+	root, err := testenv.ModuleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := exec.Command("git", "-C", root, "ls-files").Output()
+	if err != nil {
+		t.Fatalf("git ls-files: %v", err)
+	}
+	secrets := []string{keyA, secretValue(t, a, "ca.crt"), secretValue(t, a, "tls.crt")}
+	for _, f := range strings.Fields(string(files)) {
+		body, err := os.ReadFile(filepath.Join(root, f))
+		if err != nil {
+			continue // deleted in the work tree
+		}
+		for _, s := range secrets {
+			if bytes.Contains(body, []byte(s[:64])) {
+				t.Fatalf("%s contains key material the manifests emitted", f)
+			}
+		}
+	}
+}
+
+func secretValue(t *testing.T, doc []byte, key string) string {
+	t.Helper()
+	for _, part := range strings.Split(string(doc), "\n---\n") {
+		if !strings.Contains(part, "kind: Secret") {
+			continue
+		}
+		for _, line := range strings.Split(part, "\n") {
+			if v, ok := strings.CutPrefix(strings.TrimSpace(line), key+": "); ok {
+				return v
+			}
+		}
+	}
+	t.Fatalf("no %s in the Secret", key)
+	return ""
+}
+
+func TestOptionsAreValidated(t *testing.T) {
+	tests := []struct {
+		name    string
+		o       deploy.Options
+		wantErr string
+	}{
+		{"an install without an image is refused", deploy.Options{}, "--image"},
+		{"kube-system is refused", deploy.Options{Image: "x", Namespace: "kube-system"}, "kube-system"},
+		{"an invalid namespace name is refused", deploy.Options{Image: "x", Namespace: "Kube Door"}, "--namespace"},
+		{"a timeout over 5s is refused", deploy.Options{Image: "x", TimeoutSeconds: 10}, "--timeout-seconds"},
+		{"a timeout too short for the webhook's deadline is refused", deploy.Options{Image: "x", TimeoutSeconds: 1}, "--timeout-seconds"},
+		{"an unknown replicas-only mode is refused", deploy.Options{Image: "x", ReplicasOnlyUpdate: "revert"}, "--replicas-only-update"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := deploy.Write(io.Discard, tt.o)
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Fatalf("error %v, want one mentioning %q", err, tt.wantErr)
+			}
+		})
+	}
+}

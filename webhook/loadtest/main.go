@@ -1,0 +1,194 @@
+// Command loadtest measures what kubedoor-webhook costs a real kube-apiserver: Deployment CREATE
+// latency at several client concurrencies with the webhook registered and without it, and the
+// webhook's memory with 10,000 CapacityPolicies cached. Everything runs on 127.0.0.1 (etcd,
+// kube-apiserver and the built webhook, from internal/testenv), is bounded in count and time,
+// and stops by itself.
+//
+//	go run ./webhook/loadtest -clients 50,200 -creates 3000 -policies 10000
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes"
+
+	"github.com/kubedoor/kubedoor-grafana/internal/testenv"
+	"github.com/kubedoor/kubedoor-grafana/webhook/deploy/crd"
+	"github.com/kubedoor/kubedoor-grafana/webhook/registration"
+)
+
+type options struct {
+	clients  []int
+	creates  int
+	policies int
+	rounds   int
+	timeout  time.Duration
+}
+
+func main() {
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	var o options
+	var clients string
+	flag.StringVar(&clients, "clients", "50,200", "comma-separated client concurrencies")
+	flag.IntVar(&o.creates, "creates", 3000, "Deployment creates per measurement")
+	flag.IntVar(&o.policies, "policies", 10000, "CapacityPolicies to publish (the memory figure is taken with all of them cached)")
+	flag.IntVar(&o.rounds, "rounds", 2, "alternations of without/with webhook per concurrency (drift shows as a difference between rounds)")
+	flag.DurationVar(&o.timeout, "timeout", 30*time.Minute, "give up after this long")
+	flag.Parse()
+	for _, c := range strings.Split(clients, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(c))
+		if err != nil || n < 1 {
+			log.Error("bad -clients", "value", clients)
+			os.Exit(2)
+		}
+		o.clients = append(o.clients, n)
+	}
+	if o.creates > o.policies {
+		log.Error("-creates must not exceed -policies (each created Deployment has a policy)")
+		os.Exit(2)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), o.timeout)
+	defer cancel()
+	if err := run(ctx, o, log); err != nil {
+		log.Error("loadtest failed", "error", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, o options, log *slog.Logger) error {
+	started := time.Now()
+	kube, err := testenv.StartKube(ctx, testenv.KubeOptions{Logger: log})
+	if err != nil {
+		return err
+	}
+	defer kube.Stop()
+	cfg := kube.RESTConfig()
+	cfg.QPS, cfg.Burst = -1, 0 // no client-side throttling: measure the server
+	cs := kubernetes.NewForConfigOrDie(cfg)
+	dyn := dynamic.NewForConfigOrDie(cfg)
+	if err := crd.Install(ctx, dyn); err != nil {
+		return err
+	}
+
+	dir, err := os.MkdirTemp("", "kubedoor-loadtest-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	wh, err := startWebhook(ctx, dir, kube.Kubeconfig)
+	if err != nil {
+		return err
+	}
+	defer wh.stop()
+	rssEmpty, err := wh.rss()
+	if err != nil {
+		return err
+	}
+
+	ns := "load"
+	if err := createNamespace(ctx, cs, ns); err != nil {
+		return err
+	}
+	log.Info("publishing policies", "count", o.policies)
+	t0 := time.Now()
+	if err := createPolicies(ctx, dyn, ns, o.policies); err != nil {
+		return err
+	}
+	log.Info("policies published", "took", time.Since(t0).Round(time.Millisecond))
+	if err := wh.waitCached(ctx, "capacitypolicies", o.policies); err != nil {
+		return err
+	}
+	rssPolicies, err := wh.rss()
+	if err != nil {
+		return err
+	}
+
+	reg := registration.Mutating(registration.Options{URL: wh.mutateURL, CABundle: wh.caPEM, Timeout: 3})
+	var results []result
+	for _, c := range o.clients {
+		for round := 1; round <= o.rounds; round++ {
+			for _, withWebhook := range []bool{false, true} {
+				if err := setRegistered(ctx, cs, reg, withWebhook, wh, ns); err != nil {
+					return err
+				}
+				apiCPU0, err := cpuTime(kube.PIDs()[testenv.APIServer])
+				if err != nil {
+					return err
+				}
+				hookCPU0, err := cpuTime(wh.cmd.Process.Pid)
+				if err != nil {
+					return err
+				}
+				r, err := measure(ctx, cs, ns, c, o.creates)
+				if err != nil {
+					return err
+				}
+				apiCPU1, _ := cpuTime(kube.PIDs()[testenv.APIServer])
+				hookCPU1, _ := cpuTime(wh.cmd.Process.Pid)
+				r.apiCPU, r.hookCPU = (apiCPU1-apiCPU0)/time.Duration(o.creates), (hookCPU1-hookCPU0)/time.Duration(o.creates)
+				r.webhook, r.round = withWebhook, round
+				if withWebhook {
+					if r.patched, err = wh.patchedCreates(); err != nil {
+						return err
+					}
+				}
+				log.Info("measured", "clients", c, "webhook", withWebhook, "round", round, "p50", r.p50, "p99", r.p99, "rate", fmt.Sprintf("%.0f/s", r.rate))
+				results = append(results, r)
+				if err := deleteAll(ctx, cs, ns); err != nil {
+					return err
+				}
+			}
+		}
+	}
+
+	// Memory in a populated cluster: the policies plus as many Deployments, all cached.
+	if err := setRegistered(ctx, cs, reg, true, wh, ns); err != nil {
+		return err
+	}
+	if _, err := measure(ctx, cs, ns, 50, o.policies); err != nil {
+		return err
+	}
+	if err := wh.waitCached(ctx, "deployments", o.policies); err != nil {
+		return err
+	}
+	rssFull, err := wh.rss()
+	if err != nil {
+		return err
+	}
+	var served [2]time.Duration
+	for i, q := range []float64{0.5, 0.99} {
+		if served[i], err = wh.reviewQuantile(q); err != nil {
+			return err
+		}
+	}
+	report(os.Stdout, o, results, memory{empty: rssEmpty, policies: rssPolicies, full: rssFull}, served, time.Since(started))
+	return nil
+}
+
+// setRegistered creates or deletes the webhook configuration and waits until the API server acts
+// on the change.
+func setRegistered(ctx context.Context, cs kubernetes.Interface, reg *admissionregistrationv1.MutatingWebhookConfiguration, on bool, wh *webhook, ns string) error {
+	cfgs := cs.AdmissionregistrationV1().MutatingWebhookConfigurations()
+	if !on {
+		err := cfgs.Delete(ctx, registration.Name, metav1.DeleteOptions{})
+		if err != nil && !apierrors.IsNotFound(err) {
+			return err
+		}
+		return wh.waitUnregistered(ctx, cs, ns)
+	}
+	if _, err := cfgs.Create(ctx, reg, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
+		return err
+	}
+	return wh.waitRegistered(ctx, cs, ns)
+}
