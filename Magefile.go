@@ -141,6 +141,8 @@ var fuzzTargets = []struct{ pkg, name string }{
 	{"./pkg/store", "FuzzPlaceholders"},
 	{"./pkg/store", "FuzzSplitStatements"},
 	{"./webhook/server", "FuzzParseReview"},
+	{"./webhook/admission", "FuzzReview"},
+	{"./api/v1alpha1", "FuzzParseScaleTemp"},
 }
 
 // Fuzz runs each fuzz target for FUZZTIME (default 10s).
