@@ -2,7 +2,9 @@ package publish
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 
@@ -35,6 +37,10 @@ type Policy struct {
 	Namespace string
 	Name      string
 	Spec      v1alpha1.CapacityPolicySpec
+
+	// problem is set by FromControl for a row it cannot express; validate reports it, so the
+	// row fails visibly instead of being dropped (which would delete its published policy).
+	problem string
 }
 
 // Key is "namespace/name".
@@ -58,7 +64,12 @@ func FromControl(cluster, namespace, workload string, version int64, replicas in
 		r := int32(min(replicas, int64(^uint32(0)>>1)))
 		p.Spec.Replicas = &r
 	}
-	for _, c := range containers {
+	for i, c := range containers {
+		for field, v := range map[string]int64{"memRequestMiB": c.MemRequestMiB, "memLimitMiB": c.MemLimitMiB} {
+			if v > math.MaxInt64>>20 && p.problem == "" {
+				p.problem = fmt.Sprintf("containers[%d].%s %d: too large", i, field, v)
+			}
+		}
 		p.Spec.Containers = append(p.Spec.Containers, v1alpha1.ContainerPolicy{
 			Name:          c.Name,
 			CPURequest:    millis(c.CPURequestMillis),
@@ -81,11 +92,17 @@ func mebibytes(v int64) *resource.Quantity {
 	if v < 0 {
 		return nil
 	}
+	if v > math.MaxInt64>>20 {
+		return nil // FromControl reports the row as invalid
+	}
 	return resource.NewQuantity(v<<20, resource.BinarySI)
 }
 
 // validate reports why p cannot be published, or nil.
 func (p Policy) validate() error {
+	if p.problem != "" {
+		return errors.New(p.problem)
+	}
 	if errs := validation.IsDNS1123Label(p.Namespace); len(errs) > 0 {
 		return fmt.Errorf("namespace %q: %s", p.Namespace, strings.Join(errs, "; "))
 	}
@@ -108,13 +125,22 @@ func (p Policy) validate() error {
 		for field, q := range map[string]*resource.Quantity{
 			"cpuRequest": c.CPURequest, "cpuLimit": c.CPULimit, "memoryRequest": c.MemoryRequest, "memoryLimit": c.MemoryLimit,
 		} {
-			if q != nil && q.Sign() < 0 {
+			if q == nil {
+				continue
+			}
+			if q.Sign() < 0 {
 				return fmt.Errorf("containers[%d].%s %s: must not be negative", i, field, q)
+			}
+			if q.Cmp(maxQuantity) > 0 {
+				return fmt.Errorf("containers[%d].%s %s: too large", i, field, q)
 			}
 		}
 	}
 	return nil
 }
+
+// maxQuantity bounds every quantity: the apiserver and the webhook work in int64 units.
+var maxQuantity = *resource.NewQuantity(math.MaxInt64, resource.DecimalSI)
 
 // normalize returns spec with containers in name order, so the order a source lists them in
 // never causes a write.
