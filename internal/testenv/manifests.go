@@ -1,12 +1,10 @@
 package testenv
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -74,18 +72,6 @@ func ApplyYAML(ctx context.Context, cfg *rest.Config, r io.Reader) error {
 			mapper.Reset()
 		}
 	}
-}
-
-// ApplyFile applies the manifests in path (see ApplyYAML).
-func ApplyFile(ctx context.Context, cfg *rest.Config, path string) error {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return fmt.Errorf("reading manifests: %w", err)
-	}
-	if err := ApplyYAML(ctx, cfg, bytes.NewReader(b)); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	return nil
 }
 
 // WaitCRDEstablished waits until the named CustomResourceDefinition reports Established.

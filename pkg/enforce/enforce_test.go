@@ -8,7 +8,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -25,6 +24,7 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/api/v1alpha1"
 	"github.com/kubedoor/kubedoor-grafana/internal/testenv"
 	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
+	"github.com/kubedoor/kubedoor-grafana/webhook/deploy/crd"
 )
 
 var kube *testenv.Kube
@@ -55,12 +55,13 @@ func run(m *testing.M) int {
 	return m.Run()
 }
 
+// installCRD installs the committed CRD (embedded by webhook/deploy/crd).
 func installCRD(ctx context.Context) error {
-	root, err := testenv.ModuleRoot()
+	d, err := dynamic.NewForConfig(kube.RESTConfig())
 	if err != nil {
 		return err
 	}
-	return testenv.ApplyFile(ctx, kube.RESTConfig(), filepath.Join(root, crdFile))
+	return crd.Install(ctx, d)
 }
 
 func newSwitch(t *testing.T) *Switch {

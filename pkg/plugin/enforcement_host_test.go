@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/url"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -14,11 +13,12 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/dynamic"
 
 	"github.com/kubedoor/kubedoor-grafana/api/v1alpha1"
 	"github.com/kubedoor/kubedoor-grafana/internal/pluginhost"
 	"github.com/kubedoor/kubedoor-grafana/internal/testenv"
-	"github.com/kubedoor/kubedoor-grafana/pkg/publish"
+	"github.com/kubedoor/kubedoor-grafana/webhook/deploy/crd"
 )
 
 type namespaceItem struct {
@@ -41,11 +41,11 @@ func TestEnforcementRoutesThroughThePlugin(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = k.Stop() })
-	root, err := testenv.ModuleRoot()
+	crdClient, err := dynamic.NewForConfig(k.RESTConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := testenv.ApplyFile(ctx, k.RESTConfig(), filepath.Join(root, publish.CRDFile)); err != nil {
+	if err := crd.Install(ctx, crdClient); err != nil {
 		t.Fatal(err)
 	}
 	cs := k.Clientset()

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -20,6 +19,7 @@ import (
 	"k8s.io/client-go/dynamic"
 
 	"github.com/kubedoor/kubedoor-grafana/internal/testenv"
+	"github.com/kubedoor/kubedoor-grafana/webhook/deploy/crd"
 )
 
 var kube *testenv.Kube
@@ -49,12 +49,13 @@ func run(m *testing.M) int {
 	return m.Run()
 }
 
+// installCRD installs the committed CRD (embedded by webhook/deploy/crd).
 func installCRD(ctx context.Context) error {
-	root, err := testenv.ModuleRoot()
+	d, err := dynamic.NewForConfig(kube.RESTConfig())
 	if err != nil {
 		return err
 	}
-	return testenv.ApplyFile(ctx, kube.RESTConfig(), filepath.Join(root, CRDFile))
+	return crd.Install(ctx, d)
 }
 
 // countingClient is a dynamic client whose requests are counted by verb, so tests can assert

@@ -11,7 +11,6 @@ import (
 	"encoding/base64"
 	"fmt"
 	"os"
-	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -28,6 +27,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/metadata"
 
 	"github.com/kubedoor/kubedoor-grafana/api/v1alpha1"
@@ -37,6 +37,7 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/pkg/publish"
 	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
 	"github.com/kubedoor/kubedoor-grafana/webhook/deploy/backend"
+	"github.com/kubedoor/kubedoor-grafana/webhook/deploy/crd"
 )
 
 var (
@@ -60,11 +61,11 @@ func run(m *testing.M) int {
 		return fail(err)
 	}
 	defer cluster.Stop()
-	root, err := testenv.ModuleRoot()
+	admin, err := dynamic.NewForConfig(cluster.RESTConfig())
 	if err != nil {
 		return fail(err)
 	}
-	if err := testenv.ApplyFile(ctx, cluster.RESTConfig(), filepath.Join(root, publish.CRDFile)); err != nil {
+	if err := crd.Install(ctx, admin); err != nil {
 		return fail(err)
 	}
 	if err := testenv.ApplyYAML(ctx, cluster.RESTConfig(), bytes.NewReader(backend.RBAC)); err != nil {
