@@ -20,6 +20,7 @@ func (a *App) routeTable() []route {
 	var t []route
 	t = append(t, a.statusRoutes()...)
 	t = append(t, a.auditRoutes()...)
+	t = append(t, a.enforcementRoutes()...)
 	return t
 }
 

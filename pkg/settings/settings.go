@@ -28,6 +28,9 @@ type App struct {
 	Storage       Storage   `json:"storage"`
 	Clusters      []Cluster `json:"clusters"`
 	Notifications []Channel `json:"notifications,omitempty"`
+	// PublishIntervalSeconds is how often every cluster's CapacityPolicies are reconciled with
+	// the control table, so drift (kubectl edits, deletions) heals (default 300, 30..86400).
+	PublishIntervalSeconds int `json:"publishIntervalSeconds,omitempty"`
 
 	// ClickHousePassword comes from secureJsonData and is never serialised back out.
 	ClickHousePassword string `json:"-"`
@@ -57,12 +60,21 @@ type Cluster struct {
 	// kubeconfig), KubeAccessInCluster (the Grafana pod's service account) or "" (not at all:
 	// peak data only, no publishing or actions).
 	KubeAccess string `json:"kubeAccess,omitempty"`
+	// KubedoorNamespace is where kubedoor-webhook and the backend's leases live in the cluster
+	// (default "kubedoor"); enforcement can never be switched on there.
+	KubedoorNamespace string `json:"kubedoorNamespace,omitempty"`
 
 	// Secrets, from secureJsonData["clusters.<name>.<key>"]; never serialised back out.
 	PrometheusPassword string `json:"-"`
 	PrometheusToken    string `json:"-"`
 	Kubeconfig         string `json:"-"`
 }
+
+// Defaults.
+const (
+	DefaultPublishIntervalSeconds = 300
+	DefaultKubedoorNamespace      = "kubedoor"
+)
 
 // Kubernetes access modes.
 const (
@@ -131,10 +143,16 @@ func (a *App) applyDefaults() {
 	if a.Storage.Mode == StorageServer && a.Storage.Database == "" {
 		a.Storage.Database = "kubedoor"
 	}
+	if a.PublishIntervalSeconds == 0 {
+		a.PublishIntervalSeconds = DefaultPublishIntervalSeconds
+	}
 	for i := range a.Clusters {
 		c := &a.Clusters[i]
 		if c.TimeZone == "" {
 			c.TimeZone = "UTC"
+		}
+		if c.KubedoorNamespace == "" {
+			c.KubedoorNamespace = DefaultKubedoorNamespace
 		}
 		if c.ClusterLabelKey != "" && c.ClusterLabelValue == "" {
 			c.ClusterLabelValue = c.Name
@@ -143,9 +161,10 @@ func (a *App) applyDefaults() {
 }
 
 var (
-	clusterName  = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
-	identifier   = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-	promLabelKey = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]*$`)
+	clusterName   = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+	namespaceName = clusterName // both are RFC 1123 labels
+	identifier    = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	promLabelKey  = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]*$`)
 )
 
 // Validate returns the first problem found as a *FieldError.
@@ -167,6 +186,9 @@ func (a App) Validate() error {
 		}
 	default:
 		return &FieldError{"storage.mode", fmt.Sprintf("must be %q or %q, got %q", StorageEmbedded, StorageServer, a.Storage.Mode)}
+	}
+	if a.PublishIntervalSeconds < 30 || a.PublishIntervalSeconds > 86400 {
+		return &FieldError{"publishIntervalSeconds", "must be from 30 to 86400 seconds"}
 	}
 	seen := map[string]bool{}
 	for i, c := range a.Clusters {
@@ -216,6 +238,9 @@ func (c Cluster) validate(path string) error {
 	}
 	if _, err := time.LoadLocation(c.TimeZone); err != nil {
 		return &FieldError{path + ".timeZone", fmt.Sprintf("unknown IANA time zone %q", c.TimeZone)}
+	}
+	if !namespaceName.MatchString(c.KubedoorNamespace) {
+		return &FieldError{path + ".kubedoorNamespace", "must be a namespace name: 1-63 lower-case letters, digits or '-'"}
 	}
 	switch c.KubeAccess {
 	case "", KubeAccessInCluster:

@@ -63,6 +63,17 @@ func TestParse(t *testing.T) {
 		{name: "a Prometheus URL without a scheme is rejected", jsonData: `{"clusters":[{"name":"a","prometheusUrl":"p:9090"}]}`, wantField: "clusters[0].prometheusUrl"},
 		{name: "an unknown time zone is rejected", jsonData: `{"clusters":[{"name":"a","prometheusUrl":"http://p","timeZone":"Mars/Base"}]}`, wantField: "clusters[0].timeZone"},
 		{name: "two clusters with one name are rejected", jsonData: `{"clusters":[{"name":"a","prometheusUrl":"http://p"},{"name":"a","prometheusUrl":"http://q"}]}`, wantField: "clusters[1].name"},
+		{
+			name:     "publishing and the kubedoor namespace have defaults",
+			jsonData: `{"clusters":[{"name":"a","prometheusUrl":"http://p"}]}`,
+			check: func(t *testing.T, a App) {
+				if a.PublishIntervalSeconds != 300 || a.Clusters[0].KubedoorNamespace != "kubedoor" {
+					t.Fatalf("got interval %d, namespace %q", a.PublishIntervalSeconds, a.Clusters[0].KubedoorNamespace)
+				}
+			},
+		},
+		{name: "a publish interval under 30 seconds is rejected", jsonData: `{"publishIntervalSeconds":5}`, wantField: "publishIntervalSeconds"},
+		{name: "a kubedoor namespace that is not a namespace name is rejected", jsonData: `{"clusters":[{"name":"a","prometheusUrl":"http://p","kubedoorNamespace":"Kube_Door"}]}`, wantField: "clusters[0].kubedoorNamespace"},
 		{name: "an invalid label key is rejected", jsonData: `{"clusters":[{"name":"a","prometheusUrl":"http://p","clusterLabelKey":"9x"}]}`, wantField: "clusters[0].clusterLabelKey"},
 	}
 	for _, tt := range tests {

@@ -1,0 +1,232 @@
+package plugin_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/dynamic"
+
+	"github.com/kubedoor/kubedoor-grafana/api/v1alpha1"
+	"github.com/kubedoor/kubedoor-grafana/internal/pluginhost"
+	"github.com/kubedoor/kubedoor-grafana/internal/testenv"
+	"github.com/kubedoor/kubedoor-grafana/webhook/deploy/crd"
+)
+
+type namespaceItem struct {
+	Name             string   `json:"name"`
+	Control          string   `json:"control"`
+	UnknownWorkloads string   `json:"unknownWorkloads"`
+	Policies         int      `json:"policies"`
+	Workloads        int      `json:"workloads"`
+	Protected        bool     `json:"protected"`
+	Notes            []string `json:"notes"`
+}
+
+// The enforcement routes run in the plugin executable against a real kube-apiserver that the
+// app settings reach through a kubeconfig kept in secure data, as Grafana hands it over.
+func TestEnforcementRoutesThroughThePlugin(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	k, err := testenv.StartKube(ctx, testenv.KubeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = k.Stop() })
+	crdClient, err := dynamic.NewForConfig(k.RESTConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := crd.Install(ctx, crdClient); err != nil {
+		t.Fatal(err)
+	}
+	cs := k.Clientset()
+	if _, err := cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "shop"}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	labels := map[string]string{"app": "api"}
+	if _, err := cs.AppsV1().Deployments("shop").Create(ctx, &appsv1.Deployment{
+		ObjectMeta: metav1.ObjectMeta{Name: "api"},
+		Spec: appsv1.DeploymentSpec{Selector: &metav1.LabelSelector{MatchLabels: labels}, Template: corev1.PodTemplateSpec{
+			ObjectMeta: metav1.ObjectMeta{Labels: labels},
+			Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: "app", Image: "example/app:1"}}},
+		}},
+	}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	kubeconfig, err := os.ReadFile(k.Kubeconfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	settings, _ := json.Marshal(map[string]any{
+		"storage": map[string]string{"mode": "embedded"},
+		"clusters": []map[string]string{
+			{"name": "peaks", "prometheusUrl": promURL},
+			{"name": "prod", "prometheusUrl": promURL, "kubeAccess": "kubeconfig"},
+		},
+	})
+	host.SetSettings(settings, map[string]string{"clusters.prod.kubeconfig": string(kubeconfig)})
+	t.Cleanup(func() { host.SetSettings(settingsJSON(promURL), nil) })
+
+	run := fmt.Sprint(time.Now().UnixNano())
+	admin := pluginhost.User{Login: "ada-" + run, Role: "Admin"}
+	editor := pluginhost.User{Login: "ed-" + run, Role: "Editor"}
+	call := func(t *testing.T, u pluginhost.User, method, path, body string) (int, []byte) {
+		t.Helper()
+		var b []byte
+		if body != "" {
+			b = []byte(body)
+		}
+		res, err := host.Call(context.Background(), u, method, path, b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Status, res.Body
+	}
+	label := func(t *testing.T, ns string) string {
+		t.Helper()
+		n, err := cs.CoreV1().Namespaces().Get(context.Background(), ns, metav1.GetOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n.Labels[v1alpha1.LabelControl]
+	}
+
+	t.Run("a viewer lists the namespaces with their switch and counts", func(t *testing.T) {
+		status, body := call(t, viewer, "GET", "v1/clusters/prod/namespaces", "")
+		if status != 200 {
+			t.Fatalf("status %d: %s", status, body)
+		}
+		var list struct{ Items []namespaceItem }
+		if err := json.Unmarshal(body, &list); err != nil {
+			t.Fatal(err)
+		}
+		found := map[string]namespaceItem{}
+		for _, it := range list.Items {
+			found[it.Name] = it
+		}
+		if shop := found["shop"]; shop.Control != "" || shop.UnknownWorkloads != "deny" || shop.Workloads != 1 || shop.Policies != 0 || shop.Protected {
+			t.Fatalf("shop: %+v", shop)
+		}
+		if !found["kube-system"].Protected {
+			t.Fatalf("kube-system must be marked protected: %+v", found["kube-system"])
+		}
+	})
+
+	t.Run("an admin switches a namespace to enforce, and it is audited with before and after", func(t *testing.T) {
+		status, body := call(t, admin, "PUT", "v1/clusters/prod/namespaces/shop/enforcement", `{"control":"enforce","unknownWorkloads":"warn"}`)
+		if status != 200 {
+			t.Fatalf("status %d: %s", status, body)
+		}
+		var item namespaceItem
+		if err := json.Unmarshal(body, &item); err != nil || item.Control != "enforce" || item.UnknownWorkloads != "warn" || item.Workloads != 1 {
+			t.Fatalf("answer %s (%v)", body, err)
+		}
+		if got := label(t, "shop"); got != "enforce" {
+			t.Fatalf("namespace label %q", got)
+		}
+		e := onlyAuditEntry(t, admin.Login, "")
+		var before, after namespaceItem
+		_ = json.Unmarshal(e.Before, &before)
+		_ = json.Unmarshal(e.After, &after)
+		if e.Action != "switch namespace enforcement" || e.Cluster != "prod" || e.Target != "namespaces/shop" || e.Result != "ok" ||
+			before.Control != "" || after.Control != "enforce" || after.UnknownWorkloads != "warn" {
+			t.Fatalf("audit entry %+v (before %+v, after %+v)", e, before, after)
+		}
+	})
+
+	t.Run("an editor is refused with 403, the namespace is unchanged and the refusal is audited", func(t *testing.T) {
+		status, body := call(t, editor, "PUT", "v1/clusters/prod/namespaces/shop/enforcement", `{"control":""}`)
+		if status != 403 || !strings.Contains(string(body), "switch namespace enforcement requires the Admin role") {
+			t.Fatalf("status %d: %s", status, body)
+		}
+		if got := label(t, "shop"); got != "enforce" {
+			t.Fatalf("namespace label %q after a refused call", got)
+		}
+		e := onlyAuditEntry(t, editor.Login, "denied")
+		if e.Action != "switch namespace enforcement" || e.Role != "Editor" || e.Target != "/v1/clusters/prod/namespaces/shop/enforcement" {
+			t.Fatalf("audit entry %+v", e)
+		}
+	})
+
+	tests := []struct {
+		name       string
+		path, body string
+		wantStatus int
+		wantField  string
+		wantMsg    string
+	}{
+		{"kube-system is refused naming the namespace", "v1/clusters/prod/namespaces/kube-system/enforcement", `{"control":"enforce"}`, 400, "namespace", "kube-system cannot be switched to enforce"},
+		{"the webhook's own namespace is refused", "v1/clusters/prod/namespaces/kubedoor/enforcement", `{"control":"observe"}`, 400, "namespace", "kubedoor cannot be switched to observe"},
+		{"an unknown control mode names the field", "v1/clusters/prod/namespaces/shop/enforcement", `{"control":"on"}`, 400, "control", `got "on"`},
+		{"a missing control names the field", "v1/clusters/prod/namespaces/shop/enforcement", `{}`, 400, "control", "is required"},
+		{"an unknown field is refused", "v1/clusters/prod/namespaces/shop/enforcement", `{"control":"","mode":"x"}`, 400, "", "unknown field"},
+		{"a namespace that does not exist is 404", "v1/clusters/prod/namespaces/nope/enforcement", `{"control":"enforce"}`, 404, "", "namespace not found: nope"},
+		{"an unknown cluster is 404", "v1/clusters/elsewhere/namespaces/shop/enforcement", `{"control":"enforce"}`, 404, "", `no cluster named "elsewhere"`},
+		{"a cluster without Kubernetes access says so", "v1/clusters/peaks/namespaces/shop/enforcement", `{"control":"enforce"}`, 400, "", "cluster peaks has no Kubernetes access configured"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			status, body := call(t, admin, "PUT", tt.path, tt.body)
+			var e struct{ Error, Code, Field string }
+			_ = json.Unmarshal(body, &e)
+			if status != tt.wantStatus || e.Field != tt.wantField || !strings.Contains(e.Error, tt.wantMsg) {
+				t.Fatalf("status %d: %s; want %d, field %q, message containing %q", status, body, tt.wantStatus, tt.wantField, tt.wantMsg)
+			}
+		})
+	}
+	t.Run("a refused switch of a protected namespace is audited as failed", func(t *testing.T) {
+		res, err := host.Call(context.Background(), viewer, "GET", "v1/audit?"+url.Values{
+			"user": {admin.Login}, "result": {"failed"}, "target": {"namespaces/kube-system"}}.Encode(), nil)
+		if err != nil || res.Status != 200 {
+			t.Fatalf("%v %s", err, res.Body)
+		}
+		var list struct{ Total int }
+		_ = json.Unmarshal(res.Body, &list)
+		if list.Total != 1 {
+			t.Fatalf("want one failed entry for kube-system: %s", res.Body)
+		}
+	})
+	t.Run("listing the namespaces of an unknown cluster is 404", func(t *testing.T) {
+		if status, body := call(t, viewer, "GET", "v1/clusters/elsewhere/namespaces", ""); status != 404 {
+			t.Fatalf("status %d: %s", status, body)
+		}
+	})
+}
+
+type auditRecord struct {
+	User, Role, Action, Cluster, Target, Result, Error string
+	Before, After                                      json.RawMessage
+}
+
+// onlyAuditEntry returns the single audit entry of user (with result, when set).
+func onlyAuditEntry(t *testing.T, user, result string) auditRecord {
+	t.Helper()
+	q := url.Values{"user": {user}}
+	if result != "" {
+		q.Set("result", result)
+	}
+	res, err := host.Call(context.Background(), viewer, "GET", "v1/audit?"+q.Encode(), nil)
+	if err != nil || res.Status != 200 {
+		t.Fatalf("audit list: %v %s", err, res.Body)
+	}
+	var list struct {
+		Items []auditRecord
+		Total int
+	}
+	if err := json.Unmarshal(res.Body, &list); err != nil {
+		t.Fatal(err)
+	}
+	if list.Total != 1 {
+		t.Fatalf("want one audit entry for %s, got %s", user, res.Body)
+	}
+	return list.Items[0]
+}

@@ -1,0 +1,121 @@
+package plugin
+
+import (
+	"errors"
+	"net/http"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/client-go/metadata"
+
+	"github.com/kubedoor/kubedoor-grafana/pkg/audit"
+	"github.com/kubedoor/kubedoor-grafana/pkg/enforce"
+	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
+)
+
+func (a *App) enforcementRoutes() []route {
+	return []route{
+		{"GET /v1/clusters/{cluster}/namespaces", RoleViewer, "read namespaces", a.listNamespaces},
+		{"PUT /v1/clusters/{cluster}/namespaces/{namespace}/enforcement", RoleAdmin, "switch namespace enforcement", a.putEnforcement},
+	}
+}
+
+func (a *App) listNamespaces(w http.ResponseWriter, r *http.Request) {
+	sw, c, ok := a.enforcementSwitch(w, r)
+	if !ok {
+		return
+	}
+	items, warnings, err := sw.List(r.Context())
+	if err != nil {
+		a.writeKubeError(w, c, err)
+		return
+	}
+	if items == nil {
+		items = []enforce.Namespace{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": items, "warnings": warnings})
+}
+
+func (a *App) putEnforcement(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Control          *string `json:"control"`
+		UnknownWorkloads *string `json:"unknownWorkloads"`
+	}
+	if !decodeJSON(w, r, &body) {
+		return
+	}
+	if body.Control == nil {
+		writeFieldError(w, badField("control", `is required: "enforce", "observe" or "" (not enforced)`))
+		return
+	}
+	sw, c, ok := a.enforcementSwitch(w, r)
+	if !ok {
+		return
+	}
+	ns := r.PathValue("namespace")
+	entry := audit.Entry{Action: "switch namespace enforcement", Cluster: c.Name, Target: "namespaces/" + ns}
+	before, after, err := sw.Set(r.Context(), ns, enforce.Change{Control: *body.Control, UnknownWorkloads: body.UnknownWorkloads})
+	if err != nil {
+		entry.Result, entry.Error = audit.ResultFailed, err.Error()
+		entry.After = body
+		a.audit(r.Context(), callerFrom(r), entry)
+		a.writeKubeError(w, c, err)
+		return
+	}
+	entry.Before, entry.After = before, after
+	a.audit(r.Context(), callerFrom(r), entry)
+	a.log.Info("namespace enforcement switched", "cluster", c.Name, "namespace", ns, "user", callerFrom(r).Login,
+		"control", after.Control, "previousControl", before.Control, "unknownWorkloads", after.UnknownWorkloads)
+	writeJSON(w, http.StatusOK, after)
+}
+
+// enforcementSwitch resolves the path's cluster to a Switch, answering 404 for an unknown
+// cluster, 400 for one without Kubernetes access and 503 when its clients cannot be built.
+func (a *App) enforcementSwitch(w http.ResponseWriter, r *http.Request) (*enforce.Switch, settings.Cluster, bool) {
+	snap, ok := a.snapshot(w)
+	if !ok {
+		return nil, settings.Cluster{}, false
+	}
+	name := r.PathValue("cluster")
+	c, ok := snap.App.Cluster(name)
+	if !ok {
+		writeError(w, http.StatusNotFound, codeNotFound, "no cluster named %q is configured", name)
+		return nil, c, false
+	}
+	if c.KubeAccess == "" {
+		writeError(w, http.StatusBadRequest, codeBadRequest,
+			"cluster %s has no Kubernetes access configured: set its Kubernetes access (kubeconfig or in-cluster) on the configuration page", name)
+		return nil, c, false
+	}
+	kc, err := snap.Kube.For(c)
+	if err != nil {
+		writeError(w, http.StatusServiceUnavailable, codeUnavailable, "%v", err)
+		return nil, c, false
+	}
+	meta, err := metadata.NewForConfig(kc.Config)
+	if err != nil {
+		writeError(w, http.StatusServiceUnavailable, codeUnavailable, "cluster %s: metadata client: %v", name, err)
+		return nil, c, false
+	}
+	return enforce.New(kc.Kubernetes, meta, c.KubedoorNamespace), c, true
+}
+
+// writeKubeError answers an error from a cluster: the caller's mistakes are 400/404, the
+// cluster's (unreachable, the backend's identity lacking a permission) 503.
+func (a *App) writeKubeError(w http.ResponseWriter, c settings.Cluster, err error) {
+	if fe, ok := settings.AsFieldError(err); ok {
+		writeFieldError(w, fe)
+		return
+	}
+	switch {
+	case errors.Is(err, enforce.ErrProtected):
+		writeJSON(w, http.StatusBadRequest, apiError{Error: err.Error(), Code: codeBadRequest, Field: "namespace"})
+	case errors.Is(err, enforce.ErrNamespaceNotFound):
+		writeError(w, http.StatusNotFound, codeNotFound, "cluster %s: %v", c.Name, err)
+	case apierrors.IsForbidden(err):
+		writeError(w, http.StatusServiceUnavailable, codeUnavailable,
+			"cluster %s refused the backend's identity (bind it to the ClusterRole in webhook/deploy/backend): %v", c.Name, err)
+	default:
+		a.log.Warn("cluster call failed", "cluster", c.Name, "error", err)
+		writeError(w, http.StatusServiceUnavailable, codeUnavailable, "cluster %s: %v", c.Name, err)
+	}
+}

@@ -1,0 +1,234 @@
+package publish
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"sync"
+	"time"
+
+	"k8s.io/client-go/dynamic"
+
+	"github.com/kubedoor/kubedoor-grafana/pkg/service"
+	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
+)
+
+// Worker publishes every cluster with Kubernetes access: at start, whenever settings change,
+// every PublishIntervalSeconds (so kubectl edits and deletions heal) and on Trigger (after an
+// accepted control-table write). At most one reconcile per cluster runs at a time; triggers
+// that arrive meanwhile are coalesced into one more run. Clusters reconcile independently, so
+// a slow cluster never delays another.
+type Worker struct {
+	src     Source
+	log     *slog.Logger
+	opts    Options
+	timeout time.Duration
+
+	mu      sync.Mutex
+	pending map[string]string // cluster → why it must be reconciled
+	status  map[string]Status
+	poke    chan struct{} // capacity 1: "pending changed"
+}
+
+// Status is the outcome of a cluster's last reconcile.
+type Status struct {
+	At      time.Time `json:"at"`
+	Trigger string    `json:"trigger"`
+	Result  Result    `json:"result"`
+	Error   string    `json:"error,omitempty"`
+	// Runs and Errors count reconciles and whole-cluster errors since the process started.
+	Runs   uint64 `json:"runs"`
+	Errors uint64 `json:"errors"`
+}
+
+// NewWorker returns a worker publishing what src desires. opts tune each cluster's Publisher.
+func NewWorker(src Source, log *slog.Logger, opts Options) *Worker {
+	if log == nil {
+		log = slog.Default()
+	}
+	opts.Logger = log
+	return &Worker{
+		src: src, log: log, opts: opts.withDefaults(), timeout: 15 * time.Minute,
+		pending: map[string]string{}, status: map[string]Status{}, poke: make(chan struct{}, 1),
+	}
+}
+
+// Name implements service.Worker.
+func (w *Worker) Name() string { return "publish" }
+
+// Trigger asks for a reconcile of cluster soon. It never blocks; call it after every accepted
+// control-table write of that cluster.
+func (w *Worker) Trigger(cluster string) { w.enqueue(cluster, "trigger") }
+
+// Status returns the last reconcile of cluster.
+func (w *Worker) Status(cluster string) (Status, bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	s, ok := w.status[cluster]
+	return s, ok
+}
+
+func (w *Worker) enqueue(cluster, why string) {
+	w.mu.Lock()
+	if _, ok := w.pending[cluster]; !ok {
+		w.pending[cluster] = why
+	}
+	w.mu.Unlock()
+	select {
+	case w.poke <- struct{}{}:
+	default: // a poke is already waiting
+	}
+}
+
+// Run implements service.Worker.
+func (w *Worker) Run(ctx context.Context, svc *service.Service) error {
+	return w.run(ctx, serviceEnv{svc})
+}
+
+// env is what the worker needs from the process: the clusters and interval in force, a client
+// per cluster, and a signal when settings change.
+type env interface {
+	settings() settings.App
+	changed() <-chan struct{}
+	// client returns the cluster's dynamic client, or ErrNoAccess-wrapped errors.
+	client(cluster string) (dynamic.Interface, error)
+}
+
+var errNoAccess = errors.New("no Kubernetes access configured")
+
+type serviceEnv struct{ svc *service.Service }
+
+func (s serviceEnv) settings() settings.App   { return s.svc.Settings() }
+func (s serviceEnv) changed() <-chan struct{} { return s.svc.Changed() }
+func (s serviceEnv) client(cluster string) (dynamic.Interface, error) {
+	snap, err := s.svc.Snapshot()
+	if err != nil {
+		return nil, err // the control table lives in the store: nothing to publish without it
+	}
+	c, ok := snap.App.Cluster(cluster)
+	if !ok {
+		return nil, fmt.Errorf("cluster %s is not configured", cluster)
+	}
+	if c.KubeAccess == "" {
+		return nil, fmt.Errorf("cluster %s: %w", cluster, errNoAccess)
+	}
+	kc, err := snap.Kube.For(c)
+	if err != nil {
+		return nil, err
+	}
+	return kc.Dynamic, nil
+}
+
+func (w *Worker) run(ctx context.Context, e env) error {
+	w.enqueueAll(e.settings(), "start")
+	changed := e.changed()
+	timer := time.NewTimer(interval(e.settings()))
+	defer timer.Stop()
+	running := map[string]bool{}
+	done := make(chan string)
+	for {
+		w.dispatch(ctx, e, running, done)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-w.poke:
+		case c := <-done:
+			delete(running, c)
+		case <-timer.C:
+			w.enqueueAll(e.settings(), "periodic")
+			timer.Reset(interval(e.settings()))
+		case <-changed:
+			changed = e.changed()
+			w.enqueueAll(e.settings(), "settings changed")
+			timer.Reset(interval(e.settings()))
+		}
+	}
+}
+
+func interval(app settings.App) time.Duration {
+	s := app.PublishIntervalSeconds
+	if s <= 0 {
+		s = settings.DefaultPublishIntervalSeconds
+	}
+	return time.Duration(s) * time.Second
+}
+
+// enqueueAll queues every cluster that has Kubernetes access; the others hold peak data only.
+func (w *Worker) enqueueAll(app settings.App, why string) {
+	for _, c := range app.Clusters {
+		if c.KubeAccess != "" {
+			w.enqueue(c.Name, why)
+		}
+	}
+}
+
+// dispatch starts a reconcile for each pending cluster that is not already being reconciled;
+// the others stay pending until their run finishes.
+func (w *Worker) dispatch(ctx context.Context, e env, running map[string]bool, done chan<- string) {
+	w.mu.Lock()
+	var start []string
+	for c := range w.pending {
+		if !running[c] {
+			start = append(start, c)
+		}
+	}
+	sort.Strings(start)
+	whys := make([]string, len(start))
+	for i, c := range start {
+		whys[i] = w.pending[c]
+		delete(w.pending, c)
+	}
+	w.mu.Unlock()
+	for i, c := range start {
+		running[c] = true
+		go func(cluster, why string) {
+			w.reconcile(ctx, e, cluster, why)
+			select {
+			case done <- cluster:
+			case <-ctx.Done():
+			}
+		}(c, whys[i])
+	}
+}
+
+// reconcile publishes one cluster and records the outcome. Errors are logged with their reason
+// and never stop the worker: the next trigger or period tries again.
+func (w *Worker) reconcile(ctx context.Context, e env, cluster, why string) {
+	ctx, cancel := context.WithTimeout(ctx, w.timeout)
+	defer cancel()
+	st := Status{At: time.Now().UTC(), Trigger: why}
+	res, err := w.publish(ctx, e, cluster)
+	if errors.Is(err, errNoAccess) {
+		w.log.Debug("cluster not published: no Kubernetes access", "cluster", cluster, "trigger", why)
+		return
+	}
+	st.Result = res
+	w.mu.Lock()
+	prev := w.status[cluster]
+	st.Runs, st.Errors = prev.Runs+1, prev.Errors
+	if err != nil {
+		st.Error = err.Error()
+		st.Errors++
+	}
+	w.status[cluster] = st
+	w.mu.Unlock()
+	if err != nil {
+		w.log.Error("cluster not published; nothing was changed", "cluster", cluster, "trigger", why, "reason", err)
+		return
+	}
+	res.log(w.log, why)
+}
+
+func (w *Worker) publish(ctx context.Context, e env, cluster string) (Result, error) {
+	client, err := e.client(cluster)
+	if err != nil {
+		return Result{Cluster: cluster}, err
+	}
+	desired, err := w.src.Desired(ctx, cluster)
+	if err != nil {
+		return Result{Cluster: cluster}, fmt.Errorf("reading the desired policies of cluster %s: %w", cluster, err)
+	}
+	return New(client, cluster, w.opts).Reconcile(ctx, desired)
+}
