@@ -143,6 +143,8 @@ var fuzzTargets = []struct{ pkg, name string }{
 	{"./webhook/server", "FuzzParseReview"},
 	{"./webhook/admission", "FuzzReview"},
 	{"./api/v1alpha1", "FuzzParseScaleTemp"},
+	{"./pkg/publish", "FuzzPolicyRoundTrip"},
+	{"./pkg/enforce", "FuzzChange"},
 }
 
 // Fuzz runs each fuzz target for FUZZTIME (default 10s).
