@@ -224,7 +224,9 @@ func TestABurstOfOneEventIsHeldBackAndCountedInTheNextMessage(t *testing.T) {
 func TestASlowReceiverNeverBlocksTheCaller(t *testing.T) {
 	rcv := newReceiver(t, "", 200, 3*time.Second)
 	d := start(t, Options{
-		Channels:  func() []settings.Channel { return []settings.Channel{channel("slow", KindWebhook, rcv.URL, EventActionDone)} },
+		Channels: func() []settings.Channel {
+			return []settings.Channel{channel("slow", KindWebhook, rcv.URL, EventActionDone)}
+		},
 		QueueSize: 2, Senders: 1, Timeout: 500 * time.Millisecond, PerKeyBurst: 1000, PerChannelBurst: 1000,
 	})
 	begin := time.Now()
