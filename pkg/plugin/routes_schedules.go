@@ -112,8 +112,12 @@ func (a *App) updateSchedule(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, after)
 }
 
-func (a *App) pauseSchedule(w http.ResponseWriter, r *http.Request)  { a.setScheduleEnabled(w, r, false) }
-func (a *App) resumeSchedule(w http.ResponseWriter, r *http.Request) { a.setScheduleEnabled(w, r, true) }
+func (a *App) pauseSchedule(w http.ResponseWriter, r *http.Request) {
+	a.setScheduleEnabled(w, r, false)
+}
+func (a *App) resumeSchedule(w http.ResponseWriter, r *http.Request) {
+	a.setScheduleEnabled(w, r, true)
+}
 
 func (a *App) setScheduleEnabled(w http.ResponseWriter, r *http.Request, enabled bool) {
 	ops, snap, ok := a.opsSnapshot(w)
