@@ -69,7 +69,7 @@ func run(m *testing.M) int {
 var nsSeq int
 
 // namespace creates a fresh namespace, so tests do not see each other's Deployments.
-func namespace(t *testing.T) string {
+func namespace(t testing.TB) string {
 	t.Helper()
 	nsSeq++
 	name := fmt.Sprintf("t%d-%d", nsSeq, time.Now().UnixNano()%100000)
@@ -80,7 +80,7 @@ func namespace(t *testing.T) string {
 	return name
 }
 
-func deployment(t *testing.T, ns, name string, replicas int32, annotations map[string]string) *appsv1.Deployment {
+func deployment(t testing.TB, ns, name string, replicas int32, annotations map[string]string) *appsv1.Deployment {
 	t.Helper()
 	labels := map[string]string{"app": name}
 	d := &appsv1.Deployment{
