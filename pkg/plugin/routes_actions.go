@@ -77,7 +77,8 @@ func (a *App) postScale(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	interval := time.Duration(body.IntervalSeconds) * time.Second
-	if fe := actions.ValidateBatch("items", workloads(body.Items), interval, knownCluster(snap)); fe != nil {
+	items := workloads(body.Items)
+	if fe := actions.ValidateBatch("items", items, interval, knownCluster(snap)); fe != nil {
 		writeFieldError(w, fe)
 		return
 	}
@@ -87,7 +88,7 @@ func (a *App) postScale(w http.ResponseWriter, r *http.Request) {
 			writeFieldError(w, badField(fmt.Sprintf("items[%d].replicas", i), fmt.Sprintf("required, 0 to %d", actions.MaxReplicas)))
 			return
 		}
-		req.Items = append(req.Items, actions.ScaleItem{Workload: workloads(body.Items)[i], Replicas: *it.Replicas})
+		req.Items = append(req.Items, actions.ScaleItem{Workload: items[i], Replicas: *it.Replicas})
 	}
 	c := callerFrom(r)
 	// Each item is audited by the runner; the request context ends the batch if the caller leaves.

@@ -181,7 +181,8 @@ func (r *Runner) recordMissed(ctx context.Context, st *Store, sc Schedule, last,
 				due, ok = sc.Next(occurrence)
 			}
 		}
-		msg := fmt.Sprintf("missed: the backend was not running this schedule at %s (it looked at %s); missed runs are not replayed late",
+		msg := fmt.Sprintf("missed: not started at %s but only looked at %s (the backend was down, no backend held the "+
+			"cluster's lease, or the previous run was still going); missed runs are not replayed late",
 			occurrence.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
 		if skipped > 0 {
 			msg += fmt.Sprintf("; %d earlier occurrences were missed too and are not listed one by one", skipped)

@@ -23,7 +23,13 @@ func TestOperationsRoutesAnswerByRole(t *testing.T) {
 		{"a viewer may not create a schedule", viewer, "POST", "v1/schedules", map[string]any{}, 403},
 		{"a viewer may not pause a schedule", viewer, "POST", "v1/schedules/x/pause", nil, 403},
 		{"a viewer may not delete a schedule", viewer, "DELETE", "v1/schedules/x", nil, 403},
+		{"a viewer may not edit a schedule", viewer, "PUT", "v1/schedules/x", map[string]any{}, 403},
+		{"a viewer may not resume a schedule", viewer, "POST", "v1/schedules/x/resume", nil, 403},
+		{"a viewer may not list notification channels", viewer, "GET", "v1/notifications", nil, 403},
+		{"a viewer may not test a cluster connection", viewer, "POST", "v1/clusters/test", map[string]string{}, 403},
 		{"a viewer lists schedules", viewer, "GET", "v1/schedules", nil, 200},
+		{"a viewer asking for the runs of an unknown schedule gets 404", viewer, "GET", "v1/schedules/00000000-0000-0000-0000-000000000000/runs", nil, 404},
+		{"a malformed paging parameter is 400", viewer, "GET", "v1/schedules?limit=0", nil, 400},
 		{"a viewer reads a cluster's health", viewer, "GET", "v1/clusters/prod-a/health", nil, 200},
 		{"an editor may not list notification channels", editor, "GET", "v1/notifications", nil, 403},
 		{"an editor may not test a notification channel", editor, "POST", "v1/notifications/test", map[string]string{"id": "ops-hook"}, 403},
@@ -31,6 +37,8 @@ func TestOperationsRoutesAnswerByRole(t *testing.T) {
 		{"an editor restarts (an unknown workload is a failed item, not an error)", editor, "POST", "v1/actions/restart", restart, 200},
 		{"an editor reading a schedule that does not exist gets 404", editor, "GET", "v1/schedules/00000000-0000-0000-0000-000000000000", nil, 404},
 		{"an admin lists notification channels", admin, "GET", "v1/notifications", nil, 200},
+		{"an admin may also act as an editor", admin, "GET", "v1/schedules?cluster=prod-a", nil, 200},
+		{"a user without an org role may not read a cluster's health", pluginhost.User{Login: "nobody", Role: "None"}, "GET", "v1/clusters/prod-a/health", nil, 403},
 		{"a health check of an unknown cluster is 404", viewer, "GET", "v1/clusters/nope/health", nil, 404},
 	}
 	for _, tt := range tests {

@@ -166,6 +166,16 @@ func mustZone(t *testing.T, name string) *time.Location {
 	return loc
 }
 
+func TestACollectScheduleOfAClusterWithoutKubernetesAccessRunsHereAndSaysWhyItFailed(t *testing.T) {
+	at := time.Now().Add(2 * time.Second).UTC().Truncate(time.Second)
+	sc := createSchedule(t, map[string]any{"cluster": "peaks-only", "action": "collect", "kind": "once", "runAt": at, "days": 3})
+	runs := waitRun(t, sc.ID, 30*time.Second)
+	// No collector is wired into this build yet: the run fails and says so, it does not pretend.
+	if runs[0].Status != "failed" || !strings.Contains(runs[0].Error, "collection is not available") {
+		t.Fatalf("runs %+v", runs)
+	}
+}
+
 // Runs after the others (Go runs a file's tests in order, files by name): it restarts the
 // plugin process.
 func TestSchedulesSurviveABackendRestart(t *testing.T) {
