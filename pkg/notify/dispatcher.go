@@ -86,9 +86,10 @@ type Dispatcher struct {
 	queue chan delivery
 
 	mu       sync.Mutex
-	keys     map[string]*keyState
-	channels map[string]*rate.Limiter
-	dropped  uint64
+	keys      map[string]*keyState
+	lastSweep time.Time
+	channels  map[string]*rate.Limiter
+	dropped   uint64
 }
 
 type keyState struct {
@@ -179,16 +180,30 @@ func (d *Dispatcher) holdBack(st *keyState, now time.Time, channelID string, e E
 	d.o.Log.Debug("notification held back", "channel", channelID, "event", e.Kind, "key", e.Key, "reason", why, "heldBack", st.suppressed)
 }
 
-// sweep forgets keys idle for a day once there are many, bounding memory under varied keys.
-// Their held-back counts are lost, which only shortens a later message.
+// Bounds of the per-key state: swept at most once a minute from sweepAt keys on, and never
+// allowed past maxKeys (a flood of distinct keys).
+const (
+	sweepAt = 10000
+	maxKeys = 100000
+)
+
+// sweep forgets keys whose limiter is full again (idle for Burst × Every) and that hold back
+// nothing: forgetting those changes no decision. Only past maxKeys does it forget more (their
+// held-back counts, which only shortens a later message).
 func (d *Dispatcher) sweep(now time.Time) {
-	if len(d.keys) < 10000 {
+	if len(d.keys) < sweepAt || (now.Sub(d.lastSweep) < time.Minute && len(d.keys) < maxKeys) {
 		return
 	}
+	d.lastSweep = now
+	full := d.o.PerKeyEvery * time.Duration(d.o.PerKeyBurst)
 	for k, st := range d.keys {
-		if now.Sub(st.lastUsed) > 24*time.Hour || (st.suppressed == 0 && now.Sub(st.lastUsed) > d.o.PerKeyEvery*time.Duration(d.o.PerKeyBurst)) {
+		if st.suppressed == 0 && now.Sub(st.lastUsed) >= full {
 			delete(d.keys, k)
 		}
+	}
+	if len(d.keys) >= maxKeys {
+		d.o.Log.Warn("notification rate-limit state reset: too many distinct event keys", "keys", len(d.keys))
+		clear(d.keys)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -329,5 +330,23 @@ func TestLongTextIsCutOnARuneBoundary(t *testing.T) {
 		if len(b) > 13000 || !json.Valid(b) || !strings.Contains(string(b), "…") {
 			t.Fatalf("%s: %d bytes", kind, len(b))
 		}
+	}
+}
+
+func TestRateLimitStateStaysBoundedUnderManyKeys(t *testing.T) {
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	d := NewDispatcher(Options{
+		Channels:    func() []settings.Channel { return []settings.Channel{channel("c", KindWebhook, "http://127.0.0.1:1/", EventDenied)} },
+		PerKeyEvery: time.Minute, PerKeyBurst: 1, QueueSize: 1,
+		Now: func() time.Time { return now }, Log: slog.New(slog.DiscardHandler),
+	})
+	for i := range 3 * maxKeys {
+		if i%1000 == 0 {
+			now = now.Add(time.Second)
+		}
+		d.Notify(context.Background(), Event{Kind: EventDenied, Key: "k" + strconv.Itoa(i)})
+	}
+	if n := len(d.keys); n >= maxKeys {
+		t.Fatalf("%d keys kept", n)
 	}
 }
