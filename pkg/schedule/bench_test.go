@@ -30,7 +30,7 @@ func BenchmarkNextAfter(b *testing.B) {
 func BenchmarkRunnerTick1000(b *testing.B) {
 	ctx := context.Background()
 	cluster := fmt.Sprintf("bench-%d", time.Now().UnixNano()%100000)
-	clusters := []settings.Cluster{{Name: cluster, TimeZone: "UTC"}}
+	clusters := []settings.Cluster{{Name: cluster, TimeZone: "UTC", KubeAccess: settings.KubeAccessInCluster}}
 	now := time.Now().UTC()
 	st := NewStore(conn)
 	for i := range 1000 {

@@ -100,16 +100,18 @@ func NewLeases(o LeaseOptions) *Leases {
 // Identity is the holder identity this backend writes in leases.
 func (l *Leases) Identity() string { return l.o.Identity }
 
-// Holds reports whether this backend runs cluster's schedules now. A cluster not in the
-// settings in force is held by nobody: its schedules wait (they cannot run without it).
-func (l *Leases) Holds(cluster string) bool {
+// Holds reports whether this backend runs cluster's schedules now: those that act through
+// Kubernetes only while it holds the cluster's lease; collect schedules also when the cluster has
+// no Kubernetes access configured. A cluster whose access is not (yet) known — not in the
+// settings, or restored at start without its kubeconfig until Grafana hands it over — holds
+// its Kubernetes schedules back: they wait rather than fail.
+func (l *Leases) Holds(cluster string, needKube bool) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.local[cluster] {
-		return true
+	if e, ok := l.electors[cluster]; ok {
+		return e.held.Load()
 	}
-	e, ok := l.electors[cluster]
-	return ok && e.held.Load()
+	return !needKube && l.local[cluster]
 }
 
 // Sync follows the clusters in force: it starts an election for each cluster with Kubernetes

@@ -48,16 +48,19 @@ func TestOneBackendHoldsAClustersLeaseAndAnotherTakesOverWhenItStops(t *testing.
 	a, b := newLeases(ns, "backend-a"), newLeases(ns, "backend-b")
 	defer b.Stop()
 	a.Sync(ctx, leaseSnapshot())
-	waitFor(t, "backend-a holds prod-a", func() bool { return a.Holds("prod-a") })
+	waitFor(t, "backend-a holds prod-a", func() bool { return a.Holds("prod-a", true) })
 	b.Sync(ctx, leaseSnapshot())
 	time.Sleep(time.Second) // several of b's retry periods
-	if b.Holds("prod-a") {
+	if b.Holds("prod-a", true) {
 		t.Fatal("two backends hold prod-a's lease")
 	}
-	if !a.Holds("peaks-only") || !b.Holds("peaks-only") {
-		t.Fatal("a cluster without Kubernetes access is run locally by every backend")
+	if !a.Holds("peaks-only", false) || !b.Holds("peaks-only", false) {
+		t.Fatal("collect schedules of a cluster without Kubernetes access run locally on every backend")
 	}
-	if a.Holds("unknown") {
+	if a.Holds("peaks-only", true) {
+		t.Fatal("a schedule acting through Kubernetes must wait while the cluster has no access")
+	}
+	if a.Holds("unknown", false) {
 		t.Fatal("a cluster not in the settings is held by nobody")
 	}
 	lease, err := kubeEnv.Clientset().CoordinationV1().Leases(ns).Get(ctx, DefaultLeaseName, metav1.GetOptions{})
@@ -66,14 +69,14 @@ func TestOneBackendHoldsAClustersLeaseAndAnotherTakesOverWhenItStops(t *testing.
 	}
 
 	a.Stop() // releases the lease
-	waitFor(t, "backend-b takes over prod-a", func() bool { return b.Holds("prod-a") })
-	if a.Holds("prod-a") {
+	waitFor(t, "backend-b takes over prod-a", func() bool { return b.Holds("prod-a", true) })
+	if a.Holds("prod-a", true) {
 		t.Fatal("a stopped backend still holds the lease")
 	}
 
 	// A cluster removed from the settings stops its election.
 	b.Sync(ctx, service.Snapshot{Kube: kube.NewClients()})
-	if b.Holds("prod-a") {
+	if b.Holds("prod-a", true) {
 		t.Fatal("a removed cluster is still held")
 	}
 }
@@ -85,7 +88,7 @@ func TestWithoutTheLeaseNamespaceNobodyRunsTheClustersSchedules(t *testing.T) {
 	defer l.Stop()
 	l.Sync(ctx, leaseSnapshot())
 	time.Sleep(1500 * time.Millisecond)
-	if l.Holds("prod-a") {
+	if l.Holds("prod-a", true) {
 		t.Fatal("a lease cannot be held in a namespace that does not exist")
 	}
 }

@@ -27,8 +27,14 @@ type Collector interface {
 type Leader interface {
 	// Sync follows the clusters in force in snap.
 	Sync(ctx context.Context, snap service.Snapshot)
-	Holds(cluster string) bool
+	// Holds reports whether this backend runs cluster's schedules; needKube says the schedule
+	// acts through the cluster's Kubernetes API (scale, restart), which only the lease holder
+	// may do.
+	Holds(cluster string, needKube bool) bool
 }
+
+// NeedsKube reports whether s acts through the cluster's Kubernetes API.
+func (s Schedule) NeedsKube() bool { return s.Action != ActionCollect }
 
 // RunnerOptions configure a Runner; zero fields take the defaults in brackets.
 type RunnerOptions struct {
@@ -144,7 +150,7 @@ func (r *Runner) Tick(ctx context.Context, snap service.Snapshot) time.Time {
 	r.settleInterrupted(ctx, st, now)
 	var earliest time.Time
 	for _, sc := range schedules {
-		if r.o.Leader != nil && !r.o.Leader.Holds(sc.Cluster) {
+		if r.o.Leader != nil && !r.o.Leader.Holds(sc.Cluster, sc.NeedsKube()) {
 			continue
 		}
 		if r.isActive(sc.ID) {
@@ -271,7 +277,7 @@ func (r *Runner) settleInterrupted(ctx context.Context, st *Store, now time.Time
 		return
 	}
 	for _, run := range runs {
-		if run.Runner == r.o.ID || !run.StartedAt.Before(r.started) || (r.o.Leader != nil && !r.o.Leader.Holds(run.Cluster)) {
+		if run.Runner == r.o.ID || !run.StartedAt.Before(r.started) || (r.o.Leader != nil && !r.o.Leader.Holds(run.Cluster, false)) {
 			continue
 		}
 		run.Status = StatusFailed

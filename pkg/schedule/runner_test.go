@@ -23,7 +23,7 @@ func testCluster(t *testing.T) []settings.Cluster {
 	if len(name) > 60 {
 		name = name[len(name)-60:]
 	}
-	return []settings.Cluster{{Name: strings.Trim(name, "-"), TimeZone: "Europe/Berlin"}}
+	return []settings.Cluster{{Name: strings.Trim(name, "-"), TimeZone: "Europe/Berlin", KubeAccess: settings.KubeAccessInCluster}}
 }
 
 // executor records calls and answers with per-item results, failing when told to.
@@ -94,7 +94,7 @@ func (f *fixture) newRunner(id string) *Runner {
 type onlyClusters struct{ f *fixture }
 
 func (onlyClusters) Sync(context.Context, service.Snapshot) {}
-func (o onlyClusters) Holds(cluster string) bool {
+func (o onlyClusters) Holds(cluster string, _ bool) bool {
 	for _, c := range o.f.clusters {
 		if c.Name == cluster {
 			return true

@@ -225,6 +225,9 @@ func (spec Spec) Validate(now time.Time, clusters []settings.Cluster) (Schedule,
 	if err := s.validateAction(); err != nil {
 		return Schedule{}, err
 	}
+	if s.NeedsKube() && cl.KubeAccess == "" {
+		return Schedule{}, fieldErr("cluster", "%q has no Kubernetes access configured: only collect schedules can run there", s.Cluster)
+	}
 	if s.Name == "" {
 		s.Name = s.defaultName()
 	}

@@ -75,7 +75,10 @@ func TestCronNextRunsAcrossDaylightSavingChanges(t *testing.T) {
 	}
 }
 
-var clusters = []settings.Cluster{{Name: "prod-a", TimeZone: "Asia/Shanghai"}}
+var clusters = []settings.Cluster{
+	{Name: "prod-a", TimeZone: "Asia/Shanghai", KubeAccess: settings.KubeAccessInCluster},
+	{Name: "peaks-only", TimeZone: "UTC"},
+}
 
 func int32p(v int32) *int32 { return &v }
 
@@ -113,6 +116,9 @@ func TestSpecValidation(t *testing.T) {
 		{name: "a date that never comes is refused", spec: Spec{Cluster: "prod-a", Action: "collect", Kind: "cron", Cron: "0 0 30 2 *"}, wantField: "cron"},
 		{name: "an unknown zone is refused", spec: Spec{Cluster: "prod-a", Action: "collect", Kind: "cron", Cron: "0 1 * * *", TimeZone: "Mars/Olympus"}, wantField: "timeZone"},
 		{name: "the host's Local zone is refused", spec: Spec{Cluster: "prod-a", Action: "collect", Kind: "cron", Cron: "0 1 * * *", TimeZone: "Local"}, wantField: "timeZone"},
+		{name: "a restart on a cluster without Kubernetes access is refused", spec: Spec{Cluster: "peaks-only", Action: "restart", Kind: "once", RunAt: &future, Items: []Item{{Namespace: "demo", Workload: "api"}}}, wantField: "cluster"},
+		{name: "a collect on a cluster without Kubernetes access is accepted", spec: Spec{Cluster: "peaks-only", Action: "collect", Kind: "cron", Cron: "0 1 * * *"},
+			check: func(t *testing.T, s Schedule) {}},
 		{name: "an unknown cluster is refused", spec: Spec{Cluster: "prod-z", Action: "collect", Kind: "cron", Cron: "0 1 * * *"}, wantField: "cluster"},
 		{name: "an unknown action is refused", spec: Spec{Cluster: "prod-a", Action: "delete", Kind: "cron", Cron: "0 1 * * *"}, wantField: "action"},
 		{name: "an unknown kind is refused", spec: Spec{Cluster: "prod-a", Action: "collect", Kind: "yearly"}, wantField: "kind"},

@@ -98,6 +98,7 @@ func TestScheduleValidationConflictsAndLifecycle(t *testing.T) {
 		{"a descriptor", map[string]any{"cluster": "prod-a", "action": "collect", "kind": "cron", "cron": "@daily"}, "cron"},
 		{"a bad zone", map[string]any{"cluster": "prod-a", "action": "collect", "kind": "cron", "cron": "0 1 * * *", "timeZone": "Europe/Atlantis"}, "timeZone"},
 		{"an unknown cluster", map[string]any{"cluster": "nope", "action": "collect", "kind": "cron", "cron": "0 1 * * *"}, "cluster"},
+		{"a restart on a cluster without Kubernetes access", map[string]any{"cluster": "peaks-only", "action": "restart", "kind": "cron", "cron": "0 1 * * *", "items": []map[string]any{{"namespace": "a", "workload": "b"}}}, "cluster"},
 		{"scale without replicas", map[string]any{"cluster": "prod-a", "action": "scale", "kind": "cron", "cron": "0 1 * * *", "items": []map[string]any{{"namespace": "a", "workload": "b"}}}, "items[0].replicas"},
 	}
 	for _, tt := range bad {
