@@ -178,7 +178,7 @@ func (r *Runner) scaleTemporary(ctx context.Context, it ScaleItem, by Actor) (re
 			return err
 		}
 		before = replicasOf(dep)
-		stamp = fmt.Sprintf("%s@%d->%d", r.d.Now().UTC().Format(time.RFC3339), before, it.Replicas)
+		stamp = v1alpha1.ScaleTemp{At: r.d.Now(), From: before, To: it.Replicas}.String() // the value the webhook parses
 		// resourceVersion makes the patch conditional: a concurrent change is a 409, retried.
 		patch, err := json.Marshal(map[string]any{
 			"metadata": map[string]any{"resourceVersion": dep.ResourceVersion, "annotations": map[string]string{v1alpha1.AnnotationScaleTemp: stamp}},
