@@ -85,7 +85,7 @@ type Dispatcher struct {
 	o     Options
 	queue chan delivery
 
-	mu       sync.Mutex
+	mu        sync.Mutex
 	keys      map[string]*keyState
 	lastSweep time.Time
 	channels  map[string]*rate.Limiter

@@ -336,7 +336,9 @@ func TestLongTextIsCutOnARuneBoundary(t *testing.T) {
 func TestRateLimitStateStaysBoundedUnderManyKeys(t *testing.T) {
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	d := NewDispatcher(Options{
-		Channels:    func() []settings.Channel { return []settings.Channel{channel("c", KindWebhook, "http://127.0.0.1:1/", EventDenied)} },
+		Channels: func() []settings.Channel {
+			return []settings.Channel{channel("c", KindWebhook, "http://127.0.0.1:1/", EventDenied)}
+		},
 		PerKeyEvery: time.Minute, PerKeyBurst: 1, QueueSize: 1,
 		Now: func() time.Time { return now }, Log: slog.New(slog.DiscardHandler),
 	})
