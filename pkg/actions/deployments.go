@@ -93,16 +93,23 @@ func (r *Runner) scale(ctx context.Context, it ScaleItem, by Actor) (res Result)
 	} else {
 		r.d.Log.Info("workload not in the control table; scaling without recording manual replicas", "workload", it.String())
 	}
-	if err := r.clearTemporary(ctx, kc, dep); err != nil {
-		return fail(err)
-	}
-	got, err := r.updateScale(ctx, kc, it)
+	got, err := r.clearAndScale(ctx, kc, dep, it)
 	if err != nil {
+		if found {
+			err = fmt.Errorf("manual replicas %d are recorded in the control table (the webhook applies them at the next rollout), but scaling now failed: %w", it.Replicas, err)
+		}
 		return fail(err)
 	}
 	res.OK, res.After = true, ReplicasState{Replicas: got}
 	r.d.Log.Info("scaled", "workload", it.String(), "from", replicasOf(dep), "to", got, "by", by.User, "recorded", found)
 	return res
+}
+
+func (r *Runner) clearAndScale(ctx context.Context, kc kubernetes.Interface, dep *appsv1.Deployment, it ScaleItem) (int32, error) {
+	if err := r.clearTemporary(ctx, kc, dep); err != nil {
+		return 0, err
+	}
+	return r.updateScale(ctx, kc, it)
 }
 
 // clearTemporary ends a temporary scale: a deliberate scale replaces it, and leaving the

@@ -99,3 +99,22 @@ func TestScaleSubresourceUpdates(t *testing.T) {
 		})
 	}
 }
+
+type recordedManual struct{}
+
+func (recordedManual) SetManualReplicas(context.Context, Workload, int32, string) (int32, bool, error) {
+	return -1, true, nil
+}
+
+func TestAScaleThatFailsAfterRecordingSaysTheTableHasTheValue(t *testing.T) {
+	cs, _ := fakeWith(t, func(int) (int32, error) { return 2, nil })
+	r := New(Deps{
+		Kube: func(string) (kubernetes.Interface, error) { return cs, nil }, Manual: recordedManual{}, Audit: nopAudit{},
+		Log: slog.New(slog.DiscardHandler), VerifyWait: 300 * time.Millisecond,
+	})
+	res := r.Scale(context.Background(), ScaleRequest{Items: []ScaleItem{{Workload{"c", "n", "w"}, 7}}}, Actor{User: "u"})
+	if res[0].OK || !strings.Contains(res[0].Error, "manual replicas 7 are recorded in the control table") ||
+		!strings.Contains(res[0].Error, "kept replicas at 2") {
+		t.Fatalf("result %+v", res[0])
+	}
+}
