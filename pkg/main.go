@@ -42,7 +42,7 @@ func main() {
 	// process. The other areas' parts (control table, publisher, collector) are wired in Deps.
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
-	ops := operations.New(svc, operations.Options{LeaseNamespace: os.Getenv("KUBEDOOR_LEASE_NAMESPACE"), Log: logger})
+	ops := operations.New(svc, operations.Options{Log: logger})
 	ops.Start(ctx)
 
 	if err := app.Manage(plugin.ID, plugin.NewFactory(svc, logger, plugin.WithOperations(ops)), app.ManageOpts{}); err != nil {

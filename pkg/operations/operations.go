@@ -38,7 +38,8 @@ type Deps struct {
 // Options configure Operations.
 type Options struct {
 	Deps
-	// LeaseNamespace holds the schedule leases in each cluster [kubedoor].
+	// LeaseNamespace holds the schedule leases in a cluster whose settings name no
+	// kubedoorNamespace [kubedoor].
 	LeaseNamespace string
 	Log            *slog.Logger
 }

@@ -41,7 +41,9 @@ const (
 
 // LeaseOptions configure Leases.
 type LeaseOptions struct {
-	Namespace     string // [kubedoor] must exist in each cluster (the webhook's install creates it)
+	// Namespace is used for a cluster whose settings name no kubedoorNamespace [kubedoor]; it
+	// must exist in the cluster (the backend's and the webhook's installs create it).
+	Namespace     string
 	Name          string // [kubedoor-schedules]
 	Identity      string // [InstanceID()]
 	LeaseDuration time.Duration
@@ -130,7 +132,7 @@ func (l *Leases) Sync(ctx context.Context, snap service.Snapshot) {
 		want[c.Name] = c
 	}
 	for name, e := range l.electors {
-		if c, ok := want[name]; !ok || accessKey(c) != e.key {
+		if c, ok := want[name]; !ok || l.electionKey(c) != e.key {
 			e.cancel()
 			<-e.done // released (ReleaseOnCancel) before another election for it starts
 			delete(l.electors, name)
@@ -148,25 +150,33 @@ func (l *Leases) Sync(ctx context.Context, snap service.Snapshot) {
 			l.o.Log.Error("no schedule lease for the cluster: its Kubernetes client cannot be built; its schedules do not run here", "cluster", name, "error", err)
 			continue
 		}
-		e, err := l.elect(ctx, name, kc.Kubernetes)
+		e, err := l.elect(ctx, name, l.namespace(c), kc.Kubernetes)
 		if err != nil {
 			l.o.Log.Error("no schedule lease for the cluster; its schedules do not run here", "cluster", name, "error", err)
 			continue
 		}
-		e.key = accessKey(c)
+		e.key = l.electionKey(c)
 		l.electors[name] = e
 	}
 }
 
-func accessKey(c settings.Cluster) string {
-	h := sha256.Sum256([]byte(c.KubeAccess + "\x00" + c.Kubeconfig))
+func (l *Leases) namespace(c settings.Cluster) string {
+	if c.KubedoorNamespace != "" {
+		return c.KubedoorNamespace
+	}
+	return l.o.Namespace
+}
+
+// electionKey changes when an election must restart: new credentials or another namespace.
+func (l *Leases) electionKey(c settings.Cluster) string {
+	h := sha256.Sum256([]byte(c.KubeAccess + "\x00" + c.Kubeconfig + "\x00" + l.namespace(c)))
 	return hex.EncodeToString(h[:])
 }
 
-func (l *Leases) elect(parent context.Context, cluster string, kc kubernetes.Interface) (*elector, error) {
+func (l *Leases) elect(parent context.Context, cluster, namespace string, kc kubernetes.Interface) (*elector, error) {
 	e := &elector{done: make(chan struct{})}
 	lock := &resourcelock.LeaseLock{
-		LeaseMeta:  metav1.ObjectMeta{Namespace: l.o.Namespace, Name: l.o.Name},
+		LeaseMeta:  metav1.ObjectMeta{Namespace: namespace, Name: l.o.Name},
 		Client:     kc.CoordinationV1(),
 		LockConfig: resourcelock.ResourceLockConfig{Identity: l.o.Identity},
 	}
@@ -176,7 +186,7 @@ func (l *Leases) elect(parent context.Context, cluster string, kc kubernetes.Int
 		Callbacks: leaderelection.LeaderCallbacks{
 			OnStartedLeading: func(context.Context) {
 				e.held.Store(true)
-				l.o.Log.Info("schedule lease acquired: this backend runs the cluster's schedules", "cluster", cluster, "lease", l.o.Namespace+"/"+l.o.Name, "identity", l.o.Identity)
+				l.o.Log.Info("schedule lease acquired: this backend runs the cluster's schedules", "cluster", cluster, "lease", namespace+"/"+l.o.Name, "identity", l.o.Identity)
 			},
 			OnStoppedLeading: func() {
 				e.held.Store(false)

@@ -15,15 +15,15 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
 )
 
-func leaseSnapshot() service.Snapshot {
+func leaseSnapshot(ns string) service.Snapshot {
 	return service.Snapshot{Kube: kube.NewClients(), App: settings.App{Clusters: []settings.Cluster{
-		{Name: "prod-a", KubeAccess: settings.KubeAccessKubeconfig, Kubeconfig: kubeconfig},
+		{Name: "prod-a", KubeAccess: settings.KubeAccessKubeconfig, Kubeconfig: kubeconfig, KubedoorNamespace: ns},
 		{Name: "peaks-only"},
 	}}}
 }
 
-func newLeases(ns, id string) *Leases {
-	return NewLeases(LeaseOptions{Namespace: ns, Identity: id, LeaseDuration: 3 * time.Second, RenewDeadline: 2 * time.Second,
+func newLeases(id string) *Leases {
+	return NewLeases(LeaseOptions{Identity: id, LeaseDuration: 3 * time.Second, RenewDeadline: 2 * time.Second,
 		RetryPeriod: 300 * time.Millisecond, Log: slog.New(slog.DiscardHandler)})
 }
 
@@ -45,11 +45,11 @@ func TestOneBackendHoldsAClustersLeaseAndAnotherTakesOverWhenItStops(t *testing.
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	a, b := newLeases(ns, "backend-a"), newLeases(ns, "backend-b")
+	a, b := newLeases("backend-a"), newLeases("backend-b")
 	defer b.Stop()
-	a.Sync(ctx, leaseSnapshot())
+	a.Sync(ctx, leaseSnapshot(ns))
 	waitFor(t, "backend-a holds prod-a", func() bool { return a.Holds("prod-a", true) })
-	b.Sync(ctx, leaseSnapshot())
+	b.Sync(ctx, leaseSnapshot(ns))
 	time.Sleep(time.Second) // several of b's retry periods
 	if b.Holds("prod-a", true) {
 		t.Fatal("two backends hold prod-a's lease")
@@ -84,9 +84,9 @@ func TestOneBackendHoldsAClustersLeaseAndAnotherTakesOverWhenItStops(t *testing.
 func TestWithoutTheLeaseNamespaceNobodyRunsTheClustersSchedules(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	l := newLeases("no-such-namespace", "backend-a")
+	l := newLeases("backend-a")
 	defer l.Stop()
-	l.Sync(ctx, leaseSnapshot())
+	l.Sync(ctx, leaseSnapshot("no-such-namespace"))
 	time.Sleep(1500 * time.Millisecond)
 	if l.Holds("prod-a", true) {
 		t.Fatal("a lease cannot be held in a namespace that does not exist")
