@@ -67,8 +67,9 @@ type ManualReplicas interface {
 
 // Publisher writes a cluster's control rows as CapacityPolicy objects.
 type Publisher interface {
-	// Publish returns once the cluster's policies are written (or it failed).
-	Publish(ctx context.Context, cluster string) error
+	// Publish publishes w's cluster and returns once that is done: nil when w's policy is
+	// written as the control table says, an error otherwise.
+	Publish(ctx context.Context, w Workload) error
 }
 
 // Auditor records audit entries (audit.Log).

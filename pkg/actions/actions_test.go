@@ -83,10 +83,10 @@ type publisher struct {
 	t        *testing.T
 }
 
-func (p *publisher) Publish(_ context.Context, cluster string) error {
+func (p *publisher) Publish(_ context.Context, w Workload) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.clusters = append(p.clusters, cluster)
+	p.clusters = append(p.clusters, w.Cluster)
 	p.seen = append(p.seen, *getDeployment(p.t, p.ns, p.name).Spec.Replicas)
 	return nil
 }

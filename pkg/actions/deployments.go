@@ -84,7 +84,7 @@ func (r *Runner) scale(ctx context.Context, it ScaleItem, by Actor) (res Result)
 		r.audit(ctx, by, ActionRecordManual, Result{Workload: it.Workload, OK: true,
 			Before: map[string]int32{"replicasManual": prev}, After: map[string]int32{"replicasManual": it.Replicas}})
 		if r.d.Publisher != nil {
-			if err := r.d.Publisher.Publish(ctx, it.Cluster); err != nil {
+			if err := r.d.Publisher.Publish(ctx, it.Workload); err != nil {
 				return fail(fmt.Errorf("manual replicas %d recorded, but publishing cluster %s's policies failed, so the scale was not attempted: %w", it.Replicas, it.Cluster, err))
 			}
 		} else {
