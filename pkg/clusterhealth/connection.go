@@ -2,6 +2,7 @@ package clusterhealth
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 
 	"github.com/kubedoor/kubedoor-grafana/pkg/kube"
@@ -22,32 +23,38 @@ type Connection struct {
 	ClusterLabelValue       string `json:"clusterLabelValue"`
 	TimeZone                string `json:"timeZone"`
 	KubeAccess              string `json:"kubeAccess"`
+	KubedoorNamespace       string `json:"kubedoorNamespace"`
 	Kubeconfig              string `json:"kubeconfig"`
 }
 
-// Cluster validates c as the settings would and returns it; a problem is a *settings.FieldError
-// naming the body's field.
+// Cluster validates c exactly as saved settings are (settings.Parse: defaults, then validation)
+// and returns it; a problem is a *settings.FieldError naming the body's field.
 func (c Connection) Cluster() (settings.Cluster, error) {
 	name := c.Name
 	if name == "" {
 		name = "new-cluster" // a connection may be tested before it is named
 	}
-	cl := settings.Cluster{
+	jsonData, err := json.Marshal(map[string]any{"clusters": []settings.Cluster{{
 		Name: name, PrometheusURL: c.PrometheusURL, PrometheusUsername: c.PrometheusUsername,
-		PrometheusPassword: c.PrometheusPassword, PrometheusToken: c.PrometheusToken,
 		PrometheusTLSSkipVerify: c.PrometheusTLSSkipVerify, ClusterLabelKey: c.ClusterLabelKey,
-		ClusterLabelValue: c.ClusterLabelValue, TimeZone: c.TimeZone, KubeAccess: c.KubeAccess, Kubeconfig: c.Kubeconfig,
+		ClusterLabelValue: c.ClusterLabelValue, TimeZone: c.TimeZone, KubeAccess: c.KubeAccess,
+		KubedoorNamespace: c.KubedoorNamespace,
+	}}})
+	if err != nil {
+		return settings.Cluster{}, err
 	}
-	if cl.TimeZone == "" {
-		cl.TimeZone = "UTC"
-	}
-	if err := (settings.App{Storage: settings.Storage{Mode: settings.StorageEmbedded}, Clusters: []settings.Cluster{cl}}).Validate(); err != nil {
+	app, err := settings.Parse(jsonData, map[string]string{
+		settings.SecureKey("clusters", name, "prometheusPassword"): c.PrometheusPassword,
+		settings.SecureKey("clusters", name, "prometheusToken"):    c.PrometheusToken,
+		settings.SecureKey("clusters", name, "kubeconfig"):         c.Kubeconfig,
+	})
+	if err != nil {
 		if fe, ok := settings.AsFieldError(err); ok {
 			return settings.Cluster{}, &settings.FieldError{Field: strings.TrimPrefix(fe.Field, "clusters[0]."), Reason: fe.Reason}
 		}
 		return settings.Cluster{}, err
 	}
-	return cl, nil
+	return app.Clusters[0], nil
 }
 
 // TestResult is the answer of POST v1/clusters/test.
