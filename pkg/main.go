@@ -9,6 +9,7 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
 	"github.com/grafana/grafana-plugin-sdk-go/build/buildinfo"
 
+	"github.com/kubedoor/kubedoor-grafana/pkg/operations"
 	"github.com/kubedoor/kubedoor-grafana/pkg/plugin"
 	"github.com/kubedoor/kubedoor-grafana/pkg/service"
 	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
@@ -37,7 +38,14 @@ func main() {
 	}
 	defer func() { _ = svc.Close() }()
 
-	if err := app.Manage(plugin.ID, plugin.NewFactory(svc, logger), app.ManageOpts{}); err != nil {
+	// Operations (notification delivery, the schedule runner and its leases) run for the whole
+	// process. The other areas' parts (control table, publisher, collector) are wired in Deps.
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	ops := operations.New(svc, operations.Options{Log: logger})
+	ops.Start(ctx)
+
+	if err := app.Manage(plugin.ID, plugin.NewFactory(svc, logger, plugin.WithOperations(ops)), app.ManageOpts{}); err != nil {
 		logger.Error("plugin stopped", "error", err)
 		os.Exit(1)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/backend/instancemgmt"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/resource/httpadapter"
 
+	"github.com/kubedoor/kubedoor-grafana/pkg/operations"
 	"github.com/kubedoor/kubedoor-grafana/pkg/service"
 	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
 )
@@ -26,7 +27,8 @@ type App struct {
 
 	svc         *service.Service
 	log         *slog.Logger
-	settingsErr error // settings Grafana handed us that do not validate
+	settingsErr error                  // settings Grafana handed us that do not validate
+	ops         *operations.Operations // nil: operations routes answer 503
 }
 
 var (
@@ -37,9 +39,12 @@ var (
 
 // NewFactory returns the instance factory for app.Manage. Each new instance applies its settings
 // to the process-wide service, so saving the config page takes effect without a restart.
-func NewFactory(svc *service.Service, log *slog.Logger) app.InstanceFactoryFunc {
+func NewFactory(svc *service.Service, log *slog.Logger, opts ...Option) app.InstanceFactoryFunc {
 	return func(ctx context.Context, s backend.AppInstanceSettings) (instancemgmt.Instance, error) {
 		a := &App{svc: svc, log: log}
+		for _, o := range opts {
+			o(a)
+		}
 		cfg, err := settings.Parse(s.JSONData, s.DecryptedSecureJSONData)
 		if err != nil {
 			// Keep serving: health and status explain what is wrong instead of every call failing.

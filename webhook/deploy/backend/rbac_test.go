@@ -207,6 +207,12 @@ func TestTheShippedRoleIsEnoughForEverythingTheBackendDoes(t *testing.T) {
 			}
 		}
 	})
+	t.Run("cluster health reads the webhook's registration", func(t *testing.T) {
+		_, err := k.AdmissionregistrationV1().MutatingWebhookConfigurations().Get(ctx, "kubedoor-webhook", metav1.GetOptions{})
+		if err != nil && !apierrors.IsNotFound(err) {
+			t.Fatalf("want the object or NotFound, got %v", err)
+		}
+	})
 	t.Run("the schedule lock takes and renews a Lease in the kubedoor namespace", func(t *testing.T) {
 		leases := k.CoordinationV1().Leases(backend.Namespace)
 		holder := "backend-1"
@@ -283,6 +289,14 @@ func TestTheShippedRoleRefusesEverythingElse(t *testing.T) {
 		{"deleting a Lease", func() error {
 			return k.CoordinationV1().Leases(backend.Namespace).Delete(ctx, "x", metav1.DeleteOptions{})
 		}},
+		{"listing webhook registrations", func() error {
+			_, err := k.AdmissionregistrationV1().MutatingWebhookConfigurations().List(ctx, metav1.ListOptions{})
+			return err
+		}},
+		{"reading another webhook registration", func() error {
+			_, err := k.AdmissionregistrationV1().MutatingWebhookConfigurations().Get(ctx, "someone-elses", metav1.GetOptions{})
+			return err
+		}},
 		{"deleting all CapacityPolicies at once", func() error {
 			return backendClient.Dynamic.Resource(v1alpha1.GroupVersionResource).Namespace("shop").DeleteCollection(ctx, metav1.DeleteOptions{}, metav1.ListOptions{})
 		}},
@@ -318,6 +332,7 @@ func TestTheApiserverGrantsExactlyTheShippedRules(t *testing.T) {
 		"apps/deployments:get", "apps/deployments:list", "apps/deployments:patch", "apps/deployments:watch",
 		"apps/deployments/scale:get", "apps/deployments/scale:update",
 		"autoscaling/horizontalpodautoscalers:get", "autoscaling/horizontalpodautoscalers:list", "autoscaling/horizontalpodautoscalers:watch",
+		"admissionregistration.k8s.io/mutatingwebhookconfigurations[kubedoor-webhook]:get",
 	}
 	leases := []string{"coordination.k8s.io/leases:create", "coordination.k8s.io/leases:get", "coordination.k8s.io/leases:update"}
 	tests := []struct {
@@ -340,13 +355,14 @@ func TestTheApiserverGrantsExactlyTheShippedRules(t *testing.T) {
 			}
 			var got []string
 			for _, rule := range r.Status.ResourceRules {
+				names := ""
 				if len(rule.ResourceNames) > 0 {
-					t.Errorf("unexpected rule limited to names %v: %+v", rule.ResourceNames, rule)
+					names = "[" + strings.Join(rule.ResourceNames, ",") + "]"
 				}
 				for _, g := range rule.APIGroups {
 					for _, res := range rule.Resources {
 						for _, v := range rule.Verbs {
-							got = append(got, g+"/"+res+":"+v)
+							got = append(got, g+"/"+res+names+":"+v)
 						}
 					}
 				}

@@ -1,0 +1,246 @@
+package actions
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/util/retry"
+
+	"github.com/kubedoor/kubedoor-grafana/api/v1alpha1"
+)
+
+// RestartedAtAnnotation is what `kubectl rollout restart` sets on the pod template.
+const RestartedAtAnnotation = "kubectl.kubernetes.io/restartedAt"
+
+// Audit actions.
+const (
+	ActionScale          = "scale"
+	ActionScaleTemporary = "temporary scale"
+	ActionRestart        = "restart"
+	ActionRecordManual   = "record manual replicas"
+)
+
+func (r *Runner) client(w Workload) (kubernetes.Interface, error) {
+	kc, err := r.d.Kube(w.Cluster)
+	if err != nil {
+		return nil, fmt.Errorf("cluster %s: %w", w.Cluster, err)
+	}
+	return kc, nil
+}
+
+func (r *Runner) getDeployment(ctx context.Context, kc kubernetes.Interface, w Workload) (*appsv1.Deployment, error) {
+	d, err := kc.AppsV1().Deployments(w.Namespace).Get(ctx, w.Name, metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		return nil, fmt.Errorf("deployment %s/%s not found in cluster %s", w.Namespace, w.Name, w.Cluster)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading deployment %s/%s: %w", w.Namespace, w.Name, err)
+	}
+	return d, nil
+}
+
+func replicasOf(d *appsv1.Deployment) int32 {
+	if d.Spec.Replicas == nil {
+		return 1 // the API's default
+	}
+	return *d.Spec.Replicas
+}
+
+// scale records the manual value, publishes, then scales through the scale subresource (what
+// `kubectl scale` does), so the webhook sees a table that already says n.
+func (r *Runner) scale(ctx context.Context, it ScaleItem, by Actor) (res Result) {
+	res = Result{Workload: it.Workload}
+	defer func() { r.audit(ctx, by, ActionScale, res) }()
+	fail := func(err error) Result {
+		res.Error = err.Error()
+		r.d.Log.Warn("scale failed", "workload", it.String(), "replicas", it.Replicas, "by", by.User, "error", err)
+		return res
+	}
+	kc, err := r.client(it.Workload)
+	if err != nil {
+		return fail(err)
+	}
+	dep, err := r.getDeployment(ctx, kc, it.Workload)
+	if err != nil {
+		return fail(err)
+	}
+	res.Before = ReplicasState{Replicas: replicasOf(dep)}
+	if r.d.Manual == nil {
+		return fail(errors.New("the control table is unavailable, so the manual replicas cannot be recorded and the webhook would undo the scale; use a temporary scale"))
+	}
+	prev, found, err := r.d.Manual.SetManualReplicas(ctx, it.Workload, it.Replicas, by.User)
+	if err != nil {
+		return fail(fmt.Errorf("recording manual replicas %d: %w", it.Replicas, err))
+	}
+	if found {
+		r.audit(ctx, by, ActionRecordManual, Result{Workload: it.Workload, OK: true,
+			Before: map[string]int32{"replicasManual": prev}, After: map[string]int32{"replicasManual": it.Replicas}})
+		if r.d.Publisher != nil {
+			if err := r.d.Publisher.Publish(ctx, it.Workload); err != nil {
+				return fail(fmt.Errorf("manual replicas %d recorded, but publishing cluster %s's policies failed, so the scale was not attempted: %w", it.Replicas, it.Cluster, err))
+			}
+		} else {
+			r.d.Log.Warn("no publisher wired: the webhook keeps its previous policy until the next reconcile", "workload", it.String())
+		}
+	} else {
+		r.d.Log.Info("workload not in the control table; scaling without recording manual replicas", "workload", it.String())
+	}
+	got, err := r.clearAndScale(ctx, kc, dep, it)
+	if err != nil {
+		if found {
+			err = fmt.Errorf("manual replicas %d are recorded in the control table (the webhook applies them at the next rollout), but scaling now failed: %w", it.Replicas, err)
+		}
+		return fail(err)
+	}
+	res.OK, res.After = true, ReplicasState{Replicas: got}
+	r.d.Log.Info("scaled", "workload", it.String(), "from", replicasOf(dep), "to", got, "by", by.User, "recorded", found)
+	return res
+}
+
+func (r *Runner) clearAndScale(ctx context.Context, kc kubernetes.Interface, dep *appsv1.Deployment, it ScaleItem) (int32, error) {
+	if err := r.clearTemporary(ctx, kc, dep); err != nil {
+		return 0, err
+	}
+	return r.updateScale(ctx, kc, it)
+}
+
+// clearTemporary ends a temporary scale: a deliberate scale replaces it, and leaving the
+// annotation would let other replica changes through the webhook for its remaining minutes.
+func (r *Runner) clearTemporary(ctx context.Context, kc kubernetes.Interface, dep *appsv1.Deployment) error {
+	if _, ok := dep.Annotations[v1alpha1.AnnotationScaleTemp]; !ok {
+		return nil
+	}
+	patch := []byte(`{"metadata":{"annotations":{"` + v1alpha1.AnnotationScaleTemp + `":null}}}`)
+	if _, err := kc.AppsV1().Deployments(dep.Namespace).Patch(ctx, dep.Name, types.MergePatchType, patch, metav1.PatchOptions{FieldManager: fieldManager}); err != nil {
+		return fmt.Errorf("removing the temporary-scale annotation: %w", err)
+	}
+	return nil
+}
+
+const fieldManager = "kubedoor"
+
+// updateScale sets the scale subresource, retrying on 409 conflicts, and checks the replicas the
+// API stored: the webhook may still enforce the previous policy for a moment after publishing
+// (its informer cache lags), so a different answer is retried until VerifyWait has passed.
+func (r *Runner) updateScale(ctx context.Context, kc kubernetes.Interface, it ScaleItem) (int32, error) {
+	deadline := time.Now().Add(r.d.VerifyWait)
+	for {
+		var got int32
+		err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+			sc, err := kc.AppsV1().Deployments(it.Namespace).GetScale(ctx, it.Name, metav1.GetOptions{})
+			if err != nil {
+				return err
+			}
+			sc.Spec.Replicas = it.Replicas
+			out, err := kc.AppsV1().Deployments(it.Namespace).UpdateScale(ctx, it.Name, sc, metav1.UpdateOptions{FieldManager: fieldManager})
+			if err != nil {
+				return err
+			}
+			got = out.Spec.Replicas
+			return nil
+		})
+		if err != nil {
+			return 0, fmt.Errorf("scaling to %d: %w", it.Replicas, err)
+		}
+		if got == it.Replicas {
+			return got, nil
+		}
+		if time.Now().After(deadline) {
+			return got, fmt.Errorf("the admission webhook kept replicas at %d instead of %d: its policy does not have the new value (is the workload's published policy current?)", got, it.Replicas)
+		}
+		if err := sleep(ctx, 250*time.Millisecond); err != nil {
+			return got, fmt.Errorf("scaling to %d: %w", it.Replicas, err)
+		}
+	}
+}
+
+// scaleTemporary sets the replicas and the scale-temp annotation in one Deployment update, so
+// the webhook sees both together and lets the change through; the table is not touched.
+func (r *Runner) scaleTemporary(ctx context.Context, it ScaleItem, by Actor) (res Result) {
+	res = Result{Workload: it.Workload}
+	defer func() { r.audit(ctx, by, ActionScaleTemporary, res) }()
+	fail := func(err error) Result {
+		res.Error = err.Error()
+		r.d.Log.Warn("temporary scale failed", "workload", it.String(), "replicas", it.Replicas, "by", by.User, "error", err)
+		return res
+	}
+	kc, err := r.client(it.Workload)
+	if err != nil {
+		return fail(err)
+	}
+	var before int32
+	var stamp string
+	var out *appsv1.Deployment
+	err = retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		dep, err := r.getDeployment(ctx, kc, it.Workload)
+		if err != nil {
+			return err
+		}
+		before = replicasOf(dep)
+		stamp = v1alpha1.ScaleTemp{At: r.d.Now(), From: before, To: it.Replicas}.String() // the value the webhook parses
+		// resourceVersion makes the patch conditional: a concurrent change is a 409, retried.
+		patch, err := json.Marshal(map[string]any{
+			"metadata": map[string]any{"resourceVersion": dep.ResourceVersion, "annotations": map[string]string{v1alpha1.AnnotationScaleTemp: stamp}},
+			"spec":     map[string]any{"replicas": it.Replicas},
+		})
+		if err != nil {
+			return err
+		}
+		out, err = kc.AppsV1().Deployments(it.Namespace).Patch(ctx, it.Name, types.MergePatchType, patch, metav1.PatchOptions{FieldManager: fieldManager})
+		return err
+	})
+	res.Before = ReplicasState{Replicas: before}
+	if err != nil {
+		return fail(fmt.Errorf("temporary scale to %d: %w", it.Replicas, err))
+	}
+	if got := replicasOf(out); got != it.Replicas {
+		return fail(fmt.Errorf("the admission webhook changed replicas to %d instead of %d despite the temporary-scale annotation", got, it.Replicas))
+	}
+	res.OK, res.After = true, map[string]any{"replicas": it.Replicas, "annotation": stamp}
+	r.d.Log.Info("scaled temporarily", "workload", it.String(), "from", before, "to", it.Replicas, "by", by.User)
+	return res
+}
+
+// restart does what `kubectl rollout restart` does: a new restartedAt on the pod template.
+func (r *Runner) restart(ctx context.Context, w Workload, by Actor) (res Result) {
+	res = Result{Workload: w}
+	defer func() { r.audit(ctx, by, ActionRestart, res) }()
+	fail := func(err error) Result {
+		res.Error = err.Error()
+		r.d.Log.Warn("restart failed", "workload", w.String(), "by", by.User, "error", err)
+		return res
+	}
+	kc, err := r.client(w)
+	if err != nil {
+		return fail(err)
+	}
+	dep, err := r.getDeployment(ctx, kc, w)
+	if err != nil {
+		return fail(err)
+	}
+	res.Before = RestartState{RestartedAt: dep.Spec.Template.Annotations[RestartedAtAnnotation]}
+	at := r.d.Now().UTC().Format(time.RFC3339)
+	if at == res.Before.(RestartState).RestartedAt {
+		// Two restarts within one second would be one change; make the second a real one.
+		at = r.d.Now().UTC().Add(time.Second).Format(time.RFC3339)
+	}
+	patch, err := json.Marshal(map[string]any{"spec": map[string]any{"template": map[string]any{
+		"metadata": map[string]any{"annotations": map[string]string{RestartedAtAnnotation: at}}}}})
+	if err != nil {
+		return fail(err)
+	}
+	if _, err := kc.AppsV1().Deployments(w.Namespace).Patch(ctx, w.Name, types.StrategicMergePatchType, patch, metav1.PatchOptions{FieldManager: fieldManager}); err != nil {
+		return fail(fmt.Errorf("patching restartedAt: %w", err))
+	}
+	res.OK, res.After = true, RestartState{RestartedAt: at}
+	r.d.Log.Info("restarted", "workload", w.String(), "restartedAt", at, "by", by.User)
+	return res
+}

@@ -1,0 +1,119 @@
+package actions
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"testing"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+
+	"github.com/kubedoor/kubedoor-grafana/internal/testenv"
+	"github.com/kubedoor/kubedoor-grafana/pkg/store"
+)
+
+// The package's tests run against a real kube-apiserver (etcd + apiserver: Deployments and
+// their scale subresource need no controllers) and the embedded ClickHouse engine.
+var (
+	kube *testenv.Kube
+	conn store.Conn
+)
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	os.Exit(run(m))
+}
+
+func run(m *testing.M) int {
+	if f := flag.Lookup("test.fuzzworker"); f != nil && f.Value.String() == "true" {
+		return m.Run()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	fail := func(err error) int {
+		fmt.Fprintln(os.Stderr, "actions tests cannot start:", err)
+		return 1
+	}
+	lib, err := testenv.LibCHDB()
+	if err != nil {
+		return fail(err)
+	}
+	dir, err := os.MkdirTemp("", "kubedoor-actions-test-")
+	if err != nil {
+		return fail(err)
+	}
+	defer os.RemoveAll(dir)
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	conn, err = store.Open(ctx, store.Config{DataDir: dir, LibraryPath: lib, Database: "kubedoor", Logger: log})
+	if err != nil {
+		return fail(err)
+	}
+	defer conn.Close()
+	if _, err := store.Migrate(ctx, conn, store.MigrateOptions{Logger: log}); err != nil {
+		return fail(err)
+	}
+	kube, err = testenv.StartKube(ctx, testenv.KubeOptions{Logger: log})
+	if err != nil {
+		return fail(err)
+	}
+	defer kube.Stop()
+	return m.Run()
+}
+
+var nsSeq int
+
+// namespace creates a fresh namespace, so tests do not see each other's Deployments.
+func namespace(t testing.TB) string {
+	t.Helper()
+	nsSeq++
+	name := fmt.Sprintf("t%d-%d", nsSeq, time.Now().UnixNano()%100000)
+	_, err := kube.Clientset().CoreV1().Namespaces().Create(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return name
+}
+
+func deployment(t testing.TB, ns, name string, replicas int32, annotations map[string]string) *appsv1.Deployment {
+	t.Helper()
+	labels := map[string]string{"app": name}
+	d := &appsv1.Deployment{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns, Annotations: annotations},
+		Spec: appsv1.DeploymentSpec{
+			Replicas: &replicas,
+			Selector: &metav1.LabelSelector{MatchLabels: labels},
+			Template: corev1.PodTemplateSpec{
+				ObjectMeta: metav1.ObjectMeta{Labels: labels},
+				Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: "app", Image: "registry.example/app:1"}}},
+			},
+		},
+	}
+	out, err := kube.Clientset().AppsV1().Deployments(ns).Create(context.Background(), d, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func getDeployment(t *testing.T, ns, name string) *appsv1.Deployment {
+	t.Helper()
+	d, err := kube.Clientset().AppsV1().Deployments(ns).Get(context.Background(), name, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// kubeFor maps the test cluster name "test" to the apiserver; other names are unknown.
+func kubeFor(cluster string) (kubernetes.Interface, error) {
+	if cluster != "test" {
+		return nil, fmt.Errorf("no cluster named %q", cluster)
+	}
+	return kube.Clientset(), nil
+}

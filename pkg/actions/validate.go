@@ -1,0 +1,40 @@
+package actions
+
+import (
+	"fmt"
+	"regexp"
+	"time"
+
+	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
+)
+
+var (
+	dnsLabel     = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+	dnsSubdomain = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
+)
+
+// ValidateBatch checks a request's bounds and each item's names; path is the items' JSON path
+// ("items"), so a problem names the field, e.g. items[2].namespace. clusterKnown says whether
+// a cluster name is configured.
+func ValidateBatch(path string, items []Workload, interval time.Duration, clusterKnown func(string) bool) *settings.FieldError {
+	if len(items) == 0 || len(items) > MaxItems {
+		return &settings.FieldError{Field: path, Reason: fmt.Sprintf("need 1 to %d workloads (use a schedule for more)", MaxItems)}
+	}
+	if interval < 0 || interval > MaxInterval {
+		return &settings.FieldError{Field: "intervalSeconds", Reason: fmt.Sprintf("must be 0 to %d", int(MaxInterval/time.Second))}
+	}
+	for i, w := range items {
+		p := fmt.Sprintf("%s[%d]", path, i)
+		switch {
+		case w.Cluster == "":
+			return &settings.FieldError{Field: p + ".cluster", Reason: "required"}
+		case !clusterKnown(w.Cluster):
+			return &settings.FieldError{Field: p + ".cluster", Reason: fmt.Sprintf("no cluster named %q", w.Cluster)}
+		case len(w.Namespace) > 63 || !dnsLabel.MatchString(w.Namespace):
+			return &settings.FieldError{Field: p + ".namespace", Reason: "must be a Kubernetes namespace name"}
+		case len(w.Name) > 253 || !dnsSubdomain.MatchString(w.Name):
+			return &settings.FieldError{Field: p + ".workload", Reason: "must be a Kubernetes Deployment name"}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,171 @@
+// Package operations wires the process-wide parts of operations — notification delivery, the
+// schedule runner and its leases — to the service, and builds per-snapshot action runners, so
+// the API handlers and the schedule runner act the same way. The parts other areas own
+// (control table, publisher, collector, collection jobs) come in through Deps.
+package operations
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"k8s.io/client-go/kubernetes"
+
+	"github.com/kubedoor/kubedoor-grafana/pkg/actions"
+	"github.com/kubedoor/kubedoor-grafana/pkg/audit"
+	"github.com/kubedoor/kubedoor-grafana/pkg/clusterhealth"
+	"github.com/kubedoor/kubedoor-grafana/pkg/notify"
+	"github.com/kubedoor/kubedoor-grafana/pkg/schedule"
+	"github.com/kubedoor/kubedoor-grafana/pkg/service"
+	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
+)
+
+// Deps are the other areas' parts; a nil one makes what needs it fail with a clear message.
+type Deps struct {
+	// Manual records manual replicas; nil uses actions.ControlTable on the snapshot's store.
+	Manual actions.ManualReplicas
+	// Publisher publishes a cluster's policies after a manual-replicas write; nil: not published
+	// until the publisher's own reconcile (logged).
+	Publisher actions.Publisher
+	// Collector runs collect schedules; nil: collect runs fail saying collection is unavailable.
+	Collector schedule.Collector
+	// LastCollection fills health's lastCollection; nil: null.
+	LastCollection clusterhealth.LastCollection
+}
+
+// Options configure Operations.
+type Options struct {
+	Deps
+	// LeaseNamespace holds the schedule leases in a cluster whose settings name no
+	// kubedoorNamespace [kubedoor].
+	LeaseNamespace string
+	Log            *slog.Logger
+}
+
+// Operations is created once per process.
+type Operations struct {
+	svc      *service.Service
+	deps     Deps
+	log      *slog.Logger
+	Notifier *notify.Dispatcher
+	Runner   *schedule.Runner
+	Leases   *schedule.Leases
+}
+
+// New builds the parts; Start runs them.
+func New(svc *service.Service, o Options) *Operations {
+	if o.Log == nil {
+		o.Log = slog.Default()
+	}
+	ops := &Operations{svc: svc, deps: o.Deps, log: o.Log}
+	ops.Notifier = notify.NewDispatcher(notify.Options{
+		Channels: func() []settings.Channel { return svc.Settings().Notifications },
+		Log:      o.Log.With("part", "notify"),
+	})
+	ops.Leases = schedule.NewLeases(schedule.LeaseOptions{Namespace: o.LeaseNamespace, Log: o.Log.With("part", "schedule-lease")})
+	ops.Runner = schedule.NewRunner(schedule.RunnerOptions{
+		ID: ops.Leases.Identity(), Execute: ops.execute, Leader: ops.Leases, Notifier: ops.Notifier,
+		Log: o.Log.With("part", "schedules"),
+	})
+	return ops
+}
+
+// Start runs notification delivery and the schedule runner until ctx ends.
+func (o *Operations) Start(ctx context.Context) {
+	o.svc.Go(ctx, o.Notifier)
+	o.svc.Go(ctx, o.Runner)
+}
+
+// KubeFor returns a function giving each cluster's client from snap's settings.
+func KubeFor(snap service.Snapshot) func(cluster string) (kubernetes.Interface, error) {
+	return func(cluster string) (kubernetes.Interface, error) {
+		c, ok := snap.App.Cluster(cluster)
+		if !ok {
+			return nil, fmt.Errorf("no cluster named %q in the settings", cluster)
+		}
+		if snap.Kube == nil {
+			return nil, errors.New("no Kubernetes clients")
+		}
+		kc, err := snap.Kube.For(c)
+		if err != nil {
+			return nil, err
+		}
+		return kc.Kubernetes, nil
+	}
+}
+
+// Actions returns an action runner on snap.
+func (o *Operations) Actions(snap service.Snapshot) *actions.Runner {
+	manual := o.deps.Manual
+	if manual == nil {
+		manual = &actions.ControlTable{Conn: snap.Conn}
+	}
+	return actions.New(actions.Deps{
+		Kube: KubeFor(snap), Manual: manual, Publisher: o.deps.Publisher, Audit: audit.New(snap.Conn),
+		Notifier: o.Notifier, Log: o.log.With("part", "actions"),
+	})
+}
+
+// Schedules returns the schedule manager on snap's store.
+func (o *Operations) Schedules(snap service.Snapshot) *schedule.Manager {
+	return &schedule.Manager{Store: schedule.NewStore(snap.Conn), Wake: o.Runner.Wake}
+}
+
+// Health checks cluster; ok=false when no such cluster is configured.
+func (o *Operations) Health(ctx context.Context, snap service.Snapshot, cluster string) (clusterhealth.Health, bool) {
+	c, ok := snap.App.Cluster(cluster)
+	if !ok {
+		return clusterhealth.Health{}, false
+	}
+	t := clusterhealth.Target{Cluster: cluster, Prom: snap.Prometheus[cluster]}
+	if t.Prom == nil {
+		t.PromErr = fmt.Errorf("no Prometheus client for %s (its settings did not validate)", cluster)
+	}
+	if snap.Kube != nil {
+		if kc, err := snap.Kube.For(c); err != nil {
+			t.KubeErr = err
+		} else {
+			t.Kube = kc.Kubernetes
+		}
+	}
+	return clusterhealth.Check(ctx, t, o.deps.LastCollection), true
+}
+
+// execute runs one schedule run with the parts in force now.
+func (o *Operations) execute(ctx context.Context, sc schedule.Schedule, by actions.Actor) ([]actions.Result, error) {
+	snap, err := o.svc.Snapshot()
+	if err != nil {
+		return nil, err
+	}
+	interval := min(actions.MaxInterval, secs(sc.IntervalSeconds)) // validated 0..MaxInterval on write
+	switch sc.Action {
+	case schedule.ActionCollect:
+		if o.deps.Collector == nil {
+			return nil, errors.New("collection is not available in this backend (no collector wired)")
+		}
+		if err := o.deps.Collector.Collect(ctx, sc.Cluster, sc.Days); err != nil {
+			return nil, fmt.Errorf("collecting %d day(s) of %s: %w", sc.Days, sc.Cluster, err)
+		}
+		return []actions.Result{}, nil
+	case schedule.ActionScale:
+		req := actions.ScaleRequest{Temporary: sc.Temporary, Interval: interval}
+		for _, it := range sc.Items {
+			if it.Replicas == nil {
+				return nil, fmt.Errorf("item %s/%s has no replicas", it.Namespace, it.Workload)
+			}
+			req.Items = append(req.Items, actions.ScaleItem{Workload: actions.Workload{Cluster: sc.Cluster, Namespace: it.Namespace, Name: it.Workload}, Replicas: *it.Replicas})
+		}
+		return o.Actions(snap).Scale(ctx, req, by), nil
+	case schedule.ActionRestart:
+		req := actions.RestartRequest{Interval: interval}
+		for _, it := range sc.Items {
+			req.Items = append(req.Items, actions.Workload{Cluster: sc.Cluster, Namespace: it.Namespace, Name: it.Workload})
+		}
+		return o.Actions(snap).Restart(ctx, req, by), nil
+	}
+	return nil, fmt.Errorf("unknown action %q", sc.Action)
+}
+
+func secs(n int) time.Duration { return time.Duration(n) * time.Second }

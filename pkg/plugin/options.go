@@ -1,0 +1,12 @@
+package plugin
+
+import "github.com/kubedoor/kubedoor-grafana/pkg/operations"
+
+// Option adds a process-wide part to the app instances a factory builds.
+type Option func(*App)
+
+// WithOperations gives the instances the actions, schedules, notifications and health parts;
+// without it those routes answer 503.
+func WithOperations(o *operations.Operations) Option {
+	return func(a *App) { a.ops = o }
+}

@@ -1,0 +1,130 @@
+package plugin
+
+import (
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/kubedoor/kubedoor-grafana/pkg/actions"
+	"github.com/kubedoor/kubedoor-grafana/pkg/operations"
+	"github.com/kubedoor/kubedoor-grafana/pkg/service"
+)
+
+// operationsRoutes are the actions, schedules, notifications and cluster health routes.
+func (a *App) operationsRoutes() []route {
+	var t []route
+	t = append(t, a.actionRoutes()...)
+	t = append(t, a.scheduleRoutes()...)
+	t = append(t, a.notificationRoutes()...)
+	return append(t, a.clusterHealthRoutes()...)
+}
+
+func (a *App) actionRoutes() []route {
+	return []route{
+		{"POST /v1/actions/scale", RoleEditor, "scale workloads", a.postScale},
+		{"POST /v1/actions/restart", RoleEditor, "restart workloads", a.postRestart},
+	}
+}
+
+// opsSnapshot is snapshot for the operations routes: it also answers 503 when the process was
+// started without the operations parts.
+func (a *App) opsSnapshot(w http.ResponseWriter) (*operations.Operations, service.Snapshot, bool) {
+	if a.ops == nil {
+		writeError(w, http.StatusServiceUnavailable, codeUnavailable, "operations (actions, schedules, notifications) are not running in this backend")
+		return nil, service.Snapshot{}, false
+	}
+	snap, ok := a.snapshot(w)
+	return a.ops, snap, ok
+}
+
+type actionItem struct {
+	Cluster   string `json:"cluster"`
+	Namespace string `json:"namespace"`
+	Workload  string `json:"workload"`
+	Replicas  *int32 `json:"replicas,omitempty"`
+}
+
+type scaleBody struct {
+	Items           []actionItem `json:"items"`
+	Temporary       bool         `json:"temporary"`
+	IntervalSeconds int          `json:"intervalSeconds"`
+}
+
+type restartBody struct {
+	Items           []actionItem `json:"items"`
+	IntervalSeconds int          `json:"intervalSeconds"`
+}
+
+type actionResults struct {
+	Results []actions.Result `json:"results"`
+}
+
+func workloads(items []actionItem) []actions.Workload {
+	out := make([]actions.Workload, len(items))
+	for i, it := range items {
+		out[i] = actions.Workload{Cluster: it.Cluster, Namespace: it.Namespace, Name: it.Workload}
+	}
+	return out
+}
+
+func (a *App) postScale(w http.ResponseWriter, r *http.Request) {
+	var body scaleBody
+	if !decodeJSON(w, r, &body) {
+		return
+	}
+	ops, snap, ok := a.opsSnapshot(w)
+	if !ok {
+		return
+	}
+	interval := time.Duration(body.IntervalSeconds) * time.Second
+	items := workloads(body.Items)
+	if fe := actions.ValidateBatch("items", items, interval, knownCluster(snap)); fe != nil {
+		writeFieldError(w, fe)
+		return
+	}
+	req := actions.ScaleRequest{Temporary: body.Temporary, Interval: interval}
+	for i, it := range body.Items {
+		if it.Replicas == nil || *it.Replicas < 0 || *it.Replicas > actions.MaxReplicas {
+			writeFieldError(w, badField(fmt.Sprintf("items[%d].replicas", i), fmt.Sprintf("required, 0 to %d", actions.MaxReplicas)))
+			return
+		}
+		req.Items = append(req.Items, actions.ScaleItem{Workload: items[i], Replicas: *it.Replicas})
+	}
+	c := callerFrom(r)
+	// Each item is audited by the runner; the request context ends the batch if the caller leaves.
+	results := ops.Actions(snap).Scale(r.Context(), req, actions.Actor{User: c.Login, Role: c.Role.String()})
+	writeJSON(w, http.StatusOK, actionResults{Results: results})
+}
+
+func (a *App) postRestart(w http.ResponseWriter, r *http.Request) {
+	var body restartBody
+	if !decodeJSON(w, r, &body) {
+		return
+	}
+	ops, snap, ok := a.opsSnapshot(w)
+	if !ok {
+		return
+	}
+	interval := time.Duration(body.IntervalSeconds) * time.Second
+	items := workloads(body.Items)
+	if fe := actions.ValidateBatch("items", items, interval, knownCluster(snap)); fe != nil {
+		writeFieldError(w, fe)
+		return
+	}
+	for i, it := range body.Items {
+		if it.Replicas != nil {
+			writeFieldError(w, badField(fmt.Sprintf("items[%d].replicas", i), "not used by restart; leave it out"))
+			return
+		}
+	}
+	c := callerFrom(r)
+	results := ops.Actions(snap).Restart(r.Context(), actions.RestartRequest{Items: items, Interval: interval}, actions.Actor{User: c.Login, Role: c.Role.String()})
+	writeJSON(w, http.StatusOK, actionResults{Results: results})
+}
+
+func knownCluster(snap service.Snapshot) func(string) bool {
+	return func(name string) bool {
+		_, ok := snap.App.Cluster(name)
+		return ok
+	}
+}

@@ -1,0 +1,175 @@
+package plugin
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/kubedoor/kubedoor-grafana/pkg/audit"
+	"github.com/kubedoor/kubedoor-grafana/pkg/schedule"
+	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
+)
+
+func (a *App) scheduleRoutes() []route {
+	return []route{
+		{"GET /v1/schedules", RoleViewer, "list schedules", a.listSchedules},
+		{"POST /v1/schedules", RoleEditor, "create a schedule", a.createSchedule},
+		{"GET /v1/schedules/{id}", RoleViewer, "read a schedule", a.getSchedule},
+		{"PUT /v1/schedules/{id}", RoleEditor, "edit a schedule", a.updateSchedule},
+		{"POST /v1/schedules/{id}/pause", RoleEditor, "pause a schedule", a.pauseSchedule},
+		{"POST /v1/schedules/{id}/resume", RoleEditor, "resume a schedule", a.resumeSchedule},
+		{"DELETE /v1/schedules/{id}", RoleEditor, "delete a schedule", a.deleteSchedule},
+		{"GET /v1/schedules/{id}/runs", RoleViewer, "read a schedule's runs", a.listRuns},
+	}
+}
+
+// scheduleError answers a schedule error with its status: 400 naming the field, 404, 409 with
+// the current schedule, or 500.
+func (a *App) scheduleError(w http.ResponseWriter, op string, err error) {
+	var ce *schedule.ConflictError
+	switch fe, isField := settings.AsFieldError(err); {
+	case isField:
+		writeFieldError(w, fe)
+	case errors.Is(err, schedule.ErrNotFound):
+		writeError(w, http.StatusNotFound, codeNotFound, "%v", err)
+	case errors.As(err, &ce):
+		writeJSON(w, http.StatusConflict, struct {
+			apiError
+			Current schedule.Schedule `json:"current"`
+		}{apiError{Error: ce.Error() + "; reload it and apply your change again", Code: codeConflict}, ce.Current})
+	default:
+		a.log.Error(op+" failed", "error", err)
+		writeError(w, http.StatusInternalServerError, codeInternal, "%s failed: %v", op, err)
+	}
+}
+
+func (a *App) listSchedules(w http.ResponseWriter, r *http.Request) {
+	limit, offset, ok := paging(w, r.URL.Query())
+	if !ok {
+		return
+	}
+	ops, snap, ok := a.opsSnapshot(w)
+	if !ok {
+		return
+	}
+	items, total, err := ops.Schedules(snap).List(r.Context(), r.URL.Query().Get("cluster"), limit, offset)
+	if err != nil {
+		a.scheduleError(w, "listing schedules", err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": items, "total": total})
+}
+
+func (a *App) getSchedule(w http.ResponseWriter, r *http.Request) {
+	ops, snap, ok := a.opsSnapshot(w)
+	if !ok {
+		return
+	}
+	sc, err := ops.Schedules(snap).Get(r.Context(), r.PathValue("id"))
+	if err != nil {
+		a.scheduleError(w, "reading the schedule", err)
+		return
+	}
+	writeJSON(w, http.StatusOK, sc)
+}
+
+func (a *App) createSchedule(w http.ResponseWriter, r *http.Request) {
+	var spec schedule.Spec
+	if !decodeJSON(w, r, &spec) {
+		return
+	}
+	ops, snap, ok := a.opsSnapshot(w)
+	if !ok {
+		return
+	}
+	c := callerFrom(r)
+	sc, err := ops.Schedules(snap).Create(r.Context(), spec, snap.App.Clusters, c.Login)
+	if err != nil {
+		a.scheduleError(w, "creating the schedule", err)
+		return
+	}
+	a.audit(r.Context(), c, audit.Entry{Action: "create schedule", Cluster: sc.Cluster, Target: "schedule/" + sc.ID, After: sc})
+	a.log.Info("schedule created", "schedule", sc.ID, "name", sc.Name, "kind", sc.Kind, "action", sc.Action, "by", c.Login)
+	writeJSON(w, http.StatusCreated, sc)
+}
+
+func (a *App) updateSchedule(w http.ResponseWriter, r *http.Request) {
+	var spec schedule.Spec
+	if !decodeJSON(w, r, &spec) {
+		return
+	}
+	ops, snap, ok := a.opsSnapshot(w)
+	if !ok {
+		return
+	}
+	c := callerFrom(r)
+	id := r.PathValue("id")
+	before, after, err := ops.Schedules(snap).Update(r.Context(), id, spec, snap.App.Clusters, c.Login)
+	if err != nil {
+		a.scheduleError(w, "editing the schedule", err)
+		return
+	}
+	a.audit(r.Context(), c, audit.Entry{Action: "edit schedule", Cluster: after.Cluster, Target: "schedule/" + id, Before: before, After: after})
+	writeJSON(w, http.StatusOK, after)
+}
+
+func (a *App) pauseSchedule(w http.ResponseWriter, r *http.Request) {
+	a.setScheduleEnabled(w, r, false)
+}
+func (a *App) resumeSchedule(w http.ResponseWriter, r *http.Request) {
+	a.setScheduleEnabled(w, r, true)
+}
+
+func (a *App) setScheduleEnabled(w http.ResponseWriter, r *http.Request, enabled bool) {
+	ops, snap, ok := a.opsSnapshot(w)
+	if !ok {
+		return
+	}
+	c := callerFrom(r)
+	id := r.PathValue("id")
+	m := ops.Schedules(snap)
+	change, action := m.Pause, "pause schedule"
+	if enabled {
+		change, action = m.Resume, "resume schedule"
+	}
+	before, after, err := change(r.Context(), id, c.Login)
+	if err != nil {
+		a.scheduleError(w, action, err)
+		return
+	}
+	a.audit(r.Context(), c, audit.Entry{Action: action, Cluster: after.Cluster, Target: "schedule/" + id,
+		Before: map[string]bool{"enabled": before.Enabled}, After: map[string]bool{"enabled": after.Enabled}})
+	writeJSON(w, http.StatusOK, after)
+}
+
+func (a *App) deleteSchedule(w http.ResponseWriter, r *http.Request) {
+	ops, snap, ok := a.opsSnapshot(w)
+	if !ok {
+		return
+	}
+	c := callerFrom(r)
+	id := r.PathValue("id")
+	before, err := ops.Schedules(snap).Delete(r.Context(), id, c.Login)
+	if err != nil {
+		a.scheduleError(w, "deleting the schedule", err)
+		return
+	}
+	a.audit(r.Context(), c, audit.Entry{Action: "delete schedule", Cluster: before.Cluster, Target: "schedule/" + id, Before: before})
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (a *App) listRuns(w http.ResponseWriter, r *http.Request) {
+	limit, offset, ok := paging(w, r.URL.Query())
+	if !ok {
+		return
+	}
+	ops, snap, ok := a.opsSnapshot(w)
+	if !ok {
+		return
+	}
+	runs, total, err := ops.Schedules(snap).Runs(r.Context(), r.PathValue("id"), limit, offset)
+	if err != nil {
+		a.scheduleError(w, "reading the runs", err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": runs, "total": total})
+}

@@ -1,0 +1,63 @@
+package schedule
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/kubedoor/kubedoor-grafana/pkg/actions"
+	"github.com/kubedoor/kubedoor-grafana/pkg/service"
+	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
+)
+
+// BenchmarkNextAfter: one next-run computation of a daily cron in a zone with DST.
+func BenchmarkNextAfter(b *testing.B) {
+	loc, _ := LoadZone("America/New_York")
+	spec, err := ParseCron("30 2 * * 1-5", loc)
+	if err != nil {
+		b.Fatal(err)
+	}
+	t := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	for b.Loop() {
+		t = NextAfter(spec, t)
+	}
+}
+
+// BenchmarkRunnerTick1000: one look of the runner at 1,000 cron schedules (none due) with 1,000
+// recorded runs, on the embedded engine: the store work the runner repeats at most every 30 s.
+func BenchmarkRunnerTick1000(b *testing.B) {
+	ctx := context.Background()
+	cluster := fmt.Sprintf("bench-%d", time.Now().UnixNano()%100000)
+	clusters := []settings.Cluster{{Name: cluster, TimeZone: "UTC", KubeAccess: settings.KubeAccessInCluster}}
+	now := time.Now().UTC()
+	st := NewStore(conn)
+	for i := range 1000 {
+		sc, err := (Spec{Cluster: cluster, Action: ActionRestart, Kind: KindCron, Cron: fmt.Sprintf("%d %d * * *", i%60, (now.Hour()+12)%24),
+			Items: []Item{{Namespace: "ns", Workload: fmt.Sprintf("w%d", i)}}}).Validate(now, clusters)
+		if err != nil {
+			b.Fatal(err)
+		}
+		sc, err = st.Create(ctx, sc, "bench", now)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := st.RecordRun(ctx, Run{ID: RunID(sc.ID, now.Add(-24*time.Hour)), ScheduleID: sc.ID, Cluster: cluster,
+			ScheduledFor: now.Add(-24 * time.Hour), StartedAt: now, Status: StatusSucceeded}, now); err != nil {
+			b.Fatal(err)
+		}
+	}
+	r := NewRunner(RunnerOptions{ID: "bench", Log: slog.New(slog.DiscardHandler),
+		Execute: func(context.Context, Schedule, actions.Actor) ([]actions.Result, error) {
+			b.Fatal("nothing is due")
+			return nil, nil
+		}})
+	snap := service.Snapshot{Conn: conn, App: settings.App{Clusters: clusters}}
+	b.ResetTimer()
+	for b.Loop() {
+		if next := r.Tick(ctx, snap); next.IsZero() {
+			b.Fatal("no next run found")
+		}
+	}
+}

@@ -1,0 +1,327 @@
+package schedule
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	clocktesting "k8s.io/utils/clock/testing"
+
+	"github.com/kubedoor/kubedoor-grafana/pkg/actions"
+	"github.com/kubedoor/kubedoor-grafana/pkg/notify"
+	"github.com/kubedoor/kubedoor-grafana/pkg/service"
+	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
+)
+
+// Each test uses its own cluster name, so the shared store's schedules do not mix.
+func testCluster(t *testing.T) []settings.Cluster {
+	name := strings.ToLower(strings.NewReplacer("/", "-", "_", "-").Replace(t.Name()))
+	if len(name) > 60 {
+		name = name[len(name)-60:]
+	}
+	return []settings.Cluster{{Name: strings.Trim(name, "-"), TimeZone: "Europe/Berlin", KubeAccess: settings.KubeAccessInCluster}}
+}
+
+// executor records calls and answers with per-item results, failing when told to.
+type executor struct {
+	mu    sync.Mutex
+	calls []string
+	err   error
+	fail  bool
+}
+
+func (e *executor) run(_ context.Context, sc Schedule, by actions.Actor) ([]actions.Result, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.calls = append(e.calls, sc.ID+" by "+by.User)
+	if e.err != nil {
+		return nil, e.err
+	}
+	var out []actions.Result
+	for _, it := range sc.Items {
+		r := actions.Result{Workload: actions.Workload{Cluster: sc.Cluster, Namespace: it.Namespace, Name: it.Workload}, OK: !e.fail}
+		if e.fail {
+			r.Error = "deployment not found"
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+func (e *executor) count() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return len(e.calls)
+}
+
+type events struct {
+	mu sync.Mutex
+	ev []notify.Event
+}
+
+func (n *events) Notify(_ context.Context, e notify.Event) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.ev = append(n.ev, e)
+}
+
+type fixture struct {
+	clock    *clocktesting.FakeClock
+	exec     *executor
+	runner   *Runner
+	mgr      *Manager
+	clusters []settings.Cluster
+	notes    *events
+}
+
+func newFixture(t *testing.T, start time.Time) *fixture {
+	f := &fixture{clock: clocktesting.NewFakeClock(start), exec: &executor{}, clusters: testCluster(t), notes: &events{}}
+	f.runner = f.newRunner("backend-1")
+	f.mgr = &Manager{Store: NewStore(conn), Now: f.clock.Now, Wake: f.runner.Wake}
+	return f
+}
+
+func (f *fixture) newRunner(id string) *Runner {
+	return NewRunner(RunnerOptions{ID: id, Clock: f.clock, Execute: f.exec.run, Notifier: f.notes, MaxMissed: 5,
+		Leader: onlyClusters{f}, Log: slog.New(slog.DiscardHandler)})
+}
+
+// onlyClusters holds the fixture's clusters: tests share the store, not their schedules.
+type onlyClusters struct{ f *fixture }
+
+func (onlyClusters) Sync(context.Context, service.Snapshot) {}
+func (o onlyClusters) Holds(cluster string, _ bool) bool {
+	for _, c := range o.f.clusters {
+		if c.Name == cluster {
+			return true
+		}
+	}
+	return false
+}
+
+func (f *fixture) tick(t *testing.T, r *Runner) time.Time {
+	t.Helper()
+	next := r.Tick(context.Background(), service.Snapshot{Conn: conn, App: settings.App{Clusters: f.clusters}})
+	r.WaitIdle()
+	return next
+}
+
+func (f *fixture) runs(t *testing.T, id string) []Run {
+	t.Helper()
+	runs, _, err := f.mgr.Runs(context.Background(), id, 100, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return runs
+}
+
+var start = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+
+func (f *fixture) once(t *testing.T, at time.Time) Schedule {
+	t.Helper()
+	sc, err := f.mgr.Create(context.Background(), Spec{Cluster: f.clusters[0].Name, Action: ActionScale, Kind: KindOnce, RunAt: &at,
+		Items: []Item{{Namespace: "demo", Workload: "api", Replicas: int32p(4)}}}, f.clusters, "ed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sc
+}
+
+func TestAOnceScheduleFiresOnceAndItsRunIsRecorded(t *testing.T) {
+	f := newFixture(t, start)
+	at := start.Add(90 * time.Second)
+	sc := f.once(t, at)
+	if sc.NextRunAt == nil || !sc.NextRunAt.Equal(at) {
+		t.Fatalf("nextRunAt %v, want %v", sc.NextRunAt, at)
+	}
+	if next := f.tick(t, f.runner); !next.Equal(at) || f.exec.count() != 0 {
+		t.Fatalf("before its time: next %v, %d runs", next, f.exec.count())
+	}
+	f.clock.SetTime(at.Add(2 * time.Second))
+	f.tick(t, f.runner)
+	runs := f.runs(t, sc.ID)
+	if f.exec.count() != 1 || len(runs) != 1 || runs[0].Status != StatusSucceeded || !runs[0].ScheduledFor.Equal(at) ||
+		runs[0].FinishedAt == nil || len(runs[0].Results) != 1 || !runs[0].Results[0].OK || runs[0].Runner != "backend-1" {
+		t.Fatalf("calls %v, runs %+v", f.exec.calls, runs)
+	}
+	if !strings.Contains(f.exec.calls[0], `schedule "scale demo/api"`) {
+		t.Fatalf("the actions must be audited as the schedule: %v", f.exec.calls)
+	}
+	f.clock.SetTime(at.AddDate(1, 0, 0)) // KubeDoor's one-off CronJobs fired again a year later
+	f.tick(t, f.runner)
+	got, _ := f.mgr.Get(context.Background(), sc.ID)
+	if f.exec.count() != 1 || got.NextRunAt != nil {
+		t.Fatalf("a once schedule must never fire again: %d calls, nextRunAt %v", f.exec.count(), got.NextRunAt)
+	}
+}
+
+func TestAFailedOnceRunIsRecordedNotifiedAndNeverRetried(t *testing.T) {
+	f := newFixture(t, start)
+	f.exec.fail = true
+	sc := f.once(t, start.Add(time.Minute))
+	f.clock.SetTime(start.Add(time.Minute))
+	f.tick(t, f.runner)
+	f.clock.SetTime(start.Add(time.Hour))
+	f.tick(t, f.runner)
+	runs := f.runs(t, sc.ID)
+	if f.exec.count() != 1 || len(runs) != 1 || runs[0].Status != StatusFailed || runs[0].Error != "1 of 1 items failed" ||
+		runs[0].Results[0].Error != "deployment not found" {
+		t.Fatalf("runs %+v", runs)
+	}
+	if len(f.notes.ev) != 1 || f.notes.ev[0].Kind != notify.EventScheduleFailed {
+		t.Fatalf("notifications %+v", f.notes.ev)
+	}
+
+	f.exec.fail, f.exec.err = false, errors.New("collector unavailable")
+	sc2 := f.once(t, start.Add(2*time.Hour))
+	f.clock.SetTime(start.Add(2 * time.Hour))
+	f.tick(t, f.runner)
+	if runs := f.runs(t, sc2.ID); len(runs) != 1 || runs[0].Status != StatusFailed || runs[0].Error != "collector unavailable" {
+		t.Fatalf("runs %+v", runs)
+	}
+}
+
+func TestARunTheBackendWasDownForIsRecordedMissedNotReplayed(t *testing.T) {
+	f := newFixture(t, start)
+	sc := f.once(t, start.Add(time.Minute))
+	f.clock.SetTime(start.Add(time.Hour)) // the backend comes back an hour later
+	f.tick(t, f.runner)
+	runs := f.runs(t, sc.ID)
+	if f.exec.count() != 0 || len(runs) != 1 || runs[0].Status != StatusMissed || !strings.Contains(runs[0].Error, "not replayed") {
+		t.Fatalf("calls %d, runs %+v", f.exec.count(), runs)
+	}
+}
+
+func TestACronScheduleRecordsEachMissedOccurrenceUpToACapThenRunsOnTime(t *testing.T) {
+	f := newFixture(t, start)
+	sc, err := f.mgr.Create(context.Background(), Spec{Cluster: f.clusters[0].Name, Action: ActionCollect, Kind: KindCron, Cron: "*/10 * * * *"}, f.clusters, "ed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.clock.SetTime(start.Add(3*time.Hour + 30*time.Second)) // 18 occurrences missed; 15:00 is due now
+	f.tick(t, f.runner)
+	runs := f.runs(t, sc.ID)
+	if len(runs) != 6 || runs[0].Status != StatusSucceeded || !runs[0].ScheduledFor.Equal(start.Add(3*time.Hour)) || f.exec.count() != 1 {
+		t.Fatalf("want 5 missed + the on-time run, got %d runs, %d calls: %+v", len(runs), f.exec.count(), runs)
+	}
+	summary := runs[1]
+	if summary.Status != StatusMissed || !summary.ScheduledFor.Equal(start.Add(170*time.Minute)) || !strings.Contains(summary.Error, "12 earlier occurrences") {
+		t.Fatalf("the last missed run must sum up the rest: %+v", summary)
+	}
+	if runs[5].Status != StatusMissed || !runs[5].ScheduledFor.Equal(start.Add(10*time.Minute)) {
+		t.Fatalf("the first missed occurrence: %+v", runs[5])
+	}
+	got, _ := f.mgr.Get(context.Background(), sc.ID)
+	if got.NextRunAt == nil || !got.NextRunAt.Equal(start.Add(190*time.Minute)) {
+		t.Fatalf("nextRunAt %v", got.NextRunAt)
+	}
+}
+
+func TestSchedulesSurviveARestartAndAnInterruptedRunIsSettled(t *testing.T) {
+	f := newFixture(t, start)
+	sc := f.once(t, start.Add(time.Minute))
+	// The first backend records the start of the run, then dies before it ends.
+	st := NewStore(conn)
+	run := Run{ID: RunID(sc.ID, start.Add(time.Minute)), ScheduleID: sc.ID, Cluster: sc.Cluster, ScheduledFor: start.Add(time.Minute),
+		StartedAt: start.Add(time.Minute), Status: StatusRunning, Runner: "backend-1"}
+	if err := st.RecordRun(context.Background(), run, start.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	later := newFixture(t, start.Add(5*time.Minute))
+	later.clusters = f.clusters
+	second := later.newRunner("backend-2")
+	later.tick(t, second)
+	runs := later.runs(t, sc.ID)
+	if later.exec.count() != 0 || len(runs) != 1 || runs[0].Status != StatusFailed || !strings.Contains(runs[0].Error, "interrupted") {
+		t.Fatalf("a run cut short must be settled as failed, never re-run: %d calls, %+v", later.exec.count(), runs)
+	}
+	// And a schedule created before the restart fires under the new backend.
+	sc2 := f.once(t, start.Add(6*time.Minute))
+	later.clock.SetTime(start.Add(6 * time.Minute))
+	later.tick(t, second)
+	if runs := later.runs(t, sc2.ID); len(runs) != 1 || runs[0].Status != StatusSucceeded || runs[0].Runner != "backend-2" {
+		t.Fatalf("runs %+v", runs)
+	}
+}
+
+func TestAPausedScheduleOwesNothingForThePause(t *testing.T) {
+	f := newFixture(t, start)
+	ctx := context.Background()
+	sc, err := f.mgr.Create(ctx, Spec{Cluster: f.clusters[0].Name, Action: ActionRestart, Kind: KindCron, Cron: "0 * * * *",
+		Items: []Item{{Namespace: "demo", Workload: "api"}}}, f.clusters, "ed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.mgr.Pause(ctx, sc.ID, "ed"); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.SetTime(start.Add(5*time.Hour + 30*time.Minute))
+	f.tick(t, f.runner)
+	_, resumed, err := f.mgr.Resume(ctx, sc.ID, "ed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.tick(t, f.runner)
+	if n := len(f.runs(t, sc.ID)); n != 0 || f.exec.count() != 0 {
+		t.Fatalf("%d runs while paused, calls %v", n, f.exec.calls)
+	}
+	if resumed.NextRunAt == nil || !resumed.NextRunAt.Equal(start.Add(6*time.Hour)) || resumed.Version != 3 {
+		t.Fatalf("resumed %+v next %v", resumed, resumed.NextRunAt)
+	}
+}
+
+func TestManagerEdits(t *testing.T) {
+	f := newFixture(t, start)
+	ctx := context.Background()
+	sc := f.once(t, start.Add(time.Hour))
+	spec := Spec{Cluster: sc.Cluster, Name: "scale out for the sale", Action: ActionScale, Kind: KindOnce, RunAt: sc.RunAt, Items: sc.Items}
+
+	v1 := uint64(1)
+	spec.ExpectedVersion = &v1
+	_, after, err := f.mgr.Update(ctx, sc.ID, spec, f.clusters, "ada")
+	if err != nil || after.Version != 2 || after.Name != "scale out for the sale" || after.UpdatedBy != "ada" || after.CreatedBy != "ed" {
+		t.Fatalf("update: %+v %v", after, err)
+	}
+	_, _, err = f.mgr.Update(ctx, sc.ID, spec, f.clusters, "bob") // still says version 1
+	var ce *ConflictError
+	if !errors.As(err, &ce) || ce.Current.Version != 2 {
+		t.Fatalf("a stale version must conflict with the current one: %v", err)
+	}
+	spec.ExpectedVersion = nil
+	if _, _, err := f.mgr.Update(ctx, sc.ID, spec, f.clusters, "bob"); err == nil || !strings.Contains(err.Error(), "expectedVersion") {
+		t.Fatalf("an update without expectedVersion: %v", err)
+	}
+
+	// Once its time passed, the schedule can be renamed but not resumed.
+	f.clock.SetTime(start.Add(2 * time.Hour))
+	v2 := uint64(2)
+	spec.ExpectedVersion, spec.Name = &v2, "renamed after it ran"
+	if _, _, err := f.mgr.Update(ctx, sc.ID, spec, f.clusters, "ada"); err != nil {
+		t.Fatalf("renaming a past once schedule: %v", err)
+	}
+	if _, _, err := f.mgr.Pause(ctx, sc.ID, "ada"); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = f.mgr.Resume(ctx, sc.ID, "ada")
+	if fe, ok := settings.AsFieldError(err); !ok || fe.Field != "runAt" {
+		t.Fatalf("resuming a past once schedule: %v", err)
+	}
+
+	if _, err := f.mgr.Delete(ctx, sc.ID, "ada"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.mgr.Get(ctx, sc.ID); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("a deleted schedule: %v", err)
+	}
+	list, total, err := f.mgr.List(ctx, sc.Cluster, 100, 0)
+	if err != nil || total != 0 || len(list) != 0 {
+		t.Fatalf("list after delete: %d %v", total, err)
+	}
+	if _, err := f.mgr.Get(ctx, "not-a-uuid"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("a malformed id: %v", err)
+	}
+}
