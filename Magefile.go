@@ -145,6 +145,11 @@ var fuzzTargets = []struct{ pkg, name string }{
 	{"./api/v1alpha1", "FuzzParseScaleTemp"},
 	{"./pkg/publish", "FuzzPolicyRoundTrip"},
 	{"./pkg/enforce", "FuzzChange"},
+	{"./pkg/schedule", "FuzzScheduleSpec"},
+	{"./pkg/schedule", "FuzzCronNext"},
+	{"./pkg/notify", "FuzzTargetURL"},
+	{"./pkg/notify", "FuzzCheckResponse"},
+	{"./pkg/notify", "FuzzPayload"},
 }
 
 // Fuzz runs each fuzz target for FUZZTIME (default 10s).
