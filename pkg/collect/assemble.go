@@ -1,0 +1,247 @@
+package collect
+
+import (
+	"context"
+	"math"
+	"sort"
+	"sync"
+
+	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
+	"github.com/prometheus/common/model"
+
+	"github.com/kubedoor/kubedoor-grafana/pkg/peakwindow"
+	"github.com/kubedoor/kubedoor-grafana/pkg/promql"
+)
+
+type ctrVals struct {
+	cpu, mem           float64
+	hasCPU, hasMem     bool
+	cpuReq, cpuLim     float64
+	memReq, memLim     float64
+	throttled, periods float64
+	oomKills           int
+}
+
+type podVals struct {
+	ctr                  map[string]*ctrVals
+	cpuTotal, memTotal   float64
+	hasCPUTot, hasMemTot bool
+}
+
+type podRange struct {
+	min, max, seen float64
+	hasMin         bool
+}
+
+// accumulator gathers the window's query results; add* run under its lock.
+type accumulator struct {
+	mu    sync.Mutex
+	inv   *inventory
+	pods  map[podKey]*podVals
+	ready map[wlKey]*podRange
+	steps float64
+}
+
+func newAccumulator(inv *inventory) *accumulator {
+	return &accumulator{inv: inv, pods: map[podKey]*podVals{}, ready: map[wlKey]*podRange{}}
+}
+
+func (a *accumulator) locked(f func()) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	f()
+}
+
+func (a *accumulator) pod(m model.Metric) *podVals {
+	k := podKey{string(m["namespace"]), string(m["pod"])}
+	if _, ok := a.inv.podWL[k]; !ok {
+		return nil // not a pod of this window's Deployments
+	}
+	p := a.pods[k]
+	if p == nil {
+		p = &podVals{ctr: map[string]*ctrVals{}}
+		a.pods[k] = p
+	}
+	return p
+}
+
+func (a *accumulator) ctr(m model.Metric) *ctrVals {
+	p := a.pod(m)
+	name := string(m["container"])
+	if p == nil || name == "" {
+		return nil
+	}
+	c := p.ctr[name]
+	if c == nil {
+		c = &ctrVals{}
+		p.ctr[name] = c
+	}
+	return c
+}
+
+func finite(v model.SampleValue) (float64, bool) {
+	f := float64(v)
+	return f, !math.IsNaN(f) && !math.IsInf(f, 0)
+}
+
+func (a *accumulator) addUsage(vec model.Vector) {
+	for _, s := range vec {
+		v, ok := finite(s.Value)
+		if !ok {
+			continue
+		}
+		switch s.Metric[promql.TagLabel] {
+		case promql.TagCPU:
+			if c := a.ctr(s.Metric); c != nil {
+				c.cpu, c.hasCPU = v, true
+			}
+		case promql.TagMem:
+			if c := a.ctr(s.Metric); c != nil {
+				c.mem, c.hasMem = v, true
+			}
+		case promql.TagPodCPU:
+			if p := a.pod(s.Metric); p != nil {
+				p.cpuTotal, p.hasCPUTot = v, true
+			}
+		case promql.TagPodMem:
+			if p := a.pod(s.Metric); p != nil {
+				p.memTotal, p.hasMemTot = v, true
+			}
+		}
+	}
+}
+
+func (a *accumulator) addResources(vec model.Vector) {
+	for _, s := range vec {
+		v, ok := finite(s.Value)
+		c := a.ctr(s.Metric)
+		if !ok || c == nil {
+			continue
+		}
+		req := s.Metric[promql.TagLabel] == promql.TagRequest
+		switch s.Metric["resource"] {
+		case "cpu":
+			if req {
+				c.cpuReq = v
+			} else {
+				c.cpuLim = v
+			}
+		case "memory":
+			if req {
+				c.memReq = v
+			} else {
+				c.memLim = v
+			}
+		}
+	}
+}
+
+func (a *accumulator) addCFS(vec model.Vector) {
+	for _, s := range vec {
+		v, ok := finite(s.Value)
+		c := a.ctr(s.Metric)
+		if !ok || c == nil {
+			continue
+		}
+		if s.Metric[promql.TagLabel] == promql.TagThrottled {
+			c.throttled += v
+		} else {
+			c.periods += v
+		}
+	}
+}
+
+func (a *accumulator) addPods(vec model.Vector) {
+	for _, s := range vec {
+		v, ok := finite(s.Value)
+		if !ok {
+			continue
+		}
+		tag := s.Metric[promql.TagLabel]
+		if tag == promql.TagSteps {
+			a.steps = v
+			continue
+		}
+		k := wlKey{string(s.Metric["namespace"]), string(s.Metric["deployment"])}
+		if _, ok := a.inv.workloads[k]; !ok {
+			continue
+		}
+		r := a.ready[k]
+		if r == nil {
+			r = &podRange{}
+			a.ready[k] = r
+		}
+		switch tag {
+		case promql.TagMin:
+			r.min, r.hasMin = v, true
+		case promql.TagMax:
+			r.max = v
+		case promql.TagSeen:
+			r.seen = v
+		}
+	}
+}
+
+// oomKills finds the containers that restarted after an OOM kill around the window, then walks
+// their restart counters step by step (see the package doc for the exact rule).
+func (c *Collector) oomKills(ctx context.Context, r *runner, s promql.Scope, pw promql.Window, sp peakwindow.Span, acc *accumulator) error {
+	cands, err := r.instant(ctx, promql.Restarted(s, pw), sp.End, 1)
+	if err != nil || len(cands) == 0 {
+		return err
+	}
+	podSet := map[string]bool{}
+	for _, v := range cands {
+		podSet[string(v.Metric["pod"])] = true
+	}
+	pods := make([]string, 0, len(podSet))
+	for p := range podSet {
+		pods = append(pods, p)
+	}
+	sort.Strings(pods)
+	s.Pods = pods
+	m, err := r.matrix(ctx, promql.RestartSteps(s), v1.Range{Start: sp.Start.Add(-pw.Step), End: sp.End.Add(-pw.Step), Step: pw.Step})
+	if err != nil {
+		return err
+	}
+	type key struct{ ns, pod, ctr string }
+	restarts := map[key][]model.SamplePair{}
+	oom := map[key]map[model.Time]bool{}
+	for _, ser := range m {
+		k := key{string(ser.Metric["namespace"]), string(ser.Metric["pod"]), string(ser.Metric["container"])}
+		if ser.Metric[promql.TagLabel] == promql.TagRestarts {
+			restarts[k] = ser.Values
+			continue
+		}
+		set := map[model.Time]bool{}
+		for _, p := range ser.Values {
+			if p.Value == 1 {
+				set[p.Timestamp] = true
+			}
+		}
+		oom[k] = set
+	}
+	start, end := model.TimeFromUnixNano(sp.Start.UnixNano()), model.TimeFromUnixNano(sp.End.UnixNano())
+	kills := map[key]int{}
+	for k, pts := range restarts {
+		for i, p := range pts {
+			if p.Timestamp < start || p.Timestamp >= end || !oom[k][p.Timestamp] {
+				continue
+			}
+			prev := 0.0
+			if i > 0 {
+				prev = float64(pts[i-1].Value)
+			}
+			if d := float64(p.Value) - prev; d > 0 {
+				kills[k] += int(math.Round(d))
+			}
+		}
+	}
+	acc.locked(func() {
+		for k, n := range kills {
+			if cv := acc.ctr(model.Metric{"namespace": model.LabelValue(k.ns), "pod": model.LabelValue(k.pod), "container": model.LabelValue(k.ctr)}); cv != nil {
+				cv.oomKills += n
+			}
+		}
+	})
+	return nil
+}
