@@ -28,22 +28,16 @@ type podVals struct {
 	hasCPUTot, hasMemTot bool
 }
 
-type podRange struct {
-	min, max, seen float64
-	hasMin         bool
-}
-
 // accumulator gathers the window's query results; add* run under its lock.
 type accumulator struct {
 	mu    sync.Mutex
 	inv   *inventory
 	pods  map[podKey]*podVals
-	ready map[wlKey]*podRange
-	steps float64
+	ready map[wlKey]map[model.Time]float64 // Running+Ready pods at each step
 }
 
 func newAccumulator(inv *inventory) *accumulator {
-	return &accumulator{inv: inv, pods: map[podKey]*podVals{}, ready: map[wlKey]*podRange{}}
+	return &accumulator{inv: inv, pods: map[podKey]*podVals{}, ready: map[wlKey]map[model.Time]float64{}}
 }
 
 func (a *accumulator) locked(f func()) {
@@ -151,33 +145,24 @@ func (a *accumulator) addCFS(vec model.Vector) {
 	}
 }
 
-func (a *accumulator) addPods(vec model.Vector) {
-	for _, s := range vec {
-		v, ok := finite(s.Value)
-		if !ok {
+// addReady adds each ReplicaSet's ready pods at each step to its Deployment's.
+func (a *accumulator) addReady(m model.Matrix) {
+	for _, ser := range m {
+		ns := string(ser.Metric["namespace"])
+		dep, ok := a.inv.rsDeploy[[2]string{ns, string(ser.Metric["owner_name"])}]
+		k := wlKey{ns, dep}
+		if _, mine := a.inv.workloads[k]; !ok || !mine {
 			continue
 		}
-		tag := s.Metric[promql.TagLabel]
-		if tag == promql.TagSteps {
-			a.steps = v
-			continue
+		steps := a.ready[k]
+		if steps == nil {
+			steps = map[model.Time]float64{}
+			a.ready[k] = steps
 		}
-		k := wlKey{string(s.Metric["namespace"]), string(s.Metric["deployment"])}
-		if _, ok := a.inv.workloads[k]; !ok {
-			continue
-		}
-		r := a.ready[k]
-		if r == nil {
-			r = &podRange{}
-			a.ready[k] = r
-		}
-		switch tag {
-		case promql.TagMin:
-			r.min, r.hasMin = v, true
-		case promql.TagMax:
-			r.max = v
-		case promql.TagSeen:
-			r.seen = v
+		for _, p := range ser.Values {
+			if v, ok := finite(p.Value); ok {
+				steps[p.Timestamp] += v
+			}
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"time"
 
+	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
 	"github.com/prometheus/common/model"
 
 	"github.com/kubedoor/kubedoor-grafana/pkg/clustersettings"
@@ -202,7 +203,14 @@ func (c *Collector) window(ctx context.Context, r *runner, t Target, w peakwindo
 		run(promql.Usage(s, pw), acc.addUsage)
 		run(promql.Resources(s, pw), acc.addResources)
 		run(promql.CFS(s, pw), acc.addCFS)
-		run(promql.Pods(s, pw), acc.addPods)
+		g.Go(func() error {
+			m, err := r.matrix(gctx, promql.ReadyPods(s), v1.Range{Start: sp.Start, End: sp.End, Step: pw.Step})
+			if err != nil {
+				return fmt.Errorf("namespace %s: ready pods: %w", b.namespace, err)
+			}
+			acc.locked(func() { acc.addReady(m) })
+			return nil
+		})
 		g.Go(func() error {
 			if err := c.oomKills(gctx, r, s, pw, sp, acc); err != nil {
 				return fmt.Errorf("namespace %s: OOM kills: %w", b.namespace, err)
@@ -213,5 +221,5 @@ func (c *Collector) window(ctx context.Context, r *runner, t Target, w peakwindo
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	return acc.samples(t.Cluster, sp, t.Settings.Quantile, collectedAt), nil
+	return acc.samples(t.Cluster, sp, pw.Step, t.Settings.Quantile, collectedAt), nil
 }

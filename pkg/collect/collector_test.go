@@ -66,7 +66,9 @@ func run(m *testing.M) (int, error) {
 	return m.Run(), nil
 }
 
-func dayOf(d synth.Date) peakwindow.Day { return peakwindow.Day{Year: d.Year, Month: d.Month, Day: d.Day} }
+func dayOf(d synth.Date) peakwindow.Day {
+	return peakwindow.Day{Year: d.Year, Month: d.Month, Day: d.Day}
+}
 
 func target(t *testing.T, cluster, zone string, peak clustersettings.Window) Target {
 	t.Helper()

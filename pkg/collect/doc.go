@@ -28,8 +28,8 @@
 //     start ≤ t < end, counted when last_terminated_reason{reason="OOMKilled"} is 1 at t (the
 //     restart was an OOM kill). A pod first seen inside the window counts its restarts since it
 //     appeared.
-//   - PodsMin/PodsMax: the fewest/most Running+Ready pods of the Deployment over the window's
-//     steps; a step where none were ready counts as 0.
+//   - PodsMin/PodsMax: the fewest/most Running+Ready pods of the Deployment (its ReplicaSets
+//     added up) over the window's steps [start, end]; a step where none were ready counts as 0.
 //
 // # Why instant subqueries, not range queries computed in Go
 //
@@ -38,10 +38,11 @@
 // quantile the generator's answers are pinned to. What differs is the volume on the wire: a range
 // query returns every step of every (pod, container) series (20,000 pods × 181 steps ≈ 3.6 M
 // points per metric for 10,000 workloads), which this process must decode and sort; the subquery
-// returns one number per series. So the per-pod values, pod totals and ready-pod counts are
-// instant queries at the window end with subqueries; the one place that needs every step, OOM
-// kills, uses a range query only for the few containers that restarted (found by a cheap instant
-// query first). The step is the configured resolution (default 30 s), raised when needed so no
+// returns one number per series. So the per-pod values and pod totals are instant queries at the
+// window end with subqueries. Two things need every step and are range queries: ready pods per
+// ReplicaSet (one short series per ReplicaSet, added up per Deployment in Go — measured twice as
+// fast as joining the Deployment in PromQL and taking min/max/count over subqueries), and OOM
+// kills, only for the few containers that restarted (found by a cheap instant query first). The step is the configured resolution (default 30 s), raised when needed so no
 // query sees more than 11,000 points per series. BENCHMARKS.md ("Collection") has the figures.
 //
 // # Load on Prometheus

@@ -12,6 +12,7 @@ type wlKey struct{ ns, name string }
 
 // inventory is the window's Deployments and their pods, from the owner chain.
 type inventory struct {
+	rsDeploy  map[[2]string]string // (namespace, ReplicaSet) → Deployment
 	podWL     map[podKey]wlKey
 	workloads map[wlKey][]string
 	// partial namespaces hold Deployments collected in another window, so their queries must
@@ -27,7 +28,7 @@ func buildInventory(podOwners, rsOwners model.Vector, include func(ns, wl string
 			rsDeploy[[2]string{ns, rs}] = dep
 		}
 	}
-	inv := &inventory{podWL: map[podKey]wlKey{}, workloads: map[wlKey][]string{}, partial: map[string]bool{}}
+	inv := &inventory{rsDeploy: rsDeploy, podWL: map[podKey]wlKey{}, workloads: map[wlKey][]string{}, partial: map[string]bool{}}
 	for _, s := range podOwners {
 		ns, pod, rs := string(s.Metric["namespace"]), string(s.Metric["pod"]), string(s.Metric["owner_name"])
 		dep, ok := rsDeploy[[2]string{ns, rs}]

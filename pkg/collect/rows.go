@@ -4,6 +4,8 @@ import (
 	"sort"
 	"time"
 
+	"github.com/prometheus/common/model"
+
 	"github.com/kubedoor/kubedoor-grafana/pkg/peaks"
 	"github.com/kubedoor/kubedoor-grafana/pkg/peakwindow"
 )
@@ -45,7 +47,11 @@ func ratio(throttled, periods float64) float64 {
 
 // samples turns the accumulated values into one row per (Deployment, container name) plus the
 // pod-total row, for Deployments with at least one usage value in the window.
-func (a *accumulator) samples(cluster string, sp peakwindow.Span, q float64, collectedAt time.Time) []peaks.Sample {
+func (a *accumulator) samples(cluster string, sp peakwindow.Span, step time.Duration, q float64, collectedAt time.Time) []peaks.Sample {
+	var steps []model.Time
+	for t := sp.Start; !t.After(sp.End); t = t.Add(step) {
+		steps = append(steps, model.TimeFromUnixNano(t.UnixNano()))
+	}
 	keys := make([]wlKey, 0, len(a.inv.workloads))
 	for k := range a.inv.workloads {
 		keys = append(keys, k)
@@ -58,7 +64,7 @@ func (a *accumulator) samples(cluster string, sp peakwindow.Span, q float64, col
 	})
 	var out []peaks.Sample
 	for _, k := range keys {
-		out = append(out, a.workloadSamples(cluster, k, sp, q, collectedAt)...)
+		out = append(out, a.workloadSamples(cluster, k, sp, steps, q, collectedAt)...)
 	}
 	return out
 }
@@ -70,7 +76,7 @@ type ctrAgg struct {
 	oomKills                       int
 }
 
-func (a *accumulator) workloadSamples(cluster string, k wlKey, sp peakwindow.Span, q float64, collectedAt time.Time) []peaks.Sample {
+func (a *accumulator) workloadSamples(cluster string, k wlKey, sp peakwindow.Span, steps []model.Time, q float64, collectedAt time.Time) []peaks.Sample {
 	ctrs := map[string]*ctrAgg{}
 	var podCPU, podMem agg
 	for _, pod := range a.inv.workloads[k] {
@@ -107,11 +113,14 @@ func (a *accumulator) workloadSamples(cluster string, k wlKey, sp peakwindow.Spa
 		Cluster: cluster, Namespace: k.ns, Workload: k.name, Day: sp.Day.Time(),
 		WindowStart: sp.Start.UTC(), WindowEnd: sp.End.UTC(), Quantile: q, CollectedAt: collectedAt,
 	}
-	if r := a.ready[k]; r != nil {
-		base.PodsMax = uint32(r.max)
-		if r.hasMin && r.seen >= a.steps {
-			base.PodsMin = uint32(r.min)
-		} // else some step had no Running+Ready pod: the fewest was 0
+	// A step with no series had no Running+Ready pod: it counts as 0.
+	ready := a.ready[k]
+	for i, t := range steps {
+		n := uint32(ready[t])
+		if i == 0 || n < base.PodsMin {
+			base.PodsMin = n
+		}
+		base.PodsMax = max(base.PodsMax, n)
 	}
 	names := make([]string, 0, len(ctrs))
 	for name, ca := range ctrs {

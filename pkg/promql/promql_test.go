@@ -73,11 +73,10 @@ func TestQueriesCarryTheScope(t *testing.T) {
 	if n := strings.Count(usage, "\nor "); n != 3 {
 		t.Errorf("usage joins %d results, want 4", n+1)
 	}
-	pods := Pods(s, w)
+	pods := ReadyPods(s)
 	for _, want := range []string{
-		`group_left (deployment)`,
-		`kube_replicaset_owner{cluster="prod-a",namespace="shop",owner_kind="Deployment"}`,
-		`count_over_time((vector(1))[5400s:30s])`,
+		`count by (namespace, owner_name) (max by (namespace, pod, owner_name) (kube_pod_owner{cluster="prod-a",namespace="shop",pod=~"api-1|api\\.2",owner_kind="ReplicaSet"})`,
+		`and on (namespace, pod) (kube_pod_status_ready{cluster="prod-a",namespace="shop",pod=~"api-1|api\\.2",condition="true"} == 1)`,
 	} {
 		if !strings.Contains(pods, want) {
 			t.Errorf("pods query lacks %s:\n%s", want, pods)

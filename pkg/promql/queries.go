@@ -52,10 +52,6 @@ const (
 	TagLimit     = "limit"
 	TagThrottled = "throttled"
 	TagPeriods   = "periods"
-	TagMin       = "min"
-	TagMax       = "max"
-	TagSeen      = "seen"
-	TagSteps     = "steps"
 	TagRestarts  = "restarts"
 	TagOOM       = "oom"
 )
@@ -149,30 +145,14 @@ func RestartSteps(s Scope) string {
 	return Or(Tag(By("max", podContainer, restarts), TagRestarts), Tag(By("max", podContainer, oom), TagOOM))
 }
 
-// ReadyPods is, per Deployment, the count of Running and Ready pods through the owner chain pod →
-// ReplicaSet → Deployment (so a rollout's two ReplicaSets count as one workload).
+// ReadyPods is, per ReplicaSet (owner_name), the number of Running and Ready pods, for a range
+// query over the window; the collector adds a Deployment's ReplicaSets up at each step (so a
+// rollout's two ReplicaSets count as one workload), using the owner chain it already read. "and"
+// keeps the owner series and joins nothing at each step, which makes this the cheap form.
 func ReadyPods(s Scope) string {
-	phase := By("max", podOnly, Selector("kube_pod_status_phase", s.matchers(true, Eq("phase", "Running"))...))
-	ready := By("max", podOnly, Selector("kube_pod_status_ready", s.matchers(true, Eq("condition", "true"))...))
-	podRS := By("max", []string{"namespace", "pod", "replicaset"},
-		`label_replace(`+Selector("kube_pod_owner", s.matchers(true, Eq("owner_kind", "ReplicaSet"))...)+`, "replicaset", "$1", "owner_name", "(.*)")`)
-	rsDeploy := By("max", []string{"namespace", "replicaset", "deployment"},
-		`label_replace(`+Selector("kube_replicaset_owner", s.matchers(false, Eq("owner_kind", "Deployment"))...)+`, "deployment", "$1", "owner_name", "(.*)")`)
-	return By("count", []string{"namespace", "deployment"},
-		"(("+phase+" == 1) and on (namespace, pod) ("+ready+" == 1))\n* on (namespace, pod) group_left (replicaset) "+podRS+
-			"\n* on (namespace, replicaset) group_left (deployment) "+rsDeploy)
-}
-
-// Pods is, per Deployment, the fewest and most Running+Ready pods over the window's steps, the
-// number of steps at which it had any (a step with none has no series, so fewer steps than the
-// window's means the fewest was 0), and the window's number of steps; tagged min, max, seen and
-// steps.
-func Pods(s Scope, w Window) string {
-	sub := Subquery(ReadyPods(s), w.Range, w.Step)
-	return Or(
-		Tag("min_over_time("+sub+")", TagMin),
-		Tag("max_over_time("+sub+")", TagMax),
-		Tag("count_over_time("+sub+")", TagSeen),
-		Tag("count_over_time("+Subquery("vector(1)", w.Range, w.Step)+")", TagSteps),
-	)
+	owner := By("max", []string{"namespace", "pod", "owner_name"}, Selector("kube_pod_owner", s.matchers(true, Eq("owner_kind", "ReplicaSet"))...))
+	phase := Selector("kube_pod_status_phase", s.matchers(true, Eq("phase", "Running"))...)
+	ready := Selector("kube_pod_status_ready", s.matchers(true, Eq("condition", "true"))...)
+	return By("count", []string{"namespace", "owner_name"},
+		owner+"\nand on (namespace, pod) ("+phase+" == 1)\nand on (namespace, pod) ("+ready+" == 1)")
 }
