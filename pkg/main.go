@@ -9,6 +9,8 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
 	"github.com/grafana/grafana-plugin-sdk-go/build/buildinfo"
 
+	"github.com/kubedoor/kubedoor-grafana/pkg/collect"
+	"github.com/kubedoor/kubedoor-grafana/pkg/jobs"
 	"github.com/kubedoor/kubedoor-grafana/pkg/operations"
 	"github.com/kubedoor/kubedoor-grafana/pkg/plugin"
 	"github.com/kubedoor/kubedoor-grafana/pkg/service"
@@ -45,7 +47,12 @@ func main() {
 	ops := operations.New(svc, operations.Options{Log: logger})
 	ops.Start(ctx)
 
-	if err := app.Manage(plugin.ID, plugin.NewFactory(svc, logger, plugin.WithOperations(ops)), app.ManageOpts{}); err != nil {
+	// Collection jobs and the daily collection live as long as the process. The control-table
+	// deriver is wired here once it exists (jobs.Deriver); until then jobs only collect.
+	collections := jobs.NewManager(ctx, svc, nil, collect.Options{Logger: logger}, logger)
+	svc.Go(ctx, &jobs.Daily{Manager: collections, Log: logger})
+
+	if err := app.Manage(plugin.ID, plugin.NewFactory(svc, logger, plugin.WithOperations(ops), plugin.WithCollections(collections)), app.ManageOpts{}); err != nil {
 		logger.Error("plugin stopped", "error", err)
 		os.Exit(1)
 	}
