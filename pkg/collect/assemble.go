@@ -78,31 +78,77 @@ func finite(v model.SampleValue) (float64, bool) {
 	return f, !math.IsNaN(f) && !math.IsInf(f, 0)
 }
 
-func (a *accumulator) addUsage(vec model.Vector) {
-	for _, s := range vec {
-		v, ok := finite(s.Value)
-		if !ok {
+// addUsage takes a batch's per-(pod, container) CPU and memory series over the window: each
+// series' quantile is the container's value, and the quantile of the per-step sums of a pod's
+// containers is the pod's total. A batch holds whole pods, so every total is complete.
+func (a *accumulator) addUsage(m model.Matrix, q float64) {
+	cpuTot := map[podKey]map[model.Time]float64{}
+	memTot := map[podKey]map[model.Time]float64{}
+	for _, ser := range m {
+		c := a.ctr(ser.Metric)
+		if c == nil {
 			continue
 		}
-		switch s.Metric[promql.TagLabel] {
-		case promql.TagCPU:
-			if c := a.ctr(s.Metric); c != nil {
-				c.cpu, c.hasCPU = v, true
-			}
-		case promql.TagMem:
-			if c := a.ctr(s.Metric); c != nil {
-				c.mem, c.hasMem = v, true
-			}
-		case promql.TagPodCPU:
-			if p := a.pod(s.Metric); p != nil {
-				p.cpuTotal, p.hasCPUTot = v, true
-			}
-		case promql.TagPodMem:
-			if p := a.pod(s.Metric); p != nil {
-				p.memTotal, p.hasMemTot = v, true
+		tot := cpuTot
+		if ser.Metric[promql.TagLabel] == promql.TagMem {
+			tot = memTot
+		}
+		pk := podKey{string(ser.Metric["namespace"]), string(ser.Metric["pod"])}
+		steps := tot[pk]
+		if steps == nil {
+			steps = map[model.Time]float64{}
+			tot[pk] = steps
+		}
+		vals := make([]float64, 0, len(ser.Values))
+		for _, p := range ser.Values {
+			if v, ok := finite(p.Value); ok {
+				vals = append(vals, v)
+				steps[p.Timestamp] += v
 			}
 		}
+		if len(vals) == 0 {
+			continue
+		}
+		v := quantile(q, vals)
+		if ser.Metric[promql.TagLabel] == promql.TagMem {
+			c.mem, c.hasMem = v, true
+		} else {
+			c.cpu, c.hasCPU = v, true
+		}
 	}
+	for pk, steps := range cpuTot {
+		if len(steps) > 0 {
+			p := a.pods[pk]
+			p.cpuTotal, p.hasCPUTot = quantile(q, values(steps)), true
+		}
+	}
+	for pk, steps := range memTot {
+		if len(steps) > 0 {
+			p := a.pods[pk]
+			p.memTotal, p.hasMemTot = quantile(q, values(steps)), true
+		}
+	}
+}
+
+func values(m map[model.Time]float64) []float64 {
+	out := make([]float64, 0, len(m))
+	for _, v := range m {
+		out = append(out, v)
+	}
+	return out
+}
+
+// quantile is Prometheus' quantile_over_time: linear interpolation between the sorted values at
+// rank q·(n-1). It sorts vs in place.
+func quantile(q float64, vs []float64) float64 {
+	sort.Float64s(vs)
+	rank := q * float64(len(vs)-1)
+	lo := int(math.Floor(rank))
+	if lo+1 >= len(vs) {
+		return vs[len(vs)-1]
+	}
+	f := rank - float64(lo)
+	return vs[lo]*(1-f) + vs[lo+1]*f
 }
 
 func (a *accumulator) addResources(vec model.Vector) {

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
 	"github.com/prometheus/common/model"
 
 	"github.com/kubedoor/kubedoor-grafana/internal/synth"
@@ -155,6 +156,64 @@ func BenchmarkCollectBig(b *testing.B) {
 			}
 			b.ReportMetric(float64(len(names)), "queries/op")
 			b.ReportMetric(float64(series), "series/op")
+		}
+	})
+}
+
+// BenchmarkUsageShapes measures the two ways to get one namespace's per-pod quantiles and pod
+// totals (100 workloads, 200 pods): instant subqueries (what the collector does) against range
+// queries of the per-(pod, container) series with the quantiles computed here.
+//
+//	go test -run '^$' -bench BenchmarkUsageShapes -benchtime 5x ./pkg/collect
+func BenchmarkUsageShapes(b *testing.B) {
+	p := startBigPrometheus(b, benchWorkloads())
+	client, err := prom.New(prom.Config{URL: p.URL, Timeout: 10 * time.Minute})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	end := time.Date(benchDay.Year, benchDay.Month, benchDay.Day, 11, 30, 0, 0, time.UTC)
+	w := promql.Window{Range: 90 * time.Minute, Step: 30 * time.Second, RateRange: 2 * time.Minute, Quantile: 0.95}
+	s := promql.Scope{ClusterKey: "cluster", ClusterValue: "bench", Namespace: "ns-001"}
+	b.Run("instant-subqueries", func(b *testing.B) {
+		for b.Loop() {
+			v, err := client.Query(ctx, promql.Usage(s, w), end)
+			if err != nil || len(v.(model.Vector)) == 0 {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("range-then-go", func(b *testing.B) {
+		sel := `{cluster="bench",namespace="ns-001",container!="",container!="POD"}`
+		qs := []string{
+			`max by (namespace, pod, container) (rate(container_cpu_usage_seconds_total` + sel + `[120s]))`,
+			`max by (namespace, pod, container) (container_memory_working_set_bytes` + sel + `)`,
+		}
+		for b.Loop() {
+			for _, q := range qs {
+				v, err := client.QueryRange(ctx, q, v1.Range{Start: end.Add(-w.Range), End: end, Step: w.Step})
+				if err != nil {
+					b.Fatal(err)
+				}
+				totals := map[string][]float64{}
+				for _, ser := range v.(model.Matrix) {
+					vals := make([]float64, len(ser.Values))
+					tot := totals[string(ser.Metric["pod"])]
+					for i, pt := range ser.Values {
+						vals[i] = float64(pt.Value)
+						if i < len(tot) {
+							tot[i] += vals[i]
+						} else {
+							tot = append(tot, vals[i])
+						}
+					}
+					totals[string(ser.Metric["pod"])] = tot
+					_ = quantile(0.95, vals)
+				}
+				for _, tot := range totals {
+					_ = quantile(0.95, tot)
+				}
+			}
 		}
 	})
 }

@@ -164,7 +164,6 @@ func (c *Collector) step(d time.Duration) time.Duration {
 // window collects the workloads whose peak window is w.
 func (c *Collector) window(ctx context.Context, r *runner, t Target, w peakwindow.Window, sp peakwindow.Span, collectedAt time.Time) ([]peaks.Sample, error) {
 	pw := promql.Window{Range: sp.Duration(), Step: c.step(sp.Duration()), RateRange: c.opts.RateRange, Quantile: t.Settings.Quantile}
-	points := int64(pw.Range/pw.Step) + 1
 	cluster := promql.Scope{ClusterKey: t.ClusterKey, ClusterValue: t.ClusterValue}
 
 	g, gctx := newGroup(ctx)
@@ -192,7 +191,7 @@ func (c *Collector) window(ctx context.Context, r *runner, t Target, w peakwindo
 		s.Namespace, s.Pods = b.namespace, b.pods
 		run := func(q string, add func(model.Vector)) {
 			g.Go(func() error {
-				v, err := r.instant(gctx, q, sp.End, points)
+				v, err := r.instant(gctx, q, sp.End, 1)
 				if err != nil {
 					return fmt.Errorf("namespace %s: %w", b.namespace, err)
 				}
@@ -200,7 +199,15 @@ func (c *Collector) window(ctx context.Context, r *runner, t Target, w peakwindo
 				return nil
 			})
 		}
-		run(promql.Usage(s, pw), acc.addUsage)
+		g.Go(func() error {
+			m, err := r.matrix(gctx, promql.UsageSeries(s, pw), v1.Range{Start: sp.Start, End: sp.End, Step: pw.Step})
+			if err != nil {
+				return fmt.Errorf("namespace %s: usage: %w", b.namespace, err)
+			}
+			q := t.Settings.Quantile
+			acc.locked(func() { acc.addUsage(m, q) })
+			return nil
+		})
 		run(promql.Resources(s, pw), acc.addResources)
 		run(promql.CFS(s, pw), acc.addCFS)
 		g.Go(func() error {

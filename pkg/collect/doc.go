@@ -9,9 +9,9 @@
 // For day D (the day the window starts on, in the cluster's zone) and window [start, end]:
 //   - Per (pod, container name), series are folded by max (a restart leaves one series per
 //     container id); container="" (the pod cgroup) and "POD" (pause) are never read. The value
-//     is quantile_over_time(q) over the subquery samples in the window at the collector's step —
-//     only instants where the pod had a value count, so a pod that lived half the window is not
-//     diluted by the half it did not exist.
+//     is the q-quantile (Prometheus' quantile_over_time arithmetic) of the values at the
+//     collector's steps in [start, end] — only steps where the pod had a value count, so a pod
+//     that lived half the window is not diluted by the half it did not exist.
 //   - CPUMax/MemMax = max over the Deployment's pods (all its ReplicaSets, via kube_pod_owner →
 //     kube_replicaset_owner) of the pod's value; CPUAvg/MemAvg = their arithmetic mean.
 //   - The pod-total row (container "") applies the same max/mean to each pod's total, where the
@@ -31,19 +31,22 @@
 //   - PodsMin/PodsMax: the fewest/most Running+Ready pods of the Deployment (its ReplicaSets
 //     added up) over the window's steps [start, end]; a step where none were ready counts as 0.
 //
-// # Why instant subqueries, not range queries computed in Go
+// # Why range queries with the quantiles computed here, not instant subqueries
 //
-// Both give the exact per-pod quantile: the subquery evaluates the same inner expression at the
-// same steps a range query would, and Prometheus' quantile_over_time is the interpolating
-// quantile the generator's answers are pinned to. What differs is the volume on the wire: a range
-// query returns every step of every (pod, container) series (20,000 pods × 181 steps ≈ 3.6 M
-// points per metric for 10,000 workloads), which this process must decode and sort; the subquery
-// returns one number per series. So the per-pod values and pod totals are instant queries at the
-// window end with subqueries. Two things need every step and are range queries: ready pods per
-// ReplicaSet (one short series per ReplicaSet, added up per Deployment in Go — measured twice as
-// fast as joining the Deployment in PromQL and taking min/max/count over subqueries), and OOM
-// kills, only for the few containers that restarted (found by a cheap instant query first). The step is the configured resolution (default 30 s), raised when needed so no
-// query sees more than 11,000 points per series. BENCHMARKS.md ("Collection") has the figures.
+// Both give the exact per-pod quantile: a subquery evaluates the same inner expression at the
+// same steps a range query does, and quantile() below is Prometheus' interpolating
+// quantile_over_time, to which the generator's answers are pinned. Subqueries send one number per
+// series instead of every step, so they looked cheaper; measured on the same TSDB
+// (BenchmarkUsageShapes, one namespace of 100 workloads / 200 pods, Prometheus 2.42), they are
+// about 4× slower: each pod total needs its own subquery that evaluates rate() again, and
+// subquery evaluation costs more than a range query's. So per (pod, container) CPU and working
+// set are range queries over [start, end] at the step, and the container quantiles and pod totals
+// are computed here from the same points. Ready pods are a range query too (one short series per
+// ReplicaSet, added up per Deployment here — twice as fast as joining the Deployment in PromQL
+// and taking min/max over subqueries). Requests, limits, CFS counters and the restart check are
+// plain instant queries at the window end over [start, end]; OOM kills need a range query only
+// for the few containers that restarted. The step is the configured resolution (default 30 s),
+// raised when needed so no query returns more than 11,000 points per series.
 //
 // # Load on Prometheus
 //
