@@ -186,7 +186,7 @@ func newManager(e env, d Deriver, now time.Time) *Manager {
 }
 
 // nowAfter is a moment just after the last synthetic day's window.
-func nowAfter() time.Time { return day(days-1).Time().Add(12 * time.Hour) }
+func nowAfter() time.Time { return day(days - 1).Time().Add(12 * time.Hour) }
 
 func TestABackfillStoresEveryDayOnceAndDerives(t *testing.T) {
 	d := &deriver{}
