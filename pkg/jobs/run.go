@@ -12,6 +12,9 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/pkg/peakwindow"
 )
 
+// MaxFailedInARow is how many consecutive failed days end a job early.
+const MaxFailedInARow = 3
+
 // run works through the job's days, newest last, saving progress after each. A day that fails
 // is recorded and the job goes on with the next one: what was stored stays stored.
 func (m *Manager) run(ctx context.Context, a *active) {
@@ -36,10 +39,17 @@ func (m *Manager) run(ctx context.Context, a *active) {
 	}
 	persist(a.update(func(j *Job) { j.State = StateRunning }))
 
-	stored := 0
+	stored, failedInARow := 0, 0
 	j := a.snapshot()
 	for day := j.FirstDay; !j.LastDay.Before(day); day = day.AddDays(1) {
 		if ctx.Err() != nil {
+			break
+		}
+		if failedInARow >= MaxFailedInARow {
+			// Prometheus is most likely down: stop rather than fail hundreds of days one by one.
+			msg := fmt.Sprintf("gave up after %d days failed in a row; %s to %s were not attempted", failedInARow, day, j.LastDay)
+			m.log.Warn("collection job gives up", "job", j.ID, "cluster", j.Cluster, "reason", msg)
+			persist(a.update(func(j *Job) { j.addError(msg) }))
 			break
 		}
 		workloads, skipped, err := m.collectDay(ctx, j.Cluster, day)
@@ -48,8 +58,10 @@ func (m *Manager) run(ctx context.Context, a *active) {
 			// cancelled midway: this day is not stored; nothing else changes
 		case err != nil:
 			m.log.Error("collection day failed", "job", j.ID, "cluster", j.Cluster, "day", day.String(), "error", err)
+			failedInARow++
 			persist(a.update(func(j *Job) { j.DaysDone++; j.addError(fmt.Sprintf("%s: %v", day, err)) }))
 		default:
+			failedInARow = 0
 			if skipped != "" {
 				m.log.Info("collection day skipped", "job", j.ID, "cluster", j.Cluster, "day", day.String(), "reason", skipped)
 			} else {
