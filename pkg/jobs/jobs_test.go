@@ -374,7 +374,7 @@ func TestPrometheusStoppedMidJobFailsThoseDaysAndLosesNothing(t *testing.T) {
 func TestRecoverMarksJobsOfADeadProcessFailed(t *testing.T) {
 	m := newManager(env{}, nil, nowAfter())
 	j := Job{ID: "7d1f3a0c-1111-4222-8333-944445555666", Cluster: "prod-b", Kind: KindBackfill, State: StateRunning,
-		FirstDay: day(0), LastDay: day(0), DaysTotal: 1, StartedAt: time.Now().UTC()}
+		FirstDay: day(0), LastDay: day(0), DaysTotal: 1, StartedAt: day(0).Time()}
 	if err := save(context.Background(), conn, &j, time.Now()); err != nil {
 		t.Fatal(err)
 	}
@@ -397,5 +397,21 @@ func TestAJobGivesUpAfterThreeFailedDaysInARow(t *testing.T) {
 	if j.State != StateFailed || j.DaysDone != MaxFailedInARow || j.ErrorCount != MaxFailedInARow+1 ||
 		!strings.Contains(j.Errors[MaxFailedInARow], "gave up after 3 days failed in a row") {
 		t.Fatalf("%+v", j)
+	}
+}
+
+func TestCollectWaitsForTheJobAndReportsItsOutcome(t *testing.T) {
+	ctx := context.Background()
+	if err := newManager(env{}, nil, nowAfter()).Collect(ctx, "prod-b", 1); err != nil {
+		t.Fatalf("a collection that works: %v", err)
+	}
+	m := newManager(env{url: "http://127.0.0.1:1"}, nil, nowAfter().Add(time.Hour)) // started later
+	err := m.Collect(ctx, "prod-b", 1)
+	if err == nil || !strings.Contains(err.Error(), "failed") {
+		t.Fatalf("a collection against a dead Prometheus: %v", err)
+	}
+	last, err := m.LastCollection(ctx, "prod-b")
+	if j, ok := last.(*Job); err != nil || !ok || j.State != StateFailed || j.StartedBy != "schedule" {
+		t.Fatalf("last collection %+v %v", last, err)
 	}
 }
