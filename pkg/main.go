@@ -9,6 +9,8 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
 	"github.com/grafana/grafana-plugin-sdk-go/build/buildinfo"
 
+	"github.com/kubedoor/kubedoor-grafana/pkg/collect"
+	"github.com/kubedoor/kubedoor-grafana/pkg/jobs"
 	"github.com/kubedoor/kubedoor-grafana/pkg/operations"
 	"github.com/kubedoor/kubedoor-grafana/pkg/plugin"
 	"github.com/kubedoor/kubedoor-grafana/pkg/service"
@@ -38,14 +40,21 @@ func main() {
 	}
 	defer func() { _ = svc.Close() }()
 
-	// Operations (notification delivery, the schedule runner and its leases) run for the whole
-	// process. The other areas' parts (control table, publisher, collector) are wired in Deps.
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
-	ops := operations.New(svc, operations.Options{Log: logger})
+
+	// Collection jobs and the daily collection live as long as the process. The control-table
+	// deriver is wired here once it exists (jobs.Deriver); until then jobs only collect.
+	collections := jobs.NewManager(ctx, svc, nil, collect.Options{Logger: logger}, logger)
+	svc.Go(ctx, &jobs.Daily{Manager: collections, Log: logger})
+
+	// Operations (notification delivery, the schedule runner and its leases) run for the whole
+	// process. The other areas' parts (control table, publisher) are wired in Deps.
+	ops := operations.New(svc, operations.Options{Log: logger,
+		Deps: operations.Deps{Collector: collections, LastCollection: collections}})
 	ops.Start(ctx)
 
-	if err := app.Manage(plugin.ID, plugin.NewFactory(svc, logger, plugin.WithOperations(ops)), app.ManageOpts{}); err != nil {
+	if err := app.Manage(plugin.ID, plugin.NewFactory(svc, logger, plugin.WithOperations(ops), plugin.WithCollections(collections)), app.ManageOpts{}); err != nil {
 		logger.Error("plugin stopped", "error", err)
 		os.Exit(1)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/backend/instancemgmt"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/resource/httpadapter"
 
+	"github.com/kubedoor/kubedoor-grafana/pkg/jobs"
 	"github.com/kubedoor/kubedoor-grafana/pkg/operations"
 	"github.com/kubedoor/kubedoor-grafana/pkg/service"
 	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
@@ -29,6 +30,7 @@ type App struct {
 	log         *slog.Logger
 	settingsErr error                  // settings Grafana handed us that do not validate
 	ops         *operations.Operations // nil: operations routes answer 503
+	jobs        *jobs.Manager          // nil: collection routes answer 503
 }
 
 var (

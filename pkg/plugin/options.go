@@ -1,6 +1,9 @@
 package plugin
 
-import "github.com/kubedoor/kubedoor-grafana/pkg/operations"
+import (
+	"github.com/kubedoor/kubedoor-grafana/pkg/jobs"
+	"github.com/kubedoor/kubedoor-grafana/pkg/operations"
+)
 
 // Option adds a process-wide part to the app instances a factory builds.
 type Option func(*App)
@@ -9,4 +12,10 @@ type Option func(*App)
 // without it those routes answer 503.
 func WithOperations(o *operations.Operations) Option {
 	return func(a *App) { a.ops = o }
+}
+
+// WithCollections gives the instances the process's collection-job manager (jobs run on the
+// process's context, not on the request that started them); without it those routes answer 503.
+func WithCollections(m *jobs.Manager) Option {
+	return func(a *App) { a.jobs = m }
 }

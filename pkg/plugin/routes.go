@@ -22,6 +22,8 @@ func (a *App) routeTable() []route {
 	t = append(t, a.auditRoutes()...)
 	t = append(t, a.enforcementRoutes()...)
 	t = append(t, a.operationsRoutes()...)
+	t = append(t, a.clusterRoutes()...)
+	t = append(t, a.collectionRoutes()...)
 	return t
 }
 

@@ -6,6 +6,7 @@ package prom
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -21,7 +22,8 @@ type Config struct {
 	BearerToken        string
 	Username, Password string
 	InsecureSkipVerify bool
-	// Timeout bounds every request; zero means 30 s.
+	// Timeout bounds every request whose context has no deadline of its own; zero means 30 s.
+	// Callers that set a deadline (the collector's per-query timeout) get exactly theirs.
 	Timeout time.Duration
 }
 
@@ -73,8 +75,16 @@ func (c *client) Ready(ctx context.Context) (string, error) {
 	return bi.Version, nil
 }
 
+// bound applies the client's timeout unless ctx already has a deadline.
+func (c *client) bound(ctx context.Context) (context.Context, context.CancelFunc) {
+	if _, ok := ctx.Deadline(); ok {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, c.timeout)
+}
+
 func (c *client) Query(ctx context.Context, query string, at time.Time) (model.Value, error) {
-	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	ctx, cancel := c.bound(ctx)
 	defer cancel()
 	v, _, _, err := c.api.Query(ctx, query, at)
 	if err != nil {
@@ -84,7 +94,7 @@ func (c *client) Query(ctx context.Context, query string, at time.Time) (model.V
 }
 
 func (c *client) QueryRange(ctx context.Context, query string, r v1.Range) (model.Value, error) {
-	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	ctx, cancel := c.bound(ctx)
 	defer cancel()
 	v, _, _, err := c.api.QueryRange(ctx, query, r)
 	if err != nil {
@@ -106,4 +116,25 @@ func (a authRoundTripper) RoundTrip(r *http.Request) (*http.Response, error) {
 		r.SetBasicAuth(a.cfg.Username, a.cfg.Password)
 	}
 	return a.next.RoundTrip(r)
+}
+
+// Transient reports whether err is worth retrying: the server could not be reached, answered
+// 5xx or 429, timed out, or sent a broken answer. A query Prometheus refuses (bad data, an
+// execution error) or a cancelled context is not.
+func Transient(err error) bool {
+	if err == nil || errors.Is(err, context.Canceled) {
+		return false
+	}
+	var apiErr *v1.Error
+	if errors.As(err, &apiErr) {
+		switch apiErr.Type {
+		case v1.ErrServer, v1.ErrTimeout, v1.ErrBadResponse:
+			return true
+		case v1.ErrClient:
+			return apiErr.Msg == "client error: 429"
+		}
+		return false
+	}
+	// Anything else came from the transport (refused, reset, DNS, a per-attempt deadline).
+	return true
 }

@@ -1,0 +1,209 @@
+// Package clustersettings holds each cluster's peak-pipeline settings (peak window and its
+// overrides, quantile, derivation knobs, daily collection): typed, with defaults and validation
+// naming the offending field, stored as versioned rows in the store's settings table under the
+// key "cluster/<name>" with optimistic concurrency.
+package clustersettings
+
+import (
+	"fmt"
+	"regexp"
+	"time"
+
+	"github.com/kubedoor/kubedoor-grafana/pkg/peakwindow"
+	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
+)
+
+// Derivation modes (DESIGN.md §6).
+const (
+	ModePerWorkload = "per-workload"
+	ModeKubeDoor    = "kubedoor"
+)
+
+// ClusterSettings is one cluster's settings, as docs/api.md describes them.
+type ClusterSettings struct {
+	Cluster    string     `json:"cluster"`
+	TimeZone   string     `json:"timeZone"` // read-only: from the cluster connection
+	PeakWindow Window     `json:"peakWindow"`
+	Overrides  []Override `json:"overrides"`
+
+	Quantile       float64 `json:"quantile"`
+	Days           int     `json:"days"`
+	Mode           string  `json:"mode"`
+	Headroom       float64 `json:"headroom"`
+	CPUFloorMillis int64   `json:"cpuFloorMillis"`
+	MemFloorMiB    int64   `json:"memFloorMiB"`
+	OOMBump        bool    `json:"oomBump"`
+	RetentionDays  int     `json:"retentionDays"`
+	Collect        Collect `json:"collect"`
+
+	Version   uint64    `json:"version"`
+	UpdatedBy string    `json:"updatedBy"`
+	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+// Window is a peak window as "HH:MM" ends; End at or before Start crosses midnight.
+type Window struct {
+	Start string `json:"start"`
+	End   string `json:"end"`
+}
+
+// Override gives a namespace (Workload "") or one workload its own peak window.
+type Override struct {
+	Namespace  string `json:"namespace"`
+	Workload   string `json:"workload"`
+	PeakWindow Window `json:"peakWindow"`
+}
+
+// Collect is the daily collection and how hard it may press on Prometheus.
+type Collect struct {
+	Enabled             bool   `json:"enabled"`
+	At                  string `json:"at"`                  // "HH:MM" in the cluster's zone
+	Concurrency         int    `json:"concurrency"`         // queries in flight, 1..16
+	QueryTimeoutSeconds int    `json:"queryTimeoutSeconds"` // per query, 5..600
+}
+
+// Defaults are the settings of a cluster that never saved any (version 0).
+func Defaults(cluster, timeZone string) ClusterSettings {
+	if timeZone == "" {
+		timeZone = "UTC"
+	}
+	return ClusterSettings{
+		Cluster: cluster, TimeZone: timeZone,
+		PeakWindow: Window{Start: "10:00", End: "11:30"},
+		Overrides:  []Override{},
+		Quantile:   0.95, Days: 10, Mode: ModePerWorkload, Headroom: 0,
+		CPUFloorMillis: 10, MemFloorMiB: 1, OOMBump: true, RetentionDays: 400,
+		Collect: Collect{Enabled: true, At: "01:00", Concurrency: 4, QueryTimeoutSeconds: 120},
+	}
+}
+
+var (
+	dnsLabel     = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
+	dnsSubdomain = regexp.MustCompile(`^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$`)
+)
+
+func fieldErr(field, format string, args ...any) error {
+	return &settings.FieldError{Field: field, Reason: fmt.Sprintf(format, args...)}
+}
+
+// Validate returns the first problem as a *settings.FieldError naming the JSON path.
+func (s ClusterSettings) Validate() error {
+	if _, err := s.PeakWindow.parse("peakWindow"); err != nil {
+		return err
+	}
+	seen := map[[2]string]bool{}
+	for i, o := range s.Overrides {
+		p := fmt.Sprintf("overrides[%d]", i)
+		if !dnsLabel.MatchString(o.Namespace) {
+			return fieldErr(p+".namespace", "must be a namespace name (lower-case letters, digits, '-')")
+		}
+		if o.Workload != "" && !dnsSubdomain.MatchString(o.Workload) {
+			return fieldErr(p+".workload", "must be a Deployment name (lower-case letters, digits, '-', '.') or empty for the whole namespace")
+		}
+		k := [2]string{o.Namespace, o.Workload}
+		if seen[k] {
+			return fieldErr(p, "duplicate override for %s/%s", o.Namespace, o.Workload)
+		}
+		seen[k] = true
+		if _, err := o.PeakWindow.parse(p + ".peakWindow"); err != nil {
+			return err
+		}
+	}
+	switch {
+	case !(s.Quantile >= 0.5 && s.Quantile <= 0.999):
+		return fieldErr("quantile", "must be from 0.5 to 0.999")
+	case s.Days < 1 || s.Days > 90:
+		return fieldErr("days", "must be from 1 to 90")
+	case s.Mode != ModePerWorkload && s.Mode != ModeKubeDoor:
+		return fieldErr("mode", "must be %q or %q", ModePerWorkload, ModeKubeDoor)
+	case !(s.Headroom >= 0 && s.Headroom <= 10):
+		return fieldErr("headroom", "must be from 0 to 10 (requests = P × (1 + headroom))")
+	case s.CPUFloorMillis < 0 || s.CPUFloorMillis > 1_000_000:
+		return fieldErr("cpuFloorMillis", "must be from 0 to 1000000")
+	case s.MemFloorMiB < 0 || s.MemFloorMiB > 1_048_576:
+		return fieldErr("memFloorMiB", "must be from 0 to 1048576")
+	case s.RetentionDays < 30 || s.RetentionDays > 3650:
+		return fieldErr("retentionDays", "must be from 30 to 3650")
+	}
+	if _, err := peakwindow.ParseClock(s.Collect.At); err != nil {
+		return fieldErr("collect.at", "must be HH:MM (24-hour) in the cluster's time zone")
+	}
+	if s.Collect.Concurrency < 1 || s.Collect.Concurrency > 16 {
+		return fieldErr("collect.concurrency", "must be from 1 to 16")
+	}
+	if s.Collect.QueryTimeoutSeconds < 5 || s.Collect.QueryTimeoutSeconds > 600 {
+		return fieldErr("collect.queryTimeoutSeconds", "must be from 5 to 600")
+	}
+	return nil
+}
+
+func (w Window) parse(path string) (peakwindow.Window, error) {
+	s, err := peakwindow.ParseClock(w.Start)
+	if err != nil {
+		return peakwindow.Window{}, fieldErr(path+".start", "must be HH:MM (24-hour), got %q", w.Start)
+	}
+	e, err := peakwindow.ParseClock(w.End)
+	if err != nil {
+		return peakwindow.Window{}, fieldErr(path+".end", "must be HH:MM (24-hour), got %q", w.End)
+	}
+	return peakwindow.Window{Start: s, End: e}, nil
+}
+
+// Location loads the cluster's zone.
+func (s ClusterSettings) Location() (*time.Location, error) {
+	loc, err := time.LoadLocation(s.TimeZone)
+	if err != nil {
+		return nil, fmt.Errorf("cluster %s: time zone %q: %w", s.Cluster, s.TimeZone, err)
+	}
+	return loc, nil
+}
+
+// DefaultWindow is the cluster-wide peak window. Settings are validated before use, so a
+// malformed one here is a programming error reported as such.
+func (s ClusterSettings) DefaultWindow() (peakwindow.Window, error) {
+	return s.PeakWindow.parse("peakWindow")
+}
+
+// WindowFor is the peak window of one workload: its own override, else its namespace's, else
+// the cluster's.
+func (s ClusterSettings) WindowFor(namespace, workload string) (peakwindow.Window, error) {
+	var nsWin *Window
+	for i, o := range s.Overrides {
+		if o.Namespace != namespace {
+			continue
+		}
+		if o.Workload == workload && workload != "" {
+			return o.PeakWindow.parse(fmt.Sprintf("overrides[%d].peakWindow", i))
+		}
+		if o.Workload == "" {
+			nsWin = &s.Overrides[i].PeakWindow
+		}
+	}
+	if nsWin != nil {
+		return nsWin.parse("overrides.peakWindow")
+	}
+	return s.DefaultWindow()
+}
+
+// Windows lists every distinct window in use (the default first).
+func (s ClusterSettings) Windows() ([]peakwindow.Window, error) {
+	def, err := s.DefaultWindow()
+	if err != nil {
+		return nil, err
+	}
+	out := []peakwindow.Window{def}
+	for i, o := range s.Overrides {
+		w, err := o.PeakWindow.parse(fmt.Sprintf("overrides[%d].peakWindow", i))
+		if err != nil {
+			return nil, err
+		}
+		dup := false
+		for _, x := range out {
+			dup = dup || x == w
+		}
+		if !dup {
+			out = append(out, w)
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,81 @@
+package clustersettings
+
+import (
+	"testing"
+
+	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
+)
+
+func TestDefaultsAreValid(t *testing.T) {
+	if err := Defaults("prod-a", "Asia/Shanghai").Validate(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestValidateNamesTheField(t *testing.T) {
+	tests := []struct {
+		name  string
+		edit  func(*ClusterSettings)
+		field string
+	}{
+		{"a peak start that is not HH:MM", func(s *ClusterSettings) { s.PeakWindow.Start = "10h" }, "peakWindow.start"},
+		{"a peak end of 24:00", func(s *ClusterSettings) { s.PeakWindow.End = "24:00" }, "peakWindow.end"},
+		{"an override without a namespace", func(s *ClusterSettings) {
+			s.Overrides = []Override{{PeakWindow: Window{"20:00", "22:00"}}}
+		}, "overrides[0].namespace"},
+		{"an override with an upper-case workload", func(s *ClusterSettings) {
+			s.Overrides = []Override{{Namespace: "shop", Workload: "Api", PeakWindow: Window{"20:00", "22:00"}}}
+		}, "overrides[0].workload"},
+		{"an override with a bad window", func(s *ClusterSettings) {
+			s.Overrides = []Override{{Namespace: "shop", PeakWindow: Window{"20:00", "2200"}}}
+		}, "overrides[0].peakWindow.end"},
+		{"two overrides for one namespace", func(s *ClusterSettings) {
+			s.Overrides = []Override{{Namespace: "shop", PeakWindow: Window{"20:00", "22:00"}}, {Namespace: "shop", PeakWindow: Window{"21:00", "22:00"}}}
+		}, "overrides[1]"},
+		{"quantile below 0.5", func(s *ClusterSettings) { s.Quantile = 0.4 }, "quantile"},
+		{"quantile of 1", func(s *ClusterSettings) { s.Quantile = 1 }, "quantile"},
+		{"zero days", func(s *ClusterSettings) { s.Days = 0 }, "days"},
+		{"91 days", func(s *ClusterSettings) { s.Days = 91 }, "days"},
+		{"an unknown mode", func(s *ClusterSettings) { s.Mode = "max" }, "mode"},
+		{"negative headroom", func(s *ClusterSettings) { s.Headroom = -0.1 }, "headroom"},
+		{"negative cpu floor", func(s *ClusterSettings) { s.CPUFloorMillis = -1 }, "cpuFloorMillis"},
+		{"negative memory floor", func(s *ClusterSettings) { s.MemFloorMiB = -1 }, "memFloorMiB"},
+		{"retention of 29 days", func(s *ClusterSettings) { s.RetentionDays = 29 }, "retentionDays"},
+		{"collection time 1:00", func(s *ClusterSettings) { s.Collect.At = "1:00" }, "collect.at"},
+		{"zero concurrency", func(s *ClusterSettings) { s.Collect.Concurrency = 0 }, "collect.concurrency"},
+		{"a query timeout of an hour", func(s *ClusterSettings) { s.Collect.QueryTimeoutSeconds = 3600 }, "collect.queryTimeoutSeconds"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := Defaults("prod-a", "UTC")
+			tt.edit(&s)
+			fe, ok := settings.AsFieldError(s.Validate())
+			if !ok || fe.Field != tt.field {
+				t.Fatalf("got %v, want a field error on %s", s.Validate(), tt.field)
+			}
+		})
+	}
+}
+
+func TestWindowForPrefersTheWorkloadThenTheNamespace(t *testing.T) {
+	s := Defaults("prod-a", "UTC")
+	s.Overrides = []Override{
+		{Namespace: "shop", Workload: "api", PeakWindow: Window{"20:00", "22:00"}},
+		{Namespace: "shop", PeakWindow: Window{"18:00", "19:00"}},
+	}
+	tests := []struct{ ns, wl, want string }{
+		{"shop", "api", "20:00-22:00"},
+		{"shop", "checkout", "18:00-19:00"},
+		{"batch", "api", "10:00-11:30"},
+	}
+	for _, tt := range tests {
+		w, err := s.WindowFor(tt.ns, tt.wl)
+		if err != nil || w.String() != tt.want {
+			t.Errorf("%s/%s: %v %v, want %s", tt.ns, tt.wl, w, err, tt.want)
+		}
+	}
+	ws, err := s.Windows()
+	if err != nil || len(ws) != 3 {
+		t.Fatalf("windows %v %v", ws, err)
+	}
+}

@@ -1,0 +1,113 @@
+package clustersettings
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/kubedoor/kubedoor-grafana/pkg/store"
+)
+
+// Key is the settings-table key of a cluster's settings.
+func Key(cluster string) string { return "cluster/" + cluster }
+
+// ConflictError is returned by Put when the stored version is not the expected one.
+type ConflictError struct {
+	Expected uint64
+	Current  ClusterSettings
+}
+
+func (e *ConflictError) Error() string {
+	return fmt.Sprintf("cluster %s settings are at version %d, not %d: someone saved them meanwhile",
+		e.Current.Cluster, e.Current.Version, e.Expected)
+}
+
+// Store reads and writes cluster settings.
+type Store struct {
+	conn store.Conn
+	now  func() time.Time
+}
+
+// NewStore returns a Store on conn.
+func NewStore(conn store.Conn) *Store { return &Store{conn: conn, now: time.Now} }
+
+// putMu serialises read-check-insert in this process. ClickHouse has no transactions, so two
+// backend processes saving the same cluster at the same instant could both pass the check; one
+// backend per Grafana is the supported setup.
+var putMu sync.Mutex
+
+// Get returns the cluster's latest settings, or Defaults (version 0) when none were saved. The
+// time zone always comes from the connection (timeZone), never from the stored copy.
+func (st *Store) Get(ctx context.Context, cluster, timeZone string) (ClusterSettings, error) {
+	rows, err := st.conn.Query(ctx, `SELECT value, version, updated_by, updated_at FROM settings
+		WHERE key = {key:String} ORDER BY version DESC LIMIT 1`, store.P("key", Key(cluster)))
+	if err != nil {
+		return ClusterSettings{}, fmt.Errorf("reading cluster %s settings: %w", cluster, err)
+	}
+	defer rows.Close()
+	s := Defaults(cluster, timeZone)
+	if rows.Next() {
+		var (
+			value, by string
+			version   uint64
+			at        time.Time
+		)
+		if err := rows.Scan(&value, &version, &by, &at); err != nil {
+			return ClusterSettings{}, fmt.Errorf("reading cluster %s settings: %w", cluster, err)
+		}
+		// Decode over the defaults: a field added in a later release keeps its default.
+		if err := json.Unmarshal([]byte(value), &s); err != nil {
+			return ClusterSettings{}, fmt.Errorf("cluster %s settings (version %d) are not valid JSON: %w", cluster, version, err)
+		}
+		s.Version, s.UpdatedBy, s.UpdatedAt = version, by, at.UTC()
+	}
+	if err := rows.Err(); err != nil {
+		return ClusterSettings{}, fmt.Errorf("reading cluster %s settings: %w", cluster, err)
+	}
+	s.Cluster, s.TimeZone = cluster, timeZone
+	if s.Overrides == nil {
+		s.Overrides = []Override{}
+	}
+	return s, nil
+}
+
+// Put validates s and saves it as version expected+1 when the stored version is expected,
+// else returns a *ConflictError holding the current settings. Validation failures are
+// *settings.FieldError.
+func (st *Store) Put(ctx context.Context, s ClusterSettings, expected uint64, by string) (ClusterSettings, error) {
+	if err := s.Validate(); err != nil {
+		return ClusterSettings{}, err
+	}
+	putMu.Lock()
+	defer putMu.Unlock()
+	cur, err := st.Get(ctx, s.Cluster, s.TimeZone)
+	if err != nil {
+		return ClusterSettings{}, err
+	}
+	if cur.Version != expected {
+		return ClusterSettings{}, &ConflictError{Expected: expected, Current: cur}
+	}
+	s.Version, s.UpdatedBy, s.UpdatedAt = expected+1, by, st.now().UTC().Truncate(time.Millisecond)
+	if s.Overrides == nil {
+		s.Overrides = []Override{}
+	}
+	value, err := json.Marshal(s)
+	if err != nil {
+		return ClusterSettings{}, fmt.Errorf("encoding cluster %s settings: %w", s.Cluster, err)
+	}
+	row := []any{Key(s.Cluster), string(value), s.Version, by, s.UpdatedAt}
+	if err := st.conn.Insert(ctx, "settings", []string{"key", "value", "version", "updated_by", "updated_at"}, [][]any{row}); err != nil {
+		return ClusterSettings{}, fmt.Errorf("saving cluster %s settings: %w", s.Cluster, err)
+	}
+	return s, nil
+}
+
+// AsConflict reports whether err is a version conflict.
+func AsConflict(err error) (*ConflictError, bool) {
+	var c *ConflictError
+	ok := errors.As(err, &c)
+	return c, ok
+}

@@ -1,0 +1,73 @@
+package jobs
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/kubedoor/kubedoor-grafana/pkg/clustersettings"
+	"github.com/kubedoor/kubedoor-grafana/pkg/collect"
+	"github.com/kubedoor/kubedoor-grafana/pkg/service"
+	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
+	"github.com/kubedoor/kubedoor-grafana/pkg/store"
+)
+
+// soon fires every 300 ms.
+type soon struct{}
+
+func (soon) Next(_ clustersettings.ClusterSettings, after time.Time) (time.Time, error) {
+	return after.Add(300 * time.Millisecond), nil
+}
+
+func TestAtTriggerFiresAtCollectAtInTheClustersZone(t *testing.T) {
+	s := clustersettings.Defaults("prod-sh", "Asia/Shanghai")
+	s.Collect.At = "01:30"
+	after := time.Date(2026, 3, 1, 18, 0, 0, 0, time.UTC) // 02:00 in Shanghai
+	got, err := AtTrigger{}.Next(s, after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := time.Date(2026, 3, 2, 17, 30, 0, 0, time.UTC); !got.Equal(want) {
+		t.Fatalf("next %s, want %s", got.UTC(), want)
+	}
+}
+
+func TestTheDailyWorkerStartsEnabledClustersOnlyFromProcessStart(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	svc := service.New(log, func(context.Context, settings.App) (store.Conn, int, error) { return conn, 1, nil }, "test")
+	app := settings.App{Storage: settings.Storage{Mode: settings.StorageEmbedded}, Clusters: []settings.Cluster{
+		{Name: "daily-on", PrometheusURL: promSrv.URL, TimeZone: "UTC", ClusterLabelKey: "cluster", ClusterLabelValue: "daily-on"},
+		{Name: "daily-off", PrometheusURL: promSrv.URL, TimeZone: "UTC", ClusterLabelKey: "cluster", ClusterLabelValue: "daily-off"},
+	}}
+	if err := svc.Apply(ctx, app); err != nil {
+		t.Fatal(err)
+	}
+	off := clustersettings.Defaults("daily-off", "UTC")
+	off.Collect.Enabled = false
+	if _, err := clustersettings.NewStore(conn).Put(ctx, off, 0, "ada"); err != nil {
+		t.Fatal(err)
+	}
+	m := NewManager(ctx, svc, nil, collect.Options{}, log)
+	svc.Go(ctx, &Daily{Manager: m, Trigger: soon{}, Log: log, Poll: 200 * time.Millisecond})
+
+	deadline := time.Now().Add(time.Minute)
+	var got []Job
+	for time.Now().Before(deadline) {
+		got, _, _ = m.List(ctx, Filter{Cluster: "daily-on", State: StateSucceeded})
+		if len(got) > 0 {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if len(got) == 0 {
+		t.Fatal("no daily job succeeded within a minute")
+	}
+	want, _ := LatestEnded(clustersettings.Defaults("daily-on", "UTC"), time.Now())
+	if j := got[0]; j.Kind != KindDaily || j.StartedBy != "scheduler" || j.LastDay != want || j.DaysTotal != 1 {
+		t.Fatalf("daily job %+v, want kind daily by scheduler for %s", j, want)
+	}
+	if offJobs, _, _ := m.List(ctx, Filter{Cluster: "daily-off"}); len(offJobs) != 0 {
+		t.Fatalf("a disabled cluster got jobs: %+v", offJobs)
+	}
+}

@@ -1,0 +1,146 @@
+package plugin
+
+import (
+	"net/http"
+
+	"github.com/kubedoor/kubedoor-grafana/pkg/audit"
+	"github.com/kubedoor/kubedoor-grafana/pkg/clustersettings"
+	"github.com/kubedoor/kubedoor-grafana/pkg/jobs"
+	"github.com/kubedoor/kubedoor-grafana/pkg/service"
+	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
+)
+
+func (a *App) clusterRoutes() []route {
+	return []route{
+		{"GET /v1/clusters", RoleViewer, "list clusters", a.listClusters},
+		{"GET /v1/clusters/{cluster}/settings", RoleViewer, "read cluster settings", a.getClusterSettings},
+		{"PUT /v1/clusters/{cluster}/settings", RoleAdmin, "change cluster settings", a.putClusterSettings},
+	}
+}
+
+type clusterItem struct {
+	Name           string                          `json:"name"`
+	TimeZone       string                          `json:"timeZone"`
+	PrometheusURL  string                          `json:"prometheusUrl"`
+	Settings       clustersettings.ClusterSettings `json:"settings"`
+	LastCollection *jobs.Job                       `json:"lastCollection"`
+}
+
+func (a *App) listClusters(w http.ResponseWriter, r *http.Request) {
+	snap, ok := a.snapshot(w)
+	if !ok {
+		return
+	}
+	st := clustersettings.NewStore(snap.Conn)
+	items := make([]clusterItem, 0, len(snap.App.Clusters))
+	for _, c := range snap.App.Clusters {
+		cs, err := st.Get(r.Context(), c.Name, c.TimeZone)
+		if err != nil {
+			a.log.Error("reading cluster settings", "cluster", c.Name, "error", err)
+			writeError(w, http.StatusInternalServerError, codeInternal, "reading the settings of cluster %s failed: %v", c.Name, err)
+			return
+		}
+		item := clusterItem{Name: c.Name, TimeZone: c.TimeZone, PrometheusURL: c.PrometheusURL, Settings: cs}
+		if a.jobs != nil {
+			if item.LastCollection, err = a.jobs.Last(r.Context(), c.Name); err != nil {
+				a.log.Error("reading the last collection", "cluster", c.Name, "error", err)
+				writeError(w, http.StatusInternalServerError, codeInternal, "reading the last collection of %s failed: %v", c.Name, err)
+				return
+			}
+		}
+		items = append(items, item)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": items})
+}
+
+// cluster finds the path's cluster in the app settings, answering 404 when there is none.
+func (a *App) cluster(w http.ResponseWriter, r *http.Request, snap service.Snapshot) (settings.Cluster, bool) {
+	name := r.PathValue("cluster")
+	c, ok := snap.App.Cluster(name)
+	if !ok {
+		writeError(w, http.StatusNotFound, codeNotFound, "no cluster named %q in the app settings", name)
+	}
+	return c, ok
+}
+
+func (a *App) getClusterSettings(w http.ResponseWriter, r *http.Request) {
+	snap, ok := a.snapshot(w)
+	if !ok {
+		return
+	}
+	c, ok := a.cluster(w, r, snap)
+	if !ok {
+		return
+	}
+	cs, err := clustersettings.NewStore(snap.Conn).Get(r.Context(), c.Name, c.TimeZone)
+	if err != nil {
+		a.log.Error("reading cluster settings", "cluster", c.Name, "error", err)
+		writeError(w, http.StatusInternalServerError, codeInternal, "reading the settings of cluster %s failed: %v", c.Name, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, cs)
+}
+
+// settingsPut is the PUT body: the settings plus the version the caller read.
+type settingsPut struct {
+	clustersettings.ClusterSettings
+	ExpectedVersion *uint64 `json:"expectedVersion"`
+}
+
+func (a *App) putClusterSettings(w http.ResponseWriter, r *http.Request) {
+	snap, ok := a.snapshot(w)
+	if !ok {
+		return
+	}
+	c, ok := a.cluster(w, r, snap)
+	if !ok {
+		return
+	}
+	// Missing fields take their defaults: a PUT replaces the whole settings.
+	body := settingsPut{ClusterSettings: clustersettings.Defaults(c.Name, c.TimeZone)}
+	if !decodeJSON(w, r, &body) {
+		return
+	}
+	if body.ExpectedVersion == nil {
+		writeFieldError(w, badField("expectedVersion", "required: the version you read (0 for settings never saved)"))
+		return
+	}
+	if body.Cluster != "" && body.Cluster != c.Name {
+		writeFieldError(w, badField("cluster", "does not match the cluster in the path"))
+		return
+	}
+	caller := callerFrom(r)
+	st := clustersettings.NewStore(snap.Conn)
+	before, err := st.Get(r.Context(), c.Name, c.TimeZone)
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, codeInternal, "reading the settings of cluster %s failed: %v", c.Name, err)
+		return
+	}
+	next := body.ClusterSettings
+	next.Cluster, next.TimeZone = c.Name, c.TimeZone // read-only here
+	entry := audit.Entry{Action: "cluster.settings.update", Cluster: c.Name, Target: clustersettings.Key(c.Name), Before: before}
+	saved, err := st.Put(r.Context(), next, *body.ExpectedVersion, caller.Login)
+	if fe, isField := settings.AsFieldError(err); isField {
+		entry.Result, entry.Error, entry.After = audit.ResultFailed, fe.Error(), next
+		a.audit(r.Context(), caller, entry)
+		writeFieldError(w, fe)
+		return
+	}
+	if conflict, isConflict := clustersettings.AsConflict(err); isConflict {
+		entry.Result, entry.Error = audit.ResultFailed, conflict.Error()
+		a.audit(r.Context(), caller, entry)
+		writeJSON(w, http.StatusConflict, map[string]any{"error": conflict.Error(), "code": codeConflict, "current": conflict.Current})
+		return
+	}
+	if err != nil {
+		entry.Result, entry.Error = audit.ResultFailed, err.Error()
+		a.audit(r.Context(), caller, entry)
+		a.log.Error("saving cluster settings", "cluster", c.Name, "error", err)
+		writeError(w, http.StatusInternalServerError, codeInternal, "saving the settings of cluster %s failed: %v", c.Name, err)
+		return
+	}
+	entry.After = saved
+	a.audit(r.Context(), caller, entry)
+	a.log.Info("cluster settings saved", "cluster", c.Name, "version", saved.Version, "by", caller.Login)
+	writeJSON(w, http.StatusOK, saved)
+}

@@ -1,0 +1,156 @@
+package plugin
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/kubedoor/kubedoor-grafana/pkg/audit"
+	"github.com/kubedoor/kubedoor-grafana/pkg/jobs"
+	"github.com/kubedoor/kubedoor-grafana/pkg/peakwindow"
+	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
+)
+
+func (a *App) collectionRoutes() []route {
+	return []route{
+		{"POST /v1/clusters/{cluster}/collections", RoleEditor, "start a collection", a.startCollection},
+		{"GET /v1/collections", RoleViewer, "list collections", a.listCollections},
+		{"GET /v1/collections/{id}", RoleViewer, "read a collection", a.getCollection},
+		{"DELETE /v1/collections/{id}", RoleEditor, "cancel a collection", a.cancelCollection},
+	}
+}
+
+// collectionsReady answers 503 when the process has no job manager (it always has one when
+// started by main; tests that build an App by hand may not).
+func (a *App) collectionsReady(w http.ResponseWriter) bool {
+	if a.jobs == nil {
+		writeError(w, http.StatusServiceUnavailable, codeUnavailable, "collection jobs are not available in this process")
+		return false
+	}
+	return true
+}
+
+type collectionRequest struct {
+	Days int            `json:"days"`
+	From peakwindow.Day `json:"from"`
+	To   peakwindow.Day `json:"to"`
+}
+
+func (a *App) startCollection(w http.ResponseWriter, r *http.Request) {
+	if !a.collectionsReady(w) {
+		return
+	}
+	snap, ok := a.snapshot(w)
+	if !ok {
+		return
+	}
+	c, ok := a.cluster(w, r, snap)
+	if !ok {
+		return
+	}
+	var body collectionRequest
+	if !decodeJSON(w, r, &body) {
+		return
+	}
+	caller := callerFrom(r)
+	kind := jobs.KindBackfill
+	if body.Days == 0 {
+		kind = jobs.KindRerun
+	}
+	entry := audit.Entry{Action: "collection.start", Cluster: c.Name, Target: c.Name, After: body}
+	j, err := a.jobs.Start(r.Context(), jobs.Request{Cluster: c.Name, Kind: kind, Days: body.Days, From: body.From, To: body.To, StartedBy: caller.Login})
+	var busy *jobs.BusyError
+	switch fe, isField := settings.AsFieldError(err); {
+	case isField:
+		entry.Result, entry.Error = audit.ResultFailed, fe.Error()
+		a.audit(r.Context(), caller, entry)
+		writeFieldError(w, fe)
+	case errors.As(err, &busy):
+		entry.Result, entry.Error = audit.ResultFailed, busy.Error()
+		a.audit(r.Context(), caller, entry)
+		writeJSON(w, http.StatusConflict, map[string]any{"error": busy.Error(), "code": codeConflict, "current": busy.Current})
+	case err != nil:
+		entry.Result, entry.Error = audit.ResultFailed, err.Error()
+		a.audit(r.Context(), caller, entry)
+		a.log.Error("starting a collection", "cluster", c.Name, "error", err)
+		writeError(w, http.StatusInternalServerError, codeInternal, "starting the collection failed: %v", err)
+	default:
+		entry.After = j
+		a.audit(r.Context(), caller, entry)
+		writeJSON(w, http.StatusAccepted, j)
+	}
+}
+
+func (a *App) listCollections(w http.ResponseWriter, r *http.Request) {
+	if !a.collectionsReady(w) {
+		return
+	}
+	q := r.URL.Query()
+	f := jobs.Filter{Cluster: q.Get("cluster"), State: q.Get("state")}
+	switch f.State {
+	case "", jobs.StateQueued, jobs.StateRunning, jobs.StateSucceeded, jobs.StateFailed, jobs.StateCancelled:
+	default:
+		writeFieldError(w, badField("state", "must be queued, running, succeeded, failed or cancelled"))
+		return
+	}
+	var ok bool
+	if f.Limit, f.Offset, ok = paging(w, q); !ok {
+		return
+	}
+	if _, ok := a.snapshot(w); !ok {
+		return
+	}
+	items, total, err := a.jobs.List(r.Context(), f)
+	if err != nil {
+		a.log.Error("listing collections", "error", err)
+		writeError(w, http.StatusInternalServerError, codeInternal, "listing collections failed: %v", err)
+		return
+	}
+	if items == nil {
+		items = []jobs.Job{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": items, "total": total})
+}
+
+func (a *App) getCollection(w http.ResponseWriter, r *http.Request) {
+	if !a.collectionsReady(w) {
+		return
+	}
+	if _, ok := a.snapshot(w); !ok {
+		return
+	}
+	j, err := a.jobs.Get(r.Context(), r.PathValue("id"))
+	if errors.Is(err, jobs.ErrNotFound) {
+		writeError(w, http.StatusNotFound, codeNotFound, "%v", err)
+		return
+	}
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, codeInternal, "reading the collection failed: %v", err)
+		return
+	}
+	writeJSON(w, http.StatusOK, j)
+}
+
+func (a *App) cancelCollection(w http.ResponseWriter, r *http.Request) {
+	if !a.collectionsReady(w) {
+		return
+	}
+	if _, ok := a.snapshot(w); !ok {
+		return
+	}
+	caller := callerFrom(r)
+	id := r.PathValue("id")
+	j, err := a.jobs.Cancel(r.Context(), id)
+	if errors.Is(err, jobs.ErrNotFound) {
+		writeError(w, http.StatusNotFound, codeNotFound, "%v", err)
+		return
+	}
+	entry := audit.Entry{Action: "collection.cancel", Cluster: j.Cluster, Target: id, After: j}
+	if err != nil {
+		entry.Result, entry.Error = audit.ResultFailed, err.Error()
+		a.audit(r.Context(), caller, entry)
+		writeError(w, http.StatusInternalServerError, codeInternal, "cancelling the collection failed: %v", err)
+		return
+	}
+	a.audit(r.Context(), caller, entry)
+	writeJSON(w, http.StatusOK, j)
+}
