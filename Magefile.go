@@ -150,6 +150,8 @@ var fuzzTargets = []struct{ pkg, name string }{
 	{"./pkg/notify", "FuzzTargetURL"},
 	{"./pkg/notify", "FuzzCheckResponse"},
 	{"./pkg/notify", "FuzzPayload"},
+	{"./pkg/peakwindow", "FuzzParseRange"},
+	{"./pkg/promql", "FuzzQuoting"},
 }
 
 // Fuzz runs each fuzz target for FUZZTIME (default 10s).
