@@ -112,8 +112,16 @@ type health struct {
 func TestClusterHealthAndConnectionTest(t *testing.T) {
 	var h health
 	if s := call(t, viewer, "GET", "v1/clusters/prod-a/health", nil, &h); s != 200 || !h.Kubernetes.OK || h.Kubernetes.Version == "" ||
-		!h.Prometheus.OK || h.Webhook.Installed || !strings.Contains(h.Webhook.Message, "not installed") || string(h.LastCollection) != "null" {
+		!h.Prometheus.OK || h.Webhook.Installed || !strings.Contains(h.Webhook.Message, "not installed") {
 		t.Fatalf("health %d %+v", s, h)
+	}
+	// The daily collection catches up when the backend starts, so a last job may exist; if it
+	// does, it is this cluster's.
+	if string(h.LastCollection) != "null" {
+		var job struct{ Cluster, State string }
+		if err := json.Unmarshal(h.LastCollection, &job); err != nil || job.Cluster != "prod-a" || job.State == "" {
+			t.Fatalf("last collection %s (%v)", h.LastCollection, err)
+		}
 	}
 	if s := call(t, viewer, "GET", "v1/clusters/peaks-only/health", nil, &h); s != 200 || h.Kubernetes.OK || !strings.Contains(h.Kubernetes.Message, "no Kubernetes access") || !h.Prometheus.OK {
 		t.Fatalf("health of a peaks-only cluster %d %+v", s, h)

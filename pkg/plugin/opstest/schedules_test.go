@@ -167,13 +167,31 @@ func mustZone(t *testing.T, name string) *time.Location {
 	return loc
 }
 
-func TestACollectScheduleOfAClusterWithoutKubernetesAccessRunsHereAndSaysWhyItFailed(t *testing.T) {
+func TestACollectScheduleOfAClusterWithoutKubernetesAccessRunsAHereBackfill(t *testing.T) {
 	at := time.Now().Add(2 * time.Second).UTC().Truncate(time.Second)
 	sc := createSchedule(t, map[string]any{"cluster": "peaks-only", "action": "collect", "kind": "once", "runAt": at, "days": 3})
-	runs := waitRun(t, sc.ID, 30*time.Second)
-	// No collector is wired into this build yet: the run fails and says so, it does not pretend.
-	if runs[0].Status != "failed" || !strings.Contains(runs[0].Error, "collection is not available") {
+	runs := waitRun(t, sc.ID, 60*time.Second)
+	if runs[0].Status != "succeeded" || runs[0].Error != "" {
 		t.Fatalf("runs %+v", runs)
+	}
+	// The run went through the collection jobs: a 3-day backfill of that cluster, started by the schedule.
+	var jobs struct {
+		Items []struct {
+			Cluster, Kind, State, StartedBy string
+			DaysTotal, DaysDone          int
+		}
+	}
+	if s := call(t, viewer, "GET", "v1/collections?cluster=peaks-only", nil, &jobs); s != 200 {
+		t.Fatalf("collections: %d", s)
+	}
+	found := false
+	for _, j := range jobs.Items {
+		if j.Kind == "backfill" && j.StartedBy == "schedule" && j.DaysTotal == 3 && j.DaysDone == 3 && j.State == "succeeded" {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatalf("no finished 3-day backfill started by the schedule: %+v", jobs.Items)
 	}
 }
 
