@@ -1,0 +1,179 @@
+package peaks
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/kubedoor/kubedoor-grafana/pkg/store"
+)
+
+// Aggregates over workloads. A workload's usage on a day is pods_min × its per-pod value,
+// summed over its containers (pod-total rows excluded, so nothing is counted twice): the
+// pod-average quantile for usage (cpu_p95_avg cores, mem_p95_avg bytes), requests and limits
+// as collected. pods_min is the fewest Running+Ready pods in the peak window, so these are what
+// the workload held at the least, never more than it had.
+
+// workloadDays is the per-(namespace, workload, day) subquery the aggregates build on.
+const workloadDays = `SELECT namespace, workload, day,
+       max(pods_min) AS pods,
+       sum(pods_min * cpu_p95_avg) AS cpu_usage, sum(pods_min * mem_p95_avg) AS mem_usage,
+       sum(pods_min * cpu_request) AS cpu_request, sum(pods_min * cpu_limit) AS cpu_limit,
+       sum(pods_min * mem_request) AS mem_request, sum(pods_min * mem_limit) AS mem_limit
+FROM peak_samples FINAL
+WHERE cluster = {cluster:String} AND day BETWEEN {from:Date} AND {to:Date} AND container != ''%s
+GROUP BY namespace, workload, day`
+
+// DayTotal is one day's sum over workloads (cores, bytes).
+type DayTotal struct {
+	Day        string  `json:"day"`
+	Pods       uint64  `json:"pods"`
+	CPUUsage   float64 `json:"cpuUsage"`
+	CPURequest float64 `json:"cpuRequest"`
+	CPULimit   float64 `json:"cpuLimit"`
+	MemUsage   float64 `json:"memUsage"`
+	MemRequest float64 `json:"memRequest"`
+	MemLimit   float64 `json:"memLimit"`
+}
+
+// Totals returns per day the sums over the cluster's workloads (in namespace, if set).
+func Totals(ctx context.Context, conn store.Conn, cluster, namespace string, r Range) ([]DayTotal, error) {
+	if err := r.Validate(); err != nil {
+		return nil, err
+	}
+	params := append([]store.Param{store.P("cluster", cluster)}, r.params()...)
+	nsCond := ""
+	if namespace != "" {
+		nsCond = " AND namespace = {namespace:String}"
+		params = append(params, store.P("namespace", namespace))
+	}
+	q := `SELECT day, sum(pods), sum(cpu_usage), sum(cpu_request), sum(cpu_limit), sum(mem_usage), sum(mem_request), sum(mem_limit)
+FROM (` + fmt.Sprintf(workloadDays, nsCond) + `)
+GROUP BY day ORDER BY day` + finalSettings
+	return collect(ctx, conn, "summing peak samples per day", q, func(rows store.Rows) (DayTotal, error) {
+		var t DayTotal
+		var day time.Time
+		err := rows.Scan(&day, &t.Pods, &t.CPUUsage, &t.CPURequest, &t.CPULimit, &t.MemUsage, &t.MemRequest, &t.MemLimit)
+		t.Day = day.Format(time.DateOnly)
+		return t, err
+	}, params...)
+}
+
+// Top orders.
+const (
+	ByCPU    = "cpu"    // Σ containers pods_min × cpu_p95_avg: the workload's CPU at the peak (cores)
+	ByMemory = "memory" // Σ containers pods_min × mem_p95_avg (bytes)
+	ByCPUPct = "cpuPct" // the highest container's worst-pod CPU as % of its limit
+	ByMemPct = "memPct" // the same for memory
+	ByPods   = "pods"   // the most Running+Ready pods in the window
+)
+
+// topValue is each order's per-(workload, day) value, over the workloadDays-like grouping.
+var topValue = map[string]string{
+	ByCPU:    "sum(pods_min * cpu_p95_avg)",
+	ByMemory: "sum(pods_min * mem_p95_avg)",
+	ByCPUPct: "max(cpu_pct_of_limit)",
+	ByMemPct: "max(mem_pct_of_limit)",
+	ByPods:   "max(pods_max)",
+}
+
+// TopItem is one workload's worst day in the range by some order.
+type TopItem struct {
+	Namespace string  `json:"namespace"`
+	Workload  string  `json:"workload"`
+	Value     float64 `json:"value"`
+	Day       string  `json:"day"`
+}
+
+// Top returns the limit workloads whose worst day in the range is highest by the order by
+// (one of the By constants); ties within a workload go to the later day.
+func Top(ctx context.Context, conn store.Conn, cluster, by string, r Range, limit int) ([]TopItem, error) {
+	expr, ok := topValue[by]
+	if !ok {
+		return nil, fmt.Errorf("unknown order %q: want cpu, memory, cpuPct, memPct or pods", by)
+	}
+	if err := r.Validate(); err != nil {
+		return nil, err
+	}
+	if limit <= 0 || limit > 1000 {
+		limit = 10
+	}
+	q := `SELECT namespace, workload, max(v) AS value, argMax(day, (v, day)) AS at
+FROM (
+    SELECT namespace, workload, day, ` + expr + ` AS v
+    FROM peak_samples FINAL
+    WHERE cluster = {cluster:String} AND day BETWEEN {from:Date} AND {to:Date} AND container != ''
+    GROUP BY namespace, workload, day
+)
+GROUP BY namespace, workload
+ORDER BY value DESC, namespace, workload
+LIMIT {limit:UInt32}` + finalSettings
+	params := append([]store.Param{store.P("cluster", cluster), store.P("limit", limit)}, r.params()...)
+	return collect(ctx, conn, "ranking workloads by "+by, q, func(rows store.Rows) (TopItem, error) {
+		var t TopItem
+		var day time.Time
+		err := rows.Scan(&t.Namespace, &t.Workload, &t.Value, &day)
+		t.Day = day.Format(time.DateOnly)
+		return t, err
+	}, params...)
+}
+
+// NamespaceShare is one namespace's part of the cluster over a range: the mean per day (over
+// the days in the range that have data) of its workloads' sums, and its share of the
+// cluster's total (0..1).
+type NamespaceShare struct {
+	Namespace  string  `json:"namespace"`
+	Workloads  uint64  `json:"workloads"` // distinct workloads seen in the range
+	Pods       float64 `json:"pods"`
+	CPUUsage   float64 `json:"cpuUsage"`
+	MemUsage   float64 `json:"memUsage"`
+	CPURequest float64 `json:"cpuRequest"`
+	MemRequest float64 `json:"memRequest"`
+	CPUShare   float64 `json:"cpuShare"`
+	MemShare   float64 `json:"memShare"`
+}
+
+// Namespaces returns each namespace's share of the cluster, largest CPU usage first.
+func Namespaces(ctx context.Context, conn store.Conn, cluster string, r Range) ([]NamespaceShare, error) {
+	if err := r.Validate(); err != nil {
+		return nil, err
+	}
+	// days_with_data rides along as a window over the whole result, so one scan serves both.
+	q := `SELECT namespace, uniqExact(workload), sum(pods), sum(cpu_usage), sum(mem_usage), sum(cpu_request), sum(mem_request),
+       any(days) AS days_with_data
+FROM (
+    SELECT *, uniqExact(day) OVER () AS days
+    FROM (` + fmt.Sprintf(workloadDays, "") + `)
+)
+GROUP BY namespace
+ORDER BY sum(cpu_usage) DESC, namespace` + finalSettings
+	params := append([]store.Param{store.P("cluster", cluster)}, r.params()...)
+	var days uint64
+	out, err := collect(ctx, conn, "summing peak samples per namespace", q, func(rows store.Rows) (NamespaceShare, error) {
+		var n NamespaceShare
+		var pods uint64
+		err := rows.Scan(&n.Namespace, &n.Workloads, &pods, &n.CPUUsage, &n.MemUsage, &n.CPURequest, &n.MemRequest, &days)
+		n.Pods = float64(pods)
+		return n, err
+	}, params...)
+	if err != nil || len(out) == 0 {
+		return out, err
+	}
+	var cpu, mem float64
+	for _, n := range out {
+		cpu += n.CPUUsage
+		mem += n.MemUsage
+	}
+	d := float64(max(days, 1))
+	for i := range out {
+		n := &out[i]
+		if cpu > 0 {
+			n.CPUShare = n.CPUUsage / cpu
+		}
+		if mem > 0 {
+			n.MemShare = n.MemUsage / mem
+		}
+		n.Pods, n.CPUUsage, n.MemUsage, n.CPURequest, n.MemRequest = n.Pods/d, n.CPUUsage/d, n.MemUsage/d, n.CPURequest/d, n.MemRequest/d
+	}
+	return out, nil
+}
