@@ -76,12 +76,12 @@ func alias(col string) string { return "c_" + strings.ReplaceAll(col, ".", "_") 
 
 func scanRow(rows store.Rows) (Row, error) {
 	var (
-		r                                  Row
-		names, cpuReqSrc, cpuLimSrc        []string
-		memReqSrc, memLimSrc               []string
-		cpuReq, cpuLim, memReq, memLim     []int64
-		peakDay                            time.Time
-		deleted                            uint8
+		r                              Row
+		names, cpuReqSrc, cpuLimSrc    []string
+		memReqSrc, memLimSrc           []string
+		cpuReq, cpuLim, memReq, memLim []int64
+		peakDay                        time.Time
+		deleted                        uint8
 	)
 	err := rows.Scan(&r.Cluster, &r.Namespace, &r.Workload, &r.Version,
 		&r.Replicas.Manual, &r.Replicas.Recommended, &r.Replicas.Observed,

@@ -45,7 +45,7 @@ func u64(v uint64) *uint64 {
 func apiRow(cluster string) Row {
 	return Row{
 		Cluster: cluster, Namespace: "shop", Workload: "checkout",
-		Replicas: Replicas{Manual: 4},
+		Replicas:   Replicas{Manual: 4},
 		Containers: []Container{{Name: "app", CPURequestMillis: 500, CPULimitMillis: 2000, MemRequestMiB: 1024, MemLimitMiB: 2048}},
 	}
 }
