@@ -32,8 +32,9 @@ type ContainerEdit struct {
 // Apply returns cur with the edit applied, or a *settings.FieldError naming the first bad
 // field. It does not check ExpectedVersion; Table.Update does.
 func (e Edit) Apply(cur Row) (Row, error) {
+	// Notes stay: they explain the collected values, which an edit does not touch. (A note on a
+	// field a person now sets goes with the next derivation, which no longer produces it.)
 	next := cur.Clone()
-	next.Notes = nil // notes describe the derivation that wrote a version; this one is a person's
 	if e.ReplicasManual != nil {
 		m := *e.ReplicasManual
 		if m < Unset || m > MaxReplicas {

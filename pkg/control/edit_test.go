@@ -107,8 +107,8 @@ func TestEditValidationFollowsKubeDoorsRulesImproved(t *testing.T) {
 				if c := r.Containers[0]; c.MemLimitMiB != 4096 || c.Sources != (Sources{SourceCollected, SourceCollected, SourceCollected, SourceManual}) {
 					t.Fatalf("container %+v", c)
 				}
-				if len(r.Notes) != 0 {
-					t.Fatalf("a person's version keeps the derivation's notes: %v", r.Notes)
+				if len(r.Notes) != 1 {
+					t.Fatalf("the derivation's notes on the collected values are lost: %v", r.Notes)
 				}
 			}},
 		{name: "a field can be handed back to collection", row: func() Row {

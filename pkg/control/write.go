@@ -176,17 +176,11 @@ func (t *Table) Update(ctx context.Context, k Key, e Edit, by string) (Row, erro
 	if err != nil {
 		return Row{}, err
 	}
-	if sameValues(next, cur) {
+	if SameContent(next, cur) {
 		return cur, nil
 	}
 	t.stamp(&next, &cur, by)
 	return t.commit(ctx, next)
-}
-
-// sameValues is SameContent ignoring notes: an edit that changes no value is no change.
-func sameValues(a, b Row) bool {
-	a.Notes, b.Notes = nil, nil
-	return SameContent(a, b)
 }
 
 // live returns the current version of a row under control.
