@@ -276,7 +276,7 @@ func TestDerivationRules(t *testing.T) {
 			},
 		},
 		{
-			name: "a container missing on the chosen day keeps its values",
+			name:    "a container missing on the chosen day keeps its values",
 			history: base(), current: []control.Row{row("shop", "api", 1, 3, ctr("app", 1, 2000, 1, 1024), ctr("old-sidecar", 50, -1, 50, -1))},
 			check: func(t *testing.T, next []control.Row, _ Report) {
 				wantContainers(t, next[0], ctr("app", 350, 2000, 300, 1024), ctr("old-sidecar", 50, -1, 50, -1))
