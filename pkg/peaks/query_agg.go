@@ -74,7 +74,7 @@ var topValue = map[string]string{
 	ByMemory: "sum(pods_min * mem_p95_avg)",
 	ByCPUPct: "max(cpu_pct_of_limit)",
 	ByMemPct: "max(mem_pct_of_limit)",
-	ByPods:   "max(pods_max)",
+	ByPods:   "toFloat64(max(pods_max))",
 }
 
 // TopItem is one workload's worst day in the range by some order.

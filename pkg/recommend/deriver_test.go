@@ -69,6 +69,10 @@ func testLog() *slog.Logger {
 func TestDeriverKeepsTheControlTableInStepWithPeakData(t *testing.T) {
 	ctx := ctxT(t)
 	const cluster = "derive-cycle"
+	// Merges stay off so the stale collection below remains until read: only FINAL hides it.
+	if err := conn.Exec(ctx, "SYSTEM STOP MERGES peak_samples"); err != nil {
+		t.Fatal(err)
+	}
 	hist := twelveDays()
 	insertSamples(t, cluster, hist)
 	// A stale earlier collection of api's busiest day, inserted later: FINAL must drop it.
