@@ -65,7 +65,7 @@ func TestAddedRowIsReadBackWithItsSourcesAndEffectiveReplicas(t *testing.T) {
 	ctx := ctxT(t)
 	tbl := New(conn, nil)
 	c := newCluster()
-	got, err := tbl.Add(ctx, apiRow(c), "ed")
+	got, err := after(tbl.Add(ctx, apiRow(c), "ed"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,6 +92,9 @@ func TestAddedRowIsReadBackWithItsSourcesAndEffectiveReplicas(t *testing.T) {
 	}
 }
 
+// after returns the row a write left, keeping its error.
+func after(ch Change, err error) (Row, error) { return ch.After, err }
+
 func isConflict(err error) bool {
 	var ce *ConflictError
 	return errors.As(err, &ce)
@@ -100,21 +103,21 @@ func isConflict(err error) bool {
 func TestEditsWriteVersionsAndTheHistoryListsThemNewestFirst(t *testing.T) {
 	ctx := ctxT(t)
 	tbl := New(conn, nil)
-	r, err := tbl.Add(ctx, apiRow(newCluster()), "ed")
+	r, err := after(tbl.Add(ctx, apiRow(newCluster()), "ed"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	r2, err := tbl.Update(ctx, r.Key(), Edit{ExpectedVersion: u64(1), ReplicasManual: i32(0)}, "ada")
+	r2, err := after(tbl.Update(ctx, r.Key(), Edit{ExpectedVersion: u64(1), ReplicasManual: i32(0)}, "ada"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if r2.Version != 2 || r2.Replicas.Effective != 0 || r2.Replicas.Source != ReplicasManual {
 		t.Fatalf("0 replicas is a real value: %+v", r2.Replicas)
 	}
-	r3, err := tbl.Update(ctx, r.Key(), Edit{ExpectedVersion: u64(2), Containers: []ContainerEdit{
+	r3, err := after(tbl.Update(ctx, r.Key(), Edit{ExpectedVersion: u64(2), Containers: []ContainerEdit{
 		{Name: "app", CPULimitMillis: i64(3000)},
 		{Name: "istio-proxy", CPURequestMillis: i64(50), MemRequestMiB: i64(64)},
-	}}, "ada")
+	}}, "ada"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,8 +127,8 @@ func TestEditsWriteVersionsAndTheHistoryListsThemNewestFirst(t *testing.T) {
 		t.Fatalf("containers after edit %+v", r3.Containers)
 	}
 	same, err := tbl.Update(ctx, r.Key(), Edit{ExpectedVersion: u64(3), ReplicasManual: i32(0)}, "ada")
-	if err != nil || same.Version != 3 {
-		t.Fatalf("an edit that changes nothing wrote version %d (%v)", same.Version, err)
+	if err != nil || same.Written || same.After.Version != 3 || same.Before.Version != 3 {
+		t.Fatalf("an edit that changes nothing: %+v (%v)", same, err)
 	}
 	hist, total, err := tbl.History(ctx, r.Key(), 0, 0)
 	if err != nil {
@@ -143,7 +146,7 @@ func TestEditsWriteVersionsAndTheHistoryListsThemNewestFirst(t *testing.T) {
 func TestStaleWritesAreConflictsCarryingTheCurrentRow(t *testing.T) {
 	ctx := ctxT(t)
 	tbl := New(conn, nil)
-	r, err := tbl.Add(ctx, apiRow(newCluster()), "ed")
+	r, err := after(tbl.Add(ctx, apiRow(newCluster()), "ed"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,7 +158,7 @@ func TestStaleWritesAreConflictsCarryingTheCurrentRow(t *testing.T) {
 		write func() error
 	}{
 		{"an edit based on version 1", func() error {
-			_, err := tbl.Update(ctx, r.Key(), Edit{ExpectedVersion: u64(1), ReplicasManual: i32(6)}, "ed")
+			_, err := after(tbl.Update(ctx, r.Key(), Edit{ExpectedVersion: u64(1), ReplicasManual: i32(6)}, "ed"))
 			return err
 		}},
 		{"a delete based on version 1", func() error { _, err := tbl.Delete(ctx, r.Key(), 1, "ed"); return err }},
@@ -179,7 +182,7 @@ func TestStaleWritesAreConflictsCarryingTheCurrentRow(t *testing.T) {
 func TestConcurrentWritersWithTheSameExpectedVersionGetOneWinner(t *testing.T) {
 	ctx := ctxT(t)
 	tbl := New(conn, nil)
-	r, err := tbl.Add(ctx, apiRow(newCluster()), "ed")
+	r, err := after(tbl.Add(ctx, apiRow(newCluster()), "ed"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -232,7 +235,7 @@ func countRows(t *testing.T, k Key) uint64 {
 func TestAWriterThatLostARaceFromAnotherProcessGetsAConflict(t *testing.T) {
 	ctx := ctxT(t)
 	tbl := New(conn, nil)
-	r, err := tbl.Add(ctx, apiRow(newCluster()), "ed")
+	r, err := after(tbl.Add(ctx, apiRow(newCluster()), "ed"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -268,11 +271,11 @@ func TestDeletedRowsLeaveTheListKeepTheirHistoryAndCanBeAddedAgain(t *testing.T)
 	ctx := ctxT(t)
 	tbl := New(conn, nil)
 	c := newCluster()
-	r, err := tbl.Add(ctx, apiRow(c), "ed")
+	r, err := after(tbl.Add(ctx, apiRow(c), "ed"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	del, err := tbl.Delete(ctx, r.Key(), 1, "ed")
+	del, err := after(tbl.Delete(ctx, r.Key(), 1, "ed"))
 	if err != nil || !del.Deleted || del.Version != 2 {
 		t.Fatalf("delete: %+v (%v)", del, err)
 	}
@@ -285,7 +288,7 @@ func TestDeletedRowsLeaveTheListKeepTheirHistoryAndCanBeAddedAgain(t *testing.T)
 	if _, err := tbl.Delete(ctx, r.Key(), 2, "ed"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("deleting twice: %v, want not found", err)
 	}
-	back, err := tbl.Add(ctx, apiRow(c), "ed")
+	back, err := after(tbl.Add(ctx, apiRow(c), "ed"))
 	if err != nil || back.Version != 3 || back.Deleted {
 		t.Fatalf("re-adding: %+v (%v)", back, err)
 	}
@@ -345,11 +348,11 @@ func TestCurrentFiltersByNamespaceAndTextAndPages(t *testing.T) {
 func TestManualReplicasFromAScaleActionLandOnTheCurrentVersion(t *testing.T) {
 	ctx := ctxT(t)
 	tbl := New(conn, nil)
-	r, err := tbl.Add(ctx, apiRow(newCluster()), "ed")
+	r, err := after(tbl.Add(ctx, apiRow(newCluster()), "ed"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := tbl.SetManualReplicas(ctx, r.Key(), 12, "scaler")
+	got, err := after(tbl.SetManualReplicas(ctx, r.Key(), 12, "scaler"))
 	if err != nil || got.Version != 2 || got.Replicas.Effective != 12 || got.UpdatedBy != "scaler" {
 		t.Fatalf("scale recorded as %+v (%v)", got, err)
 	}
@@ -362,7 +365,7 @@ func TestRederiveRefusesVersionsThatWouldOverwriteHistory(t *testing.T) {
 	ctx := ctxT(t)
 	tbl := New(conn, nil)
 	c := newCluster()
-	r, err := tbl.Add(ctx, apiRow(c), "ed")
+	r, err := after(tbl.Add(ctx, apiRow(c), "ed"))
 	if err != nil {
 		t.Fatal(err)
 	}

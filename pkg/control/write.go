@@ -91,6 +91,14 @@ func (t *Table) current(ctx context.Context, k Key) (*Row, error) {
 	return &cur, nil
 }
 
+// Change is what a write did: the row before (nil when it never existed), the row after, and
+// whether a version was written (an edit that changes nothing writes none).
+type Change struct {
+	Before  *Row
+	After   Row
+	Written bool
+}
+
 // commit inserts next and confirms that readers see it, or returns the winning row as a
 // *ConflictError.
 func (t *Table) commit(ctx context.Context, next Row) (Row, error) {
@@ -112,75 +120,83 @@ func (t *Table) commit(ctx context.Context, next Row) (Row, error) {
 // Put writes row as the next version if the row's current version is expectedVersion (0 when
 // it has never existed; a deleted row's version when re-adding it). It validates the row as a
 // person's addition and returns the version written.
-func (t *Table) Put(ctx context.Context, row Row, expectedVersion uint64, by string) (Row, error) {
-	if err := validateContainers(row.Containers, "containers", nil); err != nil {
-		return Row{}, err
-	}
+func (t *Table) Put(ctx context.Context, row Row, expectedVersion uint64, by string) (Change, error) {
 	if err := ValidateKey(row.Key()); err != nil {
-		return Row{}, err
+		return Change{}, err
+	}
+	if err := validateContainers(row.Containers, "containers", nil); err != nil {
+		return Change{}, err
 	}
 	unlock := t.lockRow(row.Key())
 	defer unlock()
 	cur, err := t.current(ctx, row.Key())
 	if err != nil {
-		return Row{}, err
+		return Change{}, err
 	}
 	switch {
 	case cur == nil && expectedVersion != 0:
-		return Row{}, fmt.Errorf("%w: %s (expected version %d)", ErrNotFound, row.Key(), expectedVersion)
+		return Change{}, fmt.Errorf("%w: %s (expected version %d)", ErrNotFound, row.Key(), expectedVersion)
 	case cur != nil && cur.Version != expectedVersion:
-		return Row{}, &ConflictError{Current: *cur, Reason: fmt.Sprintf("expected version %d", expectedVersion)}
+		return Change{}, &ConflictError{Current: *cur, Reason: fmt.Sprintf("expected version %d", expectedVersion)}
 	}
 	next := row.Clone()
 	t.stamp(&next, cur, by)
-	return t.commit(ctx, next)
+	return t.commitChange(ctx, cur, next)
+}
+
+func (t *Table) commitChange(ctx context.Context, before *Row, next Row) (Change, error) {
+	after, err := t.commit(ctx, next)
+	if err != nil {
+		return Change{}, err
+	}
+	return Change{Before: before, After: after, Written: true}, nil
 }
 
 // Add puts a new row a person typed (see NewRow) under control. A row already under control is
 // a *ConflictError; a removed one is re-added as its next version.
-func (t *Table) Add(ctx context.Context, in Row, by string) (Row, error) {
+func (t *Table) Add(ctx context.Context, in Row, by string) (Change, error) {
 	next, err := NewRow(in)
 	if err != nil {
-		return Row{}, err
+		return Change{}, err
 	}
 	unlock := t.lockRow(next.Key())
 	defer unlock()
 	cur, err := t.current(ctx, next.Key())
 	if err != nil {
-		return Row{}, err
+		return Change{}, err
 	}
 	if cur != nil && !cur.Deleted {
-		return Row{}, &ConflictError{Current: *cur, Reason: "the workload is already in the control table"}
+		return Change{}, &ConflictError{Current: *cur, Reason: "the workload is already in the control table"}
 	}
 	next.Notes = []string{"added by hand; collected fields are filled by the next derivation"}
 	t.stamp(&next, cur, by)
-	return t.commit(ctx, next)
+	return t.commitChange(ctx, cur, next)
 }
 
 // Update applies a person's edit to the row at e.ExpectedVersion. An edit that changes nothing
 // writes nothing and returns the current row.
-func (t *Table) Update(ctx context.Context, k Key, e Edit, by string) (Row, error) {
+func (t *Table) Update(ctx context.Context, k Key, e Edit, by string) (Change, error) {
 	if e.ExpectedVersion == nil {
-		return Row{}, fieldErr("expectedVersion", "is required (the version the edit is based on)")
+		return Change{}, fieldErr("expectedVersion", "is required (the version the edit is based on)")
 	}
 	unlock := t.lockRow(k)
 	defer unlock()
 	cur, err := t.live(ctx, k)
 	if err != nil {
-		return Row{}, err
+		return Change{}, err
 	}
 	if cur.Version != *e.ExpectedVersion {
-		return Row{}, &ConflictError{Current: cur, Reason: fmt.Sprintf("expected version %d", *e.ExpectedVersion)}
+		return Change{}, &ConflictError{Current: cur, Reason: fmt.Sprintf("expected version %d", *e.ExpectedVersion)}
 	}
 	next, err := e.Apply(cur)
 	if err != nil {
-		return Row{}, err
+		return Change{}, err
 	}
 	if SameContent(next, cur) {
-		return cur, nil
+		return Change{Before: &cur, After: cur}, nil
 	}
 	t.stamp(&next, &cur, by)
-	return t.commit(ctx, next)
+	return t.commitChange(ctx, &cur, next)
 }
 
 // live returns the current version of a row under control.
@@ -196,38 +212,38 @@ func (t *Table) live(ctx context.Context, k Key) (Row, error) {
 }
 
 // Delete removes a row from control by writing a deleted version; the history stays.
-func (t *Table) Delete(ctx context.Context, k Key, expectedVersion uint64, by string) (Row, error) {
+func (t *Table) Delete(ctx context.Context, k Key, expectedVersion uint64, by string) (Change, error) {
 	unlock := t.lockRow(k)
 	defer unlock()
 	cur, err := t.live(ctx, k)
 	if err != nil {
-		return Row{}, err
+		return Change{}, err
 	}
 	if cur.Version != expectedVersion {
-		return Row{}, &ConflictError{Current: cur, Reason: fmt.Sprintf("expected version %d", expectedVersion)}
+		return Change{}, &ConflictError{Current: cur, Reason: fmt.Sprintf("expected version %d", expectedVersion)}
 	}
 	next := cur.Clone()
 	next.Deleted, next.Notes = true, nil
 	t.stamp(&next, &cur, by)
-	return t.commit(ctx, next)
+	return t.commitChange(ctx, &cur, next)
 }
 
 // SetManualReplicas records a replica count a person chose (a scale action) on the current
 // version, whatever it is: the action has no version to compare with. Racing writers are
 // retried a few times.
-func (t *Table) SetManualReplicas(ctx context.Context, k Key, replicas int32, by string) (Row, error) {
+func (t *Table) SetManualReplicas(ctx context.Context, k Key, replicas int32, by string) (Change, error) {
 	for attempt := 0; ; attempt++ {
 		cur, err := t.live(ctx, k)
 		if err != nil {
-			return Row{}, err
+			return Change{}, err
 		}
 		v := cur.Version
-		row, err := t.Update(ctx, k, Edit{ExpectedVersion: &v, ReplicasManual: &replicas}, by)
+		ch, err := t.Update(ctx, k, Edit{ExpectedVersion: &v, ReplicasManual: &replicas}, by)
 		var ce *ConflictError
 		if errors.As(err, &ce) && attempt < 3 {
 			continue
 		}
-		return row, err
+		return ch, err
 	}
 }
 
