@@ -18,30 +18,39 @@ import (
 // returned func closes it and removes the directory. A missing libchdb is an error, never a
 // skip: a passing test must have used the engine.
 func Open(ctx context.Context, name string) (store.Conn, func(), error) {
-	lib, err := testenv.LibCHDB()
-	if err != nil {
-		return nil, nil, fmt.Errorf("the embedded ClickHouse engine is needed: %w", err)
-	}
 	dir, err := os.MkdirTemp("", "kubedoor-"+name+"-")
 	if err != nil {
 		return nil, nil, err
 	}
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
-	defer cancel()
-	conn, err := store.Open(ctx, store.Config{DataDir: dir, LibraryPath: lib})
+	conn, err := OpenDir(ctx, dir)
 	if err != nil {
 		_ = os.RemoveAll(dir)
 		return nil, nil, err
 	}
-	done := func() {
+	return conn, func() {
 		_ = conn.Close()
 		_ = os.RemoveAll(dir)
+	}, nil
+}
+
+// OpenDir starts the engine on dataDir (the default database, as the plugin uses it) and
+// applies the shipped migrations.
+func OpenDir(ctx context.Context, dataDir string) (store.Conn, error) {
+	lib, err := testenv.LibCHDB()
+	if err != nil {
+		return nil, fmt.Errorf("the embedded ClickHouse engine is needed: %w", err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	conn, err := store.Open(ctx, store.Config{DataDir: dataDir, LibraryPath: lib})
+	if err != nil {
+		return nil, err
 	}
 	if _, err := store.Migrate(ctx, conn, store.MigrateOptions{}); err != nil {
-		done()
-		return nil, nil, err
+		_ = conn.Close()
+		return nil, err
 	}
-	return conn, done, nil
+	return conn, nil
 }
 
 // Main is a TestMain body: it opens the engine into *conn, runs the tests and exits. Fuzz

@@ -390,3 +390,26 @@ func TestRederiveRefusesVersionsThatWouldOverwriteHistory(t *testing.T) {
 		t.Fatalf("after rederive %+v", got)
 	}
 }
+
+func TestPoliciesArePublishedForRowsUnderControlOnly(t *testing.T) {
+	ctx := ctxT(t)
+	tbl := New(conn, nil)
+	c := newCluster()
+	for _, wl := range []string{"b", "a", "gone"} {
+		in := apiRow(c)
+		in.Workload = wl
+		if _, err := tbl.Add(ctx, in, "ed"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := tbl.Delete(ctx, Key{c, "shop", "gone"}, 1, "ed"); err != nil {
+		t.Fatal(err)
+	}
+	ps, err := tbl.Policies(ctx, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ps) != 2 || ps[0].Name != "a" || ps[1].Name != "b" || *ps[0].Spec.Replicas != 4 || ps[0].Spec.Cluster != c {
+		t.Fatalf("policies %+v", ps)
+	}
+}
