@@ -205,22 +205,3 @@ func Series(ctx context.Context, conn store.Conn, cluster, namespace, workload, 
 	}
 	return out, nil
 }
-
-// ForDerivation returns the cluster's container samples (pod totals excluded) of the days in r,
-// with the fields the derivation reads.
-func ForDerivation(ctx context.Context, conn store.Conn, cluster string, r Range) ([]Sample, error) {
-	if err := r.Validate(); err != nil {
-		return nil, err
-	}
-	return collect(ctx, conn, "reading peak samples for the derivation",
-		`SELECT namespace, workload, container, day, pods_min, cpu_p95_max, cpu_p95_avg, mem_p95_max,
-       cpu_limit, mem_limit, oom_kills
-FROM peak_samples FINAL
-WHERE cluster = {cluster:String} AND day BETWEEN {from:Date} AND {to:Date} AND container != ''`+finalSettings,
-		func(rows store.Rows) (Sample, error) {
-			s := Sample{Cluster: cluster}
-			err := rows.Scan(&s.Namespace, &s.Workload, &s.Container, &s.Day, &s.PodsMin, &s.CPUMax, &s.CPUAvg,
-				&s.MemMax, &s.CPULimit, &s.MemLimit, &s.OOMKills)
-			return s, err
-		}, append([]store.Param{store.P("cluster", cluster)}, r.params()...)...)
-}

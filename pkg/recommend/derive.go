@@ -101,22 +101,75 @@ func (w *workload) worst() *dayData {
 	return best
 }
 
+// Chosen is the derivation's input once the days are chosen: per workload, the container
+// samples of the day its values come from. In mode kubedoor it also names the cluster day and
+// the workloads with samples in the window but none that day (they cannot be derived).
+type Chosen struct {
+	Samples    []peaks.Sample
+	ClusterDay time.Time     // mode kubedoor; zero without data
+	Absent     []control.Key // mode kubedoor
+}
+
+// Choose picks the days from a history (samples of one cluster; days outside p's window and
+// pod-total rows are ignored) by p.Mode's rule. The Deriver makes the same choice in SQL.
+func Choose(p Params, history []peaks.Sample, now time.Time) (Chosen, error) {
+	if err := p.Validate(); err != nil {
+		return Chosen{}, err
+	}
+	first, last := p.Window(now)
+	var cluster string
+	workloads, err := group(history, first, last, &cluster)
+	if err != nil {
+		return Chosen{}, err
+	}
+	var c Chosen
+	if p.Mode == ModeKubeDoor {
+		c.ClusterDay = peakClusterDay(workloads)
+	}
+	for _, w := range workloads {
+		day := w.worst()
+		if p.Mode == ModeKubeDoor {
+			day = w.on(c.ClusterDay)
+		}
+		if day == nil {
+			c.Absent = append(c.Absent, control.Key{Cluster: cluster, Namespace: w.key.ns, Workload: w.key.wl})
+			continue
+		}
+		for _, i := range day.containers {
+			c.Samples = append(c.Samples, history[i])
+		}
+	}
+	return c, nil
+}
+
 // Derive computes the control table's next versions from history (samples of one cluster; days
 // outside p's window and pod-total rows are ignored) and the cluster's current rows (deleted
 // ones included). It returns only rows whose content changes, each as the version after the
 // current one (1 for a new workload), in namespace/workload order.
 func Derive(p Params, history []peaks.Sample, current []control.Row, now time.Time) ([]control.Row, Report, error) {
+	c, err := Choose(p, history, now)
+	if err != nil {
+		return nil, Report{}, err
+	}
+	return DeriveChosen(p, c, current, now)
+}
+
+// DeriveChosen is Derive after the day choice (see Choose).
+func DeriveChosen(p Params, in Chosen, current []control.Row, now time.Time) ([]control.Row, Report, error) {
 	if err := p.Validate(); err != nil {
 		return nil, Report{}, err
 	}
 	first, last := p.Window(now)
 	rep := Report{Mode: p.Mode, FirstDay: control.FormatDay(first), LastDay: control.FormatDay(last), New: []control.Key{}, Clamped: []Adjustment{}, Bumped: []Adjustment{}}
+	if p.Mode == ModeKubeDoor && !in.ClusterDay.IsZero() {
+		rep.ClusterPeakDay = control.FormatDay(in.ClusterDay)
+	}
 
-	workloads, err := group(history, first, last, &rep.Cluster)
+	workloads, err := group(in.Samples, first, last, &rep.Cluster)
 	if err != nil {
 		return nil, rep, err
 	}
-	rep.Workloads = len(workloads)
+	rep.Workloads = len(workloads) + len(in.Absent)
 	cur := make(map[wkey]*control.Row, len(current))
 	for i := range current {
 		r := &current[i]
@@ -129,16 +182,20 @@ func Derive(p Params, history []peaks.Sample, current []control.Row, now time.Ti
 		cur[wkey{r.Namespace, r.Workload}] = r
 	}
 
-	var clusterDay time.Time
-	if p.Mode == ModeKubeDoor {
-		clusterDay = peakClusterDay(workloads)
-		if !clusterDay.IsZero() {
-			rep.ClusterPeakDay = control.FormatDay(clusterDay)
+	var out []control.Row
+	seen := make(map[wkey]bool, len(workloads)+len(in.Absent))
+	for _, k := range in.Absent {
+		key := wkey{k.Namespace, k.Workload}
+		seen[key] = true
+		switch c := cur[key]; {
+		case c == nil:
+			rep.NotOnPeakDay++
+		case c.Deleted:
+			rep.Removed++
+		default:
+			rep.Kept++
 		}
 	}
-
-	var out []control.Row
-	seen := make(map[wkey]bool, len(workloads))
 	for _, w := range workloads {
 		seen[w.key] = true
 		c := cur[w.key]
@@ -148,7 +205,7 @@ func Derive(p Params, history []peaks.Sample, current []control.Row, now time.Ti
 		}
 		day := w.worst()
 		if p.Mode == ModeKubeDoor {
-			day = w.on(clusterDay)
+			day = w.on(in.ClusterDay)
 		}
 		if day == nil {
 			if c == nil {
@@ -158,7 +215,7 @@ func Derive(p Params, history []peaks.Sample, current []control.Row, now time.Ti
 			}
 			continue
 		}
-		next, adj := deriveRow(p, rep.Cluster, w.key, c, day, history)
+		next, adj := deriveRow(p, rep.Cluster, w.key, c, day, in.Samples)
 		switch {
 		case c == nil:
 			next.Version = 1

@@ -20,10 +20,11 @@ type Deriver struct {
 	Log *slog.Logger // nil = discard
 }
 
-// Derive reads the cluster's samples of p's window at now (FINAL, so a re-collected day counts
-// once), derives the next versions from them and the current rows, and writes the changed
-// rows in one insert while holding the cluster's control-table lock (edits wait for it). It
-// returns the report; report.New are the workloads to notify about.
+// Derive chooses the days of p's window at now in the store (FINAL, so a re-collected day
+// counts once; see peaks.WorstDays and peaks.PeakClusterDay), reads only those days' samples,
+// derives the next versions from them and the current rows, and writes the changed rows in one
+// insert while holding the cluster's control-table lock (edits wait for it). It returns the
+// report; report.New are the workloads to notify about.
 func (d Deriver) Derive(ctx context.Context, conn store.Conn, cluster string, p Params, now time.Time) (Report, error) {
 	log := d.Log
 	if log == nil {
@@ -33,8 +34,7 @@ func (d Deriver) Derive(ctx context.Context, conn store.Conn, cluster string, p 
 		return Report{}, fmt.Errorf("deriving the control table of %s: %w", cluster, err)
 	}
 	start := time.Now()
-	first, last := p.Window(now)
-	samples, err := peaks.ForDerivation(ctx, conn, cluster, peaks.Range{From: first, To: last})
+	in, err := choose(ctx, conn, cluster, p, now)
 	if err != nil {
 		return Report{}, fmt.Errorf("deriving the control table of %s: %w", cluster, err)
 	}
@@ -42,7 +42,7 @@ func (d Deriver) Derive(ctx context.Context, conn store.Conn, cluster string, p 
 	var rep Report
 	written, err := control.New(conn, log).Rederive(ctx, cluster, control.UpdatedByCollector,
 		func(current []control.Row) ([]control.Row, error) {
-			next, r, err := Derive(p, samples, current, now)
+			next, r, err := DeriveChosen(p, in, current, now)
 			rep = r
 			return next, err
 		})
@@ -52,7 +52,7 @@ func (d Deriver) Derive(ctx context.Context, conn store.Conn, cluster string, p 
 	rep.Cluster = cluster
 	logDecisions(log, rep)
 	log.Info("control table derived", "cluster", cluster, "mode", rep.Mode, "window", rep.FirstDay+".."+rep.LastDay,
-		"clusterPeakDay", rep.ClusterPeakDay, "samples", len(samples), "workloads", rep.Workloads,
+		"clusterPeakDay", rep.ClusterPeakDay, "samples", len(in.Samples), "workloads", rep.Workloads,
 		"new", len(rep.New), "changed", rep.Changed, "unchanged", rep.Unchanged, "kept", rep.Kept,
 		"notOnPeakDay", rep.NotOnPeakDay, "removedByHand", rep.Removed, "clamped", len(rep.Clamped),
 		"bumped", len(rep.Bumped), "versionsWritten", len(written), "readTime", read, "elapsed", time.Since(start))
@@ -82,4 +82,23 @@ func logDecisions(log *slog.Logger, rep Report) {
 		log.Info("more control-table decisions not logged", "cluster", rep.Cluster, "logged", maxLoggedDecisions,
 			"total", len(rep.New)+len(rep.Bumped)+len(rep.Clamped))
 	}
+}
+
+// choose is Choose done by the store.
+func choose(ctx context.Context, conn store.Conn, cluster string, p Params, now time.Time) (Chosen, error) {
+	first, last := p.Window(now)
+	r := peaks.Range{From: first, To: last}
+	if p.Mode != ModeKubeDoor {
+		samples, err := peaks.WorstDays(ctx, conn, cluster, r)
+		return Chosen{Samples: samples}, err
+	}
+	cd, err := peaks.PeakClusterDay(ctx, conn, cluster, r)
+	if err != nil {
+		return Chosen{}, err
+	}
+	c := Chosen{Samples: cd.Samples, ClusterDay: cd.Day}
+	for _, k := range cd.Absent {
+		c.Absent = append(c.Absent, control.Key{Cluster: cluster, Namespace: k[0], Workload: k[1]})
+	}
+	return c, nil
 }

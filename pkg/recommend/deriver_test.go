@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"os"
+	"slices"
 	"testing"
 	"time"
 
@@ -190,5 +191,49 @@ func TestDeriverWithNoDataWritesNothing(t *testing.T) {
 	rep, err := Deriver{}.Derive(ctxT(t), conn, "empty-cluster", DefaultParams(), now)
 	if err != nil || rep.Written() != 0 || rep.Workloads != 0 || rep.Cluster != "empty-cluster" {
 		t.Fatalf("%v, report %+v", err, rep)
+	}
+}
+
+// The store's day choice (SQL) and Choose (Go) are one rule written twice: they must agree.
+func TestTheStoreChoosesTheSameDaysAsChoose(t *testing.T) {
+	const cluster = "choose-same"
+	hist := withCluster(twelveDays(), cluster)
+	// Equal loads on two days: the later one wins in both.
+	hist = append(hist, withCluster(samples(
+		s{ns: "tie", wl: "even", c: "app", d: 18, pods: 2, cpuAvg: 0.5, cpuMax: 0.9, memMiB: 10},
+		s{ns: "tie", wl: "even", c: "app", d: 19, pods: 1, cpuAvg: 1.0, cpuMax: 0.4, memMiB: 10},
+	), cluster)...)
+	insertSamples(t, cluster, hist)
+	key := func(x peaks.Sample) string {
+		return x.Namespace + "/" + x.Workload + "/" + x.Container + "@" + x.Day.Format(time.DateOnly)
+	}
+	keys := func(ss []peaks.Sample) []string {
+		var out []string
+		for _, x := range ss {
+			out = append(out, key(x))
+		}
+		slices.Sort(out)
+		return out
+	}
+	for _, mode := range []string{ModePerWorkload, ModeKubeDoor} {
+		t.Run(mode, func(t *testing.T) {
+			p := DefaultParams()
+			p.Mode = mode
+			want, err := Choose(p, hist, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := choose(ctxT(t), conn, cluster, p, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(keys(got.Samples), keys(want.Samples)) || !got.ClusterDay.Equal(want.ClusterDay) || !slices.Equal(got.Absent, want.Absent) {
+				t.Fatalf("store chose\n %v day %v absent %v\nChoose chose\n %v day %v absent %v",
+					keys(got.Samples), got.ClusterDay, got.Absent, keys(want.Samples), want.ClusterDay, want.Absent)
+			}
+			if len(want.Samples) == 0 || (mode == ModeKubeDoor && len(want.Absent) != 2) {
+				t.Fatalf("the fixture does not exercise the rule: %d samples, absent %v", len(want.Samples), want.Absent)
+			}
+		})
 	}
 }
