@@ -8,21 +8,11 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/pkg/store"
 )
 
-// Aggregates over workloads. A workload's usage on a day is pods_min × its per-pod value,
-// summed over its containers (pod-total rows excluded, so nothing is counted twice): the
-// pod-average quantile for usage (cpu_p95_avg cores, mem_p95_avg bytes), requests and limits
-// as collected. pods_min is the fewest Running+Ready pods in the peak window, so these are what
-// the workload held at the least, never more than it had.
-
-// workloadDays is the per-(namespace, workload, day) subquery the aggregates build on.
-const workloadDays = `SELECT namespace, workload, day,
-       max(pods_min) AS pods,
-       sum(pods_min * cpu_p95_avg) AS cpu_usage, sum(pods_min * mem_p95_avg) AS mem_usage,
-       sum(pods_min * cpu_request) AS cpu_request, sum(pods_min * cpu_limit) AS cpu_limit,
-       sum(pods_min * mem_request) AS mem_request, sum(pods_min * mem_limit) AS mem_limit
-FROM peak_samples FINAL
-WHERE cluster = {cluster:String} AND day BETWEEN {from:Date} AND {to:Date} AND container != ''%s
-GROUP BY namespace, workload, day`
+// Aggregates over workloads, read from the rollups (query_rollup.go). A workload's usage on a
+// day is pods_min × its per-pod value, summed over its containers (pod-total rows excluded, so
+// nothing is counted twice): the pod-average quantile for usage (cpu_p95_avg cores, mem_p95_avg
+// bytes), requests and limits as collected. pods_min is the fewest Running+Ready pods in the
+// peak window, so these are what the workload held at the least, never more than it had.
 
 // DayTotal is one day's sum over workloads (cores, bytes).
 type DayTotal struct {
@@ -36,20 +26,30 @@ type DayTotal struct {
 	MemLimit   float64 `json:"memLimit"`
 }
 
+// rollupParams are the parameters every rollup query takes.
+func rollupParams(cluster string, r Range, g generations) []store.Param {
+	return append(append([]store.Param{store.P("cluster", cluster)}, r.params()...), g.params()...)
+}
+
 // Totals returns per day the sums over the cluster's workloads (in namespace, if set).
 func Totals(ctx context.Context, conn store.Conn, cluster, namespace string, r Range) ([]DayTotal, error) {
 	if err := r.Validate(); err != nil {
 		return nil, err
 	}
-	params := append([]store.Param{store.P("cluster", cluster)}, r.params()...)
+	g, err := freshGenerations(ctx, conn, cluster, r)
+	if err != nil {
+		return nil, err
+	}
+	params := rollupParams(cluster, r, g)
 	nsCond := ""
 	if namespace != "" {
 		nsCond = " AND namespace = {namespace:String}"
 		params = append(params, store.P("namespace", namespace))
 	}
 	q := `SELECT day, sum(pods), sum(cpu_usage), sum(cpu_request), sum(cpu_limit), sum(mem_usage), sum(mem_request), sum(mem_limit)
-FROM (` + fmt.Sprintf(workloadDays, nsCond) + `)
-GROUP BY day ORDER BY day` + finalSettings
+FROM peak_rollup_namespace_days
+WHERE cluster = {cluster:String} AND day BETWEEN {from:Date} AND {to:Date} AND ` + genCond + nsCond + `
+GROUP BY day ORDER BY day`
 	return collect(ctx, conn, "summing peak samples per day", q, func(rows store.Rows) (DayTotal, error) {
 		var t DayTotal
 		var day time.Time
@@ -68,13 +68,14 @@ const (
 	ByPods   = "pods"   // the most Running+Ready pods in the window
 )
 
-// topValue is each order's per-(workload, day) value, over the workloadDays-like grouping.
-var topValue = map[string]string{
-	ByCPU:    "sum(pods_min * cpu_p95_avg)",
-	ByMemory: "sum(pods_min * mem_p95_avg)",
-	ByCPUPct: "max(cpu_pct_of_limit)",
-	ByMemPct: "max(mem_pct_of_limit)",
-	ByPods:   "toFloat64(max(pods_max))",
+// topColumns are each order's value column in the workload-day rollup and its value and day
+// columns in the workload-month rollup.
+var topColumns = map[string][3]string{
+	ByCPU:    {"cpu_usage", "cpu", "cpu_day"},
+	ByMemory: {"mem_usage", "memory", "memory_day"},
+	ByCPUPct: {"cpu_pct", "cpu_pct", "cpu_pct_day"},
+	ByMemPct: {"mem_pct", "mem_pct", "mem_pct_day"},
+	ByPods:   {"toFloat64(pods_max)", "pods", "pods_day"},
 }
 
 // TopItem is one workload's worst day in the range by some order.
@@ -86,9 +87,10 @@ type TopItem struct {
 }
 
 // Top returns the limit workloads whose worst day in the range is highest by the order by
-// (one of the By constants); ties within a workload go to the later day.
+// (one of the By constants); ties within a workload go to the later day. Months the range
+// covers whole are read from the month rollup, the rest day by day.
 func Top(ctx context.Context, conn store.Conn, cluster, by string, r Range, limit int) ([]TopItem, error) {
-	expr, ok := topValue[by]
+	cols, ok := topColumns[by]
 	if !ok {
 		return nil, fmt.Errorf("unknown order %q: want cpu, memory, cpuPct, memPct or pods", by)
 	}
@@ -98,17 +100,32 @@ func Top(ctx context.Context, conn store.Conn, cluster, by string, r Range, limi
 	if limit <= 0 || limit > 1000 {
 		limit = 10
 	}
-	q := `SELECT namespace, workload, max(v) AS value, argMax(day, (v, day)) AS at
+	g, err := freshGenerations(ctx, conn, cluster, r)
+	if err != nil {
+		return nil, err
+	}
+	// Whole months: the first day of a month inside the range whose last day is too.
+	whole := []store.Date{}
+	for m := monthOf(r.From); !m.After(r.To); m = m.AddDate(0, 1, 0) {
+		if !m.Before(r.From) && !m.AddDate(0, 1, -1).After(r.To) {
+			whole = append(whole, store.Date(m))
+		}
+	}
+	q := `SELECT namespace, workload, max(v) AS value, argMax(d, (v, d)) AS at
 FROM (
-    SELECT namespace, workload, day, ` + expr + ` AS v
-    FROM peak_samples FINAL
-    WHERE cluster = {cluster:String} AND day BETWEEN {from:Date} AND {to:Date} AND container != ''
-    GROUP BY namespace, workload, day
+    SELECT namespace, workload, ` + cols[1] + ` AS v, ` + cols[2] + ` AS d
+    FROM peak_rollup_workload_months
+    WHERE cluster = {cluster:String} AND has({whole:Array(Date)}, month) AND ` + genCond + `
+    UNION ALL
+    SELECT namespace, workload, ` + cols[0] + ` AS v, day AS d
+    FROM peak_rollup_workload_days
+    WHERE cluster = {cluster:String} AND day BETWEEN {from:Date} AND {to:Date}
+      AND NOT has({whole:Array(Date)}, toStartOfMonth(day)) AND ` + genCond + `
 )
 GROUP BY namespace, workload
 ORDER BY value DESC, namespace, workload
-LIMIT {limit:UInt32}` + finalSettings
-	params := append([]store.Param{store.P("cluster", cluster), store.P("limit", limit)}, r.params()...)
+LIMIT {limit:UInt32}`
+	params := append(rollupParams(cluster, r, g), store.P("whole", whole), store.P("limit", limit))
 	return collect(ctx, conn, "ranking workloads by "+by, q, func(rows store.Rows) (TopItem, error) {
 		var t TopItem
 		var day time.Time
@@ -123,7 +140,7 @@ LIMIT {limit:UInt32}` + finalSettings
 // cluster's total (0..1).
 type NamespaceShare struct {
 	Namespace  string  `json:"namespace"`
-	Workloads  uint64  `json:"workloads"` // distinct workloads seen in the range
+	Workloads  uint64  `json:"workloads"` // the most workloads seen on one day of the range
 	Pods       float64 `json:"pods"`
 	CPUUsage   float64 `json:"cpuUsage"`
 	MemUsage   float64 `json:"memUsage"`
@@ -138,24 +155,26 @@ func Namespaces(ctx context.Context, conn store.Conn, cluster string, r Range) (
 	if err := r.Validate(); err != nil {
 		return nil, err
 	}
-	// days_with_data rides along as a window over the whole result, so one scan serves both.
-	q := `SELECT namespace, uniqExact(workload), sum(pods), sum(cpu_usage), sum(mem_usage), sum(cpu_request), sum(mem_request),
-       any(days) AS days_with_data
-FROM (
-    SELECT *, uniqExact(day) OVER () AS days
-    FROM (` + fmt.Sprintf(workloadDays, "") + `)
-)
+	g, err := freshGenerations(ctx, conn, cluster, r)
+	if err != nil {
+		return nil, err
+	}
+	const where = `cluster = {cluster:String} AND day BETWEEN {from:Date} AND {to:Date} AND `
+	q := `SELECT namespace, max(workloads), sum(pods), sum(cpu_usage), sum(mem_usage), sum(cpu_request), sum(mem_request),
+       (SELECT uniqExact(day) FROM peak_rollup_namespace_days WHERE ` + where + genCond + `) AS days_with_data
+FROM peak_rollup_namespace_days
+WHERE ` + where + genCond + `
 GROUP BY namespace
-ORDER BY sum(cpu_usage) DESC, namespace` + finalSettings
-	params := append([]store.Param{store.P("cluster", cluster)}, r.params()...)
+ORDER BY sum(cpu_usage) DESC, namespace`
 	var days uint64
 	out, err := collect(ctx, conn, "summing peak samples per namespace", q, func(rows store.Rows) (NamespaceShare, error) {
 		var n NamespaceShare
+		var workloads uint32
 		var pods uint64
-		err := rows.Scan(&n.Namespace, &n.Workloads, &pods, &n.CPUUsage, &n.MemUsage, &n.CPURequest, &n.MemRequest, &days)
-		n.Pods = float64(pods)
+		err := rows.Scan(&n.Namespace, &workloads, &pods, &n.CPUUsage, &n.MemUsage, &n.CPURequest, &n.MemRequest, &days)
+		n.Workloads, n.Pods = uint64(workloads), float64(pods)
 		return n, err
-	}, params...)
+	}, rollupParams(cluster, r, g)...)
 	if err != nil || len(out) == 0 {
 		return out, err
 	}
