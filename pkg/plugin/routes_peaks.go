@@ -42,6 +42,7 @@ func (a *App) peakQuery(w http.ResponseWriter, q url.Values, required ...string)
 	if !ok {
 		return peakQuery{}, false
 	}
+	peaks.SetLogger(a.log) // rollup refreshes log through the plugin's logger
 	pq := peakQuery{snap: snap, cluster: q.Get("cluster")}
 	loc := time.UTC
 	if c, known := snap.App.Cluster(pq.cluster); known && c.TimeZone != "" {
