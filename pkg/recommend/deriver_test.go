@@ -9,8 +9,11 @@ import (
 	"time"
 
 	"github.com/kubedoor/kubedoor-grafana/internal/storetest"
+	"github.com/kubedoor/kubedoor-grafana/pkg/clustersettings"
 	"github.com/kubedoor/kubedoor-grafana/pkg/control"
 	"github.com/kubedoor/kubedoor-grafana/pkg/peaks"
+	"github.com/kubedoor/kubedoor-grafana/pkg/service"
+	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
 	"github.com/kubedoor/kubedoor-grafana/pkg/store"
 )
 
@@ -235,5 +238,41 @@ func TestTheStoreChoosesTheSameDaysAsChoose(t *testing.T) {
 				t.Fatalf("the fixture does not exercise the rule: %d samples, absent %v", len(want.Samples), want.Absent)
 			}
 		})
+	}
+}
+
+type snapshotter struct{ snap service.Snapshot }
+
+func (s snapshotter) Snapshot() (service.Snapshot, error) { return s.snap, nil }
+
+// The jobs' Deriver reads the cluster's saved settings: here mode kubedoor and 20 % headroom.
+func TestClusterDeriverUsesTheClustersSavedSettings(t *testing.T) {
+	ctx := ctxT(t)
+	const cluster = "with-settings"
+	insertSamples(t, cluster, twelveDays())
+	cs := clustersettings.Defaults(cluster, "Asia/Shanghai")
+	cs.Mode, cs.Headroom = clustersettings.ModeKubeDoor, 0.2
+	if _, err := clustersettings.NewStore(conn).Put(ctx, cs, 0, "ada"); err != nil {
+		t.Fatal(err)
+	}
+	var reports []Report
+	d := ClusterDeriver{
+		Svc:   snapshotter{service.Snapshot{Conn: conn, App: settings.App{Clusters: []settings.Cluster{{Name: cluster, TimeZone: "Asia/Shanghai"}}}}},
+		Now:   func() time.Time { return now },
+		After: func(_ context.Context, rep Report) { reports = append(reports, rep) },
+	}
+	if err := d.Derive(ctx, cluster); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Derive(ctx, cluster); err != nil { // nothing changes: After is not called again
+		t.Fatal(err)
+	}
+	if len(reports) != 1 || reports[0].ClusterPeakDay != "2026-11-20" || len(reports[0].New) != 2 {
+		t.Fatalf("reports %+v", reports)
+	}
+	api := find(t, current(t, cluster), "shop", "api")
+	// 11-20: 0.25 cores × 1.2 = 300m; 300.2 MiB × 1.2 = 360.24 → 361 MiB.
+	if c := api.Containers[0]; c.CPURequestMillis != 300 || c.MemRequestMiB != 361 {
+		t.Fatalf("api app %+v", c)
 	}
 }
