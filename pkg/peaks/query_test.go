@@ -591,4 +591,34 @@ func TestRollupsFollowReCollectionsAndDeletions(t *testing.T) {
 			t.Fatalf("after %s: cpu usage %v, want %v", s.name, got, s.want)
 		}
 	}
+
+	// A merge that changes no data renames the parts but rebuilds nothing.
+	before, err := freshGenerations(ctx, conn, "q4", r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	partNames := func() string {
+		t.Helper()
+		names, err := collect(ctx, conn, "part names", "SELECT arrayStringConcat(arraySort(groupArray(name)), ',') FROM system.parts WHERE database = currentDatabase() AND table = 'peak_samples' AND active AND partition_id = '202608'",
+			func(rows store.Rows) (string, error) {
+				var n string
+				return n, rows.Scan(&n)
+			})
+		if err != nil || len(names) != 1 {
+			t.Fatalf("part names %v (%v)", names, err)
+		}
+		return names[0]
+	}
+	partsBefore := partNames()
+	merge()
+	if partNames() == partsBefore {
+		t.Fatalf("the merge left the parts as they were (%s): this test would prove nothing", partsBefore)
+	}
+	after, err := freshGenerations(ctx, conn, "q4", r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(before.gens) != 1 || !slices.Equal(before.gens, after.gens) {
+		t.Fatalf("generations %v before a plain merge, %v after: the month was rebuilt", before.gens, after.gens)
+	}
 }

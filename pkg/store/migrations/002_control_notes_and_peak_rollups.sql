@@ -13,22 +13,29 @@ ALTER TABLE {{.DB}}.control_rows{{.OnCluster}}
 
 -- Peak-data rollups for the dashboards (pkg/peaks, query_rollup.go). Aggregating a year of
 -- peak_samples on every panel query costs seconds; these tables hold the same sums per
--- workload-day, per namespace-day and per workload-month. They are refreshed a month at a time
--- from peak_samples FINAL when a query finds that month's samples changed (their count or
--- newest collected_at differ from the mark), so re-collections, deletions and TTL show up
--- without the collector knowing about rollups. Each refresh writes a new generation; readers
--- take, per month, the generation its mark names, so a half-done or racing refresh is never
--- mixed in. Rows of older generations are replaced by merges (same key) or ignored.
+-- workload-day, per namespace-day and per workload-month. They are rebuilt a month at a time
+-- from peak_samples FINAL when a query finds that month's samples changed, so re-collections,
+-- deletions and TTL show up without the collector knowing about rollups. Each rebuild writes a
+-- new generation; readers take, per month, the generation its latest mark names, so a half-done
+-- or racing rebuild is never mixed in. Rows of older generations are replaced by merges (same
+-- key) or ignored.
+--
+-- A mark records what the month's samples looked like: the hash of the partition's active part
+-- names (any insert, delete, TTL or merge changes it; reading it costs nothing) and the
+-- cluster's sample count and newest collected_at (changed by every insert, delete or TTL of
+-- the cluster's data, never by a plain merge). Only when the part names moved is the data
+-- fingerprint read, and only when that moved too is the month rebuilt.
 CREATE TABLE IF NOT EXISTS {{.DB}}.peak_rollup_marks{{.OnCluster}}
 (
     cluster          LowCardinality(String),
     month            Date COMMENT 'first day of the month',
-    generation       UInt64 COMMENT 'the refresh, in ns since the epoch; the month''s rollup rows carry it',
-    source_rows      UInt64 COMMENT 'count() of the month''s peak_samples rows (before merges) at refresh',
+    generation       UInt64 COMMENT 'the rebuild, in ns since the epoch; the month''s rollup rows carry it',
+    parts_hash       UInt64 COMMENT 'cityHash64 of the sorted active part names of peak_samples in the month''s partition',
+    source_rows      UInt64 COMMENT 'count() of the cluster''s samples of the month (before merges)',
     source_collected DateTime64(3, 'UTC') COMMENT 'their newest collected_at',
     refreshed_at     DateTime64(3, 'UTC')
 )
-ENGINE = {{engine "ReplacingMergeTree" "generation"}}
+ENGINE = {{engine "ReplacingMergeTree" "refreshed_at"}}
 ORDER BY (cluster, month);
 
 -- One row per (cluster, day, namespace, workload): sums over the workload's containers (pod
