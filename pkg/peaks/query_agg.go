@@ -104,30 +104,39 @@ func Top(ctx context.Context, conn store.Conn, cluster, by string, r Range, limi
 	if err != nil {
 		return nil, err
 	}
-	// Whole months: the first day of a month inside the range whose last day is too.
-	whole := []store.Date{}
-	for m := monthOf(r.From); !m.After(r.To); m = m.AddDate(0, 1, 0) {
-		if !m.Before(r.From) && !m.AddDate(0, 1, -1).After(r.To) {
-			whole = append(whole, store.Date(m))
-		}
+	// Months the range covers whole (contiguous) come from the month rollup; the days of the
+	// partial months at either end from the day rollup. Both are given as key ranges, so the
+	// engine reads only those rows.
+	wholeFrom := monthOf(r.From) // the first whole month: From's, if From is its first day
+	if !wholeFrom.Equal(r.From) {
+		wholeFrom = wholeFrom.AddDate(0, 1, 0)
 	}
-	// Grouped by a hash of the names: cheaper than by the two strings (measured ~20 %); a
-	// collision would merge two workloads' rows, which 64 bits make negligible at any cluster size.
+	wholeTo := monthOf(r.To) // the last whole month: To's, if To is its last day
+	if !wholeTo.AddDate(0, 1, -1).Equal(r.To) {
+		wholeTo = wholeTo.AddDate(0, -1, 0)
+	}
+	headTo, tailFrom := r.To, r.From // no whole month: both day ranges are the whole range
+	if !wholeTo.Before(wholeFrom) {
+		headTo, tailFrom = wholeFrom.AddDate(0, 0, -1), wholeTo.AddDate(0, 1, 0)
+	}
 	q := `SELECT any(namespace) AS ns, any(workload) AS wl, max(v) AS value, argMax(d, (v, d)) AS at
 FROM (
     SELECT namespace, workload, ` + cols[1] + ` AS v, ` + cols[2] + ` AS d
     FROM peak_rollup_workload_months
-    WHERE cluster = {cluster:String} AND has({whole:Array(Date)}, month) AND ` + genCond + `
+    WHERE cluster = {cluster:String} AND month BETWEEN {wholeFrom:Date} AND {wholeTo:Date} AND ` + genCond + `
     UNION ALL
     SELECT namespace, workload, ` + cols[0] + ` AS v, day AS d
     FROM peak_rollup_workload_days
-    WHERE cluster = {cluster:String} AND day BETWEEN {from:Date} AND {to:Date}
-      AND NOT has({whole:Array(Date)}, toStartOfMonth(day)) AND ` + genCond + `
+    WHERE cluster = {cluster:String} AND ` + genCond + `
+      AND (day BETWEEN {from:Date} AND {headTo:Date} OR day BETWEEN {tailFrom:Date} AND {to:Date})
 )
 GROUP BY cityHash64(namespace, workload)
 ORDER BY value DESC, ns, wl
 LIMIT {limit:UInt32}`
-	params := append(rollupParams(cluster, r, g), store.P("whole", whole), store.P("limit", limit))
+	// Grouped by a hash of the names: cheaper than by the two strings (measured ~20 %); a
+	// collision would merge two workloads' rows, which 64 bits make negligible at any cluster size.
+	params := append(rollupParams(cluster, r, g), store.P("wholeFrom", store.Date(wholeFrom)), store.P("wholeTo", store.Date(wholeTo)),
+		store.P("headTo", store.Date(headTo)), store.P("tailFrom", store.Date(tailFrom)), store.P("limit", limit))
 	return collect(ctx, conn, "ranking workloads by "+by, q, func(rows store.Rows) (TopItem, error) {
 		var t TopItem
 		var day time.Time

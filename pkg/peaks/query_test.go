@@ -505,6 +505,8 @@ func TestTopAcrossWholeAndPartialMonthsMatchesTheSamples(t *testing.T) {
 		{"a range with a whole month inside", Range{time.Date(2026, 9, 25, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 5, 0, 0, 0, 0, time.UTC)}},
 		{"exactly one month", Range{time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 10, 31, 0, 0, 0, 0, time.UTC)}},
 		{"part of one month", Range{time.Date(2026, 10, 10, 0, 0, 0, 0, time.UTC), time.Date(2026, 10, 20, 0, 0, 0, 0, time.UTC)}},
+		{"a whole month then part of the next", Range{time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 5, 0, 0, 0, 0, time.UTC)}},
+		{"part of a month then a whole one", Range{time.Date(2026, 9, 25, 0, 0, 0, 0, time.UTC), time.Date(2026, 10, 31, 0, 0, 0, 0, time.UTC)}},
 	}
 	for _, rg := range ranges {
 		for _, by := range []string{ByCPU, ByMemory, ByCPUPct, ByMemPct, ByPods} {
