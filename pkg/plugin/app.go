@@ -12,6 +12,7 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/backend/instancemgmt"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/resource/httpadapter"
 
+	"github.com/kubedoor/kubedoor-grafana/pkg/control"
 	"github.com/kubedoor/kubedoor-grafana/pkg/jobs"
 	"github.com/kubedoor/kubedoor-grafana/pkg/operations"
 	"github.com/kubedoor/kubedoor-grafana/pkg/service"
@@ -31,6 +32,7 @@ type App struct {
 	settingsErr error                  // settings Grafana handed us that do not validate
 	ops         *operations.Operations // nil: operations routes answer 503
 	jobs        *jobs.Manager          // nil: collection routes answer 503
+	published   control.Published      // nil: control-table writes reach clusters with the next reconcile
 }
 
 var (

@@ -1,6 +1,7 @@
 package plugin
 
 import (
+	"github.com/kubedoor/kubedoor-grafana/pkg/control"
 	"github.com/kubedoor/kubedoor-grafana/pkg/jobs"
 	"github.com/kubedoor/kubedoor-grafana/pkg/operations"
 )
@@ -18,4 +19,10 @@ func WithOperations(o *operations.Operations) Option {
 // process's context, not on the request that started them); without it those routes answer 503.
 func WithCollections(m *jobs.Manager) Option {
 	return func(a *App) { a.jobs = m }
+}
+
+// WithControlPublished is told the cluster after every accepted control-table write, so the
+// cluster's CapacityPolicies get published (e.g. control.PublishedFunc(publisher.Trigger)).
+func WithControlPublished(p control.Published) Option {
+	return func(a *App) { a.published = p }
 }

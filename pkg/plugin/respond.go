@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 
 	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
 )
@@ -57,6 +58,13 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) bool {
 			writeError(w, http.StatusRequestEntityTooLarge, codeBadRequest, "request body larger than %d bytes", maxBodyBytes)
 			return false
 		}
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) && typeErr.Field != "" {
+			// A value of the wrong type (3.5 replicas, "2" millicores): name the field.
+			writeJSON(w, http.StatusBadRequest, apiError{Code: codeBadRequest, Field: typeErr.Field,
+				Error: fmt.Sprintf("invalid JSON body: %s must be %s (got %s)", typeErr.Field, kindName(typeErr.Type), typeErr.Value)})
+			return false
+		}
 		writeError(w, http.StatusBadRequest, codeBadRequest, "invalid JSON body: %v", err)
 		return false
 	}
@@ -69,4 +77,25 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) bool {
 
 func badField(field, reason string) *settings.FieldError {
 	return &settings.FieldError{Field: field, Reason: reason}
+}
+
+// kindName says in words what a JSON value decoding into t must be.
+func kindName(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return "an integer in range"
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "a non-negative integer in range"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Slice, reflect.Array:
+		return "a list"
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	}
+	return "a " + t.String()
 }

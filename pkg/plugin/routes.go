@@ -24,6 +24,8 @@ func (a *App) routeTable() []route {
 	t = append(t, a.operationsRoutes()...)
 	t = append(t, a.clusterRoutes()...)
 	t = append(t, a.collectionRoutes()...)
+	t = append(t, a.peakRoutes()...)
+	t = append(t, a.controlRoutes()...)
 	return t
 }
 

@@ -11,8 +11,9 @@ import (
 	"time"
 )
 
-var schemaTables = []string{"audit_log", "collection_jobs", "control_rows", "peak_samples",
-	"schedule_runs", "schedules", "schema_migrations", "settings"}
+var schemaTables = []string{"audit_log", "collection_jobs", "control_rows",
+	"peak_rollup_marks", "peak_rollup_namespace_days", "peak_rollup_workload_days", "peak_rollup_workload_months",
+	"peak_samples", "schedule_runs", "schedules", "schema_migrations", "settings"}
 
 // freshConn is a connection to an empty database of the target's engine, dropped afterwards.
 func freshConn(t *testing.T, tg target, db string) Conn {

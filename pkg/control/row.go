@@ -1,0 +1,220 @@
+// Package control is the control table: per (cluster, namespace, workload) the replicas and the
+// per-container CPU/memory requests and limits the webhook enforces, kept in the store's
+// control_rows as versioned rows. A change never updates a row in place: it inserts the row
+// again with version + 1, so the versions are the row's history and the current state is the
+// highest version (a version with deleted = 1 means "removed from control").
+//
+// Writers use optimistic concurrency: every change names the version it was based on and is
+// refused with a *ConflictError (HTTP 409) when the row has moved on. See Table.Put for how
+// far ClickHouse lets that be race-safe.
+package control
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"time"
+
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/kubedoor/kubedoor-grafana/api/v1alpha1"
+)
+
+// Unset is the value of a replicas or resource field that is not set: the webhook keeps what
+// the Deployment sent.
+const Unset = -1
+
+// Sources of a value.
+const (
+	SourceCollected = "collected" // derived from peak data; the next derivation may change it
+	SourceManual    = "manual"    // typed by a person; derivation never changes it
+)
+
+// Replica sources: which field replicas.effective comes from.
+const (
+	ReplicasManual      = "manual"
+	ReplicasRecommended = "recommended"
+	ReplicasObserved    = "observed"
+	ReplicasNone        = "none" // nothing set: the webhook keeps what the Deployment sends
+)
+
+// UpdatedByCollector is who the derivation writes versions as.
+const UpdatedByCollector = "collector"
+
+// Key names one row of the table.
+type Key struct {
+	Cluster   string `json:"cluster"`
+	Namespace string `json:"namespace"`
+	Workload  string `json:"workload"`
+}
+
+func (k Key) String() string { return k.Cluster + "/" + k.Namespace + "/" + k.Workload }
+
+// Row is one version of a control-table row, in the API's shape (docs/api.md "Control table").
+type Row struct {
+	Cluster    string      `json:"cluster"`
+	Namespace  string      `json:"namespace"`
+	Workload   string      `json:"workload"`
+	Version    uint64      `json:"version"`
+	Replicas   Replicas    `json:"replicas"`
+	Containers []Container `json:"containers"`
+	// PeakDay is the day (YYYY-MM-DD, cluster time zone) the collected values were taken
+	// from, "" for a row no derivation has touched yet.
+	PeakDay   string    `json:"peakDay"`
+	Notes     []string  `json:"notes"`
+	UpdatedBy string    `json:"updatedBy"`
+	UpdatedAt time.Time `json:"updatedAt"`
+	Deleted   bool      `json:"deleted"`
+
+	writeID string // tie-break between racing writers of one version; see Table.Put
+}
+
+// Replicas are the row's replica counts; -1 = unset, 0 is a real value.
+type Replicas struct {
+	Manual      int32 `json:"manual"`
+	Recommended int32 `json:"recommended"`
+	Observed    int32 `json:"observed"`
+	// Effective and Source are computed: manual if ≥ 0, else recommended if ≥ 0, else observed.
+	Effective int32  `json:"effective"`
+	Source    string `json:"source"`
+}
+
+// Container is one container's requests and limits (millicores, MiB; -1 = unset).
+type Container struct {
+	Name             string  `json:"name"`
+	CPURequestMillis int64   `json:"cpuRequestMillis"`
+	CPULimitMillis   int64   `json:"cpuLimitMillis"`
+	MemRequestMiB    int64   `json:"memRequestMiB"`
+	MemLimitMiB      int64   `json:"memLimitMiB"`
+	Sources          Sources `json:"sources"`
+}
+
+// Sources say, per field, whether a person or the derivation set it.
+type Sources struct {
+	CPURequest string `json:"cpuRequest"`
+	CPULimit   string `json:"cpuLimit"`
+	MemRequest string `json:"memRequest"`
+	MemLimit   string `json:"memLimit"`
+}
+
+// Key returns the row's identity.
+func (r Row) Key() Key { return Key{r.Cluster, r.Namespace, r.Workload} }
+
+// NewContainer is a container with every value unset and every source "collected", ready for
+// the derivation to fill.
+func NewContainer(name string) Container {
+	return Container{
+		Name: name, CPURequestMillis: Unset, CPULimitMillis: Unset, MemRequestMiB: Unset, MemLimitMiB: Unset,
+		Sources: Sources{SourceCollected, SourceCollected, SourceCollected, SourceCollected},
+	}
+}
+
+// Resolve fills Replicas.Effective and Source from the three counts.
+func (r *Replicas) Resolve() {
+	switch {
+	case r.Manual >= 0:
+		r.Effective, r.Source = r.Manual, ReplicasManual
+	case r.Recommended >= 0:
+		r.Effective, r.Source = r.Recommended, ReplicasRecommended
+	case r.Observed >= 0:
+		r.Effective, r.Source = r.Observed, ReplicasObserved
+	default:
+		r.Effective, r.Source = Unset, ReplicasNone
+	}
+}
+
+// Clone returns a deep copy (containers and notes are not shared).
+func (r Row) Clone() Row {
+	r.Containers = slices.Clone(r.Containers)
+	r.Notes = slices.Clone(r.Notes)
+	return r
+}
+
+// Container returns the index of the container called name, or -1.
+func (r Row) Container(name string) int {
+	return slices.IndexFunc(r.Containers, func(c Container) bool { return c.Name == name })
+}
+
+// SameContent reports whether a and b hold the same values, sources, peak day and notes —
+// everything a new version would record except who wrote it, when, and its version.
+func SameContent(a, b Row) bool {
+	a.Replicas.Resolve()
+	b.Replicas.Resolve()
+	return a.Key() == b.Key() && a.Replicas == b.Replicas && a.Deleted == b.Deleted &&
+		a.PeakDay == b.PeakDay && slices.Equal(a.Containers, b.Containers) && slices.Equal(a.Notes, b.Notes)
+}
+
+// Policy is the CapacityPolicy the row publishes (name = workload, in the workload's
+// namespace). Unset fields become nil, which the webhook reads as "keep what was sent".
+func (r Row) Policy() v1alpha1.CapacityPolicy {
+	rep := r.Replicas
+	rep.Resolve()
+	p := v1alpha1.CapacityPolicy{
+		TypeMeta: metav1.TypeMeta{APIVersion: v1alpha1.GroupVersion.String(), Kind: "CapacityPolicy"},
+		ObjectMeta: metav1.ObjectMeta{
+			Name: r.Workload, Namespace: r.Namespace,
+			Labels: map[string]string{v1alpha1.LabelManagedBy: v1alpha1.ManagedByValue},
+		},
+		Spec: v1alpha1.CapacityPolicySpec{Cluster: r.Cluster, SourceVersion: clampVersion(r.Version)},
+	}
+	if rep.Effective >= 0 {
+		n := rep.Effective
+		p.Spec.Replicas = &n
+	}
+	for _, c := range r.Containers {
+		p.Spec.Containers = append(p.Spec.Containers, v1alpha1.ContainerPolicy{
+			Name:          c.Name,
+			CPURequest:    millis(c.CPURequestMillis),
+			CPULimit:      millis(c.CPULimitMillis),
+			MemoryRequest: mebibytes(c.MemRequestMiB),
+			MemoryLimit:   mebibytes(c.MemLimitMiB),
+		})
+	}
+	return p
+}
+
+func clampVersion(v uint64) int64 {
+	if v > math.MaxInt64 {
+		return math.MaxInt64
+	}
+	return int64(v)
+}
+
+func millis(v int64) *resource.Quantity {
+	if v < 0 {
+		return nil
+	}
+	return resource.NewMilliQuantity(v, resource.DecimalSI)
+}
+
+func mebibytes(v int64) *resource.Quantity {
+	if v < 0 {
+		return nil
+	}
+	return resource.NewQuantity(v<<20, resource.BinarySI)
+}
+
+// FormatDay renders a calendar day as the API writes it.
+func FormatDay(t time.Time) string { return t.Format(time.DateOnly) }
+
+// noPeakDay is how "no peak day" is stored in the non-nullable Date column.
+var noPeakDay = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
+
+func peakDayColumn(day string) (time.Time, error) {
+	if day == "" {
+		return noPeakDay, nil
+	}
+	t, err := time.Parse(time.DateOnly, day)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("peak day %q: %w", day, err)
+	}
+	return t, nil
+}
+
+func peakDayFromColumn(t time.Time) string {
+	if t.IsZero() || t.Equal(noPeakDay) || t.Year() <= 1970 {
+		return ""
+	}
+	return FormatDay(t)
+}

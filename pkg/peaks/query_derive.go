@@ -1,0 +1,112 @@
+package peaks
+
+import (
+	"context"
+	"time"
+
+	"github.com/kubedoor/kubedoor-grafana/pkg/store"
+)
+
+// The derivation's day choice, done where the data is so that only the chosen days' rows
+// leave the engine (a tenth of the window's rows at 10 days). The rule is the one
+// recommend.Choose applies in Go, and a test holds the two to the same answers:
+//
+//	load(workload, day) = pods_min × Σ containers' pod-average CPU (NaN or negative counts as 0)
+//	per-workload: each workload's day with the highest load, the later day on a tie
+//	kubedoor:     the day with the highest Σ over workloads of load, the later day on a tie
+//
+// Workloads are grouped by a 64-bit hash of (namespace, workload) rather than by the two
+// strings: it halves the engine's work at 100,000 workloads (measured, BENCHMARKS.md). A
+// collision can only add another workload-day's rows to what is read; the derivation takes
+// each workload's highest-load day among the rows it gets, and a workload's own choice is
+// always among them, so an extra day never changes the answer.
+
+const dayLoads = `SELECT cityHash64(namespace, workload) AS wh, day,
+       max(pods_min) * sum(if(isNaN(cpu_p95_avg) OR cpu_p95_avg < 0, 0, cpu_p95_avg)) AS load
+FROM peak_samples FINAL
+WHERE cluster = {cluster:String} AND day BETWEEN {from:Date} AND {to:Date} AND container != ''
+GROUP BY wh, day`
+
+// derivationColumns are the fields the derivation reads.
+const derivationColumns = `namespace, workload, container, day, pods_min, cpu_p95_max, cpu_p95_avg, mem_p95_max,
+       cpu_limit, mem_limit, oom_kills, collected_at`
+
+func scanForDerivation(cluster string) func(store.Rows) (Sample, error) {
+	return func(rows store.Rows) (Sample, error) {
+		s := Sample{Cluster: cluster}
+		err := rows.Scan(&s.Namespace, &s.Workload, &s.Container, &s.Day, &s.PodsMin, &s.CPUMax, &s.CPUAvg,
+			&s.MemMax, &s.CPULimit, &s.MemLimit, &s.OOMKills, &s.CollectedAt)
+		return s, err
+	}
+}
+
+func rangeParams(cluster string, r Range) []store.Param {
+	return append([]store.Param{store.P("cluster", cluster)}, r.params()...)
+}
+
+// WorstDays returns, for every workload with samples in r, the container samples (pod totals
+// excluded) of its day with the highest load.
+func WorstDays(ctx context.Context, conn store.Conn, cluster string, r Range) ([]Sample, error) {
+	if err := r.Validate(); err != nil {
+		return nil, err
+	}
+	q := `SELECT ` + derivationColumns + `
+FROM peak_samples FINAL
+WHERE cluster = {cluster:String} AND day BETWEEN {from:Date} AND {to:Date} AND container != ''
+  AND cityHash64(cityHash64(namespace, workload), day) IN (
+      SELECT cityHash64(wh, argMax(day, (load, day))) FROM (` + dayLoads + `) GROUP BY wh)` + finalSettings
+	return collect(ctx, conn, "reading each workload's worst day", q, scanForDerivation(cluster), rangeParams(cluster, r)...)
+}
+
+// ClusterDay is mode kubedoor's input: the cluster's day with the highest load, its container
+// samples, and the workloads with samples in the range but none that day.
+type ClusterDay struct {
+	Day     time.Time // zero when the range has no samples
+	Samples []Sample
+	Absent  [][2]string // namespace, workload
+}
+
+// PeakClusterDay finds the day of r with the highest cluster load and reads it.
+func PeakClusterDay(ctx context.Context, conn store.Conn, cluster string, r Range) (ClusterDay, error) {
+	if err := r.Validate(); err != nil {
+		return ClusterDay{}, err
+	}
+	params := rangeParams(cluster, r)
+	days, err := collect(ctx, conn, "finding the cluster's peak day",
+		`SELECT argMax(day, (total, day)), count() FROM (SELECT day, sum(load) AS total FROM (`+dayLoads+`) GROUP BY day)`+finalSettings,
+		func(rows store.Rows) (time.Time, error) {
+			var d time.Time
+			var n uint64
+			if err := rows.Scan(&d, &n); err != nil || n == 0 {
+				return time.Time{}, err
+			}
+			return d, nil
+		}, params...)
+	if err != nil {
+		return ClusterDay{}, err
+	}
+	var out ClusterDay
+	if len(days) == 0 || days[0].IsZero() {
+		return out, nil
+	}
+	out.Day = days[0]
+	dayParams := append(params, store.P("day", store.Date(out.Day)))
+	if out.Samples, err = collect(ctx, conn, "reading the cluster's peak day", `SELECT `+derivationColumns+`
+FROM peak_samples FINAL
+WHERE cluster = {cluster:String} AND day = {day:Date} AND container != ''`+finalSettings,
+		scanForDerivation(cluster), store.P("cluster", cluster), store.P("day", store.Date(out.Day))); err != nil {
+		return ClusterDay{}, err
+	}
+	if out.Absent, err = collect(ctx, conn, "listing workloads absent on the cluster's peak day",
+		`SELECT namespace, workload FROM peak_samples FINAL
+WHERE cluster = {cluster:String} AND day BETWEEN {from:Date} AND {to:Date} AND container != ''
+GROUP BY namespace, workload HAVING countIf(day = {day:Date}) = 0
+ORDER BY namespace, workload`+finalSettings,
+		func(rows store.Rows) ([2]string, error) {
+			var k [2]string
+			return k, rows.Scan(&k[0], &k[1])
+		}, dayParams...); err != nil {
+		return ClusterDay{}, err
+	}
+	return out, nil
+}

@@ -1,0 +1,186 @@
+package plugin
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/kubedoor/kubedoor-grafana/pkg/audit"
+	"github.com/kubedoor/kubedoor-grafana/pkg/control"
+	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
+)
+
+// Route actions, named in 403 answers and in the audit log.
+const (
+	actionControlAdd    = "add a workload to the control table"
+	actionControlEdit   = "edit a control-table row"
+	actionControlDelete = "remove a workload from the control table"
+)
+
+func (a *App) controlRoutes() []route {
+	return []route{
+		{"GET /v1/control", RoleViewer, "read the control table", a.listControl},
+		{"GET /v1/control/{cluster}/{namespace}/{workload}", RoleViewer, "read the control table", a.getControl},
+		{"GET /v1/control/{cluster}/{namespace}/{workload}/history", RoleViewer, "read the control table", a.controlHistory},
+		{"POST /v1/control", RoleEditor, actionControlAdd, a.addControl},
+		{"PUT /v1/control/{cluster}/{namespace}/{workload}", RoleEditor, actionControlEdit, a.editControl},
+		{"DELETE /v1/control/{cluster}/{namespace}/{workload}", RoleEditor, actionControlDelete, a.deleteControl},
+	}
+}
+
+func controlKey(r *http.Request) control.Key {
+	return control.Key{Cluster: r.PathValue("cluster"), Namespace: r.PathValue("namespace"), Workload: r.PathValue("workload")}
+}
+
+func (a *App) listControl(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	limit, offset, ok := paging(w, q)
+	if !ok {
+		return
+	}
+	snap, ok := a.snapshot(w)
+	if !ok {
+		return
+	}
+	rows, total, err := control.New(snap.Conn, a.log).Current(r.Context(), q.Get("cluster"),
+		control.Filter{Namespace: q.Get("namespace"), Query: q.Get("q"), Limit: limit, Offset: offset})
+	if err != nil {
+		a.controlFailed(w, "listing control rows", err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": rows, "total": total})
+}
+
+func (a *App) getControl(w http.ResponseWriter, r *http.Request) {
+	snap, ok := a.snapshot(w)
+	if !ok {
+		return
+	}
+	k := controlKey(r)
+	row, err := control.New(snap.Conn, a.log).Get(r.Context(), k)
+	if err == nil && row.Deleted {
+		err = fmt.Errorf("%w: %s was removed from control at version %d (see its history)", control.ErrNotFound, k, row.Version)
+	}
+	if err != nil {
+		a.controlFailed(w, "reading a control row", err)
+		return
+	}
+	writeJSON(w, http.StatusOK, row)
+}
+
+func (a *App) controlHistory(w http.ResponseWriter, r *http.Request) {
+	limit, offset, ok := paging(w, r.URL.Query())
+	if !ok {
+		return
+	}
+	snap, ok := a.snapshot(w)
+	if !ok {
+		return
+	}
+	rows, total, err := control.New(snap.Conn, a.log).History(r.Context(), controlKey(r), limit, offset)
+	if err != nil {
+		a.controlFailed(w, "reading a control row's history", err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": rows, "total": total})
+}
+
+func (a *App) addControl(w http.ResponseWriter, r *http.Request) {
+	var in control.Row
+	if !decodeJSON(w, r, &in) {
+		return
+	}
+	snap, ok := a.snapshot(w)
+	if !ok {
+		return
+	}
+	if _, known := snap.App.Cluster(in.Cluster); !known && in.Cluster != "" {
+		writeFieldError(w, badField("cluster", fmt.Sprintf("no cluster named %q is configured", in.Cluster)))
+		return
+	}
+	c := callerFrom(r)
+	ch, err := control.New(snap.Conn, a.log).Add(r.Context(), in, c.Login)
+	a.controlWritten(r.Context(), w, c, actionControlAdd, in.Key(), ch, err, http.StatusCreated)
+}
+
+func (a *App) editControl(w http.ResponseWriter, r *http.Request) {
+	var e control.Edit
+	if !decodeJSON(w, r, &e) {
+		return
+	}
+	snap, ok := a.snapshot(w)
+	if !ok {
+		return
+	}
+	c, k := callerFrom(r), controlKey(r)
+	ch, err := control.New(snap.Conn, a.log).Update(r.Context(), k, e, c.Login)
+	a.controlWritten(r.Context(), w, c, actionControlEdit, k, ch, err, http.StatusOK)
+}
+
+func (a *App) deleteControl(w http.ResponseWriter, r *http.Request) {
+	v := r.URL.Query().Get("expectedVersion")
+	expected, err := strconv.ParseUint(v, 10, 64)
+	if err != nil {
+		writeFieldError(w, badField("expectedVersion", "is required: the version being removed, as a query parameter"))
+		return
+	}
+	snap, ok := a.snapshot(w)
+	if !ok {
+		return
+	}
+	c, k := callerFrom(r), controlKey(r)
+	ch, err := control.New(snap.Conn, a.log).Delete(r.Context(), k, expected, c.Login)
+	a.controlWritten(r.Context(), w, c, actionControlDelete, k, ch, err, http.StatusOK)
+}
+
+// controlWritten audits a write, answers it and, when a version was written, tells the
+// publisher. Refused writes (400, 404, 409) are audited as failed, with the reason.
+func (a *App) controlWritten(ctx context.Context, w http.ResponseWriter, c Caller, action string, k control.Key,
+	ch control.Change, err error, okStatus int) {
+	entry := audit.Entry{Action: action, Cluster: k.Cluster, Target: k.Namespace + "/" + k.Workload}
+	if err != nil {
+		entry.Result, entry.Error = audit.ResultFailed, err.Error()
+		var ce *control.ConflictError
+		if errors.As(err, &ce) {
+			entry.Before = ce.Current
+		}
+		a.audit(ctx, c, entry)
+		a.controlFailed(w, action, err)
+		return
+	}
+	if ch.Before != nil {
+		entry.Before = ch.Before
+	}
+	entry.After = ch.After
+	a.audit(ctx, c, entry)
+	if ch.Written {
+		a.log.Info("control table changed", "action", action, "cluster", k.Cluster, "namespace", k.Namespace,
+			"workload", k.Workload, "version", ch.After.Version, "user", c.Login)
+		if p := a.published; p != nil {
+			p.Published(k.Cluster)
+		} else {
+			a.log.Warn("no publisher is connected; the change reaches the cluster with the next reconcile", "cluster", k.Cluster)
+		}
+	}
+	writeJSON(w, okStatus, ch.After)
+}
+
+// controlFailed answers a control-table error with its typed status.
+func (a *App) controlFailed(w http.ResponseWriter, what string, err error) {
+	var ce *control.ConflictError
+	if fe, ok := settings.AsFieldError(err); ok {
+		writeFieldError(w, fe)
+		return
+	}
+	switch {
+	case errors.As(err, &ce):
+		writeJSON(w, http.StatusConflict, map[string]any{"error": ce.Error(), "code": codeConflict, "current": ce.Current})
+	case errors.Is(err, control.ErrNotFound):
+		writeError(w, http.StatusNotFound, codeNotFound, "%v", err)
+	default:
+		a.log.Error("control table", "what", what, "error", err)
+		writeError(w, http.StatusInternalServerError, codeInternal, "%s failed: %v", what, err)
+	}
+}

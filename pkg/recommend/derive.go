@@ -1,0 +1,339 @@
+package recommend
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/kubedoor/kubedoor-grafana/pkg/control"
+	"github.com/kubedoor/kubedoor-grafana/pkg/peaks"
+)
+
+const (
+	mib = 1 << 20
+	// nearWhole absorbs float noise before rounding up: 0.35 cores × 1000 is 350.00000000000006.
+	nearWhole = 1e-6
+	// OOM bump: memory × oomFactor or + oomAddMiB, whichever is larger.
+	oomFactor = 1.2
+	oomAddMiB = 100
+)
+
+// Report is what one derivation decided, for logs, the API and notifications.
+type Report struct {
+	Cluster  string `json:"cluster"`
+	Mode     string `json:"mode"`
+	FirstDay string `json:"firstDay"` // the window, YYYY-MM-DD
+	LastDay  string `json:"lastDay"`
+	// ClusterPeakDay is the day mode kubedoor chose ("" in mode per-workload or without data).
+	ClusterPeakDay string `json:"clusterPeakDay,omitempty"`
+	// Workloads is how many workloads had samples in the window.
+	Workloads int `json:"workloads"`
+	// New lists workloads added to the table for the first time (notify these, once).
+	New []control.Key `json:"new"`
+	// Changed counts existing rows that got a new version; Unchanged rows derived to what
+	// they already held.
+	Changed   int `json:"changed"`
+	Unchanged int `json:"unchanged"`
+	// Kept counts rows with no samples to derive from (not seen in the window, or in mode
+	// kubedoor not on the chosen day), left as they were.
+	Kept int `json:"kept"`
+	// NotOnPeakDay counts workloads not in the table yet that mode kubedoor could not add
+	// because they have no samples on the chosen day.
+	NotOnPeakDay int `json:"notOnPeakDay"`
+	// Removed counts workloads with samples whose row a person removed from control; they are
+	// not brought back.
+	Removed int `json:"removed"`
+	// Clamped and Bumped list the values the rules moved in the versions written.
+	Clamped []Adjustment `json:"clamped"`
+	Bumped  []Adjustment `json:"bumped"`
+}
+
+// Written is how many versions the derivation writes.
+func (r Report) Written() int { return len(r.New) + r.Changed }
+
+// Adjustment is one value the rules moved: a request clamped to its limit, or a memory request
+// raised after OOM kills.
+type Adjustment struct {
+	Namespace string `json:"namespace"`
+	Workload  string `json:"workload"`
+	Container string `json:"container"`
+	Field     string `json:"field"` // cpuRequest | memRequest
+	From      int64  `json:"from"`
+	To        int64  `json:"to"`
+	Reason    string `json:"reason"`
+}
+
+type wkey struct{ ns, wl string }
+
+// dayData is one workload's samples on one day (pod totals excluded).
+type dayData struct {
+	day        time.Time
+	podsMin    uint32
+	cpuAvgSum  float64 // Σ containers' pod-average CPU quantile, cores
+	containers []int   // indexes into the history, sorted by container name
+}
+
+func (d *dayData) load() float64 { return float64(d.podsMin) * d.cpuAvgSum }
+
+type workload struct {
+	key  wkey
+	days []*dayData // sorted by day
+}
+
+func (w *workload) on(day time.Time) *dayData {
+	i, found := slices.BinarySearchFunc(w.days, day, func(d *dayData, t time.Time) int { return d.day.Compare(t) })
+	if !found {
+		return nil
+	}
+	return w.days[i]
+}
+
+// worst is the day with the highest load, the later one on a tie.
+func (w *workload) worst() *dayData {
+	var best *dayData
+	for _, d := range w.days {
+		if best == nil || d.load() >= best.load() {
+			best = d
+		}
+	}
+	return best
+}
+
+// Chosen is the derivation's input once the days are chosen: per workload, the container
+// samples of the day its values come from. In mode kubedoor it also names the cluster day and
+// the workloads with samples in the window but none that day (they cannot be derived).
+type Chosen struct {
+	Samples    []peaks.Sample
+	ClusterDay time.Time     // mode kubedoor; zero without data
+	Absent     []control.Key // mode kubedoor
+}
+
+// Choose picks the days from a history (samples of one cluster; days outside p's window and
+// pod-total rows are ignored) by p.Mode's rule. The Deriver makes the same choice in SQL.
+func Choose(p Params, history []peaks.Sample, now time.Time) (Chosen, error) {
+	if err := p.Validate(); err != nil {
+		return Chosen{}, err
+	}
+	first, last := p.Window(now)
+	var cluster string
+	workloads, err := group(history, first, last, &cluster)
+	if err != nil {
+		return Chosen{}, err
+	}
+	var c Chosen
+	if p.Mode == ModeKubeDoor {
+		c.ClusterDay = peakClusterDay(workloads)
+	}
+	for _, w := range workloads {
+		day := w.worst()
+		if p.Mode == ModeKubeDoor {
+			day = w.on(c.ClusterDay)
+		}
+		if day == nil {
+			c.Absent = append(c.Absent, control.Key{Cluster: cluster, Namespace: w.key.ns, Workload: w.key.wl})
+			continue
+		}
+		for _, i := range day.containers {
+			c.Samples = append(c.Samples, history[i])
+		}
+	}
+	return c, nil
+}
+
+// Derive computes the control table's next versions from history (samples of one cluster; days
+// outside p's window and pod-total rows are ignored) and the cluster's current rows (deleted
+// ones included). It returns only rows whose content changes, each as the version after the
+// current one (1 for a new workload), in namespace/workload order.
+func Derive(p Params, history []peaks.Sample, current []control.Row, now time.Time) ([]control.Row, Report, error) {
+	c, err := Choose(p, history, now)
+	if err != nil {
+		return nil, Report{}, err
+	}
+	return DeriveChosen(p, c, current, now)
+}
+
+// DeriveChosen is Derive after the day choice (see Choose).
+func DeriveChosen(p Params, in Chosen, current []control.Row, now time.Time) ([]control.Row, Report, error) {
+	if err := p.Validate(); err != nil {
+		return nil, Report{}, err
+	}
+	first, last := p.Window(now)
+	rep := Report{Mode: p.Mode, FirstDay: control.FormatDay(first), LastDay: control.FormatDay(last), New: []control.Key{}, Clamped: []Adjustment{}, Bumped: []Adjustment{}}
+	if p.Mode == ModeKubeDoor && !in.ClusterDay.IsZero() {
+		rep.ClusterPeakDay = control.FormatDay(in.ClusterDay)
+	}
+
+	workloads, err := group(in.Samples, first, last, &rep.Cluster)
+	if err != nil {
+		return nil, rep, err
+	}
+	rep.Workloads = len(workloads) + len(in.Absent)
+	cur := make(map[wkey]*control.Row, len(current))
+	for i := range current {
+		r := &current[i]
+		if rep.Cluster == "" {
+			rep.Cluster = r.Cluster
+		}
+		if r.Cluster != rep.Cluster {
+			return nil, rep, fmt.Errorf("current rows of clusters %q and %q given together", rep.Cluster, r.Cluster)
+		}
+		cur[wkey{r.Namespace, r.Workload}] = r
+	}
+
+	var out []control.Row
+	seen := make(map[wkey]bool, len(workloads)+len(in.Absent))
+	for _, k := range in.Absent {
+		key := wkey{k.Namespace, k.Workload}
+		seen[key] = true
+		switch c := cur[key]; {
+		case c == nil:
+			rep.NotOnPeakDay++
+		case c.Deleted:
+			rep.Removed++
+		default:
+			rep.Kept++
+		}
+	}
+	for _, w := range workloads {
+		seen[w.key] = true
+		c := cur[w.key]
+		if c != nil && c.Deleted {
+			rep.Removed++
+			continue
+		}
+		day := w.worst()
+		if p.Mode == ModeKubeDoor {
+			day = w.on(in.ClusterDay)
+		}
+		if day == nil {
+			if c == nil {
+				rep.NotOnPeakDay++
+			} else {
+				rep.Kept++
+			}
+			continue
+		}
+		next, adj := deriveRow(p, rep.Cluster, w.key, c, day, in.Samples)
+		switch {
+		case c == nil:
+			next.Version = 1
+			rep.New = append(rep.New, next.Key())
+		case control.SameContent(next, *c):
+			rep.Unchanged++
+			continue
+		default:
+			next.Version = c.Version + 1
+			rep.Changed++
+		}
+		next.UpdatedBy = control.UpdatedByCollector
+		out = append(out, next)
+		rep.Bumped = append(rep.Bumped, adj.bumped...)
+		rep.Clamped = append(rep.Clamped, adj.clamped...)
+	}
+	for k, c := range cur {
+		if !seen[k] && !c.Deleted {
+			rep.Kept++
+		}
+	}
+	return out, rep, nil
+}
+
+// group sorts the window's container samples by workload and day, checking they are all of one
+// cluster (reported through cluster).
+func group(history []peaks.Sample, first, last time.Time, cluster *string) ([]*workload, error) {
+	byKey := map[wkey]*workload{}
+	for i := range history {
+		s := &history[i]
+		if s.Container == peaks.PodTotal {
+			continue
+		}
+		day := dateOf(s.Day)
+		if day.Before(first) || day.After(last) {
+			continue
+		}
+		if *cluster == "" {
+			*cluster = s.Cluster
+		}
+		if s.Cluster != *cluster {
+			return nil, fmt.Errorf("samples of clusters %q and %q given together", *cluster, s.Cluster)
+		}
+		k := wkey{s.Namespace, s.Workload}
+		w := byKey[k]
+		if w == nil {
+			w = &workload{key: k}
+			byKey[k] = w
+		}
+		d := w.on(day)
+		if d == nil {
+			d = &dayData{day: day}
+			at, _ := slices.BinarySearchFunc(w.days, day, func(d *dayData, t time.Time) int { return d.day.Compare(t) })
+			w.days = slices.Insert(w.days, at, d)
+		}
+		if j := slices.IndexFunc(d.containers, func(j int) bool { return history[j].Container == s.Container }); j >= 0 {
+			// The same container twice (a re-collection read without FINAL): the later wins.
+			if !s.CollectedAt.After(history[d.containers[j]].CollectedAt) {
+				continue
+			}
+			d.containers = slices.Delete(d.containers, j, j+1)
+		}
+		d.containers = append(d.containers, i)
+	}
+	out := make([]*workload, 0, len(byKey))
+	for _, w := range byKey {
+		for _, d := range w.days {
+			slices.SortFunc(d.containers, func(a, b int) int { return cmp.Compare(history[a].Container, history[b].Container) })
+			for _, i := range d.containers {
+				d.podsMin = max(d.podsMin, history[i].PodsMin)
+				d.cpuAvgSum += clean(history[i].CPUAvg)
+			}
+		}
+		out = append(out, w)
+	}
+	slices.SortFunc(out, func(a, b *workload) int {
+		return cmp.Or(cmp.Compare(a.key.ns, b.key.ns), cmp.Compare(a.key.wl, b.key.wl))
+	})
+	return out, nil
+}
+
+// peakClusterDay is mode kubedoor's day: the highest Σ over workloads of load, later on a tie.
+func peakClusterDay(workloads []*workload) time.Time {
+	totals := map[time.Time]float64{}
+	for _, w := range workloads {
+		for _, d := range w.days {
+			totals[d.day] += d.load()
+		}
+	}
+	var best time.Time
+	bestLoad := math.Inf(-1)
+	for day, l := range totals {
+		if l > bestLoad || (l == bestLoad && day.After(best)) {
+			best, bestLoad = day, l
+		}
+	}
+	return best
+}
+
+func dateOf(t time.Time) time.Time {
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// clean turns values no measurement can have (NaN, negative) into 0.
+func clean(v float64) float64 {
+	if math.IsNaN(v) || v < 0 {
+		return 0
+	}
+	return v
+}
+
+// roundUp rounds up to a whole number, treating values within nearWhole of one as that number,
+// and caps at hi so a wild sample cannot produce a value a person could not type.
+func roundUp(v float64, hi int64) int64 {
+	v = math.Ceil(clean(v) - nearWhole)
+	if v > float64(hi) {
+		return hi
+	}
+	return max(int64(v), 0)
+}

@@ -1,0 +1,92 @@
+// Package recommend derives the control table from peak samples (DESIGN.md §6).
+//
+// Derive is a pure function: given the last N days of samples, the table's current rows and
+// the time, it returns the rows that change (each as its next version) and a report of what
+// it decided. Deriver runs it against the store: it reads the samples and the current rows,
+// calls Derive and writes the changed rows in one insert.
+//
+// The rules, in the order they apply to a workload:
+//
+//   - Window: the N calendar days before today in the cluster's time zone. Today is left out
+//     because its peak window may not have ended or been collected yet.
+//   - Load of a workload on a day: pods_min × Σ over its containers of the pod-average CPU
+//     quantile (cores), i.e. the CPU the whole workload used at that day's peak. Pod-total rows
+//     (container "") are not used, so the definition does not depend on whether the collector
+//     wrote them. Sidecars count: the pod needed their CPU too.
+//   - Chosen day. Mode per-workload: the workload's own day with the highest load. Mode
+//     kubedoor: the one day with the highest cluster load (Σ over workloads), used for every
+//     workload — KubeDoor's rule; a workload with no samples that day is left as it is. Ties
+//     go to the later day (fresher data).
+//   - Requests, per container name (sidecars are their own containers): that day's worst-pod
+//     quantile × (1 + headroom); memory gets the OOM bump (×1.2 or +100 MiB, whichever is
+//     larger) when that container had OOM kills that day and the bump is on; then the floors
+//     (default 10m CPU, 1 MiB); then rounded UP to whole millicores / MiB. A value within 1e-6
+//     of a whole number counts as that number (0.35 cores is 350m, not 351m).
+//   - Limits: taken from the observed limit while the row's limit is unset and collected;
+//     once set, only a person changes them.
+//   - Clamp: a collected request above its limit is lowered to the limit, noted on the row
+//     and reported.
+//   - Replicas: observed = pods_min on the chosen day. Manual and recommended are never set by
+//     the derivation.
+//   - Manual fields (source "manual") are never changed. A row removed from control by hand
+//     (deleted) is not brought back. A workload seen for the first time is added and listed in
+//     the report's New (once: from then on it has a row). A workload not seen is kept as is.
+//   - Only rows whose content changed get a new version, so re-deriving unchanged input writes
+//     nothing.
+package recommend
+
+import (
+	"fmt"
+	"time"
+)
+
+// Modes of choosing the day a workload's values come from.
+const (
+	ModePerWorkload = "per-workload"
+	ModeKubeDoor    = "kubedoor"
+)
+
+// Params tune the derivation; the cluster settings map onto them.
+type Params struct {
+	Days           int            // look-back window in days, 1..90 (default 10)
+	Mode           string         // ModePerWorkload (default) or ModeKubeDoor
+	Headroom       float64        // requests = quantile × (1 + Headroom), 0..10
+	CPUFloorMillis int64          // minimum CPU request (default 10)
+	MemFloorMiB    int64          // minimum memory request (default 1)
+	OOMBump        bool           // raise memory requests after OOM kills
+	Location       *time.Location // the cluster's time zone, for "today" (nil = UTC)
+}
+
+// DefaultParams are DESIGN.md §6's defaults.
+func DefaultParams() Params {
+	return Params{Days: 10, Mode: ModePerWorkload, CPUFloorMillis: 10, MemFloorMiB: 1, OOMBump: true, Location: time.UTC}
+}
+
+// Validate reports the first parameter out of range.
+func (p Params) Validate() error {
+	switch {
+	case p.Days < 1 || p.Days > 90:
+		return fmt.Errorf("days must be 1..90, got %d", p.Days)
+	case p.Mode != ModePerWorkload && p.Mode != ModeKubeDoor:
+		return fmt.Errorf("mode must be %q or %q, got %q", ModePerWorkload, ModeKubeDoor, p.Mode)
+	case !(p.Headroom >= 0 && p.Headroom <= 10): // also refuses NaN
+		return fmt.Errorf("headroom must be 0..10, got %v", p.Headroom)
+	case p.CPUFloorMillis < 0 || p.CPUFloorMillis > 100_000:
+		return fmt.Errorf("CPU floor must be 0..100000 millicores, got %d", p.CPUFloorMillis)
+	case p.MemFloorMiB < 0 || p.MemFloorMiB > 1<<20:
+		return fmt.Errorf("memory floor must be 0..1048576 MiB, got %d", p.MemFloorMiB)
+	}
+	return nil
+}
+
+// Window returns the first and last day (midnight UTC dates, as the store keeps days) the
+// derivation at now looks at: the Days days before today in p.Location.
+func (p Params) Window(now time.Time) (first, last time.Time) {
+	loc := p.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	y, m, d := now.In(loc).Date()
+	today := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	return today.AddDate(0, 0, -p.Days), today.AddDate(0, 0, -1)
+}

@@ -1,0 +1,100 @@
+package recommend
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/kubedoor/kubedoor-grafana/pkg/control"
+	"github.com/kubedoor/kubedoor-grafana/pkg/peaks"
+)
+
+// adjustments are the values deriveRow moved.
+type adjustments struct{ bumped, clamped []Adjustment }
+
+// deriveRow applies the rules to one workload on its chosen day. cur is its current row (nil
+// for a new workload).
+func deriveRow(p Params, cluster string, k wkey, cur *control.Row, day *dayData, history []peaks.Sample) (control.Row, adjustments) {
+	var adj adjustments
+	var next control.Row
+	if cur != nil {
+		next = cur.Clone()
+	} else {
+		next = control.Row{
+			Cluster: cluster, Namespace: k.ns, Workload: k.wl,
+			Replicas: control.Replicas{Manual: control.Unset, Recommended: control.Unset, Observed: control.Unset},
+		}
+	}
+	next.Notes = []string{}
+	next.PeakDay = control.FormatDay(day.day)
+	next.Replicas.Observed = int32(min(day.podsMin, math.MaxInt32))
+	next.Replicas.Resolve()
+
+	existing := len(next.Containers)
+	for _, i := range day.containers {
+		s := &history[i]
+		idx := next.Container(s.Container)
+		if idx < 0 {
+			next.Containers = append(next.Containers, control.NewContainer(s.Container))
+			idx = len(next.Containers) - 1
+		}
+		c := &next.Containers[idx]
+		// adjust records a value the rules moved: on the row as a note, in the report under to.
+		adjust := func(to *[]Adjustment, a Adjustment) {
+			a.Namespace, a.Workload, a.Container = k.ns, k.wl, c.Name
+			next.Notes = append(next.Notes, a.Reason)
+			*to = append(*to, a)
+		}
+
+		// Limits first: a request is clamped to the limit in force.
+		if c.Sources.CPULimit == control.SourceCollected && c.CPULimitMillis == control.Unset && s.CPULimit > 0 {
+			c.CPULimitMillis = roundUp(s.CPULimit*1000, control.MaxCPUMillis)
+		}
+		if c.Sources.MemLimit == control.SourceCollected && c.MemLimitMiB == control.Unset && s.MemLimit > 0 {
+			c.MemLimitMiB = roundUp(s.MemLimit/mib, control.MaxMemMiB)
+		}
+
+		if c.Sources.CPURequest == control.SourceCollected {
+			c.CPURequestMillis = max(roundUp(clean(s.CPUMax)*1000*(1+p.Headroom), control.MaxCPUMillis), p.CPUFloorMillis)
+		}
+		if c.Sources.MemRequest == control.SourceCollected {
+			mem := clean(s.MemMax) / mib * (1 + p.Headroom)
+			if p.OOMBump && s.OOMKills > 0 {
+				plain := max(roundUp(mem, control.MaxMemMiB), p.MemFloorMiB)
+				mem = max(mem*oomFactor, mem+oomAddMiB)
+				c.MemRequestMiB = max(roundUp(mem, control.MaxMemMiB), p.MemFloorMiB)
+				adjust(&adj.bumped, Adjustment{Field: control.FieldMemRequest, From: plain, To: c.MemRequestMiB,
+					Reason: fmt.Sprintf("memory request of %s raised from %d to %d MiB after %d OOM kill(s) on %s", c.Name, plain, c.MemRequestMiB, s.OOMKills, next.PeakDay)})
+			} else {
+				c.MemRequestMiB = max(roundUp(mem, control.MaxMemMiB), p.MemFloorMiB)
+			}
+		}
+
+		if over(c.CPURequestMillis, c.CPULimitMillis) {
+			if c.Sources.CPURequest == control.SourceCollected {
+				from := c.CPURequestMillis
+				c.CPURequestMillis = c.CPULimitMillis
+				adjust(&adj.clamped, Adjustment{Field: control.FieldCPURequest, From: from, To: c.CPURequestMillis,
+					Reason: fmt.Sprintf("cpu request of %s clamped from %dm to its limit %dm", c.Name, from, c.CPULimitMillis)})
+			} else {
+				next.Notes = append(next.Notes, fmt.Sprintf("manual cpu request of %s (%dm) is above its limit (%dm)", c.Name, c.CPURequestMillis, c.CPULimitMillis))
+			}
+		}
+		if over(c.MemRequestMiB, c.MemLimitMiB) {
+			if c.Sources.MemRequest == control.SourceCollected {
+				from := c.MemRequestMiB
+				c.MemRequestMiB = c.MemLimitMiB
+				adjust(&adj.clamped, Adjustment{Field: control.FieldMemRequest, From: from, To: c.MemRequestMiB,
+					Reason: fmt.Sprintf("memory request of %s clamped from %d MiB to its limit %d MiB", c.Name, from, c.MemLimitMiB)})
+			} else {
+				next.Notes = append(next.Notes, fmt.Sprintf("manual memory request of %s (%d MiB) is above its limit (%d MiB)", c.Name, c.MemRequestMiB, c.MemLimitMiB))
+			}
+		}
+	}
+	// Containers seen for the first time go after the known ones, by name.
+	slices.SortStableFunc(next.Containers[existing:], func(a, b control.Container) int { return cmp.Compare(a.Name, b.Name) })
+	return next, adj
+}
+
+func over(request, limit int64) bool { return request >= 0 && limit >= 0 && request > limit }
