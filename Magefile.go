@@ -152,6 +152,8 @@ var fuzzTargets = []struct{ pkg, name string }{
 	{"./pkg/notify", "FuzzPayload"},
 	{"./pkg/peakwindow", "FuzzParseRange"},
 	{"./pkg/promql", "FuzzQuoting"},
+	{"./pkg/peaks", "FuzzParseRange"},
+	{"./pkg/control", "FuzzAddAndEdit"},
 }
 
 // Fuzz runs each fuzz target for FUZZTIME (default 10s).
