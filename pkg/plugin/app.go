@@ -14,6 +14,7 @@ import (
 
 	"github.com/kubedoor/kubedoor-grafana/pkg/control"
 	"github.com/kubedoor/kubedoor-grafana/pkg/jobs"
+	"github.com/kubedoor/kubedoor-grafana/pkg/notify"
 	"github.com/kubedoor/kubedoor-grafana/pkg/operations"
 	"github.com/kubedoor/kubedoor-grafana/pkg/service"
 	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
@@ -33,6 +34,7 @@ type App struct {
 	ops         *operations.Operations // nil: operations routes answer 503
 	jobs        *jobs.Manager          // nil: collection routes answer 503
 	published   control.Published      // nil: control-table writes reach clusters with the next reconcile
+	notifier    notify.Notifier        // nil: enforcement switches are only logged and audited
 }
 
 var (

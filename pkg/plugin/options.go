@@ -3,6 +3,7 @@ package plugin
 import (
 	"github.com/kubedoor/kubedoor-grafana/pkg/control"
 	"github.com/kubedoor/kubedoor-grafana/pkg/jobs"
+	"github.com/kubedoor/kubedoor-grafana/pkg/notify"
 	"github.com/kubedoor/kubedoor-grafana/pkg/operations"
 )
 
@@ -25,4 +26,10 @@ func WithCollections(m *jobs.Manager) Option {
 // cluster's CapacityPolicies get published (e.g. control.PublishedFunc(publisher.Trigger)).
 func WithControlPublished(p control.Published) Option {
 	return func(a *App) { a.published = p }
+}
+
+// WithNotifier is told about switches of namespace enforcement (and other events the routes
+// see); without it they are only logged and audited.
+func WithNotifier(n notify.Notifier) Option {
+	return func(a *App) { a.notifier = n }
 }

@@ -2,13 +2,16 @@ package plugin
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
+	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/client-go/metadata"
 
 	"github.com/kubedoor/kubedoor-grafana/pkg/audit"
 	"github.com/kubedoor/kubedoor-grafana/pkg/enforce"
+	"github.com/kubedoor/kubedoor-grafana/pkg/notify"
 	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
 )
 
@@ -65,6 +68,17 @@ func (a *App) putEnforcement(w http.ResponseWriter, r *http.Request) {
 	a.audit(r.Context(), callerFrom(r), entry)
 	a.log.Info("namespace enforcement switched", "cluster", c.Name, "namespace", ns, "user", callerFrom(r).Login,
 		"control", after.Control, "previousControl", before.Control, "unknownWorkloads", after.UnknownWorkloads)
+	if a.notifier != nil && (before.Control != after.Control || before.UnknownWorkloads != after.UnknownWorkloads) {
+		a.notifier.Notify(r.Context(), notify.Event{
+			Kind: notify.EventEnforcementChanged, Cluster: c.Name, Key: ns,
+			Title: fmt.Sprintf("Enforcement of %s/%s switched by %s", c.Name, ns, callerFrom(r).Login),
+			Fields: []notify.Field{
+				{Name: "control", Value: fmt.Sprintf("%q → %q", before.Control, after.Control)},
+				{Name: "unknown workloads", Value: fmt.Sprintf("%s → %s", before.UnknownWorkloads, after.UnknownWorkloads)},
+			},
+			At: time.Now(),
+		})
+	}
 	writeJSON(w, http.StatusOK, after)
 }
 

@@ -178,7 +178,7 @@ func TestACollectScheduleOfAClusterWithoutKubernetesAccessRunsAHereBackfill(t *t
 	var jobs struct {
 		Items []struct {
 			Cluster, Kind, State, StartedBy string
-			DaysTotal, DaysDone          int
+			DaysTotal, DaysDone             int
 		}
 	}
 	if s := call(t, viewer, "GET", "v1/collections?cluster=peaks-only", nil, &jobs); s != 200 {

@@ -1,0 +1,162 @@
+// Package backend assembles the product's parts into one running backend: which part feeds
+// which. Every part is built and started here, with the process, so background work (daily
+// collection, schedules, publishing) never waits for Grafana to create an app instance.
+package backend
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/grafana/grafana-plugin-sdk-go/backend/app"
+
+	"github.com/kubedoor/kubedoor-grafana/pkg/actions"
+	"github.com/kubedoor/kubedoor-grafana/pkg/collect"
+	"github.com/kubedoor/kubedoor-grafana/pkg/control"
+	"github.com/kubedoor/kubedoor-grafana/pkg/jobs"
+	"github.com/kubedoor/kubedoor-grafana/pkg/notify"
+	"github.com/kubedoor/kubedoor-grafana/pkg/operations"
+	"github.com/kubedoor/kubedoor-grafana/pkg/peaks"
+	"github.com/kubedoor/kubedoor-grafana/pkg/plugin"
+	"github.com/kubedoor/kubedoor-grafana/pkg/publish"
+	"github.com/kubedoor/kubedoor-grafana/pkg/recommend"
+	"github.com/kubedoor/kubedoor-grafana/pkg/service"
+	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
+)
+
+// Backend is the running backend.
+type Backend struct {
+	Service     *service.Service
+	Publisher   *publish.Worker
+	Collections *jobs.Manager
+	Operations  *operations.Operations
+	log         *slog.Logger
+	stop        context.CancelFunc
+}
+
+// Start opens the store on the persisted (or default) settings and starts every background part.
+func Start(log *slog.Logger, version string) *Backend {
+	svc := service.New(log, service.OpenStore(log), version)
+	initial := settings.Default()
+	if boot, err := service.DefaultBootstrap(); err != nil {
+		log.Warn("no place to persist settings", "error", err)
+	} else {
+		if initial, err = boot.Load(); err != nil {
+			log.Warn("persisted settings unusable; starting on the defaults", "error", err)
+		}
+		svc.PersistTo(boot)
+	}
+	if err := svc.Apply(context.Background(), initial); err != nil {
+		log.Warn("initial settings applied with problems", "error", err)
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	b := &Backend{Service: svc, log: log, stop: stop}
+
+	// The control table is what gets published; every accepted write triggers a publish.
+	b.Publisher = publish.NewWorker(publish.SourceFunc(b.desiredPolicies), log.With("part", "publish"), publish.Options{})
+	svc.Go(ctx, b.Publisher)
+
+	// A collection job derives the control table when it stored new days; what derivation
+	// wrote is published, and workloads seen for the first time are announced once.
+	deriver := recommend.ClusterDeriver{Svc: svc, Log: log.With("part", "derive"), After: b.afterDerivation}
+	b.Collections = jobs.NewManager(ctx, svc, deriver, collect.Options{Logger: log}, log)
+	svc.Go(ctx, &jobs.Daily{Manager: b.Collections, Log: log})
+
+	b.Operations = operations.New(svc, operations.Options{Log: log, Deps: operations.Deps{
+		Manual:         manualReplicas{svc: svc, log: log},
+		Publisher:      operations.PublishVia(b.Publisher, 30*time.Second),
+		Collector:      b.Collections,
+		LastCollection: b.Collections,
+	}})
+	b.Operations.Start(ctx)
+	return b
+}
+
+// InstanceFactory builds Grafana app instances that serve the API from these parts.
+func (b *Backend) InstanceFactory() app.InstanceFactoryFunc {
+	return plugin.NewFactory(b.Service, b.log,
+		plugin.WithOperations(b.Operations),
+		plugin.WithCollections(b.Collections),
+		plugin.WithControlPublished(control.PublishedFunc(b.Publisher.Trigger)),
+		plugin.WithNotifier(b.Operations.Notifier),
+	)
+}
+
+// Stop ends the background work and closes the store.
+func (b *Backend) Stop() {
+	b.stop()
+	if err := b.Service.Close(); err != nil {
+		b.log.Warn("closing the store", "error", err)
+	}
+}
+
+// desiredPolicies is the publisher's source: the cluster's current control rows. A store
+// error is returned (never an empty list), so a failing store never unpublishes anything.
+func (b *Backend) desiredPolicies(ctx context.Context, cluster string) ([]publish.Policy, error) {
+	snap, err := b.Service.Snapshot()
+	if err != nil {
+		return nil, err
+	}
+	pols, err := control.New(snap.Conn, b.log).Policies(ctx, cluster)
+	if err != nil {
+		return nil, fmt.Errorf("reading the control table of %s: %w", cluster, err)
+	}
+	out := make([]publish.Policy, len(pols))
+	for i, p := range pols {
+		out[i] = publish.Policy{Namespace: p.Namespace, Name: p.Name, Spec: p.Spec}
+	}
+	return out, nil
+}
+
+func (b *Backend) afterDerivation(ctx context.Context, rep recommend.Report) {
+	b.Publisher.Trigger(rep.Cluster)
+	if len(rep.New) > 0 && b.Operations != nil {
+		names := make([]string, len(rep.New))
+		for i, k := range rep.New {
+			names[i] = k.Namespace + "/" + k.Workload
+		}
+		b.Operations.Notifier.Notify(ctx, notify.Event{
+			Kind: notify.EventNewWorkload, Cluster: rep.Cluster,
+			Title: fmt.Sprintf("%d new workload(s) added to the control table of %s", len(rep.New), rep.Cluster),
+			Text:  strings.Join(names, "\n"),
+			At:    time.Now(),
+		})
+	}
+	// Pay the dashboards' rollup rebuild now rather than on the first dashboard view.
+	snap, err := b.Service.Snapshot()
+	if err != nil {
+		return
+	}
+	now := time.Now().UTC()
+	if err := peaks.RefreshRollups(ctx, snap.Conn, rep.Cluster, peaks.Range{From: now.AddDate(0, 0, -35), To: now}); err != nil {
+		b.log.Warn("refreshing dashboard rollups", "cluster", rep.Cluster, "error", err)
+	}
+}
+
+// manualReplicas records a scale's replicas in the control table (actions.ManualReplicas).
+type manualReplicas struct {
+	svc *service.Service
+	log *slog.Logger
+}
+
+func (m manualReplicas) SetManualReplicas(ctx context.Context, w actions.Workload, replicas int32, by string) (int32, bool, error) {
+	snap, err := m.svc.Snapshot()
+	if err != nil {
+		return 0, false, err
+	}
+	ch, err := control.New(snap.Conn, m.log).SetManualReplicas(ctx, control.Key{Cluster: w.Cluster, Namespace: w.Namespace, Workload: w.Name}, replicas, by)
+	if err != nil {
+		if errors.Is(err, control.ErrNotFound) {
+			return 0, false, nil
+		}
+		return 0, false, err
+	}
+	previous := int32(-1)
+	if ch.Before != nil {
+		previous = ch.Before.Replicas.Manual
+	}
+	return previous, true, nil
+}
