@@ -116,8 +116,12 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 	log.Info("starting the backend plugin", "executable", o.plugin)
 	settings, _ := json.Marshal(map[string]any{
 		"storage":  map[string]string{"mode": "embedded"},
-		"clusters": []map[string]string{{"name": "demo", "prometheusUrl": prom.URL, "timeZone": "UTC"}},
+		"clusters": []map[string]string{{"name": "demo", "prometheusUrl": prom.URL, "timeZone": "UTC", "kubeAccess": "kubeconfig"}},
 	})
+	kubeconfig, err := os.ReadFile(kube.Kubeconfig)
+	if err != nil {
+		return err
+	}
 	pluginLog, err := os.Create(filepath.Join(dir, "plugin.log"))
 	if err != nil {
 		return err
@@ -125,7 +129,8 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 	defer pluginLog.Close()
 	host, err := pluginhost.Start(pluginhost.Options{
 		Executable: o.plugin, PluginID: plugin.ID, JSONData: settings, Log: pluginLog,
-		Env: []string{"KUBEDOOR_LIBCHDB=" + lib, "KUBEDOOR_DATA_DIR=" + filepath.Join(dir, "clickhouse")},
+		Secure: map[string]string{"clusters.demo.kubeconfig": string(kubeconfig)},
+		Env:    []string{"KUBEDOOR_LIBCHDB=" + lib, "KUBEDOOR_DATA_DIR=" + filepath.Join(dir, "clickhouse")},
 	})
 	if err != nil {
 		return err
@@ -150,7 +155,11 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("health check: %w", err)
 	}
-	fmt.Printf("\nbackend health: %s — %s\n\nPress Ctrl-C to stop.\n", res.Status, res.Message)
+	fmt.Printf("\nbackend health: %s — %s\n", res.Status, res.Message)
+	if err := backfill(ctx, host, o.days, log); err != nil {
+		log.Warn("the demo backfill did not finish; the control table may be empty", "error", err)
+	}
+	fmt.Print("\nPress Ctrl-C to stop.\n")
 	<-ctx.Done()
 	log.Info("stopping")
 	return nil
