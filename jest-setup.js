@@ -27,3 +27,11 @@ HTMLCanvasElement.prototype.getContext = function getContext() {
     measureText: (text) => ({ width: String(text).length * 7 }),
   };
 };
+
+// jsdom has no ResizeObserver; @grafana/ui's Drawer watches its size with one.
+class ResizeObserverStub {
+  observe() {}
+  unobserve() {}
+  disconnect() {}
+}
+Object.defineProperty(global, 'ResizeObserver', { writable: true, value: ResizeObserverStub });
