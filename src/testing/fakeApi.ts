@@ -1,12 +1,12 @@
 import { Subject } from 'rxjs';
-import type { BackendSrvRequest, FetchResponse } from '@grafana/runtime';
-import { setBackendSrv } from '@grafana/runtime';
+import { type BackendSrvRequest, type FetchResponse, setBackendSrv } from '@grafana/runtime';
 
 import { API_BASE_URL } from '../constants';
 import { fakeBackendSrv, fetchError, type FakeReply } from './fakeBackendSrv';
 
 /** A route's answer: fixed, or computed from the request (`query` is the parsed query string). */
-export type Reply = FakeReply | ((req: BackendSrvRequest, query: URLSearchParams) => FakeReply);
+export type ReplyFn = (req: BackendSrvRequest, query: URLSearchParams) => FakeReply;
+export type Reply = FakeReply | ReplyFn;
 
 export interface FakeApi {
   requests: BackendSrvRequest[];
@@ -45,7 +45,7 @@ function split(req: BackendSrvRequest): { key: string; query: URLSearchParams } 
 export const ok = (data: unknown): FakeReply => ({ data });
 
 /** The backend's typed error `{error, code, field?, current?}`. */
-export function fail(status: number, error: string, extra: Record<string, unknown> = {}): Reply {
+export function fail(status: number, error: string, extra: Record<string, unknown> = {}): ReplyFn {
   const code =
     { 400: 'bad_request', 403: 'forbidden', 404: 'not_found', 409: 'conflict', 503: 'unavailable' }[status] ??
     'internal';
@@ -53,7 +53,7 @@ export function fail(status: number, error: string, extra: Record<string, unknow
 }
 
 /** An answer held back until the test sends it: for loading states. */
-export function pending(): { reply: Reply; resolve: (data: unknown) => void } {
+export function pending(): { reply: ReplyFn; resolve: (data: unknown) => void } {
   const subject = new Subject<FetchResponse<unknown>>();
   let last: BackendSrvRequest | undefined;
   return {
