@@ -1,5 +1,5 @@
 import { lastValueFrom } from 'rxjs';
-import { dateTime, type DataQueryRequest, type DataSourceInstanceSettings } from '@grafana/data';
+import { type DataFrame, dateTime, type DataQueryRequest, type DataSourceInstanceSettings } from '@grafana/data';
 import { setTemplateSrv, type TemplateSrv } from '@grafana/runtime';
 
 import { fail, fakeApi, ok } from '../testing/fakeApi';
@@ -100,7 +100,7 @@ describe('KubeDoor datasource', () => {
       query: 'workloads($cluster, $namespace)',
     });
     const res = await lastValueFrom(ds.query(request([q])));
-    expect(res.data[0].fields.map((f) => [f.name, f.values])).toEqual([['text', ['a', 'b']]]);
+    expect((res.data[0] as DataFrame).fields.map((f) => [f.name, f.values])).toEqual([['text', ['a', 'b']]]);
     expect(await ds.metricFindQuery('workloads(prod-a, shop)')).toEqual([
       { text: 'a', value: 'a' },
       { text: 'b', value: 'b' },
