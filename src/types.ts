@@ -34,6 +34,8 @@ export interface ClusterConnection {
   timeZone?: string;
   /** How the backend reaches the cluster's API; "" or absent = not at all (peak data only). */
   kubeAccess?: KubeAccess;
+  /** Where kubedoor-webhook and the schedule lease live (backend default "kubedoor"). */
+  kubedoorNamespace?: string;
 }
 
 /** A notification channel (settings.Channel); its URL/token is secure `notifications.<id>`. */
@@ -52,6 +54,8 @@ export interface AppSettings {
   storage: StorageSettings;
   clusters: ClusterConnection[];
   notifications?: ChannelSettings[];
+  /** How often every cluster's CapacityPolicies are reconciled (backend default 300, 30..86400). */
+  publishIntervalSeconds?: number;
 }
 
 /** Secrets of one cluster, stored as secureJsonData["clusters.<name>.<key>"]. */

@@ -1,9 +1,9 @@
 import { request } from './client';
-import type { EnforcementUpdate, Items, NamespaceItem } from './types';
+import type { EnforcementUpdate, NamespaceItem, NamespaceList } from './types';
 import { apiUrl, seg } from './url';
 
 /** GET v1/clusters/{cluster}/namespaces: each namespace's enforcement switch. */
-export function listNamespaces(cluster: string): Promise<Items<NamespaceItem>> {
+export function listNamespaces(cluster: string): Promise<NamespaceList> {
   return request({ url: apiUrl(`clusters/${seg(cluster)}/namespaces`), method: 'GET' });
 }
 

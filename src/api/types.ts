@@ -64,7 +64,8 @@ export interface ClusterSettings {
   memFloorMiB: number;
   oomBump: boolean;
   retentionDays: number;
-  collect: { enabled: boolean; at: string };
+  /** concurrency: Prometheus queries in flight (1..16); queryTimeoutSeconds: per attempt (5..600). */
+  collect: { enabled: boolean; at: string; concurrency?: number; queryTimeoutSeconds?: number };
   /** 0 when never saved (defaults). */
   version: number;
   updatedBy: string;
@@ -116,7 +117,8 @@ export interface ClusterConnectionTest {
   clusterLabelValue?: string;
   timeZone?: string;
   kubeAccess?: KubeAccess;
-  /** Secrets: omitted ones are taken from the stored cluster of the same name. */
+  kubedoorNamespace?: string;
+  /** Secrets: only what was typed; the backend does not read stored ones for a test. */
   prometheusPassword?: string;
   prometheusToken?: string;
   kubeconfig?: string;
@@ -223,7 +225,7 @@ export interface PeakNamespace {
 
 // ---- Control table -----------------------------------------------------------------------
 
-export type ReplicasSource = 'manual' | 'recommended' | 'observed';
+export type ReplicasSource = 'manual' | 'recommended' | 'observed' | 'none';
 export type FieldSource = 'collected' | 'manual';
 
 export interface ControlReplicas {
@@ -263,6 +265,8 @@ export interface ControlFilter extends Paging {
   q?: string;
 }
 
+export type ContainerField = 'cpuRequest' | 'cpuLimit' | 'memRequest' | 'memLimit';
+
 /** A container's editable values; omitted ones stay as they are, -1 unsets. */
 export interface ContainerEdit {
   name: string;
@@ -270,6 +274,8 @@ export interface ContainerEdit {
   cpuLimitMillis?: number;
   memRequestMiB?: number;
   memLimitMiB?: number;
+  /** Hands these fields back to the derivation (their source becomes `collected`). */
+  resetToCollected?: ContainerField[];
 }
 
 /** PUT v1/control/{cluster}/{namespace}/{workload} body. */
@@ -285,7 +291,7 @@ export interface ControlCreate {
   namespace: string;
   workload: string;
   replicas: { manual: number };
-  containers: Array<Required<ContainerEdit>>;
+  containers: Array<Required<Omit<ContainerEdit, 'resetToCollected'>>>;
 }
 
 export interface WorkloadRef {
@@ -305,11 +311,20 @@ export interface NamespaceItem {
   unknownWorkloads: UnknownWorkloads;
   policies: number;
   workloads: number;
+  /** kube-system and the cluster's kubedoorNamespace: never enforced or observed. */
+  protected?: boolean;
+  notes?: string[] | null;
+}
+
+/** GET v1/clusters/{cluster}/namespaces: `warnings` says what could not be counted. */
+export interface NamespaceList extends Items<NamespaceItem> {
+  warnings?: string[] | null;
 }
 
 export interface EnforcementUpdate {
   control: ControlMode;
-  unknownWorkloads?: UnknownWorkloads;
+  /** Omitted leaves the annotation; "" removes it (back to deny). */
+  unknownWorkloads?: UnknownWorkloads | '';
 }
 
 // ---- Actions -----------------------------------------------------------------------------
@@ -366,6 +381,8 @@ export interface Schedule {
   items: ScheduleItem[] | null;
   temporary: boolean;
   intervalSeconds: number;
+  /** collect only: days to collect (1..400, default 1). */
+  days?: number;
   enabled: boolean;
   nextRunAt: string | null;
   version: number;

@@ -193,6 +193,22 @@ const AppConfig = ({ plugin }: AppConfigProps) => {
             <Divider />
           </React.Fragment>
         ))}
+        <Field
+          label={t('config.publish.interval', 'Reconcile policies every (seconds)')}
+          description={t(
+            'config.publish.interval-help',
+            "How often every cluster's CapacityPolicies are made to match the control table, healing kubectl edits (empty: 300)"
+          )}
+          {...err('publishIntervalSeconds')}
+        >
+          <Input
+            id="kd-config-publish-interval"
+            width={16}
+            placeholder="300"
+            value={form.publishIntervalSeconds}
+            onChange={(e) => set('publishIntervalSeconds', e.currentTarget.value)}
+          />
+        </Field>
         <Button
           type="button"
           variant="secondary"

@@ -31,7 +31,14 @@ interface Props {
   onRemove: () => void;
 }
 
-type TextKey = 'name' | 'prometheusUrl' | 'prometheusUsername' | 'clusterLabelKey' | 'clusterLabelValue' | 'timeZone';
+type TextKey =
+  | 'name'
+  | 'prometheusUrl'
+  | 'prometheusUsername'
+  | 'clusterLabelKey'
+  | 'clusterLabelValue'
+  | 'timeZone'
+  | 'kubedoorNamespace';
 
 /** One cluster connection: Prometheus (+ auth), cluster label, time zone and Kubernetes access. */
 export function ClusterEditor({ index, cluster, errors, onChange, onRemove }: Props) {
@@ -158,6 +165,18 @@ export function ClusterEditor({ index, cluster, errors, onChange, onRemove }: Pr
           onChange={(v) => set('kubeAccess', v)}
         />
       </Field>
+      {cluster.kubeAccess !== '' && (
+        <Field
+          label={t('config.cluster.kubedoor-namespace', 'KubeDoor namespace')}
+          description={t(
+            'config.cluster.kubedoor-namespace-help',
+            "Where kubedoor-webhook and the schedules' lease live; never enforced (default kubedoor)"
+          )}
+          {...err('kubedoorNamespace')}
+        >
+          <Input {...text('kubedoorNamespace', 'kubedoor')} width={28} />
+        </Field>
+      )}
       {cluster.kubeAccess === 'kubeconfig' && (
         <Field
           label={t('config.cluster.kubeconfig-field', 'Kubeconfig')}
@@ -180,7 +199,7 @@ export function ClusterEditor({ index, cluster, errors, onChange, onRemove }: Pr
   );
 }
 
-/** The connection as POST v1/clusters/test takes it: typed secrets only (the backend uses stored ones otherwise). */
+/** The connection as POST v1/clusters/test takes it. Only typed secrets can be sent: Grafana never gives stored ones back. */
 export function toConnectionTest(c: ClusterForm): ClusterConnectionTest {
   const body: ClusterConnectionTest = {
     name: c.name.trim(),
@@ -200,6 +219,9 @@ export function toConnectionTest(c: ClusterForm): ClusterConnectionTest {
   if (c.clusterLabelValue.trim()) {
     body.clusterLabelValue = c.clusterLabelValue.trim();
   }
+  if (c.kubedoorNamespace.trim()) {
+    body.kubedoorNamespace = c.kubedoorNamespace.trim();
+  }
   for (const key of ['prometheusPassword', 'prometheusToken', 'kubeconfig'] as const) {
     if (c.secrets[key].value) {
       body[key] = c.secrets[key].value;
@@ -208,7 +230,27 @@ export function toConnectionTest(c: ClusterForm): ClusterConnectionTest {
   return body;
 }
 
+/** Stored secrets the test will not have unless they are typed again. */
+function untypedSecrets(c: ClusterForm): string[] {
+  const out: string[] = [];
+  if (
+    c.kubeAccess === 'kubeconfig' &&
+    c.secrets.kubeconfig.set &&
+    !c.secrets.kubeconfig.reset &&
+    !c.secrets.kubeconfig.value
+  ) {
+    out.push('kubeconfig');
+  }
+  for (const key of ['prometheusPassword', 'prometheusToken'] as const) {
+    if (c.secrets[key].set && !c.secrets[key].reset && !c.secrets[key].value) {
+      out.push(key === 'prometheusPassword' ? 'Prometheus password' : 'bearer token');
+    }
+  }
+  return out;
+}
+
 function ConnectionTest({ index, cluster }: { index: number; cluster: ClusterForm }) {
+  const missing = untypedSecrets(cluster);
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<ClusterTestResult>();
   const [error, setError] = useState<string>();
@@ -234,6 +276,15 @@ function ConnectionTest({ index, cluster }: { index: number; cluster: ClusterFor
       >
         {busy ? t('config.cluster.testing', 'Testing...') : t('config.cluster.test', 'Test')}
       </Button>
+      {missing.length > 0 && (
+        <Text variant="bodySmall" color="secondary">
+          {t(
+            'config.cluster.test-secrets',
+            'Grafana does not give stored secrets back to the browser: paste the {{secrets}} again to include it in the test.',
+            { secrets: missing.join(', ') }
+          )}
+        </Text>
+      )}
       <div data-testid={testIds.appConfig.testResult(index)}>
         {error && (
           <Alert severity="error" title={t('config.cluster.test-failed', 'The test did not run')}>

@@ -47,6 +47,27 @@ describe('config form model', () => {
     expect(Object.keys(validate(withCluster(cluster)))).toEqual([field]);
   });
 
+  test('the KubeDoor namespace and the publish interval follow the backend rules', () => {
+    const f = {
+      ...withCluster({ kubeAccess: 'in-cluster', kubedoorNamespace: 'Kube_Door' }),
+      publishIntervalSeconds: '10',
+    };
+    expect(validate(f)).toEqual({
+      publishIntervalSeconds: 'From 30 to 86400 seconds, or empty for 300',
+      'clusters[0].kubedoorNamespace': "A namespace name: 1-63 lower-case letters, digits or '-'",
+    });
+    const ok = {
+      ...withCluster({ kubeAccess: 'in-cluster', kubedoorNamespace: 'ops' }),
+      publishIntervalSeconds: '600',
+    };
+    const update = toSettingsUpdate(ok, { publishIntervalSeconds: 300 }, meta);
+    expect(update.jsonData.publishIntervalSeconds).toBe(600);
+    expect(update.jsonData.clusters[0]).toMatchObject({ kubeAccess: 'in-cluster', kubedoorNamespace: 'ops' });
+    expect(
+      toSettingsUpdate({ ...ok, publishIntervalSeconds: '' }, { publishIntervalSeconds: 300 }, meta).jsonData
+    ).not.toHaveProperty('publishIntervalSeconds');
+  });
+
   test('two clusters may not share a name', () => {
     const f = withCluster();
     f.clusters.push({ ...f.clusters[0] });

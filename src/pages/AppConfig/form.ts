@@ -36,6 +36,7 @@ export interface ClusterForm {
   clusterLabelValue: string;
   timeZone: string;
   kubeAccess: KubeAccess;
+  kubedoorNamespace: string;
   secrets: Record<ClusterSecretKey, Secret>;
   /** Keys this page does not edit (added by newer backends or by hand), passed through. */
   extra: Record<string, unknown>;
@@ -62,6 +63,8 @@ export interface ConfigForm {
   chCluster: string;
   tls: boolean;
   password: Secret;
+  /** "" = the backend's default (300). */
+  publishIntervalSeconds: string;
   clusters: ClusterForm[];
   channels: ChannelForm[];
 }
@@ -90,6 +93,7 @@ const CLUSTER_KEYS = [
   'clusterLabelValue',
   'timeZone',
   'kubeAccess',
+  'kubedoorNamespace',
 ];
 const CHANNEL_KEYS = ['id', 'cluster', 'kind', 'name', 'events', 'enabled'];
 
@@ -106,6 +110,7 @@ export function newCluster(name = ''): ClusterForm {
     clusterLabelValue: '',
     timeZone: 'UTC',
     kubeAccess: '',
+    kubedoorNamespace: '',
     secrets: { prometheusPassword: secret(false), prometheusToken: secret(false), kubeconfig: secret(false) },
     extra: {},
   };
@@ -141,6 +146,8 @@ export function formFromSettings(jsonData: Partial<AppSettings> | undefined, fie
     chCluster: storage?.cluster ?? '',
     tls: storage?.tls ?? false,
     password: secret(Boolean(fields[CLICKHOUSE_PASSWORD_KEY])),
+    publishIntervalSeconds:
+      typeof jsonData?.publishIntervalSeconds === 'number' ? String(jsonData.publishIntervalSeconds) : '',
     clusters: clusters.map((c) => clusterForm(c, fields)),
     channels: channels.map((ch) => channelForm(ch, fields)),
   };
@@ -161,6 +168,7 @@ function clusterForm(c: ClusterConnection, fields: SecureFields): ClusterForm {
     clusterLabelValue: c.clusterLabelValue ?? '',
     timeZone: c.timeZone ?? 'UTC',
     kubeAccess: c.kubeAccess ?? '',
+    kubedoorNamespace: c.kubedoorNamespace ?? '',
     secrets,
     extra: without(c, CLUSTER_KEYS),
   };
@@ -207,6 +215,10 @@ export function validate(form: ConfigForm): FormErrors {
       e['storage.cluster'] = 'A plain identifier (letters, digits, underscore)';
     }
   }
+  const interval = form.publishIntervalSeconds.trim();
+  if (interval && !(/^\d+$/.test(interval) && Number(interval) >= 30 && Number(interval) <= 86400)) {
+    e.publishIntervalSeconds = 'From 30 to 86400 seconds, or empty for 300';
+  }
   const names = new Set<string>();
   form.clusters.forEach((c, i) => {
     const p = `clusters[${i}]`;
@@ -228,6 +240,9 @@ export function validate(form: ConfigForm): FormErrors {
     }
     if (!isTimeZone(c.timeZone.trim() || 'UTC')) {
       e[`${p}.timeZone`] = 'An IANA time zone name, e.g. Asia/Shanghai or UTC';
+    }
+    if (c.kubedoorNamespace.trim() && !CLUSTER_NAME.test(c.kubedoorNamespace.trim())) {
+      e[`${p}.kubedoorNamespace`] = "A namespace name: 1-63 lower-case letters, digits or '-'";
     }
     if (c.kubeAccess === 'kubeconfig' && !willHaveSecret(c.secrets.kubeconfig)) {
       e[`${p}.kubeconfig`] = 'Paste the kubeconfig the backend uses for this cluster';
@@ -304,9 +319,17 @@ export function toSettingsUpdate(
     ...optional('clusterLabelValue', c.clusterLabelValue),
     timeZone: c.timeZone.trim() || 'UTC',
     ...(c.kubeAccess ? { kubeAccess: c.kubeAccess } : {}),
+    ...optional('kubedoorNamespace', c.kubedoorNamespace),
   }));
 
-  const jsonData: PluginSettingsUpdate['jsonData'] = { ...previous, storage, clusters };
+  const jsonData: PluginSettingsUpdate['jsonData'] = {
+    ...without(previous, ['publishIntervalSeconds']),
+    storage,
+    clusters,
+  };
+  if (form.publishIntervalSeconds.trim()) {
+    jsonData.publishIntervalSeconds = Number(form.publishIntervalSeconds.trim());
+  }
   if (form.channels.length > 0 || previous.notifications !== undefined) {
     jsonData.notifications = form.channels.map((ch) => ({
       ...ch.extra,

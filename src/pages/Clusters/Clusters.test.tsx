@@ -207,6 +207,40 @@ describe('Clusters & settings page', () => {
     expect(await within(screen.getByTestId(ids.job)).findByText('cancelled')).toBeInTheDocument();
   });
 
+  test('a second backfill while one runs follows the running job (409 with current)', async () => {
+    fakeApi(
+      routes({
+        'POST clusters/prod-a/collections': fail(409, 'prod-a already has a running job', {
+          current: job({ id: 'job-9', daysDone: 2 }),
+        }),
+        'GET collections/job-9': ok(job({ id: 'job-9', daysDone: 5 })),
+      })
+    );
+    renderPage(<Clusters pollMs={20} />, context(EDITOR), PATH);
+    await user.click(await screen.findByTestId(ids.backfill));
+    expect(await screen.findByText('prod-a already has a running job')).toBeInTheDocument();
+    await waitFor(() => expect(screen.getByTestId(ids.jobProgress)).toHaveAttribute('aria-valuenow', '50'));
+  });
+
+  test('protected namespaces can only be switched off; warnings and notes are shown', async () => {
+    fakeApi(
+      routes({
+        'GET clusters/prod-a/namespaces': ok({
+          items: [namespaceItem({ name: 'kubedoor', control: '', protected: true, notes: ['runs kubedoor-webhook'] })],
+          warnings: ['CapacityPolicy CRD not installed: policies not counted'],
+        }),
+      })
+    );
+    renderPage(<Clusters />, context(ADMIN), PATH);
+    const ns = await screen.findByTestId(ids.namespaces);
+    expect(await within(ns).findByText('CapacityPolicy CRD not installed: policies not counted')).toBeInTheDocument();
+    expect(within(ns).getByText('protected')).toBeInTheDocument();
+    expect(within(ns).getByText('runs kubedoor-webhook')).toBeInTheDocument();
+    const row = within(ns).getByText('kubedoor').closest('tr')!;
+    expect(within(row).getByRole('radio', { name: 'Enforce' })).toBeDisabled();
+    expect(within(row).getByRole('radio', { name: 'Off' })).toBeEnabled();
+  });
+
   test('a refused backfill and out-of-range days are explained', async () => {
     fakeApi(routes({ 'POST clusters/prod-a/collections': fail(409, 'a collection of prod-a is already running') }));
     renderPage(<Clusters />, context(EDITOR), PATH);

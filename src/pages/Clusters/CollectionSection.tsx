@@ -90,7 +90,13 @@ export function CollectionSection({ cluster, canWrite, pollMs = 2000 }: Props) {
       setJob(await startCollection(cluster, { days: n }));
       reloadRecent();
     } catch (err) {
-      setError(toApiError(err).message);
+      const e = toApiError(err);
+      // One job per cluster: a 409 carries the job already running, which is then followed.
+      const running = e.current<Job>();
+      if (running) {
+        setJob(running);
+      }
+      setError(e.message);
     }
     setBusy(false);
   };

@@ -10,7 +10,9 @@ import {
   FieldSet,
   InteractiveTable,
   RadioButtonGroup,
+  Stack,
   Text,
+  Tooltip,
 } from '@grafana/ui';
 
 import { toApiError } from '../../api/client';
@@ -40,7 +42,7 @@ export function NamespacesSection({ cluster, canAdmin }: Props) {
     try {
       const updated = await putEnforcement(cluster, ns.name, body);
       if (state.kind === 'ready') {
-        setData({ items: (state.data.items ?? []).map((n) => (n.name === updated.name ? updated : n)) });
+        setData({ ...state.data, items: (state.data.items ?? []).map((n) => (n.name === updated.name ? updated : n)) });
       }
     } catch (err) {
       setError(
@@ -55,7 +57,33 @@ export function NamespacesSection({ cluster, canAdmin }: Props) {
 
   const columns = useMemo<Array<Column<NamespaceItem>>>(
     () => [
-      { id: 'name', header: t('clusters.ns.name', 'Namespace'), sortType: 'string' },
+      {
+        id: 'name',
+        header: t('clusters.ns.name', 'Namespace'),
+        sortType: 'string',
+        cell: ({ row }: Cell) => (
+          <Stack direction="column" gap={0}>
+            <Stack direction="row" gap={1} alignItems="center">
+              <Text>{row.original.name}</Text>
+              {row.original.protected && (
+                <Tooltip
+                  content={t(
+                    'clusters.ns.protected-tip',
+                    'kube-system and the KubeDoor namespace are never enforced or observed'
+                  )}
+                >
+                  <Badge text={t('clusters.ns.protected', 'protected')} color="darkgrey" icon="lock" />
+                </Tooltip>
+              )}
+            </Stack>
+            {(row.original.notes ?? []).map((n) => (
+              <Text key={n} variant="bodySmall" color="warning">
+                {n}
+              </Text>
+            ))}
+          </Stack>
+        ),
+      },
       {
         id: 'control',
         header: t('clusters.ns.control', 'Enforcement'),
@@ -69,6 +97,8 @@ export function NamespacesSection({ cluster, canAdmin }: Props) {
               size="sm"
               data-testid={testIds.clusters.namespaceControl(ns.name)}
               disabled={busy === ns.name}
+              // A protected namespace may only lose the label.
+              disabledOptions={ns.protected ? ['observe', 'enforce'] : []}
               options={[
                 { label: t('clusters.ns.off', 'Off'), value: '' },
                 { label: t('clusters.ns.observe', 'Observe'), value: 'observe' },
@@ -124,6 +154,11 @@ export function NamespacesSection({ cluster, canAdmin }: Props) {
               {error}
             </Alert>
           </div>
+        )}
+        {state.kind === 'ready' && (state.data.warnings ?? []).length > 0 && (
+          <Alert severity="warning" title={t('clusters.ns.warnings', 'Not everything could be counted')}>
+            {(state.data.warnings ?? []).join('; ')}
+          </Alert>
         )}
         <Loadable
           state={state}

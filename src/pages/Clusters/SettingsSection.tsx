@@ -148,6 +148,20 @@ function SettingsEditor({ settings, canAdmin, onSaved, onReload }: EditorProps) 
         <Field label={t('clusters.settings.collect-at', 'Collect at')} {...fieldProps('collect.at')}>
           <Input width={12} placeholder="01:00" {...text('collectAt', 'collect.at')} />
         </Field>
+        <Field
+          label={t('clusters.settings.concurrency', 'Queries at once')}
+          description="1–16"
+          {...fieldProps('collect.concurrency')}
+        >
+          <Input width={10} {...text('collectConcurrency', 'collect.concurrency')} />
+        </Field>
+        <Field
+          label={t('clusters.settings.query-timeout', 'Query timeout (s)')}
+          description="5–600"
+          {...fieldProps('collect.queryTimeoutSeconds')}
+        >
+          <Input width={10} {...text('collectTimeout', 'collect.queryTimeoutSeconds')} />
+        </Field>
       </Stack>
 
       <Text element="h5">

@@ -23,6 +23,8 @@ export interface SettingsForm {
   retentionDays: string;
   collectEnabled: boolean;
   collectAt: string;
+  collectConcurrency: string;
+  collectTimeout: string;
 }
 
 export type SettingsErrors = Record<string, string>;
@@ -47,6 +49,8 @@ export function formFromSettings(s: ClusterSettings): SettingsForm {
     retentionDays: String(s.retentionDays),
     collectEnabled: s.collect?.enabled ?? false,
     collectAt: s.collect?.at ?? '',
+    collectConcurrency: s.collect?.concurrency === undefined ? '' : String(s.collect.concurrency),
+    collectTimeout: s.collect?.queryTimeoutSeconds === undefined ? '' : String(s.collect.queryTimeoutSeconds),
   };
 }
 
@@ -120,6 +124,12 @@ export function validateSettings(f: SettingsForm): SettingsErrors {
   if (!HHMM.test(f.collectAt.trim())) {
     e['collect.at'] = 'A time of day HH:MM, e.g. 01:00';
   }
+  if (f.collectConcurrency.trim() && int(f.collectConcurrency, 1, 16) === undefined) {
+    e['collect.concurrency'] = 'From 1 to 16 queries at once';
+  }
+  if (f.collectTimeout.trim() && int(f.collectTimeout, 5, 600) === undefined) {
+    e['collect.queryTimeoutSeconds'] = 'From 5 to 600 seconds';
+  }
   return e;
 }
 
@@ -141,7 +151,13 @@ export function toSettingsUpdate(f: SettingsForm, loaded: ClusterSettings): Clus
     memFloorMiB: Number(f.memFloorMiB.trim()),
     oomBump: f.oomBump,
     retentionDays: Number(f.retentionDays.trim()),
-    collect: { enabled: f.collectEnabled, at: f.collectAt.trim() },
+    collect: {
+      ...loaded.collect,
+      enabled: f.collectEnabled,
+      at: f.collectAt.trim(),
+      ...(f.collectConcurrency.trim() ? { concurrency: Number(f.collectConcurrency.trim()) } : {}),
+      ...(f.collectTimeout.trim() ? { queryTimeoutSeconds: Number(f.collectTimeout.trim()) } : {}),
+    },
     expectedVersion: loaded.version,
   };
 }

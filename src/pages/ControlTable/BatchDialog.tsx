@@ -18,7 +18,9 @@ interface Props {
   onDone: () => void;
 }
 
-const MAX_INTERVAL = 3600;
+// The API's bounds: longer or larger work belongs in a schedule.
+const MAX_INTERVAL = 60;
+export const MAX_BATCH = 100;
 
 /** Scale or restart several workloads one after the other, with a pause between them. */
 export function BatchDialog({ kind, rows, onClose, onDone }: Props) {
@@ -32,8 +34,11 @@ export function BatchDialog({ kind, rows, onClose, onDone }: Props) {
 
   const intervalSeconds = parseInteger(interval, 0, MAX_INTERVAL);
   const fixedReplicas = parseInteger(replicas, 0, 10000);
+  const tooMany = rows.length > MAX_BATCH;
   const invalid =
-    intervalSeconds === undefined || (kind === 'scale' && replicasFrom === 'fixed' && fixedReplicas === undefined);
+    tooMany ||
+    intervalSeconds === undefined ||
+    (kind === 'scale' && replicasFrom === 'fixed' && fixedReplicas === undefined);
 
   const run = async () => {
     if (invalid || busy) {
@@ -71,6 +76,14 @@ export function BatchDialog({ kind, rows, onClose, onDone }: Props) {
     <Modal title={title} isOpen onDismiss={onClose}>
       <div data-testid={testIds.control.batchDialog}>
         <Text color="secondary">{rows.map((r) => `${r.namespace}/${r.workload}`).join(', ')}</Text>
+        {tooMany && (
+          <Alert
+            severity="warning"
+            title={t('control.batch.too-many', 'At most {{max}} workloads at once', { max: MAX_BATCH })}
+          >
+            {t('control.batch.too-many-help', 'Select fewer, or create a schedule for larger batches.')}
+          </Alert>
+        )}
         {kind === 'scale' && (
           <>
             <Field label={t('control.batch.replicas-from', 'Replicas')}>

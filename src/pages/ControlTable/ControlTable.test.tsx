@@ -140,6 +140,24 @@ describe('Control table page', () => {
     await waitFor(() => expect(api.calls('GET control')).toHaveLength(2));
   });
 
+  test('a value set by hand can be handed back to the collection', async () => {
+    const api = fakeApi({ 'GET control': page(), [`PUT ${ROW}`]: ok(controlRow({ version: 5 })) });
+    renderPage(<ControlTable />, context(EDITOR), PATH);
+    await user.click(await screen.findByTestId(ids.edit('shop', 'checkout')));
+
+    // The fixture's memory limit is "manual"; the CPU request is "collected" and has no such button.
+    expect(screen.queryByTestId(ids.containerField(0, 'cpuRequestMillis-reset'))).not.toBeInTheDocument();
+    await user.click(screen.getByTestId(ids.containerField(0, 'memLimitMiB-reset')));
+    expect(screen.getByText('Follows the collection after saving')).toBeInTheDocument();
+    await user.click(screen.getByTestId(ids.save));
+
+    await waitFor(() => expect(api.calls(`PUT ${ROW}`)).toHaveLength(1));
+    expect(api.calls(`PUT ${ROW}`)[0].req.data).toEqual({
+      expectedVersion: 4,
+      containers: [{ name: 'app', resetToCollected: ['memLimit'] }],
+    });
+  });
+
   test('a conflict says who changed the row and loads the current values on request', async () => {
     const current = controlRow({
       version: 7,

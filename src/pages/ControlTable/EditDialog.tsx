@@ -13,6 +13,7 @@ import {
   type ContainerNumberKey,
   type ControlForm,
   emptyForm,
+  FIELD_OF,
   formFromRow,
   formKeyOfField,
   toCreate,
@@ -55,6 +56,19 @@ export function EditDialog({ target, onClose, onSaved }: Props) {
   };
   const setContainer = (i: number, key: ContainerNumberKey | 'name', value: string) =>
     edit((f) => ({ ...f, containers: f.containers.map((c, j) => (j === i ? { ...c, [key]: value } : c)) }));
+  const toggleReset = (i: number, key: ContainerNumberKey) =>
+    edit((f) => ({
+      ...f,
+      containers: f.containers.map((c, j) => {
+        if (j !== i) {
+          return c;
+        }
+        const reset = c.reset ?? [];
+        return { ...c, reset: reset.includes(key) ? reset.filter((k) => k !== key) : [...reset, key] };
+      }),
+    }));
+  const isManual = (i: number, key: ContainerNumberKey) =>
+    !adding && row?.containers?.[i]?.sources?.[FIELD_OF[key]] === 'manual';
 
   const submit = async (then: Then) => {
     if (invalid || busy) {
@@ -226,22 +240,48 @@ export function EditDialog({ target, onClose, onSaved }: Props) {
               )}
             </Stack>
             <Stack direction="row" wrap="wrap" gap={1}>
-              {CONTAINER_NUMBER_KEYS.map((key) => (
-                <Field
-                  key={key}
-                  label={LABELS[key]()}
-                  invalid={!!errors[containerKey(i, key)]}
-                  error={errors[containerKey(i, key)]}
-                >
-                  <Input
-                    data-testid={testIds.control.containerField(i, key)}
-                    width={18}
-                    placeholder="-1"
-                    value={c[key]}
-                    onChange={(e) => setContainer(i, key, e.currentTarget.value)}
-                  />
-                </Field>
-              ))}
+              {CONTAINER_NUMBER_KEYS.map((key) => {
+                const reset = c.reset?.includes(key) ?? false;
+                return (
+                  <Field
+                    key={key}
+                    label={LABELS[key]()}
+                    description={
+                      reset
+                        ? t('control.field.reset', 'Follows the collection after saving')
+                        : isManual(i, key)
+                          ? t('control.field.manual', 'Set by hand')
+                          : undefined
+                    }
+                    invalid={!!errors[containerKey(i, key)]}
+                    error={errors[containerKey(i, key)]}
+                  >
+                    <Input
+                      data-testid={testIds.control.containerField(i, key)}
+                      width={18}
+                      placeholder="-1"
+                      disabled={reset}
+                      value={c[key]}
+                      onChange={(e) => setContainer(i, key, e.currentTarget.value)}
+                      suffix={
+                        isManual(i, key) ? (
+                          <IconButton
+                            name={reset ? 'pen' : 'history-alt'}
+                            size="sm"
+                            data-testid={testIds.control.containerField(i, `${key}-reset`)}
+                            tooltip={
+                              reset
+                                ? t('control.field.keep-manual', 'Keep the value set by hand')
+                                : t('control.field.to-collected', 'Hand this value back to the collection')
+                            }
+                            onClick={() => toggleReset(i, key)}
+                          />
+                        ) : undefined
+                      }
+                    />
+                  </Field>
+                );
+              })}
             </Stack>
           </fieldset>
         ))}

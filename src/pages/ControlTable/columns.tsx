@@ -53,6 +53,7 @@ const SOURCE_COLOR: Record<ReplicasSource, BadgeColor> = {
   manual: 'purple',
   recommended: 'blue',
   observed: 'darkgrey',
+  none: 'orange',
 };
 
 export interface ColumnHandlers {

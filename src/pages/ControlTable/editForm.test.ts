@@ -26,7 +26,7 @@ describe('control-table edit form', () => {
     const form = { ...formFromRow(controlRow()), replicasManual: '-1' };
     expect(validate(form, false)).toEqual({});
     expect(validate({ ...emptyForm(), replicasManual: '-1' }, true).replicasManual).toBe(
-      'A whole number of replicas from 0 to 10000'
+      'A whole number of replicas from 0 to 100000'
     );
     expect(validate({ ...form, replicasManual: '0' }, false)).toEqual({});
   });
@@ -66,6 +66,25 @@ describe('control-table edit form', () => {
     const form = formFromRow(row);
     form.containers[1].cpuLimitMillis = '500';
     expect(toUpdate(form, row)).toEqual({ expectedVersion: 4, containers: [{ name: 'sidecar', cpuLimitMillis: 500 }] });
+  });
+
+  test('a limit of 0 is refused: limits are -1 or at least 1; a request of 0 is fine', () => {
+    const form = formFromRow(controlRow());
+    form.containers[0].cpuLimitMillis = '0';
+    form.containers[0].cpuRequestMillis = '0';
+    expect(validate(form, false)).toEqual({ 'containers[0].cpuLimitMillis': 'A limit is -1 (unset) or at least 1' });
+  });
+
+  test('a value handed back to the collection is sent as resetToCollected, not as a number', () => {
+    const row = controlRow();
+    const form = formFromRow(row);
+    form.containers[0].reset = ['memLimitMiB'];
+    form.containers[0].memLimitMiB = 'not even a number';
+    expect(validate(form, false)).toEqual({});
+    expect(toUpdate(form, row)).toEqual({
+      expectedVersion: 4,
+      containers: [{ name: 'app', resetToCollected: ['memLimit'] }],
+    });
   });
 
   test('a new row is posted with numbers', () => {

@@ -1,6 +1,6 @@
 // Pure model of the control-table edit/add dialog: row → editable strings → validated request.
 // Error keys are the backend's JSON paths (PUT body), so a 400's `field` lands on the same input.
-import type { ContainerEdit, ControlCreate, ControlRow, ControlUpdate } from '../../api/types';
+import type { ContainerEdit, ContainerField, ControlCreate, ControlRow, ControlUpdate } from '../../api/types';
 
 export type ContainerNumberKey = 'cpuRequestMillis' | 'cpuLimitMillis' | 'memRequestMiB' | 'memLimitMiB';
 export const CONTAINER_NUMBER_KEYS: readonly ContainerNumberKey[] = [
@@ -10,8 +10,18 @@ export const CONTAINER_NUMBER_KEYS: readonly ContainerNumberKey[] = [
   'memLimitMiB',
 ];
 
+/** The `sources` / `resetToCollected` name of each value. */
+export const FIELD_OF: Record<ContainerNumberKey, ContainerField> = {
+  cpuRequestMillis: 'cpuRequest',
+  cpuLimitMillis: 'cpuLimit',
+  memRequestMiB: 'memRequest',
+  memLimitMiB: 'memLimit',
+};
+
 export interface ContainerForm extends Record<ContainerNumberKey, string> {
   name: string;
+  /** Values set by hand that the user hands back to the derivation. */
+  reset?: ContainerNumberKey[];
 }
 
 export interface ControlForm {
@@ -55,7 +65,7 @@ export function emptyForm(): ControlForm {
 // Kubernetes names: a namespace or container is a DNS-1123 label, a Deployment a DNS-1123 subdomain.
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const MAX_REPLICAS = 10000;
+const MAX_REPLICAS = 100000;
 const MAX_MILLIS = 1_000_000; // 1000 cores
 const MAX_MIB = 16 * 1024 * 1024; // 16 TiB
 
@@ -103,10 +113,17 @@ export function validate(form: ControlForm, adding: boolean): FormErrors {
     }
     const values: Partial<Record<ContainerNumberKey, number>> = {};
     for (const key of CONTAINER_NUMBER_KEYS) {
+      if (c.reset?.includes(key)) {
+        continue;
+      }
       const max = key.startsWith('cpu') ? MAX_MILLIS : MAX_MIB;
       const n = parseInteger(c[key], -1, max);
+      // A limit of 0 would mean "nothing": limits are -1 (unset) or at least 1.
+      const isLimit = key === 'cpuLimitMillis' || key === 'memLimitMiB';
       if (n === undefined || (adding && c[key].trim() === '')) {
         errors[containerKey(i, key)] = `A whole number up to ${max}, or -1 for unset`;
+      } else if (isLimit && n === 0) {
+        errors[containerKey(i, key)] = 'A limit is -1 (unset) or at least 1';
       } else {
         values[key] = n;
       }
@@ -152,6 +169,11 @@ export function toUpdate(form: ControlForm, row: ControlRow): ControlUpdate | un
     const edit: ContainerEdit = { name: orig.name };
     let any = false;
     for (const key of CONTAINER_NUMBER_KEYS) {
+      if (c.reset?.includes(key)) {
+        edit.resetToCollected = [...(edit.resetToCollected ?? []), FIELD_OF[key]];
+        any = true;
+        continue;
+      }
       const n = Number(c[key].trim());
       if (n !== orig[key]) {
         edit[key] = n;

@@ -51,7 +51,7 @@ export function CreateScheduleDialog({ cluster, timeZone, onClose, onCreated, no
     setForm((f) => ({ ...f, [key]: value }));
     setServerErrors({});
   };
-  const text = (key: 'name' | 'runAt' | 'cron' | 'timeZone' | 'replicas' | 'intervalSeconds') => ({
+  const text = (key: 'name' | 'runAt' | 'cron' | 'timeZone' | 'replicas' | 'intervalSeconds' | 'days') => ({
     value: form[key],
     onChange: (e: React.FormEvent<HTMLInputElement>) => set(key, e.currentTarget.value),
   });
@@ -177,6 +177,16 @@ export function CreateScheduleDialog({ cluster, timeZone, onClose, onCreated, no
               <Switch value={form.temporary} onChange={(e) => set('temporary', e.currentTarget.checked)} />
             </Field>
           </Stack>
+        )}
+        {form.action === 'collect' && (
+          <Field
+            label={t('schedules.field.days', 'Days to collect')}
+            description={t('schedules.field.days-help', 'The last N days whose peak windows have ended')}
+            invalid={!!errors.days}
+            error={errors.days}
+          >
+            <Input width={12} {...text('days')} />
+          </Field>
         )}
         {form.action !== 'collect' && (
           <Field

@@ -13,7 +13,16 @@ describe('schedule form model', () => {
   test.each([
     ['five fields', '0 9 * * 1-5', undefined],
     ['steps and lists', '*/15 8-18 1,15 * MON-FRI', undefined],
-    ['a descriptor', '@daily', undefined],
+    [
+      'a descriptor is refused like the backend does',
+      '@daily',
+      'Write the five fields (e.g. 0 0 * * * for daily) and pick the time zone on the right',
+    ],
+    [
+      'a CRON_TZ prefix is refused',
+      'CRON_TZ=UTC 0 9 * * *',
+      'Write the five fields (e.g. 0 9 * * * for daily) and pick the time zone on the right'.replace('0 9', '0 0'),
+    ],
     ['four fields', '0 9 * *', 'Five fields: minute hour day-of-month month day-of-week, e.g. 0 9 * * 1-5'],
     [
       'six fields (seconds)',
@@ -61,7 +70,12 @@ describe('schedule form model', () => {
       items: [],
       temporary: false,
       intervalSeconds: 0,
+      days: 1,
       enabled: true,
+    });
+    expect(validateSchedule({ ...f, days: '401' }, NOW)).toEqual({ days: 'From 1 to 400 days' });
+    expect(validateSchedule({ ...f, intervalSeconds: '61' }, NOW)).toEqual({
+      intervalSeconds: 'A whole number of seconds from 0 to 60',
     });
   });
 

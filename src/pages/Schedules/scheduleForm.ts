@@ -15,6 +15,8 @@ export interface ScheduleForm {
   replicas: string;
   temporary: boolean;
   intervalSeconds: string;
+  /** collect: days to collect. */
+  days: string;
 }
 
 export type ScheduleErrors = Partial<Record<keyof ScheduleForm | 'items', string>>;
@@ -31,18 +33,21 @@ export function emptyScheduleForm(timeZone: string): ScheduleForm {
     replicas: '',
     temporary: false,
     intervalSeconds: '0',
+    days: '1',
   };
 }
 
-const DESCRIPTORS = new Set(['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly']);
 // One cron field: *, numbers, ranges, steps, lists and month/weekday names.
 const CRON_FIELD = /^(\*|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(\/\d+)?(,(\*|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(\/\d+)?)*$/;
 
-/** A light shape check; the backend parses the expression for real and names the field if not. */
+/**
+ * A light shape check; the backend parses the expression for real (robfig/cron, 5 fields, no
+ * @descriptors or CRON_TZ=) and names the field if not.
+ */
 export function cronShapeError(expr: string): string | undefined {
   const v = expr.trim();
-  if (DESCRIPTORS.has(v)) {
-    return undefined;
+  if (v.startsWith('@') || v.startsWith('CRON_TZ=') || v.startsWith('TZ=')) {
+    return 'Write the five fields (e.g. 0 0 * * * for daily) and pick the time zone on the right';
   }
   const fields = v.split(/\s+/);
   if (fields.length !== 5) {
@@ -101,12 +106,17 @@ export function validateSchedule(f: ScheduleForm, nowMs: number): ScheduleErrors
   }
   if (f.action !== 'collect' && f.workloads.length === 0) {
     e.items = 'Pick at least one workload';
+  } else if (f.workloads.length > 100) {
+    e.items = 'At most 100 workloads per schedule';
+  }
+  if (f.action === 'collect' && intIn(f.days, 1, 400) === undefined) {
+    e.days = 'From 1 to 400 days';
   }
   if (f.action === 'scale' && intIn(f.replicas, 0, 10000) === undefined) {
     e.replicas = 'A whole number of replicas from 0 to 10000';
   }
-  if (intIn(f.intervalSeconds, 0, 3600) === undefined) {
-    e.intervalSeconds = 'A whole number of seconds from 0 to 3600';
+  if (intIn(f.intervalSeconds, 0, 60) === undefined) {
+    e.intervalSeconds = 'A whole number of seconds from 0 to 60';
   }
   return e;
 }
@@ -132,6 +142,7 @@ export function toScheduleInput(f: ScheduleForm, cluster: string): ScheduleInput
           }),
     temporary: f.action === 'scale' && f.temporary,
     intervalSeconds: Number(f.intervalSeconds.trim()),
+    ...(f.action === 'collect' ? { days: Number(f.days.trim()) } : {}),
     enabled: true,
   };
 }
@@ -146,6 +157,15 @@ export function formFieldOf(field: string): keyof ScheduleErrors | undefined {
   if (field.startsWith('items')) {
     return field.endsWith('replicas') ? 'replicas' : 'items';
   }
-  const known: Array<keyof ScheduleErrors> = ['name', 'runAt', 'cron', 'timeZone', 'intervalSeconds', 'action', 'kind'];
+  const known: Array<keyof ScheduleErrors> = [
+    'name',
+    'runAt',
+    'cron',
+    'timeZone',
+    'intervalSeconds',
+    'action',
+    'kind',
+    'days',
+  ];
   return known.find((k) => k === field);
 }
