@@ -26,12 +26,12 @@ const nightly = schedule({
 
 // The workload picker's menu is virtualised: it renders only the options that fit the height it
 // reads from clientHeight, which jsdom reports as 0. Give elements a height while these tests run.
-const realHeight = Object.getOwnPropertyDescriptor(HTMLElement.prototype, 'clientHeight')!;
+// (jsdom defines clientHeight on Element.prototype; the override shadows it on HTMLElement.)
 beforeAll(() => {
   Object.defineProperty(HTMLElement.prototype, 'clientHeight', { configurable: true, get: () => 400 });
 });
 afterAll(() => {
-  Object.defineProperty(HTMLElement.prototype, 'clientHeight', realHeight);
+  delete (HTMLElement.prototype as { clientHeight?: number }).clientHeight;
 });
 
 describe('Schedules page', () => {
