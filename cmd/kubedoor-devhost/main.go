@@ -86,6 +86,7 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 		return err
 	}
 
+	var testKubeconfig []byte
 	cluster := map[string]any{"name": clusterName, "timeZone": "UTC", "prometheusUrl": "http://127.0.0.1:9/"}
 	secure := map[string]string{}
 	if o.prometheus {
@@ -106,7 +107,7 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 			return err
 		}
 		defer kube.Stop()
-		if err := deploy(ctx, kube.Clientset()); err != nil {
+		if err := deploy(ctx, kube.RESTConfig(), kube.Clientset()); err != nil {
 			return err
 		}
 		kubeconfig, err := os.ReadFile(kube.Kubeconfig)
@@ -115,6 +116,7 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 		}
 		cluster["kubeAccess"] = "kubeconfig"
 		secure["clusters."+clusterName+".kubeconfig"] = string(kubeconfig)
+		testKubeconfig = kubeconfig
 	}
 	jsonData, err := json.Marshal(map[string]any{"storage": map[string]string{"mode": "embedded"}, "clusters": []any{cluster}})
 	if err != nil {
@@ -144,6 +146,16 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 	// Grafana UI's icons, copied into the host bundle: @grafana/ui fetches them from here.
 	mux.Handle("/public/build/", static("/public/build/", hostDir))
 	mux.HandleFunc("/provisioning/dashboards/index.json", dashboardIndex(dashDir))
+	// The local cluster's kubeconfig, for the browser run's connection test: Grafana never gives
+	// a stored secret back, so the config page can only test what is typed in. Test-only, 127.0.0.1.
+	mux.HandleFunc("/devhost/kubeconfig", func(w http.ResponseWriter, r *http.Request) {
+		if testKubeconfig == nil {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/plain")
+		_, _ = w.Write(testKubeconfig)
+	})
 	mux.Handle("/provisioning/dashboards/", static("/provisioning/dashboards/", dashDir))
 	// Anything else under /public/ (Grafana's fonts, say) is not here: 404, not the page shell.
 	mux.Handle("/public/", http.NotFoundHandler())

@@ -13,10 +13,13 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
 
 	"github.com/kubedoor/kubedoor-grafana/internal/synth"
 	"github.com/kubedoor/kubedoor-grafana/internal/testenv"
+	"github.com/kubedoor/kubedoor-grafana/webhook/deploy/crd"
 )
 
 // The browser run's cluster: a few workloads whose peaks over-ask, under-ask and carry a sidecar,
@@ -106,9 +109,16 @@ func startPrometheus(ctx context.Context, days int, log *slog.Logger) (*testenv.
 	return testenv.StartPrometheus(ctx, testenv.PromOptions{Parts: parts, Logger: log})
 }
 
-// deploy creates the workloads' namespaces (labelled for observation) and Deployments in the
-// local cluster and waits until they are Ready.
-func deploy(ctx context.Context, cs kubernetes.Interface) error {
+// deploy installs the CapacityPolicy CRD (so the backend can publish), creates the workloads'
+// namespaces (labelled for observation) and Deployments, and waits until they are Ready.
+func deploy(ctx context.Context, cfg *rest.Config, cs kubernetes.Interface) error {
+	dyn, err := dynamic.NewForConfig(cfg)
+	if err != nil {
+		return fmt.Errorf("dynamic client: %w", err)
+	}
+	if err := crd.Install(ctx, dyn); err != nil {
+		return err
+	}
 	for _, ns := range []string{"shop", "pay"} {
 		obj := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns, Labels: map[string]string{"kubedoor.io/control": "observe"}}}
 		if _, err := cs.CoreV1().Namespaces().Create(ctx, obj, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {

@@ -91,7 +91,7 @@ export const steps = [
     name: 'configuration',
     role: 'Admin',
     docs: true,
-    async run(page) {
+    async run(page, { url }) {
       await open(page, '/plugins/kubedoor-capacity-app', id('config-form'));
       const name = page.getByTestId(id('config-cluster-0-name'));
       expect((await name.inputValue()) === CLUSTER, 'the configured cluster is not shown');
@@ -107,6 +107,12 @@ export const steps = [
       await page.getByTestId(id('config-submit')).click();
       expect((await saved).status() === 200, 'saving the settings failed');
       await page.getByTestId(id('config-form')).waitFor();
+      // Grafana never gives the stored kubeconfig back, and the test uses only what is typed:
+      // the page says so; reset it and paste the local cluster's kubeconfig, as an admin would.
+      await page.getByText('paste the kubeconfig again to include it in the test').waitFor();
+      await page.getByRole('button', { name: 'Reset' }).click();
+      const kubeconfig = await (await page.request.get(`${url}/devhost/kubeconfig`)).text();
+      await page.getByTestId(id('config-cluster-0-kubeconfig')).fill(kubeconfig);
       await page.getByTestId(id('config-test-cluster-0')).click();
       const result = page.getByTestId(id('config-test-result-0'));
       await page.waitForFunction(
