@@ -70,9 +70,9 @@ async function visible(locator) {
 
 export const steps = [
   {
-    name: 'overview',
+    name: 'boot',
     role: 'Admin',
-    docs: true,
+    docs: false,
     async run(page) {
       await open(page, `${APP}/overview`, id('overview-store'));
       const store = await page.getByTestId(id('overview-store')).innerText();
@@ -215,6 +215,9 @@ export const steps = [
       state.controlEdited = true;
       await page.getByTestId(id('control-history-shop-checkout')).click();
       await page.getByTestId(id('control-history')).getByText('manual replicas').first().waitFor({ timeout: 30_000 });
+      // Close the history so the step's screenshot shows the table with the edited row.
+      await page.keyboard.press('Escape');
+      await page.getByTestId(id('control-history')).waitFor({ state: 'detached' });
       return verdict(page, 'edited shop/checkout to 4 replicas; history shows it');
     },
   },
@@ -283,6 +286,31 @@ export const steps = [
         );
       }
       return verdict(page, table ? 'entries listed' : 'nothing recorded yet');
+    },
+  },
+  {
+    name: 'overview',
+    role: 'Admin',
+    docs: true,
+    async run(page) {
+      await open(page, `${APP}/overview`, id('overview-cluster-demo'));
+      await settle(page);
+      const cluster = page.getByTestId(id('overview-cluster-demo'));
+      if (state.collected) {
+        const controlled = await cluster.getByTestId(id('overview-controlled')).innerText();
+        const collection = await cluster.getByTestId(id('overview-collection')).innerText();
+        expect(collection.includes('succeeded'), `last collection: ${collection}`);
+        const verdictNow = await verdict(page, 'after the backfill and the edits');
+        if (verdictNow.status === 'pass') {
+          expect(/\b4\b/.test(controlled), `workloads controlled: ${controlled}`);
+        }
+        if (state.controlEdited) {
+          const changes = await cluster.getByTestId(id('overview-changes')).innerText();
+          expect(changes.includes('editor'), `today's changes do not show the edit: ${changes}`);
+        }
+        return verdictNow;
+      }
+      return verdict(page, 'overview');
     },
   },
   {

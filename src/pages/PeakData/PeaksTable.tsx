@@ -74,7 +74,7 @@ function buildColumns(showWorkload: boolean): Array<Column<PeakRow>> {
       id: 'cpuRequest',
       header: t('peaks.col.cpu-request', 'CPU request / limit'),
       sortType: 'number',
-      cell: ({ row }: Cell) => `${formatCores(row.original.cpuRequest)} / ${formatCores(row.original.cpuLimit)}`,
+      cell: ({ row }: Cell) => `${formatCores(row.original.cpuRequest)} / ${formatCores(limit(row.original.cpuLimit))}`,
     },
     {
       id: 'cpuUse',
@@ -91,7 +91,7 @@ function buildColumns(showWorkload: boolean): Array<Column<PeakRow>> {
       id: 'memRequest',
       header: t('peaks.col.mem-request', 'Memory request / limit'),
       sortType: 'number',
-      cell: ({ row }: Cell) => `${formatBytes(row.original.memRequest)} / ${formatBytes(row.original.memLimit)}`,
+      cell: ({ row }: Cell) => `${formatBytes(row.original.memRequest)} / ${formatBytes(limit(row.original.memLimit))}`,
     },
     {
       id: 'memUse',
@@ -121,6 +121,9 @@ function buildColumns(showWorkload: boolean): Array<Column<PeakRow>> {
   );
   return cols;
 }
+
+/** A limit of 0 is no limit (a container without one adds nothing to its pod's total). */
+const limit = (v: number) => (v > 0 ? v : -1);
 
 /**
  * Usage as a share of the request: below WASTE_BELOW is waste (orange), above 100% means the
