@@ -128,8 +128,10 @@ function Panel({ panel, ds, values }: { panel: Json; ds: DataSourceApi; values: 
   const styles = useStyles2(getStyles);
   const [frames, setFrames] = useState<DataFrame[]>();
   const [error, setError] = useState<string>();
+  const [ms, setMs] = useState<number>();
   useEffect(() => {
     Object.assign(vars, values);
+    const started = performance.now();
     const to = Date.now();
     const request = {
       requestId: `panel-${panel.id}`,
@@ -148,6 +150,7 @@ function Panel({ panel, ds, values }: { panel: Json; ds: DataSourceApi; values: 
     } as unknown as DataQueryRequest;
     lastValueFrom(ds.query(request) as never)
       .then((res: any) => {
+        setMs(Math.round(performance.now() - started));
         if (res.errors?.length) {
           setError(res.errors.map((e: any) => `${e.refId}: ${e.message}`).join('; '));
         }
@@ -163,6 +166,7 @@ function Panel({ panel, ds, values }: { panel: Json; ds: DataSourceApi; values: 
       data-testid={`host-panel-${panel.id}`}
       data-rows={rows}
       data-state={frames || error ? 'done' : 'loading'}
+      data-ms={ms}
     >
       <Stack direction="row" justifyContent="space-between">
         <Text weight="medium" truncate>
