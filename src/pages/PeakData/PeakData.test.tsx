@@ -39,8 +39,9 @@ describe('Peak data page', () => {
           peakRow({ workload: 'idle', cpuMax: 0.1, cpuRequest: 1, memMax: 400 * MiB, memRequest: 512 * MiB }),
           peakRow({ workload: 'hot', cpuMax: 0.9, cpuRequest: 0.5, oomKills: 2 }),
           peakRow({ workload: 'hot', container: '', cpuRequest: -1 }),
+          peakRow({ workload: 'nolimit', cpuLimit: 0, cpuRequest: 0.25 }),
         ],
-        total: 3,
+        total: 4,
       }),
     });
     renderPage(<PeakData now={now} />, context(VIEWER), '/a/kubedoor-capacity-app/peaks');
@@ -53,6 +54,8 @@ describe('Peak data page', () => {
     expect(within(hot).getByText('180% · above request')).toBeInTheDocument();
     expect(within(hot).getByText('2')).toBeInTheDocument();
     expect(within(table).getByText('pod total')).toBeInTheDocument();
+    // A limit of 0 is no limit at all.
+    expect(within(within(table).getByText('nolimit').closest('tr')!).getByText('250m / —')).toBeInTheDocument();
   });
 
   test('an empty range says where data comes from', async () => {
