@@ -51,8 +51,9 @@ type pluginSettings struct {
 	mu       sync.Mutex
 	jsonData json.RawMessage
 	secure   map[string]string
-	host     *pluginhost.Host
-	log      *slog.Logger
+	// apply hands saved settings to the plugin (pluginhost.Host.SetSettings).
+	apply func(jsonData []byte, secure map[string]string)
+	log   *slog.Logger
 }
 
 type settingsUpdate struct {
@@ -111,7 +112,7 @@ func (s *pluginSettings) post(w http.ResponseWriter, r *http.Request) {
 	}
 	jsonData, secure := s.jsonData, copyMap(s.secure)
 	s.mu.Unlock()
-	s.host.SetSettings(jsonData, secure)
+	s.apply(jsonData, secure)
 	s.log.Info("plugin settings saved", "user", caller(r).Login, "secureKeys", len(up.SecureJSONData))
 	writeJSON(w, http.StatusOK, map[string]string{"message": "Plugin settings updated"})
 }

@@ -137,7 +137,7 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 	}
 	defer host.Stop()
 
-	settings := &pluginSettings{jsonData: jsonData, secure: secure, host: host, log: log}
+	settings := &pluginSettings{jsonData: jsonData, secure: secure, apply: host.SetSettings, log: log}
 	mux := http.NewServeMux()
 	mux.Handle("/api/plugins/"+pluginID+"/settings", settings)
 	mux.Handle("/api/", withCaller(host.Gateway(pluginhost.User{Login: "admin", Role: "Admin"})))
