@@ -93,6 +93,12 @@ async function startDevhost() {
     ],
     { cwd: root, stdio: ['ignore', out, out] }
   );
+  // If the run itself is stopped (Ctrl-C, a CI timeout), the devhost must not outlive it: on
+  // SIGTERM it stops its Kubernetes, Prometheus and plugin processes.
+  process.on('exit', () => child.exitCode === null && child.kill('SIGTERM'));
+  for (const sig of ['SIGINT', 'SIGTERM']) {
+    process.on(sig, () => process.exit(130));
+  }
   const deadline = Date.now() + 15 * 60_000; // a cold Kubernetes binary build is ~10 minutes
   while (Date.now() < deadline) {
     if (child.exitCode !== null) {
@@ -118,6 +124,37 @@ async function stopDevhost(child) {
   }
 }
 
+/** Runs one step in a fresh browser context with the step's role; never throws. */
+async function runStep(browser, step, url) {
+  const started = Date.now();
+  const context = await browser.newContext({ viewport: { width: 1440, height: 960 }, baseURL: url });
+  await context.addCookies([
+    { name: 'kd_role', value: step.role, url },
+    { name: 'kd_user', value: step.role.toLowerCase(), url },
+  ]);
+  const page = await context.newPage();
+  const pageErrors = [];
+  page.on('pageerror', (err) => pageErrors.push(err.message));
+  let outcome;
+  try {
+    outcome = (await step.run(page, { url })) ?? { status: 'pass' };
+    if (pageErrors.length > 0) {
+      outcome = { status: 'fail', detail: `uncaught errors in the page: ${pageErrors.join(' | ')}` };
+    }
+  } catch (err) {
+    outcome = { status: 'fail', detail: err instanceof Error ? err.message.split('\n')[0] : String(err) };
+  }
+  const file = path.join(shots, `${step.name}.png`);
+  await page.screenshot({ path: file, fullPage: true }).catch(() => {});
+  if (args.has('--docs') && step.docs && outcome.status === 'pass') {
+    fs.mkdirSync(docsShots, { recursive: true });
+    fs.copyFileSync(file, path.join(docsShots, `${step.name}.png`));
+  }
+  await context.close();
+  log(`${outcome.status.padEnd(15)} ${step.name} (${step.role}) ${outcome.detail ?? ''}`);
+  return { ...step, ...outcome, seconds: (Date.now() - started) / 1000 };
+}
+
 async function main() {
   const t0 = Date.now();
   fs.mkdirSync(shots, { recursive: true });
@@ -127,41 +164,17 @@ async function main() {
   }
   const { child, url } = await startDevhost();
   log(`devhost at ${url}`);
-  // playwright gives every launch a fresh, empty profile (the --user-data-dir of TESTBED.md §4).
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   const outcomes = [];
+  let browser;
+  // Whatever fails from here on (Chromium not starting included), the devhost and its parts stop.
   try {
+    // playwright gives every launch a fresh, empty profile (the --user-data-dir of TESTBED.md §4).
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     for (const step of steps) {
-      const started = Date.now();
-      const context = await browser.newContext({ viewport: { width: 1440, height: 960 }, baseURL: url });
-      await context.addCookies([
-        { name: 'kd_role', value: step.role, url },
-        { name: 'kd_user', value: step.role.toLowerCase(), url },
-      ]);
-      const page = await context.newPage();
-      const pageErrors = [];
-      page.on('pageerror', (err) => pageErrors.push(err.message));
-      let outcome;
-      try {
-        outcome = (await step.run(page, { url })) ?? { status: 'pass' };
-        if (pageErrors.length > 0) {
-          outcome = { status: 'fail', detail: `uncaught errors in the page: ${pageErrors.join(' | ')}` };
-        }
-      } catch (err) {
-        outcome = { status: 'fail', detail: err instanceof Error ? err.message.split('\n')[0] : String(err) };
-      }
-      const file = path.join(shots, `${step.name}.png`);
-      await page.screenshot({ path: file, fullPage: true }).catch(() => {});
-      if (args.has('--docs') && step.docs && outcome.status === 'pass') {
-        fs.mkdirSync(docsShots, { recursive: true });
-        fs.copyFileSync(file, path.join(docsShots, `${step.name}.png`));
-      }
-      await context.close();
-      outcomes.push({ ...step, ...outcome, seconds: (Date.now() - started) / 1000 });
-      log(`${outcome.status.padEnd(15)} ${step.name} (${step.role}) ${outcome.detail ?? ''}`);
+      outcomes.push(await runStep(browser, step, url));
     }
   } finally {
-    await browser.close();
+    await browser?.close();
     await stopDevhost(child);
   }
 
