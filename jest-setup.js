@@ -18,3 +18,20 @@ class IntersectionObserverStub {
 }
 
 Object.defineProperty(global, 'IntersectionObserver', { writable: true, value: IntersectionObserverStub });
+
+// jsdom has no canvas; @grafana/ui's Combobox measures option text with a 2D context to size its
+// menu. A fixed-width measure is enough for layout-free tests.
+HTMLCanvasElement.prototype.getContext = function getContext() {
+  return {
+    font: '',
+    measureText: (text) => ({ width: String(text).length * 7 }),
+  };
+};
+
+// jsdom has no ResizeObserver; @grafana/ui's Drawer watches its size with one.
+class ResizeObserverStub {
+  observe() {}
+  unobserve() {}
+  disconnect() {}
+}
+Object.defineProperty(global, 'ResizeObserver', { writable: true, value: ResizeObserverStub });

@@ -9,7 +9,7 @@ module.exports = {
   // Jest configuration provided by Grafana scaffolding
   ...baseConfig,
   // Lazy pages take seconds to import in jsdom on 2 cores; keep generous limits.
-  testTimeout: 30000,
+  testTimeout: 60000,
   transform: {
     ...baseConfig.transform,
     // d3-color 3.1.1 (via @grafana/data) ships .mjs files the scaffold's transform does not match.

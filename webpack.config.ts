@@ -30,7 +30,8 @@ function rootCopyPatterns(): CopyPattern[] {
   if (!replaced) {
     throw new Error('webpack.config.ts: scaffold copy patterns no longer contain plugin.json; update the override');
   }
-  return patterns;
+  // The nested datasource's logo, referenced relative to dist/datasource/plugin.json.
+  return [...patterns, { from: 'datasource/img', to: 'datasource/img' }];
 }
 
 const config = async (env: Env): Promise<Configuration> => {
@@ -48,8 +49,9 @@ const config = async (env: Env): Promise<Configuration> => {
         ],
       },
     },
-    // The scaffold derives entries from src/**/plugin.json; there is none, so name the one entry.
-    entry: { module: './module.tsx' },
+    // The scaffold derives entries from src/**/plugin.json, but the app's plugin.json is at the
+    // root; name the app entry and the nested datasource's (src/datasource/plugin.json).
+    entry: { module: './module.tsx', 'datasource/module': './datasource/module.ts' },
     plugins: (base.plugins ?? []).map((plugin) =>
       plugin instanceof CopyWebpackPlugin ? new CopyWebpackPlugin({ patterns: rootCopyPatterns() }) : plugin
     ),

@@ -12,6 +12,47 @@ export const API_BASE_URL = `/api/plugins/${PLUGIN_ID}/resources/v1`;
 // Where an admin edits the app config (the "Configuration" nav entry in plugin.json).
 export const CONFIG_PAGE_URL = `/plugins/${PLUGIN_ID}`;
 
+// The nested datasource (src/datasource/plugin.json) and the instance provisioning creates.
+export const DATASOURCE_TYPE = 'kubedoor-capacity-datasource';
+export const DATASOURCE_UID = 'kubedoor-capacity';
+
 export enum ROUTES {
   Overview = 'overview',
+  Control = 'control',
+  Peaks = 'peaks',
+  Schedules = 'schedules',
+  Audit = 'audit',
+  Clusters = 'clusters',
+}
+
+/** App page URL with query parameters (empty values left out). */
+export function pageUrl(route: ROUTES, query: Record<string, string | undefined> = {}): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) {
+    if (v) {
+      params.set(k, v);
+    }
+  }
+  const qs = params.toString();
+  return `${PLUGIN_BASE_URL}/${route}${qs ? `?${qs}` : ''}`;
+}
+
+// Provisioned dashboards (provisioning/dashboards/*.json), linked from the pages.
+export const DASHBOARDS = {
+  cluster: 'kubedoor-cluster',
+  top: 'kubedoor-top',
+  namespaces: 'kubedoor-namespaces',
+  workload: 'kubedoor-workload',
+} as const;
+
+/** Dashboard URL with template variables set (`var-cluster=…`). */
+export function dashboardUrl(uid: string, vars: Record<string, string | undefined> = {}): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(vars)) {
+    if (v) {
+      params.set(`var-${k}`, v);
+    }
+  }
+  const qs = params.toString();
+  return `/d/${uid}${qs ? `?${qs}` : ''}`;
 }

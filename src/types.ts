@@ -1,5 +1,8 @@
-// Settings stored by Grafana for this app (plugin settings jsonData). The Go backend reads the
-// same document, so field names here are part of the contract with pkg/.
+// Settings stored by Grafana for this app (plugin settings jsonData + secureJsonData). The Go
+// backend reads the same document (pkg/settings/settings.go), so field names here are part of the
+// contract with pkg/ and must match its json tags exactly.
+import type { ChannelEvent, ChannelKind, KubeAccess } from './api/types';
+
 export type StorageMode = 'embedded' | 'server';
 
 export interface StorageSettings {
@@ -16,27 +19,65 @@ export interface StorageSettings {
   tls?: boolean;
 }
 
-export interface ClusterSettings {
+/** One Kubernetes cluster and the Prometheus that watches it (settings.Cluster). */
+export interface ClusterConnection {
   name: string;
   prometheusUrl: string;
+  /** Basic auth user; the password is the secure `clusters.<name>.prometheusPassword`. */
+  prometheusUsername?: string;
+  prometheusTlsSkipVerify?: boolean;
   /** Label that tells clusters apart in a shared Prometheus, e.g. "cluster". */
   clusterLabelKey?: string;
   /** Defaults to `name` (backend) when the key is set. */
   clusterLabelValue?: string;
-  /** IANA time zone of the cluster's peak window, e.g. "Asia/Shanghai". */
-  timeZone: string;
+  /** IANA time zone of the cluster's peak window, e.g. "Asia/Shanghai"; backend default UTC. */
+  timeZone?: string;
+  /** How the backend reaches the cluster's API; "" or absent = not at all (peak data only). */
+  kubeAccess?: KubeAccess;
+  /** Where kubedoor-webhook and the schedule lease live (backend default "kubedoor"). */
+  kubedoorNamespace?: string;
+}
+
+/** A notification channel (settings.Channel); its URL/token is secure `notifications.<id>`. */
+export interface ChannelSettings {
+  id: string;
+  /** "" or absent = every cluster. */
+  cluster?: string;
+  kind: ChannelKind;
+  name: string;
+  events: ChannelEvent[];
+  enabled: boolean;
 }
 
 /** What the config page saves. Before the first save Grafana holds `{}`: read it as Partial. */
 export interface AppSettings {
   storage: StorageSettings;
-  clusters: ClusterSettings[];
+  clusters: ClusterConnection[];
+  notifications?: ChannelSettings[];
+  /** How often every cluster's CapacityPolicies are reconciled (backend default 300, 30..86400). */
+  publishIntervalSeconds?: number;
 }
 
-/** Keys of secureJsonData; Grafana only ever tells the frontend whether each is set. */
-export type SecureSettingKey = 'clickhousePassword';
+/** Secrets of one cluster, stored as secureJsonData["clusters.<name>.<key>"]. */
+export type ClusterSecretKey = 'prometheusPassword' | 'prometheusToken' | 'kubeconfig';
 
-export type SecureSettings = Partial<Record<SecureSettingKey, string>>;
+export const CLUSTER_SECRET_KEYS: readonly ClusterSecretKey[] = ['prometheusPassword', 'prometheusToken', 'kubeconfig'];
+
+export const CLICKHOUSE_PASSWORD_KEY = 'clickhousePassword';
+
+export function clusterSecretKey(cluster: string, key: ClusterSecretKey): string {
+  return `clusters.${cluster}.${key}`;
+}
+
+export function channelSecretKey(id: string): string {
+  return `notifications.${id}`;
+}
+
+/**
+ * Keys of secureJsonData: `clickhousePassword`, `clusters.<name>.<key>`, `notifications.<id>`.
+ * Grafana only ever tells the frontend whether each is set.
+ */
+export type SecureSettings = Record<string, string>;
 
 /** GET v1/status */
 export interface StoreStatus {

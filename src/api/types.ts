@@ -1,0 +1,464 @@
+// Types of the backend's resource API, field for field as docs/api.md writes them. Go encodes an
+// empty slice as null, so list fields the backend builds from slices are typed `T[] | null` where
+// the contract does not promise otherwise, and readers use `?? []`.
+
+export type Role = 'None' | 'Viewer' | 'Editor' | 'Admin';
+
+/** `{items, total}` of every paged list. */
+export interface Page<T> {
+  items: T[] | null;
+  total: number;
+}
+
+/** `{items}` of unpaged lists. */
+export interface Items<T> {
+  items: T[] | null;
+}
+
+/** Paging query of lists: limit 1..1000 (default 100), offset ≥ 0. */
+export interface Paging {
+  limit?: number;
+  offset?: number;
+}
+
+// ---- Status -------------------------------------------------------------------------------
+
+/** GET v1/me */
+export interface Me {
+  login: string;
+  role: Role;
+  canRead: boolean;
+  canWrite: boolean;
+  canAdmin: boolean;
+}
+
+// ---- Clusters and their settings ---------------------------------------------------------
+
+/** "HH:MM"–"HH:MM" in the cluster's time zone; end ≤ start crosses midnight. */
+export interface PeakWindow {
+  start: string;
+  end: string;
+}
+
+export interface PeakWindowOverride {
+  namespace: string;
+  /** "" = the whole namespace. */
+  workload: string;
+  peakWindow: PeakWindow;
+}
+
+export type DeriveMode = 'per-workload' | 'kubedoor';
+
+/** Per-cluster settings of the peak pipeline, kept in the store (docs/api.md `ClusterSettings`). */
+export interface ClusterSettings {
+  cluster: string;
+  /** Read-only here: from the connection. */
+  timeZone: string;
+  peakWindow: PeakWindow;
+  overrides: PeakWindowOverride[] | null;
+  quantile: number;
+  days: number;
+  mode: DeriveMode;
+  headroom: number;
+  cpuFloorMillis: number;
+  memFloorMiB: number;
+  oomBump: boolean;
+  retentionDays: number;
+  /** concurrency: Prometheus queries in flight (1..16); queryTimeoutSeconds: per attempt (5..600). */
+  collect: { enabled: boolean; at: string; concurrency?: number; queryTimeoutSeconds?: number };
+  /** 0 when never saved (defaults). */
+  version: number;
+  updatedBy: string;
+  updatedAt: string;
+}
+
+/** PUT v1/clusters/{cluster}/settings body. */
+export type ClusterSettingsUpdate = ClusterSettings & { expectedVersion: number };
+
+export type JobKind = 'daily' | 'backfill' | 'rerun';
+export type JobState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+/** A collection job. */
+export interface Job {
+  id: string;
+  cluster: string;
+  kind: JobKind;
+  state: JobState;
+  firstDay: string;
+  lastDay: string;
+  daysTotal: number;
+  daysDone: number;
+  workloads: number;
+  errorCount: number;
+  errors: string[] | null;
+  startedBy: string;
+  startedAt: string;
+  finishedAt: string | null;
+}
+
+/** GET v1/clusters item. */
+export interface ClusterItem {
+  name: string;
+  timeZone: string;
+  prometheusUrl: string;
+  settings: ClusterSettings;
+  lastCollection: Job | null;
+}
+
+export type KubeAccess = 'kubeconfig' | 'in-cluster' | '';
+
+/** POST v1/clusters/test body: a connection as the config page holds it, with the secrets typed. */
+export interface ClusterConnectionTest {
+  name: string;
+  prometheusUrl: string;
+  prometheusUsername?: string;
+  prometheusTlsSkipVerify?: boolean;
+  clusterLabelKey?: string;
+  clusterLabelValue?: string;
+  timeZone?: string;
+  kubeAccess?: KubeAccess;
+  kubedoorNamespace?: string;
+  /** Secrets: only what was typed; the backend does not read stored ones for a test. */
+  prometheusPassword?: string;
+  prometheusToken?: string;
+  kubeconfig?: string;
+}
+
+export interface Check {
+  ok: boolean;
+  message: string;
+  version?: string;
+}
+
+/** POST v1/clusters/test answer. */
+export interface ClusterTestResult {
+  prometheus: Check;
+  kubernetes: Check;
+  webhook: Check;
+}
+
+/** GET v1/clusters/{cluster}/health */
+export interface ClusterHealth {
+  kubernetes: Check;
+  prometheus: Check;
+  webhook: { installed: boolean; ready: boolean; message: string };
+  lastCollection: Job | null;
+}
+
+/** POST v1/clusters/{cluster}/collections body: the last N days, or a day range. */
+export type CollectionRequest = { days: number } | { from: string; to: string };
+
+// ---- Peak data ---------------------------------------------------------------------------
+
+/** One (workload, container, day) row; cores and bytes. `container: ""` is the pod total. */
+export interface PeakRow {
+  cluster: string;
+  namespace: string;
+  workload: string;
+  container: string;
+  day: string;
+  windowStart: string;
+  windowEnd: string;
+  podsMin: number;
+  podsMax: number;
+  cpuMax: number;
+  cpuAvg: number;
+  memMax: number;
+  memAvg: number;
+  cpuRequest: number;
+  cpuLimit: number;
+  memRequest: number;
+  memLimit: number;
+  cpuPctOfLimit: number;
+  memPctOfLimit: number;
+  throttlingRatio: number;
+  oomKills: number;
+  quantile: number;
+  collectedAt: string;
+}
+
+/** Days are YYYY-MM-DD in the cluster's time zone, both ends included. */
+export interface DayRange {
+  from: string;
+  to: string;
+}
+
+export interface PeakQuery extends DayRange, Paging {
+  cluster: string;
+  namespace?: string;
+  workload?: string;
+  container?: string;
+}
+
+export interface PeakTotal {
+  day: string;
+  pods: number;
+  cpuUsage: number;
+  cpuRequest: number;
+  cpuLimit: number;
+  memUsage: number;
+  memRequest: number;
+  memLimit: number;
+}
+
+export type TopBy = 'cpu' | 'memory' | 'cpuPct' | 'memPct' | 'pods';
+
+export interface PeakTopItem {
+  namespace: string;
+  workload: string;
+  value: number;
+  day: string;
+}
+
+export interface PeakNamespace {
+  namespace: string;
+  workloads: number;
+  pods: number;
+  cpuUsage: number;
+  memUsage: number;
+  cpuRequest: number;
+  memRequest: number;
+  /** Shares of the cluster total, 0..1. */
+  cpuShare: number;
+  memShare: number;
+}
+
+// ---- Control table -----------------------------------------------------------------------
+
+export type ReplicasSource = 'manual' | 'recommended' | 'observed' | 'none';
+export type FieldSource = 'collected' | 'manual';
+
+export interface ControlReplicas {
+  manual: number;
+  recommended: number;
+  observed: number;
+  effective: number;
+  source: ReplicasSource;
+}
+
+export interface ControlContainer {
+  name: string;
+  cpuRequestMillis: number;
+  cpuLimitMillis: number;
+  memRequestMiB: number;
+  memLimitMiB: number;
+  sources: { cpuRequest: FieldSource; cpuLimit: FieldSource; memRequest: FieldSource; memLimit: FieldSource };
+}
+
+export interface ControlRow {
+  cluster: string;
+  namespace: string;
+  workload: string;
+  version: number;
+  replicas: ControlReplicas;
+  containers: ControlContainer[] | null;
+  peakDay: string;
+  notes: string[] | null;
+  updatedBy: string;
+  updatedAt: string;
+  deleted: boolean;
+}
+
+export interface ControlFilter extends Paging {
+  cluster: string;
+  namespace?: string;
+  q?: string;
+}
+
+export type ContainerField = 'cpuRequest' | 'cpuLimit' | 'memRequest' | 'memLimit';
+
+/** A container's editable values; omitted ones stay as they are, -1 unsets. */
+export interface ContainerEdit {
+  name: string;
+  cpuRequestMillis?: number;
+  cpuLimitMillis?: number;
+  memRequestMiB?: number;
+  memLimitMiB?: number;
+  /** Hands these fields back to the derivation (their source becomes `collected`). */
+  resetToCollected?: ContainerField[];
+}
+
+/** PUT v1/control/{cluster}/{namespace}/{workload} body. */
+export interface ControlUpdate {
+  expectedVersion: number;
+  replicasManual?: number;
+  containers?: ContainerEdit[];
+}
+
+/** POST v1/control body: a new row; replicas.manual ≥ 0 is required. */
+export interface ControlCreate {
+  cluster: string;
+  namespace: string;
+  workload: string;
+  replicas: { manual: number };
+  containers: Array<Required<Omit<ContainerEdit, 'resetToCollected'>>>;
+}
+
+export interface WorkloadRef {
+  cluster: string;
+  namespace: string;
+  workload: string;
+}
+
+// ---- Enforcement -------------------------------------------------------------------------
+
+export type ControlMode = 'enforce' | 'observe' | '';
+export type UnknownWorkloads = 'deny' | 'warn' | 'allow';
+
+export interface NamespaceItem {
+  name: string;
+  control: ControlMode;
+  unknownWorkloads: UnknownWorkloads;
+  policies: number;
+  workloads: number;
+  /** kube-system and the cluster's kubedoorNamespace: never enforced or observed. */
+  protected?: boolean;
+  notes?: string[] | null;
+}
+
+/** GET v1/clusters/{cluster}/namespaces: `warnings` says what could not be counted. */
+export interface NamespaceList extends Items<NamespaceItem> {
+  warnings?: string[] | null;
+}
+
+export interface EnforcementUpdate {
+  control: ControlMode;
+  /** Omitted leaves the annotation; "" removes it (back to deny). */
+  unknownWorkloads?: UnknownWorkloads | '';
+}
+
+// ---- Actions -----------------------------------------------------------------------------
+
+export interface ActionResult {
+  cluster: string;
+  namespace: string;
+  workload: string;
+  ok: boolean;
+  error?: string;
+  before?: unknown;
+  after?: unknown;
+}
+
+export interface ScaleItem extends WorkloadRef {
+  replicas: number;
+}
+
+export interface ScaleRequest {
+  items: ScaleItem[];
+  temporary: boolean;
+  intervalSeconds: number;
+}
+
+export interface RestartRequest {
+  items: WorkloadRef[];
+  intervalSeconds: number;
+}
+
+export interface ActionResults {
+  results: ActionResult[] | null;
+}
+
+// ---- Schedules ---------------------------------------------------------------------------
+
+export type ScheduleAction = 'scale' | 'restart' | 'collect';
+export type ScheduleKind = 'once' | 'cron';
+
+export interface ScheduleItem {
+  namespace: string;
+  workload: string;
+  replicas?: number;
+}
+
+export interface Schedule {
+  id: string;
+  cluster: string;
+  name: string;
+  action: ScheduleAction;
+  kind: ScheduleKind;
+  runAt: string | null;
+  cron: string;
+  timeZone: string;
+  items: ScheduleItem[] | null;
+  temporary: boolean;
+  intervalSeconds: number;
+  /** collect only: days to collect (1..400, default 1). */
+  days?: number;
+  enabled: boolean;
+  nextRunAt: string | null;
+  version: number;
+  createdBy: string;
+  createdAt: string;
+  updatedBy: string;
+  updatedAt: string;
+}
+
+/** POST v1/schedules body: a Schedule without what the backend assigns. */
+export type ScheduleInput = Omit<
+  Schedule,
+  'id' | 'version' | 'nextRunAt' | 'createdBy' | 'createdAt' | 'updatedBy' | 'updatedAt' | 'items'
+> & { items: ScheduleItem[] };
+
+export type RunStatus = 'running' | 'succeeded' | 'failed' | 'missed';
+
+export interface Run {
+  id: string;
+  scheduleId: string;
+  scheduledFor: string;
+  startedAt: string;
+  finishedAt: string | null;
+  status: RunStatus;
+  error: string;
+  results: ActionResult[] | null;
+}
+
+// ---- Audit -------------------------------------------------------------------------------
+
+export type AuditResult = 'ok' | 'denied' | 'failed';
+
+export interface AuditEntry {
+  id: string;
+  at: string;
+  user: string;
+  role: string;
+  action: string;
+  cluster: string;
+  target: string;
+  before: unknown;
+  after: unknown;
+  result: AuditResult;
+  error: string;
+}
+
+export interface AuditQuery extends Paging {
+  cluster?: string;
+  user?: string;
+  action?: string;
+  /** Matches as a prefix. */
+  target?: string;
+  result?: AuditResult | '';
+  /** RFC 3339. */
+  from?: string;
+  to?: string;
+}
+
+// ---- Notifications -----------------------------------------------------------------------
+
+export type ChannelKind = 'wecom' | 'dingtalk' | 'feishu' | 'slack' | 'webhook';
+export type ChannelEvent =
+  'newWorkload' | 'actionDone' | 'actionFailed' | 'scheduleFailed' | 'enforcementChanged' | 'denied';
+
+export interface NotificationChannel {
+  id: string;
+  cluster: string;
+  kind: ChannelKind;
+  name: string;
+  events: ChannelEvent[];
+  enabled: boolean;
+  secretSet: boolean;
+}
+
+export interface NotificationTestResult {
+  ok: boolean;
+  status: number;
+  error?: string;
+}

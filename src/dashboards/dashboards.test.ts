@@ -1,0 +1,144 @@
+import fs from 'fs';
+import path from 'path';
+
+import { controlRow, peakRow } from '../testing/fixtures';
+import { DASHBOARDS, DATASOURCE_TYPE, DATASOURCE_UID, ROUTES } from '../constants';
+import { toFrame } from '../datasource/datasource';
+import { requestUrl } from '../datasource/requests';
+import type { KubeDoorQuery } from '../datasource/types';
+import { parseVariableQuery } from '../datasource/variables';
+import { dashboardFiles } from './definitions';
+import type { Json } from './builders';
+
+const dir = path.resolve(__dirname, '..', '..', 'provisioning', 'dashboards');
+const files = dashboardFiles();
+const boards = Object.entries(files).map(([name, text]) => [name, JSON.parse(text) as Json] as const);
+const range = { from: '2026-11-01', to: '2026-11-21' };
+const vars: Record<string, string> = { cluster: 'prod-a', namespace: 'shop', workload: 'checkout', container: '__all' };
+const interpolate = (v: unknown) => (typeof v === 'string' ? v.replace(/\$(\w+)/g, (_m, n) => vars[n] ?? `$${n}`) : v);
+
+// One sample answer per query type, to check that every field a panel keeps exists in its frame.
+const SAMPLE: Record<string, unknown> = {
+  totals: {
+    items: [
+      { day: '2026-11-21', pods: 1, cpuUsage: 1, cpuRequest: 1, cpuLimit: 1, memUsage: 1, memRequest: 1, memLimit: 1 },
+    ],
+  },
+  top: { items: [{ namespace: 'shop', workload: 'checkout', value: 1, day: '2026-11-21' }] },
+  namespaces: {
+    items: [
+      {
+        namespace: 'shop',
+        workloads: 1,
+        pods: 1,
+        cpuUsage: 1,
+        memUsage: 1,
+        cpuRequest: 1,
+        memRequest: 1,
+        cpuShare: 1,
+        memShare: 1,
+      },
+    ],
+  },
+  series: { items: [peakRow()] },
+  peaks: { items: [peakRow()], total: 1 },
+  variable: { items: [controlRow()] },
+};
+
+function panels(board: Json): Json[] {
+  return (board.panels as Json[]).filter((p) => p.type !== 'row');
+}
+
+describe('provisioned dashboards', () => {
+  test('the committed JSON is what the code generates (run `npm run dashboards`)', () => {
+    const committed = fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .sort();
+    expect(committed).toEqual(Object.keys(files).sort());
+    for (const [name, text] of Object.entries(files)) {
+      expect(fs.readFileSync(path.join(dir, name), 'utf8')).toBe(text);
+    }
+  });
+
+  test('their uids are the ones the pages link to', () => {
+    expect(boards.map(([, b]) => b.uid).sort()).toEqual(Object.values(DASHBOARDS).sort());
+  });
+
+  test.each(boards)('%s: every panel reads the app datasource with a query it can send', (_name, board) => {
+    for (const p of panels(board)) {
+      expect(p.datasource).toEqual({ type: DATASOURCE_TYPE, uid: DATASOURCE_UID });
+      const targets = p.targets as Json[];
+      expect(targets.length).toBeGreaterThan(0);
+      for (const t of targets) {
+        expect(t.datasource).toEqual({ type: DATASOURCE_TYPE, uid: DATASOURCE_UID });
+        const resolved = Object.fromEntries(
+          Object.entries(t).map(([k, v]) => [k, interpolate(v)])
+        ) as unknown as KubeDoorQuery;
+        expect(() => requestUrl(resolved, range)).not.toThrow();
+        // Every field the panel keeps is one its frame has.
+        const frame = toFrame(resolved, SAMPLE[resolved.queryType ?? 'totals']);
+        const names = frame.fields.map((f) => f.name);
+        for (const tr of (p.transformations as Json[] | undefined) ?? []) {
+          const keep = ((tr.options as Json).include as { names: string[] }).names;
+          expect(names).toEqual(expect.arrayContaining(keep));
+        }
+      }
+    }
+  });
+
+  test.each(boards)('%s: variables are datasource queries the datasource parses', (_name, board) => {
+    for (const v of (board.templating as { list: Json[] }).list) {
+      expect(v.datasource).toEqual({ type: DATASOURCE_TYPE, uid: DATASOURCE_UID });
+      const q = (v.query as { query: string }).query;
+      expect(parseVariableQuery(q).queryType).toBe('variable');
+      // A variable refers only to variables defined before it.
+      const defined = (board.templating as { list: Json[] }).list.map((x) => x.name as string);
+      for (const ref of q.match(/\$(\w+)/g) ?? []) {
+        expect(defined.indexOf(ref.slice(1))).toBeLessThan(defined.indexOf(v.name as string));
+      }
+    }
+  });
+
+  test.each(boards)('%s: panels have unique ids and fit the 24-column grid without overlapping', (_name, board) => {
+    const all = board.panels as Json[];
+    expect(new Set(all.map((p) => p.id)).size).toBe(all.length);
+    const cells = new Set<string>();
+    for (const p of all) {
+      const g = p.gridPos as { x: number; y: number; w: number; h: number };
+      expect(g.x + g.w).toBeLessThanOrEqual(24);
+      for (let x = g.x; x < g.x + g.w; x++) {
+        for (let y = g.y; y < g.y + g.h; y++) {
+          const key = `${x},${y}`;
+          expect(cells.has(key)).toBe(false);
+          cells.add(key);
+        }
+      }
+    }
+  });
+
+  test.each(boards)('%s: links go to KubeDoor dashboards or app pages that exist', (_name, board) => {
+    const uids = Object.values(DASHBOARDS) as string[];
+    const pages = Object.values(ROUTES) as string[];
+    const urls: string[] = [];
+    for (const l of board.links as Json[]) {
+      if (l.type === 'link') {
+        urls.push(l.url as string);
+      }
+    }
+    for (const p of panels(board)) {
+      for (const o of ((p.fieldConfig as Json).overrides as Json[]) ?? []) {
+        for (const prop of o.properties as Json[]) {
+          if (prop.id === 'links') {
+            urls.push(...(prop.value as Array<{ url: string }>).map((l) => l.url));
+          }
+        }
+      }
+    }
+    for (const url of urls) {
+      const dash = /^\/d\/([\w-]+)\?/.exec(url);
+      const page = /^\/a\/kubedoor-capacity-app\/(\w+)/.exec(url);
+      expect(dash ? uids.includes(dash[1]) : page ? pages.includes(page[1]) : false).toBe(true);
+    }
+  });
+});

@@ -1,0 +1,264 @@
+// The four provisioned dashboards. Panel layouts follow KubeDoor's peak dashboard (global totals,
+// TOP10s, namespace share, one workload with per-pod curves), read through the app's datasource.
+import { DASHBOARDS } from '../constants';
+import { dashboard, type Json, pie, queryVariable, resetIds, row, stat, table, timeseries } from './builders';
+
+const CORES = 'suffix: cores';
+const clusterVar = () => queryVariable('cluster', 'Cluster', 'clusters');
+const namespaceVar = (all: boolean) => queryVariable('namespace', 'Namespace', 'namespaces($cluster)', { all });
+const workloadLink = {
+  title: 'Workload peaks',
+  url: `/d/${DASHBOARDS.workload}?var-cluster=\${cluster}&var-namespace=\${__data.fields.Namespace}&var-workload=\${__value.raw}&\${__url_time_range}`,
+};
+
+function cluster(): Json {
+  resetIds();
+  const totals = { queryType: 'totals' as const, cluster: '$cluster', namespace: '$namespace' };
+  return dashboard({
+    uid: DASHBOARDS.cluster,
+    title: 'KubeDoor · Cluster peak totals',
+    description:
+      "Daily peak-window totals of a cluster (or one namespace): sum over workloads of pods × each pod's P95 usage, against the requests and limits they hold.",
+    variables: [clusterVar(), namespaceVar(true)],
+    appLinks: [
+      { title: 'Control table', page: 'control?cluster=${cluster}', icon: 'bolt' },
+      { title: 'Peak data', page: 'peaks?cluster=${cluster}', icon: 'table' },
+    ],
+    panels: [
+      stat({
+        title: 'Pods at the last peak',
+        gridPos: { h: 4, w: 4, x: 0, y: 0 },
+        targets: [totals],
+        field: 'Pods',
+        unit: 'short',
+      }),
+      stat({
+        title: 'CPU used',
+        gridPos: { h: 4, w: 5, x: 4, y: 0 },
+        targets: [totals],
+        field: 'CPU usage',
+        unit: CORES,
+      }),
+      stat({
+        title: 'CPU requested',
+        gridPos: { h: 4, w: 5, x: 9, y: 0 },
+        targets: [totals],
+        field: 'CPU request',
+        unit: CORES,
+      }),
+      stat({
+        title: 'Memory used',
+        gridPos: { h: 4, w: 5, x: 14, y: 0 },
+        targets: [totals],
+        field: 'Memory usage',
+        unit: 'bytes',
+      }),
+      stat({
+        title: 'Memory requested',
+        gridPos: { h: 4, w: 5, x: 19, y: 0 },
+        targets: [totals],
+        field: 'Memory request',
+        unit: 'bytes',
+      }),
+      timeseries({
+        title: 'CPU at the daily peak: usage vs request vs limit',
+        gridPos: { h: 9, w: 12, x: 0, y: 4 },
+        targets: [totals],
+        fields: ['CPU usage', 'CPU request', 'CPU limit'],
+        unit: CORES,
+      }),
+      timeseries({
+        title: 'Memory at the daily peak: usage vs request vs limit',
+        gridPos: { h: 9, w: 12, x: 12, y: 4 },
+        targets: [totals],
+        fields: ['Memory usage', 'Memory request', 'Memory limit'],
+        unit: 'bytes',
+      }),
+      timeseries({
+        title: 'Pods at the daily peak',
+        gridPos: { h: 7, w: 24, x: 0, y: 13 },
+        targets: [totals],
+        fields: ['Pods'],
+        unit: 'short',
+        bars: true,
+      }),
+    ],
+  });
+}
+
+function top(): Json {
+  resetIds();
+  const ranking = (
+    by: 'cpu' | 'memory' | 'cpuPct' | 'memPct' | 'pods',
+    title: string,
+    column: string,
+    x: number,
+    y: number,
+    w = 12
+  ) =>
+    table({
+      title,
+      gridPos: { h: 10, w, x, y },
+      targets: [{ queryType: 'top', cluster: '$cluster', by, limit: 10 }],
+      gauge: [column],
+      columnLinks: { Workload: workloadLink },
+    });
+  return dashboard({
+    uid: DASHBOARDS.top,
+    title: 'KubeDoor · TOP10 workloads',
+    description: "Each workload's worst day in the range, ranked: the workloads that matter most for capacity.",
+    variables: [clusterVar()],
+    appLinks: [{ title: 'Control table', page: 'control?cluster=${cluster}', icon: 'bolt' }],
+    panels: [
+      ranking('cpu', 'TOP10 by CPU P95 (worst pod)', 'CPU P95', 0, 0),
+      ranking('memory', 'TOP10 by memory P95 (worst pod)', 'Memory P95', 12, 0),
+      ranking('cpuPct', 'TOP10 by CPU % of limit', 'CPU % of limit', 0, 10),
+      ranking('memPct', 'TOP10 by memory % of limit', 'Memory % of limit', 12, 10),
+      ranking('pods', 'TOP10 by pods', 'Pods', 0, 20, 24),
+    ],
+  });
+}
+
+function namespaces(): Json {
+  resetIds();
+  const q = { queryType: 'namespaces' as const, cluster: '$cluster' };
+  return dashboard({
+    uid: DASHBOARDS.namespaces,
+    title: 'KubeDoor · Namespace share',
+    description: "Each namespace's peak usage and requests, and its share of the whole cluster.",
+    variables: [clusterVar()],
+    appLinks: [{ title: 'Clusters & settings', page: 'clusters?cluster=${cluster}', icon: 'cog' }],
+    panels: [
+      pie({
+        title: 'Share of CPU used at the peak',
+        gridPos: { h: 10, w: 12, x: 0, y: 0 },
+        targets: [q],
+        field: 'CPU usage',
+        labelField: 'Namespace',
+        unit: CORES,
+      }),
+      pie({
+        title: 'Share of memory used at the peak',
+        gridPos: { h: 10, w: 12, x: 12, y: 0 },
+        targets: [q],
+        field: 'Memory usage',
+        labelField: 'Namespace',
+        unit: 'bytes',
+      }),
+      table({
+        title: 'Namespaces',
+        gridPos: { h: 12, w: 24, x: 0, y: 10 },
+        targets: [q],
+        gauge: ['CPU share', 'Memory share'],
+        sortBy: 'CPU share',
+        columnLinks: {
+          Namespace: {
+            title: 'Namespace totals',
+            url: `/d/${DASHBOARDS.cluster}?var-cluster=\${cluster}&var-namespace=\${__value.raw}&\${__url_time_range}`,
+          },
+        },
+      }),
+    ],
+  });
+}
+
+function workload(): Json {
+  resetIds();
+  const series = {
+    queryType: 'series' as const,
+    cluster: '$cluster',
+    namespace: '$namespace',
+    workload: '$workload',
+    container: '$container',
+  };
+  return dashboard({
+    uid: DASHBOARDS.workload,
+    title: 'KubeDoor · Workload peaks',
+    description:
+      'One workload day by day: each pod\'s P95 at the peak (worst pod and average pod) against the per-pod request and limit, and its pods. Container "All" is the pod total (all containers summed).',
+    variables: [
+      clusterVar(),
+      namespaceVar(false),
+      queryVariable('workload', 'Workload', 'workloads($cluster, $namespace)'),
+      queryVariable('container', 'Container (All = pod total)', 'containers($cluster, $namespace, $workload)', {
+        all: true,
+      }),
+    ],
+    appLinks: [
+      {
+        title: 'Edit in the control table',
+        page: 'control?cluster=${cluster}&namespace=${namespace}&q=${workload}',
+        icon: 'pen',
+      },
+      {
+        title: 'Peak rows',
+        page: 'peaks?view=workload&cluster=${cluster}&namespace=${namespace}&workload=${workload}',
+        icon: 'table',
+      },
+    ],
+    panels: [
+      row('Per pod at the daily peak', 0),
+      timeseries({
+        title: 'CPU per pod: P95 vs request vs limit',
+        gridPos: { h: 9, w: 12, x: 0, y: 1 },
+        targets: [series],
+        fields: ['CPU P95 (worst pod)', 'CPU P95 (average pod)', 'CPU request', 'CPU limit'],
+        unit: CORES,
+      }),
+      timeseries({
+        title: 'Memory per pod: P95 working set vs request vs limit',
+        gridPos: { h: 9, w: 12, x: 12, y: 1 },
+        targets: [series],
+        fields: ['Memory P95 (worst pod)', 'Memory P95 (average pod)', 'Memory request', 'Memory limit'],
+        unit: 'bytes',
+      }),
+      timeseries({
+        title: 'Pods (min and max Ready in the window)',
+        gridPos: { h: 7, w: 8, x: 0, y: 10 },
+        targets: [series],
+        fields: ['Pods (min)', 'Pods (max)'],
+        unit: 'short',
+      }),
+      timeseries({
+        title: 'Share of the limit used',
+        gridPos: { h: 7, w: 8, x: 8, y: 10 },
+        targets: [series],
+        fields: ['CPU % of limit', 'Memory % of limit'],
+        unit: 'percent',
+      }),
+      timeseries({
+        title: 'CPU throttling and OOM kills',
+        gridPos: { h: 7, w: 8, x: 16, y: 10 },
+        targets: [series],
+        fields: ['Throttled', 'OOM kills'],
+        bars: true,
+      }),
+      row('Daily rows', 17),
+      table({
+        title: 'Peak rows of this workload (every container)',
+        gridPos: { h: 10, w: 24, x: 0, y: 18 },
+        targets: [
+          { queryType: 'peaks', cluster: '$cluster', namespace: '$namespace', workload: '$workload', limit: 1000 },
+        ],
+        gauge: ['CPU used of request', 'Memory used of request'],
+      }),
+    ],
+  });
+}
+
+/** File name (in provisioning/dashboards/) → dashboard JSON. */
+export function allDashboards(): Record<string, Json> {
+  return {
+    'kubedoor-cluster.json': cluster(),
+    'kubedoor-top.json': top(),
+    'kubedoor-namespaces.json': namespaces(),
+    'kubedoor-workload.json': workload(),
+  };
+}
+
+/** The text each file holds: 2-space JSON and a final newline. */
+export function dashboardFiles(): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(allDashboards()).map(([name, d]) => [name, `${JSON.stringify(d, null, 2)}\n`])
+  );
+}

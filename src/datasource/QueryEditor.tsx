@@ -1,0 +1,92 @@
+import React from 'react';
+import type { QueryEditorProps } from '@grafana/data';
+import { Combobox, InlineField, InlineFieldRow, Input } from '@grafana/ui';
+
+import type { TopBy } from '../api/types';
+import { t } from '../i18n';
+import type { DataSource } from './datasource';
+import { TOP_BY } from './requests';
+import type { KubeDoorOptions, KubeDoorQuery, QueryType } from './types';
+
+type Props = QueryEditorProps<DataSource, KubeDoorQuery, KubeDoorOptions>;
+
+const TYPES: Array<{ value: Exclude<QueryType, 'variable'>; label: string; description: string }> = [
+  { value: 'totals', label: 'Cluster totals', description: 'Per day: pods, CPU and memory usage, request and limit' },
+  { value: 'top', label: 'Top workloads', description: "Each workload's worst day, ranked" },
+  { value: 'namespaces', label: 'Namespaces', description: 'Usage and share of the cluster per namespace' },
+  { value: 'series', label: 'One workload', description: 'Per day: per-pod P95 vs request and limit, pods' },
+  { value: 'peaks', label: 'Peak rows', description: 'Raw daily rows, for tables' },
+];
+
+/** Query editor: the query type and its filters; every text field takes template variables. */
+export function QueryEditor({ query, onChange, onRunQuery }: Props) {
+  const type = query.queryType ?? 'totals';
+  const set = (change: Partial<KubeDoorQuery>) => onChange({ ...query, ...change });
+  const text = (key: 'cluster' | 'namespace' | 'workload' | 'container', placeholder: string) => (
+    <Input
+      width={20}
+      placeholder={placeholder}
+      value={query[key] ?? ''}
+      onChange={(e) => set({ [key]: e.currentTarget.value })}
+      onBlur={onRunQuery}
+    />
+  );
+  return (
+    <>
+      <InlineFieldRow>
+        <InlineField label={t('ds.query.type', 'Query')} labelWidth={12}>
+          <Combobox
+            width={24}
+            options={TYPES}
+            value={type}
+            onChange={(o) => {
+              set({ queryType: o.value });
+              onRunQuery();
+            }}
+          />
+        </InlineField>
+        <InlineField label={t('ds.query.cluster', 'Cluster')}>{text('cluster', '$cluster')}</InlineField>
+        {type !== 'top' && type !== 'namespaces' && (
+          <InlineField label={t('ds.query.namespace', 'Namespace')}>{text('namespace', '$namespace')}</InlineField>
+        )}
+      </InlineFieldRow>
+      {(type === 'series' || type === 'peaks') && (
+        <InlineFieldRow>
+          <InlineField label={t('ds.query.workload', 'Workload')} labelWidth={12}>
+            {text('workload', '$workload')}
+          </InlineField>
+          <InlineField
+            label={t('ds.query.container', 'Container')}
+            tooltip={t('ds.query.container-help', 'Empty: the pod total')}
+          >
+            {text('container', 'app')}
+          </InlineField>
+        </InlineFieldRow>
+      )}
+      {type === 'top' && (
+        <InlineFieldRow>
+          <InlineField label={t('ds.query.by', 'Rank by')} labelWidth={12}>
+            <Combobox<TopBy>
+              width={20}
+              options={TOP_BY.map((b) => ({ value: b, label: b }))}
+              value={query.by ?? 'cpu'}
+              onChange={(o) => {
+                set({ by: o.value });
+                onRunQuery();
+              }}
+            />
+          </InlineField>
+          <InlineField label={t('ds.query.limit', 'Limit')}>
+            <Input
+              type="number"
+              width={10}
+              value={query.limit ?? 10}
+              onChange={(e) => set({ limit: Number(e.currentTarget.value) })}
+              onBlur={onRunQuery}
+            />
+          </InlineField>
+        </InlineFieldRow>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,150 @@
+import { FieldType } from '@grafana/data';
+
+import { peakRow } from '../testing/fixtures';
+import { dayToTime, namespacesFrame, peaksFrame, seriesFrame, topFrame, totalsFrame, variableValues } from './frames';
+
+const field = (frame: ReturnType<typeof totalsFrame>, name: string) => frame.fields.find((f) => f.name === name)!;
+
+describe('backend answer → frames', () => {
+  test('totals become one time series, sorted by day, at noon UTC of each day', () => {
+    const frame = totalsFrame(
+      { refId: 'A' },
+      {
+        items: [
+          {
+            day: '2026-11-21',
+            pods: 40,
+            cpuUsage: 8.5,
+            cpuRequest: 20,
+            cpuLimit: 40,
+            memUsage: 3e10,
+            memRequest: 5e10,
+            memLimit: 8e10,
+          },
+          {
+            day: '2026-11-20',
+            pods: 38,
+            cpuUsage: 8,
+            cpuRequest: 20,
+            cpuLimit: 40,
+            memUsage: 2.9e10,
+            memRequest: 5e10,
+            memLimit: 8e10,
+          },
+        ],
+      }
+    );
+    expect(frame.refId).toBe('A');
+    expect(frame.length).toBe(2);
+    expect(field(frame, 'Day').type).toBe(FieldType.time);
+    expect(field(frame, 'Day').values).toEqual([
+      Date.parse('2026-11-20T12:00:00Z'),
+      Date.parse('2026-11-21T12:00:00Z'),
+    ]);
+    expect(field(frame, 'CPU usage').values).toEqual([8, 8.5]);
+    expect(field(frame, 'CPU usage').config.unit).toBe('suffix: cores');
+    expect(field(frame, 'Memory request').config.unit).toBe('bytes');
+    expect(frame.fields.map((f) => f.name)).toEqual([
+      'Day',
+      'Pods',
+      'CPU usage',
+      'CPU request',
+      'CPU limit',
+      'Memory usage',
+      'Memory request',
+      'Memory limit',
+    ]);
+  });
+
+  test('a null list (Go nil slice) is an empty frame, not an error', () => {
+    expect(totalsFrame({ refId: 'A' }, { items: null }).length).toBe(0);
+  });
+
+  test("top keeps the backend's order and takes its unit from the ranking", () => {
+    const frame = topFrame(
+      { refId: 'B', by: 'memPct' },
+      {
+        items: [
+          { namespace: 'shop', workload: 'checkout', value: 93.5, day: '2026-11-19' },
+          { namespace: 'pay', workload: 'ledger', value: 71, day: '2026-11-20' },
+        ],
+      }
+    );
+    expect(frame.name).toBe('Top by Memory % of limit');
+    expect(field(frame, 'Workload').values).toEqual(['checkout', 'ledger']);
+    expect(field(frame, 'Memory % of limit').config.unit).toBe('percent');
+  });
+
+  test('namespace shares are ratios (0..1)', () => {
+    const frame = namespacesFrame(
+      { refId: 'C' },
+      {
+        items: [
+          {
+            namespace: 'shop',
+            workloads: 4,
+            pods: 12,
+            cpuUsage: 2,
+            memUsage: 1e9,
+            cpuRequest: 4,
+            memRequest: 2e9,
+            cpuShare: 0.25,
+            memShare: 0.5,
+          },
+        ],
+      }
+    );
+    expect(field(frame, 'CPU share').values).toEqual([0.25]);
+    expect(field(frame, 'CPU share').config.unit).toBe('percentunit');
+  });
+
+  test('a series keeps per-pod worst and average P95 next to request and limit; unmeasured values are gaps', () => {
+    const frame = seriesFrame(
+      { refId: 'D' },
+      {
+        items: [
+          peakRow({ day: '2026-11-21', container: '', cpuLimit: -1 }),
+          peakRow({ day: '2026-11-20', container: '' }),
+        ],
+      }
+    );
+    expect(frame.name).toBe('shop/checkout pod');
+    expect(field(frame, 'CPU P95 (worst pod)').values).toEqual([0.35, 0.35]);
+    expect(field(frame, 'CPU P95 (average pod)').values).toEqual([0.3, 0.3]);
+    expect(field(frame, 'CPU limit').values).toEqual([2, null]);
+  });
+
+  test('peak rows carry the share of the request used and the total count', () => {
+    const frame = peaksFrame(
+      { refId: 'E' },
+      { items: [peakRow({ cpuMax: 0.25, cpuRequest: 1, container: '' })], total: 321 }
+    );
+    expect(field(frame, 'CPU used of request').values).toEqual([0.25]);
+    expect(field(frame, 'Container').values).toEqual(['(pod)']);
+    expect(frame.meta?.custom?.total).toBe(321);
+  });
+
+  test('variable values are distinct and sorted; pod totals are not containers', () => {
+    expect(
+      variableValues(
+        { refId: 'V', variable: 'containers' },
+        {
+          items: [
+            peakRow({ container: 'app' }),
+            peakRow({ container: '' }),
+            peakRow({ container: 'envoy' }),
+            peakRow({ container: 'app' }),
+          ],
+        }
+      )
+    ).toEqual([
+      { text: 'app', value: 'app' },
+      { text: 'envoy', value: 'envoy' },
+    ]);
+    expect(variableValues({ refId: 'V', variable: 'clusters' }, { items: null })).toEqual([]);
+  });
+
+  test('days map to noon UTC', () => {
+    expect(new Date(dayToTime('2026-03-08')).toISOString()).toBe('2026-03-08T12:00:00.000Z');
+  });
+});

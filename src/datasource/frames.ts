@@ -1,0 +1,199 @@
+// Backend answers → Grafana data frames, as pure functions. Daily values are placed at noon UTC of
+// their day, so that every browser from UTC-11 to UTC+11 shows them on the right date.
+import { createDataFrame, type DataFrame, type FieldConfig, FieldType, type MetricFindValue } from '@grafana/data';
+
+import type {
+  ClusterItem,
+  ControlRow,
+  Items,
+  Page,
+  PeakNamespace,
+  PeakRow,
+  PeakTopItem,
+  PeakTotal,
+  TopBy,
+} from '../api/types';
+import type { KubeDoorQuery } from './types';
+
+/** Grafana units: cores have none of their own, so "short" with a "cores" suffix. */
+const CORES: FieldConfig = { unit: 'suffix: cores', decimals: 3 };
+const BYTES: FieldConfig = { unit: 'bytes' };
+const PERCENT: FieldConfig = { unit: 'percent' };
+const RATIO: FieldConfig = { unit: 'percentunit' };
+const COUNT: FieldConfig = { unit: 'short', decimals: 0 };
+
+export function dayToTime(day: string): number {
+  return Date.parse(`${day}T12:00:00Z`);
+}
+
+const num = (v: number | null | undefined) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : null);
+
+interface Column<T> {
+  name: string;
+  get: (row: T) => unknown;
+  type: FieldType;
+  config?: FieldConfig;
+}
+
+function frame<T>(
+  refId: string,
+  name: string,
+  rows: T[],
+  columns: Array<Column<T>>,
+  meta?: DataFrame['meta']
+): DataFrame {
+  return createDataFrame({
+    refId,
+    name,
+    meta,
+    fields: columns.map((c) => ({ name: c.name, type: c.type, config: c.config ?? {}, values: rows.map(c.get) })),
+  });
+}
+
+const time = <T extends { day: string }>(): Column<T> => ({
+  name: 'Day',
+  type: FieldType.time,
+  get: (r) => dayToTime(r.day),
+});
+const n = <T>(name: string, get: (r: T) => number | null | undefined, config?: FieldConfig): Column<T> => ({
+  name,
+  type: FieldType.number,
+  get: (r) => num(get(r)),
+  config,
+});
+const s = <T>(name: string, get: (r: T) => string): Column<T> => ({ name, type: FieldType.string, get });
+
+/** GET v1/peaks/totals → one time series frame, fields per measure. */
+export function totalsFrame(q: KubeDoorQuery, body: Items<PeakTotal>): DataFrame {
+  const rows = [...(body.items ?? [])].sort((a, b) => a.day.localeCompare(b.day));
+  return frame(q.refId, 'Totals', rows, [
+    time(),
+    n('Pods', (r) => r.pods, COUNT),
+    n('CPU usage', (r) => r.cpuUsage, CORES),
+    n('CPU request', (r) => r.cpuRequest, CORES),
+    n('CPU limit', (r) => r.cpuLimit, CORES),
+    n('Memory usage', (r) => r.memUsage, BYTES),
+    n('Memory request', (r) => r.memRequest, BYTES),
+    n('Memory limit', (r) => r.memLimit, BYTES),
+  ]);
+}
+
+const TOP_UNIT: Record<TopBy, FieldConfig> = {
+  cpu: CORES,
+  memory: BYTES,
+  cpuPct: PERCENT,
+  memPct: PERCENT,
+  pods: COUNT,
+};
+
+const TOP_LABEL: Record<TopBy, string> = {
+  cpu: 'CPU P95',
+  memory: 'Memory P95',
+  cpuPct: 'CPU % of limit',
+  memPct: 'Memory % of limit',
+  pods: 'Pods',
+};
+
+/** GET v1/peaks/top → a table frame, ranked as the backend ranked it. */
+export function topFrame(q: KubeDoorQuery, body: Items<PeakTopItem>): DataFrame {
+  const by = q.by ?? 'cpu';
+  return frame(q.refId, `Top by ${TOP_LABEL[by]}`, body.items ?? [], [
+    s('Namespace', (r) => r.namespace),
+    s('Workload', (r) => r.workload),
+    n(TOP_LABEL[by], (r) => r.value, TOP_UNIT[by]),
+    s('Peak day', (r) => r.day),
+  ]);
+}
+
+/** GET v1/peaks/namespaces → a table frame with each namespace's share of the cluster. */
+export function namespacesFrame(q: KubeDoorQuery, body: Items<PeakNamespace>): DataFrame {
+  return frame(q.refId, 'Namespaces', body.items ?? [], [
+    s('Namespace', (r) => r.namespace),
+    n('Workloads', (r) => r.workloads, COUNT),
+    n('Pods', (r) => r.pods, COUNT),
+    n('CPU usage', (r) => r.cpuUsage, CORES),
+    n('CPU request', (r) => r.cpuRequest, CORES),
+    n('CPU share', (r) => r.cpuShare, RATIO),
+    n('Memory usage', (r) => r.memUsage, BYTES),
+    n('Memory request', (r) => r.memRequest, BYTES),
+    n('Memory share', (r) => r.memShare, RATIO),
+  ]);
+}
+
+/** GET v1/peaks/series → one time series frame of a workload's (container's) daily peaks, per pod. */
+export function seriesFrame(q: KubeDoorQuery, body: Items<PeakRow>): DataFrame {
+  const rows = [...(body.items ?? [])].sort((a, b) => a.day.localeCompare(b.day));
+  return frame(
+    q.refId,
+    rows[0] ? `${rows[0].namespace}/${rows[0].workload} ${rows[0].container || 'pod'}` : 'Series',
+    rows,
+    [
+      time(),
+      n('Pods (min)', (r) => r.podsMin, COUNT),
+      n('Pods (max)', (r) => r.podsMax, COUNT),
+      n('CPU P95 (worst pod)', (r) => r.cpuMax, CORES),
+      n('CPU P95 (average pod)', (r) => r.cpuAvg, CORES),
+      n('CPU request', (r) => r.cpuRequest, CORES),
+      n('CPU limit', (r) => r.cpuLimit, CORES),
+      n('Memory P95 (worst pod)', (r) => r.memMax, BYTES),
+      n('Memory P95 (average pod)', (r) => r.memAvg, BYTES),
+      n('Memory request', (r) => r.memRequest, BYTES),
+      n('Memory limit', (r) => r.memLimit, BYTES),
+      n('CPU % of limit', (r) => r.cpuPctOfLimit, PERCENT),
+      n('Memory % of limit', (r) => r.memPctOfLimit, PERCENT),
+      n('Throttled', (r) => r.throttlingRatio, RATIO),
+      n('OOM kills', (r) => r.oomKills, COUNT),
+    ]
+  );
+}
+
+/** GET v1/peaks → a table frame of peak rows; `meta.custom.total` says how many match in all. */
+export function peaksFrame(q: KubeDoorQuery, body: Page<PeakRow>): DataFrame {
+  return frame(
+    q.refId,
+    'Peak rows',
+    body.items ?? [],
+    [
+      s('Day', (r) => r.day),
+      s('Namespace', (r) => r.namespace),
+      s('Workload', (r) => r.workload),
+      s('Container', (r) => r.container || '(pod)'),
+      n('Pods (min)', (r) => r.podsMin, COUNT),
+      n('CPU P95 (worst pod)', (r) => r.cpuMax, CORES),
+      n('CPU request', (r) => r.cpuRequest, CORES),
+      n('CPU used of request', (r) => (r.cpuRequest > 0 && r.cpuMax >= 0 ? r.cpuMax / r.cpuRequest : null), RATIO),
+      n('Memory P95 (worst pod)', (r) => r.memMax, BYTES),
+      n('Memory request', (r) => r.memRequest, BYTES),
+      n('Memory used of request', (r) => (r.memRequest > 0 && r.memMax >= 0 ? r.memMax / r.memRequest : null), RATIO),
+      n('OOM kills', (r) => r.oomKills, COUNT),
+    ],
+    { custom: { total: body.total } }
+  );
+}
+
+/** Variable answers → distinct, sorted values. */
+export function variableValues(q: KubeDoorQuery, body: unknown): MetricFindValue[] {
+  let values: string[] = [];
+  switch (q.variable) {
+    case 'clusters':
+      values = ((body as Items<ClusterItem>).items ?? []).map((c) => c.name);
+      break;
+    case 'namespaces':
+      values = ((body as Items<PeakNamespace>).items ?? []).map((r) => r.namespace);
+      break;
+    case 'workloads':
+      values = ((body as Page<ControlRow>).items ?? []).map((r) => r.workload);
+      break;
+    case 'containers':
+      values = ((body as Page<PeakRow>).items ?? []).map((r) => r.container).filter((c) => c !== '');
+      break;
+  }
+  return Array.from(new Set(values))
+    .sort()
+    .map((text) => ({ text, value: text }));
+}
+
+/** Variable values as the one-field frame Grafana reads them from. */
+export function variableFrame(q: KubeDoorQuery, values: MetricFindValue[]): DataFrame {
+  return frame(q.refId, 'values', values, [s('text', (v) => String(v.text))]);
+}

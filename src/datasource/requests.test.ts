@@ -1,0 +1,79 @@
+import { QueryError, requestUrl } from './requests';
+import type { KubeDoorQuery } from './types';
+
+const API = '/api/plugins/kubedoor-capacity-app/resources/v1';
+const range = { from: '2026-10-23', to: '2026-11-21' };
+const q = (over: Partial<KubeDoorQuery>): KubeDoorQuery => ({ refId: 'A', cluster: 'prod-a', ...over });
+
+describe('query → backend request', () => {
+  test.each<[string, Partial<KubeDoorQuery>, string]>([
+    ['totals of a cluster (the default type)', {}, `${API}/peaks/totals?cluster=prod-a&from=2026-10-23&to=2026-11-21`],
+    [
+      'totals of one namespace',
+      { queryType: 'totals', namespace: 'shop' },
+      `${API}/peaks/totals?cluster=prod-a&namespace=shop&from=2026-10-23&to=2026-11-21`,
+    ],
+    [
+      '"All" namespaces means no filter',
+      { namespace: '__all' },
+      `${API}/peaks/totals?cluster=prod-a&from=2026-10-23&to=2026-11-21`,
+    ],
+    [
+      'top 10 by memory',
+      { queryType: 'top', by: 'memory' },
+      `${API}/peaks/top?cluster=prod-a&from=2026-10-23&to=2026-11-21&by=memory&limit=10`,
+    ],
+    [
+      'top limits are clamped',
+      { queryType: 'top', by: 'pods', limit: 5000 },
+      `${API}/peaks/top?cluster=prod-a&from=2026-10-23&to=2026-11-21&by=pods&limit=100`,
+    ],
+    [
+      'namespace shares',
+      { queryType: 'namespaces' },
+      `${API}/peaks/namespaces?cluster=prod-a&from=2026-10-23&to=2026-11-21`,
+    ],
+    [
+      'a workload series, pod total',
+      { queryType: 'series', namespace: 'shop', workload: 'checkout', container: '' },
+      `${API}/peaks/series?cluster=prod-a&namespace=shop&workload=checkout&from=2026-10-23&to=2026-11-21`,
+    ],
+    [
+      'a workload series, one container',
+      { queryType: 'series', namespace: 'shop', workload: 'checkout', container: 'istio-proxy' },
+      `${API}/peaks/series?cluster=prod-a&namespace=shop&workload=checkout&container=istio-proxy&from=2026-10-23&to=2026-11-21`,
+    ],
+    [
+      'peak rows, paged',
+      { queryType: 'peaks', namespace: 'shop', limit: 50 },
+      `${API}/peaks?cluster=prod-a&namespace=shop&from=2026-10-23&to=2026-11-21&limit=50`,
+    ],
+    ['variable: clusters', { queryType: 'variable', variable: 'clusters', cluster: undefined }, `${API}/clusters`],
+    [
+      'variable: namespaces with peak data in range',
+      { queryType: 'variable', variable: 'namespaces' },
+      `${API}/peaks/namespaces?cluster=prod-a&from=2026-10-23&to=2026-11-21`,
+    ],
+    [
+      'variable: workloads under control',
+      { queryType: 'variable', variable: 'workloads', namespace: 'shop' },
+      `${API}/control?cluster=prod-a&namespace=shop&limit=1000`,
+    ],
+  ])('%s', (_name, over, want) => {
+    expect(requestUrl(q(over), range)).toBe(want);
+  });
+
+  test('names with URL-special characters are escaped', () => {
+    expect(requestUrl(q({ namespace: 'a&b=c' }), range)).toContain('namespace=a%26b%3Dc');
+  });
+
+  test.each<[string, Partial<KubeDoorQuery>, string]>([
+    ['no cluster', { cluster: '' }, 'totals needs a cluster'],
+    ['an unresolved "All" cluster', { cluster: '__all' }, 'totals needs a cluster'],
+    ['a series without workload', { queryType: 'series', namespace: 'shop' }, 'series needs a workload'],
+    ['an unknown ranking', { queryType: 'top', by: 'gpu' as never }, 'top: unknown ranking "gpu"'],
+    ['an unknown type', { queryType: 'sql' as never }, 'unknown query type "sql"'],
+  ])('%s is a clear error', (_name, over, message) => {
+    expect(() => requestUrl(q(over), range)).toThrow(new QueryError(message));
+  });
+});

@@ -1,0 +1,78 @@
+// Query → backend request, as a pure function: which route, which query parameters. The
+// datasource interpolates template variables first; here "" and ALL_VALUE mean "no filter".
+import { apiUrl } from '../api/url';
+import type { DayRange, TopBy } from '../api/types';
+import { ALL_VALUE, type KubeDoorQuery } from './types';
+
+export const TOP_BY: readonly TopBy[] = ['cpu', 'memory', 'cpuPct', 'memPct', 'pods'];
+export const MAX_PEAK_ROWS = 1000;
+
+export class QueryError extends Error {}
+
+const value = (v: string | undefined) => (v === undefined || v === ALL_VALUE ? '' : v.trim());
+
+/** The URL a resolved query reads, or a QueryError saying what is missing. */
+export function requestUrl(q: KubeDoorQuery, range: DayRange): string {
+  const cluster = value(q.cluster);
+  const namespace = value(q.namespace);
+  const workload = value(q.workload);
+  const container = q.container === undefined ? undefined : value(q.container);
+  const need = (what: string, v: string) => {
+    if (!v) {
+      throw new QueryError(`${q.queryType ?? 'totals'} needs a ${what}`);
+    }
+  };
+  if (q.queryType === 'variable') {
+    switch (q.variable) {
+      case 'clusters':
+        return apiUrl('clusters');
+      case 'namespaces':
+        need('cluster', cluster);
+        return apiUrl('peaks/namespaces', { cluster, ...range });
+      case 'workloads':
+        need('cluster', cluster);
+        return apiUrl('control', { cluster, namespace, limit: MAX_PEAK_ROWS });
+      case 'containers':
+        need('cluster', cluster);
+        need('namespace', namespace);
+        need('workload', workload);
+        return apiUrl('peaks', { cluster, namespace, workload, ...range, limit: MAX_PEAK_ROWS });
+      default:
+        throw new QueryError(`unknown variable kind ${String(q.variable)}`);
+    }
+  }
+  need('cluster', cluster);
+  switch (q.queryType ?? 'totals') {
+    case 'totals':
+      return apiUrl('peaks/totals', { cluster, namespace, ...range });
+    case 'top': {
+      const by = q.by ?? 'cpu';
+      if (!TOP_BY.includes(by)) {
+        throw new QueryError(`top: unknown ranking "${by}"`);
+      }
+      return apiUrl('peaks/top', { cluster, ...range, by, limit: clamp(q.limit ?? 10, 1, 100) });
+    }
+    case 'namespaces':
+      return apiUrl('peaks/namespaces', { cluster, ...range });
+    case 'series':
+      need('namespace', namespace);
+      need('workload', workload);
+      // No container = the pod total (docs/api.md).
+      return apiUrl('peaks/series', { cluster, namespace, workload, container, ...range });
+    case 'peaks':
+      return apiUrl('peaks', {
+        cluster,
+        namespace,
+        workload,
+        container,
+        ...range,
+        limit: clamp(q.limit ?? 100, 1, MAX_PEAK_ROWS),
+      });
+    default:
+      throw new QueryError(`unknown query type "${String(q.queryType)}"`);
+  }
+}
+
+function clamp(n: number, lo: number, hi: number): number {
+  return Math.min(hi, Math.max(lo, Math.round(Number.isFinite(n) ? n : lo)));
+}

@@ -1,0 +1,32 @@
+import type { DataSourceJsonData } from '@grafana/data';
+import type { DataQuery } from '@grafana/schema';
+
+import type { TopBy } from '../api/types';
+
+/** What a panel asks for; every string field may hold template variables ($cluster …). */
+export type QueryType = 'totals' | 'top' | 'namespaces' | 'series' | 'peaks' | 'variable';
+
+export type VariableKind = 'clusters' | 'namespaces' | 'workloads' | 'containers';
+
+export interface KubeDoorQuery extends DataQuery {
+  queryType?: QueryType;
+  cluster?: string;
+  namespace?: string;
+  workload?: string;
+  /** series/peaks: one container; "" (default) is the pod total. */
+  container?: string;
+  /** top: what to rank by. */
+  by?: TopBy;
+  /** top: how many (default 10); peaks: rows (default 100, max 1000). */
+  limit?: number;
+  /** variable queries only. */
+  variable?: VariableKind;
+}
+
+/** The datasource has no settings: it always reads the app backend it ships with. */
+export interface KubeDoorOptions extends DataSourceJsonData {}
+
+export const DEFAULT_QUERY: Partial<KubeDoorQuery> = { queryType: 'totals', cluster: '$cluster' };
+
+/** The value an "All" option of a namespace/workload variable carries: no filter. */
+export const ALL_VALUE = '__all';

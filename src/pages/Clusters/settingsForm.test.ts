@@ -1,0 +1,51 @@
+import { clusterSettings } from '../../testing/fixtures';
+import { crossesMidnight, formFromSettings, toSettingsUpdate, validateSettings } from './settingsForm';
+
+describe('cluster settings form', () => {
+  test('saved settings validate unchanged and round-trip into the PUT body', () => {
+    const s = clusterSettings({
+      overrides: [{ namespace: 'shop', workload: '', peakWindow: { start: '20:00', end: '22:00' } }],
+    });
+    const f = formFromSettings(s);
+    expect(validateSettings(f)).toEqual({});
+    expect(toSettingsUpdate(f, s)).toEqual({ ...s, expectedVersion: 3 });
+  });
+
+  test.each([
+    ['start', { start: '25:00' }, 'peakWindow.start'],
+    ['end', { end: '9:30' }, 'peakWindow.end'],
+    ['quantile below 0.5', { quantile: '0.4' }, 'quantile'],
+    ['quantile above 0.999', { quantile: '1' }, 'quantile'],
+    ['days 0', { days: '0' }, 'days'],
+    ['days fractional', { days: '2.5' }, 'days'],
+    ['headroom negative', { headroom: '-0.1' }, 'headroom'],
+    ['cpu floor text', { cpuFloorMillis: '10m' }, 'cpuFloorMillis'],
+    ['memory floor negative', { memFloorMiB: '-1' }, 'memFloorMiB'],
+    ['retention too short', { retentionDays: '7' }, 'retentionDays'],
+    ['collection time', { collectAt: '1am' }, 'collect.at'],
+  ])('%s is refused by its field', (_name, change, field) => {
+    const f = { ...formFromSettings(clusterSettings()), ...change };
+    expect(Object.keys(validateSettings(f))).toEqual([field]);
+  });
+
+  test('overrides: namespace required, workload optional, no two for the same target', () => {
+    const f = formFromSettings(clusterSettings());
+    f.overrides = [
+      { namespace: '', workload: '', start: '20:00', end: '22:00' },
+      { namespace: 'shop', workload: 'Web', start: '20:00', end: '22:00' },
+      { namespace: 'pay', workload: '', start: '20:00', end: '22:00' },
+      { namespace: 'pay', workload: '', start: '21:00', end: '23:00' },
+    ];
+    expect(validateSettings(f)).toEqual({
+      'overrides[0].namespace': 'A namespace name',
+      'overrides[1].workload': 'A Deployment name, or empty for the whole namespace',
+      'overrides[3].namespace': 'pay has two overrides',
+    });
+  });
+
+  test('a window whose end is not after its start crosses midnight', () => {
+    expect(crossesMidnight('22:00', '01:00')).toBe(true);
+    expect(crossesMidnight('10:00', '11:30')).toBe(false);
+    expect(crossesMidnight('10:00', '10:00')).toBe(true);
+  });
+});

@@ -1,0 +1,146 @@
+import React from 'react';
+import { t } from '../../i18n';
+import { Badge, type CellProps, type Column, Drawer, InteractiveTable, Stack, Text } from '@grafana/ui';
+
+import { getControlHistory } from '../../api/control';
+import type { ControlRow, WorkloadRef } from '../../api/types';
+import { Loadable } from '../../components/Loadable';
+import { formatMiB, formatMillis, formatTime } from '../../components/format';
+import { testIds } from '../../components/testIds';
+import { useAsync } from '../../components/useAsync';
+
+interface Props {
+  target: WorkloadRef;
+  onClose: () => void;
+}
+
+interface Version {
+  row: ControlRow;
+  /** What differs from the version before it ("" for the first). */
+  changed: string;
+}
+
+/** Every version of one control-table row, newest first, with what each changed. */
+export function HistoryDrawer({ target, onClose }: Props) {
+  const { state, reload } = useAsync(
+    () => getControlHistory(target),
+    [target.cluster, target.namespace, target.workload]
+  );
+  return (
+    <Drawer
+      title={t('control.history.title', 'History of {{namespace}}/{{workload}}', { ...target })}
+      subtitle={target.cluster}
+      onClose={onClose}
+      size="lg"
+    >
+      <div data-testid={testIds.control.historyDrawer}>
+        <Loadable
+          state={state}
+          loadingText={t('control.history.loading', 'Loading the history...')}
+          errorTitle={t('control.history.error', 'Could not load the history')}
+          onRetry={reload}
+        >
+          {(data) => {
+            const rows = data.items ?? [];
+            if (rows.length === 0) {
+              return <Text color="secondary">{t('control.history.empty', 'No versions recorded.')}</Text>;
+            }
+            return <VersionsTable versions={withChanges(rows)} />;
+          }}
+        </Loadable>
+      </div>
+    </Drawer>
+  );
+}
+
+function VersionsTable({ versions }: { versions: Version[] }) {
+  const columns: Array<Column<Version>> = [
+    {
+      id: 'version',
+      header: t('control.history.version', 'Version'),
+      cell: ({ row }: CellProps<Version>) => row.original.row.version,
+    },
+    {
+      id: 'updated',
+      header: t('control.history.when', 'When, by'),
+      cell: ({ row }: CellProps<Version>) =>
+        `${formatTime(row.original.row.updatedAt)} · ${row.original.row.updatedBy}`,
+    },
+    {
+      id: 'replicas',
+      header: t('control.history.replicas', 'Replicas'),
+      cell: ({ row }: CellProps<Version>) => {
+        const r = row.original.row.replicas;
+        return `${r.effective} (${r.source}; manual ${r.manual})`;
+      },
+    },
+    {
+      id: 'containers',
+      header: t('control.history.containers', 'Requests / limits'),
+      cell: ({ row }: CellProps<Version>) => (
+        <Stack direction="column" gap={0}>
+          {(row.original.row.containers ?? []).map((c) => (
+            <span key={c.name}>
+              {`${c.name}: ${formatMillis(c.cpuRequestMillis)}/${formatMillis(c.cpuLimitMillis)} · ${formatMiB(c.memRequestMiB)}/${formatMiB(c.memLimitMiB)}`}
+            </span>
+          ))}
+        </Stack>
+      ),
+    },
+    {
+      id: 'changed',
+      header: t('control.history.changed', 'Changed'),
+      cell: ({ row }: CellProps<Version>) =>
+        row.original.row.deleted ? (
+          <Badge text={t('control.history.deleted', 'removed from control')} color="red" />
+        ) : (
+          row.original.changed
+        ),
+    },
+  ];
+  return <InteractiveTable columns={columns} data={versions} getRowId={(v) => String(v.row.version)} />;
+}
+
+/** Pairs each version with a summary of what changed against the next older one. */
+export function withChanges(newestFirst: ControlRow[]): Version[] {
+  return newestFirst.map((row, i) => {
+    const older = newestFirst[i + 1];
+    return { row, changed: older ? describeChange(older, row) : t('control.history.created', 'created') };
+  });
+}
+
+function describeChange(a: ControlRow, b: ControlRow): string {
+  const parts: string[] = [];
+  if (a.replicas.manual !== b.replicas.manual) {
+    parts.push(`manual replicas ${a.replicas.manual} → ${b.replicas.manual}`);
+  }
+  if (a.replicas.recommended !== b.replicas.recommended) {
+    parts.push(`recommended ${a.replicas.recommended} → ${b.replicas.recommended}`);
+  }
+  if (a.replicas.observed !== b.replicas.observed) {
+    parts.push(`observed ${a.replicas.observed} → ${b.replicas.observed}`);
+  }
+  const before = new Map((a.containers ?? []).map((c) => [c.name, c]));
+  for (const c of b.containers ?? []) {
+    const o = before.get(c.name);
+    if (!o) {
+      parts.push(`container ${c.name} added`);
+      continue;
+    }
+    const diffs: Array<[string, number, number, (n: number) => string]> = [
+      ['cpu request', o.cpuRequestMillis, c.cpuRequestMillis, formatMillis],
+      ['cpu limit', o.cpuLimitMillis, c.cpuLimitMillis, formatMillis],
+      ['memory request', o.memRequestMiB, c.memRequestMiB, formatMiB],
+      ['memory limit', o.memLimitMiB, c.memLimitMiB, formatMiB],
+    ];
+    for (const [label, x, y, fmt] of diffs) {
+      if (x !== y) {
+        parts.push(`${c.name} ${label} ${fmt(x)} → ${fmt(y)}`);
+      }
+    }
+  }
+  if (a.deleted && !b.deleted) {
+    parts.push('back under control');
+  }
+  return parts.join('; ') || t('control.history.no-change', 'no value changed');
+}

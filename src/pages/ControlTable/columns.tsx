@@ -1,0 +1,222 @@
+import React from 'react';
+import { t } from '../../i18n';
+import {
+  Badge,
+  type BadgeColor,
+  type CellProps,
+  Checkbox,
+  type Column,
+  Icon,
+  IconButton,
+  Stack,
+  Text,
+  Tooltip,
+} from '@grafana/ui';
+
+import type { ControlContainer, ControlRow, ReplicasSource } from '../../api/types';
+import { formatAgo, formatMiB, formatMillis } from '../../components/format';
+import { testIds } from '../../components/testIds';
+
+/** A control row flattened for sorting. */
+export interface TableRow {
+  key: string;
+  row: ControlRow;
+  namespace: string;
+  workload: string;
+  replicas: number;
+  cpuRequest: number;
+  memRequest: number;
+  peakDay: string;
+  updatedAt: string;
+}
+
+export const rowKey = (r: { namespace: string; workload: string }) => `${r.namespace}/${r.workload}`;
+
+export function toTableRows(rows: ControlRow[]): TableRow[] {
+  return rows.map((row) => {
+    const first = row.containers?.[0];
+    return {
+      key: rowKey(row),
+      row,
+      namespace: row.namespace,
+      workload: row.workload,
+      replicas: row.replicas.effective,
+      cpuRequest: first?.cpuRequestMillis ?? -1,
+      memRequest: first?.memRequestMiB ?? -1,
+      peakDay: row.peakDay,
+      updatedAt: row.updatedAt,
+    };
+  });
+}
+
+const SOURCE_COLOR: Record<ReplicasSource, BadgeColor> = {
+  manual: 'purple',
+  recommended: 'blue',
+  observed: 'darkgrey',
+  none: 'orange',
+};
+
+export interface ColumnHandlers {
+  canWrite: boolean;
+  selected: Set<string>;
+  toggle: (key: string) => void;
+  onEdit: (row: ControlRow) => void;
+  onHistory: (row: ControlRow) => void;
+  onRemove: (row: ControlRow) => void;
+}
+
+type Cell = CellProps<TableRow>;
+
+export function buildColumns(h: ColumnHandlers): Array<Column<TableRow>> {
+  const columns: Array<Column<TableRow>> = [];
+  if (h.canWrite) {
+    columns.push({
+      id: 'select',
+      header: '',
+      disableGrow: true,
+      cell: ({ row }: Cell) => (
+        <Checkbox
+          data-testid={testIds.control.select(row.original.namespace, row.original.workload)}
+          aria-label={t('control.select-row', 'Select {{target}}', { target: row.original.key })}
+          value={h.selected.has(row.original.key)}
+          onChange={() => h.toggle(row.original.key)}
+        />
+      ),
+    });
+  }
+  columns.push(
+    { id: 'namespace', header: t('control.col.namespace', 'Namespace'), sortType: 'string' },
+    {
+      id: 'workload',
+      header: t('control.col.workload', 'Deployment'),
+      sortType: 'string',
+      cell: ({ row }: Cell) => (
+        <span data-testid={testIds.control.row(row.original.namespace, row.original.workload)}>
+          {row.original.workload}
+        </span>
+      ),
+    },
+    {
+      id: 'replicas',
+      header: t('control.col.replicas', 'Replicas'),
+      sortType: 'number',
+      cell: ({ row }: Cell) => <ReplicasCell row={row.original.row} />,
+    },
+    {
+      id: 'cpuRequest',
+      header: t('control.col.cpu', 'CPU request / limit'),
+      sortType: 'number',
+      cell: ({ row }: Cell) => <ContainerValues row={row.original.row} render={(c) => <Pair c={c} kind="cpu" />} />,
+    },
+    {
+      id: 'memRequest',
+      header: t('control.col.memory', 'Memory request / limit'),
+      sortType: 'number',
+      cell: ({ row }: Cell) => <ContainerValues row={row.original.row} render={(c) => <Pair c={c} kind="mem" />} />,
+    },
+    { id: 'peakDay', header: t('control.col.peak-day', 'Peak day'), sortType: 'string' },
+    {
+      id: 'updatedAt',
+      header: t('control.col.updated', 'Updated'),
+      sortType: 'string',
+      cell: ({ row }: Cell) => (
+        <Stack direction="row" gap={0.5} alignItems="center">
+          <Text variant="bodySmall">{`${formatAgo(row.original.row.updatedAt)} · ${row.original.row.updatedBy}`}</Text>
+          {(row.original.row.notes ?? []).length > 0 && (
+            <Tooltip content={(row.original.row.notes ?? []).join('; ')}>
+              <Icon name="exclamation-triangle" aria-label={t('control.notes', 'Notes')} />
+            </Tooltip>
+          )}
+        </Stack>
+      ),
+    },
+    {
+      id: 'actions',
+      header: '',
+      disableGrow: true,
+      cell: ({ row }: Cell) => {
+        const { namespace, workload } = row.original;
+        return (
+          <Stack direction="row" gap={0.5}>
+            {h.canWrite && (
+              <IconButton
+                name="pen"
+                data-testid={testIds.control.edit(namespace, workload)}
+                tooltip={t('control.action.edit', 'Edit, scale or restart')}
+                onClick={() => h.onEdit(row.original.row)}
+              />
+            )}
+            <IconButton
+              name="history"
+              data-testid={testIds.control.history(namespace, workload)}
+              tooltip={t('control.action.history', 'History')}
+              onClick={() => h.onHistory(row.original.row)}
+            />
+            {h.canWrite && (
+              <IconButton
+                name="trash-alt"
+                data-testid={testIds.control.remove(namespace, workload)}
+                tooltip={t('control.action.remove', 'Remove from control')}
+                onClick={() => h.onRemove(row.original.row)}
+              />
+            )}
+          </Stack>
+        );
+      },
+    }
+  );
+  return columns;
+}
+
+function ReplicasCell({ row }: { row: ControlRow }) {
+  const r = row.replicas;
+  const tip = t('control.replicas.tip', 'manual {{manual}} · recommended {{recommended}} · observed {{observed}}', {
+    manual: r.manual,
+    recommended: r.recommended,
+    observed: r.observed,
+  });
+  return (
+    <Tooltip content={tip}>
+      <Stack direction="row" gap={1} alignItems="center">
+        <Text weight="bold">{String(r.effective)}</Text>
+        <Badge text={r.source} color={SOURCE_COLOR[r.source] ?? 'darkgrey'} />
+      </Stack>
+    </Tooltip>
+  );
+}
+
+function ContainerValues({ row, render }: { row: ControlRow; render: (c: ControlContainer) => React.ReactNode }) {
+  const containers = row.containers ?? [];
+  return (
+    <Stack direction="column" gap={0}>
+      {containers.map((c) => (
+        <span key={c.name}>
+          {containers.length > 1 && <Text color="secondary" variant="bodySmall">{`${c.name} `}</Text>}
+          {render(c)}
+        </span>
+      ))}
+    </Stack>
+  );
+}
+
+function Pair({ c, kind }: { c: ControlContainer; kind: 'cpu' | 'mem' }) {
+  const [req, lim] =
+    kind === 'cpu'
+      ? [formatMillis(c.cpuRequestMillis), formatMillis(c.cpuLimitMillis)]
+      : [formatMiB(c.memRequestMiB), formatMiB(c.memLimitMiB)];
+  const [reqSrc, limSrc] =
+    kind === 'cpu' ? [c.sources?.cpuRequest, c.sources?.cpuLimit] : [c.sources?.memRequest, c.sources?.memLimit];
+  const mark = (src: string | undefined) =>
+    src === 'manual' ? (
+      <Tooltip content={t('control.source.manual', 'Set by hand; collections do not change it')}>
+        <Icon name="pen" size="xs" />
+      </Tooltip>
+    ) : null;
+  return (
+    <span>
+      {req}
+      {mark(reqSrc)} / {lim}
+      {mark(limSrc)}
+    </span>
+  );
+}

@@ -1,0 +1,256 @@
+import React from 'react';
+import { css } from '@emotion/css';
+import type { GrafanaTheme2 } from '@grafana/data';
+import { t } from '../../i18n';
+import { Badge, Card, Icon, Stack, Text, TextLink, useStyles2 } from '@grafana/ui';
+
+import { listAudit } from '../../api/audit';
+import { getClusterHealth } from '../../api/clusters';
+import { listControl } from '../../api/control';
+import { listNamespaces } from '../../api/enforcement';
+import type { ClusterHealth, NamespaceItem } from '../../api/types';
+import { Loadable } from '../../components/Loadable';
+import { JobStateBadge, StatusBadge } from '../../components/StatusBadge';
+import { formatAgo, formatTime } from '../../components/format';
+import { testIds } from '../../components/testIds';
+import { useAsync } from '../../components/useAsync';
+import { dayInZone, startOfDay } from '../../components/zonedTime';
+import { ROUTES, pageUrl } from '../../constants';
+import type { ClusterConnection } from '../../types';
+
+const RECENT_CHANGES = 5;
+
+interface Props {
+  cluster: ClusterConnection;
+  /** Injected clock for tests. */
+  now?: () => number;
+}
+
+/** One cluster at a glance: enforcement, controlled workloads, today's changes, collection, webhook. */
+export function ClusterOverview({ cluster, now = Date.now }: Props) {
+  const styles = useStyles2(getStyles);
+  const name = cluster.name;
+  const zone = cluster.timeZone || 'UTC';
+
+  const health = useAsync(() => getClusterHealth(name), [name]);
+  const namespaces = useAsync(() => listNamespaces(name), [name]);
+  const controlled = useAsync(() => listControl({ cluster: name, limit: 1 }), [name]);
+  const today = dayInZone(now(), zone);
+  const changes = useAsync(
+    () => listAudit({ cluster: name, from: startOfDay(today, zone).toISOString(), limit: RECENT_CHANGES }),
+    [name, today, zone]
+  );
+
+  return (
+    <div data-testid={testIds.overview.cluster(name)}>
+      <Card noMargin>
+        <Card.Heading>{name}</Card.Heading>
+        <Card.Meta>{[<span key="tz">{t('overview.cluster.zone', 'Time zone {{zone}}', { zone })}</span>]}</Card.Meta>
+        <Card.Description>
+          <div className={styles.grid}>
+            <section data-testid={testIds.overview.enforcement}>
+              <Text element="h5">{t('overview.enforcement.title', 'Enforcement')}</Text>
+              <Loadable
+                state={namespaces.state}
+                loadingText={t('overview.loading', 'Loading...')}
+                errorTitle={t('overview.enforcement.error', 'Could not read the namespaces')}
+                onRetry={namespaces.reload}
+              >
+                {(data) => <EnforcementSummary items={data.items ?? []} cluster={name} />}
+              </Loadable>
+            </section>
+
+            <section data-testid={testIds.overview.controlled}>
+              <Text element="h5">{t('overview.controlled.title', 'Workloads controlled')}</Text>
+              <Loadable
+                state={controlled.state}
+                loadingText={t('overview.loading', 'Loading...')}
+                errorTitle={t('overview.controlled.error', 'Could not read the control table')}
+                onRetry={controlled.reload}
+              >
+                {(data) => (
+                  <Stack direction="column" gap={0.5}>
+                    <Text variant="h3">{String(data.total)}</Text>
+                    <TextLink href={pageUrl(ROUTES.Control, { cluster: name })} inline={false}>
+                      {t('overview.controlled.open', 'Open the control table')}
+                    </TextLink>
+                  </Stack>
+                )}
+              </Loadable>
+            </section>
+
+            <section data-testid={testIds.overview.changes}>
+              <Text element="h5">{t('overview.changes.title', "Today's changes ({{day}})", { day: today })}</Text>
+              <Loadable
+                state={changes.state}
+                loadingText={t('overview.loading', 'Loading...')}
+                errorTitle={t('overview.changes.error', 'Could not read the audit log')}
+                onRetry={changes.reload}
+              >
+                {(data) => (
+                  <Stack direction="column" gap={0.5}>
+                    <Text variant="h3">{String(data.total)}</Text>
+                    {(data.items ?? []).map((e) => (
+                      <Text key={e.id} variant="bodySmall" color={e.result === 'ok' ? 'secondary' : 'warning'}>
+                        {`${formatTime(e.at).slice(11, 16)} ${e.user} ${e.action} ${e.target}${e.result === 'ok' ? '' : ` (${e.result})`}`}
+                      </Text>
+                    ))}
+                    <TextLink href={pageUrl(ROUTES.Audit, { cluster: name })} inline={false}>
+                      {t('overview.changes.open', 'Open the audit log')}
+                    </TextLink>
+                  </Stack>
+                )}
+              </Loadable>
+            </section>
+
+            <section data-testid={testIds.overview.collection}>
+              <Text element="h5">{t('overview.collection.title', 'Last collection')}</Text>
+              <Loadable
+                state={health.state}
+                loadingText={t('overview.loading', 'Loading...')}
+                errorTitle={t('overview.health.error', 'Could not read the cluster health')}
+                onRetry={health.reload}
+              >
+                {(data) => <CollectionSummary health={data} cluster={name} />}
+              </Loadable>
+            </section>
+
+            <section data-testid={testIds.overview.webhook}>
+              <Text element="h5">{t('overview.webhook.title', 'Webhook and connections')}</Text>
+              <Loadable
+                state={health.state}
+                loadingText={t('overview.loading', 'Loading...')}
+                errorTitle={t('overview.health.error', 'Could not read the cluster health')}
+                onRetry={health.reload}
+              >
+                {(data) => <HealthSummary health={data} />}
+              </Loadable>
+            </section>
+          </div>
+        </Card.Description>
+      </Card>
+    </div>
+  );
+}
+
+function EnforcementSummary({ items, cluster }: { items: NamespaceItem[]; cluster: string }) {
+  const enforced = items.filter((n) => n.control === 'enforce');
+  const observed = items.filter((n) => n.control === 'observe');
+  const off = items.length - enforced.length - observed.length;
+  return (
+    <Stack direction="column" gap={0.5}>
+      <Text>
+        {t('overview.enforcement.counts', '{{enforced}} enforced, {{observed}} observed, {{off}} off', {
+          enforced: enforced.length,
+          observed: observed.length,
+          off,
+        })}
+      </Text>
+      <Stack direction="row" wrap="wrap" gap={0.5}>
+        {enforced.map((n) => (
+          <Badge key={n.name} text={n.name} color="green" icon="lock" />
+        ))}
+        {observed.map((n) => (
+          <Badge key={n.name} text={n.name} color="blue" icon="eye" />
+        ))}
+      </Stack>
+      <TextLink href={pageUrl(ROUTES.Clusters, { cluster })} inline={false}>
+        {t('overview.enforcement.open', 'Namespaces and settings')}
+      </TextLink>
+    </Stack>
+  );
+}
+
+function CollectionSummary({ health, cluster }: { health: ClusterHealth; cluster: string }) {
+  const job = health.lastCollection;
+  if (!job) {
+    return (
+      <Stack direction="column" gap={0.5}>
+        <Text color="secondary">{t('overview.collection.never', 'Nothing collected yet')}</Text>
+        <TextLink href={pageUrl(ROUTES.Clusters, { cluster })} inline={false}>
+          {t('overview.collection.backfill', 'Collect past days')}
+        </TextLink>
+      </Stack>
+    );
+  }
+  return (
+    <Stack direction="column" gap={0.5}>
+      <Stack direction="row" alignItems="center" gap={1}>
+        <JobStateBadge state={job.state} />
+        <Text variant="bodySmall" color="secondary">
+          {formatAgo(job.finishedAt ?? job.startedAt)}
+        </Text>
+      </Stack>
+      <Text variant="bodySmall">
+        {t('overview.collection.days', '{{first}} to {{last}}: {{done}}/{{total}} days, {{workloads}} workloads', {
+          first: job.firstDay,
+          last: job.lastDay,
+          done: job.daysDone,
+          total: job.daysTotal,
+          workloads: job.workloads,
+        })}
+      </Text>
+      {job.errorCount > 0 && (
+        <Text variant="bodySmall" color="error">
+          {t('overview.collection.errors', '{{count}} errors: {{first}}', {
+            count: job.errorCount,
+            first: (job.errors ?? [])[0] ?? '',
+          })}
+        </Text>
+      )}
+    </Stack>
+  );
+}
+
+function HealthSummary({ health }: { health: ClusterHealth }) {
+  const wh = health.webhook;
+  return (
+    <Stack direction="column" gap={0.5}>
+      <Stack direction="row" alignItems="center" gap={1}>
+        <Text>{t('overview.webhook.label', 'Webhook')}</Text>
+        {!wh.installed ? (
+          <Badge text={t('overview.webhook.absent', 'Not installed')} color="orange" icon="info-circle" />
+        ) : (
+          <StatusBadge ok={wh.ready} />
+        )}
+      </Stack>
+      {wh.message && (
+        <Text variant="bodySmall" color="secondary">
+          {wh.message}
+        </Text>
+      )}
+      <Stack direction="row" alignItems="center" gap={1}>
+        <Text>{t('overview.kubernetes.label', 'Kubernetes')}</Text>
+        <StatusBadge ok={health.kubernetes.ok} />
+        {health.kubernetes.version && (
+          <Text variant="bodySmall" color="secondary">
+            {health.kubernetes.version}
+          </Text>
+        )}
+      </Stack>
+      {!health.kubernetes.ok && health.kubernetes.message && (
+        <Text variant="bodySmall" color="error">
+          <Icon name="exclamation-triangle" /> {health.kubernetes.message}
+        </Text>
+      )}
+      <Stack direction="row" alignItems="center" gap={1}>
+        <Text>{t('overview.prometheus.label', 'Prometheus')}</Text>
+        <StatusBadge ok={health.prometheus.ok} />
+      </Stack>
+      {!health.prometheus.ok && health.prometheus.message && (
+        <Text variant="bodySmall" color="error">
+          {health.prometheus.message}
+        </Text>
+      )}
+    </Stack>
+  );
+}
+
+const getStyles = (theme: GrafanaTheme2) => ({
+  grid: css({
+    display: 'grid',
+    gridTemplateColumns: 'repeat(auto-fit, minmax(220px, 1fr))',
+    gap: theme.spacing(3),
+    marginTop: theme.spacing(1),
+  }),
+});
