@@ -75,10 +75,11 @@ func (Deps) All() {
 	mg.SerialDeps(Deps.System, Deps.Libchdb, Deps.Testbed)
 }
 
-// System installs the Debian packages (prometheus) when missing; needs root.
+// System installs the Debian packages (prometheus, chromium for the browser run) when missing;
+// needs root.
 func (Deps) System() error {
 	missing := []string{}
-	for bin, pkg := range map[string]string{"prometheus": "prometheus", "promtool": "prometheus", "openssl": "openssl"} {
+	for bin, pkg := range map[string]string{"prometheus": "prometheus", "promtool": "prometheus", "openssl": "openssl", "chromium": "chromium"} {
 		if _, err := exec.LookPath(bin); err != nil && !contains(missing, pkg) {
 			missing = append(missing, pkg)
 		}
@@ -114,15 +115,23 @@ func (Deps) Testbed() error {
 }
 
 // Test runs every check: frontend typecheck, lint, jest and build; go vet; the backend and
-// webhook builds; all Go tests against the real parts; and a bounded run of each fuzz target.
+// webhook builds; all Go tests against the real parts; the browser run; and a bounded run of
+// each fuzz target.
 func Test() error {
-	mg.SerialDeps(Deps.All, Frontend.Check, All, Vet, GoTest, Fuzz)
+	mg.SerialDeps(Deps.All, Frontend.Check, All, Vet, GoTest, Browser, Fuzz)
 	return nil
 }
 
 // goPackages are the module's package trees. "./..." would also walk node_modules, where npm
 // packages sometimes ship Go files of their own.
 var goPackages = []string{"./pkg/...", "./webhook/...", "./internal/...", "./cmd/..."}
+
+// Browser drives Debian Chromium through every app page and dashboard over the real backend
+// (cmd/kubedoor-devhost) and saves screenshots to test-results/screenshots.
+func Browser() error {
+	mg.Deps(Frontend.Build)
+	return sh.RunWithV(map[string]string{"KUBEDOOR_UI_REQUIRE_BACKEND": "1"}, "npm", "run", "test:browser")
+}
 
 // Vet runs go vet on every package.
 func Vet() error {
