@@ -27,6 +27,25 @@ type Connection struct {
 	Kubeconfig              string `json:"kubeconfig"`
 }
 
+// FillSecrets takes the secrets c leaves empty from saved, the stored cluster of the same name:
+// Grafana never hands stored secrets back to the browser, so an admin re-testing a saved
+// cluster sends none. Secrets c does carry win.
+func (c Connection) FillSecrets(saved settings.Cluster) Connection {
+	if c.Name == "" || c.Name != saved.Name {
+		return c
+	}
+	if c.PrometheusPassword == "" {
+		c.PrometheusPassword = saved.PrometheusPassword
+	}
+	if c.PrometheusToken == "" {
+		c.PrometheusToken = saved.PrometheusToken
+	}
+	if c.Kubeconfig == "" {
+		c.Kubeconfig = saved.Kubeconfig
+	}
+	return c
+}
+
 // Cluster validates c exactly as saved settings are (settings.Parse: defaults, then validation)
 // and returns it; a problem is a *settings.FieldError naming the body's field.
 func (c Connection) Cluster() (settings.Cluster, error) {

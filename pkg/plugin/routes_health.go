@@ -36,6 +36,9 @@ func (a *App) testClusterConnection(w http.ResponseWriter, r *http.Request) {
 	if !decodeJSON(w, r, &conn) {
 		return
 	}
+	if saved, ok := a.svc.Settings().Cluster(conn.Name); ok {
+		conn = conn.FillSecrets(saved)
+	}
 	cl, err := conn.Cluster()
 	if err != nil {
 		if fe, ok := settings.AsFieldError(err); ok {
