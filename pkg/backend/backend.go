@@ -70,6 +70,10 @@ func Start(log *slog.Logger, version string) *Backend {
 		Publisher:      operations.PublishVia(b.Publisher, 30*time.Second),
 		Collector:      b.Collections,
 		LastCollection: b.Collections,
+		LastPublish: func(cluster string) (any, bool) {
+			st, ok := b.Publisher.Status(cluster)
+			return st, ok
+		},
 	}})
 	b.Operations.Start(ctx)
 	return b

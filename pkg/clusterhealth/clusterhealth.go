@@ -53,6 +53,9 @@ type Health struct {
 	Prometheus     PromStatus    `json:"prometheus"`
 	Webhook        WebhookStatus `json:"webhook"`
 	LastCollection any           `json:"lastCollection"`
+	// LastPublish is the outcome of the last reconcile of the cluster's CapacityPolicies in this
+	// backend process (nil before the first, or without Kubernetes access); filled by the caller.
+	LastPublish any `json:"lastPublish"`
 }
 
 // LastCollection reports a cluster's most recent collection job (nil when none); the

@@ -33,6 +33,8 @@ type Deps struct {
 	Collector schedule.Collector
 	// LastCollection fills health's lastCollection; nil: null.
 	LastCollection clusterhealth.LastCollection
+	// LastPublish fills health's lastPublish (ok=false: null); nil: always null.
+	LastPublish func(cluster string) (any, bool)
 }
 
 // Options configure Operations.
@@ -130,7 +132,13 @@ func (o *Operations) Health(ctx context.Context, snap service.Snapshot, cluster 
 			t.Kube = kc.Kubernetes
 		}
 	}
-	return clusterhealth.Check(ctx, t, o.deps.LastCollection), true
+	h := clusterhealth.Check(ctx, t, o.deps.LastCollection)
+	if o.deps.LastPublish != nil {
+		if st, ok := o.deps.LastPublish(cluster); ok {
+			h.LastPublish = st
+		}
+	}
+	return h, true
 }
 
 // execute runs one schedule run with the parts in force now.

@@ -67,7 +67,7 @@ func benchmarkCycle(b *testing.B, n int, qps float32, concurrency int) {
 	} {
 		cc := newCountingClient(b, qps)
 		start := time.Now()
-		res, err := New(cc, "prod", Options{Concurrency: concurrency}).Reconcile(ctx, phase.desired)
+		res, err := New(cc, "prod", Options{Concurrency: concurrency, MaxDeleteFraction: 1}).Reconcile(ctx, phase.desired) // the removal phase is meant
 		took := time.Since(start)
 		if err != nil {
 			b.Fatal(err)

@@ -138,7 +138,7 @@ func adminDynamic(t testing.TB) dynamic.Interface {
 func clean(t testing.TB) {
 	t.Helper()
 	wipe := func() {
-		if _, err := New(adminDynamic(t), "test", Options{}).Reconcile(context.Background(), nil); err != nil {
+		if _, err := New(adminDynamic(t), "test", Options{MaxDeleteFraction: 1}).Reconcile(context.Background(), nil); err != nil {
 			t.Fatalf("wiping published policies: %v", err)
 		}
 	}

@@ -35,8 +35,14 @@ type Options struct {
 	Concurrency int
 	// PageSize is the list page size (default 500).
 	PageSize int64
-	Logger   *slog.Logger
-	Now      func() time.Time
+	// MaxDeleteFraction and MinGuardedDeletes guard against mass deletion: a reconcile that would
+	// delete at least MinGuardedDeletes policies and more than MaxDeleteFraction of the managed
+	// ones deletes none of them and reports them held (see guardDeletes). Defaults 0.5 and 5;
+	// a fraction ≥ 1 turns the guard off.
+	MaxDeleteFraction float64
+	MinGuardedDeletes int
+	Logger            *slog.Logger
+	Now               func() time.Time
 }
 
 func (o Options) withDefaults() Options {
@@ -45,6 +51,12 @@ func (o Options) withDefaults() Options {
 	}
 	if o.PageSize <= 0 {
 		o.PageSize = 500
+	}
+	if o.MaxDeleteFraction <= 0 {
+		o.MaxDeleteFraction = DefaultMaxDeleteFraction
+	}
+	if o.MinGuardedDeletes <= 0 {
+		o.MinGuardedDeletes = DefaultMinGuardedDeletes
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
@@ -81,6 +93,7 @@ func (p *Publisher) Reconcile(ctx context.Context, desired []Policy) (Result, er
 	plan := p.plan(desired, existing, &res)
 	p.execute(ctx, plan, &res)
 	res.Took = p.opts.Now().Sub(start)
+	res.TookMs = res.Took.Milliseconds()
 	return res, nil
 }
 
@@ -155,12 +168,22 @@ func (p *Publisher) plan(desired []Policy, existing map[string]*unstructured.Uns
 			ops = append(ops, p.compare(d, cur, res)...)
 		}
 	}
+	var deletes []op
+	managedCount := 0
 	for key, cur := range existing {
-		if managed(cur) && !wanted[key] {
-			ops = append(ops, op{kind: "delete", existing: cur})
+		if !managed(cur) {
+			continue
+		}
+		managedCount++
+		if !wanted[key] {
+			deletes = append(deletes, op{kind: "delete", existing: cur})
 		}
 	}
-	return ops
+	if reason := guardDeletes(len(deletes), managedCount, p.opts); reason != "" {
+		res.Held, res.HeldReason = len(deletes), reason
+		return ops
+	}
+	return append(ops, deletes...)
 }
 
 // compare plans the writes that bring one managed object to d.

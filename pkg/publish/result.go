@@ -17,10 +17,16 @@ type Result struct {
 	// date (e.g. a status write failed last time).
 	StatusOnly int `json:"statusOnly"`
 	Failed     int `json:"failed"`
+	// Held counts policies that are no longer desired but were not deleted by the mass-deletion
+	// guard; HeldReason says why and what to do.
+	Held       int    `json:"held,omitempty"`
+	HeldReason string `json:"heldReason,omitempty"`
 	// Writes is the number of API write calls made (create, update, status, delete, retries).
 	Writes   int           `json:"writes"`
 	Failures []Failure     `json:"failures,omitempty"`
-	Took     time.Duration `json:"took"`
+	Took     time.Duration `json:"-"`
+	TookMs   int64         `json:"tookMs"` // Took for JSON readers
+
 }
 
 // Failure is one policy that could not be brought to its desired state.
@@ -40,8 +46,8 @@ func (r *Result) fail(namespace, name, op string, err error) {
 func (r Result) Changed() bool { return r.Writes > 0 }
 
 func (r Result) String() string {
-	return fmt.Sprintf("cluster %s: %d created, %d updated, %d deleted, %d unchanged, %d status-only, %d failed, %d writes in %s",
-		r.Cluster, r.Created, r.Updated, r.Deleted, r.Unchanged, r.StatusOnly, r.Failed, r.Writes, r.Took.Round(time.Millisecond))
+	return fmt.Sprintf("cluster %s: %d created, %d updated, %d deleted, %d held, %d unchanged, %d status-only, %d failed, %d writes in %s",
+		r.Cluster, r.Created, r.Updated, r.Deleted, r.Held, r.Unchanged, r.StatusOnly, r.Failed, r.Writes, r.Took.Round(time.Millisecond))
 }
 
 // maxLoggedFailures bounds the per-policy lines one reconcile logs; the summary has the count.
@@ -51,8 +57,11 @@ const maxLoggedFailures = 10
 // failures, each with its reason.
 func (r Result) log(l *slog.Logger, trigger string) {
 	attrs := []any{"cluster", r.Cluster, "trigger", trigger, "created", r.Created, "updated", r.Updated,
-		"deleted", r.Deleted, "unchanged", r.Unchanged, "statusOnly", r.StatusOnly, "failed", r.Failed,
+		"deleted", r.Deleted, "held", r.Held, "unchanged", r.Unchanged, "statusOnly", r.StatusOnly, "failed", r.Failed,
 		"writes", r.Writes, "took", r.Took.Round(time.Millisecond)}
+	if r.Held > 0 {
+		l.Warn("policy deletions held", "cluster", r.Cluster, "held", r.Held, "reason", r.HeldReason)
+	}
 	switch {
 	case r.Failed > 0:
 		l.Warn("policies published with failures", attrs...)

@@ -137,12 +137,39 @@ export interface ClusterTestResult {
   webhook: Check;
 }
 
+/** The outcome of the backend's last reconcile of a cluster's CapacityPolicies. */
+export interface PublishStatus {
+  at: string;
+  trigger: string;
+  /** Whole-cluster failure (CRD missing, list forbidden, control table unreadable): nothing written. */
+  error?: string;
+  runs: number;
+  errors: number;
+  result: {
+    cluster: string;
+    created: number;
+    updated: number;
+    deleted: number;
+    unchanged: number;
+    statusOnly: number;
+    failed: number;
+    writes: number;
+    /** Deletions withheld by the mass-deletion guard, and why. */
+    held?: number;
+    heldReason?: string;
+    failures?: Array<{ namespace: string; name: string; op: string; error: string }>;
+    tookMs: number;
+  };
+}
+
 /** GET v1/clusters/{cluster}/health */
 export interface ClusterHealth {
   kubernetes: Check;
   prometheus: Check;
   webhook: { installed: boolean; ready: boolean; message: string };
   lastCollection: Job | null;
+  /** null before the first reconcile in this backend process, or without Kubernetes access. */
+  lastPublish: PublishStatus | null;
 }
 
 /** POST v1/clusters/{cluster}/collections body: the last N days, or a day range. */

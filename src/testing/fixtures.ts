@@ -8,6 +8,7 @@ import type {
   Me,
   NamespaceItem,
   PeakRow,
+  PublishStatus,
   Run,
   Schedule,
 } from '../api/types';
@@ -134,6 +135,28 @@ export function health(over: Partial<ClusterHealth> = {}): ClusterHealth {
       kind: 'daily',
       finishedAt: '2026-11-22T01:03:00Z',
     }),
+    lastPublish: publishStatus(),
+    ...over,
+  };
+}
+
+export function publishStatus(over: Partial<PublishStatus> = {}): PublishStatus {
+  return {
+    at: '2026-11-22T09:00:00Z',
+    trigger: 'periodic',
+    runs: 3,
+    errors: 0,
+    result: {
+      cluster: 'prod-a',
+      created: 0,
+      updated: 1,
+      deleted: 0,
+      unchanged: 136,
+      statusOnly: 0,
+      failed: 0,
+      writes: 2,
+      tookMs: 120,
+    },
     ...over,
   };
 }

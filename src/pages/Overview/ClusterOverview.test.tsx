@@ -3,7 +3,7 @@ import { screen, within } from '@testing-library/react';
 
 import { testIds } from '../../components/testIds';
 import { fail, fakeApi, ok, type Reply } from '../../testing/fakeApi';
-import { auditEntry, context, health, job, namespaceItem, VIEWER } from '../../testing/fixtures';
+import { auditEntry, context, health, job, namespaceItem, publishStatus, VIEWER } from '../../testing/fixtures';
 import { renderPage } from '../../testing/render';
 import Overview from './Overview';
 
@@ -91,6 +91,48 @@ describe('Overview per cluster', () => {
     expect(await within(cluster).findByText('Not installed')).toBeInTheDocument();
     expect(within(cluster).getByText(/dial tcp: i\/o timeout/)).toBeInTheDocument();
     expect(within(cluster).getByText('2 errors: 2026-11-21: no data')).toBeInTheDocument();
+  });
+
+  test('publishing shows what it wrote, a whole-cluster error, or the deletions it held', async () => {
+    fakeApi(routes({}));
+    const { unmount } = renderPage(<Overview now={now} />, context(VIEWER));
+    const webhook = await screen.findByTestId(ids.webhook);
+    expect(
+      await within(webhook).findByText('0 created, 1 updated, 0 deleted, 136 unchanged, 0 failed')
+    ).toBeInTheDocument();
+    unmount();
+
+    fakeApi(
+      routes({
+        'GET clusters/prod-a/health': ok(
+          health({
+            lastPublish: publishStatus({
+              result: { ...publishStatus().result, unchanged: 0, held: 137, heldReason: '137 of the 137 published policies…' },
+            }),
+          })
+        ),
+      })
+    );
+    const second = renderPage(<Overview now={now} />, context(VIEWER));
+    expect(await screen.findByText(/137 deletions held: 137 of the 137 published policies/)).toBeInTheDocument();
+    second.unmount();
+
+    fakeApi(
+      routes({
+        'GET clusters/prod-a/health': ok(
+          health({ lastPublish: publishStatus({ error: 'the CapacityPolicy CRD is not installed' }) })
+        ),
+      })
+    );
+    renderPage(<Overview now={now} />, context(VIEWER));
+    expect(await screen.findByText('the CapacityPolicy CRD is not installed')).toBeInTheDocument();
+    expect(screen.queryByText(/created, .* updated/)).not.toBeInTheDocument();
+  });
+
+  test('a cluster that never published says so', async () => {
+    fakeApi(routes({ 'GET clusters/prod-a/health': ok(health({ lastPublish: null })) }));
+    renderPage(<Overview now={now} />, context(VIEWER));
+    expect(await screen.findByText('Policies not published by this backend yet')).toBeInTheDocument();
   });
 
   test('a cluster that never collected offers a backfill link', async () => {

@@ -242,6 +242,51 @@ function HealthSummary({ health }: { health: ClusterHealth }) {
           {health.prometheus.message}
         </Text>
       )}
+      <PublishSummary status={health.lastPublish} />
+    </Stack>
+  );
+}
+
+/** The last reconcile of the cluster's CapacityPolicies: what it wrote, or why it could not. */
+function PublishSummary({ status }: { status: ClusterHealth['lastPublish'] }) {
+  if (!status) {
+    return (
+      <Text variant="bodySmall" color="secondary">
+        {t('overview.publish.never', 'Policies not published by this backend yet')}
+      </Text>
+    );
+  }
+  const r = status.result;
+  const held = r.held ?? 0;
+  const ok = !status.error && r.failed === 0 && held === 0;
+  return (
+    <Stack direction="column" gap={0.5}>
+      <Stack direction="row" alignItems="center" gap={1}>
+        <Text>{t('overview.publish.label', 'Policies')}</Text>
+        <StatusBadge ok={ok} />
+        <Text variant="bodySmall" color="secondary">
+          {formatAgo(status.at)}
+        </Text>
+      </Stack>
+      {status.error ? (
+        <Text variant="bodySmall" color="error">
+          {status.error}
+        </Text>
+      ) : (
+        <Text variant="bodySmall" color="secondary">
+          {t(
+            'overview.publish.counts',
+            '{{created}} created, {{updated}} updated, {{deleted}} deleted, {{unchanged}} unchanged, {{failed}} failed',
+            { created: r.created, updated: r.updated, deleted: r.deleted, unchanged: r.unchanged, failed: r.failed }
+          )}
+        </Text>
+      )}
+      {held > 0 && (
+        <Text variant="bodySmall" color="warning">
+          <Icon name="exclamation-triangle" />{' '}
+          {t('overview.publish.held', '{{count}} deletions held: {{reason}}', { count: held, reason: r.heldReason ?? '' })}
+        </Text>
+      )}
     </Stack>
   );
 }
