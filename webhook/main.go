@@ -18,6 +18,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 	"k8s.io/klog/v2"
 
@@ -26,6 +28,7 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/webhook/certs"
 	"github.com/kubedoor/kubedoor-grafana/webhook/config"
 	"github.com/kubedoor/kubedoor-grafana/webhook/decision"
+	"github.com/kubedoor/kubedoor-grafana/webhook/report"
 	"github.com/kubedoor/kubedoor-grafana/webhook/server"
 )
 
@@ -78,12 +81,21 @@ func runServe(log *slog.Logger, args []string) error {
 		return err
 	}
 	state.Start(ctx)
-	decider, err := admission.New(state, admission.Options{
+	opts := admission.Options{
 		Settings: decision.Settings{
 			ReplicasOnlyUpdate: cfg.ReplicasOnlyUpdate, TempScaleWindow: cfg.TempScaleWindow, Cluster: cfg.ClusterName,
 		},
 		ObserveWarnings: cfg.ObserveWarnings,
-	}, reg, log)
+	}
+	if cfg.ReportInterval > 0 {
+		rep, err := newReporter(restCfg, cfg, reg, log)
+		if err != nil {
+			return err
+		}
+		go rep.Run(ctx)
+		opts.Report = rep.Record
+	}
+	decider, err := admission.New(state, opts, reg, log)
 	if err != nil {
 		return err
 	}
@@ -99,6 +111,18 @@ func runServe(log *slog.Logger, args []string) error {
 		TLSCertFile: cfg.TLSCertFile, TLSKeyFile: cfg.TLSKeyFile,
 		Handler: handler, Registry: reg, Log: log, Ready: state.Synced,
 	})
+}
+
+// newReporter writes decisions into CapacityPolicies' status through its own client, so its
+// rate limit never competes with the informers'.
+func newReporter(restCfg *rest.Config, cfg config.Config, reg prometheus.Registerer, log *slog.Logger) (*report.Reporter, error) {
+	rc := rest.CopyConfig(restCfg)
+	rc.QPS, rc.Burst = float32(cfg.ReportQPS), int(2*cfg.ReportQPS)+1
+	dyn, err := dynamic.NewForConfig(rc)
+	if err != nil {
+		return nil, fmt.Errorf("client for decision reports: %w", err)
+	}
+	return report.New(dyn, reg, report.Options{Interval: cfg.ReportInterval, Log: log.With("part", "report")})
 }
 
 func runCerts(args []string) error {

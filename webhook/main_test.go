@@ -126,7 +126,7 @@ func (w *webhookProcess) start(ctx context.Context) error {
 	defer logFile.Close()
 	w.cmd = exec.Command(w.bin, "serve", "--listen", w.admAddr, "--health-listen", w.healthAddr,
 		"--tls-cert-file", filepath.Join(w.certDir, "tls.crt"), "--tls-key-file", filepath.Join(w.certDir, "tls.key"),
-		"--kubeconfig", kube.Kubeconfig, "--cluster-name", clusterName)
+		"--kubeconfig", kube.Kubeconfig, "--cluster-name", clusterName, "--report-interval", "200ms")
 	w.cmd.Stdout, w.cmd.Stderr = logFile, logFile
 	if err := w.cmd.Start(); err != nil {
 		return fmt.Errorf("starting webhook: %w", err)

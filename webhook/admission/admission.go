@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -49,6 +50,9 @@ type Options struct {
 	// the cache (the API server only sends reviews for labelled namespaces). Default 1s.
 	NamespaceWait time.Duration
 	Clock         func() time.Time
+	// Report, when set, receives every decision taken for a Deployment that has a
+	// CapacityPolicy (report.Reporter.Record); it must not block.
+	Report func(namespace, name string, d v1alpha1.Decision)
 }
 
 // Decider implements server.Decider.
@@ -79,31 +83,35 @@ func New(lookup Lookup, o Options, reg prometheus.Registerer, log *slog.Logger) 
 
 // Decide answers one review.
 func (d *Decider) Decide(ctx context.Context, req *admissionv1.AdmissionRequest) *admissionv1.AdmissionResponse {
-	dec := d.decide(ctx, req)
+	dec, policy := d.decide(ctx, req)
 	d.metrics.WithLabelValues(string(dec.Result), string(dec.Reason)).Inc()
 	d.logDecision(req, dec)
+	if policy != "" && d.opts.Report != nil {
+		d.opts.Report(req.Namespace, policy, reportOf(req, dec, d.opts.Clock()))
+	}
 	return d.response(req, dec)
 }
 
-func (d *Decider) decide(ctx context.Context, req *admissionv1.AdmissionRequest) decision.Decision {
+// decide returns the decision and the name of the CapacityPolicy it read ("" when none).
+func (d *Decider) decide(ctx context.Context, req *admissionv1.AdmissionRequest) (decision.Decision, string) {
 	if !d.lookup.Synced() {
-		return failOpen(ReasonNotReady, "kubedoor-webhook is starting (caches not synced); the change was admitted unmodified")
+		return failOpen(ReasonNotReady, "kubedoor-webhook is starting (caches not synced); the change was admitted unmodified"), ""
 	}
 	in, err := Input(req)
 	if err != nil {
-		return failOpen(ReasonBadObject, "kubedoor-webhook could not read the object ("+err.Error()+"); the change was admitted unmodified")
+		return failOpen(ReasonBadObject, "kubedoor-webhook could not read the object ("+err.Error()+"); the change was admitted unmodified"), ""
 	}
 	if in.Operation == decision.OperationUnknown {
-		return decision.Decide(in) // unsupported: the rules admit it unchanged
+		return decision.Decide(in), "" // unsupported: the rules admit it unchanged
 	}
 	ns, ok := d.namespace(ctx, in.Namespace)
 	if !ok {
-		return failOpen(ReasonNamespaceMissed, fmt.Sprintf("kubedoor-webhook has not seen namespace %s yet; the change was admitted unmodified", in.Namespace))
+		return failOpen(ReasonNamespaceMissed, fmt.Sprintf("kubedoor-webhook has not seen namespace %s yet; the change was admitted unmodified", in.Namespace)), ""
 	}
 	in.Control, in.Unknown = ns.Control, ns.Unknown
 	in.Policy = d.lookup.Policy(in.Namespace, in.Name)
 	if err := cache.PolicyError(in.Policy); err != nil {
-		return failOpen(ReasonInvalidPolicy, "kubedoor-webhook: "+err.Error()+"; the change was admitted unmodified")
+		return failOpen(ReasonInvalidPolicy, "kubedoor-webhook: "+err.Error()+"; the change was admitted unmodified"), in.Name
 	}
 	in.HPA = d.lookup.HPAFor(in.Namespace, in.Name)
 	if in.Operation == decision.ScaleUpdate {
@@ -111,7 +119,11 @@ func (d *Decider) decide(ctx context.Context, req *admissionv1.AdmissionRequest)
 	}
 	in.Settings = d.opts.Settings
 	in.Settings.Now = d.opts.Clock()
-	return decision.Decide(in)
+	policy := ""
+	if in.Policy != nil {
+		policy = in.Name
+	}
+	return decision.Decide(in), policy
 }
 
 // namespace reads the namespace from the cache, waiting briefly for one created moments ago.
@@ -228,4 +240,23 @@ func (d *Decider) logDecision(req *admissionv1.AdmissionRequest, dec decision.De
 		attrs = append(attrs, "warnings", dec.Warnings)
 	}
 	d.log.Info("admission decision", attrs...)
+}
+
+// maxReportReason bounds the reason written into a policy's status.
+const maxReportReason = 512
+
+// reportOf is the status.lastDecision summary of dec: the rule, and what the patch changed.
+func reportOf(req *admissionv1.AdmissionRequest, dec decision.Decision, now time.Time) v1alpha1.Decision {
+	op := string(req.Operation)
+	if req.SubResource != "" {
+		op += " " + req.SubResource
+	}
+	reason := string(dec.Reason)
+	if len(dec.Changes) > 0 {
+		reason += ": " + strings.Join(dec.Changes, ", ")
+	}
+	if len(reason) > maxReportReason {
+		reason = reason[:maxReportReason-3] + "..."
+	}
+	return v1alpha1.Decision{Time: metav1.NewTime(now.UTC()), Operation: op, Result: string(dec.Result), Reason: reason}
 }

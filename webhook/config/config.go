@@ -32,6 +32,11 @@ type Config struct {
 	TempScaleWindow time.Duration
 	// ObserveWarnings returns observe mode's would-be patch to clients as a warning.
 	ObserveWarnings bool
+	// ReportInterval is how often decisions are written into CapacityPolicies'
+	// status.lastDecision (off the request path); 0 turns the reports off.
+	ReportInterval time.Duration
+	// ReportQPS caps the status writes per second.
+	ReportQPS float64
 }
 
 // Defaults are the safe values used when a flag is not given.
@@ -45,6 +50,8 @@ func Defaults() Config {
 		ReplicasOnlyUpdate: "enforce",
 		TempScaleWindow:    5 * time.Minute,
 		ObserveWarnings:    true,
+		ReportInterval:     10 * time.Second,
+		ReportQPS:          20,
 	}
 }
 
@@ -61,6 +68,8 @@ func (c *Config) Bind(fs *flag.FlagSet) {
 	fs.StringVar(&c.ReplicasOnlyUpdate, "replicas-only-update", c.ReplicasOnlyUpdate, "a Deployment update changing only replicas: enforce (patch to the policy) or allow")
 	fs.DurationVar(&c.TempScaleWindow, "temp-scale-window", c.TempScaleWindow, "how long a kubedoor.io/scale-temp annotation lets replicas changes through")
 	fs.BoolVar(&c.ObserveWarnings, "observe-warnings", c.ObserveWarnings, "in observe-mode namespaces, return the would-be patch to clients as a warning")
+	fs.DurationVar(&c.ReportInterval, "report-interval", c.ReportInterval, "how often the latest decision per Deployment is written into its CapacityPolicy's status.lastDecision (0 = never)")
+	fs.Float64Var(&c.ReportQPS, "report-qps", c.ReportQPS, "most status writes per second for those reports")
 }
 
 // Validate reports every problem at once.
@@ -77,6 +86,12 @@ func (c Config) Validate() error {
 	}
 	if c.TempScaleWindow <= 0 || c.TempScaleWindow > time.Hour {
 		errs = append(errs, fmt.Errorf("--temp-scale-window %s must be > 0 and ≤ 1h", c.TempScaleWindow))
+	}
+	if c.ReportInterval < 0 || (c.ReportInterval > 0 && c.ReportInterval < 100*time.Millisecond) {
+		errs = append(errs, fmt.Errorf("--report-interval %s must be 0 (off) or ≥ 100ms", c.ReportInterval))
+	}
+	if c.ReportQPS <= 0 || c.ReportQPS > 1000 {
+		errs = append(errs, fmt.Errorf("--report-qps %g must be > 0 and ≤ 1000", c.ReportQPS))
 	}
 	if c.MaxBodyBytes < 64<<10 {
 		errs = append(errs, fmt.Errorf("--max-body-bytes %d is too small for a Deployment", c.MaxBodyBytes))

@@ -21,6 +21,9 @@ func TestValidate(t *testing.T) {
 		{name: "a replicas-only mode other than enforce or allow is refused", args: []string{"--tls-cert-file=c", "--tls-key-file=k", "--replicas-only-update=revert"}, wantErr: "--replicas-only-update"},
 		{name: "a zero temporary-scale window is refused", args: []string{"--tls-cert-file=c", "--tls-key-file=k", "--temp-scale-window=0s"}, wantErr: "--temp-scale-window"},
 		{name: "a temporary-scale window over an hour is refused", args: []string{"--tls-cert-file=c", "--tls-key-file=k", "--temp-scale-window=2h"}, wantErr: "--temp-scale-window"},
+		{name: "decision reports can be turned off", args: []string{"--tls-cert-file=c", "--tls-key-file=k", "--report-interval=0"}},
+		{name: "a report interval under 100ms is refused", args: []string{"--tls-cert-file=c", "--tls-key-file=k", "--report-interval=10ms"}, wantErr: "--report-interval"},
+		{name: "a zero report rate is refused", args: []string{"--tls-cert-file=c", "--tls-key-file=k", "--report-qps=0"}, wantErr: "--report-qps"},
 		{name: "a tiny body cap is refused", args: []string{"--tls-cert-file=c", "--tls-key-file=k", "--max-body-bytes=10"}, wantErr: "--max-body-bytes"},
 	}
 	for _, tt := range tests {

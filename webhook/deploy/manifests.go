@@ -180,7 +180,8 @@ func Objects(o Options, b *certs.Bundle) ([]any, error) {
 	return []any{ns, crdObj.Object, sa, role, binding, secret, svc, dep, pdb, hook}, nil
 }
 
-// Rules is the webhook's whole access: read and watch what it decides from, nothing else.
+// Rules is the webhook's whole access: read and watch what it decides from, and patch the
+// status of CapacityPolicies (status.lastDecision); nothing else.
 func Rules() []rbacv1.PolicyRule {
 	read := []string{"get", "list", "watch"}
 	return []rbacv1.PolicyRule{
@@ -188,6 +189,7 @@ func Rules() []rbacv1.PolicyRule {
 		{APIGroups: []string{""}, Resources: []string{"namespaces"}, Verbs: read},
 		{APIGroups: []string{"apps"}, Resources: []string{"deployments"}, Verbs: read},
 		{APIGroups: []string{"autoscaling"}, Resources: []string{"horizontalpodautoscalers"}, Verbs: read},
+		{APIGroups: []string{v1alpha1.GroupVersion.Group}, Resources: []string{v1alpha1.Resource + "/status"}, Verbs: []string{"patch"}},
 	}
 }
 

@@ -228,11 +228,23 @@ func TestTheClusterRoleIsSufficientAndMinimal(t *testing.T) {
 			return err
 		}},
 		{"reading pods", func() error { _, err := as.CoreV1().Pods("").List(ctx, metav1.ListOptions{}); return err }},
+		{"patching a CapacityPolicy's spec", func() error {
+			_, err := dyn.Resource(v1alpha1.GroupVersionResource).Namespace("kubedoor").Patch(ctx, "x", types.MergePatchType,
+				[]byte(`{"spec":{"replicas":1}}`), metav1.PatchOptions{DryRun: []string{metav1.DryRunAll}})
+			return err
+		}},
 	}
 	for _, f := range forbidden {
 		if err := f.call(); !apierrors.IsForbidden(err) {
 			t.Errorf("%s: got %v, want forbidden", f.name, err)
 		}
+	}
+	// Reporting decisions patches the status subresource: authorised (the policy does not
+	// exist, so the answer is NotFound, which the API server gives only after authorisation).
+	_, err = dyn.Resource(v1alpha1.GroupVersionResource).Namespace("kubedoor").Patch(ctx, "x", types.MergePatchType,
+		[]byte(`{"status":{"lastDecision":null}}`), metav1.PatchOptions{DryRun: []string{metav1.DryRunAll}}, "status")
+	if !apierrors.IsNotFound(err) {
+		t.Errorf("patching a CapacityPolicy's status: got %v, want allowed (NotFound for a missing policy)", err)
 	}
 }
 

@@ -1,0 +1,66 @@
+package main_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/kubedoor/kubedoor-grafana/api/v1alpha1"
+)
+
+// The webhook writes the latest decision into the policy's status (off the request path, every
+// --report-interval), without touching its spec.
+func TestTheLatestDecisionShowsInThePolicyStatus(t *testing.T) {
+	ctx := context.Background()
+	ns := mustNamespace(ctx, "reported", v1alpha1.ControlEnforce, "")
+	putPolicy(t, policyObject(ns, "api", ptr[int32](3)))
+	if _, err := cs.AppsV1().Deployments(ns).Create(ctx, deployment("api", 1), metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	last := waitDecision(t, ns, "api", "CREATE")
+	if last["result"] != "patched" || !strings.Contains(last["reason"].(string), "replicas 1 -> 3") {
+		t.Fatalf("last decision after a create: %v", last)
+	}
+
+	if err := scaleTo(t, ns, "api", 8); err != nil {
+		t.Fatal(err)
+	}
+	last = waitDecision(t, ns, "api", "UPDATE scale")
+	if last["result"] != "patched" || !strings.Contains(last["reason"].(string), "replicas 8 -> 3") {
+		t.Fatalf("last decision after a scale: %v", last)
+	}
+	p := getPolicyObject(t, ns, "api")
+	if r, _, _ := unstructured.NestedInt64(p.Object, "spec", "replicas"); r != 3 || p.GetGeneration() != 1 {
+		t.Fatalf("a status report must not change the spec: replicas %d, generation %d", r, p.GetGeneration())
+	}
+	if metric("kubedoor_webhook_decision_reports_written_total", nil) < 2 {
+		t.Fatal("the written reports are not counted")
+	}
+}
+
+func getPolicyObject(t *testing.T, ns, name string) *unstructured.Unstructured {
+	t.Helper()
+	p, err := dyn.Resource(v1alpha1.GroupVersionResource).Namespace(ns).Get(context.Background(), name, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// waitDecision polls the policy until its status.lastDecision is for op, and returns it.
+func waitDecision(t *testing.T, ns, name, op string) map[string]any {
+	t.Helper()
+	var last map[string]any
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		last, _, _ = unstructured.NestedMap(getPolicyObject(t, ns, name).Object, "status", "lastDecision")
+		if last != nil && last["operation"] == op {
+			return last
+		}
+	}
+	t.Fatalf("status.lastDecision of %s/%s never showed %s (last: %v)", ns, name, op, last)
+	return nil
+}
