@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 	"k8s.io/klog/v2"
@@ -28,6 +29,7 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/webhook/certs"
 	"github.com/kubedoor/kubedoor-grafana/webhook/config"
 	"github.com/kubedoor/kubedoor-grafana/webhook/decision"
+	"github.com/kubedoor/kubedoor-grafana/webhook/denials"
 	"github.com/kubedoor/kubedoor-grafana/webhook/report"
 	"github.com/kubedoor/kubedoor-grafana/webhook/server"
 )
@@ -95,6 +97,13 @@ func runServe(log *slog.Logger, args []string) error {
 		go rep.Run(ctx)
 		opts.Report = rep.Record
 	}
+	cs, err := kubernetes.NewForConfig(restCfg)
+	if err != nil {
+		return fmt.Errorf("client for denial events: %w", err)
+	}
+	events := denials.New(ctx, cs, log)
+	defer events.Stop()
+	opts.Denied = events.Denied
 	decider, err := admission.New(state, opts, reg, log)
 	if err != nil {
 		return err

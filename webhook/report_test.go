@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
@@ -63,4 +65,35 @@ func waitDecision(t *testing.T, ns, name, op string) map[string]any {
 	}
 	t.Fatalf("status.lastDecision of %s/%s never showed %s (last: %v)", ns, name, op, last)
 	return nil
+}
+
+// A refused change leaves a Warning Event on the Deployment (what `kubectl get events` and the
+// backend's denied notifications read); repeated refusals are one Event with a count.
+func TestADenialIsRecordedAsAnEventOnTheDeployment(t *testing.T) {
+	ctx := context.Background()
+	ns := mustNamespace(ctx, "refused", v1alpha1.ControlEnforce, "")
+	for range 2 {
+		if _, err := cs.AppsV1().Deployments(ns).Create(ctx, deployment("stranger", 1), metav1.CreateOptions{}); !apierrors.IsForbidden(err) {
+			t.Fatalf("create of an unregistered Deployment: %v, want forbidden", err)
+		}
+	}
+	var got []corev1.Event
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		l, err := cs.CoreV1().Events(ns).List(ctx, metav1.ListOptions{FieldSelector: "reason=" + v1alpha1.EventReasonDenied})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got = l.Items; len(got) == 1 && got[0].Count >= 2 {
+			break
+		}
+	}
+	if len(got) != 1 {
+		t.Fatalf("want one aggregated denial Event, got %d: %+v", len(got), got)
+	}
+	e := got[0]
+	if e.Type != corev1.EventTypeWarning || e.InvolvedObject.Kind != "Deployment" || e.InvolvedObject.Name != "stranger" ||
+		e.Source.Component != v1alpha1.EventComponent || e.Count < 2 ||
+		!strings.HasPrefix(e.Message, "CREATE refused: ") || !strings.Contains(e.Message, "not in the KubeDoor control table") {
+		t.Fatalf("denial Event %s %s/%s from %q count %d: %q", e.Type, e.InvolvedObject.Kind, e.InvolvedObject.Name, e.Source.Component, e.Count, e.Message)
+	}
 }

@@ -30,6 +30,12 @@ const (
 	LabelManagedBy = "app.kubernetes.io/managed-by"
 	// ManagedByValue is LabelManagedBy's value on published policies.
 	ManagedByValue = "kubedoor"
+	// EventReasonDenied is the reason of the Warning Event the webhook records, on the
+	// Deployment, for every change it refuses; the backend watches for it to send "denied"
+	// notifications.
+	EventReasonDenied = "KubeDoorDenied"
+	// EventComponent is the source component of the webhook's Events.
+	EventComponent = "kubedoor-webhook"
 )
 
 // Control modes of a namespace.

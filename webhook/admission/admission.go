@@ -53,6 +53,9 @@ type Options struct {
 	// Report, when set, receives every decision taken for a Deployment that has a
 	// CapacityPolicy (report.Reporter.Record); it must not block.
 	Report func(namespace, name string, d v1alpha1.Decision)
+	// Denied, when set, is told of every refused change (to record a Kubernetes Event); it must
+	// not block.
+	Denied func(namespace, name, operation, message string)
 }
 
 // Decider implements server.Decider.
@@ -88,6 +91,9 @@ func (d *Decider) Decide(ctx context.Context, req *admissionv1.AdmissionRequest)
 	d.logDecision(req, dec)
 	if policy != "" && d.opts.Report != nil {
 		d.opts.Report(req.Namespace, policy, reportOf(req, dec, d.opts.Clock()))
+	}
+	if !dec.Allowed && d.opts.Denied != nil {
+		d.opts.Denied(req.Namespace, deploymentName(req), operationOf(req), dec.Message)
 	}
 	return d.response(req, dec)
 }
@@ -247,10 +253,7 @@ const maxReportReason = 512
 
 // reportOf is the status.lastDecision summary of dec: the rule, and what the patch changed.
 func reportOf(req *admissionv1.AdmissionRequest, dec decision.Decision, now time.Time) v1alpha1.Decision {
-	op := string(req.Operation)
-	if req.SubResource != "" {
-		op += " " + req.SubResource
-	}
+	op := operationOf(req)
 	reason := string(dec.Reason)
 	if len(dec.Changes) > 0 {
 		reason += ": " + strings.Join(dec.Changes, ", ")
@@ -259,4 +262,24 @@ func reportOf(req *admissionv1.AdmissionRequest, dec decision.Decision, now time
 		reason = reason[:maxReportReason-3] + "..."
 	}
 	return v1alpha1.Decision{Time: metav1.NewTime(now.UTC()), Operation: op, Result: string(dec.Result), Reason: reason}
+}
+
+// operationOf names the request as users know it: CREATE, UPDATE, UPDATE scale.
+func operationOf(req *admissionv1.AdmissionRequest) string {
+	if req.SubResource != "" {
+		return string(req.Operation) + " " + req.SubResource
+	}
+	return string(req.Operation)
+}
+
+// deploymentName is the request's name, or the object's for a CREATE that carries only the
+// object (generateName).
+func deploymentName(req *admissionv1.AdmissionRequest) string {
+	if req.Name != "" {
+		return req.Name
+	}
+	if in, err := Input(req); err == nil {
+		return in.Name
+	}
+	return ""
 }

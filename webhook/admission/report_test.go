@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	admissionv1 "k8s.io/api/admission/v1"
+
 	"github.com/kubedoor/kubedoor-grafana/api/v1alpha1"
 )
 
@@ -57,6 +59,37 @@ func TestDecisionsAreReportedOnlyForDeploymentsWithAPolicy(t *testing.T) {
 			}
 			if !r.d.Time.Time.Equal(time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)) || !strings.Contains(r.d.Reason, "replicas 10 -> 4") {
 				t.Fatalf("time %v and reason %q: want the review's clock and the change in words", r.d.Time, r.d.Reason)
+			}
+		})
+	}
+}
+
+func TestOnlyRefusalsAreToldToDenied(t *testing.T) {
+	type denial struct{ namespace, name, op, message string }
+	for _, tt := range []struct {
+		name   string
+		req    *admissionv1.AdmissionRequest
+		denied bool
+	}{
+		{"an unregistered Deployment's create in a deny namespace is a denial", createReq("demo", "stranger", 1), true},
+		{"a generated name is taken from the object", func() *admissionv1.AdmissionRequest { r := createReq("demo", "stranger", 1); r.Name = ""; return r }(), true},
+		{"a patched create is not", createReq("demo", "api", 1), false},
+		{"an observed create is not", createReq("watching", "stranger", 1), false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []denial
+			d, _ := newDecider(t, lookup(), func(o *Options) {
+				o.Denied = func(ns, name, op, msg string) { got = append(got, denial{ns, name, op, msg}) }
+			})
+			resp := d.Decide(context.Background(), tt.req)
+			if !tt.denied {
+				if len(got) != 0 {
+					t.Fatalf("told %+v for an admitted change", got)
+				}
+				return
+			}
+			if resp.Allowed || len(got) != 1 || got[0].name != "stranger" || got[0].op != "CREATE" || got[0].message != resp.Result.Message {
+				t.Fatalf("allowed %v, told %+v", resp.Allowed, got)
 			}
 		})
 	}

@@ -181,7 +181,7 @@ func Objects(o Options, b *certs.Bundle) ([]any, error) {
 }
 
 // Rules is the webhook's whole access: read and watch what it decides from, and patch the
-// status of CapacityPolicies (status.lastDecision); nothing else.
+// status of CapacityPolicies (status.lastDecision), and record Events of its denials; nothing else.
 func Rules() []rbacv1.PolicyRule {
 	read := []string{"get", "list", "watch"}
 	return []rbacv1.PolicyRule{
@@ -190,6 +190,7 @@ func Rules() []rbacv1.PolicyRule {
 		{APIGroups: []string{"apps"}, Resources: []string{"deployments"}, Verbs: read},
 		{APIGroups: []string{"autoscaling"}, Resources: []string{"horizontalpodautoscalers"}, Verbs: read},
 		{APIGroups: []string{v1alpha1.GroupVersion.Group}, Resources: []string{v1alpha1.Resource + "/status"}, Verbs: []string{"patch"}},
+		{APIGroups: []string{""}, Resources: []string{"events"}, Verbs: []string{"create", "patch"}},
 	}
 }
 

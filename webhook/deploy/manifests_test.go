@@ -16,6 +16,7 @@ import (
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -228,6 +229,7 @@ func TestTheClusterRoleIsSufficientAndMinimal(t *testing.T) {
 			return err
 		}},
 		{"reading pods", func() error { _, err := as.CoreV1().Pods("").List(ctx, metav1.ListOptions{}); return err }},
+		{"reading events", func() error { _, err := as.CoreV1().Events("").List(ctx, metav1.ListOptions{}); return err }},
 		{"patching a CapacityPolicy's spec", func() error {
 			_, err := dyn.Resource(v1alpha1.GroupVersionResource).Namespace("kubedoor").Patch(ctx, "x", types.MergePatchType,
 				[]byte(`{"spec":{"replicas":1}}`), metav1.PatchOptions{DryRun: []string{metav1.DryRunAll}})
@@ -245,6 +247,12 @@ func TestTheClusterRoleIsSufficientAndMinimal(t *testing.T) {
 		[]byte(`{"status":{"lastDecision":null}}`), metav1.PatchOptions{DryRun: []string{metav1.DryRunAll}}, "status")
 	if !apierrors.IsNotFound(err) {
 		t.Errorf("patching a CapacityPolicy's status: got %v, want allowed (NotFound for a missing policy)", err)
+	}
+	// Denials are recorded as Events.
+	ev := &corev1.Event{ObjectMeta: metav1.ObjectMeta{GenerateName: "denied-", Namespace: "kubedoor"},
+		InvolvedObject: corev1.ObjectReference{Kind: "Deployment", Namespace: "kubedoor", Name: "x"}, Reason: v1alpha1.EventReasonDenied, Type: corev1.EventTypeWarning}
+	if _, err := as.CoreV1().Events("kubedoor").Create(ctx, ev, metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}}); err != nil {
+		t.Errorf("recording a denial Event: %v", err)
 	}
 }
 
