@@ -16,6 +16,7 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/pkg/actions"
 	"github.com/kubedoor/kubedoor-grafana/pkg/collect"
 	"github.com/kubedoor/kubedoor-grafana/pkg/control"
+	"github.com/kubedoor/kubedoor-grafana/pkg/denialwatch"
 	"github.com/kubedoor/kubedoor-grafana/pkg/jobs"
 	"github.com/kubedoor/kubedoor-grafana/pkg/notify"
 	"github.com/kubedoor/kubedoor-grafana/pkg/operations"
@@ -76,6 +77,8 @@ func Start(log *slog.Logger, version string) *Backend {
 		},
 	}})
 	b.Operations.Start(ctx)
+	// The webhook's refusals (Events in each cluster) become "denied" notifications.
+	svc.Go(ctx, &denialwatch.Worker{Notifier: b.Operations.Notifier, Log: log.With("part", "denial-watch")})
 	return b
 }
 

@@ -153,7 +153,7 @@ func settingsJSON() []byte {
 			{"name": "peaks-only", "prometheusUrl": env.promURL},
 		},
 		"notifications": []map[string]any{
-			{"id": "ops-hook", "kind": "webhook", "name": "Ops hook", "enabled": true, "events": []string{"actionDone", "actionFailed", "scheduleFailed"}},
+			{"id": "ops-hook", "kind": "webhook", "name": "Ops hook", "enabled": true, "events": []string{"actionDone", "actionFailed", "scheduleFailed", "denied"}},
 			{"id": "ops-slack", "kind": "slack", "name": "Ops Slack", "cluster": "prod-a", "enabled": true, "events": []string{"actionFailed"}},
 			{"id": "dead", "kind": "webhook", "name": "Nobody listens", "enabled": false, "events": []string{"actionDone"}},
 		},
@@ -185,22 +185,29 @@ func (r *receiver) waitFor(t *testing.T, parts ...string) string {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
-		r.mu.Lock()
-		for _, b := range r.bodies {
-			all := true
-			for _, p := range parts {
-				all = all && strings.Contains(b, p)
-			}
-			if all {
-				r.mu.Unlock()
-				return b
-			}
+		if b, ok := r.find(parts...); ok {
+			return b
 		}
-		r.mu.Unlock()
 		time.Sleep(100 * time.Millisecond)
 	}
 	t.Fatalf("no message containing %q arrived", parts)
 	return ""
+}
+
+// find returns the first recorded body containing all of parts, if one arrived.
+func (r *receiver) find(parts ...string) (string, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, b := range r.bodies {
+		all := true
+		for _, p := range parts {
+			all = all && strings.Contains(b, p)
+		}
+		if all {
+			return b, true
+		}
+	}
+	return "", false
 }
 
 // call makes a resource call and decodes the JSON answer into out (when not nil).

@@ -190,7 +190,7 @@ func TestTheShippedRoleIsEnoughForEverythingTheBackendDoes(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
-	t.Run("Deployments, namespaces and HPAs can be watched, as informers do", func(t *testing.T) {
+	t.Run("Deployments, namespaces, HPAs and denial Events can be watched, as informers do", func(t *testing.T) {
 		for what, watch := range map[string]func() error{
 			"deployments": func() error {
 				return stop(k.AppsV1().Deployments("").Watch(ctx, metav1.ListOptions{TimeoutSeconds: ptr(int64(1))}))
@@ -200,6 +200,9 @@ func TestTheShippedRoleIsEnoughForEverythingTheBackendDoes(t *testing.T) {
 			},
 			"hpas": func() error {
 				return stop(k.AutoscalingV2().HorizontalPodAutoscalers("").Watch(ctx, metav1.ListOptions{TimeoutSeconds: ptr(int64(1))}))
+			},
+			"denial events": func() error {
+				return stop(k.CoreV1().Events("").Watch(ctx, metav1.ListOptions{FieldSelector: "reason=" + v1alpha1.EventReasonDenied, TimeoutSeconds: ptr(int64(1))}))
 			},
 		} {
 			if err := watch(); err != nil {
@@ -332,6 +335,7 @@ func TestTheApiserverGrantsExactlyTheShippedRules(t *testing.T) {
 		"apps/deployments:get", "apps/deployments:list", "apps/deployments:patch", "apps/deployments:watch",
 		"apps/deployments/scale:get", "apps/deployments/scale:update",
 		"autoscaling/horizontalpodautoscalers:get", "autoscaling/horizontalpodautoscalers:list", "autoscaling/horizontalpodautoscalers:watch",
+		"/events:get", "/events:list", "/events:watch",
 		"admissionregistration.k8s.io/mutatingwebhookconfigurations[kubedoor-webhook]:get",
 	}
 	leases := []string{"coordination.k8s.io/leases:create", "coordination.k8s.io/leases:get", "coordination.k8s.io/leases:update"}
