@@ -64,7 +64,6 @@ func Start(log *slog.Logger, version string) *Backend {
 	// wrote is published, and workloads seen for the first time are announced once.
 	deriver := recommend.ClusterDeriver{Svc: svc, Log: log.With("part", "derive"), After: b.afterDerivation}
 	b.Collections = jobs.NewManager(ctx, svc, deriver, collect.Options{Logger: log}, log)
-	svc.Go(ctx, &jobs.Daily{Manager: b.Collections, Log: log})
 
 	b.Operations = operations.New(svc, operations.Options{Log: log, Deps: operations.Deps{
 		Manual:         manualReplicas{svc: svc, log: log},
@@ -77,6 +76,11 @@ func Start(log *slog.Logger, version string) *Backend {
 		},
 	}})
 	b.Operations.Start(ctx)
+	// The daily collection is a schedule too: while another backend holds a cluster's schedule
+	// lease, that one collects it. It needs no Kubernetes, so without a known holder (no
+	// access, API unreachable) every backend collects; a re-collected day replaces itself.
+	leases := b.Operations.Leases
+	svc.Go(ctx, &jobs.Daily{Manager: b.Collections, Log: log, Holds: func(cluster string) bool { return !leases.HeldElsewhere(cluster) }})
 	// The webhook's refusals (Events in each cluster) become "denied" notifications.
 	svc.Go(ctx, &denialwatch.Worker{Notifier: b.Operations.Notifier, Log: log.With("part", "denial-watch")})
 	return b

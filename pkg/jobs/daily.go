@@ -46,6 +46,9 @@ type Daily struct {
 	Log     *slog.Logger
 	// Poll bounds how long the worker sleeps before re-reading settings; default 1 minute.
 	Poll time.Duration
+	// Holds reports whether this backend runs cluster's daily collection now (false while
+	// another backend holds the cluster's schedule lease); nil runs every cluster's.
+	Holds func(cluster string) bool
 	now  func() time.Time
 }
 
@@ -129,6 +132,19 @@ func (d *Daily) tick(ctx context.Context, snap service.Snapshot, cluster, zone s
 	}
 	if due.After(now) {
 		return due.Sub(now)
+	}
+	if d.Holds != nil && !d.Holds(cluster) {
+		// Another backend holds the cluster. Once its job stored the day, wait for the next
+		// one; until then keep it due, in case the lease comes here (a failover, or this
+		// process just started and has not won its election yet).
+		if d.covered(ctx, cs, now) {
+			if n, err := d.Trigger.Next(cs, now); err == nil {
+				next[cluster] = n
+				return n.Sub(now)
+			}
+		}
+		d.Log.Debug("daily collection due; waiting for this backend to hold the cluster", "cluster", cluster)
+		return d.Poll
 	}
 	d.start(ctx, cs, now)
 	if n, err := d.Trigger.Next(cs, now); err == nil {

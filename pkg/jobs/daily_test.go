@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -70,4 +71,51 @@ func TestTheDailyWorkerStartsEnabledClustersOnlyFromProcessStart(t *testing.T) {
 	if offJobs, _, _ := m.List(ctx, Filter{Cluster: "daily-off"}); len(offJobs) != 0 {
 		t.Fatalf("a disabled cluster got jobs: %+v", offJobs)
 	}
+}
+
+// With several backends, only the one holding a cluster's schedule lease collects it; a
+// backend that gets the lease later (failover, or its election finishing after start) runs the
+// collection still due.
+func TestTheDailyWorkerCollectsOnlyClustersThisBackendHolds(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	svc := service.New(log, func(context.Context, settings.App) (store.Conn, int, error) { return conn, 1, nil }, "test")
+	app := settings.App{Storage: settings.Storage{Mode: settings.StorageEmbedded}, Clusters: []settings.Cluster{
+		{Name: "held-here", PrometheusURL: promSrv.URL, TimeZone: "UTC", ClusterLabelKey: "cluster", ClusterLabelValue: "daily-on"},
+		{Name: "held-elsewhere", PrometheusURL: promSrv.URL, TimeZone: "UTC", ClusterLabelKey: "cluster", ClusterLabelValue: "daily-on"},
+	}}
+	if err := svc.Apply(ctx, app); err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	holds := map[string]bool{"held-here": true}
+	m := NewManager(ctx, svc, nil, collect.Options{}, log)
+	svc.Go(ctx, &Daily{Manager: m, Trigger: soon{}, Log: log, Poll: 100 * time.Millisecond, Holds: func(c string) bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return holds[c]
+	}})
+
+	jobsOf := func(cluster string) []Job {
+		got, _, _ := m.List(ctx, Filter{Cluster: cluster})
+		return got
+	}
+	waitJob := func(cluster string) {
+		t.Helper()
+		for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+			if len(jobsOf(cluster)) > 0 {
+				return
+			}
+		}
+		t.Fatalf("no daily job for %s within a minute", cluster)
+	}
+	waitJob("held-here")
+	time.Sleep(500 * time.Millisecond) // several polls
+	if got := jobsOf("held-elsewhere"); len(got) != 0 {
+		t.Fatalf("a cluster another backend holds got jobs: %+v", got)
+	}
+	mu.Lock()
+	holds["held-elsewhere"] = true
+	mu.Unlock()
+	waitJob("held-elsewhere")
 }

@@ -69,6 +69,7 @@ type Leases struct {
 type elector struct {
 	key    string
 	held   atomic.Bool
+	leader atomic.Value // string: the holder this backend last observed
 	cancel context.CancelFunc
 	done   chan struct{}
 }
@@ -114,6 +115,21 @@ func (l *Leases) Holds(cluster string, needKube bool) bool {
 		return e.held.Load()
 	}
 	return !needKube && l.local[cluster]
+}
+
+// HeldElsewhere reports whether another backend is known to hold cluster's lease: this
+// backend takes part in its election and last saw another identity hold it. Work that needs
+// no Kubernetes (the daily collection) runs unless this says so, so a cluster whose API server
+// cannot be reached, or whose kubeconfig has not arrived yet, is still collected.
+func (l *Leases) HeldElsewhere(cluster string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	e, ok := l.electors[cluster]
+	if !ok || e.held.Load() {
+		return false
+	}
+	leader, _ := e.leader.Load().(string)
+	return leader != "" && leader != l.o.Identity
 }
 
 // Sync follows the clusters in force: it starts an election for each cluster with Kubernetes
@@ -193,6 +209,7 @@ func (l *Leases) elect(parent context.Context, cluster, namespace string, kc kub
 				l.o.Log.Info("schedule lease released or lost", "cluster", cluster, "identity", l.o.Identity)
 			},
 			OnNewLeader: func(id string) {
+				e.leader.Store(id)
 				if id != l.o.Identity {
 					l.o.Log.Info("another backend runs the cluster's schedules", "cluster", cluster, "leader", id)
 				}

@@ -54,6 +54,10 @@ func TestOneBackendHoldsAClustersLeaseAndAnotherTakesOverWhenItStops(t *testing.
 	if b.Holds("prod-a", true) {
 		t.Fatal("two backends hold prod-a's lease")
 	}
+	if !b.HeldElsewhere("prod-a") || a.HeldElsewhere("prod-a") || b.HeldElsewhere("peaks-only") {
+		t.Fatalf("held elsewhere: by b %v (want true), by a %v (want false), peaks-only %v (want false)",
+			b.HeldElsewhere("prod-a"), a.HeldElsewhere("prod-a"), b.HeldElsewhere("peaks-only"))
+	}
 	if !a.Holds("peaks-only", false) || !b.Holds("peaks-only", false) {
 		t.Fatal("collect schedules of a cluster without Kubernetes access run locally on every backend")
 	}
@@ -70,6 +74,9 @@ func TestOneBackendHoldsAClustersLeaseAndAnotherTakesOverWhenItStops(t *testing.
 
 	a.Stop() // releases the lease
 	waitFor(t, "backend-b takes over prod-a", func() bool { return b.Holds("prod-a", true) })
+	if b.HeldElsewhere("prod-a") {
+		t.Fatal("the backend holding the lease does not see it held elsewhere")
+	}
 	if a.Holds("prod-a", true) {
 		t.Fatal("a stopped backend still holds the lease")
 	}
