@@ -91,7 +91,7 @@ func TestClusterSettingsByRoleWithValidationAndConflicts(t *testing.T) {
 	if err := json.Unmarshal(call(t, viewer, "GET", "v1/clusters/c0/settings", "", 200), &cur); err != nil || cur.Version != 1 || cur.Quantile != 0.9 {
 		t.Fatalf("after save %+v %v", cur, err)
 	}
-	audit := string(call(t, viewer, "GET", "v1/audit?action=cluster.settings.update&user=ada", "", 200))
+	audit := string(call(t, viewer, "GET", "v1/audit?action=edit+cluster+settings&user=ada", "", 200))
 	if !strings.Contains(audit, `"result":"ok"`) || !strings.Contains(audit, `"result":"failed"`) {
 		t.Fatalf("settings writes not audited: %s", audit)
 	}
@@ -149,7 +149,7 @@ func TestACollectionRunsThroughTheAPI(t *testing.T) {
 		clusters.Items[0].LastCollection == nil || clusters.Items[0].LastCollection.ID != j.ID {
 		t.Fatalf("clusters' last collection %+v %v", clusters, err)
 	}
-	if audit := string(call(t, viewer, "GET", "v1/audit?action=collection.start&user=ed", "", 200)); !strings.Contains(audit, j.ID) {
+	if audit := string(call(t, viewer, "GET", "v1/audit?action=start+collection&user=ed", "", 200)); !strings.Contains(audit, j.ID) {
 		t.Fatalf("collection start not audited: %s", audit)
 	}
 }

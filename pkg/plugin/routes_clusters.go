@@ -118,7 +118,7 @@ func (a *App) putClusterSettings(w http.ResponseWriter, r *http.Request) {
 	}
 	next := body.ClusterSettings
 	next.Cluster, next.TimeZone = c.Name, c.TimeZone // read-only here
-	entry := audit.Entry{Action: "cluster.settings.update", Cluster: c.Name, Target: clustersettings.Key(c.Name), Before: before}
+	entry := audit.Entry{Action: "edit cluster settings", Cluster: c.Name, Target: clustersettings.Key(c.Name), Before: before}
 	saved, err := st.Put(r.Context(), next, *body.ExpectedVersion, caller.Login)
 	if fe, isField := settings.AsFieldError(err); isField {
 		entry.Result, entry.Error, entry.After = audit.ResultFailed, fe.Error(), next

@@ -56,7 +56,7 @@ func (a *App) startCollection(w http.ResponseWriter, r *http.Request) {
 	if body.Days == 0 {
 		kind = jobs.KindRerun
 	}
-	entry := audit.Entry{Action: "collection.start", Cluster: c.Name, Target: c.Name, After: body}
+	entry := audit.Entry{Action: "start collection", Cluster: c.Name, Target: c.Name, After: body}
 	j, err := a.jobs.Start(r.Context(), jobs.Request{Cluster: c.Name, Kind: kind, Days: body.Days, From: body.From, To: body.To, StartedBy: caller.Login})
 	var busy *jobs.BusyError
 	switch fe, isField := settings.AsFieldError(err); {
@@ -144,7 +144,7 @@ func (a *App) cancelCollection(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, codeNotFound, "%v", err)
 		return
 	}
-	entry := audit.Entry{Action: "collection.cancel", Cluster: j.Cluster, Target: id, After: j}
+	entry := audit.Entry{Action: "cancel collection", Cluster: j.Cluster, Target: id, After: j}
 	if err != nil {
 		entry.Result, entry.Error = audit.ResultFailed, err.Error()
 		a.audit(r.Context(), caller, entry)
