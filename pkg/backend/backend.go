@@ -82,7 +82,7 @@ func Start(log *slog.Logger, version string) *Backend {
 	leases := b.Operations.Leases
 	svc.Go(ctx, &jobs.Daily{Manager: b.Collections, Log: log, Holds: func(cluster string) bool { return !leases.HeldElsewhere(cluster) }})
 	// The webhook's refusals (Events in each cluster) become "denied" notifications.
-	svc.Go(ctx, &denialwatch.Worker{Notifier: b.Operations.Notifier, Log: log.With("part", "denial-watch")})
+	svc.Go(ctx, &denialwatch.Worker{Notifier: b.Operations.Notifier, Log: log.With("part", "denial-watch"), Elsewhere: leases.HeldElsewhere})
 	return b
 }
 

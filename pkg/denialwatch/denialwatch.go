@@ -106,6 +106,10 @@ func Event(cluster string, e *corev1.Event) notify.Event {
 type Worker struct {
 	Notifier Notifier
 	Log      *slog.Logger
+	// Elsewhere reports whether another backend holds cluster's schedule lease; that one sends
+	// the cluster's denied notifications, so several backends do not each send them. Nil: this
+	// backend sends every cluster's.
+	Elsewhere func(cluster string) bool
 	// Retry is the pause before a failed watch starts again (default 30s).
 	Retry time.Duration
 }
@@ -159,13 +163,29 @@ func (w *Worker) clients(svc *service.Service) map[string]kubernetes.Interface {
 }
 
 func (w *Worker) watchLoop(ctx context.Context, cluster string, cs kubernetes.Interface) {
+	var n Notifier = w.Notifier
+	if w.Elsewhere != nil {
+		n = leaderOnly{n: w.Notifier, elsewhere: w.Elsewhere}
+	}
 	for ctx.Err() == nil {
-		if err := Watch(ctx, cluster, cs, w.Notifier, w.Log); err != nil && ctx.Err() == nil {
+		if err := Watch(ctx, cluster, cs, n, w.Log); err != nil && ctx.Err() == nil {
 			w.Log.Warn("denial events not watched; retrying", "cluster", cluster, "error", err, "retryIn", w.Retry)
 		}
 		select {
 		case <-ctx.Done():
 		case <-time.After(w.Retry):
 		}
+	}
+}
+
+// leaderOnly drops the notifications of clusters another backend holds.
+type leaderOnly struct {
+	n         Notifier
+	elsewhere func(cluster string) bool
+}
+
+func (l leaderOnly) Notify(ctx context.Context, e notify.Event) {
+	if !l.elsewhere(e.Cluster) {
+		l.n.Notify(ctx, e)
 	}
 }
