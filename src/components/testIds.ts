@@ -76,6 +76,7 @@ export const testIds = {
     interval: 'data-testid kd-schedules-interval',
     submit: 'data-testid kd-schedules-submit',
     dialogError: 'data-testid kd-schedules-dialog-error',
+    edit: (id: string) => `data-testid kd-schedules-edit-${id}`,
     pause: (id: string) => `data-testid kd-schedules-pause-${id}`,
     resume: (id: string) => `data-testid kd-schedules-resume-${id}`,
     remove: (id: string) => `data-testid kd-schedules-remove-${id}`,

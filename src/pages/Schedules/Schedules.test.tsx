@@ -180,4 +180,69 @@ describe('Schedules page', () => {
     expect(await screen.findByText('This time has already passed')).toBeInTheDocument();
     expect(api.calls('POST schedules')).toHaveLength(0);
   });
+
+  test('editing keeps a paused schedule paused and sends the version it read; a conflict says so', async () => {
+    let puts = 0;
+    const api = fakeApi({
+      'GET schedules': ok({ items: [nightly], total: 1 }),
+      'GET control': ok({ items: [controlRow(), controlRow({ workload: 'cart' })], total: 2 }),
+      'PUT schedules/sch-2': (req, q) =>
+        ++puts === 1 ? fail(409, 'schedule sch-2 is at version 2, not 1')(req, q) : ok({ ...nightly, version: 3 }),
+    });
+    renderPage(<Schedules now={now} />, context(EDITOR), PATH);
+    await user.click(await screen.findByTestId(ids.edit('sch-2')));
+
+    const dialog = screen.getByTestId(ids.dialog);
+    expect(screen.getByTestId(ids.name)).toHaveValue('Nightly restart');
+    expect(screen.getByTestId(ids.cron)).toHaveValue('30 2 * * *');
+    await user.clear(screen.getByTestId(ids.cron));
+    await user.type(screen.getByTestId(ids.cron), '45 3 * * 1-5');
+    await user.click(within(dialog).getByTestId(ids.submit));
+
+    expect(await screen.findByText(/Someone changed this schedule since you opened it/)).toBeInTheDocument();
+    expect(api.calls('PUT schedules/sch-2')[0].req.data).toEqual({
+      cluster: 'prod-a',
+      name: 'Nightly restart',
+      action: 'restart',
+      kind: 'cron',
+      runAt: null,
+      cron: '45 3 * * 1-5',
+      timeZone: 'Asia/Shanghai',
+      items: [{ namespace: 'shop', workload: 'cart' }],
+      temporary: false,
+      intervalSeconds: 0,
+      enabled: false,
+      expectedVersion: 1,
+    });
+    await user.click(screen.getByTestId(ids.submit));
+    await waitFor(() => expect(screen.queryByTestId(ids.dialog)).not.toBeInTheDocument());
+  });
+
+  test('a once schedule opens at its wall-clock time; per-item replica counts cannot be edited here', async () => {
+    const mixed = schedule({
+      id: 'sch-3',
+      name: 'Mixed',
+      items: [
+        { namespace: 'shop', workload: 'checkout', replicas: 10 },
+        { namespace: 'shop', workload: 'cart', replicas: 4 },
+      ],
+    });
+    fakeApi({
+      'GET schedules': ok({ items: [schedule(), mixed], total: 2 }),
+      'GET control': ok({ items: [controlRow()], total: 1 }),
+    });
+    renderPage(<Schedules now={now} />, context(EDITOR), PATH);
+    expect(await screen.findByTestId(ids.edit('sch-3'))).toBeDisabled();
+    await user.click(screen.getByTestId(ids.edit('sch-1')));
+    // 2026-11-23T02:00Z is 10:00 in Shanghai.
+    expect(screen.getByTestId(ids.runAt)).toHaveValue('2026-11-23T10:00');
+    expect(screen.getByTestId(ids.replicas)).toHaveValue('10');
+  });
+
+  test('a Viewer gets no edit button', async () => {
+    fakeApi({ 'GET schedules': ok({ items: [nightly], total: 1 }) });
+    renderPage(<Schedules now={now} />, context(VIEWER), PATH);
+    await screen.findByTestId(ids.table);
+    expect(screen.queryByTestId(ids.edit('sch-2'))).not.toBeInTheDocument();
+  });
 });

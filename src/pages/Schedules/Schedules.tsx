@@ -26,7 +26,8 @@ import { formatTime } from '../../components/format';
 import { testIds } from '../../components/testIds';
 import { useAsync } from '../../components/useAsync';
 import { isTimeZone, wallTimeAt } from '../../components/zonedTime';
-import { CreateScheduleDialog } from './CreateScheduleDialog';
+import { ScheduleDialog } from './ScheduleDialog';
+import { formFromSchedule, type ScheduleForm } from './scheduleForm';
 import { RunsDrawer } from './RunsDrawer';
 
 type Cell = CellProps<Schedule>;
@@ -44,6 +45,7 @@ function Schedules({ now }: Props) {
     [cluster]
   );
   const [creating, setCreating] = useState(false);
+  const [editing, setEditing] = useState<{ schedule: Schedule; form: ScheduleForm }>();
   const [runsOf, setRunsOf] = useState<Schedule>();
   const [removing, setRemoving] = useState<Schedule>();
   const [actionError, setActionError] = useState<string>();
@@ -121,6 +123,7 @@ function Schedules({ now }: Props) {
                 tooltip={t('schedules.action.runs', 'Runs')}
                 onClick={() => setRunsOf(s)}
               />
+              {canWrite && <EditButton schedule={s} onEdit={setEditing} />}
               {canWrite &&
                 (s.enabled ? (
                   <IconButton
@@ -212,12 +215,22 @@ function Schedules({ now }: Props) {
           </Loadable>
         </Stack>
         {creating && (
-          <CreateScheduleDialog
+          <ScheduleDialog
             cluster={cluster}
             timeZone={zone}
             now={now}
             onClose={() => setCreating(false)}
-            onCreated={reload}
+            onSaved={reload}
+          />
+        )}
+        {editing && (
+          <ScheduleDialog
+            cluster={cluster}
+            timeZone={zone}
+            editing={editing}
+            now={now}
+            onClose={() => setEditing(undefined)}
+            onSaved={reload}
           />
         )}
         {runsOf && <RunsDrawer schedule={runsOf} onClose={() => setRunsOf(undefined)} />}
@@ -252,3 +265,25 @@ function formatInZone(iso: string | null, zone: string): string {
 }
 
 export default Schedules;
+
+/** Opens the edit dialog, or says why the form cannot show this schedule. */
+function EditButton({
+  schedule,
+  onEdit,
+}: {
+  schedule: Schedule;
+  onEdit: (e: { schedule: Schedule; form: ScheduleForm }) => void;
+}) {
+  const form = formFromSchedule(schedule);
+  if ('unsupported' in form) {
+    return <IconButton name="pen" disabled tooltip={form.unsupported} data-testid={testIds.schedules.edit(schedule.id)} />;
+  }
+  return (
+    <IconButton
+      name="pen"
+      data-testid={testIds.schedules.edit(schedule.id)}
+      tooltip={t('schedules.action.edit', 'Edit')}
+      onClick={() => onEdit({ schedule, form })}
+    />
+  );
+}

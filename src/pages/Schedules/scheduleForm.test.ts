@@ -2,10 +2,12 @@ import {
   cronShapeError,
   emptyScheduleForm,
   formFieldOf,
+  formFromSchedule,
   runAtInstant,
   toScheduleInput,
   validateSchedule,
 } from './scheduleForm';
+import { schedule } from '../../testing/fixtures';
 
 const NOW = Date.parse('2026-11-22T04:00:00Z');
 
@@ -113,5 +115,32 @@ describe('schedule form model', () => {
     expect(formFieldOf('items[2].replicas')).toBe('replicas');
     expect(formFieldOf('items[0].workload')).toBe('items');
     expect(formFieldOf('somethingElse')).toBeUndefined();
+  });
+});
+
+describe('formFromSchedule', () => {
+  test('a schedule read back into the form gives the same body again', () => {
+    const s = schedule({ intervalSeconds: 5, temporary: true });
+    const form = formFromSchedule(s);
+    if ('unsupported' in form) {
+      throw new Error(form.unsupported);
+    }
+    const { id, version, nextRunAt, createdBy, createdAt, updatedBy, updatedAt, ...input } = s;
+    expect(toScheduleInput(form, s.cluster)).toEqual(input);
+  });
+
+  test('a cron collect schedule keeps its days and expression', () => {
+    const s = schedule({ action: 'collect', kind: 'cron', runAt: null, cron: '0 1 * * *', items: [], days: 3 });
+    expect(formFromSchedule(s)).toMatchObject({ action: 'collect', kind: 'cron', cron: '0 1 * * *', days: '3', runAt: '' });
+  });
+
+  test('different replica counts per workload cannot be shown', () => {
+    const s = schedule({
+      items: [
+        { namespace: 'a', workload: 'x', replicas: 1 },
+        { namespace: 'a', workload: 'y', replicas: 2 },
+      ],
+    });
+    expect(formFromSchedule(s)).toEqual({ unsupported: expect.stringContaining('different replica counts') });
   });
 });

@@ -1,6 +1,6 @@
 // Pure model of the "new schedule" dialog: what the user typed → validated POST v1/schedules body.
-import type { ScheduleAction, ScheduleInput, ScheduleKind } from '../../api/types';
-import { isTimeZone, zonedToUtc } from '../../components/zonedTime';
+import type { Schedule, ScheduleAction, ScheduleInput, ScheduleKind } from '../../api/types';
+import { isTimeZone, wallTimeAt, zonedToUtc } from '../../components/zonedTime';
 
 export interface ScheduleForm {
   name: string;
@@ -34,6 +34,38 @@ export function emptyScheduleForm(timeZone: string): ScheduleForm {
     temporary: false,
     intervalSeconds: '0',
     days: '1',
+  };
+}
+
+/**
+ * The form holding an existing schedule, or why the form cannot show it faithfully (it gives
+ * one replica count to every workload; a schedule made through the API may not).
+ */
+export function formFromSchedule(s: Schedule): ScheduleForm | { unsupported: string } {
+  const items = s.items ?? [];
+  const counts = new Set(items.map((i) => i.replicas));
+  if (s.action === 'scale' && counts.size > 1) {
+    return { unsupported: 'Its workloads have different replica counts; edit it through the API' };
+  }
+  let runAt = '';
+  if (s.kind === 'once' && s.runAt) {
+    const w = wallTimeAt(Date.parse(s.runAt), s.timeZone);
+    const pad = (n: number) => String(n).padStart(2, '0');
+    runAt = `${w.year}-${pad(w.month)}-${pad(w.day)}T${pad(w.hour)}:${pad(w.minute)}`;
+  }
+  const replicas = s.action === 'scale' && items.length > 0 ? String(items[0].replicas ?? '') : '';
+  return {
+    ...emptyScheduleForm(s.timeZone),
+    name: s.name,
+    action: s.action,
+    kind: s.kind,
+    runAt,
+    cron: s.kind === 'cron' ? s.cron : emptyScheduleForm(s.timeZone).cron,
+    workloads: items.map((i) => `${i.namespace}/${i.workload}`),
+    replicas,
+    temporary: s.temporary,
+    intervalSeconds: String(s.intervalSeconds),
+    days: String(s.days ?? 1),
   };
 }
 

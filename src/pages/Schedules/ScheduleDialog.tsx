@@ -4,7 +4,7 @@ import { Alert, Button, Field, Input, Modal, MultiCombobox, RadioButtonGroup, St
 
 import { toApiError } from '../../api/client';
 import { listAllControl } from '../../api/control';
-import { createSchedule } from '../../api/schedules';
+import { createSchedule, updateSchedule } from '../../api/schedules';
 import type { Schedule, ScheduleAction, ScheduleKind } from '../../api/types';
 import { testIds } from '../../components/testIds';
 import { useAsync } from '../../components/useAsync';
@@ -20,13 +20,16 @@ import {
 interface Props {
   cluster: string;
   timeZone: string;
+  /** The schedule being edited (its form, from formFromSchedule); absent: a new schedule. */
+  editing?: { schedule: Schedule; form: ScheduleForm };
   onClose: () => void;
-  onCreated: (s: Schedule) => void;
+  onSaved: (s: Schedule) => void;
   now?: () => number;
 }
 
-export function CreateScheduleDialog({ cluster, timeZone, onClose, onCreated, now = Date.now }: Props) {
-  const [form, setForm] = useState<ScheduleForm>(() => emptyScheduleForm(timeZone));
+/** Creates a schedule, or edits one (PUT with the version it was read at; 409 says who changed it). */
+export function ScheduleDialog({ cluster, timeZone, editing, onClose, onSaved, now = Date.now }: Props) {
+  const [form, setForm] = useState<ScheduleForm>(() => editing?.form ?? emptyScheduleForm(timeZone));
   const [serverErrors, setServerErrors] = useState<ScheduleErrors>({});
   const [failure, setFailure] = useState<string>();
   const [busy, setBusy] = useState(false);
@@ -64,14 +67,29 @@ export function CreateScheduleDialog({ cluster, timeZone, onClose, onCreated, no
     setBusy(true);
     setFailure(undefined);
     try {
-      const created = await createSchedule(toScheduleInput(form, cluster));
-      onCreated(created);
+      const input = toScheduleInput(form, cluster);
+      const saved = editing
+        ? await updateSchedule(editing.schedule.id, {
+            ...input,
+            enabled: editing.schedule.enabled, // a paused schedule stays paused
+            expectedVersion: editing.schedule.version,
+          })
+        : await createSchedule(input);
+      onSaved(saved);
       onClose();
     } catch (err) {
       const e = toApiError(err);
       const key = e.status === 400 && e.field ? formFieldOf(e.field) : undefined;
       if (key) {
         setServerErrors({ [key]: e.message });
+      } else if (e.status === 409) {
+        setFailure(
+          t(
+            'schedules.edit.conflict',
+            'Someone changed this schedule since you opened it; close the dialog and edit the current version. ({{message}})',
+            { message: e.message }
+          )
+        );
       } else {
         setFailure(e.message);
       }
@@ -80,7 +98,15 @@ export function CreateScheduleDialog({ cluster, timeZone, onClose, onCreated, no
   };
 
   return (
-    <Modal title={t('schedules.create.title', 'New schedule in {{cluster}}', { cluster })} isOpen onDismiss={onClose}>
+    <Modal
+      title={
+        editing
+          ? t('schedules.edit.title', 'Edit "{{name}}" in {{cluster}}', { name: editing.schedule.name, cluster })
+          : t('schedules.create.title', 'New schedule in {{cluster}}', { cluster })
+      }
+      isOpen
+      onDismiss={onClose}
+    >
       <div data-testid={testIds.schedules.dialog}>
         <Field label={t('schedules.field.name', 'Name')} invalid={!!errors.name} error={errors.name}>
           <Input data-testid={testIds.schedules.name} {...text('name')} />
@@ -199,7 +225,14 @@ export function CreateScheduleDialog({ cluster, timeZone, onClose, onCreated, no
         )}
         {failure && (
           <div data-testid={testIds.schedules.dialogError}>
-            <Alert severity="error" title={t('schedules.create.failed', 'The schedule was not created')}>
+            <Alert
+              severity="error"
+              title={
+                editing
+                  ? t('schedules.edit.failed', 'The schedule was not saved')
+                  : t('schedules.create.failed', 'The schedule was not created')
+              }
+            >
               {failure}
             </Alert>
           </div>
@@ -209,7 +242,11 @@ export function CreateScheduleDialog({ cluster, timeZone, onClose, onCreated, no
             {t('common.cancel', 'Cancel')}
           </Button>
           <Button data-testid={testIds.schedules.submit} disabled={busy || (touched && invalid)} onClick={submit}>
-            {busy ? t('common.saving', 'Saving...') : t('schedules.create.submit', 'Create')}
+            {busy
+              ? t('common.saving', 'Saving...')
+              : editing
+                ? t('schedules.edit.submit', 'Save')
+                : t('schedules.create.submit', 'Create')}
           </Button>
         </Modal.ButtonRow>
       </div>
