@@ -49,7 +49,7 @@ type Daily struct {
 	// Holds reports whether this backend runs cluster's daily collection now (false while
 	// another backend holds the cluster's schedule lease); nil runs every cluster's.
 	Holds func(cluster string) bool
-	now  func() time.Time
+	now   func() time.Time
 }
 
 // Name implements service.Worker.

@@ -13,12 +13,17 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/dynamic"
 
 	"github.com/kubedoor/kubedoor-grafana/api/v1alpha1"
 	"github.com/kubedoor/kubedoor-grafana/internal/pluginhost"
 	"github.com/kubedoor/kubedoor-grafana/internal/testenv"
+	"github.com/kubedoor/kubedoor-grafana/pkg/publish"
 	"github.com/kubedoor/kubedoor-grafana/webhook/deploy/crd"
+	"github.com/kubedoor/kubedoor-grafana/webhook/report"
 )
 
 type namespaceItem struct {
@@ -193,6 +198,48 @@ func TestEnforcementRoutesThroughThePlugin(t *testing.T) {
 		_ = json.Unmarshal(res.Body, &list)
 		if list.Total != 1 {
 			t.Fatalf("want one failed entry for kube-system: %s", res.Body)
+		}
+	})
+	t.Run("a viewer reads a workload's policy as the cluster holds it, with the webhook's last decision", func(t *testing.T) {
+		// Written by hand, without the managed-by label, so this plugin's own publisher (whose
+		// control table has no shop/api) leaves it alone.
+		pol := publish.FromControl("prod", "shop", "api", 7, 3, nil)
+		obj, err := runtime.DefaultUnstructuredConverter.ToUnstructured(&v1alpha1.CapacityPolicy{
+			TypeMeta:   metav1.TypeMeta{APIVersion: v1alpha1.GroupVersion.String(), Kind: "CapacityPolicy"},
+			ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "api"}, Spec: pol.Spec})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := crdClient.Resource(v1alpha1.GroupVersionResource).Namespace("shop").Create(ctx, &unstructured.Unstructured{Object: obj}, metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		patch, _ := report.StatusPatch(v1alpha1.Decision{Time: metav1.Now(), Operation: "UPDATE scale", Result: "patched", Reason: "policy: replicas 9 -> 3"})
+		if _, err := crdClient.Resource(v1alpha1.GroupVersionResource).Namespace("shop").Patch(ctx, "api", types.MergePatchType, patch, metav1.PatchOptions{}, "status"); err != nil {
+			t.Fatal(err)
+		}
+		status, body := call(t, viewer, "GET", "v1/control/prod/shop/api/policy", "")
+		var p struct {
+			Managed bool
+			Spec    struct {
+				Replicas      *int32
+				SourceVersion int64
+			}
+			Status struct {
+				LastDecision struct{ Operation, Result, Reason string }
+			}
+		}
+		if err := json.Unmarshal(body, &p); status != 200 || err != nil {
+			t.Fatalf("status %d: %s (%v)", status, body, err)
+		}
+		if p.Managed || p.Spec.Replicas == nil || *p.Spec.Replicas != 3 || p.Spec.SourceVersion != 7 ||
+			p.Status.LastDecision.Result != "patched" || p.Status.LastDecision.Operation != "UPDATE scale" {
+			t.Fatalf("policy %s", body)
+		}
+		if status, body := call(t, viewer, "GET", "v1/control/prod/shop/nope/policy", ""); status != 404 || !strings.Contains(string(body), "not published yet") {
+			t.Fatalf("a workload without a policy: %d %s", status, body)
+		}
+		if status, body := call(t, viewer, "GET", "v1/control/peaks/shop/api/policy", ""); status != 400 || !strings.Contains(string(body), "no Kubernetes access") {
+			t.Fatalf("a cluster without Kubernetes access: %d %s", status, body)
 		}
 	})
 	t.Run("listing the namespaces of an unknown cluster is 404", func(t *testing.T) {

@@ -21,6 +21,7 @@ func (a *App) routeTable() []route {
 	t = append(t, a.statusRoutes()...)
 	t = append(t, a.auditRoutes()...)
 	t = append(t, a.enforcementRoutes()...)
+	t = append(t, a.policyRoutes()...)
 	t = append(t, a.operationsRoutes()...)
 	t = append(t, a.clusterRoutes()...)
 	t = append(t, a.collectionRoutes()...)

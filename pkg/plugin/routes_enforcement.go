@@ -11,6 +11,7 @@ import (
 
 	"github.com/kubedoor/kubedoor-grafana/pkg/audit"
 	"github.com/kubedoor/kubedoor-grafana/pkg/enforce"
+	"github.com/kubedoor/kubedoor-grafana/pkg/kube"
 	"github.com/kubedoor/kubedoor-grafana/pkg/notify"
 	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
 )
@@ -82,9 +83,24 @@ func (a *App) putEnforcement(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, after)
 }
 
-// enforcementSwitch resolves the path's cluster to a Switch, answering 404 for an unknown
-// cluster, 400 for one without Kubernetes access and 503 when its clients cannot be built.
+// enforcementSwitch resolves the path's cluster to a Switch (see clusterClient for the answers
+// when it cannot).
 func (a *App) enforcementSwitch(w http.ResponseWriter, r *http.Request) (*enforce.Switch, settings.Cluster, bool) {
+	kc, c, ok := a.clusterClient(w, r)
+	if !ok {
+		return nil, c, false
+	}
+	meta, err := metadata.NewForConfig(kc.Config)
+	if err != nil {
+		writeError(w, http.StatusServiceUnavailable, codeUnavailable, "cluster %s: metadata client: %v", c.Name, err)
+		return nil, c, false
+	}
+	return enforce.New(kc.Kubernetes, meta, c.KubedoorNamespace), c, true
+}
+
+// clusterClient resolves the path's cluster to its Kubernetes clients, answering 404 for an
+// unknown cluster, 400 for one without Kubernetes access and 503 when its clients cannot be built.
+func (a *App) clusterClient(w http.ResponseWriter, r *http.Request) (*kube.Client, settings.Cluster, bool) {
 	snap, ok := a.snapshot(w)
 	if !ok {
 		return nil, settings.Cluster{}, false
@@ -105,12 +121,7 @@ func (a *App) enforcementSwitch(w http.ResponseWriter, r *http.Request) (*enforc
 		writeError(w, http.StatusServiceUnavailable, codeUnavailable, "%v", err)
 		return nil, c, false
 	}
-	meta, err := metadata.NewForConfig(kc.Config)
-	if err != nil {
-		writeError(w, http.StatusServiceUnavailable, codeUnavailable, "cluster %s: metadata client: %v", name, err)
-		return nil, c, false
-	}
-	return enforce.New(kc.Kubernetes, meta, c.KubedoorNamespace), c, true
+	return kc, c, true
 }
 
 // writeKubeError answers an error from a cluster: the caller's mistakes are 400/404, the

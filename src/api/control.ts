@@ -1,5 +1,14 @@
 import { request } from './client';
-import type { ControlCreate, ControlFilter, ControlRow, ControlUpdate, Items, Page, WorkloadRef } from './types';
+import type {
+  ControlCreate,
+  ControlFilter,
+  ControlRow,
+  ControlUpdate,
+  Items,
+  Page,
+  PublishedPolicy,
+  WorkloadRef,
+} from './types';
 import { apiUrl, seg } from './url';
 
 const rowPath = (w: WorkloadRef) => `control/${seg(w.cluster, w.namespace, w.workload)}`;
@@ -45,6 +54,11 @@ export function getControl(w: WorkloadRef): Promise<ControlRow> {
 /** GET v1/control/{cluster}/{namespace}/{workload}/history, newest version first. */
 export function getControlHistory(w: WorkloadRef): Promise<Items<ControlRow>> {
   return request({ url: apiUrl(`${rowPath(w)}/history`), method: 'GET' });
+}
+
+/** GET v1/control/{cluster}/{namespace}/{workload}/policy: 404 when nothing is published. */
+export function getPublishedPolicy(w: WorkloadRef): Promise<PublishedPolicy> {
+  return request({ url: apiUrl(`${rowPath(w)}/policy`), method: 'GET' });
 }
 
 /** POST v1/control (Editor): adds a workload to the table. */

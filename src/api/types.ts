@@ -162,6 +162,33 @@ export interface PublishStatus {
   };
 }
 
+/** GET v1/control/{cluster}/{namespace}/{workload}/policy: the CapacityPolicy as the cluster holds it. */
+export interface PublishedPolicy {
+  namespace: string;
+  name: string;
+  generation: number;
+  /** Labelled as published by KubeDoor (an unlabelled one was written by hand and is never changed). */
+  managed: boolean;
+  spec: {
+    cluster?: string;
+    sourceVersion?: number;
+    replicas?: number;
+    /** Quantities as Kubernetes writes them ("500m", "1Gi"). */
+    containers?: Array<{
+      name: string;
+      cpuRequest?: string;
+      cpuLimit?: string;
+      memoryRequest?: string;
+      memoryLimit?: string;
+    }>;
+  };
+  status: {
+    observedGeneration?: number;
+    publishedAt?: string;
+    lastDecision?: { time: string; operation: string; result: string; reason: string };
+  };
+}
+
 /** GET v1/clusters/{cluster}/health */
 export interface ClusterHealth {
   kubernetes: Check;

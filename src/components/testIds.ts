@@ -31,6 +31,7 @@ export const testIds = {
     batchRestart: 'data-testid kd-control-batch-restart',
     row: (ns: string, wl: string) => `data-testid kd-control-row-${ns}-${wl}`,
     edit: (ns: string, wl: string) => `data-testid kd-control-edit-${ns}-${wl}`,
+    policy: 'data-testid kd-control-policy',
     history: (ns: string, wl: string) => `data-testid kd-control-history-${ns}-${wl}`,
     select: (ns: string, wl: string) => `data-testid kd-control-select-${ns}-${wl}`,
     remove: (ns: string, wl: string) => `data-testid kd-control-remove-${ns}-${wl}`,

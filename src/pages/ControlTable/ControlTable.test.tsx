@@ -303,6 +303,61 @@ describe('Control table page', () => {
     expect(within(drawer).getByText('created')).toBeInTheDocument();
   });
 
+  test("the history drawer shows the cluster's policy and the webhook's last decision", async () => {
+    fakeApi({
+      'GET control': page(),
+      [`GET ${ROW}/history`]: ok({ items: [controlRow()] }),
+      [`GET ${ROW}/policy`]: ok({
+        namespace: 'shop',
+        name: 'checkout',
+        generation: 4,
+        managed: true,
+        spec: {
+          cluster: 'prod-a',
+          sourceVersion: 4,
+          replicas: 3,
+          containers: [{ name: 'app', cpuRequest: '500m', memoryLimit: '2Gi' }],
+        },
+        status: {
+          observedGeneration: 4,
+          publishedAt: '2026-11-22T09:00:00Z',
+          lastDecision: {
+            time: '2026-11-22T09:05:00Z',
+            operation: 'UPDATE scale',
+            result: 'patched',
+            reason: 'policy: replicas 9 -> 3',
+          },
+        },
+      }),
+    });
+    renderPage(<ControlTable />, context(VIEWER), PATH);
+    await user.click(await screen.findByTestId(ids.history('shop', 'checkout')));
+
+    const policy = await screen.findByTestId(ids.policy);
+    expect(await within(policy).findByText(/^Version 4 published .*; replicas 3$/)).toBeInTheDocument();
+    expect(within(policy).getByText('app: 500m/– CPU, –/2Gi memory')).toBeInTheDocument();
+    expect(within(policy).getByText('patched')).toBeInTheDocument();
+    expect(within(policy).getByText(/UPDATE scale, .*: policy: replicas 9 -> 3/)).toBeInTheDocument();
+  });
+
+  test('a workload not published yet, and a cluster that cannot be read, say so in the drawer', async () => {
+    fakeApi({ 'GET control': page(), [`GET ${ROW}/history`]: ok({ items: [controlRow()] }) });
+    const first = renderPage(<ControlTable />, context(VIEWER), PATH);
+    await user.click(await screen.findByTestId(ids.history('shop', 'checkout')));
+    expect(await screen.findByText(/No CapacityPolicy in the cluster yet/)).toBeInTheDocument();
+    first.unmount();
+
+    fakeApi({
+      'GET control': page(),
+      [`GET ${ROW}/history`]: ok({ items: [controlRow()] }),
+      [`GET ${ROW}/policy`]: fail(503, 'cluster prod-a: connection refused'),
+    });
+    renderPage(<ControlTable />, context(VIEWER), PATH);
+    await user.click(await screen.findByTestId(ids.history('shop', 'checkout')));
+    expect(await screen.findByText('cluster prod-a: connection refused')).toBeInTheDocument();
+    expect(screen.getByText('Could not read the cluster')).toBeInTheDocument();
+  });
+
   test('removing a row asks first, then deletes with the expected version', async () => {
     const api = fakeApi({ 'GET control': page(), [`DELETE ${ROW}`]: ok(controlRow({ deleted: true, version: 5 })) });
     renderPage(<ControlTable />, context(EDITOR), PATH);

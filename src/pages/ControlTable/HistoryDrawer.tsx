@@ -8,6 +8,7 @@ import { Loadable } from '../../components/Loadable';
 import { formatMiB, formatMillis, formatTime } from '../../components/format';
 import { testIds } from '../../components/testIds';
 import { useAsync } from '../../components/useAsync';
+import { PolicySection } from './PolicySection';
 
 interface Props {
   target: WorkloadRef;
@@ -34,6 +35,8 @@ export function HistoryDrawer({ target, onClose }: Props) {
       size="lg"
     >
       <div data-testid={testIds.control.historyDrawer}>
+        <PolicySection target={target} />
+        <Text element="h5">{t('control.history.versions', 'Versions in the control table')}</Text>
         <Loadable
           state={state}
           loadingText={t('control.history.loading', 'Loading the history...')}

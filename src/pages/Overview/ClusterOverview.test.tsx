@@ -107,7 +107,12 @@ describe('Overview per cluster', () => {
         'GET clusters/prod-a/health': ok(
           health({
             lastPublish: publishStatus({
-              result: { ...publishStatus().result, unchanged: 0, held: 137, heldReason: '137 of the 137 published policies…' },
+              result: {
+                ...publishStatus().result,
+                unchanged: 0,
+                held: 137,
+                heldReason: '137 of the 137 published policies…',
+              },
             }),
           })
         ),

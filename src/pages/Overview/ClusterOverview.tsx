@@ -284,7 +284,10 @@ function PublishSummary({ status }: { status: ClusterHealth['lastPublish'] }) {
       {held > 0 && (
         <Text variant="bodySmall" color="warning">
           <Icon name="exclamation-triangle" />{' '}
-          {t('overview.publish.held', '{{count}} deletions held: {{reason}}', { count: held, reason: r.heldReason ?? '' })}
+          {t('overview.publish.held', '{{count}} deletions held: {{reason}}', {
+            count: held,
+            reason: r.heldReason ?? '',
+          })}
         </Text>
       )}
     </Stack>

@@ -276,7 +276,9 @@ function EditButton({
 }) {
   const form = formFromSchedule(schedule);
   if ('unsupported' in form) {
-    return <IconButton name="pen" disabled tooltip={form.unsupported} data-testid={testIds.schedules.edit(schedule.id)} />;
+    return (
+      <IconButton name="pen" disabled tooltip={form.unsupported} data-testid={testIds.schedules.edit(schedule.id)} />
+    );
   }
   return (
     <IconButton

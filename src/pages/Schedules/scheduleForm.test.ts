@@ -131,7 +131,13 @@ describe('formFromSchedule', () => {
 
   test('a cron collect schedule keeps its days and expression', () => {
     const s = schedule({ action: 'collect', kind: 'cron', runAt: null, cron: '0 1 * * *', items: [], days: 3 });
-    expect(formFromSchedule(s)).toMatchObject({ action: 'collect', kind: 'cron', cron: '0 1 * * *', days: '3', runAt: '' });
+    expect(formFromSchedule(s)).toMatchObject({
+      action: 'collect',
+      kind: 'cron',
+      cron: '0 1 * * *',
+      days: '3',
+      runAt: '',
+    });
   });
 
   test('different replica counts per workload cannot be shown', () => {
