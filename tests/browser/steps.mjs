@@ -215,10 +215,15 @@ export const steps = [
       state.controlEdited = true;
       await page.getByTestId(id('control-history-shop-checkout')).click();
       await page.getByTestId(id('control-history')).getByText('manual replicas').first().waitFor({ timeout: 30_000 });
+      // The drawer also reads the CapacityPolicy from the cluster (published after the backfill).
+      await page
+        .getByTestId(id('control-policy'))
+        .getByText(/^Version \d+ published /)
+        .waitFor({ timeout: 30_000 });
       // Close the history so the step's screenshot shows the table with the edited row.
       await page.keyboard.press('Escape');
       await page.getByTestId(id('control-history')).waitFor({ state: 'detached' });
-      return verdict(page, 'edited shop/checkout to 4 replicas; history shows it');
+      return verdict(page, 'edited shop/checkout to 4 replicas; history and the published policy show');
     },
   },
   {
