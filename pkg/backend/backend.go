@@ -58,7 +58,6 @@ func Start(log *slog.Logger, version string) *Backend {
 
 	// The control table is what gets published; every accepted write triggers a publish.
 	b.Publisher = publish.NewWorker(publish.SourceFunc(b.desiredPolicies), log.With("part", "publish"), publish.Options{})
-	svc.Go(ctx, b.Publisher)
 
 	// A collection job derives the control table when it stored new days; what derivation
 	// wrote is published, and workloads seen for the first time are announced once.
@@ -76,10 +75,14 @@ func Start(log *slog.Logger, version string) *Backend {
 		},
 	}})
 	b.Operations.Start(ctx)
-	// The daily collection is a schedule too: while another backend holds a cluster's schedule
-	// lease, that one collects it. It needs no Kubernetes, so without a known holder (no
-	// access, API unreachable) every backend collects; a re-collected day replaces itself.
+
+	// With several backends, per-cluster background work follows the cluster's schedule lease:
+	// while another backend holds it, that one publishes periodically (this one still publishes
+	// its own writes), collects daily and sends denied notifications. Without a known holder (no
+	// Kubernetes access, API unreachable) every backend does it; all of it is idempotent.
 	leases := b.Operations.Leases
+	b.Publisher.Elsewhere = leases.HeldElsewhere
+	svc.Go(ctx, b.Publisher)
 	svc.Go(ctx, &jobs.Daily{Manager: b.Collections, Log: log, Holds: func(cluster string) bool { return !leases.HeldElsewhere(cluster) }})
 	// The webhook's refusals (Events in each cluster) become "denied" notifications.
 	svc.Go(ctx, &denialwatch.Worker{Notifier: b.Operations.Notifier, Log: log.With("part", "denial-watch"), Elsewhere: leases.HeldElsewhere})

@@ -26,6 +26,11 @@ type Worker struct {
 	opts    Options
 	timeout time.Duration
 
+	// Elsewhere, when set, reports that another backend holds cluster's schedule lease; that
+	// one runs the start, periodic and settings reconciles, so N backends do not each list
+	// every policy of every cluster. Triggers (this backend's own writes) always publish here.
+	Elsewhere func(cluster string) bool
+
 	mu      sync.Mutex
 	pending map[string]string // cluster → why it must be reconciled
 	status  map[string]Status
@@ -155,12 +160,18 @@ func interval(app settings.App) time.Duration {
 	return time.Duration(s) * time.Second
 }
 
-// enqueueAll queues every cluster that has Kubernetes access; the others hold peak data only.
+// enqueueAll queues every cluster that has Kubernetes access and no other backend holds; the
+// others hold peak data only, or are published by the backend holding them.
 func (w *Worker) enqueueAll(app settings.App, why string) {
 	for _, c := range app.Clusters {
-		if c.KubeAccess != "" {
-			w.enqueue(c.Name, why)
+		if c.KubeAccess == "" {
+			continue
 		}
+		if w.Elsewhere != nil && w.Elsewhere(c.Name) {
+			w.log.Debug("cluster reconciled by the backend holding it", "cluster", c.Name, "trigger", why)
+			continue
+		}
+		w.enqueue(c.Name, why)
 	}
 }
 

@@ -294,3 +294,21 @@ func TestTheWorkerRunsUnderTheServiceWithTheClustersKubeconfig(t *testing.T) {
 		return st.Runs == 1 && st.Error == "" && st.Result.Created == 1, fmt.Sprintf("%+v", st)
 	})
 }
+
+// With several backends, the one holding a cluster's lease runs its periodic reconciles; the
+// others publish only their own writes (triggers).
+func TestABackendNotHoldingAClusterPublishesOnlyItsOwnWrites(t *testing.T) {
+	clean(t)
+	ns := namespaces(t, 1)[0]
+	src := newMemSource()
+	src.set("prod", FromControl("prod", ns, "api", 1, 2, nil))
+	w := NewWorker(src, quietLogger(), Options{})
+	w.Elsewhere = func(string) bool { return true }
+	startWorker(t, w, newTestEnv(t, 1, prodCluster))
+	time.Sleep(2500 * time.Millisecond) // the start and two periods
+	if n := src.callsFor("prod"); n != 0 {
+		t.Fatalf("a cluster held elsewhere was reconciled %d times at start or periodically", n)
+	}
+	w.Trigger("prod")
+	eventually(t, "a trigger publishes here anyway", hasReplicas(t, ns, "api", 2))
+}
