@@ -2,6 +2,10 @@
 // empty slice as null, so list fields the backend builds from slices are typed `T[] | null` where
 // the contract does not promise otherwise, and readers use `?? []`.
 
+import type { PublishStatus } from './clusterStateTypes';
+
+export type { PublishedPolicy, PublishStatus } from './clusterStateTypes';
+
 export type Role = 'None' | 'Viewer' | 'Editor' | 'Admin';
 
 /** `{items, total}` of every paged list. */
@@ -135,58 +139,6 @@ export interface ClusterTestResult {
   prometheus: Check;
   kubernetes: Check;
   webhook: Check;
-}
-
-/** The outcome of the backend's last reconcile of a cluster's CapacityPolicies. */
-export interface PublishStatus {
-  at: string;
-  trigger: string;
-  /** Whole-cluster failure (CRD missing, list forbidden, control table unreadable): nothing written. */
-  error?: string;
-  runs: number;
-  errors: number;
-  result: {
-    cluster: string;
-    created: number;
-    updated: number;
-    deleted: number;
-    unchanged: number;
-    statusOnly: number;
-    failed: number;
-    writes: number;
-    /** Deletions withheld by the mass-deletion guard, and why. */
-    held?: number;
-    heldReason?: string;
-    failures?: Array<{ namespace: string; name: string; op: string; error: string }>;
-    tookMs: number;
-  };
-}
-
-/** GET v1/control/{cluster}/{namespace}/{workload}/policy: the CapacityPolicy as the cluster holds it. */
-export interface PublishedPolicy {
-  namespace: string;
-  name: string;
-  generation: number;
-  /** Labelled as published by KubeDoor (an unlabelled one was written by hand and is never changed). */
-  managed: boolean;
-  spec: {
-    cluster?: string;
-    sourceVersion?: number;
-    replicas?: number;
-    /** Quantities as Kubernetes writes them ("500m", "1Gi"). */
-    containers?: Array<{
-      name: string;
-      cpuRequest?: string;
-      cpuLimit?: string;
-      memoryRequest?: string;
-      memoryLimit?: string;
-    }>;
-  };
-  status: {
-    observedGeneration?: number;
-    publishedAt?: string;
-    lastDecision?: { time: string; operation: string; result: string; reason: string };
-  };
 }
 
 /** GET v1/clusters/{cluster}/health */
