@@ -52,7 +52,7 @@ func (Frontend) Install() error {
 // Check runs typecheck, lint and the jest suite.
 func (Frontend) Check() error {
 	mg.Deps(Frontend.Install)
-	for _, script := range []string{"typecheck", "lint", "test:ci"} {
+	for _, script := range []string{"typecheck", "lint", "format:check", "test:ci"} {
 		if err := sh.RunV("npm", "run", script); err != nil {
 			return fmt.Errorf("npm run %s: %w", script, err)
 		}
