@@ -23,12 +23,10 @@ import (
 	"syscall"
 	"time"
 
-	corev1 "k8s.io/api/core/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/dynamic"
-	"k8s.io/client-go/kubernetes"
 
+	"github.com/kubedoor/kubedoor-grafana/internal/demofleet"
 	"github.com/kubedoor/kubedoor-grafana/internal/pluginhost"
 	"github.com/kubedoor/kubedoor-grafana/internal/testenv"
 	"github.com/kubedoor/kubedoor-grafana/pkg/plugin"
@@ -82,14 +80,14 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 		return err
 	}
 	defer kube.Stop()
-	if err := deployWorkloads(ctx, kube.Clientset()); err != nil {
+	if err := demofleet.Deploy(ctx, kube.Clientset()); err != nil {
 		return err
 	}
 
 	log.Info("loading peak history into Prometheus", "days", o.days)
 	// One part per day: promtool re-reads a file once per 2-hour block it spans.
 	var parts []io.WriterTo
-	for _, p := range demoScenario(time.Now(), o.days).Parts(1, true) {
+	for _, p := range demofleet.Scenario("demo", time.Now(), o.days).Parts(1, true) {
 		parts = append(parts, p)
 	}
 	prom, err := testenv.StartPrometheus(ctx, testenv.PromOptions{Parts: parts, Logger: log})
@@ -176,24 +174,4 @@ func summary(api, kubeconfig, promURL, dir string) string {
   Prometheus       %[3]s
   State and logs   %[4]s
 `, p, kubeconfig, promURL, dir)
-}
-
-func deployWorkloads(ctx context.Context, cs kubernetes.Interface) error {
-	for _, ns := range []string{"shop", "pay"} {
-		obj := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns, Labels: map[string]string{registration.ControlLabel: "observe"}}}
-		if _, err := cs.CoreV1().Namespaces().Create(ctx, obj, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
-			return fmt.Errorf("creating namespace %s: %w", ns, err)
-		}
-	}
-	for _, w := range demoWorkloads {
-		if _, err := cs.AppsV1().Deployments(w.namespace).Create(ctx, w.deployment(), metav1.CreateOptions{}); err != nil {
-			return fmt.Errorf("creating %s/%s: %w", w.namespace, w.name, err)
-		}
-	}
-	for _, w := range demoWorkloads {
-		if err := testenv.WaitDeploymentReady(ctx, cs, w.namespace, w.name); err != nil {
-			return err
-		}
-	}
-	return nil
 }
