@@ -14,6 +14,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 
+	"github.com/kubedoor/kubedoor-grafana/internal/storetest"
 	"github.com/kubedoor/kubedoor-grafana/internal/testenv"
 	"github.com/kubedoor/kubedoor-grafana/pkg/store"
 )
@@ -40,24 +41,13 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "actions tests cannot start:", err)
 		return 1
 	}
-	lib, err := testenv.LibCHDB()
-	if err != nil {
+	var closeStore func()
+	var err error
+	if conn, closeStore, err = storetest.Open(ctx, "actions"); err != nil {
 		return fail(err)
 	}
-	dir, err := os.MkdirTemp("", "kubedoor-actions-test-")
-	if err != nil {
-		return fail(err)
-	}
-	defer os.RemoveAll(dir)
+	defer closeStore()
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	conn, err = store.Open(ctx, store.Config{DataDir: dir, LibraryPath: lib, Database: "kubedoor", Logger: log})
-	if err != nil {
-		return fail(err)
-	}
-	defer conn.Close()
-	if _, err := store.Migrate(ctx, conn, store.MigrateOptions{Logger: log}); err != nil {
-		return fail(err)
-	}
 	kube, err = testenv.StartKube(ctx, testenv.KubeOptions{Logger: log})
 	if err != nil {
 		return fail(err)

@@ -3,48 +3,17 @@ package audit
 import (
 	"context"
 	"encoding/json"
-	"fmt"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/kubedoor/kubedoor-grafana/internal/testenv"
+	"github.com/kubedoor/kubedoor-grafana/internal/storetest"
 	"github.com/kubedoor/kubedoor-grafana/pkg/store"
 )
 
 var conn store.Conn
 
-func TestMain(m *testing.M) {
-	code, err := run(m)
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "audit tests cannot start: %v\n", err)
-		os.Exit(1)
-	}
-	os.Exit(code)
-}
-
-func run(m *testing.M) (int, error) {
-	lib, err := testenv.LibCHDB()
-	if err != nil {
-		return 0, err
-	}
-	dir, err := os.MkdirTemp("", "kubedoor-audit-")
-	if err != nil {
-		return 0, err
-	}
-	defer os.RemoveAll(dir)
-	ctx := context.Background()
-	conn, err = store.Open(ctx, store.Config{DataDir: dir, LibraryPath: lib})
-	if err != nil {
-		return 0, err
-	}
-	defer conn.Close()
-	if _, err := store.Migrate(ctx, conn, store.MigrateOptions{}); err != nil {
-		return 0, err
-	}
-	return m.Run(), nil
-}
+func TestMain(m *testing.M) { storetest.Main("audit", &conn, m.Run) }
 
 func TestRecordedEntriesComeBackNewestFirstWithTheirJSON(t *testing.T) {
 	ctx := context.Background()

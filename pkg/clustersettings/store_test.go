@@ -2,47 +2,16 @@ package clustersettings
 
 import (
 	"context"
-	"fmt"
-	"os"
 	"testing"
 
-	"github.com/kubedoor/kubedoor-grafana/internal/testenv"
+	"github.com/kubedoor/kubedoor-grafana/internal/storetest"
 	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
 	"github.com/kubedoor/kubedoor-grafana/pkg/store"
 )
 
 var conn store.Conn
 
-func TestMain(m *testing.M) {
-	code, err := run(m)
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "clustersettings tests cannot start: %v\n", err)
-		os.Exit(1)
-	}
-	os.Exit(code)
-}
-
-func run(m *testing.M) (int, error) {
-	lib, err := testenv.LibCHDB()
-	if err != nil {
-		return 0, err
-	}
-	dir, err := os.MkdirTemp("", "kubedoor-clustersettings-")
-	if err != nil {
-		return 0, err
-	}
-	defer os.RemoveAll(dir)
-	ctx := context.Background()
-	conn, err = store.Open(ctx, store.Config{DataDir: dir, LibraryPath: lib})
-	if err != nil {
-		return 0, err
-	}
-	defer conn.Close()
-	if _, err := store.Migrate(ctx, conn, store.MigrateOptions{}); err != nil {
-		return 0, err
-	}
-	return m.Run(), nil
-}
+func TestMain(m *testing.M) { storetest.Main("clustersettings", &conn, m.Run) }
 
 func TestSettingsRoundTripWithVersionsAndConflicts(t *testing.T) {
 	ctx := context.Background()

@@ -15,6 +15,7 @@ import (
 	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
 	"github.com/prometheus/common/model"
 
+	"github.com/kubedoor/kubedoor-grafana/internal/storetest"
 	"github.com/kubedoor/kubedoor-grafana/internal/synth"
 	"github.com/kubedoor/kubedoor-grafana/internal/testenv"
 	"github.com/kubedoor/kubedoor-grafana/pkg/collect"
@@ -45,23 +46,13 @@ func TestMain(m *testing.M) {
 }
 
 func run(m *testing.M) (int, error) {
-	lib, err := testenv.LibCHDB()
-	if err != nil {
-		return 0, err
-	}
-	dir, err := os.MkdirTemp("", "kubedoor-jobs-")
-	if err != nil {
-		return 0, err
-	}
-	defer os.RemoveAll(dir)
 	ctx := context.Background()
-	if conn, err = store.Open(ctx, store.Config{DataDir: dir, LibraryPath: lib}); err != nil {
+	var closeStore func()
+	var err error
+	if conn, closeStore, err = storetest.Open(ctx, "jobs"); err != nil {
 		return 0, err
 	}
-	defer conn.Close()
-	if _, err := store.Migrate(ctx, conn, store.MigrateOptions{}); err != nil {
-		return 0, err
-	}
+	defer closeStore()
 	firstDay = synth.DateOf(time.Now().UTC()).AddDays(-(days + 1))
 	multi = synth.ScenarioMultiDay(firstDay, days)
 	var buf bytes.Buffer

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kubedoor/kubedoor-grafana/internal/storetest"
 	"github.com/kubedoor/kubedoor-grafana/internal/testenv"
 	"github.com/kubedoor/kubedoor-grafana/pkg/store"
 )
@@ -39,24 +40,13 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "schedule tests cannot start:", err)
 		return 1
 	}
-	lib, err := testenv.LibCHDB()
-	if err != nil {
+	var closeStore func()
+	var err error
+	if conn, closeStore, err = storetest.Open(ctx, "schedule"); err != nil {
 		return fail(err)
 	}
-	dir, err := os.MkdirTemp("", "kubedoor-schedule-test-")
-	if err != nil {
-		return fail(err)
-	}
-	defer os.RemoveAll(dir)
+	defer closeStore()
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	conn, err = store.Open(ctx, store.Config{DataDir: dir, LibraryPath: lib, Database: "kubedoor", Logger: log})
-	if err != nil {
-		return fail(err)
-	}
-	defer conn.Close()
-	if _, err := store.Migrate(ctx, conn, store.MigrateOptions{Logger: log}); err != nil {
-		return fail(err)
-	}
 	kubeEnv, err = testenv.StartKube(ctx, testenv.KubeOptions{Logger: log})
 	if err != nil {
 		return fail(err)
