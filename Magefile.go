@@ -44,9 +44,13 @@ func Webhook() error {
 // Frontend groups the npm toolchain steps.
 type Frontend mg.Namespace
 
-// Install installs the npm packages from the committed lock file.
+// Install installs the npm packages exactly as the committed lock file lists them. CI (and a
+// checkout without node_modules) uses `npm ci`, which fails instead of rewriting an incomplete
+// lock; a developer's checkout with node_modules present takes the faster `npm install`.
 func (Frontend) Install() error {
-	// `npm ci` fails on npm 11 with optional @swc/core platforms; install with the lock instead.
+	if _, err := os.Stat("node_modules"); os.Getenv("CI") != "" || err != nil {
+		return sh.RunV("npm", "ci", "--no-audit", "--no-fund")
+	}
 	return sh.RunV("npm", "install", "--no-audit", "--no-fund")
 }
 
