@@ -17,12 +17,23 @@ import (
 
 	// mage:import sdk
 	"github.com/grafana/grafana-plugin-sdk-go/build"
+
+	"github.com/kubedoor/kubedoor-grafana/internal/version"
 )
 
 func init() {
-	// plugin.json lives at the repository root, not in src/ where the SDK looks by default.
 	_ = build.SetBeforeBuildCallback(func(cfg build.Config) (build.Config, error) {
+		// plugin.json lives at the repository root, not in src/ where the SDK looks by default.
 		cfg.PluginJSONPath = "."
+		// The backend reports package.json's version (v1/status, its start log) like the webhook.
+		v, err := version.FromPackageJSON("package.json")
+		if err != nil {
+			return cfg, err
+		}
+		if cfg.CustomVars == nil {
+			cfg.CustomVars = map[string]string{}
+		}
+		cfg.CustomVars[version.LinkName] = v
 		return cfg, nil
 	})
 }
@@ -35,10 +46,15 @@ func All() {
 	mg.SerialDeps(Frontend.Build, build.Build.Linux, Webhook)
 }
 
-// Webhook builds bin/kubedoor-webhook (static, linux/amd64 on this machine's GOOS/GOARCH).
+// Webhook builds bin/kubedoor-webhook (static, linux/amd64 on this machine's GOOS/GOARCH) with
+// package.json's version (`kubedoor-webhook --version`).
 func Webhook() error {
+	v, err := version.FromPackageJSON("package.json")
+	if err != nil {
+		return err
+	}
 	return sh.RunWith(map[string]string{"CGO_ENABLED": "0"},
-		"go", "build", "-trimpath", "-ldflags", "-s -w", "-o", "bin/kubedoor-webhook", "./webhook")
+		"go", "build", "-trimpath", "-ldflags", "-s -w "+version.LDFlag(v), "-o", "bin/kubedoor-webhook", "./webhook")
 }
 
 // Frontend groups the npm toolchain steps.
