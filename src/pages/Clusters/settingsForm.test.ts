@@ -21,11 +21,24 @@ describe('cluster settings form', () => {
     ['headroom negative', { headroom: '-0.1' }, 'headroom'],
     ['cpu floor text', { cpuFloorMillis: '10m' }, 'cpuFloorMillis'],
     ['memory floor negative', { memFloorMiB: '-1' }, 'memFloorMiB'],
+    ['min replicas negative', { minReplicas: '-1' }, 'minReplicas'],
+    ['min replicas fractional', { minReplicas: '1.5' }, 'minReplicas'],
+    ['min replicas above the table maximum', { minReplicas: '100001' }, 'minReplicas'],
     ['retention too short', { retentionDays: '7' }, 'retentionDays'],
     ['collection time', { collectAt: '1am' }, 'collect.at'],
   ])('%s is refused by its field', (_name, change, field) => {
     const f = { ...formFromSettings(clusterSettings()), ...change };
     expect(Object.keys(validateSettings(f))).toEqual([field]);
+  });
+
+  test('min replicas: 0 turns the floor off, and settings saved before it existed show the default 1', () => {
+    const s = clusterSettings();
+    const off = { ...formFromSettings(s), minReplicas: '0' };
+    expect(validateSettings(off)).toEqual({});
+    expect(toSettingsUpdate(off, s).minReplicas).toBe(0);
+    const older = { ...s } as Partial<typeof s>;
+    delete older.minReplicas;
+    expect(formFromSettings(older as typeof s).minReplicas).toBe('1');
   });
 
   test('overrides: namespace required, workload optional, no two for the same target', () => {
