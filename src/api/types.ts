@@ -169,6 +169,10 @@ export interface PeakRow {
   windowEnd: string;
   podsMin: number;
   podsMax: number;
+  /** Most replicas the Deployment's spec asked for in the window; null without that series or in older rows. */
+  replicasDesired?: number | null;
+  /** Median of the Running+Ready pods over the window's steps; null in older rows. */
+  podsReadyMedian?: number | null;
   cpuMax: number;
   cpuAvg: number;
   memMax: number;
