@@ -12,6 +12,7 @@ type life struct {
 	run        int64 // containers run from here (one interval of Pending first)
 	readyFrom  int64 // Ready for [readyFrom, readyTo)
 	readyTo    int64
+	unready    [][2]int64 // but not in these [from, to)
 }
 
 func podLife(p *Pod, interval int64) life {
@@ -27,11 +28,24 @@ func podLife(p *Pod, interval int64) life {
 		// sample (no staleness markers in backfilled blocks) a not-ready one.
 		l.readyTo = l.end - 2*interval
 	}
+	for _, u := range p.Unready {
+		l.unready = append(l.unready, [2]int64{u[0].Unix(), u[1].Unix()})
+	}
 	return l
 }
 
 // ready reports whether the pod counts as Running and Ready at instant t.
-func (l life) ready(t int64) bool { return t >= l.readyFrom && t < l.readyTo && t >= l.run }
+func (l life) ready(t int64) bool {
+	if t < l.readyFrom || t >= l.readyTo || t < l.run {
+		return false
+	}
+	for _, u := range l.unready {
+		if t >= u[0] && t < u[1] {
+			return false
+		}
+	}
+	return true
+}
 
 // active returns the part of w in which the pod's containers run, as [a0, a1]; a1 <= a0 when none.
 func (l life) active(w Window) (a0, a1 int64) {

@@ -56,7 +56,15 @@
 //   - PodsMin / PodsMax: min / max over every sample instant in [start, end] of the number of the
 //     Deployment's pods with kube_pod_status_phase{phase="Running"}=1 and
 //     kube_pod_status_ready{condition="true"}=1. Ready-made scenarios keep every level for at least
-//     5 minutes, so any step ≤ 5m sees all of them.
+//     5 minutes, so any step ≤ 5m sees all of them. PodsReadyMedian is the median of those
+//     counts over the same instants (the middle two's mean rounded up), or, when that is 0
+//     while some instant had a Ready pod, the median over those instants. A pod's Unready
+//     stretches (a crash loop) count as not Ready.
+//   - ReplicasDesired: the most kube_deployment_spec_replicas (Deployment.Spec) at the window's
+//     instants; none without a Spec. Scenario.ScaledToZero lists the Deployments at 0 the
+//     whole window with no pod in it: the pipeline stores them with 0 and no usage.
+//   - A Brief pod (running at most BriefActive of a window) is left out of Pods, PerPod and
+//     every usage answer, though it counts in the Ready pods.
 //   - CPURequest / CPULimit (cores), MemoryRequest / MemoryLimit (bytes): the container's
 //     kube_pod_container_resource_{requests,limits}; 0 when not set (no series). Validate makes them
 //     equal in every ReplicaSet of a Deployment, so "latest", "max" and "any" agree.

@@ -2,6 +2,7 @@ package synth
 
 import (
 	"fmt"
+	"sort"
 	"time"
 )
 
@@ -24,6 +25,12 @@ type Expected struct {
 	PerPod       []PodP95
 
 	PodsMin, PodsMax int // Running and Ready pods of the Deployment, over the window's instants
+	// PodsReadyMedian is the median of those counts over the window's instants (the mean of
+	// the middle two rounded up); when it is 0 while some instant had a Ready pod, the median
+	// over the instants that had one.
+	PodsReadyMedian int
+	// ReplicasDesired is the most spec.replicas at the window's instants; nil without a Spec.
+	ReplicasDesired *int
 
 	CPURequest, CPULimit       float64 // cores; 0 = not set
 	MemoryRequest, MemoryLimit float64 // bytes; 0 = not set
@@ -88,6 +95,8 @@ func expectDeployment(c *Cluster, ns string, d *Deployment, day int, w Window, i
 		}
 	}
 	podsMin, podsMax := -1, 0
+	var counts []int
+	var desired *int
 	for t := w.Start.Unix(); t <= w.End.Unix(); t += iv {
 		n := 0
 		for _, p := range pods {
@@ -95,17 +104,33 @@ func expectDeployment(c *Cluster, ns string, d *Deployment, day int, w Window, i
 				n++
 			}
 		}
+		counts = append(counts, n)
 		if podsMin < 0 || n < podsMin {
 			podsMin = n
 		}
 		podsMax = max(podsMax, n)
+		if len(d.Spec) > 0 {
+			if v := d.specAt(t); desired == nil || v > *desired {
+				desired = &v
+			}
+		}
+	}
+	median := medianUp(counts)
+	if median == 0 {
+		var some []int
+		for _, n := range counts {
+			if n > 0 {
+				some = append(some, n)
+			}
+		}
+		median = medianUp(some)
 	}
 	var rows []Expected
 	for ci, ct := range d.Containers {
 		e := Expected{
 			Key:     Key{c.Name, ns, d.Name, ct.Name},
 			Window:  w,
-			PodsMin: podsMin, PodsMax: podsMax,
+			PodsMin: podsMin, PodsMax: podsMax, PodsReadyMedian: median, ReplicasDesired: desired,
 			CPURequest: ct.CPURequest, CPULimit: ct.CPULimit,
 			MemoryRequest: float64(ct.MemoryRequest), MemoryLimit: float64(ct.MemoryLimit),
 			ThrottleRatio: ct.ThrottleRatio,
@@ -116,8 +141,8 @@ func expectDeployment(c *Cluster, ns string, d *Deployment, day int, w Window, i
 					e.OOMKills++
 				}
 			}
-			if a0, a1 := p.life.active(w); a1 <= a0 {
-				continue
+			if a0, a1 := p.life.active(w); a1 <= a0 || p.pod.Brief {
+				continue // a brief pod's start-up burst is not what the workload runs at
 			}
 			// The curve puts the plateau on half the container's run in the window, which pins
 			// every quantile in [MinQuantile, MaxQuantile] to it (package doc).
@@ -136,4 +161,62 @@ func expectDeployment(c *Cluster, ns string, d *Deployment, day int, w Window, i
 		rows = append(rows, e)
 	}
 	return rows
+}
+
+// medianUp is the median of ns, the mean of the middle two rounded up; 0 for none.
+func medianUp(ns []int) int {
+	if len(ns) == 0 {
+		return 0
+	}
+	s := append([]int(nil), ns...)
+	sort.Ints(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	a, b := s[len(s)/2-1], s[len(s)/2]
+	return (a + b + 1) / 2
+}
+
+// ScaledToZero lists, per cluster and day, the Deployments whose Spec is 0 at every instant of
+// the window and that have no pod running in it: the pipeline stores them with 0 desired
+// replicas although there is nothing to measure (Key.Container is "").
+func (s Scenario) ScaledToZero() []Expected {
+	s = s.withDefaults()
+	iv := int64(s.Interval / time.Second)
+	var out []Expected
+	for ci := range s.Clusters {
+		c := &s.Clusters[ci]
+		for _, w := range c.Windows() {
+			for _, ns := range c.Namespaces {
+				for di := range ns.Deployments {
+					d := &ns.Deployments[di]
+					if len(d.Spec) == 0 || runsIn(d, w, iv) {
+						continue
+					}
+					zero := true
+					for t := w.Start.Unix(); t <= w.End.Unix(); t += iv {
+						zero = zero && d.specAt(t) == 0
+					}
+					if zero {
+						none := 0
+						out = append(out, Expected{Key: Key{c.Name, ns.Name, d.Name, ""}, Window: w, ReplicasDesired: &none})
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+// runsIn reports whether any pod of d exists during w.
+func runsIn(d *Deployment, w Window, iv int64) bool {
+	for _, rs := range d.ReplicaSets {
+		for i := range rs.Pods {
+			l := podLife(&rs.Pods[i], iv)
+			if l.start <= w.End.Unix() && l.end > w.Start.Unix() {
+				return true
+			}
+		}
+	}
+	return false
 }

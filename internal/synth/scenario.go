@@ -14,7 +14,12 @@ const (
 
 	// MinActive is the shortest stretch of a window a container may run in: shorter, and a
 	// plateau of half of it no longer outweighs the transitions a 2m rate range smears.
+	// A Brief pod is the exception: it runs at most BriefActive of a window.
 	MinActive = 30 * time.Minute
+	// BriefActive is the most a Brief pod runs in a window. Its values (and the 5 minutes its
+	// memory lingers, LookbackDelta) stay far below the 15 minutes from which the collector
+	// counts a pod's quantiles, and counted pods run at least MinActive.
+	BriefActive = 3 * time.Minute
 	// SpikeMinActive is the stretch from which a curve gets a spike: the spike and the ranges that
 	// see it must stay well under 5% of the values.
 	SpikeMinActive = 80 * time.Minute
@@ -55,6 +60,15 @@ type Deployment struct {
 	Name        string
 	Containers  []Container
 	ReplicaSets []ReplicaSet
+	// Spec is the Deployment's spec.replicas over time (kube_deployment_spec_replicas), a step
+	// function of ascending changes; nil = kube-state-metrics exports no such series for it.
+	Spec []SpecStep
+}
+
+// SpecStep is spec.replicas from At on (until the next step).
+type SpecStep struct {
+	At       time.Time
+	Replicas int
 }
 
 // Container is one container of the pod template.
@@ -84,6 +98,12 @@ type Pod struct {
 	End      time.Time // deletion; zero = alive after the last window
 	Usage    [][]Usage // [container][day], Deployment.Containers × Cluster.Days
 	OOMKills []OOMKill // ascending per container
+	// Unready are stretches [from, to) on the grid in which the pod runs but is not Ready (a
+	// crash loop, a failing readiness probe).
+	Unready [][2]time.Time
+	// Brief marks a pod that runs at most BriefActive of any window: its usage is a start-up
+	// burst (Base; no plateau) that no expected usage answer counts.
+	Brief bool
 }
 
 // Usage is what a container uses on one day.

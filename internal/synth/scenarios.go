@@ -155,3 +155,53 @@ func ScenarioMultiDay(first Date, n int) Scenario {
 	}}}}
 	return Scenario{Clusters: []Cluster{c}}
 }
+
+// ScenarioReplicaTraps is (f): cluster prod-r, namespace traps, the ways Ready pods dip below
+// what a Deployment was sized to run, and pods that ran for only part of the window.
+//   - recreate: spec 3 throughout; a Recreate rollout 40 minutes in ends the old ReplicaSet's
+//     three pods before the new one's start, so Ready pods are 0 for four instants.
+//   - crashloop: spec 3; pod 2 crash-loops (Running, not Ready) for most of the window.
+//   - worker: spec 2; two long-lived pods, and a third that ran 3 minutes mid-window (a surge
+//     pod that finished) at a start-up burst far above the others' peak.
+//   - off: spec 0 the whole window, no pods.
+//   - nospec: no kube_deployment_spec_replicas series; three pods, one gone 45 minutes in.
+func ScenarioReplicaTraps(day Date) Scenario {
+	c := Cluster{Name: "prod-r", Peak: DefaultPeak, Days: []Date{day}}
+	ws := windowOf(c).Start
+	long := ws.AddDate(0, 0, -2)
+	spec := func(n int) []SpecStep { return []SpecStep{{At: ws.AddDate(0, 0, -1), Replicas: n}} }
+	ctr := func(name string) []Container {
+		return []Container{{Name: "app", Image: "registry.example.com/traps/" + name + ":1.0.0",
+			CPURequest: 0.5, CPULimit: 1, MemoryRequest: 256 * mi, MemoryLimit: 1024 * mi, ThrottleRatio: 0.1}}
+	}
+	pod := func(start, end time.Time, cpu float64, mem int64) Pod {
+		return Pod{Start: start, End: end, Usage: oneDay(usage(cpu, mem))}
+	}
+	flap := pod(long, time.Time{}, 0.22, 220*mi)
+	flap.Unready = [][2]time.Time{
+		{ws.Add(5 * time.Minute), ws.Add(25 * time.Minute)},
+		{ws.Add(26 * time.Minute), ws.Add(50 * time.Minute)},
+		{ws.Add(51 * time.Minute), ws.Add(85 * time.Minute)},
+	}
+	burst := Pod{Start: ws.Add(20 * time.Minute), End: ws.Add(23 * time.Minute), Brief: true, Usage: oneDay(Usage{
+		CPU:    Levels{Base: 3, Plateau: 3.5, Spike: 4},
+		Memory: Levels{Base: 3000 * mi, Plateau: 3500 * mi, Spike: 4000 * mi},
+	})}
+	c.Namespaces = []Namespace{{Name: "traps", Deployments: []Deployment{
+		{Name: "recreate", Containers: ctr("recreate"), Spec: spec(3), ReplicaSets: []ReplicaSet{
+			{Pods: []Pod{pod(long, ws.Add(40*time.Minute), 0.30, 300*mi), pod(long, ws.Add(40*time.Minute), 0.32, 310*mi),
+				pod(long, ws.Add(40*time.Minute), 0.34, 320*mi)}},
+			{Images: []string{"registry.example.com/traps/recreate:1.1.0"}, Pods: []Pod{
+				pod(ws.Add(40*time.Minute), time.Time{}, 0.36, 330*mi), pod(ws.Add(40*time.Minute), time.Time{}, 0.38, 340*mi),
+				pod(ws.Add(40*time.Minute), time.Time{}, 0.40, 350*mi)}},
+		}},
+		{Name: "crashloop", Containers: ctr("crashloop"), Spec: spec(3), ReplicaSets: []ReplicaSet{{Pods: []Pod{
+			pod(long, time.Time{}, 0.20, 200*mi), pod(long, time.Time{}, 0.21, 210*mi), flap}}}},
+		{Name: "worker", Containers: ctr("worker"), Spec: spec(2), ReplicaSets: []ReplicaSet{{Pods: []Pod{
+			pod(long, time.Time{}, 0.50, 500*mi), pod(long, time.Time{}, 0.60, 450*mi), burst}}}},
+		{Name: "off", Containers: ctr("off"), Spec: spec(0), ReplicaSets: []ReplicaSet{{}}},
+		{Name: "nospec", Containers: ctr("nospec"), ReplicaSets: []ReplicaSet{{Pods: []Pod{
+			pod(long, time.Time{}, 0.10, 100*mi), pod(long, time.Time{}, 0.12, 120*mi), pod(long, ws.Add(45*time.Minute), 0.14, 140*mi)}}}},
+	}}}
+	return Scenario{Clusters: []Cluster{c}}
+}

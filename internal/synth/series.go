@@ -139,6 +139,27 @@ func (g *gen) emitReplicaSetOwners(ns string, d *Deployment) {
 	}
 }
 
+// emitSpecReplicas writes kube_deployment_spec_replicas as the Deployment's Spec steps (none
+// when Spec is nil).
+func (g *gen) emitSpecReplicas(ns string, d *Deployment) {
+	if len(d.Spec) == 0 {
+		return
+	}
+	g.series("namespace", ns, "deployment", d.Name, "instance", ksmTarget, "job", "kube-state-metrics")
+	g.samples(d.Spec[0].At.Unix(), forever, func(t int64) float64 { return float64(d.specAt(t)) })
+}
+
+// specAt is spec.replicas at t (the first step's value before it).
+func (d *Deployment) specAt(t int64) int {
+	n := d.Spec[0].Replicas
+	for _, st := range d.Spec {
+		if st.At.Unix() <= t {
+			n = st.Replicas
+		}
+	}
+	return n
+}
+
 func emitPhase(g *gen, pc *podCtx) {
 	run := pc.life.run
 	for _, phase := range []string{"Pending", "Running", "Succeeded", "Failed", "Unknown"} {

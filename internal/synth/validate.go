@@ -100,6 +100,11 @@ func (s Scenario) validateDeployment(c *Cluster, ns string, d *Deployment, ws []
 		}
 	}
 	iv := int64(s.Interval / time.Second)
+	for i, st := range d.Spec {
+		if st.Replicas < 0 || st.At.Unix()%iv != 0 || (i > 0 && !st.At.After(d.Spec[i-1].At)) {
+			return fmt.Errorf("spec step %d: negative, off the %s grid or not ascending", i, s.Interval)
+		}
+	}
 	for ri, rs := range d.ReplicaSets {
 		if len(rs.Images) > len(d.Containers) {
 			return fmt.Errorf("replicaset %d: more images than containers", ri)
@@ -147,11 +152,19 @@ func (s Scenario) validatePod(p *Pod, d *Deployment, ws []Window, iv int64, name
 	for _, w := range ws {
 		a0, a1 := l.active(w)
 		switch {
+		case p.Brief && a1-a0 > int64(BriefActive/time.Second):
+			return fmt.Errorf("brief, but runs %s of the %s window (at most %s)", time.Duration(a1-a0)*time.Second, w.Day, BriefActive)
+		case p.Brief:
 		case a1-a0 >= int64(MinActive/time.Second):
 		case a1 > a0:
 			return fmt.Errorf("runs %s of the %s window (0 or ≥ %s)", time.Duration(a1-a0)*time.Second, w.Day, MinActive)
 		case l.end <= w.Start.Unix() && l.end-iv+lookback >= w.Start.Unix():
 			return fmt.Errorf("ends %s before the %s window: its last values would linger into it", w.Start.Sub(p.End), w.Day)
+		}
+	}
+	for _, u := range p.Unready {
+		if u[0].Unix()%iv != 0 || u[1].Unix()%iv != 0 || !u[0].Before(u[1]) {
+			return fmt.Errorf("unready stretch %s–%s: off grid or empty", u[0], u[1])
 		}
 	}
 	last := map[string]int64{}

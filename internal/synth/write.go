@@ -22,21 +22,23 @@ type Stats struct {
 type family struct {
 	name, typ, help string
 	emit            func(g *gen, pc *podCtx)
+	deployment      func(g *gen, ns string, d *Deployment) // instead of emit: one call per Deployment
 }
 
 var families = []family{
-	{"container_cpu_usage_seconds", "counter", "Cumulative cpu time consumed in seconds.", emitCPU},
-	{"container_memory_working_set_bytes", "gauge", "Current working set in bytes.", emitMemory},
-	{"container_cpu_cfs_periods", "counter", "Number of elapsed enforcement period intervals.", emitCFS(false)},
-	{"container_cpu_cfs_throttled_periods", "counter", "Number of throttled period intervals.", emitCFS(true)},
-	{"kube_pod_owner", "gauge", "Information about the Pod's owner.", emitOwner},
-	{"kube_replicaset_owner", "gauge", "Information about the ReplicaSet's owner.", nil}, // per ReplicaSet
-	{"kube_pod_status_phase", "gauge", "The pods current phase.", emitPhase},
-	{"kube_pod_status_ready", "gauge", "Describes whether the pod is ready to serve requests.", emitReady},
-	{"kube_pod_container_resource_requests", "gauge", "The number of requested request resource by a container.", emitResources(true)},
-	{"kube_pod_container_resource_limits", "gauge", "The number of requested limit resource by a container.", emitResources(false)},
-	{"kube_pod_container_status_last_terminated_reason", "gauge", "Describes the last reason the container was in terminated state.", emitLastTerminated},
-	{"kube_pod_container_status_restarts", "counter", "The number of container restarts per container.", emitRestarts},
+	{"container_cpu_usage_seconds", "counter", "Cumulative cpu time consumed in seconds.", emitCPU, nil},
+	{"container_memory_working_set_bytes", "gauge", "Current working set in bytes.", emitMemory, nil},
+	{"container_cpu_cfs_periods", "counter", "Number of elapsed enforcement period intervals.", emitCFS(false), nil},
+	{"container_cpu_cfs_throttled_periods", "counter", "Number of throttled period intervals.", emitCFS(true), nil},
+	{"kube_pod_owner", "gauge", "Information about the Pod's owner.", emitOwner, nil},
+	{"kube_replicaset_owner", "gauge", "Information about the ReplicaSet's owner.", nil, (*gen).emitReplicaSetOwners},
+	{"kube_deployment_spec_replicas", "gauge", "Number of desired pods for a deployment.", nil, (*gen).emitSpecReplicas},
+	{"kube_pod_status_phase", "gauge", "The pods current phase.", emitPhase, nil},
+	{"kube_pod_status_ready", "gauge", "Describes whether the pod is ready to serve requests.", emitReady, nil},
+	{"kube_pod_container_resource_requests", "gauge", "The number of requested request resource by a container.", emitResources(true), nil},
+	{"kube_pod_container_resource_limits", "gauge", "The number of requested limit resource by a container.", emitResources(false), nil},
+	{"kube_pod_container_status_last_terminated_reason", "gauge", "Describes the last reason the container was in terminated state.", emitLastTerminated, nil},
+	{"kube_pod_container_status_restarts", "counter", "The number of container restarts per container.", emitRestarts, nil},
 }
 
 // gen is the state of one WriteOpenMetrics call.
@@ -104,7 +106,7 @@ func (s Scenario) write(w io.Writer, part Part) (Stats, error) {
 				// Values still come from the whole timeline, so parts agree where they meet.
 				g.spans = dataSpans(g.windows[part.Day:part.Day+1], s.Margin)
 			}
-			g.eachPod(f.emit)
+			g.eachPod(f)
 		}
 		if g.firstErr != nil {
 			break
@@ -121,9 +123,10 @@ func (s Scenario) write(w io.Writer, part Part) (Stats, error) {
 	return g.st, nil
 }
 
-// eachPod calls emit for every pod of the current cluster in the part's namespaces; a nil emit
-// writes the ReplicaSet owners instead.
-func (g *gen) eachPod(emit func(*gen, *podCtx)) {
+// eachPod calls f.emit for every pod of the current cluster in the part's namespaces, or
+// f.deployment for every Deployment.
+func (g *gen) eachPod(f family) {
+	emit := f.emit
 	c := g.cluster
 	for ni := range c.Namespaces {
 		ns := &c.Namespaces[ni]
@@ -133,8 +136,8 @@ func (g *gen) eachPod(emit func(*gen, *podCtx)) {
 		}
 		for di := range ns.Deployments {
 			d := &ns.Deployments[di]
-			if emit == nil {
-				g.emitReplicaSetOwners(ns.Name, d)
+			if f.deployment != nil {
+				f.deployment(g, ns.Name, d)
 				continue
 			}
 			for ri := range d.ReplicaSets {

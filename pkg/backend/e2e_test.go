@@ -95,14 +95,14 @@ func TestCollectDerivePublishEnforce(t *testing.T) {
 	wantMem := int64(math.Ceil(want.MemoryWorst / (1 << 20)))
 	if row.PeakDay != want.Window.Day.String() || c.CPURequestMillis != wantCPU || c.MemRequestMiB != wantMem ||
 		c.CPULimitMillis != int64(want.CPULimit*1000) || c.MemLimitMiB != int64(want.MemoryLimit/(1<<20)) ||
-		row.Replicas.Observed != int32(want.PodsMin) || row.Replicas.Effective != int32(want.PodsMin) {
+		row.Replicas.Observed != int32(sizedTo(want)) || row.Replicas.Effective != int32(sizedTo(want)) {
 		t.Fatalf("row %+v %+v; want day %s cpu %dm mem %dMi limits %g/%g replicas %d",
-			row, c, want.Window.Day, wantCPU, wantMem, want.CPULimit, want.MemoryLimit, want.PodsMin)
+			row, c, want.Window.Day, wantCPU, wantMem, want.CPULimit, want.MemoryLimit, sizedTo(want))
 	}
 
 	// 3. The derivation was published to the cluster.
 	pol := waitPolicy(ctx, t, p.dyn, func(cp *v1alpha1.CapacityPolicy) bool { return cp.Spec.SourceVersion == row.Version })
-	if *pol.Spec.Replicas != int32(want.PodsMin) || pol.Spec.Containers[0].CPURequest.MilliValue() != wantCPU {
+	if *pol.Spec.Replicas != int32(sizedTo(want)) || pol.Spec.Containers[0].CPURequest.MilliValue() != wantCPU {
 		t.Fatalf("published policy %+v", pol.Spec)
 	}
 
@@ -112,7 +112,7 @@ func TestCollectDerivePublishEnforce(t *testing.T) {
 	}
 	got := getDeployment(ctx, t, p.cs)
 	res := got.Spec.Template.Spec.Containers[0].Resources
-	if *got.Spec.Replicas != int32(want.PodsMin) || res.Requests.Cpu().MilliValue() != wantCPU ||
+	if *got.Spec.Replicas != int32(sizedTo(want)) || res.Requests.Cpu().MilliValue() != wantCPU ||
 		res.Requests.Memory().Value() != wantMem<<20 || res.Limits.Cpu().MilliValue() != int64(want.CPULimit*1000) {
 		t.Fatalf("stored deployment: replicas %d resources %+v", *got.Spec.Replicas, res)
 	}
@@ -141,6 +141,16 @@ func TestCollectDerivePublishEnforce(t *testing.T) {
 }
 
 // worstDay picks shop/search's app row the derivation must choose, from synth's answers.
+// sizedTo is the replicas a row observes (DESIGN.md §6): the desired replicas when the series
+// exists, else the median of the Ready pods, floored at the default minReplicas 1.
+func sizedTo(r synth.Expected) int {
+	n := r.PodsReadyMedian
+	if r.ReplicasDesired != nil {
+		n = *r.ReplicasDesired
+	}
+	return max(n, 1)
+}
+
 func worstDay(t *testing.T, rows []synth.Expected, now time.Time, days int) synth.Expected {
 	t.Helper()
 	today := synth.DateOf(now)
@@ -152,7 +162,7 @@ func worstDay(t *testing.T, rows []synth.Expected, now time.Time, days int) synt
 		if r.Deployment != "search" || r.Container != "app" || d.String() < first.String() || d.String() >= today.String() {
 			continue
 		}
-		if score := float64(r.PodsMin) * r.CPUPodAvg; score >= bestScore { // later day wins a tie
+		if score := float64(sizedTo(r)) * r.CPUPodAvg; score >= bestScore { // later day wins a tie
 			best, bestScore = r, score
 		}
 	}

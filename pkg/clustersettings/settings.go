@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"time"
 
+	"github.com/kubedoor/kubedoor-grafana/pkg/control"
 	"github.com/kubedoor/kubedoor-grafana/pkg/peakwindow"
 	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
 )
@@ -33,8 +34,11 @@ type ClusterSettings struct {
 	CPUFloorMillis int64   `json:"cpuFloorMillis"`
 	MemFloorMiB    int64   `json:"memFloorMiB"`
 	OOMBump        bool    `json:"oomBump"`
-	RetentionDays  int     `json:"retentionDays"`
-	Collect        Collect `json:"collect"`
+	// MinReplicas is the fewest replicas the derivation observes for a workload (default 1):
+	// a Deployment whose spec was at 0 for its whole peak window is the one exception.
+	MinReplicas   int32   `json:"minReplicas"`
+	RetentionDays int     `json:"retentionDays"`
+	Collect       Collect `json:"collect"`
 
 	Version   uint64    `json:"version"`
 	UpdatedBy string    `json:"updatedBy"`
@@ -76,7 +80,7 @@ func Defaults(cluster, timeZone string) ClusterSettings {
 		PeakWindow: Window{Start: "10:00", End: "11:30"},
 		Overrides:  []Override{},
 		Quantile:   0.95, Days: 10, Mode: ModePerWorkload, Headroom: 0,
-		CPUFloorMillis: 10, MemFloorMiB: 1, OOMBump: true, RetentionDays: 400,
+		CPUFloorMillis: 10, MemFloorMiB: 1, OOMBump: true, MinReplicas: 1, RetentionDays: 400,
 		Collect: Collect{Enabled: true, At: "01:00", Concurrency: 4, QueryTimeoutSeconds: 120, MinFoundRatio: 0.5},
 	}
 }
@@ -126,6 +130,8 @@ func (s ClusterSettings) Validate() error {
 		return fieldErr("cpuFloorMillis", "must be from 0 to 1000000")
 	case s.MemFloorMiB < 0 || s.MemFloorMiB > 1_048_576:
 		return fieldErr("memFloorMiB", "must be from 0 to 1048576")
+	case s.MinReplicas < 0 || s.MinReplicas > control.MaxReplicas:
+		return fieldErr("minReplicas", "must be from 0 to %d", control.MaxReplicas)
 	case s.RetentionDays < 30 || s.RetentionDays > 3650:
 		return fieldErr("retentionDays", "must be from 30 to 3650")
 	}

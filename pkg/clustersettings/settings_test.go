@@ -7,8 +7,18 @@ import (
 )
 
 func TestDefaultsAreValid(t *testing.T) {
-	if err := Defaults("prod-a", "Asia/Shanghai").Validate(); err != nil {
+	d := Defaults("prod-a", "Asia/Shanghai")
+	if err := d.Validate(); err != nil {
 		t.Fatal(err)
+	}
+	if d.MinReplicas != 1 {
+		t.Errorf("default minReplicas %d, want 1", d.MinReplicas)
+	}
+	for _, n := range []int32{0, 100_000} {
+		d.MinReplicas = n
+		if err := d.Validate(); err != nil {
+			t.Errorf("minReplicas %d refused: %v", n, err)
+		}
 	}
 }
 
@@ -40,6 +50,8 @@ func TestValidateNamesTheField(t *testing.T) {
 		{"negative headroom", func(s *ClusterSettings) { s.Headroom = -0.1 }, "headroom"},
 		{"negative cpu floor", func(s *ClusterSettings) { s.CPUFloorMillis = -1 }, "cpuFloorMillis"},
 		{"negative memory floor", func(s *ClusterSettings) { s.MemFloorMiB = -1 }, "memFloorMiB"},
+		{"negative minReplicas", func(s *ClusterSettings) { s.MinReplicas = -1 }, "minReplicas"},
+		{"minReplicas above the table's maximum", func(s *ClusterSettings) { s.MinReplicas = 100_001 }, "minReplicas"},
 		{"retention of 29 days", func(s *ClusterSettings) { s.RetentionDays = 29 }, "retentionDays"},
 		{"collection time 1:00", func(s *ClusterSettings) { s.Collect.At = "1:00" }, "collect.at"},
 		{"zero concurrency", func(s *ClusterSettings) { s.Collect.Concurrency = 0 }, "collect.concurrency"},

@@ -15,7 +15,7 @@ import (
 
 type ctrVals struct {
 	cpu, mem           float64
-	hasCPU, hasMem     bool
+	cpuN, memN         int // steps with a value: how long the container ran in the window
 	cpuReq, cpuLim     float64
 	memReq, memLim     float64
 	throttled, periods float64
@@ -23,9 +23,9 @@ type ctrVals struct {
 }
 
 type podVals struct {
-	ctr                  map[string]*ctrVals
-	cpuTotal, memTotal   float64
-	hasCPUTot, hasMemTot bool
+	ctr                map[string]*ctrVals
+	cpuTotal, memTotal float64
+	cpuTotN, memTotN   int // steps with a value
 }
 
 // accumulator gathers the window's query results; add* run under its lock.
@@ -34,10 +34,36 @@ type accumulator struct {
 	inv   *inventory
 	pods  map[podKey]*podVals
 	ready map[wlKey]map[model.Time]float64 // Running+Ready pods at each step
+	// desired is each Deployment's most spec replicas in the window; a Deployment without the
+	// series is absent.
+	desired map[wlKey]uint32
+	idle    []wlKey // Deployments at 0 the whole window, without pods
 }
 
 func newAccumulator(inv *inventory) *accumulator {
-	return &accumulator{inv: inv, pods: map[podKey]*podVals{}, ready: map[wlKey]map[model.Time]float64{}}
+	return &accumulator{inv: inv, pods: map[podKey]*podVals{}, ready: map[wlKey]map[model.Time]float64{}, desired: map[wlKey]uint32{}}
+}
+
+// keepIdle lists the window's Deployments whose spec was at 0 replicas for the whole window
+// and that had no pod in it: they get a pod-total row of their own (see samples).
+func (a *accumulator) keepIdle(inWindow func(ns, wl string) bool) {
+	for k, n := range a.desired {
+		if _, hasPods := a.inv.workloads[k]; n == 0 && !hasPods && inWindow(k.ns, k.name) {
+			a.idle = append(a.idle, k)
+		}
+	}
+}
+
+// addDesired keeps the desired replicas of the window's Deployments.
+func (a *accumulator) addDesired(vec model.Vector) {
+	for _, s := range vec {
+		v, ok := finite(s.Value)
+		k := wlKey{string(s.Metric["namespace"]), string(s.Metric["deployment"])}
+		if !ok || v < 0 || k.ns == "" || k.name == "" {
+			continue
+		}
+		a.desired[k] = uint32(min(math.Round(v), math.MaxUint32))
+	}
 }
 
 func (a *accumulator) locked(f func()) {
@@ -111,21 +137,21 @@ func (a *accumulator) addUsage(m model.Matrix, q float64) {
 		}
 		v := quantile(q, vals)
 		if ser.Metric[promql.TagLabel] == promql.TagMem {
-			c.mem, c.hasMem = v, true
+			c.mem, c.memN = v, len(vals)
 		} else {
-			c.cpu, c.hasCPU = v, true
+			c.cpu, c.cpuN = v, len(vals)
 		}
 	}
 	for pk, steps := range cpuTot {
 		if len(steps) > 0 {
 			p := a.pods[pk]
-			p.cpuTotal, p.hasCPUTot = quantile(q, values(steps)), true
+			p.cpuTotal, p.cpuTotN = quantile(q, values(steps)), len(steps)
 		}
 	}
 	for pk, steps := range memTot {
 		if len(steps) > 0 {
 			p := a.pods[pk]
-			p.memTotal, p.hasMemTot = quantile(q, values(steps)), true
+			p.memTotal, p.memTotN = quantile(q, values(steps)), len(steps)
 		}
 	}
 }

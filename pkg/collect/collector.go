@@ -167,24 +167,31 @@ func (c *Collector) window(ctx context.Context, r *runner, t Target, w peakwindo
 	cluster := promql.Scope{ClusterKey: t.ClusterKey, ClusterValue: t.ClusterValue}
 
 	g, gctx := newGroup(ctx)
-	var podOwners, rsOwners model.Vector
+	var podOwners, rsOwners, desired model.Vector
 	g.Go(func() (err error) { podOwners, err = r.instant(gctx, promql.PodOwners(cluster, pw), sp.End, 1); return })
 	g.Go(func() (err error) {
 		rsOwners, err = r.instant(gctx, promql.ReplicaSetOwners(cluster, pw), sp.End, 1)
 		return
 	})
+	g.Go(func() (err error) {
+		desired, err = r.instant(gctx, promql.DesiredReplicas(cluster, pw), sp.End, 1)
+		return
+	})
 	if err := g.Wait(); err != nil {
-		return nil, fmt.Errorf("reading pod owners: %w", err)
+		return nil, fmt.Errorf("reading pod owners and desired replicas: %w", err)
 	}
-	inv := buildInventory(podOwners, rsOwners, func(ns, wl string) bool {
+	inWindow := func(ns, wl string) bool {
 		ww, err := t.Settings.WindowFor(ns, wl)
 		return err == nil && ww == w
-	})
+	}
+	inv := buildInventory(podOwners, rsOwners, inWindow)
 	batches := inv.batches(c.opts.BatchPods)
 	c.opts.Logger.Info("collecting peak window", "cluster", t.Cluster, "day", sp.Day.String(), "window", w.String(),
 		"start", sp.Start.UTC(), "end", sp.End.UTC(), "step", pw.Step, "workloads", len(inv.workloads), "batches", len(batches))
 
 	acc := newAccumulator(inv)
+	acc.addDesired(desired)
+	acc.keepIdle(inWindow)
 	g, gctx = newGroup(ctx)
 	for _, b := range batches {
 		s := cluster

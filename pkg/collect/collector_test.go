@@ -26,6 +26,8 @@ var (
 	promClient prom.Client
 	synthDay   synth.Date
 	expected   []synth.Expected
+	// scaledToZero are the Deployments at 0 desired replicas the whole window, without pods.
+	scaledToZero []synth.Expected
 )
 
 func TestMain(m *testing.M) {
@@ -43,13 +45,15 @@ func run(m *testing.M) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	s, err := synth.Merge(synth.ScenarioRollout(synthDay), synth.ScenarioSidecar(synthDay), synth.ScenarioHalfWindow(synthDay), mid)
+	s, err := synth.Merge(synth.ScenarioRollout(synthDay), synth.ScenarioSidecar(synthDay), synth.ScenarioHalfWindow(synthDay), mid,
+		synth.ScenarioReplicaTraps(synthDay))
 	if err != nil {
 		return 0, err
 	}
 	if expected, err = s.Expected(0.95); err != nil {
 		return 0, err
 	}
+	scaledToZero = s.ScaledToZero()
 	var buf bytes.Buffer
 	if _, err := s.WriteOpenMetrics(&buf); err != nil {
 		return 0, err
@@ -128,6 +132,10 @@ func checkAgainstExpected(t *testing.T, cluster string, res DayResult) {
 		if int(s.PodsMin) != e.PodsMin || int(s.PodsMax) != e.PodsMax {
 			t.Errorf("%s: pods %d..%d, want %d..%d", name, s.PodsMin, s.PodsMax, e.PodsMin, e.PodsMax)
 		}
+		if !sameCount(s.ReplicasDesired, e.ReplicasDesired) || s.PodsReadyMedian == nil || int(*s.PodsReadyMedian) != e.PodsReadyMedian {
+			t.Errorf("%s: desired replicas %s, Ready median %s; want %s and %d", name,
+				count(s.ReplicasDesired), count(s.PodsReadyMedian), countInt(e.ReplicasDesired), e.PodsReadyMedian)
+		}
 		if int(s.OOMKills) != e.OOMKills {
 			t.Errorf("%s: OOM kills %d, want %d", name, s.OOMKills, e.OOMKills)
 		}
@@ -148,6 +156,24 @@ func checkAgainstExpected(t *testing.T, cluster string, res DayResult) {
 	if n == 0 || containers != n {
 		t.Errorf("%d container rows, want %d", containers, n)
 	}
+}
+
+func sameCount(got *uint32, want *int) bool {
+	return (got == nil) == (want == nil) && (got == nil || int(*got) == *want)
+}
+
+func count(n *uint32) string {
+	if n == nil {
+		return "null"
+	}
+	return fmt.Sprint(*n)
+}
+
+func countInt(n *int) string {
+	if n == nil {
+		return "null"
+	}
+	return fmt.Sprint(*n)
 }
 
 func pctOf(v, limit float64) float64 {

@@ -13,7 +13,11 @@
 //     collector's steps in [start, end] — only steps where the pod had a value count, so a pod
 //     that lived half the window is not diluted by the half it did not exist.
 //   - CPUMax/MemMax = max over the Deployment's pods (all its ReplicaSets, via kube_pod_owner →
-//     kube_replicaset_owner) of the pod's value; CPUAvg/MemAvg = their arithmetic mean.
+//     kube_replicaset_owner) of the pod's value; CPUAvg/MemAvg = their arithmetic mean. A pod
+//     whose value rests on less than 15 minutes of steps (or half the window, if shorter) — a
+//     surge pod, a crash-looping container, a pod that finished or was drained — is left out of
+//     both unless no pod of the Deployment ran that long: its quantile is a start-up or
+//     shut-down burst, not the load the requests are sized for.
 //   - The pod-total row (container "") applies the same max/mean to each pod's total, where the
 //     total at an instant is the sum of its containers' values (not the pod cgroup series, which
 //     also holds the pause container). Its requests are the sum of the containers' requests; its
@@ -30,6 +34,14 @@
 //     appeared.
 //   - PodsMin/PodsMax: the fewest/most Running+Ready pods of the Deployment (its ReplicaSets
 //     added up) over the window's steps [start, end]; a step where none were ready counts as 0.
+//     PodsReadyMedian: the median of those counts (the middle two's mean rounded up); when that
+//     is 0 but some step had a Ready pod, the median over the steps that had one.
+//   - ReplicasDesired: max_over_time of kube_deployment_spec_replicas over the window (one
+//     instant query per cluster and window): the most replicas the Deployment was sized to run
+//     at the peak. Absent (NULL) when kube-state-metrics exports no such series for it. A
+//     Deployment whose spec was 0 for the whole window and that had no pod in it gets a
+//     pod-total row of its own (zero usage, ReplicasDesired 0), so that the derivation can
+//     observe the one case of 0 replicas.
 //
 // # Why range queries with the quantiles computed here, not instant subqueries
 //

@@ -39,6 +39,15 @@ const (
 	ReplicasNone        = "none" // nothing set: the webhook keeps what the Deployment sends
 )
 
+// Where replicas.observed came from (Replicas.ObservedFrom); "" on rows derived before it was
+// recorded.
+const (
+	ObservedDesired     = "desired"      // the most replicas the Deployment's spec asked for in the peak window
+	ObservedReadyMedian = "ready-median" // no spec series: the median of its Running+Ready pods
+	ObservedReadyMax    = "ready-max"    // a peak sample collected before either was stored: the most Ready pods
+	ObservedFloor       = "floor"        // raised to the cluster's minReplicas (the row's notes say from what)
+)
+
 // UpdatedByCollector is who the derivation writes versions as.
 const UpdatedByCollector = "collector"
 
@@ -75,6 +84,8 @@ type Replicas struct {
 	Manual      int32 `json:"manual"`
 	Recommended int32 `json:"recommended"`
 	Observed    int32 `json:"observed"`
+	// ObservedFrom says which statistic Observed is (Observed* constants).
+	ObservedFrom string `json:"observedFrom"`
 	// Effective and Source are computed: manual if ≥ 0, else recommended if ≥ 0, else observed.
 	Effective int32  `json:"effective"`
 	Source    string `json:"source"`

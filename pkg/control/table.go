@@ -47,7 +47,7 @@ const table = "control_rows"
 // columns are control_rows' columns in the order scanRow and insertRow use.
 var columns = []string{
 	"cluster", "namespace", "workload", "version",
-	"replicas_manual", "replicas_recommended", "replicas_observed",
+	"replicas_manual", "replicas_recommended", "replicas_observed", "replicas_observed_from",
 	"containers.name", "containers.cpu_request_m", "containers.cpu_limit_m",
 	"containers.mem_request_mib", "containers.mem_limit_mib",
 	"containers.cpu_request_source", "containers.cpu_limit_source",
@@ -84,7 +84,7 @@ func scanRow(rows store.Rows) (Row, error) {
 		deleted                        uint8
 	)
 	err := rows.Scan(&r.Cluster, &r.Namespace, &r.Workload, &r.Version,
-		&r.Replicas.Manual, &r.Replicas.Recommended, &r.Replicas.Observed,
+		&r.Replicas.Manual, &r.Replicas.Recommended, &r.Replicas.Observed, &r.Replicas.ObservedFrom,
 		&names, &cpuReq, &cpuLim, &memReq, &memLim, &cpuReqSrc, &cpuLimSrc, &memReqSrc, &memLimSrc,
 		&peakDay, &r.Notes, &r.UpdatedBy, &r.UpdatedAt, &deleted, &r.writeID)
 	if err != nil {
@@ -138,7 +138,7 @@ func insertRow(r Row) ([]any, error) {
 	}
 	return []any{
 		r.Cluster, r.Namespace, r.Workload, r.Version,
-		r.Replicas.Manual, r.Replicas.Recommended, r.Replicas.Observed,
+		r.Replicas.Manual, r.Replicas.Recommended, r.Replicas.Observed, r.Replicas.ObservedFrom,
 		names, cpuReq, cpuLim, memReq, memLim, srcs[0], srcs[1], srcs[2], srcs[3],
 		day, notes, r.UpdatedBy, r.UpdatedAt.UTC(), deleted, r.writeID,
 	}, nil

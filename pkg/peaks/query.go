@@ -49,15 +49,18 @@ func (r Range) params() []store.Param {
 
 // Row is a peak sample in the API's shape (PeakRow): cores and bytes, day as YYYY-MM-DD.
 type Row struct {
-	Cluster         string    `json:"cluster"`
-	Namespace       string    `json:"namespace"`
-	Workload        string    `json:"workload"`
-	Container       string    `json:"container"`
-	Day             string    `json:"day"`
-	WindowStart     time.Time `json:"windowStart"`
-	WindowEnd       time.Time `json:"windowEnd"`
-	PodsMin         uint32    `json:"podsMin"`
-	PodsMax         uint32    `json:"podsMax"`
+	Cluster     string    `json:"cluster"`
+	Namespace   string    `json:"namespace"`
+	Workload    string    `json:"workload"`
+	Container   string    `json:"container"`
+	Day         string    `json:"day"`
+	WindowStart time.Time `json:"windowStart"`
+	WindowEnd   time.Time `json:"windowEnd"`
+	PodsMin     uint32    `json:"podsMin"`
+	PodsMax     uint32    `json:"podsMax"`
+	// ReplicasDesired and PodsReadyMedian are null when not collected (see Sample).
+	ReplicasDesired *uint32   `json:"replicasDesired"`
+	PodsReadyMedian *uint32   `json:"podsReadyMedian"`
 	CPUMax          float64   `json:"cpuMax"`
 	CPUAvg          float64   `json:"cpuAvg"`
 	MemMax          float64   `json:"memMax"`
@@ -79,7 +82,8 @@ func RowOf(s Sample) Row {
 	return Row{
 		Cluster: s.Cluster, Namespace: s.Namespace, Workload: s.Workload, Container: s.Container,
 		Day: s.Day.Format(time.DateOnly), WindowStart: s.WindowStart.UTC(), WindowEnd: s.WindowEnd.UTC(),
-		PodsMin: s.PodsMin, PodsMax: s.PodsMax, CPUMax: s.CPUMax, CPUAvg: s.CPUAvg, MemMax: s.MemMax, MemAvg: s.MemAvg,
+		PodsMin: s.PodsMin, PodsMax: s.PodsMax, ReplicasDesired: s.ReplicasDesired, PodsReadyMedian: s.PodsReadyMedian,
+		CPUMax: s.CPUMax, CPUAvg: s.CPUAvg, MemMax: s.MemMax, MemAvg: s.MemAvg,
 		CPURequest: s.CPURequest, CPULimit: s.CPULimit, MemRequest: s.MemRequest, MemLimit: s.MemLimit,
 		CPUPctOfLimit: s.CPUPctOfLimit, MemPctOfLimit: s.MemPctOfLimit, ThrottlingRatio: s.ThrottlingRatio,
 		OOMKills: s.OOMKills, Quantile: s.Quantile, CollectedAt: s.CollectedAt.UTC(),
@@ -89,7 +93,7 @@ func RowOf(s Sample) Row {
 func scanSample(rows store.Rows) (Sample, error) {
 	var s Sample
 	err := rows.Scan(&s.Cluster, &s.Namespace, &s.Workload, &s.Container, &s.Day, &s.WindowStart, &s.WindowEnd,
-		&s.PodsMin, &s.PodsMax, &s.CPUMax, &s.CPUAvg, &s.MemMax, &s.MemAvg,
+		&s.PodsMin, &s.PodsMax, &s.ReplicasDesired, &s.PodsReadyMedian, &s.CPUMax, &s.CPUAvg, &s.MemMax, &s.MemAvg,
 		&s.CPURequest, &s.CPULimit, &s.MemRequest, &s.MemLimit, &s.CPUPctOfLimit, &s.MemPctOfLimit,
 		&s.ThrottlingRatio, &s.OOMKills, &s.Quantile, &s.CollectedAt)
 	return s, err

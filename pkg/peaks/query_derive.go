@@ -11,7 +11,10 @@ import (
 // leave the engine (a tenth of the window's rows at 10 days). The rule is the one
 // recommend.Choose applies in Go, and a test holds the two to the same answers:
 //
-//	load(workload, day) = pods_min × Σ containers' pod-average CPU (NaN or negative counts as 0)
+//	pods(workload, day) = replicas_desired, else pods_ready_median, else pods_max (a row
+//	                      collected before the first two were stored) — never pods_min, which
+//	                      a momentary dip in Ready pods drives to 0
+//	load(workload, day) = pods × Σ containers' pod-average CPU (NaN or negative counts as 0)
 //	per-workload: each workload's day with the highest load, the later day on a tie
 //	kubedoor:     the day with the highest Σ over workloads of load, the later day on a tie
 //
@@ -20,22 +23,33 @@ import (
 // collision can only add another workload-day's rows to what is read; the derivation takes
 // each workload's highest-load day among the rows it gets, and a workload's own choice is
 // always among them, so an extra day never changes the answer.
+//
+// The rows read are the container rows plus the pod-total row of a Deployment whose spec was
+// at 0 replicas for the whole window (the collector writes only that row for it, as it had no
+// pods): the one case in which the derivation observes 0 replicas.
 
 const dayLoads = `SELECT cityHash64(namespace, workload) AS wh, day,
-       max(pods_min) * sum(if(isNaN(cpu_p95_avg) OR cpu_p95_avg < 0, 0, cpu_p95_avg)) AS load
+       max(` + PodsAtPeak + `) * sum(if(container = '' OR isNaN(cpu_p95_avg) OR cpu_p95_avg < 0, 0, cpu_p95_avg)) AS load
 FROM peak_samples FINAL
-WHERE cluster = {cluster:String} AND day BETWEEN {from:Date} AND {to:Date} AND container != ''
+WHERE cluster = {cluster:String} AND day BETWEEN {from:Date} AND {to:Date} AND ` + derivedRows + `
 GROUP BY wh, day`
 
+// PodsAtPeak is the SQL of a row's pods figure (see above); recommend applies the same rule.
+const PodsAtPeak = `coalesce(replicas_desired, pods_ready_median, pods_max)`
+
+// derivedRows selects the rows the derivation reads: container rows, and the pod-total row of
+// a Deployment at 0 desired replicas for the whole window (NULL = 0 is not true).
+const derivedRows = `(container != '' OR replicas_desired = 0)`
+
 // derivationColumns are the fields the derivation reads.
-const derivationColumns = `namespace, workload, container, day, pods_min, cpu_p95_max, cpu_p95_avg, mem_p95_max,
-       cpu_limit, mem_limit, oom_kills, collected_at`
+const derivationColumns = `namespace, workload, container, day, pods_min, pods_max, replicas_desired, pods_ready_median,
+       cpu_p95_max, cpu_p95_avg, mem_p95_max, cpu_limit, mem_limit, oom_kills, collected_at`
 
 func scanForDerivation(cluster string) func(store.Rows) (Sample, error) {
 	return func(rows store.Rows) (Sample, error) {
 		s := Sample{Cluster: cluster}
-		err := rows.Scan(&s.Namespace, &s.Workload, &s.Container, &s.Day, &s.PodsMin, &s.CPUMax, &s.CPUAvg,
-			&s.MemMax, &s.CPULimit, &s.MemLimit, &s.OOMKills, &s.CollectedAt)
+		err := rows.Scan(&s.Namespace, &s.Workload, &s.Container, &s.Day, &s.PodsMin, &s.PodsMax,
+			&s.ReplicasDesired, &s.PodsReadyMedian, &s.CPUMax, &s.CPUAvg, &s.MemMax, &s.CPULimit, &s.MemLimit, &s.OOMKills, &s.CollectedAt)
 		return s, err
 	}
 }
@@ -45,14 +59,14 @@ func rangeParams(cluster string, r Range) []store.Param {
 }
 
 // WorstDays returns, for every workload with samples in r, the container samples (pod totals
-// excluded) of its day with the highest load.
+// excluded, but for a Deployment at 0 replicas the whole window) of its day with the highest load.
 func WorstDays(ctx context.Context, conn store.Conn, cluster string, r Range) ([]Sample, error) {
 	if err := r.Validate(); err != nil {
 		return nil, err
 	}
 	q := `SELECT ` + derivationColumns + `
 FROM peak_samples FINAL
-WHERE cluster = {cluster:String} AND day BETWEEN {from:Date} AND {to:Date} AND container != ''
+WHERE cluster = {cluster:String} AND day BETWEEN {from:Date} AND {to:Date} AND ` + derivedRows + `
   AND cityHash64(cityHash64(namespace, workload), day) IN (
       SELECT cityHash64(wh, argMax(day, (load, day))) FROM (` + dayLoads + `) GROUP BY wh)` + finalSettings
 	return collect(ctx, conn, "reading each workload's worst day", q, scanForDerivation(cluster), rangeParams(cluster, r)...)
@@ -93,13 +107,13 @@ func PeakClusterDay(ctx context.Context, conn store.Conn, cluster string, r Rang
 	dayParams := append(params, store.P("day", store.Date(out.Day)))
 	if out.Samples, err = collect(ctx, conn, "reading the cluster's peak day", `SELECT `+derivationColumns+`
 FROM peak_samples FINAL
-WHERE cluster = {cluster:String} AND day = {day:Date} AND container != ''`+finalSettings,
+WHERE cluster = {cluster:String} AND day = {day:Date} AND `+derivedRows+``+finalSettings,
 		scanForDerivation(cluster), store.P("cluster", cluster), store.P("day", store.Date(out.Day))); err != nil {
 		return ClusterDay{}, err
 	}
 	if out.Absent, err = collect(ctx, conn, "listing workloads absent on the cluster's peak day",
 		`SELECT namespace, workload FROM peak_samples FINAL
-WHERE cluster = {cluster:String} AND day BETWEEN {from:Date} AND {to:Date} AND container != ''
+WHERE cluster = {cluster:String} AND day BETWEEN {from:Date} AND {to:Date} AND `+derivedRows+`
 GROUP BY namespace, workload HAVING countIf(day = {day:Date}) = 0
 ORDER BY namespace, workload`+finalSettings,
 		func(rows store.Rows) ([2]string, error) {

@@ -42,12 +42,13 @@ func wantField(t *testing.T, body []byte, field string) {
 }
 
 type clusterSettings struct {
-	Cluster    string `json:"cluster"`
-	TimeZone   string `json:"timeZone"`
-	PeakWindow struct{ Start, End string }
-	Quantile   float64 `json:"quantile"`
-	Version    uint64  `json:"version"`
-	UpdatedBy  string  `json:"updatedBy"`
+	Cluster     string `json:"cluster"`
+	TimeZone    string `json:"timeZone"`
+	PeakWindow  struct{ Start, End string }
+	Quantile    float64 `json:"quantile"`
+	MinReplicas int32   `json:"minReplicas"`
+	Version     uint64  `json:"version"`
+	UpdatedBy   string  `json:"updatedBy"`
 }
 
 func TestClusterSettingsByRoleWithValidationAndConflicts(t *testing.T) {
@@ -63,7 +64,7 @@ func TestClusterSettingsByRoleWithValidationAndConflicts(t *testing.T) {
 		t.Fatalf("clusters %s (%v)", body, err)
 	}
 	var cur clusterSettings
-	if err := json.Unmarshal(call(t, viewer, "GET", "v1/clusters/c0/settings", "", 200), &cur); err != nil || cur.Version != 0 || cur.TimeZone != "UTC" {
+	if err := json.Unmarshal(call(t, viewer, "GET", "v1/clusters/c0/settings", "", 200), &cur); err != nil || cur.Version != 0 || cur.TimeZone != "UTC" || cur.MinReplicas != 1 {
 		t.Fatalf("defaults %+v %v", cur, err)
 	}
 	call(t, viewer, "GET", "v1/clusters/nope/settings", "", 404)
@@ -71,6 +72,8 @@ func TestClusterSettingsByRoleWithValidationAndConflicts(t *testing.T) {
 	good := `{"peakWindow":{"start":"10:00","end":"11:30"},"quantile":0.9,"expectedVersion":%d}`
 	wantError("forbidden", "change cluster settings requires the Admin role")(t, call(t, editor, "PUT", "v1/clusters/c0/settings", fmt.Sprintf(good, 0), 403))
 	wantField(t, call(t, admin, "PUT", "v1/clusters/c0/settings", `{"quantile":1.5,"expectedVersion":0}`, 400), "quantile")
+	wantField(t, call(t, admin, "PUT", "v1/clusters/c0/settings", `{"minReplicas":-1,"expectedVersion":0}`, 400), "minReplicas")
+	wantField(t, call(t, admin, "PUT", "v1/clusters/c0/settings", `{"minReplicas":100001,"expectedVersion":0}`, 400), "minReplicas")
 	wantField(t, call(t, admin, "PUT", "v1/clusters/c0/settings", `{"peakWindow":{"start":"25:00","end":"11:30"},"expectedVersion":0}`, 400), "peakWindow.start")
 	wantField(t, call(t, admin, "PUT", "v1/clusters/c0/settings", `{"quantile":0.9}`, 400), "expectedVersion")
 	call(t, admin, "PUT", "v1/clusters/c0/settings", `{"quantile":0.9,"expectedVersion":0,"surprise":1}`, 400)

@@ -128,3 +128,23 @@ func FuzzQuoting(f *testing.F) {
 		}
 	})
 }
+
+func TestDesiredReplicasIsTheWindowsMaximumPerDeployment(t *testing.T) {
+	w := Window{Range: 90 * time.Minute, Step: 30 * time.Second}
+	tests := []struct {
+		name string
+		s    Scope
+		want string
+	}{
+		{"a whole cluster", Scope{ClusterKey: "cluster", ClusterValue: "prod-a"},
+			`max by (namespace, deployment) (max_over_time(kube_deployment_spec_replicas{cluster="prod-a"}[5400s]))`},
+		{"one namespace; a batch's pods do not narrow it (the series has no pod label)",
+			Scope{Namespace: "shop", Pods: []string{"api-1"}},
+			`max by (namespace, deployment) (max_over_time(kube_deployment_spec_replicas{namespace="shop"}[5400s]))`},
+	}
+	for _, tt := range tests {
+		if got := DesiredReplicas(tt.s, w); got != tt.want {
+			t.Errorf("%s:\n got %s\nwant %s", tt.name, got, tt.want)
+		}
+	}
+}

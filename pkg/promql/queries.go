@@ -164,3 +164,14 @@ func ReadyPods(s Scope) string {
 	return By("count", []string{"namespace", "owner_name"},
 		owner+"\nand on (namespace, pod) ("+phase+" == 1)\nand on (namespace, pod) ("+ready+" == 1)")
 }
+
+// DesiredReplicas is, per Deployment (label deployment), the most replicas its spec asked for
+// at any instant of the window: kube-state-metrics' kube_deployment_spec_replicas, an instant
+// query at the window end. The maximum is what the Deployment was sized to run at its peak; a
+// rollout or a crash loop never lowers it (they change Ready pods, not the spec), and it is 0
+// only when the spec was 0 at every sample of the window. A Deployment without the series
+// (kube-state-metrics not exporting it) is absent from the answer.
+func DesiredReplicas(s Scope, w Window) string {
+	sel := Selector("kube_deployment_spec_replicas", s.matchers(false)...)
+	return By("max", []string{"namespace", "deployment"}, "max_over_time("+sel+"["+Duration(w.Range)+"])")
+}

@@ -18,7 +18,8 @@ func ParamsOf(cs clustersettings.ClusterSettings) (Params, error) {
 	}
 	p := Params{
 		Days: cs.Days, Mode: cs.Mode, Headroom: cs.Headroom,
-		CPUFloorMillis: cs.CPUFloorMillis, MemFloorMiB: cs.MemFloorMiB, OOMBump: cs.OOMBump, Location: loc,
+		CPUFloorMillis: cs.CPUFloorMillis, MemFloorMiB: cs.MemFloorMiB, OOMBump: cs.OOMBump,
+		MinReplicas: cs.MinReplicas, Location: loc,
 	}
 	if err := p.Validate(); err != nil {
 		return Params{}, fmt.Errorf("cluster %s settings: %w", cs.Cluster, err)

@@ -67,15 +67,40 @@ type Adjustment struct {
 
 type wkey struct{ ns, wl string }
 
-// dayData is one workload's samples on one day (pod totals excluded).
+// dayData is one workload's samples on one day (pod totals excluded, but for the pod-total row
+// of a Deployment at 0 desired replicas the whole window, kept in totals).
 type dayData struct {
 	day        time.Time
-	podsMin    uint32
+	pods       uint32  // the pods figure at the peak, see podsAtPeak
+	podsFrom   string  // which statistic pods is (control.Observed*)
 	cpuAvgSum  float64 // Σ containers' pod-average CPU quantile, cores
 	containers []int   // indexes into the history, sorted by container name
+	totals     []int   // pod-total rows read for their replica counts only
 }
 
-func (d *dayData) load() float64 { return float64(d.podsMin) * d.cpuAvgSum }
+func (d *dayData) load() float64 { return float64(d.pods) * d.cpuAvgSum }
+
+// podsAtPeak is the number of replicas a workload ran at a day's peak, by the first statistic
+// the sample has: the most replicas its spec asked for in the window; else the median of its
+// Ready pods over the window's steps; else (a row collected before those were stored) the most
+// Ready pods. Never the fewest Ready pods: a rollout, a crash loop or a drain dips that for a
+// moment, down to 0. peaks.PodsAtPeak is the same rule in SQL.
+func podsAtPeak(s *peaks.Sample) (uint32, string) {
+	switch {
+	case s.ReplicasDesired != nil:
+		return *s.ReplicasDesired, control.ObservedDesired
+	case s.PodsReadyMedian != nil:
+		return *s.PodsReadyMedian, control.ObservedReadyMedian
+	default:
+		return s.PodsMax, control.ObservedReadyMax
+	}
+}
+
+// derivedRow reports whether the derivation reads s: container rows, and the pod-total row of
+// a Deployment at 0 desired replicas the whole window (it had no pods, so no other row).
+func derivedRow(s *peaks.Sample) bool {
+	return s.Container != peaks.PodTotal || (s.ReplicasDesired != nil && *s.ReplicasDesired == 0)
+}
 
 type workload struct {
 	key  wkey
@@ -136,6 +161,9 @@ func Choose(p Params, history []peaks.Sample, now time.Time) (Chosen, error) {
 			continue
 		}
 		for _, i := range day.containers {
+			c.Samples = append(c.Samples, history[i])
+		}
+		for _, i := range day.totals {
 			c.Samples = append(c.Samples, history[i])
 		}
 	}
@@ -246,7 +274,7 @@ func group(history []peaks.Sample, first, last time.Time, cluster *string) ([]*w
 	byKey := map[wkey]*workload{}
 	for i := range history {
 		s := &history[i]
-		if s.Container == peaks.PodTotal {
+		if !derivedRow(s) {
 			continue
 		}
 		day := dateOf(s.Day)
@@ -271,21 +299,31 @@ func group(history []peaks.Sample, first, last time.Time, cluster *string) ([]*w
 			at, _ := slices.BinarySearchFunc(w.days, day, func(d *dayData, t time.Time) int { return d.day.Compare(t) })
 			w.days = slices.Insert(w.days, at, d)
 		}
-		if j := slices.IndexFunc(d.containers, func(j int) bool { return history[j].Container == s.Container }); j >= 0 {
+		list := &d.containers
+		if s.Container == peaks.PodTotal {
+			list = &d.totals
+		}
+		if j := slices.IndexFunc(*list, func(j int) bool { return history[j].Container == s.Container }); j >= 0 {
 			// The same container twice (a re-collection read without FINAL): the later wins.
-			if !s.CollectedAt.After(history[d.containers[j]].CollectedAt) {
+			if !s.CollectedAt.After(history[(*list)[j]].CollectedAt) {
 				continue
 			}
-			d.containers = slices.Delete(d.containers, j, j+1)
+			*list = slices.Delete(*list, j, j+1)
 		}
-		d.containers = append(d.containers, i)
+		*list = append(*list, i)
 	}
 	out := make([]*workload, 0, len(byKey))
 	for _, w := range byKey {
 		for _, d := range w.days {
 			slices.SortFunc(d.containers, func(a, b int) int { return cmp.Compare(history[a].Container, history[b].Container) })
+			// Every row of a workload-day carries the same counts; the largest wins should a
+			// re-collection have mixed two.
+			for _, i := range slices.Concat(d.containers, d.totals) {
+				if n, from := podsAtPeak(&history[i]); d.podsFrom == "" || n > d.pods {
+					d.pods, d.podsFrom = n, from
+				}
+			}
 			for _, i := range d.containers {
-				d.podsMin = max(d.podsMin, history[i].PodsMin)
 				d.cpuAvgSum += clean(history[i].CPUAvg)
 			}
 		}

@@ -107,7 +107,7 @@ func TestKubeDoorModeUsesOneClusterWideDay(t *testing.T) {
 // row is a current row with the given containers, as a previous derivation left it.
 func row(ns, wl string, version uint64, observed int32, cs ...control.Container) control.Row {
 	r := control.Row{Cluster: "prod-a", Namespace: ns, Workload: wl, Version: version, PeakDay: "2026-11-01",
-		Replicas: control.Replicas{Manual: -1, Recommended: -1, Observed: observed}, Containers: cs, Notes: []string{}}
+		Replicas: control.Replicas{Manual: -1, Recommended: -1, Observed: observed, ObservedFrom: control.ObservedDesired}, Containers: cs, Notes: []string{}}
 	r.Replicas.Resolve()
 	return r
 }

@@ -22,17 +22,31 @@ type s struct {
 	memMiB         float64
 	cpuLim, memLim float64 // cores, MiB; 0 = none
 	oom            uint32
+	// ready is how the sample knows its replicas: "" = the Deployment's desired replicas are
+	// pods (kube_deployment_spec_replicas); "median" = no desired series, the Ready median is
+	// pods; "legacy" = collected before either was stored, the most Ready pods are pods.
+	// In every case the fewest Ready pods are pods/2, a dip the derivation must not follow.
+	ready string
 }
 
 func (x s) sample() peaks.Sample {
-	return peaks.Sample{
+	out := peaks.Sample{
 		Cluster: "prod-a", Namespace: x.ns, Workload: x.wl, Container: x.c, Day: day(x.d),
 		WindowStart: day(x.d).Add(2 * time.Hour), WindowEnd: day(x.d).Add(3*time.Hour + 30*time.Minute),
-		PodsMin: x.pods, PodsMax: x.pods + 1, CPUAvg: x.cpuAvg, CPUMax: x.cpuMax,
+		PodsMin: x.pods / 2, PodsMax: x.pods + 1, CPUAvg: x.cpuAvg, CPUMax: x.cpuMax,
 		MemAvg: x.memMiB * miB * 0.9, MemMax: x.memMiB * miB,
 		CPULimit: x.cpuLim, MemLimit: x.memLim * miB, OOMKills: x.oom, Quantile: 0.95,
 		CollectedAt: day(x.d + 1).Add(time.Hour),
 	}
+	switch x.ready {
+	case "":
+		out.ReplicasDesired, out.PodsReadyMedian = peaks.Uint32(x.pods), peaks.Uint32(x.pods+1)
+	case "median":
+		out.PodsReadyMedian = peaks.Uint32(x.pods)
+	case "legacy":
+		out.PodsMax = x.pods
+	}
+	return out
 }
 
 func samples(xs ...s) []peaks.Sample {
@@ -46,7 +60,7 @@ func samples(xs ...s) []peaks.Sample {
 // twelveDays is a hand-built history of 2026-11-11 .. 2026-11-22 for cluster prod-a where the
 // per-workload and the cluster-wide choices differ:
 //
-//	load = pods_min × Σ containers' pod-average CPU
+//	load = pods (the desired replicas) × Σ containers' pod-average CPU
 //	shop/api: every day 3 × (0.20 + 0.01) = 0.63, but 11-15: 4 × (0.50 + 0.01) = 2.04 → own worst day 11-15
 //	shop/web: every day 2 × 0.30 = 0.60, but 11-20: 8 × 0.40 = 3.20 → own worst day 11-20
 //	cluster:  11-15: 2.04 + 0.60 = 2.64; 11-20: 0.63 + 3.20 = 3.83 (the max) → kubedoor day 11-20

@@ -9,7 +9,11 @@
 //
 //   - Window: the N calendar days before today in the cluster's time zone. Today is left out
 //     because its peak window may not have ended or been collected yet.
-//   - Load of a workload on a day: pods_min × Σ over its containers of the pod-average CPU
+//   - Pods of a workload on a day: the most replicas its spec asked for in the peak window
+//     (replicas_desired); without that series the median of its Ready pods over the window;
+//     for a sample collected before either was stored, the most Ready pods. Never the fewest
+//     Ready pods, which a rollout, a crash loop or a drain dips for a moment, down to 0.
+//   - Load of a workload on a day: pods × Σ over its containers of the pod-average CPU
 //     quantile (cores), i.e. the CPU the whole workload used at that day's peak. Pod-total rows
 //     (container "") are not used, so the definition does not depend on whether the collector
 //     wrote them. Sidecars count: the pod needed their CPU too.
@@ -26,8 +30,14 @@
 //     once set, only a person changes them.
 //   - Clamp: a collected request above its limit is lowered to the limit, noted on the row
 //     and reported.
-//   - Replicas: observed = pods_min on the chosen day. Manual and recommended are never set by
-//     the derivation.
+//   - Replicas: observed = pods on the chosen day, raised to the cluster's minReplicas (default
+//     1) with a note on the row — except for a Deployment whose spec was at 0 for the whole
+//     window, which was scaled to zero on purpose and is observed at 0 (the only way to 0).
+//     replicas.observedFrom records which statistic it is (desired, ready-median, ready-max,
+//     floor). The maximum of the spec is taken, not the value held longest: the window is the
+//     peak, and what it was scaled up to for the peak is what it needs; a brief scale-down
+//     never lowers it, and it is 0 only when the spec was 0 throughout. Manual and recommended
+//     are never set by the derivation.
 //   - Manual fields (source "manual") are never changed. A row removed from control by hand
 //     (deleted) is not brought back. A workload seen for the first time is added and listed in
 //     the report's New (once: from then on it has a row). A workload not seen is kept as is.
@@ -38,6 +48,8 @@ package recommend
 import (
 	"fmt"
 	"time"
+
+	"github.com/kubedoor/kubedoor-grafana/pkg/control"
 )
 
 // Modes of choosing the day a workload's values come from.
@@ -54,12 +66,13 @@ type Params struct {
 	CPUFloorMillis int64          // minimum CPU request (default 10)
 	MemFloorMiB    int64          // minimum memory request (default 1)
 	OOMBump        bool           // raise memory requests after OOM kills
+	MinReplicas    int32          // replicas observed never go below it (default 1), except for a Deployment at 0 the whole window
 	Location       *time.Location // the cluster's time zone, for "today" (nil = UTC)
 }
 
 // DefaultParams are DESIGN.md §6's defaults.
 func DefaultParams() Params {
-	return Params{Days: 10, Mode: ModePerWorkload, CPUFloorMillis: 10, MemFloorMiB: 1, OOMBump: true, Location: time.UTC}
+	return Params{Days: 10, Mode: ModePerWorkload, CPUFloorMillis: 10, MemFloorMiB: 1, OOMBump: true, MinReplicas: 1, Location: time.UTC}
 }
 
 // Validate reports the first parameter out of range.
@@ -75,6 +88,8 @@ func (p Params) Validate() error {
 		return fmt.Errorf("CPU floor must be 0..100000 millicores, got %d", p.CPUFloorMillis)
 	case p.MemFloorMiB < 0 || p.MemFloorMiB > 1<<20:
 		return fmt.Errorf("memory floor must be 0..1048576 MiB, got %d", p.MemFloorMiB)
+	case p.MinReplicas < 0 || p.MinReplicas > control.MaxReplicas:
+		return fmt.Errorf("minReplicas must be 0..%d, got %d", control.MaxReplicas, p.MinReplicas)
 	}
 	return nil
 }

@@ -28,7 +28,15 @@ func deriveRow(p Params, cluster string, k wkey, cur *control.Row, day *dayData,
 	}
 	next.Notes = []string{}
 	next.PeakDay = control.FormatDay(day.day)
-	next.Replicas.Observed = int32(min(day.podsMin, math.MaxInt32))
+	next.Replicas.Observed = int32(min(day.pods, math.MaxInt32))
+	next.Replicas.ObservedFrom = day.podsFrom
+	// The floor: a Deployment whose spec was at 0 the whole window was scaled to zero on
+	// purpose and stays there; anything else never goes below the cluster's minReplicas.
+	if atZero := day.podsFrom == control.ObservedDesired && day.pods == 0; !atZero && next.Replicas.Observed < p.MinReplicas {
+		next.Notes = append(next.Notes, fmt.Sprintf("replicas observed raised from %d (%s on %s) to the cluster's minReplicas %d",
+			next.Replicas.Observed, observedWhat[day.podsFrom], next.PeakDay, p.MinReplicas))
+		next.Replicas.Observed, next.Replicas.ObservedFrom = p.MinReplicas, control.ObservedFloor
+	}
 	next.Replicas.Resolve()
 
 	existing := len(next.Containers)
@@ -95,6 +103,13 @@ func deriveRow(p Params, cluster string, k wkey, cur *control.Row, day *dayData,
 	// Containers seen for the first time go after the known ones, by name.
 	slices.SortStableFunc(next.Containers[existing:], func(a, b control.Container) int { return cmp.Compare(a.Name, b.Name) })
 	return next, adj
+}
+
+// observedWhat names each statistic in the floor's note.
+var observedWhat = map[string]string{
+	control.ObservedDesired:     "desired replicas",
+	control.ObservedReadyMedian: "median Ready pods",
+	control.ObservedReadyMax:    "most Ready pods",
 }
 
 func over(request, limit int64) bool { return request >= 0 && limit >= 0 && request > limit }

@@ -67,6 +67,8 @@ export interface ClusterSettings {
   cpuFloorMillis: number;
   memFloorMiB: number;
   oomBump: boolean;
+  /** Fewest replicas the derivation observes (default 1); a Deployment at 0 the whole peak window stays at 0. */
+  minReplicas: number;
   retentionDays: number;
   /**
    * concurrency: Prometheus queries in flight (1..16); queryTimeoutSeconds: per attempt (5..600);
@@ -183,6 +185,10 @@ export interface PeakRow {
   windowEnd: string;
   podsMin: number;
   podsMax: number;
+  /** Most replicas the Deployment's spec asked for in the window; null without that series or in older rows. */
+  replicasDesired?: number | null;
+  /** Median of the Running+Ready pods over the window's steps; null in older rows. */
+  podsReadyMedian?: number | null;
   cpuMax: number;
   cpuAvg: number;
   memMax: number;
@@ -250,10 +256,18 @@ export interface PeakNamespace {
 export type ReplicasSource = 'manual' | 'recommended' | 'observed' | 'none';
 export type FieldSource = 'collected' | 'manual';
 
+/**
+ * Which statistic replicas.observed is: the Deployment's desired replicas at the peak, the
+ * median of its Ready pods (no spec series), the most Ready pods (a sample collected before
+ * those were stored), or the cluster's minReplicas floor; '' on rows derived before it was kept.
+ */
+export type ObservedFrom = 'desired' | 'ready-median' | 'ready-max' | 'floor' | '';
+
 export interface ControlReplicas {
   manual: number;
   recommended: number;
   observed: number;
+  observedFrom?: ObservedFrom;
   effective: number;
   source: ReplicasSource;
 }

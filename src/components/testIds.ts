@@ -30,6 +30,7 @@ export const testIds = {
     batchScale: 'data-testid kd-control-batch-scale',
     batchRestart: 'data-testid kd-control-batch-restart',
     row: (ns: string, wl: string) => `data-testid kd-control-row-${ns}-${wl}`,
+    replicasFloor: (ns: string, wl: string) => `data-testid kd-control-replicas-floor-${ns}-${wl}`,
     edit: (ns: string, wl: string) => `data-testid kd-control-edit-${ns}-${wl}`,
     policy: 'data-testid kd-control-policy',
     history: (ns: string, wl: string) => `data-testid kd-control-history-${ns}-${wl}`,

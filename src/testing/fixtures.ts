@@ -28,7 +28,7 @@ export function controlRow(over: Partial<ControlRow> = {}): ControlRow {
     namespace: 'shop',
     workload: 'checkout',
     version: 4,
-    replicas: { manual: -1, recommended: -1, observed: 3, effective: 3, source: 'observed' },
+    replicas: { manual: -1, recommended: -1, observed: 3, observedFrom: 'desired', effective: 3, source: 'observed' },
     containers: [
       {
         name: 'app',
@@ -111,6 +111,7 @@ export function clusterSettings(over: Partial<ClusterSettings> = {}): ClusterSet
     headroom: 0,
     cpuFloorMillis: 10,
     memFloorMiB: 1,
+    minReplicas: 1,
     oomBump: true,
     retentionDays: 400,
     collect: { enabled: true, at: '01:00', minFoundRatio: 0.5 },

@@ -297,6 +297,16 @@ function SettingsEditor({ settings, canAdmin, onSaved, onReload }: EditorProps) 
             onChange={(e) => set('oomBump', e.currentTarget.checked)}
           />
         </Field>
+        <Field
+          label={t('clusters.settings.min-replicas', 'Min replicas')}
+          description={t(
+            'clusters.settings.min-replicas-help',
+            'Observed replicas never go below it; a Deployment at 0 for its whole peak window stays at 0'
+          )}
+          {...fieldProps('minReplicas')}
+        >
+          <Input width={10} {...text('minReplicas', 'minReplicas')} />
+        </Field>
         <Field label={t('clusters.settings.retention', 'Keep peak data (days)')} {...fieldProps('retentionDays')}>
           <Input width={10} {...text('retentionDays', 'retentionDays')} />
         </Field>

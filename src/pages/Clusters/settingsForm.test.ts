@@ -21,6 +21,9 @@ describe('cluster settings form', () => {
     ['headroom negative', { headroom: '-0.1' }, 'headroom'],
     ['cpu floor text', { cpuFloorMillis: '10m' }, 'cpuFloorMillis'],
     ['memory floor negative', { memFloorMiB: '-1' }, 'memFloorMiB'],
+    ['min replicas negative', { minReplicas: '-1' }, 'minReplicas'],
+    ['min replicas fractional', { minReplicas: '1.5' }, 'minReplicas'],
+    ['min replicas above the table maximum', { minReplicas: '100001' }, 'minReplicas'],
     ['retention too short', { retentionDays: '7' }, 'retentionDays'],
     ['collection time', { collectAt: '1am' }, 'collect.at'],
     ['found ratio above 1', { collectMinFoundRatio: '1.5' }, 'collect.minFoundRatio'],
@@ -37,6 +40,16 @@ describe('cluster settings form', () => {
     expect(validateSettings(f)).toEqual({});
     expect(toSettingsUpdate(f, s).collect).toEqual({ enabled: true, at: '01:00', minFoundRatio: 0.8 });
     expect(toSettingsUpdate({ ...f, collectMinFoundRatio: ' ' }, s).collect.minFoundRatio).toBe(0.5);
+  });
+
+  test('min replicas: 0 turns the floor off, and settings saved before it existed show the default 1', () => {
+    const s = clusterSettings();
+    const off = { ...formFromSettings(s), minReplicas: '0' };
+    expect(validateSettings(off)).toEqual({});
+    expect(toSettingsUpdate(off, s).minReplicas).toBe(0);
+    const older = { ...s } as Partial<typeof s>;
+    delete older.minReplicas;
+    expect(formFromSettings(older as typeof s).minReplicas).toBe('1');
   });
 
   test('overrides: namespace required, workload optional, no two for the same target', () => {

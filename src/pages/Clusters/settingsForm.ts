@@ -20,6 +20,7 @@ export interface SettingsForm {
   cpuFloorMillis: string;
   memFloorMiB: string;
   oomBump: boolean;
+  minReplicas: string;
   retentionDays: string;
   collectEnabled: boolean;
   collectAt: string;
@@ -47,6 +48,7 @@ export function formFromSettings(s: ClusterSettings): SettingsForm {
     cpuFloorMillis: String(s.cpuFloorMillis),
     memFloorMiB: String(s.memFloorMiB),
     oomBump: s.oomBump,
+    minReplicas: String(s.minReplicas ?? 1),
     retentionDays: String(s.retentionDays),
     collectEnabled: s.collect?.enabled ?? false,
     collectAt: s.collect?.at ?? '',
@@ -55,6 +57,9 @@ export function formFromSettings(s: ClusterSettings): SettingsForm {
     collectMinFoundRatio: s.collect?.minFoundRatio === undefined ? '' : String(s.collect.minFoundRatio),
   };
 }
+
+/** The control table's largest replica count (pkg/control MaxReplicas). */
+const MAX_REPLICAS = 100000;
 
 const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -120,6 +125,9 @@ export function validateSettings(f: SettingsForm): SettingsErrors {
   if (int(f.memFloorMiB, 0, 1048576) === undefined) {
     e.memFloorMiB = 'Whole MiB, 0 or more';
   }
+  if (int(f.minReplicas, 0, MAX_REPLICAS) === undefined) {
+    e.minReplicas = `A whole number of replicas from 0 to ${MAX_REPLICAS}`;
+  }
   if (int(f.retentionDays, 30, 3650) === undefined) {
     e.retentionDays = 'A whole number of days from 30 to 3650';
   }
@@ -156,6 +164,7 @@ export function toSettingsUpdate(f: SettingsForm, loaded: ClusterSettings): Clus
     cpuFloorMillis: Number(f.cpuFloorMillis.trim()),
     memFloorMiB: Number(f.memFloorMiB.trim()),
     oomBump: f.oomBump,
+    minReplicas: Number(f.minReplicas.trim()),
     retentionDays: Number(f.retentionDays.trim()),
     collect: {
       ...loaded.collect,

@@ -46,6 +46,31 @@ describe('Control table page', () => {
     expect(Object.fromEntries(call.query)).toEqual({ cluster: 'prod-a', limit: '1000', offset: '0' });
   });
 
+  test("replicas raised to the cluster's minReplicas are marked, and the tooltip says from what", async () => {
+    const note = "replicas observed raised from 0 (median Ready pods on 2026-11-20) to the cluster's minReplicas 1";
+    const floored = controlRow({
+      workload: 'flaky',
+      replicas: { manual: -1, recommended: -1, observed: 1, observedFrom: 'floor', effective: 1, source: 'observed' },
+      notes: [note],
+    });
+    fakeApi({ 'GET control': page([checkout, floored]) });
+    renderPage(<ControlTable />, context(VIEWER), PATH);
+
+    const badge = await screen.findByTestId(ids.replicasFloor('shop', 'flaky'));
+    expect(within(badge).getByText('min floor')).toBeInTheDocument();
+    expect(screen.queryByTestId(ids.replicasFloor('shop', 'checkout'))).not.toBeInTheDocument();
+    await user.hover(badge);
+    expect(
+      await screen.findByText(new RegExp(`from the cluster's minReplicas floor\\)\\. ${note.replace(/[()]/g, '\\$&')}`))
+    ).toBeInTheDocument();
+    await user.unhover(badge);
+    const checkoutRow = screen.getByTestId(ids.row('shop', 'checkout')).closest('tr')!;
+    await user.hover(within(checkoutRow).getByText('observed'));
+    expect(
+      await screen.findByText(/observed 3 \(from the Deployment's desired replicas at the peak\)$/)
+    ).toBeInTheDocument();
+  });
+
   test('a Viewer sees no edit, batch or add controls', async () => {
     fakeApi({ 'GET control': page() });
     renderPage(<ControlTable />, context(VIEWER), PATH);

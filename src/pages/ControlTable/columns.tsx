@@ -13,7 +13,7 @@ import {
   Tooltip,
 } from '@grafana/ui';
 
-import type { ControlContainer, ControlRow, ReplicasSource } from '../../api/types';
+import type { ControlContainer, ControlRow, ObservedFrom, ReplicasSource } from '../../api/types';
 import { formatAgo, formatMiB, formatMillis } from '../../components/format';
 import { testIds } from '../../components/testIds';
 
@@ -168,18 +168,46 @@ export function buildColumns(h: ColumnHandlers): Array<Column<TableRow>> {
   return columns;
 }
 
+/** What each observed statistic means, for the replicas tooltip. */
+function observedFromText(from: ObservedFrom | undefined): string {
+  switch (from) {
+    case 'desired':
+      return t('control.observed-from.desired', "the Deployment's desired replicas at the peak");
+    case 'ready-median':
+      return t('control.observed-from.ready-median', 'the median of its Ready pods (no desired-replicas series)');
+    case 'ready-max':
+      return t('control.observed-from.ready-max', 'the most Ready pods (collected before desired replicas were kept)');
+    case 'floor':
+      return t('control.observed-from.floor', "the cluster's minReplicas floor");
+    default:
+      return '';
+  }
+}
+
 function ReplicasCell({ row }: { row: ControlRow }) {
   const r = row.replicas;
-  const tip = t('control.replicas.tip', 'manual {{manual}} · recommended {{recommended}} · observed {{observed}}', {
+  const from = observedFromText(r.observedFrom);
+  let tip = t('control.replicas.tip', 'manual {{manual}} · recommended {{recommended}} · observed {{observed}}', {
     manual: r.manual,
     recommended: r.recommended,
     observed: r.observed,
   });
+  if (from) {
+    tip += t('control.replicas.tip-from', ' (from {{from}})', { from });
+  }
+  // The floor's note says what the statistic gave before the floor raised it.
+  const floorNote = (row.notes ?? []).find((n) => n.includes('minReplicas'));
+  const floored = r.observedFrom === 'floor';
   return (
-    <Tooltip content={tip}>
+    <Tooltip content={floored && floorNote ? `${tip}. ${floorNote}` : tip}>
       <Stack direction="row" gap={1} alignItems="center">
         <Text weight="bold">{String(r.effective)}</Text>
         <Badge text={r.source} color={SOURCE_COLOR[r.source] ?? 'darkgrey'} />
+        {floored && (
+          <span data-testid={testIds.control.replicasFloor(row.namespace, row.workload)}>
+            <Badge text={t('control.replicas.floor', 'min floor')} color="orange" icon="arrow-up" />
+          </span>
+        )}
       </Stack>
     </Tooltip>
   );

@@ -58,6 +58,23 @@ describe('Peak data page', () => {
     expect(within(within(table).getByText('nolimit').closest('tr')!).getByText('250m / —')).toBeInTheDocument();
   });
 
+  test("pods show the Ready range and, where collected, the Deployment's desired replicas", async () => {
+    fakeApi({
+      'GET peaks': ok({
+        items: [
+          peakRow({ workload: 'rolled', podsMin: 0, podsMax: 3, replicasDesired: 3 }),
+          peakRow({ workload: 'older', podsMin: 2, podsMax: 2, replicasDesired: null }),
+        ],
+        total: 2,
+      }),
+    });
+    renderPage(<PeakData now={now} />, context(VIEWER), '/a/kubedoor-capacity-app/peaks');
+
+    const table = await screen.findByTestId(ids.table);
+    expect(within(table).getByText('0–3 (desired 3)')).toBeInTheDocument();
+    expect(within(table).getByText('2')).toBeInTheDocument();
+  });
+
   test('an empty range says where data comes from', async () => {
     fakeApi({ 'GET peaks': ok({ items: null, total: 0 }) });
     renderPage(<PeakData now={now} />, context(VIEWER), '/a/kubedoor-capacity-app/peaks');

@@ -59,10 +59,14 @@ function buildColumns(showWorkload: boolean): Array<Column<PeakRow>> {
       id: 'podsMin',
       header: t('peaks.col.pods', 'Pods'),
       sortType: 'number',
-      cell: ({ row }: Cell) =>
-        row.original.podsMin === row.original.podsMax
-          ? String(row.original.podsMin)
-          : `${row.original.podsMin}–${row.original.podsMax}`,
+      cell: ({ row }: Cell) => {
+        const r = row.original;
+        const ready = r.podsMin === r.podsMax ? String(r.podsMin) : `${r.podsMin}–${r.podsMax}`;
+        // Ready pods dip during rollouts; what the Deployment was sized to is the desired count.
+        return r.replicasDesired === null || r.replicasDesired === undefined
+          ? ready
+          : t('peaks.pods-desired', '{{ready}} (desired {{desired}})', { ready, desired: r.replicasDesired });
+      },
     },
     {
       id: 'cpuMax',

@@ -1,0 +1,94 @@
+package collect
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/kubedoor/kubedoor-grafana/pkg/clustersettings"
+	"github.com/kubedoor/kubedoor-grafana/pkg/peaks"
+)
+
+// The replica traps (synth.ScenarioReplicaTraps) against the real Prometheus: a Recreate rollout
+// whose Ready pods dip to 0, a crash-looping pod, a surge pod that ran 3 minutes at a burst, a
+// Deployment at 0 the whole window and one without kube_deployment_spec_replicas. Every value is
+// the generator's (checkAgainstExpected): desired replicas, the Ready median, usage without the
+// burst pod; the Deployment at 0 gets a pod-total row saying so.
+func TestReplicaTrapsMatchTheGeneratorsAnswers(t *testing.T) {
+	const cluster = "prod-r"
+	tg := target(t, cluster, "UTC", clustersettings.Window{Start: "10:00", End: "11:30"})
+	res, err := New(promClient, Options{}).Day(context.Background(), tg, dayOf(synthDay), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkAgainstExpected(t, cluster, res)
+	zero := 0
+	for _, e := range scaledToZero {
+		if e.Cluster != cluster {
+			continue
+		}
+		zero++
+		s, ok := find(res.Samples, e.Namespace, e.Deployment, peaks.PodTotal)
+		if !ok {
+			t.Errorf("%s/%s: scaled to zero, but no row says so", e.Namespace, e.Deployment)
+			continue
+		}
+		if !sameCount(s.ReplicasDesired, e.ReplicasDesired) || s.PodsMax != 0 || s.CPUMax != 0 || s.MemMax != 0 {
+			t.Errorf("%s/%s: %+v", e.Namespace, e.Deployment, s)
+		}
+		for _, o := range res.Samples {
+			if o.Workload == e.Deployment && o.Container != peaks.PodTotal {
+				t.Errorf("%s/%s: a container row for a Deployment without pods: %+v", e.Namespace, e.Deployment, o)
+			}
+		}
+	}
+	if zero != 1 || res.Workloads != 5 {
+		t.Fatalf("%d Deployments scaled to zero, %d workloads; the scenario has 1 and 5", zero, res.Workloads)
+	}
+	// The trap the issue reported: the fewest Ready pods reached 0 while the spec asked for 3.
+	if s, _ := find(res.Samples, "traps", "recreate", "app"); s.PodsMin != 0 || s.ReplicasDesired == nil || *s.ReplicasDesired != 3 {
+		t.Errorf("recreate: pods min %d, desired %s; the trap needs 0 and 3", s.PodsMin, count(s.ReplicasDesired))
+	}
+}
+
+func TestReadyMedianNeverFollowsAMomentaryDip(t *testing.T) {
+	tests := []struct {
+		counts []uint32
+		want   uint32
+	}{
+		{nil, 0},
+		{[]uint32{3, 3, 0, 0, 3}, 3},
+		{[]uint32{2, 3}, 3},                // the middle two's mean, rounded up
+		{[]uint32{0, 0, 0, 2, 2}, 2},       // ran for part of the window: the median of its Ready steps
+		{[]uint32{0, 0, 0}, 0},             // never Ready
+		{[]uint32{1, 4, 4, 4, 0, 0, 0}, 1}, // median of all steps is 1, not 0: kept
+	}
+	for _, tt := range tests {
+		if got := readyMedian(tt.counts); got != tt.want {
+			t.Errorf("readyMedian(%v) = %d, want %d", tt.counts, got, tt.want)
+		}
+	}
+}
+
+func TestABriefPodCountsOnlyWhenNoPodRanLonger(t *testing.T) {
+	if n := minSteps(90*time.Minute, 30*time.Second); n != 30 {
+		t.Errorf("minSteps of a 90-minute window at 30s: %d, want 30 (15 minutes)", n)
+	}
+	if n := minSteps(20*time.Minute, 30*time.Second); n != 20 {
+		t.Errorf("minSteps of a 20-minute window at 30s: %d, want 20 (half the window)", n)
+	}
+	g := agg{minSteps: 30}
+	g.add(0.5, 181)
+	g.add(0.3, 100)
+	g.add(4, 9) // a 3-minute burst
+	g.add(9, 0) // no values: ignored
+	if g.max() != 0.5 || g.avg() != 0.4 || g.n() != 3 {
+		t.Errorf("max %g avg %g n %d, want 0.5, 0.4, 3", g.max(), g.avg(), g.n())
+	}
+	only := agg{minSteps: 30}
+	only.add(2, 5)
+	only.add(1, 3)
+	if only.max() != 2 || only.avg() != 1.5 {
+		t.Errorf("only brief pods: max %g avg %g, want 2 and 1.5", only.max(), only.avg())
+	}
+}
