@@ -265,7 +265,7 @@ func TestRequestsAreValidated(t *testing.T) {
 
 func TestASecondJobIsRefusedAndCancelStopsTheFirst(t *testing.T) {
 	g := gate{release: make(chan struct{})}
-	m := newManager(env{wrap: func(c prom.Client) prom.Client { g.Client = c; return g }}, nil, nowAfter())
+	m := newManager(env{wrap: func(c prom.Client) prom.Client { return gate{Client: c, release: g.release} }}, nil, nowAfter())
 	j, err := m.Start(context.Background(), Request{Cluster: "prod-b", From: day(0), To: day(0), StartedBy: "ada"})
 	if err != nil {
 		t.Fatal(err)
