@@ -79,8 +79,8 @@ func archives() (plugin, source string, target pluginarchive.Target, err error) 
 
 // Package builds the archive Grafana's plugin catalog receives,
 // dist-package/<id>-<version>.linux_amd64.zip (one top folder named for the plugin id holding
-// dist/), and dist-package/<id>-<version>.source.zip, the committed source (git archive HEAD)
-// for the validator's -sourceCodeUri.
+// dist/), and dist-package/<id>-<version>.source.zip, the source it was built from, for the
+// validator's -sourceCodeUri.
 func Package() error {
 	mg.SerialDeps(Frontend.Build, build.Build.Linux)
 	plugin, source, target, err := archives()
@@ -93,12 +93,17 @@ func Package() error {
 	if err := pluginarchive.Write("dist", plugin, target); err != nil {
 		return fmt.Errorf("plugin archive: %w", err)
 	}
-	if err := sh.Run("git", "archive", "--format=zip", "-o", source, "HEAD"); err != nil {
+	// The source zip is the working tree the archive was built from (tracked and new files, not
+	// ignored ones), so the validator's comparisons hold before a commit too.
+	listed, err := sh.Output("git", "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+	if err != nil {
+		return fmt.Errorf("listing the source: %w", err)
+	}
+	if err := pluginarchive.WriteSource(".", strings.Split(strings.TrimRight(listed, "\x00"), "\x00"), source); err != nil {
 		return fmt.Errorf("source zip: %w", err)
 	}
-	// The source zip is HEAD; the build is the working tree. Say so when they can differ.
-	if dirty, err := sh.Output("git", "status", "--porcelain", "--untracked-files=no"); err == nil && dirty != "" {
-		fmt.Println("note: uncommitted changes are built into the archive but not in the source zip (HEAD)")
+	if dirty, err := sh.Output("git", "status", "--porcelain"); err == nil && dirty != "" {
+		fmt.Println("note: the working tree has uncommitted changes; commit them before submitting these zips")
 	}
 	for _, f := range []string{plugin, source} {
 		if st, err := os.Stat(f); err == nil {

@@ -105,6 +105,10 @@ func Write(dist, out string, target Target) (err error) {
 	if err := zw.Close(); err != nil {
 		return fmt.Errorf("finishing archive: %w", err)
 	}
+	// CreateTemp makes the file private; the archive is for others to download.
+	if err := tmp.Chmod(0o644); err != nil {
+		return fmt.Errorf("finishing archive: %w", err)
+	}
 	if err := tmp.Close(); err != nil {
 		return fmt.Errorf("finishing archive: %w", err)
 	}

@@ -49,6 +49,11 @@ func TestWriteLaysOutTheCatalogArchive(t *testing.T) {
 	if filepath.Base(out) != "acme-demo-app-1.2.3.linux_amd64.zip" {
 		t.Fatalf("archive name %s", filepath.Base(out))
 	}
+	if st, err := os.Stat(out); err != nil {
+		t.Fatal(err)
+	} else if st.Mode().Perm() != 0o644 {
+		t.Fatalf("archive file mode %v, want 0644", st.Mode())
+	}
 	zr, err := zip.OpenReader(out)
 	if err != nil {
 		t.Fatal(err)
