@@ -1,7 +1,9 @@
 package preview
 
 import (
+	"strings"
 	"testing"
+	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -10,6 +12,7 @@ import (
 
 	"github.com/kubedoor/kubedoor-grafana/api/v1alpha1"
 	"github.com/kubedoor/kubedoor-grafana/pkg/control"
+	"github.com/kubedoor/kubedoor-grafana/webhook/decision"
 )
 
 // res builds requirements from "cpu request, memory request, cpu limit, memory limit" ("" = absent).
@@ -138,6 +141,23 @@ func TestComputeWorkloads(t *testing.T) {
 			}
 			if len(w.Changes) != tc.changes {
 				t.Errorf("changes %q, want %d", w.Changes, tc.changes)
+			}
+			// The webhook's own rules, on a CREATE of the running Deployment in an enforced
+			// namespace, must patch exactly what the preview says (or deny an unknown one).
+			in := decision.Input{Operation: decision.DeploymentCreate, Namespace: "shop", Name: tc.dep.Name, New: &tc.dep,
+				Control: v1alpha1.ControlEnforce, Unknown: tc.rule, HPA: tc.hpa, Settings: decision.Settings{Now: time.Now()}}
+			if tc.row != nil {
+				p := tc.row.Policy()
+				in.Policy = &p
+			}
+			d := decision.Decide(in)
+			switch {
+			case w.Status == StatusUnknown:
+				if (d.Result == decision.Denied) != (w.Outcome == OutcomeDenied) {
+					t.Errorf("webhook %s, preview outcome %s", d.Result, w.Outcome)
+				}
+			case (d.Result == decision.Patched) != (w.Status == StatusChange) || strings.Join(d.Changes, "; ") != strings.Join(w.Changes, "; "):
+				t.Errorf("webhook %s %q, preview %s %q", d.Result, d.Changes, w.Status, w.Changes)
 			}
 		})
 	}
