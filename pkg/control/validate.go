@@ -126,3 +126,14 @@ func checkRange(field string, v, lo, hi int64) error {
 	}
 	return fieldErr(field, "must be -1 (unset) or from %d to %d, got %d", lo, hi, v)
 }
+
+// ValidateValues checks containers' names and values as a written row's would be checked,
+// sources aside: for callers that try values without writing them (a backtest).
+func ValidateValues(cs []Container, path string) error {
+	withSources := make([]Container, len(cs))
+	for i, c := range cs {
+		c.Sources = Sources{SourceCollected, SourceCollected, SourceCollected, SourceCollected}
+		withSources[i] = c
+	}
+	return validateContainers(withSources, path, nil)
+}

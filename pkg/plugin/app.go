@@ -16,6 +16,7 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/pkg/jobs"
 	"github.com/kubedoor/kubedoor-grafana/pkg/notify"
 	"github.com/kubedoor/kubedoor-grafana/pkg/operations"
+	"github.com/kubedoor/kubedoor-grafana/pkg/preview"
 	"github.com/kubedoor/kubedoor-grafana/pkg/service"
 	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
 )
@@ -35,6 +36,7 @@ type App struct {
 	jobs        *jobs.Manager          // nil: collection routes answer 503
 	published   control.Published      // nil: control-table writes reach clusters with the next reconcile
 	notifier    notify.Notifier        // nil: enforcement switches are only logged and audited
+	previews    *preview.Cache         // live listings behind enforcement previews, per instance
 }
 
 var (
@@ -47,7 +49,7 @@ var (
 // to the process-wide service, so saving the config page takes effect without a restart.
 func NewFactory(svc *service.Service, log *slog.Logger, opts ...Option) app.InstanceFactoryFunc {
 	return func(ctx context.Context, s backend.AppInstanceSettings) (instancemgmt.Instance, error) {
-		a := &App{svc: svc, log: log}
+		a := &App{svc: svc, log: log, previews: preview.NewCache()}
 		for _, o := range opts {
 			o(a)
 		}

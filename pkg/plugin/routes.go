@@ -27,6 +27,7 @@ func (a *App) routeTable() []route {
 	t = append(t, a.collectionRoutes()...)
 	t = append(t, a.peakRoutes()...)
 	t = append(t, a.controlRoutes()...)
+	t = append(t, a.decideRoutes()...)
 	return t
 }
 

@@ -21,6 +21,7 @@ import type { ControlMode, EnforcementUpdate, NamespaceItem, UnknownWorkloads } 
 import { Loadable } from '../../components/Loadable';
 import { testIds } from '../../components/testIds';
 import { useAsync } from '../../components/useAsync';
+import { EnforcePreview } from './EnforcePreview';
 
 type Cell = CellProps<NamespaceItem>;
 
@@ -181,15 +182,22 @@ export function NamespacesSection({ cluster, canAdmin }: Props) {
           title={t('clusters.ns.confirm-title', 'Enforce the control table in {{namespace}}?', {
             namespace: confirm.ns.name,
           })}
-          body={t(
-            'clusters.ns.confirm-body',
-            'From now on every Deployment create, update, scale and restart in {{namespace}} gets the replicas and resources of the control table ({{policies}} policies). Workloads not in the table are handled as "{{unknown}}".',
-            {
-              namespace: confirm.ns.name,
-              policies: confirm.ns.policies,
-              unknown: confirm.body.unknownWorkloads ?? confirm.ns.unknownWorkloads,
-            }
-          )}
+          body={
+            <>
+              <p>
+                {t(
+                  'clusters.ns.confirm-body',
+                  'From now on every Deployment create, update, scale and restart in {{namespace}} gets the replicas and resources of the control table ({{policies}} policies). Workloads not in the table are handled as "{{unknown}}".',
+                  {
+                    namespace: confirm.ns.name,
+                    policies: confirm.ns.policies,
+                    unknown: confirm.body.unknownWorkloads ?? confirm.ns.unknownWorkloads,
+                  }
+                )}
+              </p>
+              <EnforcePreview cluster={cluster} namespace={confirm.ns.name} />
+            </>
+          }
           confirmText={t('clusters.ns.confirm', 'Enforce')}
           onConfirm={() => {
             const c = confirm;

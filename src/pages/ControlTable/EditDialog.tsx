@@ -20,6 +20,8 @@ import {
   toUpdate,
   validate,
 } from './editForm';
+import { BacktestPreview } from './BacktestPreview';
+import { proposalFromForm } from './backtestForm';
 
 export type EditTarget = { kind: 'edit'; row: ControlRow } | { kind: 'add'; cluster: string };
 
@@ -303,6 +305,17 @@ export function EditDialog({ target, onClose, onSaved }: Props) {
             {t('control.add.add-container', 'Add a container')}
           </Button>
         )}
+
+        <BacktestPreview
+          target={
+            adding
+              ? form.namespace && form.workload
+                ? { cluster: target.cluster, namespace: form.namespace, workload: form.workload }
+                : undefined
+              : row
+          }
+          proposal={proposalFromForm(form, row)}
+        />
 
         {failure && (
           <div data-testid={testIds.control.dialogError}>

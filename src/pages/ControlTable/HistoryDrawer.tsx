@@ -8,6 +8,7 @@ import { Loadable } from '../../components/Loadable';
 import { formatMiB, formatMillis, formatTime } from '../../components/format';
 import { testIds } from '../../components/testIds';
 import { useAsync } from '../../components/useAsync';
+import { BacktestSection } from './BacktestSection';
 import { PolicySection } from './PolicySection';
 
 interface Props {
@@ -36,6 +37,7 @@ export function HistoryDrawer({ target, onClose }: Props) {
     >
       <div data-testid={testIds.control.historyDrawer}>
         <PolicySection target={target} />
+        <BacktestSection target={target} />
         <Text element="h5">{t('control.history.versions', 'Versions in the control table')}</Text>
         <Loadable
           state={state}
