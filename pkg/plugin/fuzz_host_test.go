@@ -3,12 +3,14 @@ package plugin_test
 import (
 	"context"
 	"flag"
+	"fmt"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/kubedoor/kubedoor-grafana/internal/pluginhost"
 	"github.com/kubedoor/kubedoor-grafana/internal/testenv"
@@ -26,14 +28,17 @@ func FuzzRoutes(f *testing.F) {
 		if err != nil {
 			f.Fatal(err)
 		}
-		seeds := [][]byte{nil, []byte("{}"), []byte("null"), []byte("[]"), []byte(`{"a":`), []byte(`"x"`)}
+		// One seed a route keeps the baseline short enough for a 10 s run; body routes get a
+		// body of their own shape for the mutator to work from.
+		var seed []byte
 		if wt, ok := wrongTypes[routeKey(rt)]; ok {
-			seeds = append(seeds, []byte(wt.body))
+			seed = []byte(wt.body)
 		}
-		for _, b := range seeds {
-			f.Add(rt.Method, path, b)
-		}
+		f.Add(rt.Method, path, seed)
 	}
+	f.Add("POST", "v1/control", []byte(nil)) // Grafana's request without a body
+	f.Add("POST", "v1/control", []byte("null"))
+	f.Add("PUT", "v1/clusters/c0/settings", []byte(`{"peakWindow":{"start":"25:00"}}`))
 	admin := pluginhost.User{Login: "fuzz", Role: "Admin"}
 	f.Fuzz(func(t *testing.T, method, path string, body []byte) {
 		if !reachesHandler(method, path) {
@@ -51,10 +56,13 @@ func FuzzRoutes(f *testing.F) {
 	})
 }
 
-// reachesHandler reports whether the SDK's HTTP adapter would build a request from this method
-// and path (as pluginhost sends them); the ones it refuses never reach a handler, and Grafana
-// only forwards requests it parsed itself.
+// reachesHandler reports whether Grafana could send this method and path (protobuf strings are
+// UTF-8) and the SDK's HTTP adapter would build a request from them (as pluginhost sends them);
+// the ones it refuses never reach a handler.
 func reachesHandler(method, path string) bool {
+	if !utf8.ValidString(method) || !utf8.ValidString(path) {
+		return false
+	}
 	u, err := url.Parse("/api/plugins/" + plugin.ID + "/resources/" + path)
 	if err != nil {
 		return false
@@ -84,29 +92,59 @@ func truncate(b []byte) []byte {
 	return b
 }
 
-// fuzzTarget is the host TestMain started or, in a fuzz worker (where TestMain starts nothing),
-// one plugin executable started here, once per worker process, with the embedded store and a
-// real, empty Prometheus behind cluster c0.
+// The coordinator of a fuzz run builds the executable and starts one real, empty Prometheus
+// once, and hands both to its workers through the environment they inherit, so a worker starts
+// only the plugin process (linking the executable in every worker took longer than the run).
+const (
+	envFuzzExe  = "KUBEDOOR_FUZZ_PLUGIN_EXE"
+	envFuzzProm = "KUBEDOOR_FUZZ_PROM_URL"
+)
+
+// runFuzzProcess is TestMain's body in a process that only fuzzes.
+func runFuzzProcess(m *testing.M) int {
+	if flagValue("test.fuzzworker") == "true" {
+		return m.Run()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	dir, err := os.MkdirTemp("", "kubedoor-fuzz-")
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "fuzz setup: %v\n", err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	exe := filepath.Join(dir, "gpx_kubedoor")
+	if err := testenv.GoBuild(ctx, "./pkg", exe); err != nil {
+		fmt.Fprintf(os.Stderr, "fuzz setup: %v\n", err)
+		return 1
+	}
+	prom, err := testenv.StartPrometheus(ctx, testenv.PromOptions{})
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "fuzz setup: %v\n", err)
+		return 1
+	}
+	defer prom.Stop()
+	os.Setenv(envFuzzExe, exe)
+	os.Setenv(envFuzzProm, prom.URL)
+	return m.Run()
+}
+
+// fuzzTarget is the host TestMain started or, in a fuzz worker, one plugin executable started
+// here, once per worker process, with the embedded store and the coordinator's Prometheus
+// behind cluster c0.
 func fuzzTarget(f *testing.F) *pluginhost.Host {
 	if host != nil {
 		return host
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
+	exe, promURL := os.Getenv(envFuzzExe), os.Getenv(envFuzzProm)
+	if exe == "" || promURL == "" {
+		f.Fatalf("no plugin host: %s and %s are set by the fuzz coordinator's TestMain", envFuzzExe, envFuzzProm)
+	}
 	lib, err := testenv.LibCHDB()
 	if err != nil {
 		f.Fatal(err)
 	}
 	dir := f.TempDir()
-	exe := filepath.Join(dir, "gpx_kubedoor")
-	if err := testenv.GoBuild(ctx, "./pkg", exe); err != nil {
-		f.Fatal(err)
-	}
-	prom, err := testenv.StartPrometheus(ctx, testenv.PromOptions{})
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Cleanup(func() { _ = prom.Stop() })
 	logFile, err := os.Create(filepath.Join(dir, "plugin.log"))
 	if err != nil {
 		f.Fatal(err)
@@ -116,7 +154,7 @@ func fuzzTarget(f *testing.F) *pluginhost.Host {
 		Executable: exe,
 		PluginID:   plugin.ID,
 		Env:        []string{"KUBEDOOR_LIBCHDB=" + lib, "KUBEDOOR_DATA_DIR=" + filepath.Join(dir, "data")},
-		JSONData:   settingsJSON(prom.URL),
+		JSONData:   settingsJSON(promURL),
 		Log:        logFile,
 	})
 	if err != nil {
@@ -131,14 +169,12 @@ func fuzzTarget(f *testing.F) *pluginhost.Host {
 // target starts its own in each worker.
 func onlyFuzzing() bool {
 	flag.Parse()
-	value := func(name string) string {
-		if fl := flag.Lookup(name); fl != nil {
-			return fl.Value.String()
-		}
-		return ""
+	return flagValue("test.fuzzworker") == "true" || (flagValue("test.fuzz") != "" && flagValue("test.run") == "^$")
+}
+
+func flagValue(name string) string {
+	if fl := flag.Lookup(name); fl != nil {
+		return fl.Value.String()
 	}
-	if value("test.fuzzworker") == "true" {
-		return true
-	}
-	return value("test.fuzz") != "" && value("test.run") == "^$"
+	return ""
 }
