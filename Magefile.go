@@ -282,6 +282,7 @@ var fuzzTargets = []struct{ pkg, name string }{
 	{"./pkg/promql", "FuzzQuoting"},
 	{"./pkg/peaks", "FuzzParseRange"},
 	{"./pkg/control", "FuzzAddAndEdit"},
+	{"./pkg/plugin", "FuzzRoutes"},
 }
 
 // Fuzz runs each fuzz target for FUZZTIME (default 10s).

@@ -173,7 +173,7 @@ func TestEnforcementRoutesThroughThePlugin(t *testing.T) {
 		{"the webhook's own namespace is refused", "v1/clusters/prod/namespaces/kubedoor/enforcement", `{"control":"observe"}`, 400, "namespace", "kubedoor cannot be switched to observe"},
 		{"an unknown control mode names the field", "v1/clusters/prod/namespaces/shop/enforcement", `{"control":"on"}`, 400, "control", `got "on"`},
 		{"a missing control names the field", "v1/clusters/prod/namespaces/shop/enforcement", `{}`, 400, "control", "is required"},
-		{"an unknown field is refused", "v1/clusters/prod/namespaces/shop/enforcement", `{"control":"","mode":"x"}`, 400, "", "unknown field"},
+		{"an unknown field is refused", "v1/clusters/prod/namespaces/shop/enforcement", `{"control":"","mode":"x"}`, 400, "mode", `unknown field "mode"`},
 		{"a namespace that does not exist is 404", "v1/clusters/prod/namespaces/nope/enforcement", `{"control":"enforce"}`, 404, "", "namespace not found: nope"},
 		{"an unknown cluster is 404", "v1/clusters/elsewhere/namespaces/shop/enforcement", `{"control":"enforce"}`, 404, "", `no cluster named "elsewhere"`},
 		{"a cluster without Kubernetes access says so", "v1/clusters/peaks/namespaces/shop/enforcement", `{"control":"enforce"}`, 400, "", "cluster peaks has no Kubernetes access configured"},

@@ -36,6 +36,9 @@ func TestMain(m *testing.M) {
 }
 
 func run(m *testing.M) int {
+	if onlyFuzzing() {
+		return runFuzzProcess(m)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	fail := func(format string, args ...any) int {
@@ -84,6 +87,9 @@ func run(m *testing.M) int {
 		return fail("%v", err)
 	}
 	defer host.Stop()
+	// Fuzz workers of a `go test -fuzz` run that also ran the tests start their own plugin from these.
+	os.Setenv(envFuzzExe, exe)
+	os.Setenv(envFuzzProm, promURL)
 	code := m.Run()
 	if code != 0 {
 		if b, err := os.ReadFile(logFile.Name()); err == nil {
