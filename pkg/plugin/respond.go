@@ -54,9 +54,23 @@ const maxBodyBytes = 1 << 20
 // wrong kind (null, an array or a scalar where an object is expected), unknown fields, trailing
 // data and oversized bodies, and answers 4xx itself; callers return when it reports false.
 func decodeJSON(w http.ResponseWriter, r *http.Request, v any) bool {
+	return decodeBody(w, r, v, false)
+}
+
+// decodeOptionalJSON is decodeJSON for a route whose body may be left out (a backtest of the
+// stored row): a missing or blank body leaves v as it is; anything else is held to decodeJSON's
+// rules.
+func decodeOptionalJSON(w http.ResponseWriter, r *http.Request, v any) bool {
+	return decodeBody(w, r, v, true)
+}
+
+func decodeBody(w http.ResponseWriter, r *http.Request, v any, optional bool) bool {
 	want := bodyKind(reflect.TypeOf(v).Elem())
 	// The SDK's HTTP adapter hands over a nil Body when Grafana's request carries no bytes.
 	if r.Body == nil || r.Body == http.NoBody {
+		if optional {
+			return true
+		}
 		writeError(w, http.StatusBadRequest, codeBadRequest, "request body is empty: expected %s", want)
 		return false
 	}
@@ -72,6 +86,9 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) bool {
 	}
 	body = bytes.TrimLeft(body, " \t\r\n")
 	if len(body) == 0 {
+		if optional {
+			return true
+		}
 		writeError(w, http.StatusBadRequest, codeBadRequest, "request body is empty: expected %s", want)
 		return false
 	}

@@ -26,7 +26,7 @@ func (a *App) decideRoutes() []route {
 
 func (a *App) backtestRow(w http.ResponseWriter, r *http.Request) {
 	var req backtest.Request
-	if r.ContentLength != 0 && !decodeJSON(w, r, &req) {
+	if !decodeOptionalJSON(w, r, &req) { // no body: replay the stored row
 		return
 	}
 	snap, ok := a.snapshot(w)
