@@ -17,12 +17,24 @@ import (
 
 	// mage:import sdk
 	"github.com/grafana/grafana-plugin-sdk-go/build"
+
+	"github.com/kubedoor/kubedoor-grafana/internal/pluginarchive"
+	"github.com/kubedoor/kubedoor-grafana/internal/version"
 )
 
 func init() {
-	// plugin.json lives at the repository root, not in src/ where the SDK looks by default.
 	_ = build.SetBeforeBuildCallback(func(cfg build.Config) (build.Config, error) {
+		// plugin.json lives at the repository root, not in src/ where the SDK looks by default.
 		cfg.PluginJSONPath = "."
+		// The backend reports package.json's version (v1/status, its start log) like the webhook.
+		v, err := version.FromPackageJSON("package.json")
+		if err != nil {
+			return cfg, err
+		}
+		if cfg.CustomVars == nil {
+			cfg.CustomVars = map[string]string{}
+		}
+		cfg.CustomVars[version.LinkName] = v
 		return cfg, nil
 	})
 }
@@ -35,10 +47,107 @@ func All() {
 	mg.SerialDeps(Frontend.Build, build.Build.Linux, Webhook)
 }
 
-// Webhook builds bin/kubedoor-webhook (static, linux/amd64 on this machine's GOOS/GOARCH).
+// Webhook builds bin/kubedoor-webhook (static, linux/amd64 on this machine's GOOS/GOARCH) with
+// package.json's version (`kubedoor-webhook --version`).
 func Webhook() error {
+	v, err := version.FromPackageJSON("package.json")
+	if err != nil {
+		return err
+	}
 	return sh.RunWith(map[string]string{"CGO_ENABLED": "0"},
-		"go", "build", "-trimpath", "-ldflags", "-s -w", "-o", "bin/kubedoor-webhook", "./webhook")
+		"go", "build", "-trimpath", "-ldflags", "-s -w "+version.LDFlag(v), "-o", "bin/kubedoor-webhook", "./webhook")
+}
+
+// packageDir holds the catalog archive and the source zip (gitignored).
+const packageDir = "dist-package"
+
+// archives names the plugin archive and the source zip of the current version.
+func archives() (plugin, source string, target pluginarchive.Target, err error) {
+	m, err := pluginarchive.ReadManifest("plugin.json")
+	if err != nil {
+		return "", "", target, err
+	}
+	v, err := version.FromPackageJSON("package.json")
+	if err != nil {
+		return "", "", target, err
+	}
+	target = pluginarchive.Target{ID: m.ID, Version: v, Platforms: []string{"linux_amd64"}}
+	plugin = filepath.Join(packageDir, pluginarchive.Name(m.ID, v, "linux", "amd64"))
+	source = filepath.Join(packageDir, fmt.Sprintf("%s-%s.source.zip", m.ID, v))
+	return plugin, source, target, nil
+}
+
+// Package builds the archive Grafana's plugin catalog receives,
+// dist-package/<id>-<version>.linux_amd64.zip (one top folder named for the plugin id holding
+// dist/), and dist-package/<id>-<version>.source.zip, the committed source (git archive HEAD)
+// for the validator's -sourceCodeUri.
+func Package() error {
+	mg.SerialDeps(Frontend.Build, build.Build.Linux)
+	plugin, source, target, err := archives()
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(packageDir, 0o755); err != nil {
+		return fmt.Errorf("package folder: %w", err)
+	}
+	if err := pluginarchive.Write("dist", plugin, target); err != nil {
+		return fmt.Errorf("plugin archive: %w", err)
+	}
+	if err := sh.Run("git", "archive", "--format=zip", "-o", source, "HEAD"); err != nil {
+		return fmt.Errorf("source zip: %w", err)
+	}
+	// The source zip is HEAD; the build is the working tree. Say so when they can differ.
+	if dirty, err := sh.Output("git", "status", "--porcelain", "--untracked-files=no"); err == nil && dirty != "" {
+		fmt.Println("note: uncommitted changes are built into the archive but not in the source zip (HEAD)")
+	}
+	for _, f := range []string{plugin, source} {
+		if st, err := os.Stat(f); err == nil {
+			fmt.Printf("%s (%.1f MiB)\n", f, float64(st.Size())/(1<<20))
+		}
+	}
+	return nil
+}
+
+// validatorPath finds Grafana's plugincheck2 for Validate: $PLUGINCHECK2, then the
+// build shared beside the repository.
+func validatorPath() string {
+	for _, p := range []string{os.Getenv("PLUGINCHECK2"), filepath.Join("..", "shared", "tools", "grafana-plugin-validator", "plugincheck2")} {
+		if p == "" {
+			continue
+		}
+		if st, err := os.Stat(p); err == nil && !st.IsDir() {
+			return p
+		}
+	}
+	return ""
+}
+
+// Validate runs Grafana's plugin validator (plugincheck2, what the catalog runs on every
+// submission) on the package and fails on any error it reports. Without the validator it says
+// how to get one and passes.
+func Validate() error {
+	mg.Deps(Package)
+	bin := validatorPath()
+	if bin == "" {
+		fmt.Println(`plugin validator not found: set PLUGINCHECK2 to a plugincheck2 binary, or place one at
+../shared/tools/grafana-plugin-validator/plugincheck2. Build it with Go:
+  git clone https://github.com/grafana/plugin-validator && cd plugin-validator && go build ./pkg/cmd/plugincheck2
+or, with internet access, run the same check through npm:
+  npx -y @grafana/plugin-validator@latest -sourceCodeUri file://$PWD/<source zip> <plugin zip>`)
+		return nil
+	}
+	plugin, source, _, err := archives()
+	if err != nil {
+		return err
+	}
+	absSource, err := filepath.Abs(source)
+	if err != nil {
+		return err
+	}
+	if err := sh.RunV(bin, "-sourceCodeUri", absSource, plugin); err != nil {
+		return fmt.Errorf("plugin validator reported errors on %s: %w", plugin, err)
+	}
+	return nil
 }
 
 // Frontend groups the npm toolchain steps.
@@ -120,10 +229,10 @@ func (Deps) Testbed() error {
 }
 
 // Test runs every check: frontend typecheck, lint, jest and build; go vet; the backend and
-// webhook builds; all Go tests against the real parts; the browser run; and a bounded run of
+// webhook builds; Grafana's plugin validator on the catalog archive; all Go tests against the real parts; the browser run; and a bounded run of
 // each fuzz target.
 func Test() error {
-	mg.SerialDeps(Deps.All, Frontend.Check, All, Vet, GoTest, Browser, Fuzz)
+	mg.SerialDeps(Deps.All, Frontend.Check, All, Validate, Vet, GoTest, Browser, Fuzz)
 	return nil
 }
 

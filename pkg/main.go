@@ -6,19 +6,16 @@ import (
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend/app"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
-	"github.com/grafana/grafana-plugin-sdk-go/build/buildinfo"
 
+	"github.com/kubedoor/kubedoor-grafana/internal/version"
 	"github.com/kubedoor/kubedoor-grafana/pkg/backend"
 	"github.com/kubedoor/kubedoor-grafana/pkg/plugin"
 )
 
 func main() {
 	logger := plugin.NewLogger(log.DefaultLogger)
-	version := "dev"
-	if bi, err := buildinfo.GetBuildInfo.GetInfo(); err == nil && bi.Version != "" {
-		version = bi.Version
-	}
-	b := backend.Start(logger, version)
+	logger.Info("KubeDoor backend starting", "version", version.String())
+	b := backend.Start(logger, version.String())
 	err := app.Manage(plugin.ID, b.InstanceFactory(), app.ManageOpts{})
 	b.Stop()
 	if err != nil {

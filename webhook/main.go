@@ -4,6 +4,7 @@
 //	kubedoor-webhook serve --tls-cert-file … --tls-key-file …
 //	kubedoor-webhook certs --service kubedoor-webhook --namespace kubedoor --out ./certs
 //	kubedoor-webhook manifests --namespace kubedoor --image … > kubedoor-webhook.yaml
+//	kubedoor-webhook --version
 package main
 
 import (
@@ -24,6 +25,7 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 	"k8s.io/klog/v2"
 
+	"github.com/kubedoor/kubedoor-grafana/internal/version"
 	"github.com/kubedoor/kubedoor-grafana/webhook/admission"
 	"github.com/kubedoor/kubedoor-grafana/webhook/cache"
 	"github.com/kubedoor/kubedoor-grafana/webhook/certs"
@@ -37,6 +39,10 @@ import (
 func main() {
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	cmd, args := "serve", os.Args[1:]
+	if len(args) == 1 && (args[0] == "--version" || args[0] == "-version" || args[0] == "version") {
+		fmt.Println(version.String())
+		return
+	}
 	if len(args) > 0 && (args[0] == "serve" || args[0] == "certs" || args[0] == "manifests") {
 		cmd, args = args[0], args[1:]
 	}
@@ -69,6 +75,7 @@ func runServe(log *slog.Logger, args []string) error {
 	defer stop()
 
 	klog.SetSlogLogger(log) // client-go's own logs, structured like ours
+	log.Info("kubedoor-webhook starting", "version", version.String(), "cluster", cfg.ClusterName)
 	restCfg, err := clientcmd.BuildConfigFromFlags("", cfg.Kubeconfig)
 	if err != nil {
 		return fmt.Errorf("kubernetes credentials (--kubeconfig %q): %w", cfg.Kubeconfig, err)

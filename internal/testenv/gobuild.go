@@ -7,6 +7,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+
+	"github.com/kubedoor/kubedoor-grafana/internal/version"
 )
 
 // ModuleRoot is the folder holding the repository's go.mod.
@@ -23,13 +25,18 @@ func ModuleRoot() (string, error) {
 }
 
 // GoBuild compiles the module's package pkg (e.g. "./pkg", "./webhook") into out, statically
-// (CGO_ENABLED=0) as the release builds do, so tests run the current code, never a stale binary.
+// (CGO_ENABLED=0) with package.json's version linked in, as the release builds do, so tests run
+// the current code, never a stale binary.
 func GoBuild(ctx context.Context, pkg, out string) error {
 	root, err := ModuleRoot()
 	if err != nil {
 		return err
 	}
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", out, pkg)
+	v, err := version.FromPackageJSON(filepath.Join(root, "package.json"))
+	if err != nil {
+		return err
+	}
+	cmd := exec.CommandContext(ctx, "go", "build", "-ldflags", version.LDFlag(v), "-o", out, pkg)
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if b, err := cmd.CombinedOutput(); err != nil {

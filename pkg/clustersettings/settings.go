@@ -64,6 +64,10 @@ type Collect struct {
 	At                  string `json:"at"`                  // "HH:MM" in the cluster's zone
 	Concurrency         int    `json:"concurrency"`         // queries in flight, 1..16
 	QueryTimeoutSeconds int    `json:"queryTimeoutSeconds"` // per query, 5..600
+	// MinFoundRatio guards stored history: a re-collected day replaces its stored rows only
+	// when it found at least this share of the workloads stored for it (0..1); a smaller
+	// answer (a wrong cluster label, data Prometheus no longer holds) keeps the stored day.
+	MinFoundRatio float64 `json:"minFoundRatio"`
 }
 
 // Defaults are the settings of a cluster that never saved any (version 0).
@@ -77,7 +81,7 @@ func Defaults(cluster, timeZone string) ClusterSettings {
 		Overrides:  []Override{},
 		Quantile:   0.95, Days: 10, Mode: ModePerWorkload, Headroom: 0,
 		CPUFloorMillis: 10, MemFloorMiB: 1, OOMBump: true, MinReplicas: 1, RetentionDays: 400,
-		Collect: Collect{Enabled: true, At: "01:00", Concurrency: 4, QueryTimeoutSeconds: 120},
+		Collect: Collect{Enabled: true, At: "01:00", Concurrency: 4, QueryTimeoutSeconds: 120, MinFoundRatio: 0.5},
 	}
 }
 
@@ -139,6 +143,9 @@ func (s ClusterSettings) Validate() error {
 	}
 	if s.Collect.QueryTimeoutSeconds < 5 || s.Collect.QueryTimeoutSeconds > 600 {
 		return fieldErr("collect.queryTimeoutSeconds", "must be from 5 to 600")
+	}
+	if !(s.Collect.MinFoundRatio >= 0 && s.Collect.MinFoundRatio <= 1) {
+		return fieldErr("collect.minFoundRatio", "must be from 0 to 1 (the share of a day's stored workloads a re-collection must find to replace it)")
 	}
 	return nil
 }

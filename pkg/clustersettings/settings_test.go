@@ -56,6 +56,8 @@ func TestValidateNamesTheField(t *testing.T) {
 		{"collection time 1:00", func(s *ClusterSettings) { s.Collect.At = "1:00" }, "collect.at"},
 		{"zero concurrency", func(s *ClusterSettings) { s.Collect.Concurrency = 0 }, "collect.concurrency"},
 		{"a query timeout of an hour", func(s *ClusterSettings) { s.Collect.QueryTimeoutSeconds = 3600 }, "collect.queryTimeoutSeconds"},
+		{"a negative found ratio", func(s *ClusterSettings) { s.Collect.MinFoundRatio = -0.1 }, "collect.minFoundRatio"},
+		{"a found ratio above 1", func(s *ClusterSettings) { s.Collect.MinFoundRatio = 1.5 }, "collect.minFoundRatio"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

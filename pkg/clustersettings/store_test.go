@@ -3,6 +3,7 @@ package clustersettings
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/kubedoor/kubedoor-grafana/internal/storetest"
 	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
@@ -62,5 +63,31 @@ func TestSettingsRoundTripWithVersionsAndConflicts(t *testing.T) {
 	}
 	if got, _ := st.Get(ctx, "prod-rt", "UTC"); got.Version != 2 || got.Quantile != 0.85 || got.TimeZone != "UTC" {
 		t.Fatalf("after second save %+v", got)
+	}
+}
+
+// Settings saved before collect.minFoundRatio existed read back with its default, so upgrading
+// never turns the history guard off.
+func TestSettingsSavedBeforeMinFoundRatioGetItsDefault(t *testing.T) {
+	ctx := context.Background()
+	old := `{"peakWindow":{"start":"09:00","end":"10:00"},"quantile":0.9,"days":10,"mode":"per-workload",` +
+		`"retentionDays":400,"collect":{"enabled":true,"at":"02:00","concurrency":2,"queryTimeoutSeconds":60}}`
+	row := []any{Key("prod-old"), old, uint64(1), "ada", time.Now().UTC()}
+	if err := conn.Insert(ctx, "settings", []string{"key", "value", "version", "updated_by", "updated_at"}, [][]any{row}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := NewStore(conn).Get(ctx, "prod-old", "UTC")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Collect.MinFoundRatio != 0.5 || got.Collect.At != "02:00" || got.Collect.Concurrency != 2 {
+		t.Fatalf("collect read back as %+v", got.Collect)
+	}
+	got.Collect.MinFoundRatio = 0.8
+	if _, err := NewStore(conn).Put(ctx, got, 1, "ada"); err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := NewStore(conn).Get(ctx, "prod-old", "UTC"); again.Collect.MinFoundRatio != 0.8 || again.Version != 2 {
+		t.Fatalf("after saving 0.8: %+v", again.Collect)
 	}
 }

@@ -6,6 +6,7 @@ package jobs
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -44,9 +45,13 @@ type Job struct {
 	Workloads  int            `json:"workloads"`
 	ErrorCount int            `json:"errorCount"`
 	Errors     []string       `json:"errors"`
-	StartedBy  string         `json:"startedBy"`
-	StartedAt  time.Time      `json:"startedAt"`
-	FinishedAt *time.Time     `json:"finishedAt"`
+	// Kept lists the days whose stored rows the job left in place, with the reason;
+	// Unavailable the days Prometheus held nothing of when the job started (not collected).
+	Kept        []KeptDay        `json:"kept"`
+	Unavailable []peakwindow.Day `json:"unavailable"`
+	StartedBy   string           `json:"startedBy"`
+	StartedAt   time.Time        `json:"startedAt"`
+	FinishedAt  *time.Time       `json:"finishedAt"`
 
 	updatedAt time.Time
 }
@@ -54,6 +59,22 @@ type Job struct {
 // Finished reports whether the job has stopped.
 func (j Job) Finished() bool {
 	return j.State == StateSucceeded || j.State == StateFailed || j.State == StateCancelled
+}
+
+// clone copies the job with its own slices, for a reader outside the active job's lock.
+func (j Job) clone() Job {
+	j.Errors = append([]string{}, j.Errors...)
+	j.Kept = append([]KeptDay{}, j.Kept...)
+	j.Unavailable = append([]peakwindow.Day{}, j.Unavailable...)
+	return j
+}
+
+// keptOrEmpty is Kept, never nil, so the JSON holds [] rather than null.
+func (j *Job) keptOrEmpty() []KeptDay {
+	if j.Kept == nil {
+		return []KeptDay{}
+	}
+	return j.Kept
 }
 
 func (j *Job) addError(msg string) {
@@ -64,7 +85,7 @@ func (j *Job) addError(msg string) {
 }
 
 var columns = []string{"id", "cluster", "kind", "state", "first_day", "last_day", "days_total", "days_done",
-	"workloads", "error_count", "errors", "started_by", "started_at", "finished_at", "updated_at"}
+	"workloads", "error_count", "errors", "kept", "unavailable", "started_by", "started_at", "finished_at", "updated_at"}
 
 // save inserts the job's current state; the newest updated_at wins (ReplacingMergeTree).
 func save(ctx context.Context, conn store.Conn, j *Job, now time.Time) error {
@@ -85,8 +106,16 @@ func save(ctx context.Context, conn store.Conn, j *Job, now time.Time) error {
 	if errs == nil {
 		errs = []string{}
 	}
+	kept, err := json.Marshal(j.keptOrEmpty())
+	if err != nil {
+		return fmt.Errorf("encoding the kept days of job %s: %w", j.ID, err)
+	}
+	unavailable := make([]time.Time, len(j.Unavailable))
+	for i, d := range j.Unavailable {
+		unavailable[i] = d.Time()
+	}
 	row := []any{id, j.Cluster, j.Kind, j.State, j.FirstDay.Time(), j.LastDay.Time(), uint32(j.DaysTotal), uint32(j.DaysDone),
-		uint32(j.Workloads), uint32(j.ErrorCount), errs, j.StartedBy, j.StartedAt.UTC(), finished, at}
+		uint32(j.Workloads), uint32(j.ErrorCount), errs, string(kept), unavailable, j.StartedBy, j.StartedAt.UTC(), finished, at}
 	if err := conn.Insert(ctx, "collection_jobs", columns, [][]any{row}); err != nil {
 		return fmt.Errorf("saving collection job %s: %w", j.ID, err)
 	}
@@ -104,7 +133,7 @@ type Filter struct {
 const (
 	latestJobs = `SELECT * FROM collection_jobs ORDER BY updated_at DESC LIMIT 1 BY id`
 	jobFields  = `toString(id), cluster, kind, state, first_day, last_day, days_total, days_done, workloads,
-	error_count, errors, started_by, started_at, finished_at, updated_at`
+	error_count, errors, kept, unavailable, started_by, started_at, finished_at, updated_at`
 )
 
 // list reads the newest version of each job matching f, newest started first, and the count.
@@ -147,10 +176,20 @@ func list(ctx context.Context, conn store.Conn, f Filter) ([]Job, uint64, error)
 			j                                Job
 			first, last                      time.Time
 			total, done, workloads, errCount uint32
+			kept                             string
+			unavailable                      []time.Time
 		)
 		if err := rows.Scan(&j.ID, &j.Cluster, &j.Kind, &j.State, &first, &last, &total, &done, &workloads, &errCount,
-			&j.Errors, &j.StartedBy, &j.StartedAt, &j.FinishedAt, &j.updatedAt); err != nil {
+			&j.Errors, &kept, &unavailable, &j.StartedBy, &j.StartedAt, &j.FinishedAt, &j.updatedAt); err != nil {
 			return nil, 0, fmt.Errorf("reading collection jobs: %w", err)
+		}
+		if err := json.Unmarshal([]byte(kept), &j.Kept); err != nil {
+			return nil, 0, fmt.Errorf("reading the kept days of collection job %s: %w", j.ID, err)
+		}
+		j.Kept = j.keptOrEmpty()
+		j.Unavailable = []peakwindow.Day{}
+		for _, d := range unavailable {
+			j.Unavailable = append(j.Unavailable, peakwindow.DayOf(d, time.UTC))
 		}
 		j.FirstDay, j.LastDay = peakwindow.DayOf(first, time.UTC), peakwindow.DayOf(last, time.UTC)
 		j.DaysTotal, j.DaysDone, j.Workloads, j.ErrorCount = int(total), int(done), int(workloads), int(errCount)

@@ -171,7 +171,7 @@ func (m *Manager) Start(ctx context.Context, req Request) (Job, error) {
 		return Job{}, &BusyError{Current: a.snapshot()}
 	}
 	j := Job{ID: uuid.NewString(), Cluster: cl.Name, Kind: req.Kind, State: StateQueued, FirstDay: first, LastDay: last,
-		DaysTotal: first.DaysUntil(last) + 1, Errors: []string{}, StartedBy: req.StartedBy, StartedAt: m.now().UTC().Truncate(time.Millisecond)}
+		DaysTotal: first.DaysUntil(last) + 1, Errors: []string{}, Kept: []KeptDay{}, Unavailable: []peakwindow.Day{}, StartedBy: req.StartedBy, StartedAt: m.now().UTC().Truncate(time.Millisecond)}
 	if err := save(ctx, snap.Conn, &j, m.now()); err != nil {
 		return Job{}, err
 	}
@@ -186,18 +186,14 @@ func (m *Manager) Start(ctx context.Context, req Request) (Job, error) {
 func (a *active) snapshot() Job {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	j := a.job
-	j.Errors = append([]string{}, a.job.Errors...)
-	return j
+	return a.job.clone()
 }
 
 func (a *active) update(f func(*Job)) Job {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	f(&a.job)
-	j := a.job
-	j.Errors = append([]string{}, a.job.Errors...)
-	return j
+	return a.job.clone()
 }
 
 // Cancel stops a running job; it answers the job as it stands (state cancelled once it stops).

@@ -119,3 +119,29 @@ func TestPeaksPruneDropsOnlyOlderDaysOfTheCluster(t *testing.T) {
 		}
 	}
 }
+
+func TestPeaksWriteDayKeepingLeavesTheNamedWorkloads(t *testing.T) {
+	ctx := context.Background()
+	d := time.Date(2026, 3, 10, 0, 0, 0, 0, time.UTC)
+	t0 := time.Date(2026, 3, 11, 1, 0, 0, 0, time.UTC)
+	first := []peaks.Sample{peakSample("kp", "shop", "api", "app", d, 0.5), peakSample("kp", "shop", "cart", "app", d, 0.2),
+		peakSample("kp", "ops", "api", "app", d, 0.1)}
+	if err := peaks.WriteDay(ctx, conn, "kp", d, first, t0); err != nil {
+		t.Fatal(err)
+	}
+	stored, err := peaks.StoredWorkloads(ctx, conn, "kp", d)
+	if err != nil || len(stored) != 3 || stored[0] != (peaks.Workload{Namespace: "ops", Name: "api"}) {
+		t.Fatalf("stored workloads %v %v", stored, err)
+	}
+	// A re-run found only shop/api; shop/cart is kept, ops/api (same name, other namespace) is not.
+	t1 := t0.Add(time.Hour)
+	keep := []peaks.Workload{{Namespace: "shop", Name: "cart"}}
+	if err := peaks.WriteDayKeeping(ctx, conn, "kp", d, []peaks.Sample{peakSample("kp", "shop", "api", "app", d, 0.7)}, t1, keep); err != nil {
+		t.Fatal(err)
+	}
+	got := readPeakDay(t, "kp", d)
+	if len(got) != 2 || got[0].workload != "api" || got[0].cpu != 0.7 || !got[0].collectedAt.Equal(t1) ||
+		got[1].workload != "cart" || !got[1].collectedAt.Equal(t0) {
+		t.Fatalf("after keeping shop/cart: %+v", got)
+	}
+}

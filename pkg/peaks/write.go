@@ -17,7 +17,15 @@ const insertChunk = 50_000
 // every older row of that cluster and day is deleted, including rows a re-run no longer
 // produced (a workload gone, or another peak window). Inserting before deleting means a failure
 // midway never leaves the day emptier than before; readers use FINAL or the newest collected_at.
+// The collection jobs call WriteDayKeeping instead, so an answer that lacks workloads never
+// removes their stored rows.
 func WriteDay(ctx context.Context, conn store.Conn, cluster string, day time.Time, samples []Sample, collectedAt time.Time) error {
+	return WriteDayKeeping(ctx, conn, cluster, day, samples, collectedAt, nil)
+}
+
+// WriteDayKeeping is WriteDay except that the older rows of the workloads in keep stay: the
+// workloads a re-collection did not find keep what an earlier collection stored for them.
+func WriteDayKeeping(ctx context.Context, conn store.Conn, cluster string, day time.Time, samples []Sample, collectedAt time.Time, keep []Workload) error {
 	collectedAt, err := laterThanStored(ctx, conn, cluster, day, collectedAt.UTC().Truncate(time.Millisecond))
 	if err != nil {
 		return err
@@ -49,9 +57,17 @@ func WriteDay(ctx context.Context, conn store.Conn, cluster string, day time.Tim
 	if err := flush(); err != nil {
 		return err
 	}
-	err = conn.Exec(ctx, "DELETE FROM peak_samples"+onCluster(conn)+
-		" WHERE cluster = {cluster:String} AND day = {day:Date} AND collected_at < {at:DateTime64(3)}",
-		store.P("cluster", cluster), store.P("day", store.DateOf(day)), store.P("at", collectedAt))
+	where := " WHERE cluster = {cluster:String} AND day = {day:Date} AND collected_at < {at:DateTime64(3)}"
+	params := []store.Param{store.P("cluster", cluster), store.P("day", store.DateOf(day)), store.P("at", collectedAt)}
+	if len(keep) > 0 {
+		keys := make([]string, len(keep))
+		for i, w := range keep {
+			keys[i] = w.key()
+		}
+		where += " AND NOT has({keep:Array(String)}, concat(namespace, '/', workload))"
+		params = append(params, store.P("keep", keys))
+	}
+	err = conn.Exec(ctx, "DELETE FROM peak_samples"+onCluster(conn)+where, params...)
 	if err != nil {
 		return fmt.Errorf("removing earlier peak samples of %s on %s: %w", cluster, day.Format(time.DateOnly), err)
 	}

@@ -70,8 +70,11 @@ export interface ClusterSettings {
   /** Fewest replicas the derivation observes (default 1); a Deployment at 0 the whole peak window stays at 0. */
   minReplicas: number;
   retentionDays: number;
-  /** concurrency: Prometheus queries in flight (1..16); queryTimeoutSeconds: per attempt (5..600). */
-  collect: { enabled: boolean; at: string; concurrency?: number; queryTimeoutSeconds?: number };
+  /**
+   * concurrency: Prometheus queries in flight (1..16); queryTimeoutSeconds: per attempt (5..600);
+   * minFoundRatio: share (0..1) of a day's stored workloads a re-collection must find again to replace the day.
+   */
+  collect: { enabled: boolean; at: string; concurrency?: number; queryTimeoutSeconds?: number; minFoundRatio?: number };
   /** 0 when never saved (defaults). */
   version: number;
   updatedBy: string;
@@ -83,6 +86,15 @@ export type ClusterSettingsUpdate = ClusterSettings & { expectedVersion: number 
 
 export type JobKind = 'daily' | 'backfill' | 'rerun';
 export type JobState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+/** A day whose stored peak rows a job left in place (all of them, or those of workloads it did not find again). */
+export interface KeptDay {
+  day: string;
+  storedWorkloads: number;
+  foundWorkloads: number;
+  keptWorkloads: number;
+  reason: string;
+}
 
 /** A collection job. */
 export interface Job {
@@ -97,6 +109,10 @@ export interface Job {
   workloads: number;
   errorCount: number;
   errors: string[] | null;
+  /** Days whose stored rows were kept, with the reason; absent from jobs of older backends. */
+  kept?: KeptDay[] | null;
+  /** Days Prometheus held no data of when the job started (not collected). */
+  unavailable?: string[] | null;
   startedBy: string;
   startedAt: string;
   finishedAt: string | null;

@@ -115,6 +115,7 @@ export const testIds = {
     jobProgress: 'data-testid kd-clusters-job-progress',
     jobCancel: 'data-testid kd-clusters-job-cancel',
     jobError: 'data-testid kd-clusters-job-error',
+    jobKept: 'data-testid kd-clusters-job-kept',
     jobs: 'data-testid kd-clusters-jobs',
   },
   appConfig: {

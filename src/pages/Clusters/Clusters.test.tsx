@@ -188,6 +188,47 @@ describe('Clusters & settings page', () => {
     expect(screen.queryByTestId(ids.jobCancel)).not.toBeInTheDocument();
   });
 
+  test('a job that kept stored rows says so: in its progress, and in the list with the days and reasons', async () => {
+    const kept = job({
+      state: 'succeeded',
+      daysDone: 10,
+      finishedAt: '2026-11-22T08:05:00Z',
+      unavailable: ['2026-11-12'],
+      kept: [
+        {
+          day: '2026-11-15',
+          storedWorkloads: 117,
+          foundWorkloads: 0,
+          keptWorkloads: 117,
+          reason: 'Prometheus answered no workloads for this day; the 117 stored workloads were kept',
+        },
+      ],
+    });
+    fakeApi(
+      routes({
+        'POST clusters/prod-a/collections': ok(job({ state: 'queued', daysDone: 0 })),
+        'GET collections/job-1': ok(kept),
+        'GET collections': ok({ items: [kept], total: 1 }),
+      })
+    );
+    renderPage(<Clusters pollMs={20} />, context(EDITOR), PATH);
+    const table = await screen.findByTestId(ids.jobs);
+    const row = within(table).getByText('2026-11-12 – 2026-11-21 (10/10)').closest('tr')!;
+    expect(within(row).getByText('1')).toBeInTheDocument(); // days kept
+    await user.click(within(table).getByRole('button', { name: /expand/i }));
+    expect(
+      await within(table).findByText(
+        '2026-11-15: Prometheus answered no workloads for this day; the 117 stored workloads were kept'
+      )
+    ).toBeInTheDocument();
+    expect(within(table).getByText('Days Prometheus holds no data of: 1')).toBeInTheDocument();
+
+    await user.click(screen.getByTestId(ids.backfill));
+    const progress = await screen.findByTestId(ids.job);
+    expect(await within(progress).findByText('Days whose stored rows were kept: 1')).toBeInTheDocument();
+    expect(within(progress).getByTestId(ids.jobKept)).toHaveTextContent('2026-11-15: Prometheus answered no workloads');
+  });
+
   test('a running job found on load is followed and can be cancelled', async () => {
     // As the backend does: the job says "cancelled" once it has stopped, in every later read.
     let cancelled = false;

@@ -24,6 +24,7 @@ import { JobStateBadge } from '../../components/StatusBadge';
 import { formatTime } from '../../components/format';
 import { testIds } from '../../components/testIds';
 import { useAsync } from '../../components/useAsync';
+import { KeptDays } from './KeptDays';
 
 const DEFAULT_DAYS = '10';
 const MAX_DAYS = 400;
@@ -172,7 +173,20 @@ export function CollectionSection({ cluster, canWrite, pollMs = 2000 }: Props) {
             <Text color="secondary">{t('clusters.collect.none', 'No collection has run for this cluster yet.')}</Text>
           ) : (
             <div data-testid={testIds.clusters.jobs}>
-              <InteractiveTable columns={jobColumns()} data={data.items ?? []} getRowId={(j) => j.id} />
+              <InteractiveTable
+                columns={jobColumns()}
+                data={data.items ?? []}
+                getRowId={(j) => j.id}
+                renderExpandedRow={(j) =>
+                  (j.kept ?? []).length + (j.unavailable ?? []).length > 0 ? (
+                    <KeptDays job={j} />
+                  ) : (
+                    <Text color="secondary">
+                      {t('clusters.collect.nothing-kept', 'Every collected day replaced its stored rows.')}
+                    </Text>
+                  )
+                }
+              />
             </div>
           )
         }
@@ -232,6 +246,7 @@ function JobProgress({ job, canWrite, onCancel }: { job: Job; canWrite: boolean;
           </ul>
         </Alert>
       )}
+      <KeptDays job={job} />
     </div>
   );
 }
@@ -258,6 +273,11 @@ function jobColumns(): Array<Column<Job>> {
         `${row.original.firstDay} – ${row.original.lastDay} (${row.original.daysDone}/${row.original.daysTotal})`,
     },
     { id: 'workloads', header: t('clusters.collect.col.workloads', 'Workloads') },
+    {
+      id: 'kept',
+      header: t('clusters.collect.col.kept', 'Days kept'),
+      cell: ({ row }: Cell) => (row.original.kept ?? []).length,
+    },
     { id: 'errorCount', header: t('clusters.collect.col.errors', 'Errors') },
     { id: 'startedBy', header: t('clusters.collect.col.by', 'By') },
   ];

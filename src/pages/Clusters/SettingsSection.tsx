@@ -162,6 +162,16 @@ function SettingsEditor({ settings, canAdmin, onSaved, onReload }: EditorProps) 
         >
           <Input width={10} {...text('collectTimeout', 'collect.queryTimeoutSeconds')} />
         </Field>
+        <Field
+          label={t('clusters.settings.min-found-ratio', 'Replace a day from')}
+          description={t(
+            'clusters.settings.min-found-ratio-help',
+            'Share (0–1) of its stored workloads a re-collection must find again; below it the stored day is kept'
+          )}
+          {...fieldProps('collect.minFoundRatio')}
+        >
+          <Input width={10} {...text('collectMinFoundRatio', 'collect.minFoundRatio')} />
+        </Field>
       </Stack>
 
       <Text element="h5">

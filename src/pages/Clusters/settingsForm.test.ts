@@ -26,6 +26,9 @@ describe('cluster settings form', () => {
     ['min replicas above the table maximum', { minReplicas: '100001' }, 'minReplicas'],
     ['retention too short', { retentionDays: '7' }, 'retentionDays'],
     ['collection time', { collectAt: '1am' }, 'collect.at'],
+    ['found ratio above 1', { collectMinFoundRatio: '1.5' }, 'collect.minFoundRatio'],
+    ['found ratio negative', { collectMinFoundRatio: '-0.1' }, 'collect.minFoundRatio'],
+    ['found ratio as text', { collectMinFoundRatio: 'half' }, 'collect.minFoundRatio'],
   ])('%s is refused by its field', (_name, change, field) => {
     const f = { ...formFromSettings(clusterSettings()), ...change };
     expect(Object.keys(validateSettings(f))).toEqual([field]);
@@ -39,6 +42,14 @@ describe('cluster settings form', () => {
     const older = { ...s } as Partial<typeof s>;
     delete older.minReplicas;
     expect(formFromSettings(older as typeof s).minReplicas).toBe('1');
+  });
+
+  test('the found ratio reaches the PUT body, and a blank one keeps the loaded value', () => {
+    const s = clusterSettings();
+    const f = { ...formFromSettings(s), collectMinFoundRatio: '0.8' };
+    expect(validateSettings(f)).toEqual({});
+    expect(toSettingsUpdate(f, s).collect).toEqual({ enabled: true, at: '01:00', minFoundRatio: 0.8 });
+    expect(toSettingsUpdate({ ...f, collectMinFoundRatio: ' ' }, s).collect.minFoundRatio).toBe(0.5);
   });
 
   test('overrides: namespace required, workload optional, no two for the same target', () => {

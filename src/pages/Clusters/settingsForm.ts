@@ -26,6 +26,7 @@ export interface SettingsForm {
   collectAt: string;
   collectConcurrency: string;
   collectTimeout: string;
+  collectMinFoundRatio: string;
 }
 
 export type SettingsErrors = Record<string, string>;
@@ -53,6 +54,7 @@ export function formFromSettings(s: ClusterSettings): SettingsForm {
     collectAt: s.collect?.at ?? '',
     collectConcurrency: s.collect?.concurrency === undefined ? '' : String(s.collect.concurrency),
     collectTimeout: s.collect?.queryTimeoutSeconds === undefined ? '' : String(s.collect.queryTimeoutSeconds),
+    collectMinFoundRatio: s.collect?.minFoundRatio === undefined ? '' : String(s.collect.minFoundRatio),
   };
 }
 
@@ -138,6 +140,10 @@ export function validateSettings(f: SettingsForm): SettingsErrors {
   if (f.collectTimeout.trim() && int(f.collectTimeout, 5, 600) === undefined) {
     e['collect.queryTimeoutSeconds'] = 'From 5 to 600 seconds';
   }
+  const ratio = num(f.collectMinFoundRatio);
+  if (f.collectMinFoundRatio.trim() && (ratio === undefined || ratio < 0 || ratio > 1)) {
+    e['collect.minFoundRatio'] = 'From 0 to 1, e.g. 0.5';
+  }
   return e;
 }
 
@@ -166,6 +172,7 @@ export function toSettingsUpdate(f: SettingsForm, loaded: ClusterSettings): Clus
       at: f.collectAt.trim(),
       ...(f.collectConcurrency.trim() ? { concurrency: Number(f.collectConcurrency.trim()) } : {}),
       ...(f.collectTimeout.trim() ? { queryTimeoutSeconds: Number(f.collectTimeout.trim()) } : {}),
+      ...(f.collectMinFoundRatio.trim() ? { minFoundRatio: Number(f.collectMinFoundRatio.trim()) } : {}),
     },
     expectedVersion: loaded.version,
   };

@@ -78,7 +78,20 @@ describe('Overview per cluster', () => {
           health({
             webhook: { installed: false, ready: false, message: '' },
             kubernetes: { ok: false, message: 'dial tcp: i/o timeout' },
-            lastCollection: job({ state: 'failed', errorCount: 2, errors: ['2026-11-21: no data'] }),
+            lastCollection: job({
+              state: 'failed',
+              errorCount: 2,
+              errors: ['2026-11-21: no data'],
+              kept: [
+                {
+                  day: '2026-11-20',
+                  storedWorkloads: 117,
+                  foundWorkloads: 0,
+                  keptWorkloads: 117,
+                  reason: 'Prometheus answered no workloads for this day',
+                },
+              ],
+            }),
           })
         ),
       })
@@ -91,6 +104,11 @@ describe('Overview per cluster', () => {
     expect(await within(cluster).findByText('Not installed')).toBeInTheDocument();
     expect(within(cluster).getByText(/dial tcp: i\/o timeout/)).toBeInTheDocument();
     expect(within(cluster).getByText('2 errors: 2026-11-21: no data')).toBeInTheDocument();
+    expect(
+      within(cluster).getByText(
+        'Days whose stored rows were kept: 1 (2026-11-20: Prometheus answered no workloads for this day)'
+      )
+    ).toBeInTheDocument();
   });
 
   test('publishing shows what it wrote, a whole-cluster error, or the deletions it held', async () => {

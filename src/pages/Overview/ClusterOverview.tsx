@@ -190,6 +190,14 @@ function CollectionSummary({ health, cluster }: { health: ClusterHealth; cluster
           workloads: job.workloads,
         })}
       </Text>
+      {(job.kept ?? []).length > 0 && (
+        <Text variant="bodySmall" color="warning">
+          {t('overview.collection.kept', 'Days whose stored rows were kept: {{count}} ({{first}})', {
+            count: (job.kept ?? []).length,
+            first: `${(job.kept ?? [])[0].day}: ${(job.kept ?? [])[0].reason}`,
+          })}
+        </Text>
+      )}
       {job.errorCount > 0 && (
         <Text variant="bodySmall" color="error">
           {t('overview.collection.errors', '{{count}} errors: {{first}}', {

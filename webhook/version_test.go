@@ -1,0 +1,36 @@
+package main_test
+
+import (
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/kubedoor/kubedoor-grafana/internal/testenv"
+	"github.com/kubedoor/kubedoor-grafana/internal/version"
+)
+
+// The binary TestMain built (with package.json's version linked in, as the release build does)
+// prints that version for --version and logs it when it starts serving.
+func TestVersionFlagPrintsThePackageVersion(t *testing.T) {
+	root, err := testenv.ModuleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := version.FromPackageJSON(filepath.Join(root, "package.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, arg := range []string{"--version", "-version", "version"} {
+		out, err := exec.Command(hook.bin, arg).CombinedOutput()
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", arg, err, out)
+		}
+		if got := strings.TrimSpace(string(out)); got != want {
+			t.Errorf("kubedoor-webhook %s printed %q, want package.json's %q", arg, got, want)
+		}
+	}
+	if log := hook.log(); !strings.Contains(log, `"msg":"kubedoor-webhook starting","version":"`+want+`"`) {
+		t.Errorf("the serving webhook's log has no start line with version %s:\n%.2000s", want, log)
+	}
+}
