@@ -1,24 +1,26 @@
 package store
 
 import (
+	"slices"
 	"testing"
 	"time"
 )
 
-// Migration 004 adds the desired-replicas columns to a store that already holds peak samples
+// Migration desired_replicas (004) adds the desired-replicas columns to a store that already holds peak samples
 // and control rows: those rows stay readable, with NULL (not 0, which would read as "scaled to
 // zero") for the counts they never had and ” for where their observed replicas came from.
-func TestMigration004KeepsEarlierRowsValid(t *testing.T) {
-	eachFreshTarget(t, "kd_migrate_004", func(t *testing.T, c Conn) {
+func TestDesiredReplicasMigrationKeepsEarlierRowsValid(t *testing.T) {
+	eachFreshTarget(t, "kd_migrate_desired", func(t *testing.T, c Conn) {
 		ctx := testCtx(t)
 		all, err := Migrations()
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(all) < 4 || all[3].Version != 4 {
-			t.Fatalf("migration 004 is not the fourth: %+v", all)
+		at := slices.IndexFunc(all, func(m Migration) bool { return m.Name == "desired_replicas" })
+		if at < 2 {
+			t.Fatalf("no desired_replicas migration after the initial ones: %+v", all)
 		}
-		if _, err := migrate(ctx, c, MigrateOptions{}, all[:3]); err != nil {
+		if _, err := migrate(ctx, c, MigrateOptions{}, all[:at]); err != nil {
 			t.Fatal(err)
 		}
 		day := time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
@@ -31,7 +33,7 @@ func TestMigration004KeepsEarlierRowsValid(t *testing.T) {
 			t.Fatal(err)
 		}
 		applied, err := migrate(ctx, c, MigrateOptions{}, all)
-		if err != nil || len(applied) != len(all)-3 {
+		if err != nil || len(applied) != len(all)-at {
 			t.Fatalf("applied %+v: %v", applied, err)
 		}
 		type peak struct {
@@ -44,14 +46,14 @@ func TestMigration004KeepsEarlierRowsValid(t *testing.T) {
 				return p, r.Scan(&p.min, &p.max, &p.desired, &p.median)
 			})
 		if len(got) != 1 || got[0].max != 3 || got[0].desired != nil || got[0].median != nil {
-			t.Fatalf("old peak sample after 004: %+v", got)
+			t.Fatalf("old peak sample after the migration: %+v", got)
 		}
 		from := scanAll(t, c, "SELECT replicas_observed_from FROM control_rows WHERE cluster = 'old'", func(r Rows) (string, error) {
 			var s string
 			return s, r.Scan(&s)
 		})
 		if len(from) != 1 || from[0] != "" {
-			t.Fatalf("old control row after 004: %q", from)
+			t.Fatalf("old control row after the migration: %q", from)
 		}
 		// A row of the new shape goes in beside it.
 		n := uint32(2)
