@@ -2,22 +2,16 @@ package main_test
 
 import (
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/kubedoor/kubedoor-grafana/internal/testenv"
-	"github.com/kubedoor/kubedoor-grafana/internal/version"
 )
 
 // The binary TestMain built (with package.json's version linked in, as the release build does)
 // prints that version for --version and logs it when it starts serving.
 func TestVersionFlagPrintsThePackageVersion(t *testing.T) {
-	root, err := testenv.ModuleRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	want, err := version.FromPackageJSON(filepath.Join(root, "package.json"))
+	want, err := testenv.PackageVersion()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -32,7 +32,7 @@ func GoBuild(ctx context.Context, pkg, out string) error {
 	if err != nil {
 		return err
 	}
-	v, err := version.FromPackageJSON(filepath.Join(root, "package.json"))
+	v, err := PackageVersion()
 	if err != nil {
 		return err
 	}
@@ -43,4 +43,14 @@ func GoBuild(ctx context.Context, pkg, out string) error {
 		return fmt.Errorf("go build %s: %w\n%s", pkg, err, b)
 	}
 	return nil
+}
+
+// PackageVersion is the module's one version source, package.json's version, which release
+// builds and GoBuild link into the binaries.
+func PackageVersion() (string, error) {
+	root, err := ModuleRoot()
+	if err != nil {
+		return "", err
+	}
+	return version.FromPackageJSON(filepath.Join(root, "package.json"))
 }

@@ -3,21 +3,15 @@ package plugin_test
 import (
 	"context"
 	"encoding/json"
-	"path/filepath"
 	"testing"
 
 	"github.com/kubedoor/kubedoor-grafana/internal/testenv"
-	"github.com/kubedoor/kubedoor-grafana/internal/version"
 )
 
 // The executable is built with package.json's version linked in, as the release build links it;
 // GET v1/status must report that version, not "dev".
 func TestStatusReportsThePackageVersion(t *testing.T) {
-	root, err := testenv.ModuleRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	want, err := version.FromPackageJSON(filepath.Join(root, "package.json"))
+	want, err := testenv.PackageVersion()
 	if err != nil {
 		t.Fatal(err)
 	}
