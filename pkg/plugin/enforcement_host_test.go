@@ -242,6 +242,44 @@ func TestEnforcementRoutesThroughThePlugin(t *testing.T) {
 			t.Fatalf("a cluster without Kubernetes access: %d %s", status, body)
 		}
 	})
+	t.Run("a viewer previews enforcing a namespace through the plugin, read from the live cluster", func(t *testing.T) {
+		// prod's table holds no row for shop/api, so enforcing shop would meet it as unknown, and
+		// the rule the admin set above (warn) decides its next rollout.
+		status, body := call(t, viewer, "GET", "v1/clusters/prod/preview?namespace=shop", "")
+		var p struct {
+			Cluster    string
+			Namespaces []struct {
+				Name, Control, UnknownWorkloads string
+				Workloads                       []struct{ Name, Status, Outcome string }
+				Totals                          struct{ Workloads, Unknown, WouldDeny int }
+			}
+		}
+		if err := json.Unmarshal(body, &p); status != 200 || err != nil {
+			t.Fatalf("status %d: %s (%v)", status, body, err)
+		}
+		if len(p.Namespaces) != 1 {
+			t.Fatalf("want one namespace: %s", body)
+		}
+		ns := p.Namespaces[0]
+		if p.Cluster != "prod" || ns.Name != "shop" || ns.Control != "enforce" || ns.UnknownWorkloads != "warn" ||
+			len(ns.Workloads) != 1 || ns.Workloads[0].Name != "api" || ns.Workloads[0].Status != "unknown" || ns.Workloads[0].Outcome != "warned" ||
+			ns.Totals.Workloads != 1 || ns.Totals.Unknown != 1 || ns.Totals.WouldDeny != 0 {
+			t.Fatalf("preview %s", body)
+		}
+		for _, tt := range []struct {
+			path   string
+			status int
+			msg    string
+		}{
+			{"v1/clusters/prod/preview?namespace=nope", 404, "namespace not found: nope"},
+			{"v1/clusters/elsewhere/preview", 404, "no cluster named"},
+			{"v1/clusters/peaks/preview", 400, "no Kubernetes access"},
+		} {
+			if status, body := call(t, viewer, "GET", tt.path, ""); status != tt.status || !strings.Contains(string(body), tt.msg) {
+				t.Errorf("%s: %d %s; want %d containing %q", tt.path, status, body, tt.status, tt.msg)
+			}
+		}
+	})
 	t.Run("listing the namespaces of an unknown cluster is 404", func(t *testing.T) {
 		if status, body := call(t, viewer, "GET", "v1/clusters/elsewhere/namespaces", ""); status != 404 {
 			t.Fatalf("status %d: %s", status, body)
