@@ -56,6 +56,9 @@ type Health struct {
 	// LastPublish is the outcome of the last reconcile of the cluster's CapacityPolicies in this
 	// backend process (nil before the first, or without Kubernetes access); filled by the caller.
 	LastPublish any `json:"lastPublish"`
+	// Schedules is this backend's schedule runner for the cluster (who holds the schedule lease,
+	// or why nobody can); filled by the caller, nil when it does not run schedules.
+	Schedules any `json:"schedules"`
 }
 
 // LastCollection reports a cluster's most recent collection job (nil when none); the

@@ -138,6 +138,9 @@ func (o *Operations) Health(ctx context.Context, snap service.Snapshot, cluster 
 			h.LastPublish = st
 		}
 	}
+	if o.Leases != nil {
+		h.Schedules = o.Leases.Status(cluster)
+	}
 	return h, true
 }
 

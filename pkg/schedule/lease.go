@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/leaderelection"
@@ -68,10 +70,19 @@ type Leases struct {
 
 type elector struct {
 	key    string
+	lease  string // namespace/name
 	held   atomic.Bool
 	leader atomic.Value // string: the holder this backend last observed
-	cancel context.CancelFunc
-	done   chan struct{}
+	// blocked is why this backend cannot take part in the election ("" = it can): the lease
+	// namespace is missing and may not be created, or the lease may not be read or written.
+	blocked atomic.Value
+	cancel  context.CancelFunc
+	done    chan struct{}
+}
+
+func (e *elector) blockedReason() string {
+	s, _ := e.blocked.Load().(string)
+	return s
 }
 
 // NewLeases returns a Leases that holds nothing until Sync.
@@ -108,13 +119,72 @@ func (l *Leases) Identity() string { return l.o.Identity }
 // no Kubernetes access configured. A cluster whose access is not (yet) known — not in the
 // settings, or restored at start without its kubeconfig until Grafana hands it over — holds
 // its Kubernetes schedules back: they wait rather than fail.
+//
+// While no backend can take the lease (Blocked), collect schedules run anyway, as on a cluster
+// without Kubernetes access: collecting is idempotent and needs no lease.
 func (l *Leases) Holds(cluster string, needKube bool) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if e, ok := l.electors[cluster]; ok {
-		return e.held.Load()
+		return e.held.Load() || (!needKube && e.blockedReason() != "")
 	}
 	return !needKube && l.local[cluster]
+}
+
+// Blocked says why this backend cannot take part in cluster's lease election ("" when it can,
+// or when the cluster has no election): its schedules that act through Kubernetes cannot run
+// here until that is fixed, and the runner records their due runs as missed with this reason.
+func (l *Leases) Blocked(cluster string) string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if e, ok := l.electors[cluster]; ok && !e.held.Load() {
+		return e.blockedReason()
+	}
+	return ""
+}
+
+// Lease states in LeaseStatus.
+const (
+	LeaseHeld      = "held"      // this backend runs the cluster's schedules
+	LeaseElsewhere = "elsewhere" // another backend does
+	LeaseBlocked   = "blocked"   // nobody can: see Reason
+	LeaseWaiting   = "waiting"   // campaigning; no holder seen yet
+	LeaseLocal     = "local"     // no Kubernetes access: collect schedules run on every backend
+	LeaseNone      = "none"      // not followed (unknown cluster, or its client could not be built)
+)
+
+// LeaseStatus is a cluster's schedule runner as health reports it.
+type LeaseStatus struct {
+	State  string `json:"state"`
+	Lease  string `json:"lease,omitempty"`  // namespace/name
+	Holder string `json:"holder,omitempty"` // the identity last seen holding it
+	Reason string `json:"reason,omitempty"`
+}
+
+// Status reports cluster's schedule runner for health.
+func (l *Leases) Status(cluster string) LeaseStatus {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	e, ok := l.electors[cluster]
+	switch {
+	case !ok && l.local[cluster]:
+		return LeaseStatus{State: LeaseLocal}
+	case !ok:
+		return LeaseStatus{State: LeaseNone}
+	}
+	st := LeaseStatus{Lease: e.lease}
+	st.Holder, _ = e.leader.Load().(string)
+	switch {
+	case e.held.Load():
+		st.State, st.Holder = LeaseHeld, l.o.Identity
+	case e.blockedReason() != "":
+		st.State, st.Reason = LeaseBlocked, e.blockedReason()
+	case st.Holder != "" && st.Holder != l.o.Identity:
+		st.State = LeaseElsewhere
+	default:
+		st.State = LeaseWaiting
+	}
+	return st
 }
 
 // HeldElsewhere reports whether another backend is known to hold cluster's lease: this
@@ -190,23 +260,37 @@ func (l *Leases) electionKey(c settings.Cluster) string {
 }
 
 func (l *Leases) elect(parent context.Context, cluster, namespace string, kc kubernetes.Interface) (*elector, error) {
-	e := &elector{done: make(chan struct{})}
-	lock := &resourcelock.LeaseLock{
+	e := &elector{done: make(chan struct{}), lease: namespace + "/" + l.o.Name}
+	block := func(reason string) {
+		if prev := e.blockedReason(); prev != reason {
+			e.blocked.Store(reason)
+			switch {
+			case reason != "":
+				l.o.Log.Warn("schedule lease blocked: this backend cannot run the cluster's schedules that act through Kubernetes; their due runs are recorded as missed",
+					"cluster", cluster, "lease", e.lease, "reason", reason)
+			case prev != "":
+				l.o.Log.Info("schedule lease no longer blocked", "cluster", cluster, "lease", e.lease)
+			}
+		}
+	}
+	lock := &reportingLock{LeaseLock: &resourcelock.LeaseLock{
 		LeaseMeta:  metav1.ObjectMeta{Namespace: namespace, Name: l.o.Name},
 		Client:     kc.CoordinationV1(),
 		LockConfig: resourcelock.ResourceLockConfig{Identity: l.o.Identity},
-	}
+	}, report: block}
 	le, err := leaderelection.NewLeaderElector(leaderelection.LeaderElectionConfig{
 		Lock: lock, Name: cluster, ReleaseOnCancel: true,
 		LeaseDuration: l.o.LeaseDuration, RenewDeadline: l.o.RenewDeadline, RetryPeriod: l.o.RetryPeriod,
 		Callbacks: leaderelection.LeaderCallbacks{
 			OnStartedLeading: func(context.Context) {
 				e.held.Store(true)
-				l.o.Log.Info("schedule lease acquired: this backend runs the cluster's schedules", "cluster", cluster, "lease", namespace+"/"+l.o.Name, "identity", l.o.Identity)
+				l.o.Log.Info("schedule lease acquired: this backend runs the cluster's schedules", "cluster", cluster, "lease", e.lease, "identity", l.o.Identity)
 			},
 			OnStoppedLeading: func() {
-				e.held.Store(false)
-				l.o.Log.Info("schedule lease released or lost", "cluster", cluster, "identity", l.o.Identity)
+				// client-go calls this when Run returns, held or not; say it only when it was.
+				if e.held.Swap(false) {
+					l.o.Log.Info("schedule lease released or lost", "cluster", cluster, "identity", l.o.Identity)
+				}
 			},
 			OnNewLeader: func(id string) {
 				e.leader.Store(id)
@@ -223,13 +307,93 @@ func (l *Leases) elect(parent context.Context, cluster, namespace string, kc kub
 	e.cancel = cancel
 	go func() {
 		defer close(e.done)
-		// Run returns when leadership is lost; campaign again until told to stop.
+		wait := l.o.RetryPeriod
 		for ctx.Err() == nil {
+			// The Lease lives in a namespace that must exist first; client-go's election would
+			// retry a create into a missing namespace forever without a word.
+			if err := ensureNamespace(ctx, kc, namespace); err != nil {
+				block(err.Error())
+				select {
+				case <-ctx.Done():
+				case <-time.After(wait):
+				}
+				wait = min(2*wait, maxBlockedWait)
+				continue
+			}
+			wait = l.o.RetryPeriod
+			// Run returns when leadership is lost; campaign again until told to stop.
 			le.Run(ctx)
 			e.held.Store(false)
 		}
 	}()
 	return e, nil
+}
+
+// maxBlockedWait bounds the back-off between looks at a missing lease namespace.
+const maxBlockedWait = 30 * time.Second
+
+// ensureNamespace creates the lease namespace when it is missing and this backend may create
+// namespaces (an admin kubeconfig, the demo). The shipped RBAC creates the namespace itself and
+// does not grant creating namespaces: that would be cluster-wide.
+func ensureNamespace(ctx context.Context, kc kubernetes.Interface, name string) error {
+	_, err := kc.CoreV1().Namespaces().Get(ctx, name, metav1.GetOptions{})
+	if err == nil {
+		return nil
+	}
+	if !apierrors.IsNotFound(err) {
+		if apierrors.IsForbidden(err) {
+			// A role without namespace reads can still hold a Lease in an existing namespace.
+			return nil
+		}
+		return fmt.Errorf("reading the lease namespace %s: %w", name, err)
+	}
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{"app.kubernetes.io/part-of": "kubedoor"}}}
+	if _, err := kc.CoreV1().Namespaces().Create(ctx, ns, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
+		return fmt.Errorf("the lease namespace %s does not exist and this backend may not create it (%w): create it "+
+			"(webhook/deploy/backend/rbac.yaml does), or name an existing one in the cluster's kubedoorNamespace setting", name, err)
+	}
+	return nil
+}
+
+// reportingLock is the Lease lock with its errors reported: client-go's election only logs them
+// through klog, so without this a lease that can never be written would go unnoticed.
+type reportingLock struct {
+	*resourcelock.LeaseLock
+	report func(reason string)
+}
+
+func (r *reportingLock) Get(ctx context.Context) (*resourcelock.LeaderElectionRecord, []byte, error) {
+	rec, raw, err := r.LeaseLock.Get(ctx)
+	switch {
+	case err == nil:
+		r.report("")
+	case !apierrors.IsNotFound(err): // not found: the election creates it next
+		r.report(fmt.Sprintf("reading the lease %s: %v", r.Describe(), err))
+	}
+	return rec, raw, err
+}
+
+func (r *reportingLock) Create(ctx context.Context, ler resourcelock.LeaderElectionRecord) error {
+	err := r.LeaseLock.Create(ctx, ler)
+	r.reportWrite("creating", err)
+	return err
+}
+
+func (r *reportingLock) Update(ctx context.Context, ler resourcelock.LeaderElectionRecord) error {
+	err := r.LeaseLock.Update(ctx, ler)
+	r.reportWrite("updating", err)
+	return err
+}
+
+func (r *reportingLock) reportWrite(verb string, err error) {
+	switch {
+	case err == nil:
+		r.report("")
+	case apierrors.IsConflict(err) || apierrors.IsAlreadyExists(err):
+		// another backend won the race: an election, not a fault
+	default:
+		r.report(fmt.Sprintf("%s the lease %s: %v", verb, r.Describe(), err))
+	}
 }
 
 // Stop ends every election (releasing held leases).

@@ -4,11 +4,14 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/kubedoor/kubedoor-grafana/pkg/kube"
 	"github.com/kubedoor/kubedoor-grafana/pkg/service"
@@ -88,14 +91,87 @@ func TestOneBackendHoldsAClustersLeaseAndAnotherTakesOverWhenItStops(t *testing.
 	}
 }
 
-func TestWithoutTheLeaseNamespaceNobodyRunsTheClustersSchedules(t *testing.T) {
+func TestABackendThatMayCreateNamespacesCreatesTheMissingLeaseNamespaceAndHoldsTheLease(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	ns := fmt.Sprintf("kubedoor-new-%d", time.Now().UnixNano()%100000)
 	l := newLeases("backend-a")
 	defer l.Stop()
-	l.Sync(ctx, leaseSnapshot("no-such-namespace"))
-	time.Sleep(1500 * time.Millisecond)
-	if l.Holds("prod-a", true) {
-		t.Fatal("a lease cannot be held in a namespace that does not exist")
+	l.Sync(ctx, leaseSnapshot(ns))
+	waitFor(t, "backend-a holds prod-a", func() bool { return l.Holds("prod-a", true) })
+	if st := l.Status("prod-a"); st.State != LeaseHeld || st.Lease != ns+"/"+DefaultLeaseName || st.Holder != "backend-a" {
+		t.Fatalf("status %+v", st)
 	}
+	if _, err := kubeEnv.Clientset().CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{}); err != nil {
+		t.Fatalf("the lease namespace was not created: %v", err)
+	}
+}
+
+func TestABackendThatMayNotCreateTheLeaseNamespaceSaysWhyRunsCollectionsAndRecoversWhenItExists(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	admin := kubeEnv.Clientset()
+	suffix := time.Now().UnixNano() % 100000
+	ns, user := fmt.Sprintf("kubedoor-missing-%d", suffix), fmt.Sprintf("limited-%d", suffix)
+	// The user may read namespaces (so it sees the lease namespace is missing) and nothing else.
+	if _, err := admin.RbacV1().ClusterRoles().Create(ctx, &rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: user},
+		Rules: []rbacv1.PolicyRule{{APIGroups: []string{""}, Resources: []string{"namespaces"}, Verbs: []string{"get"}}}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := admin.RbacV1().ClusterRoleBindings().Create(ctx, &rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: user},
+		RoleRef:  rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "ClusterRole", Name: user},
+		Subjects: []rbacv1.Subject{{Kind: "User", APIGroup: "rbac.authorization.k8s.io", Name: user}}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	snap := leaseSnapshot(ns)
+	snap.App.Clusters[0].Kubeconfig = impersonating(t, user)
+	l := newLeases("backend-a")
+	defer l.Stop()
+	l.Sync(ctx, snap)
+	waitFor(t, "the lease is reported blocked", func() bool { return l.Blocked("prod-a") != "" })
+	if got := l.Blocked("prod-a"); !strings.Contains(got, "the lease namespace "+ns+" does not exist and this backend may not create it") {
+		t.Fatalf("reason %q", got)
+	}
+	if st := l.Status("prod-a"); st.State != LeaseBlocked || st.Reason == "" {
+		t.Fatalf("status %+v", st)
+	}
+	if l.Holds("prod-a", true) || !l.Holds("prod-a", false) {
+		t.Fatalf("blocked: scale schedules wait (holds %v), collect schedules run (holds %v)", l.Holds("prod-a", true), l.Holds("prod-a", false))
+	}
+
+	// An operator creates the namespace and grants the lease, as the shipped RBAC does; the
+	// backend takes the lease without a restart.
+	if _, err := admin.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := admin.RbacV1().Roles(ns).Create(ctx, &rbacv1.Role{ObjectMeta: metav1.ObjectMeta{Name: "leases"},
+		Rules: []rbacv1.PolicyRule{{APIGroups: []string{"coordination.k8s.io"}, Resources: []string{"leases"}, Verbs: []string{"get", "create", "update"}}}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := admin.RbacV1().RoleBindings(ns).Create(ctx, &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Name: "leases"},
+		RoleRef:  rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "Role", Name: "leases"},
+		Subjects: []rbacv1.Subject{{Kind: "User", APIGroup: "rbac.authorization.k8s.io", Name: user}}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the backend holds the lease once it can", func() bool { return l.Holds("prod-a", true) })
+	if got := l.Blocked("prod-a"); got != "" {
+		t.Fatalf("still blocked: %q", got)
+	}
+}
+
+// impersonating is the test cluster's admin kubeconfig acting as user.
+func impersonating(t *testing.T, user string) string {
+	t.Helper()
+	cfg, err := clientcmd.Load([]byte(kubeconfig))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range cfg.AuthInfos {
+		a.Impersonate = user
+	}
+	b, err := clientcmd.Write(*cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

@@ -31,6 +31,9 @@ type Leader interface {
 	// acts through the cluster's Kubernetes API (scale, restart), which only the lease holder
 	// may do.
 	Holds(cluster string, needKube bool) bool
+	// Blocked says why no schedule of cluster that acts through Kubernetes can run on this
+	// backend ("" = nothing blocks it), e.g. the lease namespace is missing.
+	Blocked(cluster string) string
 }
 
 // NeedsKube reports whether s acts through the cluster's Kubernetes API.
@@ -150,13 +153,17 @@ func (r *Runner) Tick(ctx context.Context, snap service.Snapshot) time.Time {
 	r.settleInterrupted(ctx, st, now)
 	var earliest time.Time
 	for _, sc := range schedules {
-		if r.o.Leader != nil && !r.o.Leader.Holds(sc.Cluster, sc.NeedsKube()) {
-			continue
-		}
 		if r.isActive(sc.ID) {
 			continue // one run of a schedule at a time; the next is looked at when it ends
 		}
-		due, ok := r.recordMissed(ctx, st, sc, last[sc.ID], now)
+		if r.o.Leader != nil && !r.o.Leader.Holds(sc.Cluster, sc.NeedsKube()) {
+			// Held elsewhere: that backend runs it. Blocked: nobody can, so say so on each run.
+			if reason := r.o.Leader.Blocked(sc.Cluster); reason != "" {
+				r.recordMissed(ctx, st, sc, last[sc.ID], now, "no backend can take the cluster's schedule lease: "+reason)
+			}
+			continue
+		}
+		due, ok := r.recordMissed(ctx, st, sc, last[sc.ID], now, "")
 		if !ok {
 			continue
 		}
@@ -172,8 +179,9 @@ func (r *Runner) Tick(ctx context.Context, snap service.Snapshot) time.Time {
 }
 
 // recordMissed records as missed every occurrence of sc that is more than Grace in the past,
-// and returns the next occurrence still to run (ok=false: none).
-func (r *Runner) recordMissed(ctx context.Context, st *Store, sc Schedule, last, now time.Time) (time.Time, bool) {
+// and returns the next occurrence still to run (ok=false: none). why, when known, says why
+// they were missed.
+func (r *Runner) recordMissed(ctx context.Context, st *Store, sc Schedule, last, now time.Time, why string) (time.Time, bool) {
 	due, ok := sc.Next(last)
 	recorded := 0
 	for ok && now.Sub(due) > r.o.Grace {
@@ -190,6 +198,9 @@ func (r *Runner) recordMissed(ctx context.Context, st *Store, sc Schedule, last,
 		msg := fmt.Sprintf("missed: not started at %s but only looked at %s (the backend was down, no backend held the "+
 			"cluster's lease, or the previous run was still going); missed runs are not replayed late",
 			occurrence.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
+		if why != "" {
+			msg = fmt.Sprintf("missed: not started at %s: %s; missed runs are not replayed late", occurrence.UTC().Format(time.RFC3339), why)
+		}
 		if skipped > 0 {
 			msg += fmt.Sprintf("; %d earlier occurrences were missed too and are not listed one by one", skipped)
 		}

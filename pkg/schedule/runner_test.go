@@ -76,6 +76,7 @@ type fixture struct {
 	mgr      *Manager
 	clusters []settings.Cluster
 	notes    *events
+	blocked  string // what onlyClusters reports as blocking the lease ("" = nothing)
 }
 
 func newFixture(t *testing.T, start time.Time) *fixture {
@@ -94,7 +95,11 @@ func (f *fixture) newRunner(id string) *Runner {
 type onlyClusters struct{ f *fixture }
 
 func (onlyClusters) Sync(context.Context, service.Snapshot) {}
-func (o onlyClusters) Holds(cluster string, _ bool) bool {
+func (o onlyClusters) Blocked(string) string                { return o.f.blocked }
+func (o onlyClusters) Holds(cluster string, needKube bool) bool {
+	if needKube && o.f.blocked != "" {
+		return false
+	}
 	for _, c := range o.f.clusters {
 		if c.Name == cluster {
 			return true
@@ -193,6 +198,28 @@ func TestARunTheBackendWasDownForIsRecordedMissedNotReplayed(t *testing.T) {
 	runs := f.runs(t, sc.ID)
 	if f.exec.count() != 0 || len(runs) != 1 || runs[0].Status != StatusMissed || !strings.Contains(runs[0].Error, "not replayed") {
 		t.Fatalf("calls %d, runs %+v", f.exec.count(), runs)
+	}
+}
+
+func TestARunNoBackendCanTakeTheLeaseForIsRecordedMissedWithTheReasonOnceItsGraceHasPassed(t *testing.T) {
+	f := newFixture(t, start)
+	f.blocked = "the lease namespace kubedoor does not exist and this backend may not create it"
+	sc := f.once(t, start.Add(time.Minute))
+	f.clock.SetTime(start.Add(2 * time.Minute)) // due a minute ago: still within the grace
+	f.tick(t, f.runner)
+	if runs := f.runs(t, sc.ID); len(runs) != 0 || f.exec.count() != 0 {
+		t.Fatalf("within the grace nothing is recorded yet: calls %d, runs %+v", f.exec.count(), runs)
+	}
+	f.clock.SetTime(start.Add(4 * time.Minute))
+	f.tick(t, f.runner)
+	runs := f.runs(t, sc.ID)
+	if f.exec.count() != 0 || len(runs) != 1 || runs[0].Status != StatusMissed ||
+		!strings.Contains(runs[0].Error, "no backend can take the cluster's schedule lease: the lease namespace kubedoor does not exist") {
+		t.Fatalf("calls %d, runs %+v", f.exec.count(), runs)
+	}
+	f.tick(t, f.runner) // a second look records nothing more
+	if runs := f.runs(t, sc.ID); len(runs) != 1 {
+		t.Fatalf("runs after a second look: %+v", runs)
 	}
 }
 

@@ -167,6 +167,17 @@ export interface ClusterHealth {
   lastCollection: Job | null;
   /** null before the first reconcile in this backend process, or without Kubernetes access. */
   lastPublish: PublishStatus | null;
+  /** This backend's schedule runner for the cluster; null when it runs no schedules. */
+  schedules: ScheduleRunnerStatus | null;
+}
+
+/** Who runs a cluster's schedules (its schedule lease), or why nobody can. */
+export interface ScheduleRunnerStatus {
+  state: 'held' | 'elsewhere' | 'blocked' | 'waiting' | 'local' | 'none';
+  /** namespace/name of the Lease */
+  lease?: string;
+  holder?: string;
+  reason?: string;
 }
 
 /** POST v1/clusters/{cluster}/collections body: the last N days, or a day range. */

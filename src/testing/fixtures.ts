@@ -139,6 +139,7 @@ export function health(over: Partial<ClusterHealth> = {}): ClusterHealth {
       finishedAt: '2026-11-22T01:03:00Z',
     }),
     lastPublish: publishStatus(),
+    schedules: { state: 'held', lease: 'kubedoor/kubedoor-schedules', holder: 'grafana-0_7_a1b2c3' },
     ...over,
   };
 }

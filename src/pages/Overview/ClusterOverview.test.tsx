@@ -152,6 +152,19 @@ describe('Overview per cluster', () => {
     expect(screen.queryByText(/created, .* updated/)).not.toBeInTheDocument();
   });
 
+  test('schedules that no backend can run say why, and schedules run elsewhere name the holder', async () => {
+    const reason = 'the lease namespace kubedoor does not exist and this backend may not create it';
+    fakeApi(routes({ 'GET clusters/prod-a/health': ok(health({ schedules: { state: 'blocked', reason } })) }));
+    const first = renderPage(<Overview now={now} />, context(VIEWER));
+    expect(await screen.findByText(`Scale and restart schedules cannot run: ${reason}`)).toBeInTheDocument();
+    first.unmount();
+
+    fakeApi(routes({ 'GET clusters/prod-a/health': ok(health({ schedules: { state: 'elsewhere', holder: 'grafana-1' } })) }));
+    renderPage(<Overview now={now} />, context(VIEWER));
+    expect(await screen.findByText('run by another backend (grafana-1)')).toBeInTheDocument();
+    expect(screen.queryByText(/cannot run/)).not.toBeInTheDocument();
+  });
+
   test('a cluster that never published says so', async () => {
     fakeApi(routes({ 'GET clusters/prod-a/health': ok(health({ lastPublish: null })) }));
     renderPage(<Overview now={now} />, context(VIEWER));

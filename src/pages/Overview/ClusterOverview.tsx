@@ -251,6 +251,41 @@ function HealthSummary({ health }: { health: ClusterHealth }) {
         </Text>
       )}
       <PublishSummary status={health.lastPublish} />
+      <SchedulesSummary status={health.schedules} />
+    </Stack>
+  );
+}
+
+/** Who runs the cluster's schedules; a blocked lease is said loudly, with what to do. */
+function SchedulesSummary({ status }: { status: ClusterHealth['schedules'] }) {
+  if (!status || status.state === 'none') {
+    return null;
+  }
+  const text: Record<Exclude<typeof status.state, 'none' | 'blocked'>, string> = {
+    held: t('overview.schedules.held', 'run by this backend'),
+    elsewhere: t('overview.schedules.elsewhere', 'run by another backend ({{holder}})', { holder: status.holder ?? '' }),
+    waiting: t('overview.schedules.waiting', 'waiting for the schedule lease'),
+    local: t('overview.schedules.local', 'collections only (no Kubernetes access)'),
+  };
+  return (
+    <Stack direction="column" gap={0.5}>
+      <Stack direction="row" alignItems="center" gap={1}>
+        <Text>{t('overview.schedules.label', 'Schedules')}</Text>
+        <StatusBadge ok={status.state !== 'blocked'} />
+        {status.state !== 'blocked' && (
+          <Text variant="bodySmall" color="secondary">
+            {text[status.state]}
+          </Text>
+        )}
+      </Stack>
+      {status.state === 'blocked' && (
+        <Text variant="bodySmall" color="error">
+          <Icon name="exclamation-triangle" />{' '}
+          {t('overview.schedules.blocked', 'Scale and restart schedules cannot run: {{reason}}', {
+            reason: status.reason ?? '',
+          })}
+        </Text>
+      )}
     </Stack>
   );
 }

@@ -4,7 +4,7 @@ import userEventLib from '@testing-library/user-event';
 
 import { testIds } from '../../components/testIds';
 import { fail, fakeApi, ok, pending } from '../../testing/fakeApi';
-import { context, controlRow, EDITOR, run, schedule, VIEWER } from '../../testing/fixtures';
+import { context, controlRow, EDITOR, health, run, schedule, VIEWER } from '../../testing/fixtures';
 import { renderPage } from '../../testing/render';
 import Schedules from './Schedules';
 
@@ -53,6 +53,18 @@ describe('Schedules page', () => {
     // A Viewer reads but changes nothing.
     expect(screen.queryByTestId(ids.create)).not.toBeInTheDocument();
     expect(screen.queryByTestId(ids.pause('sch-1'))).not.toBeInTheDocument();
+  });
+
+  test('a cluster whose schedule lease nobody can take says why above the list', async () => {
+    const reason = 'the lease namespace kubedoor does not exist and this backend may not create it';
+    fakeApi({
+      'GET schedules': ok({ items: [schedule()], total: 1 }),
+      'GET clusters/prod-a/health': ok(health({ schedules: { state: 'blocked', reason } })),
+    });
+    renderPage(<Schedules now={now} />, context(VIEWER), PATH);
+    expect(await screen.findByText('Scale and restart schedules cannot run')).toBeInTheDocument();
+    expect(screen.getByText(new RegExp(`^${reason}\\. Their due runs are recorded as missed`))).toBeInTheDocument();
+    expect(await screen.findByTestId(ids.table)).toBeInTheDocument();
   });
 
   test('empty, error and forbidden states', async () => {

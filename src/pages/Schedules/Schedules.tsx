@@ -16,6 +16,7 @@ import {
 } from '@grafana/ui';
 
 import { toApiError } from '../../api/client';
+import { getClusterHealth } from '../../api/clusters';
 import { deleteSchedule, listSchedules, pauseSchedule, resumeSchedule } from '../../api/schedules';
 import type { Schedule } from '../../api/types';
 import { useAppContext, usePermissions } from '../../components/AppContext';
@@ -44,6 +45,13 @@ function Schedules({ now }: Props) {
     () => (cluster ? listSchedules({ cluster, limit: 1000 }) : Promise.resolve(undefined)),
     [cluster]
   );
+  // Who runs this cluster's schedules; only a blocked runner is shown. A failed health call
+  // leaves the page as it is: the schedules themselves still load.
+  const runner = useAsync(
+    () => (cluster ? getClusterHealth(cluster).then((h) => h.schedules) : Promise.resolve(null)),
+    [cluster]
+  );
+  const blocked = runner.state.kind === 'ready' && runner.state.data?.state === 'blocked' ? runner.state.data : null;
   const [creating, setCreating] = useState(false);
   const [editing, setEditing] = useState<{ schedule: Schedule; form: ScheduleForm }>();
   const [runsOf, setRunsOf] = useState<Schedule>();
@@ -178,6 +186,15 @@ function Schedules({ now }: Props) {
               </Button>
             )}
           </Stack>
+          {blocked && (
+            <Alert severity="error" title={t('schedules.blocked.title', 'Scale and restart schedules cannot run')}>
+              {t(
+                'schedules.blocked.text',
+                '{{reason}}. Their due runs are recorded as missed with this reason; collection schedules still run.',
+                { reason: blocked.reason ?? '' }
+              )}
+            </Alert>
+          )}
           {actionError && (
             <Alert
               severity="error"
