@@ -5,11 +5,15 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -32,6 +36,35 @@ func InstanceID() string {
 	b := make([]byte, 3)
 	_, _ = rand.Read(b)
 	return fmt.Sprintf("%s_%d_%s", host, os.Getpid(), hex.EncodeToString(b))
+}
+
+// splitInstanceID parses InstanceID's host_pid_random; ok=false for any other shape.
+func splitInstanceID(id string) (host string, pid int, ok bool) {
+	i := strings.LastIndexByte(id, '_')
+	if i < 0 {
+		return "", 0, false
+	}
+	j := strings.LastIndexByte(id[:i], '_')
+	if j < 0 {
+		return "", 0, false
+	}
+	pid, err := strconv.Atoi(id[j+1 : i])
+	if err != nil || pid <= 0 {
+		return "", 0, false
+	}
+	return id[:j], pid, true
+}
+
+// EarlierOnThisHost reports whether the instance runner was an earlier backend process on this
+// host that is gone: the same host name, and its pid is this process's (a restarted container)
+// or no longer alive. A live peer, here or on another host, is never taken for one.
+func EarlierOnThisHost(runner, self string) bool {
+	host, pid, ok := splitInstanceID(runner)
+	selfHost, selfPID, selfOK := splitInstanceID(self)
+	if !ok || !selfOK || runner == self || host != selfHost {
+		return false
+	}
+	return pid == selfPID || errors.Is(syscall.Kill(pid, 0), syscall.ESRCH)
 }
 
 // Lease names and timing. Defaults follow client-go's controllers (15s/10s/2s): a stopped

@@ -279,8 +279,11 @@ func (r *Runner) start(ctx context.Context, st *Store, sc Schedule, due, now tim
 }
 
 // settleInterrupted marks as failed the runs left "running" by a backend that stopped before
-// they ended: started before this runner, by another instance, in a cluster this runner now
-// leads (so the instance that started them lost it).
+// they ended: started before this runner, by another instance, and either in a cluster whose
+// lease this runner now holds (so the instance that started them lost it) or by an earlier
+// backend process on this host that is gone. A cluster merely treated as local (no Kubernetes
+// access, or access not known yet at start) proves nothing about a peer's runs, so those of a
+// live peer are left to it.
 func (r *Runner) settleInterrupted(ctx context.Context, st *Store, now time.Time) {
 	runs, err := st.Unfinished(ctx)
 	if err != nil {
@@ -288,7 +291,8 @@ func (r *Runner) settleInterrupted(ctx context.Context, st *Store, now time.Time
 		return
 	}
 	for _, run := range runs {
-		if run.Runner == r.o.ID || !run.StartedAt.Before(r.started) || (r.o.Leader != nil && !r.o.Leader.Holds(run.Cluster, false)) {
+		leads := r.o.Leader == nil || r.o.Leader.Holds(run.Cluster, true)
+		if run.Runner == r.o.ID || !run.StartedAt.Before(r.started) || !(leads || EarlierOnThisHost(run.Runner, r.o.ID)) {
 			continue
 		}
 		run.Status = StatusFailed

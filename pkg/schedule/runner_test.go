@@ -3,7 +3,10 @@ package schedule
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"os"
+	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -350,5 +353,71 @@ func TestManagerEdits(t *testing.T) {
 	}
 	if _, err := f.mgr.Get(ctx, "not-a-uuid"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("a malformed id: %v", err)
+	}
+}
+
+// localOnly is a leader for clusters treated as local: it holds their collect schedules only,
+// as every backend does at start before Kubernetes access is known.
+type localOnly struct{}
+
+func (localOnly) Sync(context.Context, service.Snapshot) {}
+func (localOnly) Blocked(string) string                  { return "" }
+func (localOnly) Holds(_ string, needKube bool) bool     { return !needKube }
+
+func TestARestartingBackendSettlesOnlyTheRunsOfItsOwnEarlierProcessUnlessItHoldsTheLease(t *testing.T) {
+	f := newFixture(t, start)
+	host, _ := os.Hostname()
+	gone := exec.Command("true")
+	if err := gone.Run(); err != nil {
+		t.Fatal(err)
+	}
+	st := NewStore(conn)
+	record := func(runner string, at time.Time) Run {
+		sc := f.once(t, at)
+		run := Run{ID: RunID(sc.ID, at), ScheduleID: sc.ID, Cluster: sc.Cluster, ScheduledFor: at, StartedAt: at, Status: StatusRunning, Runner: runner}
+		if err := st.RecordRun(context.Background(), run, at); err != nil {
+			t.Fatal(err)
+		}
+		return run
+	}
+	peer := record("other-host_4242_a1b2c3", start.Add(time.Minute))
+	earlier := record(fmt.Sprintf("%s_%d_d4e5f6", host, gone.Process.Pid), start.Add(2*time.Minute))
+
+	later := newFixture(t, start.Add(5*time.Minute))
+	later.clusters = f.clusters
+	r := NewRunner(RunnerOptions{ID: InstanceID(), Clock: later.clock, Execute: later.exec.run, Leader: localOnly{}, Log: slog.New(slog.DiscardHandler)})
+	later.tick(t, r)
+	if runs := later.runs(t, peer.ScheduleID); len(runs) != 1 || runs[0].Status != StatusRunning {
+		t.Fatalf("a peer's run in a cluster this backend does not lead must be left running: %+v", runs)
+	}
+	if runs := later.runs(t, earlier.ScheduleID); len(runs) != 1 || runs[0].Status != StatusFailed || !strings.Contains(runs[0].Error, "interrupted") {
+		t.Fatalf("the run of this host's earlier, gone process must be settled: %+v", runs)
+	}
+}
+
+func TestEarlierOnThisHost(t *testing.T) {
+	host, _ := os.Hostname()
+	self := fmt.Sprintf("%s_%d_aaaaaa", host, os.Getpid())
+	gone := exec.Command("true")
+	if err := gone.Run(); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, runner string
+		want         bool
+	}{
+		{"a gone process on this host is an earlier one", fmt.Sprintf("%s_%d_bbbbbb", host, gone.Process.Pid), true},
+		{"the same pid with another suffix is this process restarted (a container keeps its pid)", fmt.Sprintf("%s_%d_cccccc", host, os.Getpid()), true},
+		{"a live process on this host is a peer", fmt.Sprintf("%s_%d_dddddd", host, os.Getppid()), false},
+		{"another host is a peer", fmt.Sprintf("elsewhere_%d_eeeeee", gone.Process.Pid), false},
+		{"this very instance is not an earlier one", self, false},
+		{"an id of another shape proves nothing", "backend-1", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := EarlierOnThisHost(tt.runner, self); got != tt.want {
+				t.Fatalf("EarlierOnThisHost(%q) = %v, want %v", tt.runner, got, tt.want)
+			}
+		})
 	}
 }
