@@ -47,7 +47,9 @@ func (a *App) snapshot(w http.ResponseWriter) (service.Snapshot, bool) {
 	}
 	snap, err := a.svc.Snapshot()
 	if err != nil {
-		writeError(w, http.StatusServiceUnavailable, codeUnavailable, "%v", err)
+		// Why it is unavailable can name files; the Overview (v1/status) and the log say it.
+		writeError(w, http.StatusServiceUnavailable, codeUnavailable,
+			"the store is unavailable: the Overview's store card says why and the backend retries opening it")
 		return service.Snapshot{}, false
 	}
 	return snap, true

@@ -37,8 +37,7 @@ func (a *App) listAudit(w http.ResponseWriter, r *http.Request) {
 	}
 	items, total, err := audit.New(snap.Conn).List(r.Context(), f)
 	if err != nil {
-		a.log.Error("listing audit entries", "error", err)
-		writeError(w, http.StatusInternalServerError, codeInternal, "reading the audit log failed: %v", err)
+		a.writeFailed(w, "reading the audit log", err)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"items": items, "total": total})

@@ -36,15 +36,13 @@ func (a *App) listClusters(w http.ResponseWriter, r *http.Request) {
 	for _, c := range snap.App.Clusters {
 		cs, err := st.Get(r.Context(), c.Name, c.TimeZone)
 		if err != nil {
-			a.log.Error("reading cluster settings", "cluster", c.Name, "error", err)
-			writeError(w, http.StatusInternalServerError, codeInternal, "reading the settings of cluster %s failed: %v", c.Name, err)
+			a.writeFailed(w, "reading the settings of cluster "+c.Name, err)
 			return
 		}
 		item := clusterItem{Name: c.Name, TimeZone: c.TimeZone, PrometheusURL: c.PrometheusURL, Settings: cs}
 		if a.jobs != nil {
 			if item.LastCollection, err = a.jobs.Last(r.Context(), c.Name); err != nil {
-				a.log.Error("reading the last collection", "cluster", c.Name, "error", err)
-				writeError(w, http.StatusInternalServerError, codeInternal, "reading the last collection of %s failed: %v", c.Name, err)
+				a.writeFailed(w, "reading the last collection of "+c.Name, err)
 				return
 			}
 		}
@@ -74,8 +72,7 @@ func (a *App) getClusterSettings(w http.ResponseWriter, r *http.Request) {
 	}
 	cs, err := clustersettings.NewStore(snap.Conn).Get(r.Context(), c.Name, c.TimeZone)
 	if err != nil {
-		a.log.Error("reading cluster settings", "cluster", c.Name, "error", err)
-		writeError(w, http.StatusInternalServerError, codeInternal, "reading the settings of cluster %s failed: %v", c.Name, err)
+		a.writeFailed(w, "reading the settings of cluster "+c.Name, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, cs)
@@ -113,7 +110,7 @@ func (a *App) putClusterSettings(w http.ResponseWriter, r *http.Request) {
 	st := clustersettings.NewStore(snap.Conn)
 	before, err := st.Get(r.Context(), c.Name, c.TimeZone)
 	if err != nil {
-		writeError(w, http.StatusInternalServerError, codeInternal, "reading the settings of cluster %s failed: %v", c.Name, err)
+		a.writeFailed(w, "reading the settings of cluster "+c.Name, err)
 		return
 	}
 	next := body.ClusterSettings
@@ -135,8 +132,7 @@ func (a *App) putClusterSettings(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		entry.Result, entry.Error = audit.ResultFailed, err.Error()
 		a.audit(r.Context(), caller, entry)
-		a.log.Error("saving cluster settings", "cluster", c.Name, "error", err)
-		writeError(w, http.StatusInternalServerError, codeInternal, "saving the settings of cluster %s failed: %v", c.Name, err)
+		a.writeFailed(w, "saving the settings of cluster "+c.Name, err)
 		return
 	}
 	entry.After = saved

@@ -71,8 +71,7 @@ func (a *App) startCollection(w http.ResponseWriter, r *http.Request) {
 	case err != nil:
 		entry.Result, entry.Error = audit.ResultFailed, err.Error()
 		a.audit(r.Context(), caller, entry)
-		a.log.Error("starting a collection", "cluster", c.Name, "error", err)
-		writeError(w, http.StatusInternalServerError, codeInternal, "starting the collection failed: %v", err)
+		a.writeFailed(w, "starting the collection of "+c.Name, err)
 	default:
 		entry.After = j
 		a.audit(r.Context(), caller, entry)
@@ -101,8 +100,7 @@ func (a *App) listCollections(w http.ResponseWriter, r *http.Request) {
 	}
 	items, total, err := a.jobs.List(r.Context(), f)
 	if err != nil {
-		a.log.Error("listing collections", "error", err)
-		writeError(w, http.StatusInternalServerError, codeInternal, "listing collections failed: %v", err)
+		a.writeFailed(w, "listing collections", err)
 		return
 	}
 	if items == nil {
@@ -124,7 +122,7 @@ func (a *App) getCollection(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		writeError(w, http.StatusInternalServerError, codeInternal, "reading the collection failed: %v", err)
+		a.writeFailed(w, "reading the collection", err)
 		return
 	}
 	writeJSON(w, http.StatusOK, j)
@@ -148,7 +146,7 @@ func (a *App) cancelCollection(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		entry.Result, entry.Error = audit.ResultFailed, err.Error()
 		a.audit(r.Context(), caller, entry)
-		writeError(w, http.StatusInternalServerError, codeInternal, "cancelling the collection failed: %v", err)
+		a.writeFailed(w, "cancelling the collection", err)
 		return
 	}
 	a.audit(r.Context(), caller, entry)

@@ -180,7 +180,6 @@ func (a *App) controlFailed(w http.ResponseWriter, what string, err error) {
 	case errors.Is(err, control.ErrNotFound):
 		writeError(w, http.StatusNotFound, codeNotFound, "%v", err)
 	default:
-		a.log.Error("control table", "what", what, "error", err)
-		writeError(w, http.StatusInternalServerError, codeInternal, "%s failed: %v", what, err)
+		a.writeFailed(w, what, err)
 	}
 }

@@ -64,7 +64,7 @@ func (a *App) testChannel(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		writeError(w, http.StatusInternalServerError, codeInternal, "testing the channel: %v", err)
+		a.writeFailed(w, "testing the channel", err)
 		return
 	}
 	e := audit.Entry{Action: "test notification channel", Target: "notifications/" + body.ID, After: res}

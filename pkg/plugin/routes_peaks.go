@@ -61,8 +61,7 @@ func (a *App) peakQuery(w http.ResponseWriter, q url.Values, required ...string)
 }
 
 func (a *App) peaksFailed(w http.ResponseWriter, what string, err error) {
-	a.log.Error("peak query failed", "what", what, "error", err)
-	writeError(w, http.StatusInternalServerError, codeInternal, "%s failed: %v", what, err)
+	a.writeFailed(w, what, err)
 }
 
 func (a *App) listPeaks(w http.ResponseWriter, r *http.Request) {

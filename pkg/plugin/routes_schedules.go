@@ -37,8 +37,7 @@ func (a *App) scheduleError(w http.ResponseWriter, op string, err error) {
 			Current schedule.Schedule `json:"current"`
 		}{apiError{Error: ce.Error() + "; reload it and apply your change again", Code: codeConflict}, ce.Current})
 	default:
-		a.log.Error(op+" failed", "error", err)
-		writeError(w, http.StatusInternalServerError, codeInternal, "%s failed: %v", op, err)
+		a.writeFailed(w, op, err)
 	}
 }
 

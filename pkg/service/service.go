@@ -40,11 +40,15 @@ type Service struct {
 	changed       chan struct{} // closed and replaced by every Apply
 	kube          *kube.Clients
 	bootstrap     *Bootstrap // where applied settings are persisted; nil = nowhere
+	writes        *writeHealth
+	// After a failed open: when the next reopen is due, and the wait after that one.
+	retryAt   time.Time
+	retryWait time.Duration
 }
 
 // New returns a service that has not opened anything yet; call Apply.
 func New(log *slog.Logger, open StoreOpener, version string) *Service {
-	return &Service{log: log, open: open, version: version, proms: map[string]prom.Client{}, changed: make(chan struct{}), kube: kube.NewClients()}
+	return &Service{log: log, open: open, version: version, proms: map[string]prom.Client{}, changed: make(chan struct{}), kube: kube.NewClients(), writes: &writeHealth{}}
 }
 
 // PersistTo makes every later Apply save its settings (without secrets) to b.
@@ -96,16 +100,48 @@ func (s *Service) Apply(ctx context.Context, app settings.App) error {
 			}
 			s.store = nil
 		}
-		st, ver, err := s.open(ctx, app)
-		s.store, s.schemaVersion, s.storeErr = st, ver, err
-		if err != nil {
-			s.log.Error("store unavailable", "mode", app.Storage.Mode, "error", err)
+		s.retryWait = 0
+		if err := s.openLocked(ctx); err != nil {
 			promErrs = append(promErrs, fmt.Errorf("store: %w", err))
-		} else {
-			s.log.Info("store ready", "mode", st.Mode(), "schemaVersion", ver)
 		}
 	}
 	return errors.Join(promErrs...)
+}
+
+// openLocked opens the store of the settings in force; a failure schedules the next attempt
+// (see retryMin). s.mu must be held.
+func (s *Service) openLocked(ctx context.Context) error {
+	st, ver, err := s.open(ctx, s.app)
+	s.storeErr = err
+	if err != nil {
+		s.retryWait = min(max(2*s.retryWait, retryMin), retryMax)
+		s.retryAt = time.Now().Add(s.retryWait)
+		s.log.Error("store unavailable", "mode", s.app.Storage.Mode, "error", err, "retryIn", s.retryWait)
+		return err
+	}
+	s.store, s.schemaVersion, s.retryWait = trackedConn{Conn: st, health: s.writes}, ver, 0
+	s.writes.record(nil)
+	s.log.Info("store ready", "mode", st.Mode(), "schemaVersion", ver)
+	return nil
+}
+
+// reopenIfDue retries opening a store that failed to open, when the back-off says so.
+func (s *Service) reopenIfDue(ctx context.Context) {
+	s.mu.RLock()
+	due := s.applied && s.store == nil && s.storeErr != nil && !time.Now().Before(s.retryAt)
+	s.mu.RUnlock()
+	if !due {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.store != nil || s.storeErr == nil || time.Now().Before(s.retryAt) {
+		return // another caller retried meanwhile
+	}
+	if s.openLocked(ctx) == nil {
+		close(s.changed) // the parts changed: workers waiting for a store look again
+		s.changed = make(chan struct{})
+	}
 }
 
 // Close releases the store.
@@ -135,6 +171,7 @@ type Snapshot struct {
 
 // Snapshot returns the current parts, or an error wrapping ErrStoreUnavailable.
 func (s *Service) Snapshot() (Snapshot, error) {
+	s.reopenIfDue(context.Background())
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if s.store == nil {
@@ -183,6 +220,7 @@ type PromStatus struct {
 
 // Status checks the parts now (bounded by ctx) and reports them.
 func (s *Service) Status(ctx context.Context) Status {
+	s.reopenIfDue(ctx)
 	s.mu.RLock()
 	st, storeErr, ver, app := s.store, s.storeErr, s.schemaVersion, s.app
 	proms := make(map[string]prom.Client, len(s.proms))
@@ -202,6 +240,8 @@ func (s *Service) Status(ctx context.Context) Status {
 	default:
 		if err := st.Ping(ctx); err != nil {
 			out.Store.Message = fmt.Sprintf("store ping failed: %v", err)
+		} else if f := s.writes.last(); f != nil {
+			out.Store.Message = failedWriteMessage(f)
 		} else {
 			out.Store.OK = true
 			out.Store.Message = fmt.Sprintf("ClickHouse (%s) reachable, schema version %d", st.Mode(), ver)

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
 	"github.com/kubedoor/kubedoor-grafana/pkg/store"
@@ -18,11 +19,13 @@ type fakeStore struct {
 	mode    string
 	closed  bool
 	pingErr error
+	execErr error
 }
 
-func (f *fakeStore) Ping(context.Context) error { return f.pingErr }
-func (f *fakeStore) Mode() string               { return f.mode }
-func (f *fakeStore) Close() error               { f.closed = true; return nil }
+func (f *fakeStore) Ping(context.Context) error                         { return f.pingErr }
+func (f *fakeStore) Exec(context.Context, string, ...store.Param) error { return f.execErr }
+func (f *fakeStore) Mode() string                                       { return f.mode }
+func (f *fakeStore) Close() error                                       { f.closed = true; return nil }
 
 // recordingOpener hands out fake stores and remembers each, failing while failNext is set.
 type recordingOpener struct {
@@ -116,5 +119,65 @@ func TestStatusReportsAStoreThatStoppedAnswering(t *testing.T) {
 	}
 	if err := s.Close(); err != nil || !r.opened[0].closed {
 		t.Fatalf("close: %v", err)
+	}
+}
+
+func TestAStoreThatFailedToOpenComesBackByItselfWithBackOff(t *testing.T) {
+	ctx := context.Background()
+	r := &recordingOpener{failNext: errors.New("opening /var/lib/grafana/kubedoor/store: read-only file system")}
+	s := newTestService(r)
+	if err := s.Apply(ctx, settings.Default()); err == nil {
+		t.Fatal("Apply must return the store error")
+	}
+	if _, err := s.Snapshot(); !errors.Is(err, ErrStoreUnavailable) || len(r.opened) != 0 {
+		t.Fatalf("before the back-off has passed nothing is retried: %v, %d opens", err, len(r.opened))
+	}
+	s.mu.Lock()
+	wait := s.retryWait
+	s.retryAt = time.Now() // the back-off has passed
+	s.mu.Unlock()
+	if wait != retryMin {
+		t.Fatalf("first back-off %v, want %v", wait, retryMin)
+	}
+	changed := s.Changed()
+	snap, err := s.Snapshot()
+	if err != nil || snap.Conn == nil || len(r.opened) != 1 {
+		t.Fatalf("after the back-off a snapshot reopens the store without a new Apply: %v, %d opens", err, len(r.opened))
+	}
+	select {
+	case <-changed:
+	default:
+		t.Fatal("workers waiting on Changed are not told the store is back")
+	}
+	if st := s.Status(ctx); !st.Store.OK {
+		t.Fatalf("status after the store came back: %+v", st.Store)
+	}
+}
+
+func TestARefusedWriteFlipsTheStatusUntilAWriteSucceeds(t *testing.T) {
+	ctx := context.Background()
+	r := &recordingOpener{}
+	s := newTestService(r)
+	if err := s.Apply(ctx, settings.Default()); err != nil {
+		t.Fatal(err)
+	}
+	snap, err := s.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.opened[0].execErr = &store.Error{Code: 1001, Name: "CANNOT_OPEN_FILE", Message: "Cannot open file /var/lib/grafana/x.bin: Read-only file system"}
+	if err := snap.Conn.Exec(ctx, "INSERT INTO audit_log SELECT 1"); err == nil {
+		t.Fatal("the fake must fail")
+	}
+	st := s.Status(ctx)
+	if st.Store.OK || !strings.Contains(st.Store.Message, "(CANNOT_OPEN_FILE) refused a write at") || strings.Contains(st.Store.Message, "/var/lib") {
+		t.Fatalf("a store that pings but refuses writes is not OK, and the answer names no files: %+v", st.Store)
+	}
+	r.opened[0].execErr = nil
+	if err := snap.Conn.Exec(ctx, "INSERT INTO audit_log SELECT 1"); err != nil {
+		t.Fatal(err)
+	}
+	if st := s.Status(ctx); !st.Store.OK {
+		t.Fatalf("a successful write clears it: %+v", st.Store)
 	}
 }

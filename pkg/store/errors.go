@@ -3,8 +3,10 @@ package store
 import (
 	"errors"
 	"fmt"
+	"net"
 	"strconv"
 	"strings"
+	"syscall"
 
 	chproto "github.com/ClickHouse/clickhouse-go/v2/lib/proto"
 )
@@ -55,6 +57,15 @@ func ErrorCode(err error) int32 {
 		return e.Code
 	}
 	return 0
+}
+
+// Failed reports whether err is the store's own failure — the engine refused a statement (a
+// read-only data directory, a full disk, a server-side error) or could not be reached — as
+// opposed to bad input or a caller's bug. The API answers these 503 without the engine's text.
+func Failed(err error) bool {
+	var e *Error
+	var ne net.Error
+	return errors.As(err, &e) || errors.As(err, &ne) || errors.Is(err, syscall.ECONNREFUSED)
 }
 
 // IsCode reports whether err carries the ClickHouse error code.
