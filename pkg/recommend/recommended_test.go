@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kubedoor/kubedoor-grafana/pkg/clustersettings"
 	"github.com/kubedoor/kubedoor-grafana/pkg/control"
 	"github.com/kubedoor/kubedoor-grafana/pkg/peaks"
 )
@@ -114,5 +115,25 @@ func TestTargetsPreferTheWorkloadThenTheNamespace(t *testing.T) {
 		if c, m := r.targets(tt.ns, tt.wl); c != tt.cpu || m != tt.mem {
 			t.Errorf("%s/%s: %v %v, want %v %v", tt.ns, tt.wl, c, m, tt.cpu, tt.mem)
 		}
+	}
+}
+
+func TestParamsOfMapsTheRecommendSettings(t *testing.T) {
+	cs := clustersettings.Defaults("prod-a", "UTC")
+	cs.Recommend.Enabled, cs.Recommend.MaxStepDown = true, 0.25
+	cs.Recommend.Overrides = []clustersettings.RecommendOverride{{Namespace: "shop", CPUTarget: 0.6, MemTarget: 0.9}}
+	p, err := ParamsOf(cs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := p.Recommend
+	if !r.Enabled || r.CPUTarget != 0.7 || r.MemTarget != 0.8 || r.MaxReplicas != 1000 || r.MaxStepDown != 0.25 ||
+		len(r.Overrides) != 1 || r.Overrides[0] != (TargetOverride{Namespace: "shop", CPUTarget: 0.6, MemTarget: 0.9}) {
+		t.Fatalf("recommend params %+v", r)
+	}
+	// Settings saved with a floor above the default maximum still derive: the floor wins.
+	cs.MinReplicas = 2000
+	if p, err = ParamsOf(cs); err != nil || p.Recommend.MaxReplicas != 2000 {
+		t.Fatalf("maxReplicas %d: %v", p.Recommend.MaxReplicas, err)
 	}
 }
