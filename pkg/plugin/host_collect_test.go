@@ -76,6 +76,10 @@ func TestClusterSettingsByRoleWithValidationAndConflicts(t *testing.T) {
 	wantField(t, call(t, admin, "PUT", "v1/clusters/c0/settings", `{"minReplicas":100001,"expectedVersion":0}`, 400), "minReplicas")
 	wantField(t, call(t, admin, "PUT", "v1/clusters/c0/settings", `{"peakWindow":{"start":"25:00","end":"11:30"},"expectedVersion":0}`, 400), "peakWindow.start")
 	wantField(t, call(t, admin, "PUT", "v1/clusters/c0/settings", `{"quantile":0.9}`, 400), "expectedVersion")
+	wantField(t, call(t, admin, "PUT", "v1/clusters/c0/settings", `{"recommend":{"cpuTarget":0},"expectedVersion":0}`, 400), "recommend.cpuTarget")
+	wantField(t, call(t, admin, "PUT", "v1/clusters/c0/settings", `{"recommend":{"maxStepDown":1},"expectedVersion":0}`, 400), "recommend.maxStepDown")
+	wantField(t, call(t, admin, "PUT", "v1/clusters/c0/settings",
+		`{"recommend":{"overrides":[{"namespace":"shop","cpuTarget":0.6,"memTarget":0.8},{"namespace":"shop","cpuTarget":0.5,"memTarget":0.8}]},"expectedVersion":0}`, 400), "recommend.overrides[1]")
 	call(t, admin, "PUT", "v1/clusters/c0/settings", `{"quantile":0.9,"expectedVersion":0,"surprise":1}`, 400)
 
 	var saved clusterSettings
