@@ -159,4 +159,44 @@ func TestACollectionRunsThroughTheAPI(t *testing.T) {
 	if audit := string(call(t, viewer, "GET", "v1/audit?action=start+collection&user=ed", "", 200)); !strings.Contains(audit, j.ID) {
 		t.Fatalf("collection start not audited: %s", audit)
 	}
+
+	// Saving the recommend switch re-derives the cluster before answering: shop/api (requests
+	// set, no HPA) has a recommendation for its replicas, active only while the switch is on.
+	type replicas struct {
+		Recommended, Observed, Effective int32
+		RecommendedFor, Source           string
+		RecommendedActive                bool
+	}
+	row := func() replicas {
+		var r struct{ Replicas replicas }
+		if err := json.Unmarshal(call(t, viewer, "GET", "v1/control/c0/shop/api", "", 200), &r); err != nil {
+			t.Fatal(err)
+		}
+		return r.Replicas
+	}
+	if r := row(); r.RecommendedFor != "replicas" || r.Recommended < 1 || r.RecommendedActive || r.Source != "observed" {
+		t.Fatalf("after the collection, switch off: %+v", r)
+	}
+	for _, on := range []bool{true, false} {
+		// The settings as they are, but the switch: a PUT replaces them all.
+		var cur map[string]any
+		if err := json.Unmarshal(call(t, viewer, "GET", "v1/clusters/c0/settings", "", 200), &cur); err != nil {
+			t.Fatal(err)
+		}
+		cur["recommend"].(map[string]any)["enabled"] = on
+		cur["expectedVersion"] = cur["version"]
+		put, err := json.Marshal(cur)
+		if err != nil {
+			t.Fatal(err)
+		}
+		call(t, admin, "PUT", "v1/clusters/c0/settings", string(put), 200)
+		r := row()
+		wantSrc, wantEff := "observed", r.Observed
+		if on {
+			wantSrc, wantEff = "recommended", r.Recommended
+		}
+		if r.RecommendedActive != on || r.Source != wantSrc || r.Effective != wantEff {
+			t.Fatalf("after saving recommend.enabled %v: %+v", on, r)
+		}
+	}
 }

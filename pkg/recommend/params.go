@@ -53,8 +53,8 @@
 //     (recommendedFor "hpaMinReplicas") and never enforced. replicas.recommendedReason says
 //     why in one sentence; replicas.recommendedActive = the cluster's recommend switch is on
 //     and the recommendation is for the replicas, and only then does it take part in the
-//     effective replicas (manual > recommended > observed). A switch change is applied by the
-//     next derivation (the next collection, or POST v1/clusters/{cluster}/collections).
+//     effective replicas (manual > recommended > observed). A switch change is applied by a
+//     derivation: saving a changed recommend block through the API runs one.
 //   - Manual fields (source "manual") are never changed. A row removed from control by hand
 //     (deleted) is not brought back. A workload seen for the first time is added and listed in
 //     the report's New (once: from then on it has a row). A workload not seen is kept as is.
