@@ -137,3 +137,34 @@ func TestParamsOfMapsTheRecommendSettings(t *testing.T) {
 		t.Fatalf("maxReplicas %d: %v", p.Recommend.MaxReplicas, err)
 	}
 }
+
+// A row with no samples in the window is kept as it is, but the recommend switch applies to it
+// too: turning the switch off never leaves an old recommendation enforced.
+func TestTheSwitchReachesRowsWithoutPeakData(t *testing.T) {
+	stale := row("shop", "gone", 5, 12)
+	stale.Replicas.Recommended, stale.Replicas.RecommendedFor, stale.Replicas.RecommendedActive = 8, control.RecommendedForReplicas, true
+	stale.Replicas.Resolve()
+	hpa := row("shop", "scaled", 2, 6)
+	hpa.Replicas.Recommended, hpa.Replicas.RecommendedFor = 3, control.RecommendedForHPAMin
+	hpa.Replicas.Resolve()
+
+	off := DefaultParams()
+	next, rep := mustDerive(t, off, nil, []control.Row{stale, hpa})
+	if len(next) != 1 || rep.Changed != 1 || rep.Kept != 1 {
+		t.Fatalf("switch off: %d rows, report %+v", len(next), rep)
+	}
+	if r := next[0]; r.Workload != "gone" || r.Version != 6 || r.Replicas.RecommendedActive || r.Replicas.Effective != 12 || r.Replicas.Source != control.ReplicasObserved {
+		t.Fatalf("switch off: %+v", r.Replicas)
+	}
+
+	on := DefaultParams()
+	on.Recommend.Enabled = true
+	if next, rep = mustDerive(t, on, nil, []control.Row{stale, hpa}); len(next) != 0 || rep.Kept != 2 {
+		t.Fatalf("switch on, already active: %d rows, report %+v", len(next), rep)
+	}
+	stale.Replicas.RecommendedActive = false
+	next, _ = mustDerive(t, on, nil, []control.Row{stale, hpa})
+	if len(next) != 1 || next[0].Replicas.Effective != 8 || next[0].Replicas.Source != control.ReplicasRecommended {
+		t.Fatalf("switch on: %+v", next)
+	}
+}
