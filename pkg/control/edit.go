@@ -129,7 +129,7 @@ func renameContainerField(err error, rowContainers []Container, edits []Containe
 func NewRow(in Row) (Row, error) {
 	r := Row{
 		Cluster: in.Cluster, Namespace: in.Namespace, Workload: in.Workload,
-		Replicas: Replicas{Manual: in.Replicas.Manual, Recommended: Unset, Observed: Unset},
+		Replicas: Replicas{Manual: in.Replicas.Manual, Recommended: Unset, RecommendedReason: ReasonNoHistory, Observed: Unset},
 	}
 	for _, c := range in.Containers {
 		out := Container{

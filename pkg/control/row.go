@@ -39,6 +39,10 @@ const (
 	ReplicasNone        = "none" // nothing set: the webhook keeps what the Deployment sends
 )
 
+// ReasonNoHistory is replicas.recommendedReason of a row no derivation has recommended for yet
+// (added by hand, or written before recommendations existed).
+const ReasonNoHistory = "no recommendation yet: no stored peak history has been derived for this workload"
+
 // What replicas.recommended is for (Replicas.RecommendedFor).
 const (
 	RecommendedForNone     = ""               // no recommendation; RecommendedReason says why

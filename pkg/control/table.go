@@ -113,6 +113,9 @@ func scanRow(rows store.Rows) (Row, error) {
 	r.UpdatedAt = r.UpdatedAt.UTC()
 	r.Deleted = deleted != 0
 	r.Replicas.RecommendedActive = recActive != 0
+	if r.Replicas.RecommendedReason == "" && r.Replicas.RecommendedFor == RecommendedForNone {
+		r.Replicas.RecommendedReason = ReasonNoHistory // the reason always says why
+	}
 	r.Replicas.Resolve()
 	return r, nil
 }
