@@ -63,6 +63,15 @@ type Deployment struct {
 	// Spec is the Deployment's spec.replicas over time (kube_deployment_spec_replicas), a step
 	// function of ascending changes; nil = kube-state-metrics exports no such series for it.
 	Spec []SpecStep
+	// HPA is the HorizontalPodAutoscaler scaling it (kube_horizontalpodautoscaler_info and
+	// _spec_min_replicas); nil = none.
+	HPA *HPA
+}
+
+// HPA is a HorizontalPodAutoscaler targeting a Deployment, present for the whole data range.
+type HPA struct {
+	Name        string
+	MinReplicas int
 }
 
 // SpecStep is spec.replicas from At on (until the next step).

@@ -162,7 +162,8 @@ func ScenarioMultiDay(first Date, n int) Scenario {
 //     three pods before the new one's start, so Ready pods are 0 for four instants.
 //   - crashloop: spec 3; pod 2 crash-loops (Running, not Ready) for most of the window.
 //   - worker: spec 2; two long-lived pods, and a third that ran 3 minutes mid-window (a surge
-//     pod that finished) at a start-up burst far above the others' peak.
+//     pod that finished) at a start-up burst far above the others' peak. An HPA (worker-hpa,
+//     minReplicas 2) scales it.
 //   - off: spec 0 the whole window, no pods.
 //   - nospec: no kube_deployment_spec_replicas series; three pods, one gone 45 minutes in.
 func ScenarioReplicaTraps(day Date) Scenario {
@@ -197,7 +198,7 @@ func ScenarioReplicaTraps(day Date) Scenario {
 		}},
 		{Name: "crashloop", Containers: ctr("crashloop"), Spec: spec(3), ReplicaSets: []ReplicaSet{{Pods: []Pod{
 			pod(long, time.Time{}, 0.20, 200*mi), pod(long, time.Time{}, 0.21, 210*mi), flap}}}},
-		{Name: "worker", Containers: ctr("worker"), Spec: spec(2), ReplicaSets: []ReplicaSet{{Pods: []Pod{
+		{Name: "worker", Containers: ctr("worker"), Spec: spec(2), HPA: &HPA{Name: "worker-hpa", MinReplicas: 2}, ReplicaSets: []ReplicaSet{{Pods: []Pod{
 			pod(long, time.Time{}, 0.50, 500*mi), pod(long, time.Time{}, 0.60, 450*mi), burst}}}},
 		{Name: "off", Containers: ctr("off"), Spec: spec(0), ReplicaSets: []ReplicaSet{{}}},
 		{Name: "nospec", Containers: ctr("nospec"), ReplicaSets: []ReplicaSet{{Pods: []Pod{

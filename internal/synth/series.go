@@ -1,6 +1,9 @@
 package synth
 
-import "sort"
+import (
+	"math"
+	"sort"
+)
 
 // Emitters: one per family, writing one pod's series. Labels follow cAdvisor as scraped by the
 // kubelet job of kube-prometheus-stack, and kube-state-metrics v2 scraped with honor_labels.
@@ -147,6 +150,26 @@ func (g *gen) emitSpecReplicas(ns string, d *Deployment) {
 	}
 	g.series("namespace", ns, "deployment", d.Name, "instance", ksmTarget, "job", "kube-state-metrics")
 	g.samples(d.Spec[0].At.Unix(), forever, func(t int64) float64 { return float64(d.specAt(t)) })
+}
+
+// emitHPAInfo writes kube_horizontalpodautoscaler_info naming the Deployment as the HPA's
+// scale target (none when the Deployment has no HPA).
+func (g *gen) emitHPAInfo(ns string, d *Deployment) {
+	if d.HPA == nil {
+		return
+	}
+	g.series("namespace", ns, "horizontalpodautoscaler", d.HPA.Name, "scaletargetref_api_version", "apps/v1",
+		"scaletargetref_kind", "Deployment", "scaletargetref_name", d.Name, "instance", ksmTarget, "job", "kube-state-metrics")
+	g.samples(math.MinInt64, forever, func(int64) float64 { return 1 })
+}
+
+// emitHPAMin writes kube_horizontalpodautoscaler_spec_min_replicas of the Deployment's HPA.
+func (g *gen) emitHPAMin(ns string, d *Deployment) {
+	if d.HPA == nil {
+		return
+	}
+	g.series("namespace", ns, "horizontalpodautoscaler", d.HPA.Name, "instance", ksmTarget, "job", "kube-state-metrics")
+	g.samples(math.MinInt64, forever, func(int64) float64 { return float64(d.HPA.MinReplicas) })
 }
 
 // specAt is spec.replicas at t (the first step's value before it).

@@ -33,6 +33,8 @@ var families = []family{
 	{"kube_pod_owner", "gauge", "Information about the Pod's owner.", emitOwner, nil},
 	{"kube_replicaset_owner", "gauge", "Information about the ReplicaSet's owner.", nil, (*gen).emitReplicaSetOwners},
 	{"kube_deployment_spec_replicas", "gauge", "Number of desired pods for a deployment.", nil, (*gen).emitSpecReplicas},
+	{"kube_horizontalpodautoscaler_info", "gauge", "Information about this autoscaler.", nil, (*gen).emitHPAInfo},
+	{"kube_horizontalpodautoscaler_spec_min_replicas", "gauge", "Lower limit for the number of pods that can be set by the autoscaler, default 1.", nil, (*gen).emitHPAMin},
 	{"kube_pod_status_phase", "gauge", "The pods current phase.", emitPhase, nil},
 	{"kube_pod_status_ready", "gauge", "Describes whether the pod is ready to serve requests.", emitReady, nil},
 	{"kube_pod_container_resource_requests", "gauge", "The number of requested request resource by a container.", emitResources(true), nil},

@@ -39,6 +39,8 @@ type ClusterSettings struct {
 	MinReplicas   int32   `json:"minReplicas"`
 	RetentionDays int     `json:"retentionDays"`
 	Collect       Collect `json:"collect"`
+	// Recommend sizes replicas from utilisation (issue 11 §1); see Recommend.
+	Recommend Recommend `json:"recommend"`
 
 	Version   uint64    `json:"version"`
 	UpdatedBy string    `json:"updatedBy"`
@@ -70,6 +72,36 @@ type Collect struct {
 	MinFoundRatio float64 `json:"minFoundRatio"`
 }
 
+// Recommend tunes the recommended replicas: the pods needed for each pod to run its peak at
+// Target × its request (CPU and memory; the larger answer wins), between the cluster's
+// minReplicas and MaxReplicas, cut by at most MaxStepDown of the pods at the peak per
+// derivation. Enabled lets the recommendation take part in the enforced replicas; off (the
+// default), it is computed and shown only.
+type Recommend struct {
+	Enabled     bool    `json:"enabled"`
+	CPUTarget   float64 `json:"cpuTarget"`   // (0, 1]
+	MemTarget   float64 `json:"memTarget"`   // (0, 1]
+	MaxReplicas int32   `json:"maxReplicas"` // minReplicas..control.MaxReplicas
+	// MaxStepDown is the largest cut per derivation as a share of the pods at the peak, in
+	// [0, 1): 0 allows no cut (only raises), 0.5 at most half. It always allows cutting at
+	// least one pod when it is above 0, so a small workload is not stuck.
+	MaxStepDown float64             `json:"maxStepDown"`
+	Overrides   []RecommendOverride `json:"overrides"`
+}
+
+// RecommendOverride gives a namespace (Workload "") or one workload its own targets.
+type RecommendOverride struct {
+	Namespace string  `json:"namespace"`
+	Workload  string  `json:"workload"`
+	CPUTarget float64 `json:"cpuTarget"`
+	MemTarget float64 `json:"memTarget"`
+}
+
+// DefaultRecommend is the recommend block of settings that never had one.
+func DefaultRecommend() Recommend {
+	return Recommend{CPUTarget: 0.7, MemTarget: 0.8, MaxReplicas: 1000, MaxStepDown: 0.5, Overrides: []RecommendOverride{}}
+}
+
 // Defaults are the settings of a cluster that never saved any (version 0).
 func Defaults(cluster, timeZone string) ClusterSettings {
 	if timeZone == "" {
@@ -81,7 +113,8 @@ func Defaults(cluster, timeZone string) ClusterSettings {
 		Overrides:  []Override{},
 		Quantile:   0.95, Days: 10, Mode: ModePerWorkload, Headroom: 0,
 		CPUFloorMillis: 10, MemFloorMiB: 1, OOMBump: true, MinReplicas: 1, RetentionDays: 400,
-		Collect: Collect{Enabled: true, At: "01:00", Concurrency: 4, QueryTimeoutSeconds: 120, MinFoundRatio: 0.5},
+		Collect:   Collect{Enabled: true, At: "01:00", Concurrency: 4, QueryTimeoutSeconds: 120, MinFoundRatio: 0.5},
+		Recommend: DefaultRecommend(),
 	}
 }
 
@@ -146,6 +179,39 @@ func (s ClusterSettings) Validate() error {
 	}
 	if !(s.Collect.MinFoundRatio >= 0 && s.Collect.MinFoundRatio <= 1) {
 		return fieldErr("collect.minFoundRatio", "must be from 0 to 1 (the share of a day's stored workloads a re-collection must find to replace it)")
+	}
+	return s.Recommend.validate(s.MinReplicas)
+}
+
+func validTarget(v float64) bool { return v > 0 && v <= 1 } // also refuses NaN
+
+func (r Recommend) validate(minReplicas int32) error {
+	switch {
+	case !validTarget(r.CPUTarget):
+		return fieldErr("recommend.cpuTarget", "must be above 0 and at most 1 (the share of its CPU request each pod may use at the peak)")
+	case !validTarget(r.MemTarget):
+		return fieldErr("recommend.memTarget", "must be above 0 and at most 1 (the share of its memory request each pod may use at the peak)")
+	case r.MaxReplicas < minReplicas || r.MaxReplicas > control.MaxReplicas:
+		return fieldErr("recommend.maxReplicas", "must be from minReplicas (%d) to %d", minReplicas, control.MaxReplicas)
+	case !(r.MaxStepDown >= 0 && r.MaxStepDown < 1):
+		return fieldErr("recommend.maxStepDown", "must be from 0 (never cut) up to but not including 1 (the largest cut per derivation, as a share of the pods at the peak)")
+	}
+	seen := map[[2]string]bool{}
+	for i, o := range r.Overrides {
+		p := fmt.Sprintf("recommend.overrides[%d]", i)
+		switch {
+		case !dnsLabel.MatchString(o.Namespace):
+			return fieldErr(p+".namespace", "must be a namespace name (lower-case letters, digits, '-')")
+		case o.Workload != "" && !dnsSubdomain.MatchString(o.Workload):
+			return fieldErr(p+".workload", "must be a workload name (lower-case letters, digits, '-', '.') or empty for the whole namespace")
+		case seen[[2]string{o.Namespace, o.Workload}]:
+			return fieldErr(p, "duplicate override for %s/%s", o.Namespace, o.Workload)
+		case !validTarget(o.CPUTarget):
+			return fieldErr(p+".cpuTarget", "must be above 0 and at most 1")
+		case !validTarget(o.MemTarget):
+			return fieldErr(p+".memTarget", "must be above 0 and at most 1")
+		}
+		seen[[2]string{o.Namespace, o.Workload}] = true
 	}
 	return nil
 }

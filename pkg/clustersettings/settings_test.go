@@ -14,6 +14,10 @@ func TestDefaultsAreValid(t *testing.T) {
 	if d.MinReplicas != 1 {
 		t.Errorf("default minReplicas %d, want 1", d.MinReplicas)
 	}
+	if r := d.Recommend; r.Enabled || r.CPUTarget != 0.7 || r.MemTarget != 0.8 || r.MaxReplicas != 1000 || r.MaxStepDown != 0.5 || r.Overrides == nil {
+		t.Errorf("default recommend %+v", r)
+	}
+	d.Recommend.MaxReplicas = 100_000
 	for _, n := range []int32{0, 100_000} {
 		d.MinReplicas = n
 		if err := d.Validate(); err != nil {
@@ -58,6 +62,26 @@ func TestValidateNamesTheField(t *testing.T) {
 		{"a query timeout of an hour", func(s *ClusterSettings) { s.Collect.QueryTimeoutSeconds = 3600 }, "collect.queryTimeoutSeconds"},
 		{"a negative found ratio", func(s *ClusterSettings) { s.Collect.MinFoundRatio = -0.1 }, "collect.minFoundRatio"},
 		{"a found ratio above 1", func(s *ClusterSettings) { s.Collect.MinFoundRatio = 1.5 }, "collect.minFoundRatio"},
+		{"a CPU target of 0", func(s *ClusterSettings) { s.Recommend.CPUTarget = 0 }, "recommend.cpuTarget"},
+		{"a CPU target above 1", func(s *ClusterSettings) { s.Recommend.CPUTarget = 1.01 }, "recommend.cpuTarget"},
+		{"a negative memory target", func(s *ClusterSettings) { s.Recommend.MemTarget = -0.5 }, "recommend.memTarget"},
+		{"maxReplicas below minReplicas", func(s *ClusterSettings) { s.MinReplicas, s.Recommend.MaxReplicas = 3, 2 }, "recommend.maxReplicas"},
+		{"maxReplicas above the table's maximum", func(s *ClusterSettings) { s.Recommend.MaxReplicas = 100_001 }, "recommend.maxReplicas"},
+		{"a step down of 1", func(s *ClusterSettings) { s.Recommend.MaxStepDown = 1 }, "recommend.maxStepDown"},
+		{"a negative step down", func(s *ClusterSettings) { s.Recommend.MaxStepDown = -0.1 }, "recommend.maxStepDown"},
+		{"a recommend override without a namespace", func(s *ClusterSettings) {
+			s.Recommend.Overrides = []RecommendOverride{{CPUTarget: 0.5, MemTarget: 0.5}}
+		}, "recommend.overrides[0].namespace"},
+		{"a recommend override with a bad workload", func(s *ClusterSettings) {
+			s.Recommend.Overrides = []RecommendOverride{{Namespace: "shop", Workload: "Web", CPUTarget: 0.5, MemTarget: 0.5}}
+		}, "recommend.overrides[0].workload"},
+		{"two recommend overrides for one workload", func(s *ClusterSettings) {
+			s.Recommend.Overrides = []RecommendOverride{{Namespace: "shop", Workload: "web", CPUTarget: 0.5, MemTarget: 0.5},
+				{Namespace: "shop", Workload: "web", CPUTarget: 0.6, MemTarget: 0.5}}
+		}, "recommend.overrides[1]"},
+		{"a recommend override without a memory target", func(s *ClusterSettings) {
+			s.Recommend.Overrides = []RecommendOverride{{Namespace: "shop", CPUTarget: 0.5}}
+		}, "recommend.overrides[0].memTarget"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

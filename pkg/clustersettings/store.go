@@ -71,6 +71,9 @@ func (st *Store) Get(ctx context.Context, cluster, timeZone string) (ClusterSett
 	if s.Overrides == nil {
 		s.Overrides = []Override{}
 	}
+	if s.Recommend.Overrides == nil {
+		s.Recommend.Overrides = []RecommendOverride{}
+	}
 	return s, nil
 }
 
@@ -93,6 +96,9 @@ func (st *Store) Put(ctx context.Context, s ClusterSettings, expected uint64, by
 	s.Version, s.UpdatedBy, s.UpdatedAt = expected+1, by, st.now().UTC().Truncate(time.Millisecond)
 	if s.Overrides == nil {
 		s.Overrides = []Override{}
+	}
+	if s.Recommend.Overrides == nil {
+		s.Recommend.Overrides = []RecommendOverride{}
 	}
 	value, err := json.Marshal(s)
 	if err != nil {

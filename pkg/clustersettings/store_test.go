@@ -91,3 +91,35 @@ func TestSettingsSavedBeforeMinFoundRatioGetItsDefault(t *testing.T) {
 		t.Fatalf("after saving 0.8: %+v", again.Collect)
 	}
 }
+
+// Settings saved before the recommend block existed read back with its defaults (switch off),
+// so upgrading enforces nothing new.
+func TestSettingsSavedBeforeRecommendGetItsDefaults(t *testing.T) {
+	ctx := context.Background()
+	old := `{"peakWindow":{"start":"09:00","end":"10:00"},"quantile":0.9,"days":10,"mode":"per-workload","minReplicas":2,` +
+		`"retentionDays":400,"collect":{"enabled":true,"at":"02:00","concurrency":2,"queryTimeoutSeconds":60,"minFoundRatio":0.5}}`
+	row := []any{Key("prod-norec"), old, uint64(1), "ada", time.Now().UTC()}
+	if err := conn.Insert(ctx, "settings", []string{"key", "value", "version", "updated_by", "updated_at"}, [][]any{row}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := NewStore(conn).Get(ctx, "prod-norec", "UTC")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := got.Recommend
+	if r.Enabled || r.CPUTarget != 0.7 || r.MemTarget != 0.8 || r.MaxReplicas != 1000 || r.MaxStepDown != 0.5 || r.Overrides == nil || got.MinReplicas != 2 {
+		t.Fatalf("recommend read back as %+v (minReplicas %d)", r, got.MinReplicas)
+	}
+	if err := got.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	got.Recommend.Enabled = true
+	got.Recommend.Overrides = []RecommendOverride{{Namespace: "shop", CPUTarget: 0.6, MemTarget: 0.8}}
+	if _, err := NewStore(conn).Put(ctx, got, 1, "ada"); err != nil {
+		t.Fatal(err)
+	}
+	again, _ := NewStore(conn).Get(ctx, "prod-norec", "UTC")
+	if !again.Recommend.Enabled || len(again.Recommend.Overrides) != 1 || again.Recommend.Overrides[0].CPUTarget != 0.6 {
+		t.Fatalf("after saving: %+v", again.Recommend)
+	}
+}

@@ -37,11 +37,13 @@ type accumulator struct {
 	// desired is each Deployment's most spec replicas in the window; a Deployment without the
 	// series is absent.
 	desired map[wlKey]uint32
-	idle    []wlKey // Deployments at 0 the whole window, without pods
+	// hpaMin is the minReplicas of the HPA scaling a Deployment; absent = no HPA.
+	hpaMin map[wlKey]uint32
+	idle   []wlKey // Deployments at 0 the whole window, without pods
 }
 
 func newAccumulator(inv *inventory) *accumulator {
-	return &accumulator{inv: inv, pods: map[podKey]*podVals{}, ready: map[wlKey]map[model.Time]float64{}, desired: map[wlKey]uint32{}}
+	return &accumulator{inv: inv, pods: map[podKey]*podVals{}, ready: map[wlKey]map[model.Time]float64{}, desired: map[wlKey]uint32{}, hpaMin: map[wlKey]uint32{}}
 }
 
 // keepIdle lists the window's Deployments whose spec was at 0 replicas for the whole window
@@ -63,6 +65,18 @@ func (a *accumulator) addDesired(vec model.Vector) {
 			continue
 		}
 		a.desired[k] = uint32(min(math.Round(v), math.MaxUint32))
+	}
+}
+
+// addHPAMin keeps the minReplicas of the HPAs scaling the window's Deployments.
+func (a *accumulator) addHPAMin(vec model.Vector) {
+	for _, s := range vec {
+		v, ok := finite(s.Value)
+		k := wlKey{string(s.Metric["namespace"]), string(s.Metric["deployment"])}
+		if !ok || v < 0 || k.ns == "" || k.name == "" {
+			continue
+		}
+		a.hpaMin[k] = uint32(min(math.Round(v), math.MaxUint32))
 	}
 }
 

@@ -167,7 +167,7 @@ func (c *Collector) window(ctx context.Context, r *runner, t Target, w peakwindo
 	cluster := promql.Scope{ClusterKey: t.ClusterKey, ClusterValue: t.ClusterValue}
 
 	g, gctx := newGroup(ctx)
-	var podOwners, rsOwners, desired model.Vector
+	var podOwners, rsOwners, desired, hpaMin model.Vector
 	g.Go(func() (err error) { podOwners, err = r.instant(gctx, promql.PodOwners(cluster, pw), sp.End, 1); return })
 	g.Go(func() (err error) {
 		rsOwners, err = r.instant(gctx, promql.ReplicaSetOwners(cluster, pw), sp.End, 1)
@@ -177,8 +177,12 @@ func (c *Collector) window(ctx context.Context, r *runner, t Target, w peakwindo
 		desired, err = r.instant(gctx, promql.DesiredReplicas(cluster, pw), sp.End, 1)
 		return
 	})
+	g.Go(func() (err error) {
+		hpaMin, err = r.instant(gctx, promql.HPAMinReplicas(cluster, pw), sp.End, 1)
+		return
+	})
 	if err := g.Wait(); err != nil {
-		return nil, fmt.Errorf("reading pod owners and desired replicas: %w", err)
+		return nil, fmt.Errorf("reading pod owners, desired replicas and HPAs: %w", err)
 	}
 	inWindow := func(ns, wl string) bool {
 		ww, err := t.Settings.WindowFor(ns, wl)
@@ -191,6 +195,7 @@ func (c *Collector) window(ctx context.Context, r *runner, t Target, w peakwindo
 
 	acc := newAccumulator(inv)
 	acc.addDesired(desired)
+	acc.addHPAMin(hpaMin)
 	acc.keepIdle(inWindow)
 	g, gctx = newGroup(ctx)
 	for _, b := range batches {

@@ -42,6 +42,11 @@
 //     Deployment whose spec was 0 for the whole window and that had no pod in it gets a
 //     pod-total row of its own (zero usage, ReplicasDesired 0), so that the derivation can
 //     observe the one case of 0 replicas.
+//   - HPAMinReplicas: the minReplicas of the HorizontalPodAutoscaler whose scale target is the
+//     Deployment, last value in the window (promql.HPAMinReplicas: spec_min_replicas joined
+//     with kube_horizontalpodautoscaler_info's scaletargetref, one instant query per cluster and
+//     window). NULL when no HPA targets it; the derivation then recommends the replicas, and
+//     otherwise advice for the HPA's minReplicas.
 //
 // # Why range queries with the quantiles computed here, not instant subqueries
 //

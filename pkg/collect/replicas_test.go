@@ -45,6 +45,13 @@ func TestReplicaTrapsMatchTheGeneratorsAnswers(t *testing.T) {
 	if zero != 1 || res.Workloads != 5 {
 		t.Fatalf("%d Deployments scaled to zero, %d workloads; the scenario has 1 and 5", zero, res.Workloads)
 	}
+	// worker is the one Deployment an HPA scales (minReplicas 2 in the scenario); the others have none.
+	for _, x := range res.Samples {
+		want := x.Workload == "worker"
+		if got := x.HPAMinReplicas; (got != nil) != want || (want && *got != 2) {
+			t.Errorf("%s/%s %q: HPA minReplicas %s, want %v", x.Namespace, x.Workload, x.Container, count(got), map[bool]string{true: "2", false: "none"}[want])
+		}
+	}
 	// The trap the issue reported: the fewest Ready pods reached 0 while the spec asked for 3.
 	if s, _ := find(res.Samples, "traps", "recreate", "app"); s.PodsMin != 0 || s.ReplicasDesired == nil || *s.ReplicasDesired != 3 {
 		t.Errorf("recreate: pods min %d, desired %s; the trap needs 0 and 3", s.PodsMin, count(s.ReplicasDesired))

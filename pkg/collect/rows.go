@@ -194,6 +194,9 @@ func (a *accumulator) workloadSamples(cluster string, k wlKey, sp peakwindow.Spa
 	if d, ok := a.desired[k]; ok {
 		base.ReplicasDesired = peaks.Uint32(d)
 	}
+	if m, ok := a.hpaMin[k]; ok {
+		base.HPAMinReplicas = peaks.Uint32(m)
+	}
 	if _, hasPods := a.inv.workloads[k]; !hasPods {
 		// At 0 replicas the whole window (keepIdle): no container to measure, but the
 		// derivation must see that the Deployment was scaled to zero, so the pod-total row

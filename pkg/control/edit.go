@@ -40,7 +40,7 @@ func (e Edit) Apply(cur Row) (Row, error) {
 		if m < Unset || m > MaxReplicas {
 			return Row{}, fieldErr("replicasManual", "must be -1 (unset) or from 0 to %d, got %d", MaxReplicas, m)
 		}
-		if m == Unset && cur.Replicas.Recommended < 0 && cur.Replicas.Observed < 0 {
+		if m == Unset && !cur.Replicas.UsesRecommended() && cur.Replicas.Observed < 0 {
 			return Row{}, fieldErr("replicasManual", "cannot be unset (-1): no replica count has been collected for this workload yet")
 		}
 		next.Replicas.Manual = m
@@ -129,7 +129,7 @@ func renameContainerField(err error, rowContainers []Container, edits []Containe
 func NewRow(in Row) (Row, error) {
 	r := Row{
 		Cluster: in.Cluster, Namespace: in.Namespace, Workload: in.Workload,
-		Replicas: Replicas{Manual: in.Replicas.Manual, Recommended: Unset, Observed: Unset},
+		Replicas: Replicas{Manual: in.Replicas.Manual, Recommended: Unset, RecommendedReason: ReasonNoHistory, Observed: Unset},
 	}
 	for _, c := range in.Containers {
 		out := Container{

@@ -39,6 +39,17 @@ const (
 	ReplicasNone        = "none" // nothing set: the webhook keeps what the Deployment sends
 )
 
+// ReasonNoHistory is replicas.recommendedReason of a row no derivation has recommended for yet
+// (added by hand, or written before recommendations existed).
+const ReasonNoHistory = "no recommendation yet: no stored peak history has been derived for this workload"
+
+// What replicas.recommended is for (Replicas.RecommendedFor).
+const (
+	RecommendedForNone     = ""               // no recommendation; RecommendedReason says why
+	RecommendedForReplicas = "replicas"       // the workload's replicas
+	RecommendedForHPAMin   = "hpaMinReplicas" // an HPA owns the replicas: the value is advice for its minReplicas
+)
+
 // Where replicas.observed came from (Replicas.ObservedFrom); "" on rows derived before it was
 // recorded.
 const (
@@ -83,10 +94,19 @@ type Row struct {
 type Replicas struct {
 	Manual      int32 `json:"manual"`
 	Recommended int32 `json:"recommended"`
-	Observed    int32 `json:"observed"`
+	// RecommendedFor says what Recommended sizes (RecommendedFor* constants); RecommendedReason
+	// explains it, or why there is none, in one sentence.
+	RecommendedFor    string `json:"recommendedFor"`
+	RecommendedReason string `json:"recommendedReason"`
+	// RecommendedActive is set by the derivation: the cluster's recommend switch is on and
+	// the recommendation is for the replicas. Only then does Recommended take part in Effective,
+	// so turning the feature on or off is applied by the next derivation, never by a reader.
+	RecommendedActive bool  `json:"recommendedActive"`
+	Observed          int32 `json:"observed"`
 	// ObservedFrom says which statistic Observed is (Observed* constants).
 	ObservedFrom string `json:"observedFrom"`
-	// Effective and Source are computed: manual if ≥ 0, else recommended if ≥ 0, else observed.
+	// Effective and Source are computed: manual if ≥ 0, else recommended if ≥ 0 and active,
+	// else observed.
 	Effective int32  `json:"effective"`
 	Source    string `json:"source"`
 }
@@ -126,13 +146,19 @@ func (r *Replicas) Resolve() {
 	switch {
 	case r.Manual >= 0:
 		r.Effective, r.Source = r.Manual, ReplicasManual
-	case r.Recommended >= 0:
+	case r.UsesRecommended():
 		r.Effective, r.Source = r.Recommended, ReplicasRecommended
 	case r.Observed >= 0:
 		r.Effective, r.Source = r.Observed, ReplicasObserved
 	default:
 		r.Effective, r.Source = Unset, ReplicasNone
 	}
+}
+
+// UsesRecommended reports whether Recommended takes part in Effective: it is set, active and
+// for the replicas (an HPA's minReplicas advice never is).
+func (r Replicas) UsesRecommended() bool {
+	return r.Recommended >= 0 && r.RecommendedActive && r.RecommendedFor == RecommendedForReplicas
 }
 
 // Clone returns a deep copy (containers and notes are not shared).

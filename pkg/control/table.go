@@ -48,6 +48,7 @@ const table = "control_rows"
 var columns = []string{
 	"cluster", "namespace", "workload", "version",
 	"replicas_manual", "replicas_recommended", "replicas_observed", "replicas_observed_from",
+	"replicas_recommended_for", "replicas_recommended_reason", "replicas_recommended_active",
 	"containers.name", "containers.cpu_request_m", "containers.cpu_limit_m",
 	"containers.mem_request_mib", "containers.mem_limit_mib",
 	"containers.cpu_request_source", "containers.cpu_limit_source",
@@ -81,10 +82,11 @@ func scanRow(rows store.Rows) (Row, error) {
 		memReqSrc, memLimSrc           []string
 		cpuReq, cpuLim, memReq, memLim []int64
 		peakDay                        time.Time
-		deleted                        uint8
+		deleted, recActive             uint8
 	)
 	err := rows.Scan(&r.Cluster, &r.Namespace, &r.Workload, &r.Version,
 		&r.Replicas.Manual, &r.Replicas.Recommended, &r.Replicas.Observed, &r.Replicas.ObservedFrom,
+		&r.Replicas.RecommendedFor, &r.Replicas.RecommendedReason, &recActive,
 		&names, &cpuReq, &cpuLim, &memReq, &memLim, &cpuReqSrc, &cpuLimSrc, &memReqSrc, &memLimSrc,
 		&peakDay, &r.Notes, &r.UpdatedBy, &r.UpdatedAt, &deleted, &r.writeID)
 	if err != nil {
@@ -110,6 +112,10 @@ func scanRow(rows store.Rows) (Row, error) {
 	r.PeakDay = peakDayFromColumn(peakDay)
 	r.UpdatedAt = r.UpdatedAt.UTC()
 	r.Deleted = deleted != 0
+	r.Replicas.RecommendedActive = recActive != 0
+	if r.Replicas.RecommendedReason == "" && r.Replicas.RecommendedFor == RecommendedForNone {
+		r.Replicas.RecommendedReason = ReasonNoHistory // the reason always says why
+	}
 	r.Replicas.Resolve()
 	return r, nil
 }
@@ -132,13 +138,17 @@ func insertRow(r Row) ([]any, error) {
 	if notes == nil {
 		notes = []string{}
 	}
-	var deleted uint8
+	var deleted, recActive uint8
 	if r.Deleted {
 		deleted = 1
+	}
+	if r.Replicas.RecommendedActive {
+		recActive = 1
 	}
 	return []any{
 		r.Cluster, r.Namespace, r.Workload, r.Version,
 		r.Replicas.Manual, r.Replicas.Recommended, r.Replicas.Observed, r.Replicas.ObservedFrom,
+		r.Replicas.RecommendedFor, r.Replicas.RecommendedReason, recActive,
 		names, cpuReq, cpuLim, memReq, memLim, srcs[0], srcs[1], srcs[2], srcs[3],
 		day, notes, r.UpdatedBy, r.UpdatedAt.UTC(), deleted, r.writeID,
 	}, nil

@@ -72,7 +72,7 @@ func TestAddedRowIsReadBackWithItsSourcesAndEffectiveReplicas(t *testing.T) {
 	if got.Version != 1 || got.UpdatedBy != "ed" || got.Deleted {
 		t.Fatalf("added row %+v", got)
 	}
-	if got.Replicas != (Replicas{Manual: 4, Recommended: -1, Observed: -1, Effective: 4, Source: ReplicasManual}) {
+	if got.Replicas != (Replicas{Manual: 4, Recommended: -1, RecommendedReason: ReasonNoHistory, Observed: -1, Effective: 4, Source: ReplicasManual}) {
 		t.Fatalf("replicas %+v", got.Replicas)
 	}
 	want := Container{Name: "app", CPURequestMillis: 500, CPULimitMillis: 2000, MemRequestMiB: 1024, MemLimitMiB: 2048,

@@ -34,3 +34,13 @@ func (m *Manager) LastCollection(ctx context.Context, cluster string) (any, erro
 	}
 	return j, nil
 }
+
+// Derive derives the cluster's control table again now, outside any job: for a settings change
+// that the derivation reads (the recommend switch) to apply without waiting for a collection.
+// Without a deriver it does nothing.
+func (m *Manager) Derive(ctx context.Context, cluster string) error {
+	if m.deriver == nil {
+		return nil
+	}
+	return m.deriver.Derive(ctx, cluster)
+}

@@ -59,8 +59,10 @@ type Row struct {
 	PodsMin     uint32    `json:"podsMin"`
 	PodsMax     uint32    `json:"podsMax"`
 	// ReplicasDesired and PodsReadyMedian are null when not collected (see Sample).
-	ReplicasDesired *uint32   `json:"replicasDesired"`
-	PodsReadyMedian *uint32   `json:"podsReadyMedian"`
+	ReplicasDesired *uint32 `json:"replicasDesired"`
+	PodsReadyMedian *uint32 `json:"podsReadyMedian"`
+	// HPAMinReplicas is null when no HPA targets the workload (or it was not collected).
+	HPAMinReplicas  *uint32   `json:"hpaMinReplicas"`
 	CPUMax          float64   `json:"cpuMax"`
 	CPUAvg          float64   `json:"cpuAvg"`
 	MemMax          float64   `json:"memMax"`
@@ -83,7 +85,8 @@ func RowOf(s Sample) Row {
 		Cluster: s.Cluster, Namespace: s.Namespace, Workload: s.Workload, Container: s.Container,
 		Day: s.Day.Format(time.DateOnly), WindowStart: s.WindowStart.UTC(), WindowEnd: s.WindowEnd.UTC(),
 		PodsMin: s.PodsMin, PodsMax: s.PodsMax, ReplicasDesired: s.ReplicasDesired, PodsReadyMedian: s.PodsReadyMedian,
-		CPUMax: s.CPUMax, CPUAvg: s.CPUAvg, MemMax: s.MemMax, MemAvg: s.MemAvg,
+		HPAMinReplicas: s.HPAMinReplicas,
+		CPUMax:         s.CPUMax, CPUAvg: s.CPUAvg, MemMax: s.MemMax, MemAvg: s.MemAvg,
 		CPURequest: s.CPURequest, CPULimit: s.CPULimit, MemRequest: s.MemRequest, MemLimit: s.MemLimit,
 		CPUPctOfLimit: s.CPUPctOfLimit, MemPctOfLimit: s.MemPctOfLimit, ThrottlingRatio: s.ThrottlingRatio,
 		OOMKills: s.OOMKills, Quantile: s.Quantile, CollectedAt: s.CollectedAt.UTC(),
@@ -93,7 +96,7 @@ func RowOf(s Sample) Row {
 func scanSample(rows store.Rows) (Sample, error) {
 	var s Sample
 	err := rows.Scan(&s.Cluster, &s.Namespace, &s.Workload, &s.Container, &s.Day, &s.WindowStart, &s.WindowEnd,
-		&s.PodsMin, &s.PodsMax, &s.ReplicasDesired, &s.PodsReadyMedian, &s.CPUMax, &s.CPUAvg, &s.MemMax, &s.MemAvg,
+		&s.PodsMin, &s.PodsMax, &s.ReplicasDesired, &s.PodsReadyMedian, &s.HPAMinReplicas, &s.CPUMax, &s.CPUAvg, &s.MemMax, &s.MemAvg,
 		&s.CPURequest, &s.CPULimit, &s.MemRequest, &s.MemLimit, &s.CPUPctOfLimit, &s.MemPctOfLimit,
 		&s.ThrottlingRatio, &s.OOMKills, &s.Quantile, &s.CollectedAt)
 	return s, err

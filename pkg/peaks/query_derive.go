@@ -43,13 +43,15 @@ const derivedRows = `(container != '' OR replicas_desired = 0)`
 
 // derivationColumns are the fields the derivation reads.
 const derivationColumns = `namespace, workload, container, day, pods_min, pods_max, replicas_desired, pods_ready_median,
-       cpu_p95_max, cpu_p95_avg, mem_p95_max, cpu_limit, mem_limit, oom_kills, collected_at`
+       hpa_min_replicas, cpu_p95_max, cpu_p95_avg, mem_p95_max, mem_p95_avg, cpu_request, mem_request, cpu_limit, mem_limit,
+       oom_kills, collected_at`
 
 func scanForDerivation(cluster string) func(store.Rows) (Sample, error) {
 	return func(rows store.Rows) (Sample, error) {
 		s := Sample{Cluster: cluster}
 		err := rows.Scan(&s.Namespace, &s.Workload, &s.Container, &s.Day, &s.PodsMin, &s.PodsMax,
-			&s.ReplicasDesired, &s.PodsReadyMedian, &s.CPUMax, &s.CPUAvg, &s.MemMax, &s.CPULimit, &s.MemLimit, &s.OOMKills, &s.CollectedAt)
+			&s.ReplicasDesired, &s.PodsReadyMedian, &s.HPAMinReplicas, &s.CPUMax, &s.CPUAvg, &s.MemMax, &s.MemAvg,
+			&s.CPURequest, &s.MemRequest, &s.CPULimit, &s.MemLimit, &s.OOMKills, &s.CollectedAt)
 		return s, err
 	}
 }

@@ -28,6 +28,9 @@ type Sample struct {
 	// up; when that is 0 while some step had a Ready pod, the median over those steps. nil in
 	// rows collected before it was stored.
 	PodsReadyMedian *uint32
+	// HPAMinReplicas is the minReplicas of the HorizontalPodAutoscaler targeting the workload
+	// in the window; nil when none does, and in rows collected before it was stored.
+	HPAMinReplicas *uint32
 
 	// CPUMax and MemMax are the worst pod's quantile-over-time; CPUAvg and MemAvg the mean of
 	// the pods' quantiles. Quantile says which quantile (default 0.95).
@@ -48,7 +51,7 @@ type Sample struct {
 // Columns are peak_samples' columns in the order Row returns values.
 var Columns = []string{
 	"cluster", "namespace", "workload", "container", "day", "window_start", "window_end",
-	"pods_min", "pods_max", "replicas_desired", "pods_ready_median", "cpu_p95_max", "cpu_p95_avg", "mem_p95_max", "mem_p95_avg",
+	"pods_min", "pods_max", "replicas_desired", "pods_ready_median", "hpa_min_replicas", "cpu_p95_max", "cpu_p95_avg", "mem_p95_max", "mem_p95_avg",
 	"cpu_request", "cpu_limit", "mem_request", "mem_limit", "cpu_pct_of_limit", "mem_pct_of_limit",
 	"throttling_ratio", "oom_kills", "quantile", "collected_at",
 }
@@ -57,7 +60,7 @@ var Columns = []string{
 func (s Sample) Row() []any {
 	return []any{
 		s.Cluster, s.Namespace, s.Workload, s.Container, s.Day, s.WindowStart.UTC(), s.WindowEnd.UTC(),
-		s.PodsMin, s.PodsMax, s.ReplicasDesired, s.PodsReadyMedian, s.CPUMax, s.CPUAvg, s.MemMax, s.MemAvg,
+		s.PodsMin, s.PodsMax, s.ReplicasDesired, s.PodsReadyMedian, s.HPAMinReplicas, s.CPUMax, s.CPUAvg, s.MemMax, s.MemAvg,
 		s.CPURequest, s.CPULimit, s.MemRequest, s.MemLimit, s.CPUPctOfLimit, s.MemPctOfLimit,
 		s.ThrottlingRatio, s.OOMKills, s.Quantile, s.CollectedAt.UTC(),
 	}

@@ -44,6 +44,7 @@ var wrongTypes = map[string]struct{ body, field string }{
 	"POST /v1/schedules":                                            {`{"days":"7"}`, "days"},
 	"PUT /v1/schedules/{id}":                                        {`{"intervalSeconds":"5"}`, "intervalSeconds"},
 	"POST /v1/control/{cluster}/{namespace}/{workload}/backtest":    {`{"days":"30"}`, "days"},
+	"POST /v1/control/{cluster}/recommendations/accept":             {`{"rows":"web"}`, "rows"},
 }
 
 func routeKey(r plugin.RouteInfo) string { return r.Method + " " + r.Path }

@@ -76,6 +76,10 @@ func TestClusterSettingsByRoleWithValidationAndConflicts(t *testing.T) {
 	wantField(t, call(t, admin, "PUT", "v1/clusters/c0/settings", `{"minReplicas":100001,"expectedVersion":0}`, 400), "minReplicas")
 	wantField(t, call(t, admin, "PUT", "v1/clusters/c0/settings", `{"peakWindow":{"start":"25:00","end":"11:30"},"expectedVersion":0}`, 400), "peakWindow.start")
 	wantField(t, call(t, admin, "PUT", "v1/clusters/c0/settings", `{"quantile":0.9}`, 400), "expectedVersion")
+	wantField(t, call(t, admin, "PUT", "v1/clusters/c0/settings", `{"recommend":{"cpuTarget":0},"expectedVersion":0}`, 400), "recommend.cpuTarget")
+	wantField(t, call(t, admin, "PUT", "v1/clusters/c0/settings", `{"recommend":{"maxStepDown":1},"expectedVersion":0}`, 400), "recommend.maxStepDown")
+	wantField(t, call(t, admin, "PUT", "v1/clusters/c0/settings",
+		`{"recommend":{"overrides":[{"namespace":"shop","cpuTarget":0.6,"memTarget":0.8},{"namespace":"shop","cpuTarget":0.5,"memTarget":0.8}]},"expectedVersion":0}`, 400), "recommend.overrides[1]")
 	call(t, admin, "PUT", "v1/clusters/c0/settings", `{"quantile":0.9,"expectedVersion":0,"surprise":1}`, 400)
 
 	var saved clusterSettings
@@ -154,5 +158,45 @@ func TestACollectionRunsThroughTheAPI(t *testing.T) {
 	}
 	if audit := string(call(t, viewer, "GET", "v1/audit?action=start+collection&user=ed", "", 200)); !strings.Contains(audit, j.ID) {
 		t.Fatalf("collection start not audited: %s", audit)
+	}
+
+	// Saving the recommend switch re-derives the cluster before answering: shop/api (requests
+	// set, no HPA) has a recommendation for its replicas, active only while the switch is on.
+	type replicas struct {
+		Recommended, Observed, Effective int32
+		RecommendedFor, Source           string
+		RecommendedActive                bool
+	}
+	row := func() replicas {
+		var r struct{ Replicas replicas }
+		if err := json.Unmarshal(call(t, viewer, "GET", "v1/control/c0/shop/api", "", 200), &r); err != nil {
+			t.Fatal(err)
+		}
+		return r.Replicas
+	}
+	if r := row(); r.RecommendedFor != "replicas" || r.Recommended < 1 || r.RecommendedActive || r.Source != "observed" {
+		t.Fatalf("after the collection, switch off: %+v", r)
+	}
+	for _, on := range []bool{true, false} {
+		// The settings as they are, but the switch: a PUT replaces them all.
+		var cur map[string]any
+		if err := json.Unmarshal(call(t, viewer, "GET", "v1/clusters/c0/settings", "", 200), &cur); err != nil {
+			t.Fatal(err)
+		}
+		cur["recommend"].(map[string]any)["enabled"] = on
+		cur["expectedVersion"] = cur["version"]
+		put, err := json.Marshal(cur)
+		if err != nil {
+			t.Fatal(err)
+		}
+		call(t, admin, "PUT", "v1/clusters/c0/settings", string(put), 200)
+		r := row()
+		wantSrc, wantEff := "observed", r.Observed
+		if on {
+			wantSrc, wantEff = "recommended", r.Recommended
+		}
+		if r.RecommendedActive != on || r.Source != wantSrc || r.Effective != wantEff {
+			t.Fatalf("after saving recommend.enabled %v: %+v", on, r)
+		}
 	}
 }

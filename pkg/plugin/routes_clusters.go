@@ -1,7 +1,9 @@
 package plugin
 
 import (
+	"context"
 	"net/http"
+	"reflect"
 
 	"github.com/kubedoor/kubedoor-grafana/pkg/audit"
 	"github.com/kubedoor/kubedoor-grafana/pkg/clustersettings"
@@ -138,5 +140,19 @@ func (a *App) putClusterSettings(w http.ResponseWriter, r *http.Request) {
 	entry.After = saved
 	a.audit(r.Context(), caller, entry)
 	a.log.Info("cluster settings saved", "cluster", c.Name, "version", saved.Version, "by", caller.Login)
+	a.rederiveOnRecommendChange(r.Context(), before, saved)
 	writeJSON(w, http.StatusOK, saved)
+}
+
+// rederiveOnRecommendChange derives the cluster's control table again when the recommend block
+// changed, so that turning the switch on or off applies now rather than after the next
+// collection. It runs before answering, so the caller reads the result; a failure is only
+// logged (the settings are saved, and the next derivation applies them).
+func (a *App) rederiveOnRecommendChange(ctx context.Context, before, after clustersettings.ClusterSettings) {
+	if a.jobs == nil || reflect.DeepEqual(before.Recommend, after.Recommend) {
+		return
+	}
+	if err := a.jobs.Derive(ctx, after.Cluster); err != nil {
+		a.log.Warn("re-deriving after a recommend settings change failed; it applies at the next derivation", "cluster", after.Cluster, "error", err)
+	}
 }

@@ -15,12 +15,14 @@ import (
 )
 
 // decideRoutes help decide before enforcing: replaying a row against its peak history and
-// previewing what enforcing a namespace would change. Both only read, so Viewers may call them
-// and nothing is audited.
+// previewing what enforcing a namespace would change (both only read, so Viewers may call them
+// and nothing is audited), and accepting recommended replicas (an Editor's write, audited per
+// row; routes_accept.go).
 func (a *App) decideRoutes() []route {
 	return []route{
 		{"POST /v1/control/{cluster}/{namespace}/{workload}/backtest", RoleViewer, "backtest a control-table row", a.backtestRow},
 		{"GET /v1/clusters/{cluster}/preview", RoleViewer, "preview enforcement", a.previewEnforcement},
+		{"POST /v1/control/{cluster}/recommendations/accept", RoleEditor, actionAcceptRecommendation, a.acceptRecommendations},
 	}
 }
 

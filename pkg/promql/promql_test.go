@@ -148,3 +148,14 @@ func TestDesiredReplicasIsTheWindowsMaximumPerDeployment(t *testing.T) {
 		}
 	}
 }
+
+func TestHPAMinReplicasJoinsTheHPAToItsDeployment(t *testing.T) {
+	w := Window{Range: 90 * time.Minute, Step: 30 * time.Second}
+	got := HPAMinReplicas(Scope{ClusterKey: "cluster", ClusterValue: "prod-a", Pods: []string{"api-1"}}, w)
+	want := `max by (namespace, deployment) (label_replace(last_over_time(kube_horizontalpodautoscaler_spec_min_replicas{cluster="prod-a"}[5400s])
+* on (namespace, horizontalpodautoscaler) group_left (scaletargetref_name)
+max by (namespace, horizontalpodautoscaler, scaletargetref_name) (last_over_time(kube_horizontalpodautoscaler_info{cluster="prod-a",scaletargetref_kind="Deployment"}[5400s])), "deployment", "$1", "scaletargetref_name", "(.+)"))`
+	if got != want {
+		t.Errorf("\n got %s\nwant %s", got, want)
+	}
+}

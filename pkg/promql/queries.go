@@ -175,3 +175,19 @@ func DesiredReplicas(s Scope, w Window) string {
 	sel := Selector("kube_deployment_spec_replicas", s.matchers(false)...)
 	return By("max", []string{"namespace", "deployment"}, "max_over_time("+sel+"["+Duration(w.Range)+"])")
 }
+
+// HPAMinReplicas is, per Deployment (label deployment), the minReplicas of the
+// HorizontalPodAutoscaler that scales it, as last seen in the window: kube-state-metrics'
+// kube_horizontalpodautoscaler_spec_min_replicas joined on (namespace, horizontalpodautoscaler)
+// with kube_horizontalpodautoscaler_info's scale target (kind Deployment), an instant query at
+// the window end. A Deployment no HPA targets is absent from the answer. Two HPAs on one
+// Deployment (a misconfiguration) answer the larger minReplicas.
+func HPAMinReplicas(s Scope, w Window) string {
+	r := "[" + Duration(w.Range) + "]"
+	minRep := Selector("kube_horizontalpodautoscaler_spec_min_replicas", s.matchers(false)...)
+	info := Selector("kube_horizontalpodautoscaler_info", s.matchers(false, Eq("scaletargetref_kind", "Deployment"))...)
+	joined := "last_over_time(" + minRep + r + ")\n* on (namespace, horizontalpodautoscaler) group_left (scaletargetref_name)\n" +
+		By("max", []string{"namespace", "horizontalpodautoscaler", "scaletargetref_name"}, "last_over_time("+info+r+")")
+	return By("max", []string{"namespace", "deployment"},
+		`label_replace(`+joined+`, "deployment", "$1", "scaletargetref_name", "(.+)")`)
+}

@@ -20,6 +20,16 @@ func ParamsOf(cs clustersettings.ClusterSettings) (Params, error) {
 		Days: cs.Days, Mode: cs.Mode, Headroom: cs.Headroom,
 		CPUFloorMillis: cs.CPUFloorMillis, MemFloorMiB: cs.MemFloorMiB, OOMBump: cs.OOMBump,
 		MinReplicas: cs.MinReplicas, Location: loc,
+		Recommend: RecommendParams{
+			Enabled: cs.Recommend.Enabled, CPUTarget: cs.Recommend.CPUTarget, MemTarget: cs.Recommend.MemTarget,
+			// Settings saved with minReplicas above maxReplicas before the recommend block
+			// existed must still derive: the floor wins.
+			MaxReplicas: max(cs.Recommend.MaxReplicas, cs.MinReplicas), MaxStepDown: cs.Recommend.MaxStepDown,
+		},
+	}
+	for _, o := range cs.Recommend.Overrides {
+		p.Recommend.Overrides = append(p.Recommend.Overrides, TargetOverride{
+			Namespace: o.Namespace, Workload: o.Workload, CPUTarget: o.CPUTarget, MemTarget: o.MemTarget})
 	}
 	if err := p.Validate(); err != nil {
 		return Params{}, fmt.Errorf("cluster %s settings: %w", cs.Cluster, err)

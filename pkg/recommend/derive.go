@@ -211,6 +211,22 @@ func DeriveChosen(p Params, in Chosen, current []control.Row, now time.Time) ([]
 	}
 
 	var out []control.Row
+	// keep leaves a row without samples to derive from as it is — but for the recommend
+	// switch, which applies to every row: a stale recommendation is never left active after the
+	// switch went off (nor inactive after it went on).
+	keep := func(c *control.Row) {
+		want := p.Recommend.Enabled && c.Replicas.RecommendedFor == control.RecommendedForReplicas
+		if c.Replicas.RecommendedActive == want {
+			rep.Kept++
+			return
+		}
+		next := c.Clone()
+		next.Replicas.RecommendedActive = want
+		next.Replicas.Resolve()
+		next.Version, next.UpdatedBy = c.Version+1, control.UpdatedByCollector
+		out = append(out, next)
+		rep.Changed++
+	}
 	seen := make(map[wkey]bool, len(workloads)+len(in.Absent))
 	for _, k := range in.Absent {
 		key := wkey{k.Namespace, k.Workload}
@@ -221,7 +237,7 @@ func DeriveChosen(p Params, in Chosen, current []control.Row, now time.Time) ([]
 		case c.Deleted:
 			rep.Removed++
 		default:
-			rep.Kept++
+			keep(c)
 		}
 	}
 	for _, w := range workloads {
@@ -239,7 +255,7 @@ func DeriveChosen(p Params, in Chosen, current []control.Row, now time.Time) ([]
 			if c == nil {
 				rep.NotOnPeakDay++
 			} else {
-				rep.Kept++
+				keep(c)
 			}
 			continue
 		}
@@ -262,9 +278,12 @@ func DeriveChosen(p Params, in Chosen, current []control.Row, now time.Time) ([]
 	}
 	for k, c := range cur {
 		if !seen[k] && !c.Deleted {
-			rep.Kept++
+			keep(c)
 		}
 	}
+	slices.SortFunc(out, func(a, b control.Row) int {
+		return cmp.Or(cmp.Compare(a.Namespace, b.Namespace), cmp.Compare(a.Workload, b.Workload))
+	})
 	return out, rep, nil
 }
 

@@ -78,7 +78,9 @@ func TestPerWorkloadModeUsesEachWorkloadsOwnWorstDay(t *testing.T) {
 		t.Fatalf("web notes %q", web.Notes)
 	}
 	for _, r := range next {
-		if r.Version != 1 || r.UpdatedBy != control.UpdatedByCollector || r.Replicas.Manual != -1 || r.Replicas.Recommended != -1 {
+		// The recommend switch is off by default: a recommendation is made but not enforced.
+		if r.Version != 1 || r.UpdatedBy != control.UpdatedByCollector || r.Replicas.Manual != -1 || r.Replicas.RecommendedActive ||
+			r.Replicas.Source != control.ReplicasObserved || r.Replicas.Effective != r.Replicas.Observed {
 			t.Fatalf("new row %s/%s: version %d by %q replicas %+v", r.Namespace, r.Workload, r.Version, r.UpdatedBy, r.Replicas)
 		}
 	}
@@ -240,6 +242,9 @@ func TestDerivationRules(t *testing.T) {
 			current: []control.Row{func() control.Row {
 				r := row("shop", "api", 4, 3, ctr("app", 350, 2000, 300, 1024))
 				r.PeakDay = "2026-11-20"
+				// memory: 3 pods × 270 MiB (pod average) = 810 MiB / (300 MiB × 0.8) = 3.4 → 4
+				r.Replicas.Recommended, r.Replicas.RecommendedFor = 4, control.RecommendedForReplicas
+				r.Replicas.RecommendedReason = "peak memory 810 MiB over 3 pods requesting 300 MiB each = 90 % → 4 pods reach 68 % (target 80 %)"
 				return r
 			}()},
 			check: func(t *testing.T, next []control.Row, rep Report) {

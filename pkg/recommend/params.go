@@ -36,8 +36,25 @@
 //     replicas.observedFrom records which statistic it is (desired, ready-median, ready-max,
 //     floor). The maximum of the spec is taken, not the value held longest: the window is the
 //     peak, and what it was scaled up to for the peak is what it needs; a brief scale-down
-//     never lowers it, and it is 0 only when the spec was 0 throughout. Manual and recommended
-//     are never set by the derivation.
+//     never lowers it, and it is 0 only when the spec was 0 throughout. Manual is never set by
+//     the derivation.
+//   - Replicas recommended (RecommendReplicas): the pods needed for each pod to run the chosen
+//     day's peak at a target share of its request — the HPA's formula, usage / request of the
+//     running pods: ceil(pods × Σ containers' pod-average quantile / (Σ requests per pod ×
+//     target)), for CPU (target 0.7) and memory (0.8), the larger winning. The requests are
+//     those the pods ran with that day (peak_samples cpu_request/mem_request), a container
+//     without one measured against the table's request as this derivation leaves it; with no
+//     request for either resource there is no recommendation. Then raised to minReplicas, and
+//     to 2 when it ran 2 or more pods (availability); a cut limited to maxStepDown of the pods
+//     at the peak (at least one pod when maxStepDown > 0, none at 0), so a deep cut takes
+//     several derivations; capped at maxReplicas. A Deployment at 0 the whole window, or with no
+//     pods at the peak, gets none. When an HPA targets the workload (peak_samples
+//     hpa_min_replicas not NULL) the same number is advice for the HPA's minReplicas
+//     (recommendedFor "hpaMinReplicas") and never enforced. replicas.recommendedReason says
+//     why in one sentence; replicas.recommendedActive = the cluster's recommend switch is on
+//     and the recommendation is for the replicas, and only then does it take part in the
+//     effective replicas (manual > recommended > observed). A switch change is applied by a
+//     derivation: saving a changed recommend block through the API runs one.
 //   - Manual fields (source "manual") are never changed. A row removed from control by hand
 //     (deleted) is not brought back. A workload seen for the first time is added and listed in
 //     the report's New (once: from then on it has a row). A workload not seen is kept as is.
@@ -68,11 +85,13 @@ type Params struct {
 	OOMBump        bool           // raise memory requests after OOM kills
 	MinReplicas    int32          // replicas observed never go below it (default 1), except for a Deployment at 0 the whole window
 	Location       *time.Location // the cluster's time zone, for "today" (nil = UTC)
+	Recommend      RecommendParams
 }
 
 // DefaultParams are DESIGN.md §6's defaults.
 func DefaultParams() Params {
-	return Params{Days: 10, Mode: ModePerWorkload, CPUFloorMillis: 10, MemFloorMiB: 1, OOMBump: true, MinReplicas: 1, Location: time.UTC}
+	return Params{Days: 10, Mode: ModePerWorkload, CPUFloorMillis: 10, MemFloorMiB: 1, OOMBump: true, MinReplicas: 1, Location: time.UTC,
+		Recommend: DefaultRecommendParams()}
 }
 
 // Validate reports the first parameter out of range.
@@ -91,7 +110,7 @@ func (p Params) Validate() error {
 	case p.MinReplicas < 0 || p.MinReplicas > control.MaxReplicas:
 		return fmt.Errorf("minReplicas must be 0..%d, got %d", control.MaxReplicas, p.MinReplicas)
 	}
-	return nil
+	return p.Recommend.validate()
 }
 
 // Window returns the first and last day (midnight UTC dates, as the store keeps days) the

@@ -102,7 +102,38 @@ func deriveRow(p Params, cluster string, k wkey, cur *control.Row, day *dayData,
 	}
 	// Containers seen for the first time go after the known ones, by name.
 	slices.SortStableFunc(next.Containers[existing:], func(a, b control.Container) int { return cmp.Compare(a.Name, b.Name) })
+	recommendRow(p, &next, day, history)
 	return next, adj
+}
+
+// recommendRow sets the row's recommended replicas from its chosen day (RecommendReplicas),
+// measuring containers without a request that day against the table's (as just derived).
+func recommendRow(p Params, next *control.Row, day *dayData, history []peaks.Sample) {
+	in := ReplicaInput{Pods: day.pods, AtZero: day.podsFrom == control.ObservedDesired && day.pods == 0}
+	for _, i := range day.containers {
+		s := &history[i]
+		if s.HPAMinReplicas != nil {
+			in.HPAMinReplicas = s.HPAMinReplicas
+		}
+		u := ContainerUse{CPUAvg: s.CPUAvg, MemAvg: s.MemAvg, CPURequest: s.CPURequest, MemRequest: s.MemRequest,
+			TableCPUMillis: control.Unset, TableMemMiB: control.Unset}
+		if j := next.Container(s.Container); j >= 0 {
+			u.TableCPUMillis, u.TableMemMiB = next.Containers[j].CPURequestMillis, next.Containers[j].MemRequestMiB
+		}
+		in.Containers = append(in.Containers, u)
+	}
+	for _, i := range day.totals {
+		if s := &history[i]; s.HPAMinReplicas != nil {
+			in.HPAMinReplicas = s.HPAMinReplicas
+		}
+	}
+	cpu, mem := p.Recommend.targets(next.Namespace, next.Workload)
+	rec := RecommendReplicas(in, ReplicaTargets{CPU: cpu, Mem: mem, MinReplicas: p.MinReplicas,
+		MaxReplicas: p.Recommend.MaxReplicas, MaxStepDown: p.Recommend.MaxStepDown})
+	r := &next.Replicas
+	r.Recommended, r.RecommendedFor, r.RecommendedReason = rec.Replicas, rec.For, rec.Reason
+	r.RecommendedActive = p.Recommend.Enabled && rec.For == control.RecommendedForReplicas
+	r.Resolve()
 }
 
 // observedWhat names each statistic in the floor's note.
