@@ -292,12 +292,7 @@ function ControlTable() {
         )}
         {batch && <BatchDialog kind={batch} rows={selectedRows} onClose={() => setBatch(undefined)} onDone={reload} />}
         {accepting && (
-          <AcceptDialog
-            cluster={cluster}
-            items={accepting}
-            onClose={() => setAccepting(undefined)}
-            onDone={reload}
-          />
+          <AcceptDialog cluster={cluster} items={accepting} onClose={() => setAccepting(undefined)} onDone={reload} />
         )}
         {removing && (
           <ConfirmModal
