@@ -23,6 +23,7 @@ export enum ROUTES {
   Schedules = 'schedules',
   Audit = 'audit',
   Clusters = 'clusters',
+  Recommendations = 'recommendations',
 }
 
 /** App page URL with query parameters (empty values left out). */
