@@ -130,6 +130,7 @@ export const testIds = {
     settingsForm: 'data-testid kd-clusters-settings',
     field: (name: string) => `data-testid kd-clusters-field-${name}`,
     addOverride: 'data-testid kd-clusters-add-override',
+    addRecommendOverride: 'data-testid kd-clusters-add-recommend-override',
     saveSettings: 'data-testid kd-clusters-save-settings',
     settingsError: 'data-testid kd-clusters-settings-error',
     settingsSaved: 'data-testid kd-clusters-settings-saved',
