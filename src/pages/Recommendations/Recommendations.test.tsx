@@ -6,7 +6,7 @@ import { testIds } from '../../components/testIds';
 import { fail, fakeApi, ok } from '../../testing/fakeApi';
 import { context, EDITOR, VIEWER } from '../../testing/fixtures';
 import { renderPage } from '../../testing/render';
-import { recItem, report } from './fixtures';
+import { recItem, report } from '../../testing/recommendFixtures';
 import Recommendations from './Recommendations';
 
 const user = userEventLib.setup({ delay: null });

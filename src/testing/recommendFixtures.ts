@@ -1,4 +1,4 @@
-import type { Cost, RecommendItem, Recommendations } from '../../api/recommendTypes';
+import type { Cost, RecommendItem, Recommendations } from '../api/recommendTypes';
 
 export const cost = (cpuCores: number, memGiB: number, monthly: number): Cost => ({ cpuCores, memGiB, monthly });
 
