@@ -44,6 +44,7 @@ export const DASHBOARDS = {
   top: 'kubedoor-top',
   namespaces: 'kubedoor-namespaces',
   workload: 'kubedoor-workload',
+  savings: 'kubedoor-savings',
 } as const;
 
 /** Dashboard URL with template variables set (`var-cluster=…`). */
