@@ -40,13 +40,17 @@ export interface AcceptRow {
 
 export type RefusedCode = 'conflict' | 'hpa' | 'none' | 'notFound';
 
+/** Rows one accept may list. */
+export const MAX_ACCEPT = 1000;
+
 export interface AcceptResult {
   accepted: Array<AcceptRow & { replicas: number }> | null;
   refused: Array<{ namespace: string; workload: string; code: RefusedCode; reason: string }> | null;
 }
 
 export type RecommendSort = 'savings' | 'score' | 'risk';
-export type RiskLevel = 'low' | 'medium' | 'high';
+/** `unknown` without stored history. */
+export type RiskLevel = 'low' | 'medium' | 'high' | 'unknown';
 
 export interface RecommendQuery {
   namespace?: string;
@@ -77,6 +81,8 @@ export interface RecommendItem {
   scoreReason: string;
   risk: Risk;
   historyDays: number;
+  /** What the prices assume (unset requests counted as 0, no running Deployment). */
+  notes?: string[] | null;
 }
 
 export interface RecommendNamespace {
@@ -95,4 +101,8 @@ export interface Recommendations {
   totals: { now: Cost; table: Cost; recommended: Cost; savingsTable: number; savingsRecommended: number };
   namespaces: RecommendNamespace[] | null;
   items: RecommendItem[] | null;
+  /** Workloads in scope; `items` holds the first `limit`. */
+  total?: number;
+  /** E.g. the cluster could not be read, so `now` is from stored peaks. */
+  warnings?: string[] | null;
 }

@@ -4,7 +4,7 @@ import { Alert, Button, Icon, Modal, Stack, Text } from '@grafana/ui';
 
 import { toApiError } from '../api/client';
 import { acceptRecommendations } from '../api/recommend';
-import type { AcceptResult } from '../api/recommendTypes';
+import { type AcceptResult, MAX_ACCEPT } from '../api/recommendTypes';
 import { testIds } from './testIds';
 
 /** A row whose recommendation would be accepted: replicas `from` → `to`. */
@@ -29,6 +29,7 @@ export function AcceptDialog({ cluster, items, onClose, onDone }: Props) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
   const [result, setResult] = useState<AcceptResult>();
+  const tooMany = items.length > MAX_ACCEPT;
 
   const run = async () => {
     setBusy(true);
@@ -72,6 +73,9 @@ export function AcceptDialog({ cluster, items, onClose, onDone }: Props) {
             </Text>
           ))}
         </Stack>
+        {tooMany && (
+          <Alert severity="warning" title={t('accept.too-many', 'At most {{max}} rows at once', { max: MAX_ACCEPT })} />
+        )}
         {error && (
           <Alert severity="error" title={t('accept.failed', 'Nothing was accepted')}>
             {error}
@@ -83,7 +87,7 @@ export function AcceptDialog({ cluster, items, onClose, onDone }: Props) {
             {result ? t('common.close', 'Close') : t('common.cancel', 'Cancel')}
           </Button>
           {!result && (
-            <Button data-testid={testIds.accept.run} disabled={busy || items.length === 0} onClick={run}>
+            <Button data-testid={testIds.accept.run} disabled={busy || tooMany || items.length === 0} onClick={run}>
               {busy ? t('accept.running', 'Accepting...') : t('accept.confirm', 'Accept')}
             </Button>
           )}

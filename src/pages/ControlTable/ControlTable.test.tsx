@@ -472,8 +472,11 @@ describe('Control table page', () => {
       });
     const web = rec('web', 8, 3);
     const api2 = rec('api', 4, 7);
+    // An HPA owns these replicas: the advice is for its minReplicas, which accepting cannot set.
+    const scaled = rec('scaled', 2, 1);
+    scaled.replicas.recommendedFor = 'hpaMinReplicas';
     const api = fakeApi({
-      'GET control': page([checkout, web, api2]),
+      'GET control': page([checkout, web, api2, scaled]),
       'POST control/prod-a/recommendations/accept': ok({
         accepted: [{ namespace: 'shop', workload: 'web', version: 4, replicas: 8 }],
         refused: [{ namespace: 'shop', workload: 'api', code: 'conflict', reason: 'changed by bob' }],
@@ -483,8 +486,10 @@ describe('Control table page', () => {
     // Rows without a recommendation have no Accept.
     await screen.findByTestId(ids.accept('shop', 'web'));
     expect(screen.queryByTestId(ids.accept('shop', 'checkout'))).not.toBeInTheDocument();
+    expect(screen.queryByTestId(ids.accept('shop', 'scaled'))).not.toBeInTheDocument();
 
     await user.click(screen.getByTestId(ids.select('shop', 'checkout')));
+    await user.click(screen.getByTestId(ids.select('shop', 'scaled')));
     await user.click(screen.getByTestId(ids.select('shop', 'web')));
     await user.click(screen.getByTestId(ids.select('shop', 'api')));
     expect(screen.getByTestId(ids.batchAccept)).toHaveTextContent('Accept recommendations (2)');

@@ -6,9 +6,10 @@ import type { ControlRow } from '../../api/types';
 import type { AcceptItem } from '../../components/AcceptDialog';
 import { testIds } from '../../components/testIds';
 
-/** A row's recommendation can be accepted: there is one and it differs from what the table enforces. */
+/** A row's recommendation can be accepted: one for its replicas (not an HPA's minReplicas) that manual does not hold yet. */
 export function hasRecommendation(row: ControlRow): boolean {
-  return row.replicas.recommended >= 0;
+  const r = row.replicas;
+  return r.recommended >= 0 && r.recommendedFor === 'replicas' && r.manual !== r.recommended;
 }
 
 export function toAcceptItem(row: ControlRow): AcceptItem {

@@ -20,7 +20,7 @@ import { pageUrl, ROUTES } from '../../constants';
 
 export const itemKey = (i: { namespace: string; workload: string }) => `${i.namespace}/${i.workload}`;
 
-const RISK_COLOR: Record<RiskLevel, BadgeColor> = { low: 'green', medium: 'orange', high: 'red' };
+const RISK_COLOR: Record<RiskLevel, BadgeColor> = { low: 'green', medium: 'orange', high: 'red', unknown: 'darkgrey' };
 
 export function riskText(r: Risk): string {
   return t(
@@ -87,10 +87,19 @@ export function RecommendItems({ cluster, items, currency, selected, toggle }: P
     {
       id: 'monthly',
       header: t('recommend.col.monthly', 'Monthly now → table → recommended'),
-      cell: ({ row }: Cell) =>
-        [row.original.now, row.original.table, row.original.recommended]
+      cell: ({ row }: Cell) => {
+        const text = [row.original.now, row.original.table, row.original.recommended]
           .map((c) => formatMoney(c.monthly, currency))
-          .join(' → '),
+          .join(' → ');
+        const notes = row.original.notes ?? [];
+        return notes.length > 0 ? (
+          <Tooltip content={notes.join('; ')}>
+            <span>{`${text} *`}</span>
+          </Tooltip>
+        ) : (
+          text
+        );
+      },
     },
     {
       id: 'savings',

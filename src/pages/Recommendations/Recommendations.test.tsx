@@ -99,6 +99,19 @@ describe('Recommendations page', () => {
     });
   });
 
+  test('warnings and a truncated list are said', async () => {
+    fakeApi({
+      [ROUTE]: ok(
+        report({ total: 250, warnings: ['cluster prod-a could not be read: now is the last stored peak day'] })
+      ),
+    });
+    renderPage(<Recommendations />, context(VIEWER), PATH);
+    expect(
+      await screen.findByText('cluster prod-a could not be read: now is the last stored peak day')
+    ).toBeInTheDocument();
+    expect(screen.getByText('The first 2 of 250 workloads; narrow with a namespace.')).toBeInTheDocument();
+  });
+
   test('without stored peak history the page says so', async () => {
     fakeApi({ [ROUTE]: ok(report({ items: [recItem({ historyDays: 0, score: null })] })) });
     renderPage(<Recommendations />, context(EDITOR), PATH);

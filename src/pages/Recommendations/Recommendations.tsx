@@ -100,6 +100,9 @@ function Recommendations() {
     const chosen = items.filter((i) => selected.has(itemKey(i)) && i.replicas.recommended >= 0);
     return (
       <Stack direction="column" gap={2}>
+        {(data.warnings ?? []).map((w) => (
+          <Alert key={w} severity="warning" title={w} />
+        ))}
         {noHistory && (
           <div data-testid={testIds.recommend.noHistory}>
             <Alert severity="info" title={t('recommend.no-history.title', 'No stored peak history')}>
@@ -135,6 +138,14 @@ function Recommendations() {
             </Button>
           )}
         </Stack>
+        {data.total !== undefined && data.total > items.length && (
+          <Text color="secondary" variant="bodySmall">
+            {t('recommend.count-truncated', 'The first {{shown}} of {{total}} workloads; narrow with a namespace.', {
+              shown: items.length,
+              total: data.total,
+            })}
+          </Text>
+        )}
         <RecommendItems
           cluster={cluster}
           items={items}
