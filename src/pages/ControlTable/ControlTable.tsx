@@ -26,7 +26,7 @@ import { Loadable } from '../../components/Loadable';
 import { NoClusters } from '../../components/NoClusters';
 import { testIds } from '../../components/testIds';
 import { useAsync } from '../../components/useAsync';
-import { DASHBOARDS, dashboardUrl } from '../../constants';
+import { DASHBOARDS, dashboardUrl, pageUrl, ROUTES } from '../../constants';
 import { BatchDialog, type BatchKind } from './BatchDialog';
 import { buildColumns, rowKey, toTableRows } from './columns';
 import { EditDialog, type EditTarget } from './EditDialog';
@@ -180,6 +180,13 @@ function ControlTable() {
                 href={dashboardUrl(DASHBOARDS.cluster, { cluster, namespace })}
               >
                 {t('control.dashboard', 'Peak dashboard')}
+              </LinkButton>
+              <LinkButton
+                variant="secondary"
+                icon="dollar-alt"
+                href={pageUrl(ROUTES.Recommendations, { cluster, namespace })}
+              >
+                {t('control.recommendations', 'Recommendations')}
               </LinkButton>
               {canWrite && (
                 <>

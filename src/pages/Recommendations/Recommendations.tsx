@@ -2,7 +2,7 @@ import React, { useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import { t } from '../../i18n';
 import { PluginPage } from '@grafana/runtime';
-import { Alert, Button, Combobox, EmptyState, Field, RadioButtonGroup, Stack, Text } from '@grafana/ui';
+import { Alert, Button, Combobox, EmptyState, Field, LinkButton, RadioButtonGroup, Stack, Text } from '@grafana/ui';
 
 import { getRecommendations } from '../../api/recommend';
 import type { Recommendations as Report, RecommendSort } from '../../api/recommendTypes';
@@ -13,6 +13,7 @@ import { Loadable } from '../../components/Loadable';
 import { NoClusters } from '../../components/NoClusters';
 import { testIds } from '../../components/testIds';
 import { useAsync } from '../../components/useAsync';
+import { DASHBOARDS, dashboardUrl } from '../../constants';
 import { itemKey, RecommendItems } from './RecommendItems';
 import { NamespaceCosts, RecommendTotals } from './RecommendTotals';
 import { adviceToAccept, scaleDownAdvice, ScaleDownAdvice } from './ScaleDownAdvice';
@@ -188,6 +189,13 @@ function Recommendations() {
                 />
               </div>
             </Field>
+            <LinkButton
+              variant="secondary"
+              icon="apps"
+              href={dashboardUrl(DASHBOARDS.savings, { cluster, namespace: namespace || undefined })}
+            >
+              {t('recommend.dashboard', 'Savings dashboard')}
+            </LinkButton>
           </Stack>
           <Loadable
             state={state}
