@@ -101,11 +101,11 @@ export function formatMoney(n: number | null | undefined, currency: string): str
   }
 }
 
-/** Recommendations: 3.14159 cores → "3.1 cores"; GiB → "12.5 GiB". */
+/** Recommendations: 3.14159 cores → "3.14 cores", 0.05 → "0.05 cores"; GiB the same way. */
 export function formatCoreCount(c: number): string {
-  return `${trim(c)} cores`;
+  return `${Number(c.toFixed(2))} cores`;
 }
 
 export function formatGiB(g: number): string {
-  return `${trim(g)} GiB`;
+  return `${Number(g.toFixed(2))} GiB`;
 }
