@@ -23,6 +23,7 @@ export enum ROUTES {
   Schedules = 'schedules',
   Audit = 'audit',
   Clusters = 'clusters',
+  Recommendations = 'recommendations',
 }
 
 /** App page URL with query parameters (empty values left out). */
@@ -43,6 +44,7 @@ export const DASHBOARDS = {
   top: 'kubedoor-top',
   namespaces: 'kubedoor-namespaces',
   workload: 'kubedoor-workload',
+  savings: 'kubedoor-savings',
 } as const;
 
 /** Dashboard URL with template variables set (`var-cluster=…`). */

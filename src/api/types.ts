@@ -3,6 +3,7 @@
 // the contract does not promise otherwise, and readers use `?? []`.
 
 import type { PublishStatus } from './clusterStateTypes';
+import type { Prices, RecommendSettings } from './recommendTypes';
 
 export type { PublishedPolicy, PublishStatus } from './clusterStateTypes';
 
@@ -75,6 +76,10 @@ export interface ClusterSettings {
    * minFoundRatio: share (0..1) of a day's stored workloads a re-collection must find again to replace the day.
    */
   collect: { enabled: boolean; at: string; concurrency?: number; queryTimeoutSeconds?: number; minFoundRatio?: number };
+  /** Recommended replicas; absent from older backends. */
+  recommend?: RecommendSettings;
+  /** Prices of the recommendations report; absent from older backends. */
+  prices?: Prices;
   /** 0 when never saved (defaults). */
   version: number;
   updatedBy: string;
@@ -277,6 +282,12 @@ export type ObservedFrom = 'desired' | 'ready-median' | 'ready-max' | 'floor' | 
 export interface ControlReplicas {
   manual: number;
   recommended: number;
+  /** What the recommendation sets: replicas, or the HPA's minReplicas; "" when there is none. */
+  recommendedFor?: 'replicas' | 'hpaMinReplicas' | '';
+  /** Why this number, or why there is none. */
+  recommendedReason?: string;
+  /** The recommendation takes part in enforcement (cluster setting recommend.enabled). */
+  recommendedActive?: boolean;
   observed: number;
   observedFrom?: ObservedFrom;
   effective: number;

@@ -88,3 +88,24 @@ export function usageOfRequest(usage: number, request: number): number | undefin
 }
 
 export const WASTE_BELOW = 0.5;
+
+/** 1234.5, "USD" → "$1,234.50"; an unknown currency code is written after the number. */
+export function formatMoney(n: number | null | undefined, currency: string): string {
+  if (n === null || n === undefined || !Number.isFinite(n)) {
+    return UNSET;
+  }
+  try {
+    return new Intl.NumberFormat('en-US', { style: 'currency', currency, maximumFractionDigits: 2 }).format(n);
+  } catch {
+    return `${n.toFixed(2)} ${currency}`;
+  }
+}
+
+/** Recommendations: 3.14159 cores → "3.14 cores", 0.05 → "0.05 cores"; GiB the same way. */
+export function formatCoreCount(c: number): string {
+  return `${Number(c.toFixed(2))} cores`;
+}
+
+export function formatGiB(g: number): string {
+  return `${Number(g.toFixed(2))} GiB`;
+}

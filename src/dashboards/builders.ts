@@ -91,10 +91,11 @@ export function timeseries(p: PanelBase & { unit?: string; bars?: boolean; stack
   };
 }
 
-export function stat(p: PanelBase & { unit?: string; field: string }): Json {
+/** One number; `time: false` for frames without a Day field (a single row). */
+export function stat(p: PanelBase & { unit?: string; field: string; time?: boolean }): Json {
   return {
     ...base(p, 'stat'),
-    transformations: fieldFilter([p.field], ['Day']),
+    transformations: fieldFilter([p.field], p.time === false ? [] : ['Day']),
     fieldConfig: { defaults: { unit: p.unit, decimals: 2 }, overrides: [] },
     options: {
       reduceOptions: { values: false, calcs: ['lastNotNull'], fields: '' },

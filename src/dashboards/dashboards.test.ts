@@ -2,6 +2,7 @@ import fs from 'fs';
 import path from 'path';
 
 import { controlRow, peakRow } from '../testing/fixtures';
+import { report } from '../testing/recommendFixtures';
 import { DASHBOARDS, DATASOURCE_TYPE, DATASOURCE_UID, ROUTES } from '../constants';
 import { toFrame } from '../datasource/datasource';
 import { requestUrl } from '../datasource/requests';
@@ -43,6 +44,9 @@ const SAMPLE: Record<string, unknown> = {
   series: { items: [peakRow()] },
   peaks: { items: [peakRow()], total: 1 },
   variable: { items: [controlRow()] },
+  recommendations: report(),
+  savings: report(),
+  savingsByNamespace: report(),
 };
 
 function panels(board: Json): Json[] {

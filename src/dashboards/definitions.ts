@@ -1,6 +1,6 @@
-// The four provisioned dashboards. Panel layouts follow KubeDoor's peak dashboard (global totals,
+// The five provisioned dashboards. Panel layouts follow KubeDoor's peak dashboard (global totals,
 // TOP10s, namespace share, one workload with per-pod curves), read through the app's datasource.
-import { DASHBOARDS } from '../constants';
+import { DASHBOARDS, PLUGIN_BASE_URL } from '../constants';
 import { dashboard, type Json, pie, queryVariable, resetIds, row, stat, table, timeseries } from './builders';
 
 const CORES = 'suffix: cores';
@@ -246,6 +246,62 @@ function workload(): Json {
   });
 }
 
+function savings(): Json {
+  resetIds();
+  const scope = { cluster: '$cluster', namespace: '$namespace' };
+  const totals = { queryType: 'savings' as const, ...scope };
+  const money = (title: string, field: string, x: number, w: number, description?: string) =>
+    stat({ title, description, gridPos: { h: 5, w, x, y: 0 }, targets: [totals], field, time: false });
+  return dashboard({
+    uid: DASHBOARDS.savings,
+    title: 'KubeDoor · Savings & risk',
+    description:
+      "Monthly price of the requests now, as the control table sets them and as recommended (the cluster's prices), which workloads waste most and how risky cutting them is. The time range is the peak history the score and risk read.",
+    variables: [clusterVar(), namespaceVar(true)],
+    appLinks: [
+      { title: 'Recommendations', page: 'recommendations?cluster=${cluster}', icon: 'bolt' },
+      { title: 'Control table', page: 'control?cluster=${cluster}', icon: 'table' },
+    ],
+    panels: [
+      money('Monthly now', 'Monthly now', 0, 5, 'The requests running now (or of the last stored peak day).'),
+      money('Monthly per the control table', 'Monthly table', 5, 5),
+      money('Monthly as recommended', 'Monthly recommended', 10, 5),
+      money('Saved by enforcing the table', 'Savings table', 15, 5),
+      money('Saved as recommended', 'Savings recommended', 20, 4),
+      table({
+        title: 'Most wasteful workloads (by waste score)',
+        gridPos: { h: 12, w: 24, x: 0, y: 5 },
+        targets: [{ queryType: 'recommendations', ...scope, sort: 'score', limit: 20 }],
+        fields: [
+          'Namespace',
+          'Workload',
+          'Score',
+          'Score reason',
+          'Risk',
+          'Savings',
+          'Monthly now',
+          'Monthly table',
+          'Monthly recommended',
+        ],
+        gauge: ['Score'],
+        columnLinks: {
+          Workload: {
+            title: 'Control table row',
+            url: `${PLUGIN_BASE_URL}/control?cluster=\${cluster}&namespace=\${__data.fields.Namespace}&q=\${__value.raw}`,
+          },
+        },
+      }),
+      table({
+        title: 'Savings per namespace',
+        gridPos: { h: 10, w: 24, x: 0, y: 17 },
+        targets: [{ queryType: 'savingsByNamespace', ...scope }],
+        gauge: ['Savings table', 'Savings recommended'],
+        sortBy: 'Savings recommended',
+      }),
+    ],
+  });
+}
+
 /** File name (in provisioning/dashboards/) → dashboard JSON. */
 export function allDashboards(): Record<string, Json> {
   return {
@@ -253,6 +309,7 @@ export function allDashboards(): Record<string, Json> {
     'kubedoor-top.json': top(),
     'kubedoor-namespaces.json': namespaces(),
     'kubedoor-workload.json': workload(),
+    'kubedoor-savings.json': savings(),
   };
 }
 

@@ -2,10 +2,11 @@ import React from 'react';
 import type { QueryEditorProps } from '@grafana/data';
 import { Combobox, InlineField, InlineFieldRow, Input } from '@grafana/ui';
 
+import type { RecommendSort } from '../api/recommendTypes';
 import type { TopBy } from '../api/types';
 import { t } from '../i18n';
 import type { DataSource } from './datasource';
-import { TOP_BY } from './requests';
+import { RECOMMEND_SORTS, TOP_BY } from './requests';
 import type { KubeDoorOptions, KubeDoorQuery, QueryType } from './types';
 
 type Props = QueryEditorProps<DataSource, KubeDoorQuery, KubeDoorOptions>;
@@ -16,6 +17,17 @@ const TYPES: Array<{ value: Exclude<QueryType, 'variable'>; label: string; descr
   { value: 'namespaces', label: 'Namespaces', description: 'Usage and share of the cluster per namespace' },
   { value: 'series', label: 'One workload', description: 'Per day: per-pod P95 vs request and limit, pods' },
   { value: 'peaks', label: 'Peak rows', description: 'Raw daily rows, for tables' },
+  {
+    value: 'recommendations',
+    label: 'Recommendations',
+    description: 'Per workload: monthly cost now, per the table and recommended; savings, waste score, risk',
+  },
+  { value: 'savings', label: 'Savings', description: 'One row: monthly cost now, per the table and recommended' },
+  {
+    value: 'savingsByNamespace',
+    label: 'Savings per namespace',
+    description: 'Monthly cost and savings per namespace',
+  },
 ];
 
 /** Query editor: the query type and its filters; every text field takes template variables. */
@@ -60,6 +72,30 @@ export function QueryEditor({ query, onChange, onRunQuery }: Props) {
             tooltip={t('ds.query.container-help', 'Empty: the pod total')}
           >
             {text('container', 'app')}
+          </InlineField>
+        </InlineFieldRow>
+      )}
+      {type === 'recommendations' && (
+        <InlineFieldRow>
+          <InlineField label={t('ds.query.sort', 'Sort by')} labelWidth={12}>
+            <Combobox<RecommendSort>
+              width={20}
+              options={RECOMMEND_SORTS.map((b) => ({ value: b, label: b }))}
+              value={query.sort ?? 'savings'}
+              onChange={(o) => {
+                set({ sort: o.value });
+                onRunQuery();
+              }}
+            />
+          </InlineField>
+          <InlineField label={t('ds.query.limit', 'Limit')}>
+            <Input
+              type="number"
+              width={10}
+              value={query.limit ?? 20}
+              onChange={(e) => set({ limit: Number(e.currentTarget.value) })}
+              onBlur={onRunQuery}
+            />
           </InlineField>
         </InlineFieldRow>
       )}

@@ -22,6 +22,9 @@ import { apiUrl } from '../api/url';
 import {
   namespacesFrame,
   peaksFrame,
+  recommendationsFrame,
+  savingsByNamespaceFrame,
+  savingsFrame,
   seriesFrame,
   topFrame,
   totalsFrame,
@@ -157,6 +160,12 @@ export function toFrame(q: KubeDoorQuery, body: unknown): DataFrame {
       return seriesFrame(q, body as never);
     case 'peaks':
       return peaksFrame(q, body as never);
+    case 'recommendations':
+      return recommendationsFrame(q, body as never);
+    case 'savings':
+      return savingsFrame(q, body as never);
+    case 'savingsByNamespace':
+      return savingsByNamespaceFrame(q, body as never);
     case 'variable':
       return variableFrame(q, variableValues(q, body));
     default:

@@ -1,7 +1,19 @@
 import { FieldType } from '@grafana/data';
 
 import { peakRow } from '../testing/fixtures';
-import { dayToTime, namespacesFrame, peaksFrame, seriesFrame, topFrame, totalsFrame, variableValues } from './frames';
+import { recItem, report } from '../testing/recommendFixtures';
+import {
+  dayToTime,
+  namespacesFrame,
+  peaksFrame,
+  recommendationsFrame,
+  savingsByNamespaceFrame,
+  savingsFrame,
+  seriesFrame,
+  topFrame,
+  totalsFrame,
+  variableValues,
+} from './frames';
 
 const field = (frame: ReturnType<typeof totalsFrame>, name: string) => frame.fields.find((f) => f.name === name)!;
 
@@ -146,5 +158,41 @@ describe('backend answer → frames', () => {
 
   test('days map to noon UTC', () => {
     expect(new Date(dayToTime('2026-03-08')).toISOString()).toBe('2026-03-08T12:00:00.000Z');
+  });
+
+  test('recommendations become a table of workloads in the server order, money in the currency', () => {
+    const frame = recommendationsFrame({ refId: 'R' }, report());
+    expect(frame.length).toBe(2);
+    expect(field(frame, 'Workload').values).toEqual(['web', 'api']);
+    expect(field(frame, 'Score').values).toEqual([64.4, null]);
+    expect(field(frame, 'Risk').values).toEqual(['low', 'high']);
+    expect(field(frame, 'Savings').values).toEqual([70, 0]);
+    expect(field(frame, 'Savings').config.unit).toBe('currencyUSD');
+    expect(field(frame, 'Monthly now').values).toEqual([200, 200]);
+    expect(field(frame, 'Monthly recommended').values).toEqual([130, 130]);
+    expect(field(frame, 'Replicas recommended').values).toEqual([8, 4]);
+    expect(recommendationsFrame({ refId: 'R' }, report({ items: null })).length).toBe(0);
+  });
+
+  test('an unknown currency is written after the number', () => {
+    const frame = recommendationsFrame({ refId: 'R' }, report({ currency: 'CNY', items: [recItem()] }));
+    expect(field(frame, 'Savings').config.unit).toBe('suffix: CNY');
+  });
+
+  test('savings become one row of totals; per namespace one row each with what it saves', () => {
+    const totals = savingsFrame({ refId: 'S' }, report());
+    expect(totals.length).toBe(1);
+    expect(field(totals, 'Monthly now').values).toEqual([400]);
+    expect(field(totals, 'Monthly table').values).toEqual([320]);
+    expect(field(totals, 'Monthly recommended').values).toEqual([250]);
+    expect(field(totals, 'Savings table').values).toEqual([80]);
+    expect(field(totals, 'Savings recommended').values).toEqual([150]);
+    expect(field(totals, 'CPU now').values).toEqual([10]);
+    expect(field(totals, 'Memory recommended').values).toEqual([12]);
+    const ns = savingsByNamespaceFrame({ refId: 'N' }, report());
+    expect(field(ns, 'Namespace').values).toEqual(['shop']);
+    expect(field(ns, 'Savings table').values).toEqual([80]);
+    expect(field(ns, 'Savings recommended').values).toEqual([150]);
+    expect(savingsByNamespaceFrame({ refId: 'N' }, report({ namespaces: null })).length).toBe(0);
   });
 });

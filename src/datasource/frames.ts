@@ -13,6 +13,7 @@ import type {
   PeakTotal,
   TopBy,
 } from '../api/types';
+import type { Cost, Recommendations } from '../api/recommendTypes';
 import type { KubeDoorQuery } from './types';
 
 /** Grafana units: cores have none of their own, so "short" with a "cores" suffix. */
@@ -169,6 +170,85 @@ export function peaksFrame(q: KubeDoorQuery, body: Page<PeakRow>): DataFrame {
     ],
     { custom: { total: body.total } }
   );
+}
+
+// Grafana's currency units; others are written after the number.
+const CURRENCY_UNITS = new Set(
+  'BGN BRL CHF CZK DKK EUR GBP IDR ILS INR ISK JPY KRW MYR NOK PHP PLN RUB SEK TRY UAH USD VND ZAR'.split(' ')
+);
+
+function money(currency: string): FieldConfig {
+  return { unit: CURRENCY_UNITS.has(currency) ? `currency${currency}` : `suffix: ${currency}`, decimals: 2 };
+}
+
+const GIB: FieldConfig = { unit: 'suffix: GiB', decimals: 2 };
+
+/** Money can be negative (a table above what runs): not filtered like measurements. */
+const m = <T>(name: string, get: (r: T) => number, config: FieldConfig): Column<T> => ({
+  name,
+  type: FieldType.number,
+  get: (r) => (Number.isFinite(get(r)) ? get(r) : null),
+  config,
+});
+
+/** GET v1/clusters/{cluster}/recommendations → a table frame of its workloads, in the server's order. */
+export function recommendationsFrame(q: KubeDoorQuery, body: Recommendations): DataFrame {
+  const cur = money(body.currency);
+  return frame(q.refId, 'Recommendations', body.items ?? [], [
+    s('Namespace', (r) => r.namespace),
+    s('Workload', (r) => r.workload),
+    n('Score', (r) => r.score, { unit: 'short', decimals: 0 }),
+    s('Score reason', (r) => r.scoreReason),
+    s('Risk', (r) => r.risk.level),
+    m('Savings', (r) => r.savings, cur),
+    m('Monthly now', (r) => r.now.monthly, cur),
+    m('Monthly table', (r) => r.table.monthly, cur),
+    m('Monthly recommended', (r) => r.recommended.monthly, cur),
+    n('Replicas now', (r) => r.replicas.now, COUNT),
+    n('Replicas table', (r) => r.replicas.table, COUNT),
+    n('Replicas recommended', (r) => r.replicas.recommended, COUNT),
+    n('Days over request', (r) => r.risk.daysOverRequest, COUNT),
+    n('OOM kills', (r) => r.risk.oomKills, COUNT),
+  ]);
+}
+
+const costColumns = <T>(label: string, get: (r: T) => Cost, cur: FieldConfig): Array<Column<T>> => [
+  m(`Monthly ${label}`, (r) => get(r).monthly, cur),
+  n(`CPU ${label}`, (r) => get(r).cpuCores, CORES),
+  n(`Memory ${label}`, (r) => get(r).memGiB, GIB),
+];
+
+/** The same answer → one row of totals: monthly money, cores and GiB now, per the table and recommended. */
+export function savingsFrame(q: KubeDoorQuery, body: Recommendations): DataFrame {
+  const cur = money(body.currency);
+  type T = Recommendations['totals'];
+  return frame(
+    q.refId,
+    'Savings',
+    [body.totals],
+    [
+      ...costColumns<T>('now', (r) => r.now, cur),
+      ...costColumns<T>('table', (r) => r.table, cur),
+      ...costColumns<T>('recommended', (r) => r.recommended, cur),
+      m<T>('Savings table', (r) => r.savingsTable, cur),
+      m<T>('Savings recommended', (r) => r.savingsRecommended, cur),
+      s<T>('Currency', () => body.currency),
+    ]
+  );
+}
+
+/** The same answer → one row per namespace: monthly money and what the table and recommendations save. */
+export function savingsByNamespaceFrame(q: KubeDoorQuery, body: Recommendations): DataFrame {
+  const cur = money(body.currency);
+  type T = NonNullable<Recommendations['namespaces']>[number];
+  return frame(q.refId, 'Savings per namespace', body.namespaces ?? [], [
+    s<T>('Namespace', (r) => r.namespace),
+    m<T>('Monthly now', (r) => r.now.monthly, cur),
+    m<T>('Monthly table', (r) => r.table.monthly, cur),
+    m<T>('Monthly recommended', (r) => r.recommended.monthly, cur),
+    m<T>('Savings table', (r) => r.now.monthly - r.table.monthly, cur),
+    m<T>('Savings recommended', (r) => r.now.monthly - r.recommended.monthly, cur),
+  ]);
 }
 
 /** Variable answers → distinct, sorted values. */

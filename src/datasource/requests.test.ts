@@ -48,6 +48,26 @@ describe('query → backend request', () => {
       { queryType: 'peaks', namespace: 'shop', limit: 50 },
       `${API}/peaks?cluster=prod-a&namespace=shop&from=2026-10-23&to=2026-11-21&limit=50`,
     ],
+    [
+      'recommendations of a namespace by risk, over the range (30 days)',
+      { queryType: 'recommendations', namespace: 'shop', sort: 'risk' },
+      `${API}/clusters/prod-a/recommendations?namespace=shop&sort=risk&limit=20&days=30`,
+    ],
+    [
+      'recommendations default to savings, limits are clamped',
+      { queryType: 'recommendations', namespace: '__all', limit: 5000 },
+      `${API}/clusters/prod-a/recommendations?sort=savings&limit=1000&days=30`,
+    ],
+    [
+      'savings totals read one item',
+      { queryType: 'savings' },
+      `${API}/clusters/prod-a/recommendations?limit=1&days=30`,
+    ],
+    [
+      'savings per namespace read one item',
+      { queryType: 'savingsByNamespace', namespace: 'shop' },
+      `${API}/clusters/prod-a/recommendations?namespace=shop&limit=1&days=30`,
+    ],
     ['variable: clusters', { queryType: 'variable', variable: 'clusters', cluster: undefined }, `${API}/clusters`],
     [
       'variable: namespaces with peak data in range',
@@ -72,6 +92,16 @@ describe('query → backend request', () => {
     ['an unresolved "All" cluster', { cluster: '__all' }, 'totals needs a cluster'],
     ['a series without workload', { queryType: 'series', namespace: 'shop' }, 'series needs a workload'],
     ['an unknown ranking', { queryType: 'top', by: 'gpu' as never }, 'top: unknown ranking "gpu"'],
+    [
+      'an unknown sort',
+      { queryType: 'recommendations', sort: 'cost' as never },
+      'recommendations: unknown sort "cost"',
+    ],
+    [
+      'recommendations without cluster',
+      { queryType: 'recommendations', cluster: '' },
+      'recommendations needs a cluster',
+    ],
     ['an unknown type', { queryType: 'sql' as never }, 'unknown query type "sql"'],
   ])('%s is a clear error', (_name, over, message) => {
     expect(() => requestUrl(q(over), range)).toThrow(new QueryError(message));

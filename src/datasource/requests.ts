@@ -1,11 +1,15 @@
 // Query → backend request, as a pure function: which route, which query parameters. The
 // datasource interpolates template variables first; here "" and ALL_VALUE mean "no filter".
-import { apiUrl } from '../api/url';
+import type { RecommendSort } from '../api/recommendTypes';
+import { apiUrl, seg } from '../api/url';
 import type { DayRange, TopBy } from '../api/types';
 import { ALL_VALUE, type KubeDoorQuery } from './types';
 
 export const TOP_BY: readonly TopBy[] = ['cpu', 'memory', 'cpuPct', 'memPct', 'pods'];
 export const MAX_PEAK_ROWS = 1000;
+export const RECOMMEND_SORTS: readonly RecommendSort[] = ['savings', 'score', 'risk'];
+/** The recommendations route's history window bounds (days). */
+const MAX_DAYS = 400;
 
 export class QueryError extends Error {}
 
@@ -68,9 +72,31 @@ export function requestUrl(q: KubeDoorQuery, range: DayRange): string {
         ...range,
         limit: clamp(q.limit ?? 100, 1, MAX_PEAK_ROWS),
       });
+    case 'recommendations': {
+      const sort = q.sort ?? 'savings';
+      if (!RECOMMEND_SORTS.includes(sort)) {
+        throw new QueryError(`recommendations: unknown sort "${sort}"`);
+      }
+      const limit = clamp(q.limit ?? 20, 1, MAX_PEAK_ROWS);
+      return recommendUrl(cluster, { namespace, sort, limit, days: rangeDays(range) });
+    }
+    case 'savings':
+    case 'savingsByNamespace':
+      // Totals and namespaces come with every answer: one item is enough.
+      return recommendUrl(cluster, { namespace, limit: 1, days: rangeDays(range) });
     default:
       throw new QueryError(`unknown query type "${String(q.queryType)}"`);
   }
+}
+
+function recommendUrl(cluster: string, query: Record<string, string | number>): string {
+  return apiUrl(`clusters/${seg(cluster)}/recommendations`, query);
+}
+
+/** The days a range covers, both ends included, as the recommendations' history window. */
+function rangeDays(range: DayRange): number {
+  const days = Math.round((Date.parse(range.to) - Date.parse(range.from)) / 86400_000) + 1;
+  return clamp(Number.isFinite(days) ? days : 30, 1, MAX_DAYS);
 }
 
 function clamp(n: number, lo: number, hi: number): number {

@@ -1,10 +1,20 @@
 import type { DataSourceJsonData } from '@grafana/data';
 import type { DataQuery } from '@grafana/schema';
 
+import type { RecommendSort } from '../api/recommendTypes';
 import type { TopBy } from '../api/types';
 
 /** What a panel asks for; every string field may hold template variables ($cluster …). */
-export type QueryType = 'totals' | 'top' | 'namespaces' | 'series' | 'peaks' | 'variable';
+export type QueryType =
+  | 'totals'
+  | 'top'
+  | 'namespaces'
+  | 'series'
+  | 'peaks'
+  | 'recommendations'
+  | 'savings'
+  | 'savingsByNamespace'
+  | 'variable';
 
 export type VariableKind = 'clusters' | 'namespaces' | 'workloads' | 'containers';
 
@@ -17,8 +27,10 @@ export interface KubeDoorQuery extends DataQuery {
   container?: string;
   /** top: what to rank by. */
   by?: TopBy;
-  /** top: how many (default 10); peaks: rows (default 100, max 1000). */
+  /** top: how many (default 10); peaks: rows (default 100, max 1000); recommendations: default 20. */
   limit?: number;
+  /** recommendations: the server's order (default savings). */
+  sort?: RecommendSort;
   /** variable queries only. */
   variable?: VariableKind;
 }

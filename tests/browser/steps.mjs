@@ -249,6 +249,118 @@ export const steps = [
     },
   },
   {
+    name: 'recommendations',
+    role: 'Editor',
+    docs: true,
+    async run(page) {
+      await open(page, `${APP}/recommendations?cluster=${CLUSTER}`, id('recommend'));
+      await settle(page);
+      if (await visible(page.getByTestId(id('recommend-empty')))) {
+        return state.collected
+          ? { status: 'fail', detail: 'no recommendations after a successful collection' }
+          : { status: 'backend missing', detail: 'nothing collected, so nothing to recommend' };
+      }
+      if (!(await visible(page.getByTestId(id('recommend-items'))))) {
+        return verdict(page, 'no recommendations table');
+      }
+      const totals = await page.getByTestId(id('recommend-totals')).innerText();
+      for (const card of ['Now', 'Control table', 'Recommended']) {
+        expect(totals.includes(card), `the totals lack "${card}": ${totals}`);
+      }
+      expect(/cores · [\d.]+ GiB/.test(totals), `the totals show no cores and GiB: ${totals}`);
+      const items = page.getByTestId(id('recommend-items'));
+      for (const header of ['Replicas now → table → recommended', 'Savings / month', 'Waste score', 'Risk']) {
+        expect(await visible(items.getByRole('columnheader', { name: header })), `no "${header}" column`);
+      }
+      const rows = await page.locator(`[data-testid^="${id('recommend-row-')}"]`).count();
+      expect(rows > 0, 'the recommendations table has no workload');
+      expect(await visible(page.getByTestId(id('recommend-namespaces'))), 'no per-namespace table');
+      if (state.collected) {
+        expect(
+          !(await visible(page.getByTestId(id('recommend-no-history')))),
+          'says "no stored peak history" after a successful collection'
+        );
+      }
+      return verdict(page, `totals, namespaces and ${rows} workloads`);
+    },
+  },
+  {
+    name: 'control-history-backtest',
+    role: 'Viewer',
+    docs: true,
+    async run(page) {
+      await open(page, `${APP}/control?cluster=${CLUSTER}`, id('control'));
+      await settle(page);
+      if (await visible(page.getByTestId(id('control-empty')))) {
+        return state.collected
+          ? { status: 'fail', detail: 'the control table is empty after a successful collection' }
+          : { status: 'backend missing', detail: 'nothing collected, so no rows' };
+      }
+      await page.getByTestId(id('control-history-shop-checkout')).click();
+      const drawer = page.getByTestId(id('control-history'));
+      await drawer.waitFor();
+      await drawer.getByText('Backtest of the current row').waitFor({ timeout: 30_000 });
+      await settle(page, 120_000);
+      const verdictNow = await verdict(page, 'history drawer with the backtest and the recommendation');
+      if (verdictNow.status !== 'pass') {
+        return verdictNow;
+      }
+      const summary = await page.getByTestId(id('control-backtest-summary')).innerText();
+      expect(summary.trim() !== '', 'the backtest summary is empty');
+      const rec = await page.getByTestId(id('control-recommended-reason')).innerText();
+      expect(rec.includes('Recommended replicas'), `no recommendation section: ${rec}`);
+      // The drawer stays open for the screenshot.
+      return { ...verdictNow, detail: `backtest: ${summary.slice(0, 120)}` };
+    },
+  },
+  {
+    name: 'enforce-preview',
+    role: 'Admin',
+    docs: true,
+    async run(page) {
+      await open(page, `${APP}/clusters?cluster=${CLUSTER}`, id('clusters'));
+      await settle(page);
+      const table = page.getByTestId(id('clusters-namespaces'));
+      if (!(await visible(table))) {
+        return verdict(page, 'no namespaces table');
+      }
+      // A namespace that is not enforced yet: its "Enforce" option opens the confirmation.
+      const radios = await table.getByRole('radio', { name: 'Enforce' }).all();
+      let opened = false;
+      for (const radio of radios) {
+        if (!(await radio.isChecked())) {
+          await radio.click();
+          opened = true;
+          break;
+        }
+      }
+      if (!opened) {
+        return { status: 'fail', detail: 'every namespace is already enforced: nothing to preview' };
+      }
+      const preview = page.getByTestId(id('clusters-preview'));
+      await preview.waitFor();
+      await settle(page, 120_000);
+      const savings = page.getByTestId(id('clusters-preview-savings'));
+      await page.waitForFunction(
+        (sel) => /a month|not available/.test(document.querySelector(sel)?.textContent ?? ''),
+        `[data-testid="${id('clusters-preview-savings')}"]`,
+        { timeout: 60_000 }
+      );
+      const saved = await savings.innerText();
+      if (saved.includes('no route')) {
+        return { status: 'backend missing', detail: 'no route GET /v1/clusters/demo/recommendations' };
+      }
+      const verdictNow = await verdict(page, 'enforce dialog with the preview and the savings');
+      if (verdictNow.status !== 'pass') {
+        return verdictNow;
+      }
+      expect(/running Deployments/.test(await preview.innerText()), 'the preview shows no counts');
+      expect(/Now: .* a month/.test(saved) && saved.includes('Enforcing saves'), `the savings read: ${saved}`);
+      // The dialog stays open (not confirmed) for the screenshot.
+      return verdictNow;
+    },
+  },
+  {
     name: 'schedules',
     role: 'Editor',
     docs: true,
@@ -338,61 +450,63 @@ export const steps = [
       return { status: 'pass', detail: 'no write controls for a Viewer' };
     },
   },
-  ...['kubedoor-cluster', 'kubedoor-top', 'kubedoor-namespaces', 'kubedoor-workload'].map((uid) => ({
-    name: `dashboard-${uid.replace('kubedoor-', '')}`,
-    role: 'Viewer',
-    docs: true,
-    async run(page) {
-      const vars = uid === 'kubedoor-workload' ? '?var-namespace=shop&var-workload=checkout' : '';
-      await open(page, `/d/${uid}${vars}`, `host-dashboard-${uid}`);
-      const board = page.getByTestId(`host-dashboard-${uid}`);
-      // Every panel has answered once it shows data, "No data" or an error.
-      await page.waitForFunction(
-        (sel) => {
-          const board = document.querySelector(sel);
-          if (board?.textContent?.includes('Variables could not be resolved')) {
-            return true;
+  ...['kubedoor-cluster', 'kubedoor-top', 'kubedoor-namespaces', 'kubedoor-workload', 'kubedoor-savings'].map(
+    (uid) => ({
+      name: `dashboard-${uid.replace('kubedoor-', '')}`,
+      role: 'Viewer',
+      docs: true,
+      async run(page) {
+        const vars = uid === 'kubedoor-workload' ? '?var-namespace=shop&var-workload=checkout' : '';
+        await open(page, `/d/${uid}${vars}`, `host-dashboard-${uid}`);
+        const board = page.getByTestId(`host-dashboard-${uid}`);
+        // Every panel has answered once it shows data, "No data" or an error.
+        await page.waitForFunction(
+          (sel) => {
+            const board = document.querySelector(sel);
+            if (board?.textContent?.includes('Variables could not be resolved')) {
+              return true;
+            }
+            const panels = [...(board?.querySelectorAll('[data-testid^="host-panel-"]') ?? [])];
+            return panels.length > 0 && panels.every((p) => p.dataset.state === 'done');
+          },
+          `[data-testid="host-dashboard-${uid}"]`,
+          { timeout: 120_000 }
+        );
+        const text = await board.innerText();
+        if (text.includes('Variables could not be resolved')) {
+          return text.includes('no route')
+            ? { status: 'backend missing', detail: 'variable queries: no route' }
+            : { status: 'fail', detail: text.slice(0, 300) };
+        }
+        const panels = await board.locator('[data-testid^="host-panel-"]').all();
+        let withData = 0;
+        const missing = new Set();
+        const times = [];
+        for (const p of panels) {
+          const t = await p.innerText();
+          const ms = Number(await p.getAttribute('data-ms'));
+          if (ms > 0) {
+            times.push(ms);
           }
-          const panels = [...(board?.querySelectorAll('[data-testid^="host-panel-"]') ?? [])];
-          return panels.length > 0 && panels.every((p) => p.dataset.state === 'done');
-        },
-        `[data-testid="host-dashboard-${uid}"]`,
-        { timeout: 120_000 }
-      );
-      const text = await board.innerText();
-      if (text.includes('Variables could not be resolved')) {
-        return text.includes('no route')
-          ? { status: 'backend missing', detail: 'variable queries: no route' }
-          : { status: 'fail', detail: text.slice(0, 300) };
-      }
-      const panels = await board.locator('[data-testid^="host-panel-"]').all();
-      let withData = 0;
-      const missing = new Set();
-      const times = [];
-      for (const p of panels) {
-        const t = await p.innerText();
-        const ms = Number(await p.getAttribute('data-ms'));
-        if (ms > 0) {
-          times.push(ms);
+          if (Number(await p.getAttribute('data-rows')) > 0) {
+            withData++;
+          }
+          for (const m of t.match(/no route \w+ \S+/g) ?? []) {
+            missing.add(m);
+          }
         }
-        if (Number(await p.getAttribute('data-rows')) > 0) {
-          withData++;
+        if (missing.size > 0) {
+          return { status: 'backend missing', detail: [...missing].join('; ') };
         }
-        for (const m of t.match(/no route \w+ \S+/g) ?? []) {
-          missing.add(m);
-        }
-      }
-      if (missing.size > 0) {
-        return { status: 'backend missing', detail: [...missing].join('; ') };
-      }
-      expect(withData > 0, `no panel of ${uid} has data`);
-      times.sort((a, b) => a - b);
-      const p95 = times[Math.min(times.length - 1, Math.ceil(0.95 * times.length) - 1)];
-      // Browser → datasource → backend → store and back, panels loading at once; not a benchmark.
-      return {
-        status: 'pass',
-        detail: `${withData}/${panels.length} panels with data; panel query max ${times.at(-1)} ms, p95 ${p95} ms`,
-      };
-    },
-  })),
+        expect(withData > 0, `no panel of ${uid} has data`);
+        times.sort((a, b) => a - b);
+        const p95 = times[Math.min(times.length - 1, Math.ceil(0.95 * times.length) - 1)];
+        // Browser → datasource → backend → store and back, panels loading at once; not a benchmark.
+        return {
+          status: 'pass',
+          detail: `${withData}/${panels.length} panels with data; panel query max ${times.at(-1)} ms, p95 ${p95} ms`,
+        };
+      },
+    })
+  ),
 ];

@@ -7,6 +7,7 @@ for (const fileName of [
   'kubedoor-top.json',
   'kubedoor-namespaces.json',
   'kubedoor-workload.json',
+  'kubedoor-savings.json',
 ]) {
   test(`${fileName} has no panel errors`, async ({ readProvisionedDashboard, gotoDashboardPage }) => {
     const dashboard = await readProvisionedDashboard({ fileName });

@@ -45,6 +45,7 @@ describe('App routes', () => {
     ['/a/kubedoor-capacity-app/schedules', testIds.schedules.container],
     ['/a/kubedoor-capacity-app/audit', testIds.audit.container],
     ['/a/kubedoor-capacity-app/clusters', testIds.clusters.container],
+    ['/a/kubedoor-capacity-app/recommendations', testIds.recommend.container],
   ])('%s shows its page', async (path, testId) => {
     renderAt(path);
     expect(await screen.findByTestId(testId, {}, { timeout: 20000 })).toBeInTheDocument();

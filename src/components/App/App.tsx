@@ -15,6 +15,7 @@ const PeakData = lazy(() => import('../../pages/PeakData/PeakData'));
 const Schedules = lazy(() => import('../../pages/Schedules/Schedules'));
 const Audit = lazy(() => import('../../pages/Audit/Audit'));
 const Clusters = lazy(() => import('../../pages/Clusters/Clusters'));
+const Recommendations = lazy(() => import('../../pages/Recommendations/Recommendations'));
 
 function App(props: AppRootProps<Partial<AppSettings>>) {
   return (
@@ -27,6 +28,7 @@ function App(props: AppRootProps<Partial<AppSettings>>) {
           <Route path={ROUTES.Schedules} element={<Schedules />} />
           <Route path={ROUTES.Audit} element={<Audit />} />
           <Route path={ROUTES.Clusters} element={<Clusters />} />
+          <Route path={ROUTES.Recommendations} element={<Recommendations />} />
           {/* Unknown paths (and the app root) land on the Overview, the plugin.json defaultNav page. */}
           <Route path="*" element={<Overview />} />
         </Routes>

@@ -115,6 +115,74 @@ describe('Clusters & settings page', () => {
     expect(within(box).getByRole('button', { name: 'Load the saved settings' })).toBeInTheDocument();
   });
 
+  test("an Admin edits recommended replicas and prices; the server's 400 lands on its field", async () => {
+    const withBlocks = clusterSettings({
+      recommend: { enabled: false, cpuTarget: 0.7, memTarget: 0.8, maxReplicas: 1000, maxStepDown: 0.5, overrides: [] },
+      prices: { currency: 'USD', cpuCoreHour: 0.0316, memGiBHour: 0.0042 },
+    });
+    const api = fakeApi(
+      routes({
+        'GET clusters/prod-a/settings': ok(withBlocks),
+        'PUT clusters/prod-a/settings': fail(400, 'must be a price per hour from 0 to 1000', {
+          field: 'prices.memGiBHour',
+        }),
+      })
+    );
+    renderPage(<Clusters />, context(ADMIN), PATH);
+    await screen.findByTestId(ids.settingsForm);
+    expect(screen.getByText(/they change the replicas the webhook enforces/)).toBeInTheDocument();
+    await setField('recommend.cpuTarget', '1.5');
+    expect(
+      screen.getByText('Above 0 and at most 1 (0.7 = each pod may use 70% of its request at the peak)')
+    ).toBeInTheDocument();
+    expect(screen.getByTestId(ids.saveSettings)).toBeDisabled();
+    await setField('recommend.cpuTarget', '0.6');
+    await user.click(screen.getByTestId(ids.field('recommend.enabled')));
+    await user.click(screen.getByTestId(ids.addRecommendOverride));
+    await setField('recommend.overrides[0].namespace', 'shop');
+    await setField('prices.cpuCoreHour', '0.05');
+    await user.click(screen.getByTestId(ids.saveSettings));
+
+    const body = api.calls('PUT clusters/prod-a/settings')[0].req.data;
+    expect(body.recommend).toEqual({
+      enabled: true,
+      cpuTarget: 0.6,
+      memTarget: 0.8,
+      maxReplicas: 1000,
+      maxStepDown: 0.5,
+      overrides: [{ namespace: 'shop', workload: '', cpuTarget: 0.6, memTarget: 0.8 }],
+    });
+    expect(body.prices).toEqual({ currency: 'USD', cpuCoreHour: 0.05, memGiBHour: 0.0042 });
+    // Once in the alert, once under the field.
+    expect(await screen.findAllByText('must be a price per hour from 0 to 1000')).toHaveLength(2);
+  });
+
+  test('a Viewer sees the recommend and prices settings read-only', async () => {
+    fakeApi(
+      routes({
+        'GET clusters/prod-a/settings': ok(
+          clusterSettings({
+            recommend: {
+              enabled: true,
+              cpuTarget: 0.7,
+              memTarget: 0.8,
+              maxReplicas: 1000,
+              maxStepDown: 0.5,
+              overrides: null,
+            },
+            prices: { currency: 'EUR', cpuCoreHour: 0.03, memGiBHour: 0.004 },
+          })
+        ),
+      })
+    );
+    renderPage(<Clusters />, context(VIEWER), PATH);
+    await screen.findByTestId(ids.settingsForm);
+    expect(screen.getByTestId(ids.field('prices.currency'))).toHaveValue('EUR');
+    expect(screen.getByTestId(ids.field('prices.currency'))).toBeDisabled();
+    expect(screen.getByTestId(ids.field('recommend.enabled'))).toBeDisabled();
+    expect(screen.queryByTestId(ids.addRecommendOverride)).not.toBeInTheDocument();
+  });
+
   test('an override needs a valid namespace and times', async () => {
     fakeApi(routes());
     renderPage(<Clusters />, context(ADMIN), PATH);

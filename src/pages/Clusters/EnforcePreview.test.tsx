@@ -139,4 +139,41 @@ describe('Enforcement preview', () => {
     await user.click(within(dialog).getByRole('button', { name: 'Enforce' }));
     await waitFor(() => expect(api.calls('PUT clusters/prod-a/namespaces/pay/enforcement')).toHaveLength(1));
   });
+
+  test('the dialog also says what enforcing the namespace saves a month', async () => {
+    const cost = (cpuCores: number, memGiB: number, monthly: number) => ({ cpuCores, memGiB, monthly });
+    const api = fakeApi(
+      routes({
+        'GET clusters/prod-a/preview': ok(preview),
+        'GET clusters/prod-a/recommendations': ok({
+          cluster: 'prod-a',
+          currency: 'USD',
+          prices: { currency: 'USD', cpuCoreHour: 0.0316, memGiBHour: 0.0042 },
+          days: 30,
+          nowFrom: 'live',
+          totals: {
+            now: cost(12, 24, 350.5),
+            table: cost(6.5, 16, 200),
+            recommended: cost(5, 12, 150),
+            savingsTable: 150.5,
+            savingsRecommended: 200.5,
+          },
+          namespaces: [],
+          items: [],
+        }),
+      })
+    );
+    renderPage(<Clusters />, context(ADMIN), PATH);
+    const ns = await screen.findByTestId(ids.namespaces);
+    const pay = (await within(ns).findByText('pay')).closest('tr')!;
+    await user.click(within(pay).getByRole('radio', { name: 'Enforce' }));
+
+    const box = await screen.findByTestId(ids.previewSavings);
+    expect(await within(box).findByText('Now: 12 cores, 24 GiB, $350.50 a month')).toBeInTheDocument();
+    expect(within(box).getByText('With the control table: 6.5 cores, 16 GiB, $200.00 a month')).toBeInTheDocument();
+    expect(within(box).getByText('Enforcing saves $150.50 a month')).toBeInTheDocument();
+    expect(api.calls('GET clusters/prod-a/recommendations')[0].query.get('namespace')).toBe('pay');
+    // The preview itself is still there.
+    expect(await within(screen.getByTestId(ids.preview)).findByText(/3 running Deployments/)).toBeInTheDocument();
+  });
 });

@@ -8,6 +8,7 @@ import { Loadable } from '../../components/Loadable';
 import { formatMiB, formatMillis } from '../../components/format';
 import { testIds } from '../../components/testIds';
 import { useAsync } from '../../components/useAsync';
+import { EnforceSavings } from './EnforceSavings';
 
 const signed = (n: number, fmt: (v: number) => string) => (n < 0 ? `−${fmt(-n)}` : `+${fmt(n)}`);
 
@@ -37,6 +38,7 @@ export function EnforcePreview({ cluster, namespace }: { cluster: string; namesp
           </Stack>
         )}
       </Loadable>
+      <EnforceSavings cluster={cluster} namespace={namespace} />
     </div>
   );
 }

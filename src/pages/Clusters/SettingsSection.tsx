@@ -9,6 +9,7 @@ import { Loadable } from '../../components/Loadable';
 import { formatTime } from '../../components/format';
 import { testIds } from '../../components/testIds';
 import { useAsync } from '../../components/useAsync';
+import { RecommendFields } from './RecommendFields';
 import {
   crossesMidnight,
   formFromSettings,
@@ -70,7 +71,7 @@ function SettingsEditor({ settings, canAdmin, onSaved, onReload }: EditorProps) 
     setSaved(false);
   };
   const text = (
-    key: Exclude<keyof SettingsForm, 'overrides' | 'mode' | 'oomBump' | 'collectEnabled'>,
+    key: Exclude<keyof SettingsForm, 'overrides' | 'mode' | 'oomBump' | 'collectEnabled' | 'recommend' | 'prices'>,
     path: string
   ) => ({
     id: `kd-settings-${key}`,
@@ -311,6 +312,15 @@ function SettingsEditor({ settings, canAdmin, onSaved, onReload }: EditorProps) 
           <Input width={10} {...text('retentionDays', 'retentionDays')} />
         </Field>
       </Stack>
+
+      <RecommendFields
+        recommend={form.recommend}
+        prices={form.prices}
+        readOnly={readOnly}
+        errors={errors}
+        onRecommend={(r) => set('recommend', r)}
+        onPrices={(p) => set('prices', p)}
+      />
 
       {failure && (
         <div data-testid={testIds.clusters.settingsError}>

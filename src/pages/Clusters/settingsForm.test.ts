@@ -72,4 +72,83 @@ describe('cluster settings form', () => {
     expect(crossesMidnight('10:00', '11:30')).toBe(false);
     expect(crossesMidnight('10:00', '10:00')).toBe(true);
   });
+
+  describe('recommend and prices', () => {
+    const withBlocks = () =>
+      clusterSettings({
+        recommend: {
+          enabled: false,
+          cpuTarget: 0.7,
+          memTarget: 0.8,
+          maxReplicas: 1000,
+          maxStepDown: 0.5,
+          overrides: [{ namespace: 'shop', workload: '', cpuTarget: 0.6, memTarget: 0.8 }],
+        },
+        prices: { currency: 'USD', cpuCoreHour: 0.0316, memGiBHour: 0.0042 },
+      });
+
+    test('round-trip into the PUT body, and an older backend without them gets none', () => {
+      const s = withBlocks();
+      const f = formFromSettings(s);
+      expect(validateSettings(f)).toEqual({});
+      expect(toSettingsUpdate(f, s)).toEqual({ ...s, expectedVersion: 3 });
+      const on = { ...f, recommend: { ...f.recommend!, enabled: true, maxStepDown: '0' } };
+      expect(toSettingsUpdate(on, s).recommend).toMatchObject({ enabled: true, maxStepDown: 0 });
+      const older = toSettingsUpdate(formFromSettings(clusterSettings()), clusterSettings());
+      expect(older).not.toHaveProperty('recommend');
+      expect(older).not.toHaveProperty('prices');
+    });
+
+    test.each([
+      ['cpu target 0', { cpuTarget: '0' }, 'recommend.cpuTarget'],
+      ['memory target above 1', { memTarget: '1.1' }, 'recommend.memTarget'],
+      ['max replicas below minReplicas', { maxReplicas: '0' }, 'recommend.maxReplicas'],
+      ['max replicas above the table maximum', { maxReplicas: '100001' }, 'recommend.maxReplicas'],
+      ['step down 1', { maxStepDown: '1' }, 'recommend.maxStepDown'],
+      ['step down negative', { maxStepDown: '-0.1' }, 'recommend.maxStepDown'],
+    ])('%s is refused by its field', (_name, change, field) => {
+      const f = formFromSettings(withBlocks());
+      f.recommend = { ...f.recommend!, ...change };
+      expect(Object.keys(validateSettings(f))).toEqual([field]);
+    });
+
+    test('target 1 and step down 0 are allowed', () => {
+      const f = formFromSettings(withBlocks());
+      f.recommend = { ...f.recommend!, cpuTarget: '1', memTarget: '1', maxStepDown: '0' };
+      expect(validateSettings(f)).toEqual({});
+    });
+
+    test('overrides: namespace, workload, targets and no two for the same target', () => {
+      const f = formFromSettings(withBlocks());
+      f.recommend!.overrides = [
+        { namespace: 'shop', workload: '', cpuTarget: '0', memTarget: '0.8' },
+        { namespace: 'shop', workload: '', cpuTarget: '0.5', memTarget: '2' },
+        { namespace: '', workload: 'Web', cpuTarget: '0.5', memTarget: '0.5' },
+      ];
+      expect(validateSettings(f)).toEqual({
+        'recommend.overrides[0].cpuTarget': 'Above 0 and at most 1',
+        'recommend.overrides[1].namespace': 'shop has two overrides',
+        'recommend.overrides[1].memTarget': 'Above 0 and at most 1',
+        'recommend.overrides[2].namespace': 'A namespace name',
+        'recommend.overrides[2].workload': 'A Deployment name, or empty for the whole namespace',
+      });
+    });
+
+    test.each([
+      ['currency lower case', { currency: 'usd' }, 'prices.currency'],
+      ['negative core-hour', { cpuCoreHour: '-0.01' }, 'prices.cpuCoreHour'],
+      ['GiB-hour as text', { memGiBHour: 'cheap' }, 'prices.memGiBHour'],
+      ['GiB-hour above the maximum', { memGiBHour: '1001' }, 'prices.memGiBHour'],
+    ])('price: %s is refused by its field', (_name, change, field) => {
+      const f = formFromSettings(withBlocks());
+      f.prices = { ...f.prices!, ...change };
+      expect(Object.keys(validateSettings(f))).toEqual([field]);
+    });
+
+    test('free resources (price 0) are allowed', () => {
+      const f = formFromSettings(withBlocks());
+      f.prices = { ...f.prices!, cpuCoreHour: '0', memGiBHour: '0' };
+      expect(validateSettings(f)).toEqual({});
+    });
+  });
 });

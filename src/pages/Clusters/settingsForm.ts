@@ -1,6 +1,16 @@
 // Pure model of the cluster settings form (docs/api.md ClusterSettings). Error keys are the JSON
 // paths the backend names in a 400's `field`, so server and browser errors land on the same input.
 import type { ClusterSettings, ClusterSettingsUpdate, DeriveMode } from '../../api/types';
+import {
+  formFromPrices,
+  formFromRecommend,
+  type PricesForm,
+  type RecommendForm,
+  toPrices,
+  toRecommend,
+  validatePrices,
+  validateRecommend,
+} from './recommendForm';
 
 export interface OverrideForm {
   namespace: string;
@@ -27,6 +37,9 @@ export interface SettingsForm {
   collectConcurrency: string;
   collectTimeout: string;
   collectMinFoundRatio: string;
+  /** Absent when the backend sent no recommend (resp. prices) block: an older backend. */
+  recommend?: RecommendForm;
+  prices?: PricesForm;
 }
 
 export type SettingsErrors = Record<string, string>;
@@ -55,6 +68,8 @@ export function formFromSettings(s: ClusterSettings): SettingsForm {
     collectConcurrency: s.collect?.concurrency === undefined ? '' : String(s.collect.concurrency),
     collectTimeout: s.collect?.queryTimeoutSeconds === undefined ? '' : String(s.collect.queryTimeoutSeconds),
     collectMinFoundRatio: s.collect?.minFoundRatio === undefined ? '' : String(s.collect.minFoundRatio),
+    recommend: s.recommend ? formFromRecommend(s.recommend) : undefined,
+    prices: s.prices ? formFromPrices(s.prices) : undefined,
   };
 }
 
@@ -144,6 +159,12 @@ export function validateSettings(f: SettingsForm): SettingsErrors {
   if (f.collectMinFoundRatio.trim() && (ratio === undefined || ratio < 0 || ratio > 1)) {
     e['collect.minFoundRatio'] = 'From 0 to 1, e.g. 0.5';
   }
+  if (f.recommend) {
+    validateRecommend(f.recommend, int(f.minReplicas, 0, MAX_REPLICAS) ?? 0, e);
+  }
+  if (f.prices) {
+    validatePrices(f.prices, e);
+  }
   return e;
 }
 
@@ -174,6 +195,8 @@ export function toSettingsUpdate(f: SettingsForm, loaded: ClusterSettings): Clus
       ...(f.collectTimeout.trim() ? { queryTimeoutSeconds: Number(f.collectTimeout.trim()) } : {}),
       ...(f.collectMinFoundRatio.trim() ? { minFoundRatio: Number(f.collectMinFoundRatio.trim()) } : {}),
     },
+    ...(f.recommend ? { recommend: toRecommend(f.recommend) } : {}),
+    ...(f.prices ? { prices: toPrices(f.prices) } : {}),
     expectedVersion: loaded.version,
   };
 }

@@ -421,4 +421,93 @@ describe('Control table page', () => {
       containers: [{ name: 'app', cpuRequestMillis: 100, cpuLimitMillis: 1000, memRequestMiB: 256, memLimitMiB: -1 }],
     });
   });
+
+  test('recommended replicas show beside the effective ones, with the reason, HPA and active marks', async () => {
+    const reason = 'peak 3.1 cores over 12 pods at 0.6 cores each = 43 % → 8 pods reach 65 %; step limited to −4';
+    const web = controlRow({
+      workload: 'web',
+      replicas: {
+        manual: -1,
+        recommended: 8,
+        recommendedFor: 'hpaMinReplicas',
+        recommendedReason: reason,
+        recommendedActive: true,
+        observed: 12,
+        observedFrom: 'desired',
+        effective: 12,
+        source: 'observed',
+      },
+    });
+    fakeApi({ 'GET control': page([checkout, web]), 'GET control/prod-a/shop/web/history': ok({ items: [web] }) });
+    renderPage(<ControlTable />, context(VIEWER), PATH);
+    const cell = await screen.findByTestId(ids.recommended('shop', 'web'));
+    expect(within(cell).getByText('8')).toBeInTheDocument();
+    expect(within(cell).getByText('HPA min')).toBeInTheDocument();
+    expect(within(cell).getByText('active')).toBeInTheDocument();
+    expect(within(screen.getByTestId(ids.recommended('shop', 'checkout'))).getByText('—')).toBeInTheDocument();
+    // Viewers cannot accept.
+    expect(screen.queryByTestId(ids.accept('shop', 'web'))).not.toBeInTheDocument();
+    expect(screen.queryByTestId(ids.batchAccept)).not.toBeInTheDocument();
+
+    await user.click(screen.getByTestId(ids.history('shop', 'web')));
+    const section = await screen.findByTestId(ids.recommendedReason);
+    expect(within(section).getByText(reason)).toBeInTheDocument();
+    expect(within(section).getByText('8 (HPA minReplicas)')).toBeInTheDocument();
+  });
+
+  test('an Editor accepts one row, or the selected rows, and sees what was accepted and refused', async () => {
+    const rec = (workload: string, recommended: number, version: number) =>
+      controlRow({
+        workload,
+        version,
+        replicas: {
+          manual: -1,
+          recommended,
+          recommendedFor: 'replicas',
+          recommendedReason: 'r',
+          observed: 12,
+          effective: 12,
+          source: 'observed',
+        },
+      });
+    const web = rec('web', 8, 3);
+    const api2 = rec('api', 4, 7);
+    // An HPA owns these replicas: the advice is for its minReplicas, which accepting cannot set.
+    const scaled = rec('scaled', 2, 1);
+    scaled.replicas.recommendedFor = 'hpaMinReplicas';
+    const api = fakeApi({
+      'GET control': page([checkout, web, api2, scaled]),
+      'POST control/prod-a/recommendations/accept': ok({
+        accepted: [{ namespace: 'shop', workload: 'web', version: 4, replicas: 8 }],
+        refused: [{ namespace: 'shop', workload: 'api', code: 'conflict', reason: 'changed by bob' }],
+      }),
+    });
+    renderPage(<ControlTable />, context(EDITOR), PATH);
+    // Rows without a recommendation have no Accept.
+    await screen.findByTestId(ids.accept('shop', 'web'));
+    expect(screen.queryByTestId(ids.accept('shop', 'checkout'))).not.toBeInTheDocument();
+    expect(screen.queryByTestId(ids.accept('shop', 'scaled'))).not.toBeInTheDocument();
+
+    await user.click(screen.getByTestId(ids.select('shop', 'checkout')));
+    await user.click(screen.getByTestId(ids.select('shop', 'scaled')));
+    await user.click(screen.getByTestId(ids.select('shop', 'web')));
+    await user.click(screen.getByTestId(ids.select('shop', 'api')));
+    expect(screen.getByTestId(ids.batchAccept)).toHaveTextContent('Accept recommendations (2)');
+    await user.click(screen.getByTestId(ids.batchAccept));
+    const dialog = screen.getByTestId(testIds.accept.dialog);
+    expect(within(dialog).getByText('shop/web: 12 → 8 replicas')).toBeInTheDocument();
+    expect(within(dialog).getByText('shop/api: 12 → 4 replicas')).toBeInTheDocument();
+    await user.click(screen.getByTestId(testIds.accept.run));
+
+    const results = await screen.findByTestId(testIds.accept.results);
+    expect(within(results).getByText('1 accepted, 1 refused')).toBeInTheDocument();
+    expect(within(results).getByText(/shop\/api \(conflict\): changed by bob/)).toBeInTheDocument();
+    expect(api.calls('POST control/prod-a/recommendations/accept')[0].req.data).toEqual({
+      rows: [
+        { namespace: 'shop', workload: 'web', version: 3 },
+        { namespace: 'shop', workload: 'api', version: 7 },
+      ],
+    });
+    expect(api.calls('GET control').length).toBe(2);
+  });
 });

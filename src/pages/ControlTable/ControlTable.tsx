@@ -19,17 +19,19 @@ import {
 import { toApiError } from '../../api/client';
 import { deleteControl, listAllControl } from '../../api/control';
 import type { ControlRow } from '../../api/types';
+import { AcceptDialog, type AcceptItem } from '../../components/AcceptDialog';
 import { usePermissions } from '../../components/AppContext';
 import { ClusterPicker, useClusterParam } from '../../components/ClusterPicker';
 import { Loadable } from '../../components/Loadable';
 import { NoClusters } from '../../components/NoClusters';
 import { testIds } from '../../components/testIds';
 import { useAsync } from '../../components/useAsync';
-import { DASHBOARDS, dashboardUrl } from '../../constants';
+import { DASHBOARDS, dashboardUrl, pageUrl, ROUTES } from '../../constants';
 import { BatchDialog, type BatchKind } from './BatchDialog';
 import { buildColumns, rowKey, toTableRows } from './columns';
 import { EditDialog, type EditTarget } from './EditDialog';
 import { HistoryDrawer } from './HistoryDrawer';
+import { hasRecommendation, toAcceptItem } from './RecommendedCell';
 
 const PAGE_SIZE = 50;
 const SEARCH_DELAY_MS = 300;
@@ -83,6 +85,7 @@ function ControlTable() {
   const [removing, setRemoving] = useState<ControlRow>();
   const [removeError, setRemoveError] = useState<string>();
   const [batch, setBatch] = useState<BatchKind>();
+  const [accepting, setAccepting] = useState<AcceptItem[]>();
 
   // A new filter starts a new selection.
   const filterKey = `${cluster}\n${namespace}\n${q}`;
@@ -95,6 +98,7 @@ function ControlTable() {
   const rows = useMemo(() => (state.kind === 'ready' && state.data ? state.data.items : []), [state]);
   const tableRows = useMemo(() => toTableRows(rows), [rows]);
   const selectedRows = rows.filter((r) => selected.has(rowKey(r)));
+  const acceptable = selectedRows.filter(hasRecommendation);
   const columns = useMemo(
     () =>
       buildColumns({
@@ -116,6 +120,7 @@ function ControlTable() {
           setRemoveError(undefined);
           setRemoving(row);
         },
+        onAccept: (row) => setAccepting([toAcceptItem(row)]),
       }),
     [canWrite, selected]
   );
@@ -176,6 +181,13 @@ function ControlTable() {
               >
                 {t('control.dashboard', 'Peak dashboard')}
               </LinkButton>
+              <LinkButton
+                variant="secondary"
+                icon="dollar-alt"
+                href={pageUrl(ROUTES.Recommendations, { cluster, namespace })}
+              >
+                {t('control.recommendations', 'Recommendations')}
+              </LinkButton>
               {canWrite && (
                 <>
                   <Button
@@ -195,6 +207,17 @@ function ControlTable() {
                     onClick={() => setBatch('restart')}
                   >
                     {t('control.batch.restart-button', 'Restart selected ({{count}})', { count: selectedRows.length })}
+                  </Button>
+                  <Button
+                    variant="secondary"
+                    icon="check-circle"
+                    data-testid={testIds.control.batchAccept}
+                    disabled={acceptable.length === 0}
+                    onClick={() => setAccepting(acceptable.map(toAcceptItem))}
+                  >
+                    {t('control.batch.accept-button', 'Accept recommendations ({{count}})', {
+                      count: acceptable.length,
+                    })}
                   </Button>
                   <Button
                     icon="plus"
@@ -270,10 +293,14 @@ function ControlTable() {
         {history && (
           <HistoryDrawer
             target={{ cluster: history.cluster, namespace: history.namespace, workload: history.workload }}
+            replicas={history.replicas}
             onClose={() => setHistory(undefined)}
           />
         )}
         {batch && <BatchDialog kind={batch} rows={selectedRows} onClose={() => setBatch(undefined)} onDone={reload} />}
+        {accepting && (
+          <AcceptDialog cluster={cluster} items={accepting} onClose={() => setAccepting(undefined)} onDone={reload} />
+        )}
         {removing && (
           <ConfirmModal
             isOpen

@@ -3,7 +3,7 @@ import { t } from '../../i18n';
 import { Badge, type CellProps, type Column, Drawer, InteractiveTable, Stack, Text } from '@grafana/ui';
 
 import { getControlHistory } from '../../api/control';
-import type { ControlRow, WorkloadRef } from '../../api/types';
+import type { ControlReplicas, ControlRow, WorkloadRef } from '../../api/types';
 import { Loadable } from '../../components/Loadable';
 import { formatMiB, formatMillis, formatTime } from '../../components/format';
 import { testIds } from '../../components/testIds';
@@ -13,6 +13,8 @@ import { PolicySection } from './PolicySection';
 
 interface Props {
   target: WorkloadRef;
+  /** The row's replicas as the table shows them, for the recommendation and its reason. */
+  replicas?: ControlReplicas;
   onClose: () => void;
 }
 
@@ -23,7 +25,7 @@ interface Version {
 }
 
 /** Every version of one control-table row, newest first, with what each changed. */
-export function HistoryDrawer({ target, onClose }: Props) {
+export function HistoryDrawer({ target, replicas, onClose }: Props) {
   const { state, reload } = useAsync(
     () => getControlHistory(target),
     [target.cluster, target.namespace, target.workload]
@@ -36,6 +38,7 @@ export function HistoryDrawer({ target, onClose }: Props) {
       size="lg"
     >
       <div data-testid={testIds.control.historyDrawer}>
+        {replicas && <RecommendationSection replicas={replicas} />}
         <PolicySection target={target} />
         <BacktestSection target={target} />
         <Text element="h5">{t('control.history.versions', 'Versions in the control table')}</Text>
@@ -55,6 +58,26 @@ export function HistoryDrawer({ target, onClose }: Props) {
         </Loadable>
       </div>
     </Drawer>
+  );
+}
+
+function RecommendationSection({ replicas: r }: { replicas: ControlReplicas }) {
+  const hpa = r.recommendedFor === 'hpaMinReplicas';
+  return (
+    <div data-testid={testIds.control.recommendedReason}>
+      <Text element="h5">{t('control.history.recommended', 'Recommended replicas')}</Text>
+      <Stack direction="row" gap={1} alignItems="center">
+        <Text weight="bold">
+          {r.recommended >= 0
+            ? hpa
+              ? t('control.history.recommended-hpa', '{{n}} (HPA minReplicas)', { n: r.recommended })
+              : String(r.recommended)
+            : t('control.history.recommended-none', 'none')}
+        </Text>
+        {r.recommendedActive && <Badge text={t('control.recommended.active', 'active')} color="green" icon="check" />}
+      </Stack>
+      <Text color="secondary">{r.recommendedReason || t('control.recommended.no-reason', 'No recommendation')}</Text>
+    </div>
   );
 }
 

@@ -16,6 +16,7 @@ import {
 import type { ControlContainer, ControlRow, ObservedFrom, ReplicasSource } from '../../api/types';
 import { formatAgo, formatMiB, formatMillis } from '../../components/format';
 import { testIds } from '../../components/testIds';
+import { hasRecommendation, RecommendedCell } from './RecommendedCell';
 
 /** A control row flattened for sorting. */
 export interface TableRow {
@@ -24,6 +25,7 @@ export interface TableRow {
   namespace: string;
   workload: string;
   replicas: number;
+  recommended: number;
   cpuRequest: number;
   memRequest: number;
   peakDay: string;
@@ -41,6 +43,7 @@ export function toTableRows(rows: ControlRow[]): TableRow[] {
       namespace: row.namespace,
       workload: row.workload,
       replicas: row.replicas.effective,
+      recommended: row.replicas.recommended,
       cpuRequest: first?.cpuRequestMillis ?? -1,
       memRequest: first?.memRequestMiB ?? -1,
       peakDay: row.peakDay,
@@ -63,6 +66,7 @@ export interface ColumnHandlers {
   onEdit: (row: ControlRow) => void;
   onHistory: (row: ControlRow) => void;
   onRemove: (row: ControlRow) => void;
+  onAccept: (row: ControlRow) => void;
 }
 
 type Cell = CellProps<TableRow>;
@@ -103,6 +107,12 @@ export function buildColumns(h: ColumnHandlers): Array<Column<TableRow>> {
       cell: ({ row }: Cell) => <ReplicasCell row={row.original.row} />,
     },
     {
+      id: 'recommended',
+      header: t('control.col.recommended', 'Recommended'),
+      sortType: 'number',
+      cell: ({ row }: Cell) => <RecommendedCell row={row.original.row} />,
+    },
+    {
       id: 'cpuRequest',
       header: t('control.col.cpu', 'CPU request / limit'),
       sortType: 'number',
@@ -138,6 +148,14 @@ export function buildColumns(h: ColumnHandlers): Array<Column<TableRow>> {
         const { namespace, workload } = row.original;
         return (
           <Stack direction="row" gap={0.5}>
+            {h.canWrite && hasRecommendation(row.original.row) && (
+              <IconButton
+                name="check-circle"
+                data-testid={testIds.control.accept(namespace, workload)}
+                tooltip={t('control.action.accept', 'Accept the recommended replicas')}
+                onClick={() => h.onAccept(row.original.row)}
+              />
+            )}
             {h.canWrite && (
               <IconButton
                 name="pen"

@@ -1,0 +1,144 @@
+import React from 'react';
+import { t } from '../../i18n';
+import {
+  Badge,
+  type BadgeColor,
+  type CellProps,
+  Checkbox,
+  type Column,
+  InteractiveTable,
+  Stack,
+  Text,
+  TextLink,
+  Tooltip,
+} from '@grafana/ui';
+
+import type { RecommendItem, Risk, RiskLevel } from '../../api/recommendTypes';
+import { formatMoney } from '../../components/format';
+import { testIds } from '../../components/testIds';
+import { pageUrl, ROUTES } from '../../constants';
+
+export const itemKey = (i: { namespace: string; workload: string }) => `${i.namespace}/${i.workload}`;
+
+const RISK_COLOR: Record<RiskLevel, BadgeColor> = { low: 'green', medium: 'orange', high: 'red', unknown: 'darkgrey' };
+
+export function riskText(r: Risk): string {
+  return t(
+    'recommend.risk.counts',
+    '{{over}} d over request · {{cpu}} d near CPU limit · {{mem}} d near memory limit · {{oom}} OOM kills',
+    { over: r.daysOverRequest, cpu: r.daysNearCPULimit, mem: r.daysNearMemLimit, oom: r.oomKills }
+  );
+}
+
+interface Props {
+  cluster: string;
+  items: RecommendItem[];
+  currency: string;
+  /** Editors: the selection. */
+  selected?: Set<string>;
+  toggle?: (key: string) => void;
+}
+
+type Cell = CellProps<RecommendItem>;
+
+/** Workloads in the server's order (the sort is a query): replicas, money, score and risk. */
+export function RecommendItems({ cluster, items, currency, selected, toggle }: Props) {
+  const columns: Array<Column<RecommendItem>> = [];
+  if (selected && toggle) {
+    columns.push({
+      id: 'select',
+      header: '',
+      disableGrow: true,
+      cell: ({ row }: Cell) => (
+        <Checkbox
+          data-testid={testIds.recommend.select(row.original.namespace, row.original.workload)}
+          aria-label={t('recommend.select-row', 'Select {{target}}', { target: itemKey(row.original) })}
+          value={selected.has(itemKey(row.original))}
+          disabled={row.original.replicas.recommended < 0}
+          onChange={() => toggle(itemKey(row.original))}
+        />
+      ),
+    });
+  }
+  columns.push(
+    {
+      id: 'workload',
+      header: t('recommend.col.workload', 'Deployment'),
+      cell: ({ row }: Cell) => {
+        const { namespace, workload } = row.original;
+        return (
+          <span data-testid={testIds.recommend.row(namespace, workload)}>
+            <TextLink href={pageUrl(ROUTES.Control, { cluster, namespace, q: workload })} inline={false}>
+              {`${namespace}/${workload}`}
+            </TextLink>
+          </span>
+        );
+      },
+    },
+    {
+      id: 'replicas',
+      header: t('recommend.col.replicas', 'Replicas now → table → recommended'),
+      cell: ({ row }: Cell) => {
+        const r = row.original.replicas;
+        const show = (n: number) => (n >= 0 ? String(n) : '—');
+        return `${show(r.now)} → ${show(r.table)} → ${show(r.recommended)}`;
+      },
+    },
+    {
+      id: 'monthly',
+      header: t('recommend.col.monthly', 'Monthly now → table → recommended'),
+      cell: ({ row }: Cell) => {
+        const text = [row.original.now, row.original.table, row.original.recommended]
+          .map((c) => formatMoney(c.monthly, currency))
+          .join(' → ');
+        const notes = row.original.notes ?? [];
+        return notes.length > 0 ? (
+          <Tooltip content={notes.join('; ')}>
+            <span>{`${text} *`}</span>
+          </Tooltip>
+        ) : (
+          text
+        );
+      },
+    },
+    {
+      id: 'savings',
+      header: t('recommend.col.savings', 'Savings / month'),
+      cell: ({ row }: Cell) => <Text weight="bold">{formatMoney(row.original.savings, currency)}</Text>,
+    },
+    {
+      id: 'score',
+      header: t('recommend.col.score', 'Waste score'),
+      cell: ({ row }: Cell) => (
+        <Tooltip content={row.original.scoreReason || '—'}>
+          <span>{row.original.score === null ? '—' : String(Math.round(row.original.score))}</span>
+        </Tooltip>
+      ),
+    },
+    {
+      id: 'risk',
+      header: t('recommend.col.risk', 'Risk'),
+      cell: ({ row }: Cell) => {
+        const r = row.original.risk;
+        return (
+          <Stack direction="column" gap={0}>
+            <Badge text={r.level} color={RISK_COLOR[r.level] ?? 'darkgrey'} />
+            <Text variant="bodySmall" color="secondary">
+              {riskText(r)}
+            </Text>
+          </Stack>
+        );
+      },
+    },
+    {
+      id: 'history',
+      header: t('recommend.col.history', 'Days of history'),
+      cell: ({ row }: Cell) => String(row.original.historyDays),
+    }
+  );
+  return (
+    <div data-testid={testIds.recommend.items}>
+      <InteractiveTable columns={columns} data={items} getRowId={itemKey} pageSize={50} />
+    </div>
+  );
+}
