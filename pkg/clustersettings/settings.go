@@ -39,6 +39,7 @@ type ClusterSettings struct {
 	MinReplicas   int32   `json:"minReplicas"`
 	RetentionDays int     `json:"retentionDays"`
 	Collect       Collect `json:"collect"`
+	Prices        Prices  `json:"prices"`
 
 	Version   uint64    `json:"version"`
 	UpdatedBy string    `json:"updatedBy"`
@@ -82,6 +83,7 @@ func Defaults(cluster, timeZone string) ClusterSettings {
 		Quantile:   0.95, Days: 10, Mode: ModePerWorkload, Headroom: 0,
 		CPUFloorMillis: 10, MemFloorMiB: 1, OOMBump: true, MinReplicas: 1, RetentionDays: 400,
 		Collect: Collect{Enabled: true, At: "01:00", Concurrency: 4, QueryTimeoutSeconds: 120, MinFoundRatio: 0.5},
+		Prices:  DefaultPrices(),
 	}
 }
 
@@ -147,7 +149,7 @@ func (s ClusterSettings) Validate() error {
 	if !(s.Collect.MinFoundRatio >= 0 && s.Collect.MinFoundRatio <= 1) {
 		return fieldErr("collect.minFoundRatio", "must be from 0 to 1 (the share of a day's stored workloads a re-collection must find to replace it)")
 	}
-	return nil
+	return s.Prices.validate()
 }
 
 func (w Window) parse(path string) (peakwindow.Window, error) {

@@ -1,6 +1,7 @@
 package clustersettings
 
 import (
+	"math"
 	"testing"
 
 	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
@@ -58,6 +59,12 @@ func TestValidateNamesTheField(t *testing.T) {
 		{"a query timeout of an hour", func(s *ClusterSettings) { s.Collect.QueryTimeoutSeconds = 3600 }, "collect.queryTimeoutSeconds"},
 		{"a negative found ratio", func(s *ClusterSettings) { s.Collect.MinFoundRatio = -0.1 }, "collect.minFoundRatio"},
 		{"a found ratio above 1", func(s *ClusterSettings) { s.Collect.MinFoundRatio = 1.5 }, "collect.minFoundRatio"},
+		{"a lower-case currency", func(s *ClusterSettings) { s.Prices.Currency = "usd" }, "prices.currency"},
+		{"a currency name instead of a code", func(s *ClusterSettings) { s.Prices.Currency = "Dollar" }, "prices.currency"},
+		{"a negative core-hour price", func(s *ClusterSettings) { s.Prices.CPUCoreHour = -0.01 }, "prices.cpuCoreHour"},
+		{"an infinite core-hour price", func(s *ClusterSettings) { s.Prices.CPUCoreHour = math.Inf(1) }, "prices.cpuCoreHour"},
+		{"a GiB-hour price that is not a number", func(s *ClusterSettings) { s.Prices.MemGiBHour = math.NaN() }, "prices.memGiBHour"},
+		{"a GiB-hour price above the bound", func(s *ClusterSettings) { s.Prices.MemGiBHour = 1000.5 }, "prices.memGiBHour"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
