@@ -6,6 +6,7 @@ import (
 
 	"github.com/kubedoor/kubedoor-grafana/pkg/clustersettings"
 	"github.com/kubedoor/kubedoor-grafana/pkg/control"
+	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
 )
 
 var listPrices = clustersettings.Prices{Currency: "USD", CPUCoreHour: 0.0316, MemGiBHour: 0.0042}
@@ -56,4 +57,12 @@ func TestRoundedCostsShowCentsAndThousandths(t *testing.T) {
 	if got != (Cost{CPUCores: 1.235, MemGiB: 0, Monthly: 53.02}) {
 		t.Errorf("got %+v", got)
 	}
+}
+
+func asFieldError(err error) (string, bool) {
+	fe, ok := settings.AsFieldError(err)
+	if !ok {
+		return "", false
+	}
+	return fe.Field, true
 }
