@@ -58,7 +58,7 @@ func BenchmarkRecommendations10k(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				h, err := clusterHistory(ctx, conn, "bench", peaks.LastDays(n, time.UTC, now))
+				h, err := clusterReplays(ctx, conn, "bench", peaks.LastDays(n, time.UTC, now), rows)
 				if err != nil {
 					b.Fatal(err)
 				}

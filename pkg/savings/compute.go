@@ -5,18 +5,14 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/kubedoor/kubedoor-grafana/pkg/backtest"
 	"github.com/kubedoor/kubedoor-grafana/pkg/clustersettings"
 	"github.com/kubedoor/kubedoor-grafana/pkg/control"
-	"github.com/kubedoor/kubedoor-grafana/pkg/peaks"
 )
 
-// History is each workload's container samples in the window, by namespace and workload.
-type History map[[2]string][]peaks.Sample
-
-// Compute builds the answer from a cluster's current rows, their history and, when live is not
-// nil, what runs. Every row is priced and scored; q.Namespace narrows items and totals only.
-func Compute(cluster string, p clustersettings.Prices, q Query, rows []control.Row, history History, live Live, warnings []string) Answer {
+// Compute builds the answer from a cluster's current rows, their replays over the stored days
+// (by namespace and workload; a workload without samples is absent) and, when live is not nil,
+// what runs. Every row is priced and scored; q.Namespace narrows items and totals only.
+func Compute(cluster string, p clustersettings.Prices, q Query, rows []control.Row, stored map[[2]string]Stored, live Live, warnings []string) Answer {
 	q = q.withDefaults()
 	ans := Answer{Cluster: cluster, Currency: p.Currency, Prices: p, Days: q.Days, NowFrom: NowStored,
 		Namespaces: []NamespaceTotals{}, Items: []Item{}, Warnings: append([]string{}, warnings...)}
@@ -24,7 +20,7 @@ func Compute(cluster string, p clustersettings.Prices, q Query, rows []control.R
 		ans.NowFrom = NowLive
 	}
 	items := make([]Item, 0, len(rows))
-	results := make([]backtest.Result, 0, len(rows))
+	results := make([]Replayed, 0, len(rows))
 	var costs []float64
 	for _, row := range rows {
 		k := [2]string{row.Namespace, row.Workload}
@@ -45,15 +41,18 @@ func Compute(cluster string, p clustersettings.Prices, q Query, rows []control.R
 		}
 		it.Table = Price(p, it.Replicas.Table, pod)
 		it.Recommended = Price(p, it.Replicas.Recommended, pod)
-		samples := history[k]
+		st, ok := stored[k]
+		if !ok {
+			st.Days = q.Days
+		}
 		var nowNote string
-		it.Replicas.Now, it.Now, nowNote = nowOf(p, live, k, samples)
+		it.Replicas.Now, it.Now, nowNote = nowOf(p, live, k, st)
 		if nowNote != "" {
 			it.Notes = append(it.Notes, nowNote)
 		}
 		it.Savings = it.Now.Monthly - it.Recommended.Monthly
 		items = append(items, it)
-		results = append(results, backtest.Replay(backtest.ProposalOf(row), samples, q.Days))
+		results = append(results, st.Replayed)
 		if it.Table.Monthly > 0 {
 			costs = append(costs, it.Table.Monthly)
 		}
@@ -102,7 +101,7 @@ func Compute(cluster string, p clustersettings.Prices, q Query, rows []control.R
 
 // nowOf is what a workload runs: live, or else its latest stored day's most Ready pods × that
 // day's stored requests (a container's unset request, stored as 0, counts 0).
-func nowOf(p clustersettings.Prices, live Live, k [2]string, samples []peaks.Sample) (int32, Cost, string) {
+func nowOf(p clustersettings.Prices, live Live, k [2]string, st Stored) (int32, Cost, string) {
 	if live != nil {
 		r, ok := live[k]
 		if !ok {
@@ -110,26 +109,11 @@ func nowOf(p clustersettings.Prices, live Live, k [2]string, samples []peaks.Sam
 		}
 		return r.Replicas, Price(p, r.Replicas, r.Pod), ""
 	}
-	if len(samples) == 0 {
+	if st.HistoryDays == 0 {
 		return 0, Cost{}, "no stored peak sample in these days: now counts 0"
 	}
-	last := samples[0].Day
-	for _, s := range samples {
-		if s.Day.After(last) {
-			last = s.Day
-		}
-	}
-	var pods uint32
-	var pod Pod
-	for _, s := range samples {
-		if s.Day.Equal(last) && s.Container != peaks.PodTotal {
-			pods = max(pods, s.PodsMax)
-			pod.CPUCores += max(s.CPURequest, 0)
-			pod.MemGiB += max(s.MemRequest, 0) / (1 << 30)
-		}
-	}
-	n := int32(min(pods, uint32(control.MaxReplicas)))
-	return n, Price(p, n, pod), ""
+	n := int32(min(st.LatestPods, uint32(control.MaxReplicas)))
+	return n, Price(p, n, Pod{CPUCores: st.LatestCPU, MemGiB: st.LatestMem / (1 << 30)}), ""
 }
 
 func medianOf(v []float64) float64 {

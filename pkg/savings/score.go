@@ -47,7 +47,59 @@ type usage struct{ used, request, share float64 }
 
 func (u usage) idle() float64 { return min(max(1-u.share, 0), 1) }
 
-// ScoreOf scores a workload from res, the backtest of its current row, and table, what that row
+func newUsage(used, request float64) usage {
+	u := usage{used: used, request: request}
+	if request > 0 {
+		u.share = used / request
+	}
+	return u
+}
+
+// Replayed is what a score needs from the backtest of a workload's current row: the day counts
+// and, per resource, the worst day's summed per-pod usage against the summed per-pod request
+// (containers without a request left out: nothing is reserved for them). FromBacktest derives
+// it from a replay; the service has the engine compute the same for a whole cluster at once.
+type Replayed struct {
+	Days, HistoryDays                         int // asked for; with samples
+	OverRequestDays, NearCPUDays, NearMemDays int
+	RiskDays                                  int // days with any of the three
+	OOMKills, OOMKillDays                     int
+	CPU, Mem                                  usage // cores, bytes
+}
+
+// FromBacktest summarises a replay for ScoreOf.
+func FromBacktest(res backtest.Result) Replayed {
+	r := Replayed{Days: res.Days, HistoryDays: res.DaysWithData, OverRequestDays: res.OverRequestDays,
+		NearCPUDays: res.ThrottleRiskDays, NearMemDays: res.OOMRiskDays}
+	for _, d := range res.Items {
+		if d.OverRequest || d.ThrottleRisk || d.OOMRisk {
+			r.RiskDays++
+		}
+		if d.OOMKills > 0 {
+			r.OOMKillDays++
+		}
+		r.OOMKills += int(d.OOMKills)
+		var cu, cr, mu, mr float64
+		for _, cd := range d.Containers {
+			if cd.CPURequest > 0 {
+				cu, cr = cu+cd.CPU, cr+cd.CPURequest
+			}
+			if cd.MemRequest > 0 {
+				mu, mr = mu+cd.Mem, mr+cd.MemRequest
+			}
+		}
+		// The later day wins a tie, as the engine's argMax over (share, day) does.
+		if c := newUsage(cu, cr); cr > 0 && (r.CPU.request == 0 || c.share >= r.CPU.share) {
+			r.CPU = c
+		}
+		if m := newUsage(mu, mr); mr > 0 && (r.Mem.request == 0 || m.share >= r.Mem.share) {
+			r.Mem = m
+		}
+	}
+	return r
+}
+
+// ScoreOf scores a workload from h, the replay of its current row, and table, what that row
 // requests a month at p. median is the median monthly table cost of the cluster's workloads.
 //
 // score = 100 × min(1, idle × size) × safety, rounded:
@@ -58,13 +110,13 @@ func (u usage) idle() float64 { return min(max(1-u.share, 0), 1) }
 //     more attention where it costs more;
 //   - safety: 1 − (risk days + 2 × OOM-kill days) ÷ history days, at least 0 — a row already
 //     over its requests or near its limits on some day is less of a saving than it looks.
-func ScoreOf(res backtest.Result, table Cost, p clustersettings.Prices, median float64) Score {
-	s := Score{HistoryDays: res.DaysWithData, Risk: riskOf(res)}
-	if res.DaysWithData == 0 {
-		s.Reason = fmt.Sprintf("no stored peak history in the last %d days", res.Days)
+func ScoreOf(h Replayed, table Cost, p clustersettings.Prices, median float64) Score {
+	s := Score{HistoryDays: h.HistoryDays, Risk: riskOf(h)}
+	if h.HistoryDays == 0 {
+		s.Reason = fmt.Sprintf("no stored peak history in the last %d days", h.Days)
 		return s
 	}
-	cpu, mem := worstDay(res)
+	cpu, mem := h.CPU, h.Mem
 	cpuCost, memCost := table.cpuMonthly(p), table.memMonthly(p)
 	idle := 0.0
 	if total := cpuCost + memCost; total > 0 {
@@ -75,16 +127,8 @@ func ScoreOf(res backtest.Result, table Cost, p clustersettings.Prices, median f
 	if table.Monthly > 0 {
 		size += table.Monthly / (table.Monthly + median)
 	}
-	riskDays, oomDays := 0, 0
-	for _, d := range res.Items {
-		if d.OverRequest || d.ThrottleRisk || d.OOMRisk {
-			riskDays++
-		}
-		if d.OOMKills > 0 {
-			oomDays++
-		}
-	}
-	safety := max(0, 1-float64(riskDays+2*oomDays)/float64(res.DaysWithData))
+	riskDays, oomDays := h.RiskDays, h.OOMKillDays
+	safety := max(0, 1-float64(riskDays+2*oomDays)/float64(h.HistoryDays))
 	v := int(math.Round(100 * min(1, idle*size) * safety))
 	s.Score = &v
 
@@ -100,47 +144,18 @@ func ScoreOf(res backtest.Result, table Cost, p clustersettings.Prices, median f
 	case riskDays == 0 && oomDays == 0:
 		parts = append(parts, "no risk days")
 	case oomDays == 0:
-		parts = append(parts, fmt.Sprintf("%d risk %s of %d", riskDays, plural(riskDays, "day", "days"), res.DaysWithData))
+		parts = append(parts, fmt.Sprintf("%d risk %s of %d", riskDays, plural(riskDays, "day", "days"), h.HistoryDays))
 	default:
-		parts = append(parts, fmt.Sprintf("%d risk %s of %d, %d with OOM kills", riskDays, plural(riskDays, "day", "days"), res.DaysWithData, oomDays))
+		parts = append(parts, fmt.Sprintf("%d risk %s of %d, %d with OOM kills", riskDays, plural(riskDays, "day", "days"), h.HistoryDays, oomDays))
 	}
 	s.Reason = fmt.Sprintf("%s; %s; %s → %d", strings.Join(parts[:2], "; "), strings.Join(parts[2:len(parts)-1], ", "), parts[len(parts)-1], v)
 	return s
 }
 
-// worstDay finds, per resource, the day whose summed per-pod peak was the largest share of the
-// summed per-pod request (containers without a request are left out: nothing is reserved).
-func worstDay(res backtest.Result) (cpu, mem usage) {
-	for _, d := range res.Items {
-		var c, m usage
-		for _, cd := range d.Containers {
-			if cd.CPURequest > 0 {
-				c.used, c.request = c.used+cd.CPU, c.request+cd.CPURequest
-			}
-			if cd.MemRequest > 0 {
-				m.used, m.request = m.used+cd.Mem, m.request+cd.MemRequest
-			}
-		}
-		if c.request > 0 {
-			if c.share = c.used / c.request; c.share >= cpu.share {
-				cpu = c
-			}
-		}
-		if m.request > 0 {
-			if m.share = m.used / m.request; m.share >= mem.share {
-				mem = m
-			}
-		}
-	}
-	return cpu, mem
-}
-
-func riskOf(res backtest.Result) Risk {
-	r := Risk{Level: RiskUnknown, DaysOverRequest: res.OverRequestDays, DaysNearCPULimit: res.ThrottleRiskDays, DaysNearMemLimit: res.OOMRiskDays}
-	for _, d := range res.Items {
-		r.OOMKills += int(d.OOMKills)
-	}
-	n := res.DaysWithData
+func riskOf(h Replayed) Risk {
+	r := Risk{Level: RiskUnknown, DaysOverRequest: h.OverRequestDays, DaysNearCPULimit: h.NearCPUDays,
+		DaysNearMemLimit: h.NearMemDays, OOMKills: h.OOMKills}
+	n := h.HistoryDays
 	switch {
 	case n == 0:
 	case r.OOMKills > 0 || r.DaysOverRequest*10 >= n || r.DaysNearMemLimit*10 >= n:

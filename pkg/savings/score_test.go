@@ -83,7 +83,7 @@ func TestWasteScore(t *testing.T) {
 			pod, _ := TablePod(tt.row.Containers)
 			rep := tt.row.Replicas
 			rep.Resolve()
-			s := ScoreOf(res, Price(listPrices, rep.Effective, pod), listPrices, tt.median)
+			s := ScoreOf(FromBacktest(res), Price(listPrices, rep.Effective, pod), listPrices, tt.median)
 			if s.Score == nil || *s.Score != tt.want || !near(s.IdleMonthly, tt.idle) || s.Risk != tt.risk || s.HistoryDays != len(tt.days) {
 				t.Fatalf("score %v idle %v risk %+v days %d, want %d %v %+v: %s", deref(s.Score), s.IdleMonthly, s.Risk, s.HistoryDays, tt.want, tt.idle, tt.risk, s.Reason)
 			}
@@ -99,7 +99,7 @@ func TestWasteScore(t *testing.T) {
 
 func TestAWorkloadWithoutHistoryIsNotScored(t *testing.T) {
 	res := backtest.Replay(backtest.ProposalOf(apiRow(0)), nil, 30)
-	s := ScoreOf(res, Cost{Monthly: 52}, listPrices, 52)
+	s := ScoreOf(FromBacktest(res), Cost{Monthly: 52}, listPrices, 52)
 	if s.Score != nil || s.Reason != "no stored peak history in the last 30 days" || s.Risk.Level != RiskUnknown || s.HistoryDays != 0 {
 		t.Errorf("got %+v", s)
 	}

@@ -152,7 +152,7 @@ func New(conn store.Conn, table *control.Table) *Service { return &Service{conn:
 
 // Recommendations prices and scores every current row of cluster (the whole cluster, so sizes
 // compare with every workload; q.Namespace only narrows the answer) from two queries: the rows
-// and every container's peak days in the window. live nil prices "now" from stored samples;
+// and every row replayed over its peak days in the window. live nil prices "now" from stored samples;
 // warnings are passed through (e.g. why live was not available).
 func (s *Service) Recommendations(ctx context.Context, cluster string, p clustersettings.Prices, loc *time.Location, now time.Time,
 	q Query, live Live, warnings []string) (Answer, error) {
@@ -164,11 +164,11 @@ func (s *Service) Recommendations(ctx context.Context, cluster string, p cluster
 	if err != nil {
 		return Answer{}, fmt.Errorf("recommendations for %s: %w", cluster, err)
 	}
-	history, err := clusterHistory(ctx, s.conn, cluster, peaks.LastDays(q.Days, loc, now))
+	stored, err := clusterReplays(ctx, s.conn, cluster, peaks.LastDays(q.Days, loc, now), rows)
 	if err != nil {
 		return Answer{}, fmt.Errorf("recommendations for %s: %w", cluster, err)
 	}
-	return Compute(cluster, p, q, rows, history, live, warnings), nil
+	return Compute(cluster, p, q, rows, stored, live, warnings), nil
 }
 
 func (q Query) withDefaults() Query {

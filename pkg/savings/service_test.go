@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kubedoor/kubedoor-grafana/internal/storetest"
+	"github.com/kubedoor/kubedoor-grafana/pkg/backtest"
 	"github.com/kubedoor/kubedoor-grafana/pkg/control"
 	"github.com/kubedoor/kubedoor-grafana/pkg/peaks"
 	"github.com/kubedoor/kubedoor-grafana/pkg/store"
@@ -216,3 +217,45 @@ func TestQueryParametersAreValidatedByName(t *testing.T) {
 }
 
 func cents(got, want float64) bool { return math.Abs(got-want) < 0.006 }
+
+// The engine's replay of every row is backtest.Replay's, workload by workload.
+func TestTheEngineReplaysAsBacktestReplays(t *testing.T) {
+	ctx := context.Background()
+	tbl := control.New(conn, nil)
+	rows, _, err := tbl.Current(ctx, "prod", control.Filter{})
+	if err == nil && len(rows) == 0 { // run alone, without TestRecommendationsOnTheEmbeddedEngine
+		fleet(t, ctx)
+		rows, _, err = tbl.Current(ctx, "prod", control.Filter{})
+	}
+	if err != nil || len(rows) != 3 {
+		t.Fatalf("rows %v %v", rows, err)
+	}
+	for _, days := range []int{1, 7, 30, 60} {
+		r := peaks.LastDays(days, time.UTC, now)
+		got, err := clusterReplays(ctx, conn, "prod", r, rows)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, row := range rows {
+			samples, err := peaks.WorkloadContainers(ctx, conn, "prod", row.Namespace, row.Workload, r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := FromBacktest(backtest.Replay(backtest.ProposalOf(row), samples, days))
+			st := got[[2]string{row.Namespace, row.Workload}]
+			st.Days = days // a workload without samples is absent from the engine's answer
+			if !sameReplay(st.Replayed, want) {
+				t.Errorf("%d days, %s: engine %+v, backtest %+v", days, row.Workload, st.Replayed, want)
+			}
+		}
+	}
+}
+
+func sameReplay(a, b Replayed) bool {
+	u := func(x, y usage) bool {
+		return near(x.used, y.used) && near(x.request, y.request) && near(x.share, y.share)
+	}
+	ac, bc := a, b
+	ac.CPU, ac.Mem, bc.CPU, bc.Mem = usage{}, usage{}, usage{}, usage{}
+	return ac == bc && u(a.CPU, b.CPU) && u(a.Mem, b.Mem)
+}
