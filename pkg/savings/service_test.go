@@ -218,7 +218,9 @@ func TestQueryParametersAreValidatedByName(t *testing.T) {
 
 func cents(got, want float64) bool { return math.Abs(got-want) < 0.006 }
 
-// The engine's replay of every row is backtest.Replay's, workload by workload.
+// The engine's replay of every row is backtest.Replay's, workload by workload: on the fleet
+// above and on cluster "eq", whose rows set limits, leave values unset, run fewer or more
+// replicas than ran and leave a stored container (proxy) unnamed.
 func TestTheEngineReplaysAsBacktestReplays(t *testing.T) {
 	ctx := context.Background()
 	tbl := control.New(conn, nil)
@@ -230,22 +232,55 @@ func TestTheEngineReplaysAsBacktestReplays(t *testing.T) {
 	if err != nil || len(rows) != 3 {
 		t.Fatalf("rows %v %v", rows, err)
 	}
-	for _, days := range []int{1, 7, 30, 60} {
-		r := peaks.LastDays(days, time.UTC, now)
-		got, err := clusterReplays(ctx, conn, "prod", r, rows)
-		if err != nil {
+	limited := func(wl string, replicas int32, cpu, cpuLim, mem, memLim int64) control.Row {
+		c := container("app", cpu, mem)
+		c.CPULimitMillis, c.MemLimitMiB = cpuLim, memLim
+		return control.Row{Cluster: "eq", Namespace: "edge", Workload: wl, Version: 1,
+			Replicas: control.Replicas{Manual: replicas, Recommended: -1, Observed: -1}, Containers: []control.Container{c}}
+	}
+	eq := []control.Row{
+		limited("a", 2, 300, 500, 256, 300), limited("b", 6, -1, 1000, 512, -1), limited("c", -1, 200, -1, -1, 600),
+		limited("d", 0, 100, 150, 128, 140),
+	}
+	if _, err := tbl.Rederive(ctx, "eq", "test", func([]control.Row) ([]control.Row, error) { return eq, nil }); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 20 {
+		d := now.Truncate(24*time.Hour).AddDate(0, 0, -i)
+		var ss []peaks.Sample
+		for j, wl := range []string{"a", "b", "c", "d"} {
+			v := float64((i*7+j*3)%10) / 10 // 0 … 0.9, a different day pattern per workload
+			for _, ct := range []string{"app", "proxy"} {
+				ss = append(ss, peaks.Sample{Cluster: "eq", Namespace: "edge", Workload: wl, Container: ct, Day: d,
+					PodsMax: uint32(1 + (i+j)%5), CPUMax: 0.1 + 0.4*v, MemMax: (100 + 300*v) * (1 << 20), OOMKills: uint32(i % 9 / 8),
+					CPURequest: 0.25, CPULimit: 0.5 * float64(i%2), MemRequest: 200 << 20, MemLimit: float64(i%3) * (256 << 20), Quantile: 0.95})
+			}
+		}
+		if err := peaks.WriteDay(ctx, conn, "eq", d, ss, d.Add(26*time.Hour)); err != nil {
 			t.Fatal(err)
 		}
-		for _, row := range rows {
-			samples, err := peaks.WorkloadContainers(ctx, conn, "prod", row.Namespace, row.Workload, r)
+	}
+	for _, cl := range []struct {
+		cluster string
+		rows    []control.Row
+	}{{"prod", rows}, {"eq", eq}} {
+		for _, days := range []int{1, 7, 30, 60} {
+			r := peaks.LastDays(days, time.UTC, now)
+			got, err := clusterReplays(ctx, conn, cl.cluster, r, cl.rows)
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := FromBacktest(backtest.Replay(backtest.ProposalOf(row), samples, days))
-			st := got[[2]string{row.Namespace, row.Workload}]
-			st.Days = days // a workload without samples is absent from the engine's answer
-			if !sameReplay(st.Replayed, want) {
-				t.Errorf("%d days, %s: engine %+v, backtest %+v", days, row.Workload, st.Replayed, want)
+			for _, row := range cl.rows {
+				samples, err := peaks.WorkloadContainers(ctx, conn, cl.cluster, row.Namespace, row.Workload, r)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := FromBacktest(backtest.Replay(backtest.ProposalOf(row), samples, days))
+				st := got[[2]string{row.Namespace, row.Workload}]
+				st.Days = days // a workload without samples is absent from the engine's answer
+				if !sameReplay(st.Replayed, want) {
+					t.Errorf("%s, %d days, %s: engine %+v, backtest %+v", cl.cluster, days, row.Workload, st.Replayed, want)
+				}
 			}
 		}
 	}
