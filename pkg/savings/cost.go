@@ -2,7 +2,8 @@
 // control table would run them, and with the recommended replica counts — and scores how much
 // of it their stored peak history says is idle (a waste score) against how risky their current
 // rows already are. The pricing and the score are pure functions (cost.go, score.go); Service
-// reads the table and the peak history of a whole cluster in two queries.
+// reads a whole cluster in two queries: the table, and the engine's replay of every row over
+// its peak days (history.go).
 package savings
 
 import (
