@@ -41,6 +41,8 @@ type ClusterSettings struct {
 	Collect       Collect `json:"collect"`
 	// Recommend sizes replicas from utilisation (issue 11 §1); see Recommend.
 	Recommend Recommend `json:"recommend"`
+	// Prices put a price on requests for the savings answers (issue 11 §4); see Prices.
+	Prices Prices `json:"prices"`
 
 	Version   uint64    `json:"version"`
 	UpdatedBy string    `json:"updatedBy"`
@@ -115,6 +117,7 @@ func Defaults(cluster, timeZone string) ClusterSettings {
 		CPUFloorMillis: 10, MemFloorMiB: 1, OOMBump: true, MinReplicas: 1, RetentionDays: 400,
 		Collect:   Collect{Enabled: true, At: "01:00", Concurrency: 4, QueryTimeoutSeconds: 120, MinFoundRatio: 0.5},
 		Recommend: DefaultRecommend(),
+		Prices:    DefaultPrices(),
 	}
 }
 
@@ -180,7 +183,10 @@ func (s ClusterSettings) Validate() error {
 	if !(s.Collect.MinFoundRatio >= 0 && s.Collect.MinFoundRatio <= 1) {
 		return fieldErr("collect.minFoundRatio", "must be from 0 to 1 (the share of a day's stored workloads a re-collection must find to replace it)")
 	}
-	return s.Recommend.validate(s.MinReplicas)
+	if err := s.Recommend.validate(s.MinReplicas); err != nil {
+		return err
+	}
+	return s.Prices.validate()
 }
 
 func validTarget(v float64) bool { return v > 0 && v <= 1 } // also refuses NaN

@@ -1,6 +1,7 @@
 package clustersettings
 
 import (
+	"math"
 	"testing"
 
 	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
@@ -82,6 +83,12 @@ func TestValidateNamesTheField(t *testing.T) {
 		{"a recommend override without a memory target", func(s *ClusterSettings) {
 			s.Recommend.Overrides = []RecommendOverride{{Namespace: "shop", CPUTarget: 0.5}}
 		}, "recommend.overrides[0].memTarget"},
+		{"a lower-case currency", func(s *ClusterSettings) { s.Prices.Currency = "usd" }, "prices.currency"},
+		{"a currency name instead of a code", func(s *ClusterSettings) { s.Prices.Currency = "Dollar" }, "prices.currency"},
+		{"a negative core-hour price", func(s *ClusterSettings) { s.Prices.CPUCoreHour = -0.01 }, "prices.cpuCoreHour"},
+		{"an infinite core-hour price", func(s *ClusterSettings) { s.Prices.CPUCoreHour = math.Inf(1) }, "prices.cpuCoreHour"},
+		{"a GiB-hour price that is not a number", func(s *ClusterSettings) { s.Prices.MemGiBHour = math.NaN() }, "prices.memGiBHour"},
+		{"a GiB-hour price above the bound", func(s *ClusterSettings) { s.Prices.MemGiBHour = 1000.5 }, "prices.memGiBHour"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

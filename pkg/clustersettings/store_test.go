@@ -123,3 +123,27 @@ func TestSettingsSavedBeforeRecommendGetItsDefaults(t *testing.T) {
 		t.Fatalf("after saving: %+v", again.Recommend)
 	}
 }
+
+func TestSettingsSavedBeforePricesGetTheDefaultPrices(t *testing.T) {
+	ctx := context.Background()
+	old := `{"peakWindow":{"start":"09:00","end":"10:00"},"quantile":0.9,"days":10,"mode":"per-workload",` +
+		`"retentionDays":400,"collect":{"enabled":true,"at":"02:00","concurrency":2,"queryTimeoutSeconds":60,"minFoundRatio":0.5}}`
+	row := []any{Key("prod-noprices"), old, uint64(1), "ada", time.Now().UTC()}
+	if err := conn.Insert(ctx, "settings", []string{"key", "value", "version", "updated_by", "updated_at"}, [][]any{row}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := NewStore(conn).Get(ctx, "prod-noprices", "UTC")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Prices != DefaultPrices() || got.Validate() != nil {
+		t.Fatalf("prices read back as %+v (%v)", got.Prices, got.Validate())
+	}
+	got.Prices = Prices{Currency: "EUR", CPUCoreHour: 0.05, MemGiBHour: 0}
+	if _, err := NewStore(conn).Put(ctx, got, 1, "ada"); err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := NewStore(conn).Get(ctx, "prod-noprices", "UTC"); again.Prices != got.Prices || again.Version != 2 {
+		t.Fatalf("after saving EUR prices: %+v", again.Prices)
+	}
+}

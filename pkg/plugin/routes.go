@@ -28,6 +28,7 @@ func (a *App) routeTable() []route {
 	t = append(t, a.peakRoutes()...)
 	t = append(t, a.controlRoutes()...)
 	t = append(t, a.decideRoutes()...)
+	t = append(t, a.savingsRoutes()...)
 	return t
 }
 

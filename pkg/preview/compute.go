@@ -362,3 +362,9 @@ func (c *Cluster) Sum() {
 		c.Totals.add(n.Totals)
 	}
 }
+
+// PodRequests is podRequests for other packages (pkg/savings prices what runs with it).
+func PodRequests(cs []corev1.Container) (cpuMillis, memMiB float64) { return podRequests(cs) }
+
+// LiveReplicas is liveReplicas for other packages.
+func LiveReplicas(d *appsv1.Deployment) int32 { return liveReplicas(d) }

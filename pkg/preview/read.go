@@ -241,3 +241,10 @@ func (r Reader) lastDecisions(ctx context.Context, namespace string) (map[string
 		opts.Continue = l.GetContinue()
 	}
 }
+
+// Deployments lists the Deployments of a namespace ("" = every namespace) through the same
+// paged, cached listing as the preview, so a savings view right after a preview lists nothing.
+func (r Reader) Deployments(ctx context.Context, namespace string) ([]appsv1.Deployment, error) {
+	l, err := r.list(ctx, namespace)
+	return l.deployments, err
+}

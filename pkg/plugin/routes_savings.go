@@ -1,0 +1,89 @@
+package plugin
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+
+	"github.com/kubedoor/kubedoor-grafana/pkg/backtest"
+	"github.com/kubedoor/kubedoor-grafana/pkg/clustersettings"
+	"github.com/kubedoor/kubedoor-grafana/pkg/control"
+	"github.com/kubedoor/kubedoor-grafana/pkg/preview"
+	"github.com/kubedoor/kubedoor-grafana/pkg/savings"
+)
+
+// savingsRoutes price what workloads request and score their waste. Reading only, so Viewers
+// may call them and nothing is audited.
+func (a *App) savingsRoutes() []route {
+	return []route{
+		{"GET /v1/clusters/{cluster}/recommendations", RoleViewer, "read recommendations and savings", a.getRecommendations},
+	}
+}
+
+func (a *App) getRecommendations(w http.ResponseWriter, r *http.Request) {
+	v := r.URL.Query()
+	q := savings.Query{Namespace: strings.TrimSpace(v.Get("namespace")), Sort: v.Get("sort")}
+	for _, p := range []struct {
+		name string
+		dst  *int
+		max  int
+	}{{"limit", &q.Limit, savings.MaxLimit}, {"days", &q.Days, backtest.MaxDays}} {
+		if s := v.Get(p.name); s != "" {
+			n, err := strconv.Atoi(s)
+			if err != nil || n < 1 || n > p.max {
+				writeFieldError(w, badField(p.name, "must be an integer from 1 to "+strconv.Itoa(p.max)))
+				return
+			}
+			*p.dst = n
+		}
+	}
+	if err := q.Validate(); err != nil {
+		a.controlFailed(w, "recommendations", err)
+		return
+	}
+	snap, ok := a.snapshot(w)
+	if !ok {
+		return
+	}
+	c, ok := a.cluster(w, r, snap)
+	if !ok {
+		return
+	}
+	cs, err := clustersettings.NewStore(snap.Conn).Get(r.Context(), c.Name, c.TimeZone)
+	if err != nil {
+		a.log.Error("reading cluster settings", "cluster", c.Name, "error", err)
+		writeError(w, http.StatusInternalServerError, codeInternal, "reading the settings of cluster %s failed: %v", c.Name, err)
+		return
+	}
+	loc, err := cs.Location()
+	if err != nil {
+		loc = time.UTC
+	}
+	// "now" is live when the cluster can be read; a cluster that cannot be read right now still
+	// gets an answer, from stored samples, and a warning saying why.
+	var live savings.Live
+	warnings := []string{}
+	if c.KubeAccess != "" {
+		kc, err := snap.Kube.For(c)
+		if err == nil {
+			var deps []appsv1.Deployment
+			deps, err = preview.Reader{Kube: kc.Kubernetes, Dynamic: kc.Dynamic, Cache: a.previews}.Deployments(r.Context(), q.Namespace)
+			if err == nil {
+				live = savings.LiveFrom(deps)
+			}
+		}
+		if err != nil {
+			a.log.Warn("recommendations: live Deployments unreadable", "cluster", c.Name, "error", err)
+			warnings = append(warnings, "the cluster's Deployments could not be read ("+err.Error()+"): now is priced from stored peak samples")
+		}
+	}
+	ans, err := savings.New(snap.Conn, control.New(snap.Conn, a.log)).Recommendations(r.Context(), c.Name, cs.Prices, loc, time.Now(), q, live, warnings)
+	if err != nil {
+		a.controlFailed(w, "recommendations", err)
+		return
+	}
+	writeJSON(w, http.StatusOK, ans)
+}

@@ -1,0 +1,183 @@
+package savings
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	"k8s.io/apimachinery/pkg/util/validation"
+
+	"github.com/kubedoor/kubedoor-grafana/pkg/backtest"
+	"github.com/kubedoor/kubedoor-grafana/pkg/clustersettings"
+	"github.com/kubedoor/kubedoor-grafana/pkg/control"
+	"github.com/kubedoor/kubedoor-grafana/pkg/peaks"
+	"github.com/kubedoor/kubedoor-grafana/pkg/preview"
+	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
+	"github.com/kubedoor/kubedoor-grafana/pkg/store"
+)
+
+// Sort orders and bounds of a query.
+const (
+	SortSavings  = "savings" // now − recommended, largest first (the default)
+	SortScore    = "score"   // waste score, highest first; no score last
+	SortRisk     = "risk"    // risk level, then risk days, highest first
+	DefaultLimit = 100
+	MaxLimit     = 100_000
+)
+
+// Where "now" came from.
+const (
+	NowLive   = "live"   // the Deployments' spec.replicas × their pod templates' requests
+	NowStored = "stored" // the latest stored peak day's most Ready pods × its stored requests
+)
+
+// Query is what the recommendations route asks.
+type Query struct {
+	Namespace string // "" = every namespace
+	Sort      string // "" = SortSavings
+	Limit     int    // 0 = DefaultLimit
+	Days      int    // 0 = backtest.DefaultDays
+}
+
+// Validate returns the first problem as a *settings.FieldError naming the query parameter.
+func (q Query) Validate() error {
+	bad := func(field, format string, args ...any) error {
+		return &settings.FieldError{Field: field, Reason: fmt.Sprintf(format, args...)}
+	}
+	if q.Namespace != "" {
+		if errs := validation.IsDNS1123Label(q.Namespace); len(errs) > 0 {
+			return bad("namespace", "must be a Kubernetes namespace name: %s", strings.Join(errs, "; "))
+		}
+	}
+	switch {
+	case q.Sort != "" && q.Sort != SortSavings && q.Sort != SortScore && q.Sort != SortRisk:
+		return bad("sort", "must be %q, %q or %q, got %q", SortSavings, SortScore, SortRisk, q.Sort)
+	case q.Limit < 0 || q.Limit > MaxLimit:
+		return bad("limit", "must be from 1 to %d, got %d", MaxLimit, q.Limit)
+	case q.Days < 0 || q.Days > backtest.MaxDays:
+		return bad("days", "must be from 1 to %d, got %d", backtest.MaxDays, q.Days)
+	}
+	return nil
+}
+
+// Running is what one workload runs now.
+type Running struct {
+	Replicas int32
+	Pod      Pod
+}
+
+// Live is what runs, by namespace and Deployment name; nil = no live view (use stored samples).
+type Live map[[2]string]Running
+
+// LiveFrom prices Deployments as their specs ask: spec.replicas × the pod template's requests
+// (a limit without a request counts as the request, as Kubernetes defaults it).
+func LiveFrom(deps []appsv1.Deployment) Live {
+	out := make(Live, len(deps))
+	for i := range deps {
+		d := &deps[i]
+		cpu, mem := preview.PodRequests(d.Spec.Template.Spec.Containers)
+		out[[2]string{d.Namespace, d.Name}] = Running{Replicas: preview.LiveReplicas(d), Pod: Pod{CPUCores: cpu / 1000, MemGiB: mem / 1024}}
+	}
+	return out
+}
+
+// Replicas are an item's three replica counts.
+type Replicas struct {
+	Now         int32 `json:"now"`
+	Table       int32 `json:"table"`
+	Recommended int32 `json:"recommended"`
+	// RecommendedFor and Reason are the row's: what the recommendation sizes ("replicas",
+	// "hpaMinReplicas", "" for none) and why, in one sentence.
+	RecommendedFor string `json:"recommendedFor"`
+	Reason         string `json:"reason"`
+}
+
+// Item is one workload.
+type Item struct {
+	Namespace   string   `json:"namespace"`
+	Workload    string   `json:"workload"`
+	Version     uint64   `json:"version"`
+	Replicas    Replicas `json:"replicas"`
+	Now         Cost     `json:"now"`
+	Table       Cost     `json:"table"`
+	Recommended Cost     `json:"recommended"`
+	Savings     float64  `json:"savings"` // monthly: now − recommended
+	Score       *int     `json:"score"`
+	ScoreReason string   `json:"scoreReason"`
+	Risk        Risk     `json:"risk"`
+	HistoryDays int      `json:"historyDays"`
+	// Notes say what the prices assume: unset requests counted as 0, no running Deployment.
+	Notes []string `json:"notes"`
+}
+
+// Totals add up every item in scope (not only the returned page).
+type Totals struct {
+	Now                Cost    `json:"now"`
+	Table              Cost    `json:"table"`
+	Recommended        Cost    `json:"recommended"`
+	SavingsTable       float64 `json:"savingsTable"`       // now − table, monthly
+	SavingsRecommended float64 `json:"savingsRecommended"` // now − recommended, monthly
+}
+
+// NamespaceTotals are one namespace's sums.
+type NamespaceTotals struct {
+	Namespace   string `json:"namespace"`
+	Now         Cost   `json:"now"`
+	Table       Cost   `json:"table"`
+	Recommended Cost   `json:"recommended"`
+}
+
+// Answer is the recommendations route's answer (docs/api.md "Recommendations and savings").
+type Answer struct {
+	Cluster    string                 `json:"cluster"`
+	Currency   string                 `json:"currency"`
+	Prices     clustersettings.Prices `json:"prices"`
+	Days       int                    `json:"days"`
+	NowFrom    string                 `json:"nowFrom"`
+	Totals     Totals                 `json:"totals"`
+	Namespaces []NamespaceTotals      `json:"namespaces"`
+	Items      []Item                 `json:"items"`
+	// Total is how many workloads are in scope; Items holds the first Limit of them.
+	Total    int      `json:"total"`
+	Warnings []string `json:"warnings"`
+}
+
+// Service answers recommendation queries from a store.
+type Service struct {
+	conn  store.Conn
+	table *control.Table
+}
+
+// New returns a Service on conn.
+func New(conn store.Conn, table *control.Table) *Service { return &Service{conn: conn, table: table} }
+
+// Recommendations prices and scores every current row of cluster (the whole cluster, so sizes
+// compare with every workload; q.Namespace only narrows the answer) from two queries: the rows
+// and every row replayed over its peak days in the window. live nil prices "now" from stored samples;
+// warnings are passed through (e.g. why live was not available).
+func (s *Service) Recommendations(ctx context.Context, cluster string, p clustersettings.Prices, loc *time.Location, now time.Time,
+	q Query, live Live, warnings []string) (Answer, error) {
+	if err := q.Validate(); err != nil {
+		return Answer{}, err
+	}
+	q = q.withDefaults()
+	rows, _, err := s.table.Current(ctx, cluster, control.Filter{})
+	if err != nil {
+		return Answer{}, fmt.Errorf("recommendations for %s: %w", cluster, err)
+	}
+	stored, err := clusterReplays(ctx, s.conn, cluster, peaks.LastDays(q.Days, loc, now), rows)
+	if err != nil {
+		return Answer{}, fmt.Errorf("recommendations for %s: %w", cluster, err)
+	}
+	return Compute(cluster, p, q, rows, stored, live, warnings), nil
+}
+
+func (q Query) withDefaults() Query {
+	q.Sort = cmp.Or(q.Sort, SortSavings)
+	q.Limit = cmp.Or(q.Limit, DefaultLimit)
+	q.Days = cmp.Or(q.Days, backtest.DefaultDays)
+	return q
+}
