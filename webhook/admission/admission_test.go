@@ -46,6 +46,7 @@ func (f *fakeLookup) Namespace(name string) (cache.Namespace, bool) {
 	return ns, ok
 }
 func (f *fakeLookup) Policy(ns, name string) *v1alpha1.CapacityPolicy { return f.policies[ns+"/"+name] }
+
 // Workload keys deployments by "ns/name" and other kinds by "ns/Kind/name".
 func (f *fakeLookup) Workload(kind, ns, name string) *appsv1.Deployment {
 	if kind == v1alpha1.KindDeployment {
