@@ -110,7 +110,7 @@ func runServe(log *slog.Logger, args []string) error {
 	}
 	events := denials.New(ctx, cs, log)
 	defer events.Stop()
-	opts.Denied = events.Denied
+	opts.Denied = events.DeniedKind
 	decider, err := admission.New(state, opts, reg, log)
 	if err != nil {
 		return err

@@ -20,9 +20,16 @@ var GroupVersionResource = GroupVersion.WithResource(Resource)
 const (
 	// LabelControl on a Namespace: "enforce" applies policies, "observe" reports only.
 	LabelControl = "kubedoor.io/control"
-	// AnnotationUnknownWorkloads on a Namespace: what to do with a Deployment that has no
-	// policy: "deny" (default), "warn" or "allow".
+	// AnnotationUnknownWorkloads on a Namespace: what to do with a workload (of any kind) that
+	// has no policy: "deny" (default), "warn" or "allow".
 	AnnotationUnknownWorkloads = "kubedoor.io/unknown-workloads"
+	// AnnotationUnknownStatefulSets on a Namespace overrides AnnotationUnknownWorkloads for
+	// StatefulSets (same values), so a team can e.g. deny unknown databases but warn on
+	// unknown Deployments.
+	AnnotationUnknownStatefulSets = "kubedoor.io/unknown-statefulsets"
+	// AnnotationUnknownDaemonSets on a Namespace overrides AnnotationUnknownWorkloads for
+	// DaemonSets (same values).
+	AnnotationUnknownDaemonSets = "kubedoor.io/unknown-daemonsets"
 	// AnnotationScaleTemp on a Deployment: "<RFC 3339 time>@<old>-><new>", a temporary scale
 	// that the webhook lets through untouched for five minutes.
 	AnnotationScaleTemp = "kubedoor.io/scale-temp"
@@ -51,8 +58,9 @@ const (
 	UnknownAllow = "allow"
 )
 
-// CapacityPolicy says what one Deployment must run with. Its name is the Deployment's name and it
-// lives in the Deployment's namespace.
+// CapacityPolicy says what one workload must run with. It lives in the workload's namespace and
+// is named PolicyName(spec.targetKind, workload name): a Deployment's policy is named as the
+// Deployment, a StatefulSet's "statefulset.<name>", a DaemonSet's "daemonset.<name>".
 //
 // +kubebuilder:object:root=true
 // +kubebuilder:resource:shortName=cpol;capol,categories=kubedoor
@@ -70,7 +78,11 @@ type CapacityPolicy struct {
 
 // CapacityPolicySpec is the control-table row as the webhook enforces it.
 type CapacityPolicySpec struct {
-	// Replicas to enforce; nil keeps what the Deployment sends.
+	// TargetKind is the kind of the workload this policy governs; empty means Deployment.
+	// +optional
+	// +kubebuilder:validation:Enum=Deployment;StatefulSet;DaemonSet
+	TargetKind string `json:"targetKind,omitempty"`
+	// Replicas to enforce; nil keeps what the workload sends. Ignored for a DaemonSet.
 	// +optional
 	// +kubebuilder:validation:Minimum=0
 	Replicas *int32 `json:"replicas,omitempty"`

@@ -15,6 +15,7 @@ import (
 	admissionv1 "k8s.io/api/admission/v1"
 	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv1 "k8s.io/api/autoscaling/v1"
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kubedoor/kubedoor-grafana/api/v1alpha1"
@@ -28,8 +29,9 @@ type Lookup interface {
 	Synced() bool
 	Namespace(name string) (cache.Namespace, bool)
 	Policy(namespace, name string) *v1alpha1.CapacityPolicy
-	Deployment(namespace, name string) *appsv1.Deployment
-	HPAFor(namespace, deployment string) string
+	// Workload is the cached Deployment or StatefulSet (metadata only), nil if unknown.
+	Workload(kind, namespace, name string) *appsv1.Deployment
+	HPAFor(namespace, kind, name string) string
 }
 
 // Reasons for answers given before the rules could run (the transport fails open on them).
@@ -50,12 +52,12 @@ type Options struct {
 	// the cache (the API server only sends reviews for labelled namespaces). Default 1s.
 	NamespaceWait time.Duration
 	Clock         func() time.Time
-	// Report, when set, receives every decision taken for a Deployment that has a
-	// CapacityPolicy (report.Reporter.Record); it must not block.
-	Report func(namespace, name string, d v1alpha1.Decision)
-	// Denied, when set, is told of every refused change (to record a Kubernetes Event); it must
-	// not block.
-	Denied func(namespace, name, operation, message string)
+	// Report, when set, receives every decision taken for a workload that has a CapacityPolicy,
+	// with the policy's name (report.Reporter.Record); it must not block.
+	Report func(namespace, policy string, d v1alpha1.Decision)
+	// Denied, when set, is told of every refused change to workload kind namespace/name (to
+	// record a Kubernetes Event on it); it must not block.
+	Denied func(kind, namespace, name, operation, message string)
 }
 
 // Decider implements server.Decider.
@@ -93,7 +95,7 @@ func (d *Decider) Decide(ctx context.Context, req *admissionv1.AdmissionRequest)
 		d.opts.Report(req.Namespace, policy, reportOf(req, dec, d.opts.Clock()))
 	}
 	if !dec.Allowed && d.opts.Denied != nil {
-		d.opts.Denied(req.Namespace, deploymentName(req), operationOf(req), dec.Message)
+		d.opts.Denied(kindOf(req), req.Namespace, workloadName(req), operationOf(req), dec.Message)
 	}
 	return d.response(req, dec)
 }
@@ -114,22 +116,33 @@ func (d *Decider) decide(ctx context.Context, req *admissionv1.AdmissionRequest)
 	if !ok {
 		return failOpen(ReasonNamespaceMissed, fmt.Sprintf("kubedoor-webhook has not seen namespace %s yet; the change was admitted unmodified", in.Namespace)), ""
 	}
-	in.Control, in.Unknown = ns.Control, ns.Unknown
-	in.Policy = d.lookup.Policy(in.Namespace, in.Name)
+	in.Control, in.Unknown = ns.Control, ns.UnknownFor(in.Kind)
+	name := v1alpha1.PolicyName(in.Kind, in.Name)
+	in.Policy = d.lookup.Policy(in.Namespace, name)
 	if err := cache.PolicyError(in.Policy); err != nil {
-		return failOpen(ReasonInvalidPolicy, "kubedoor-webhook: "+err.Error()+"; the change was admitted unmodified"), in.Name
+		return failOpen(ReasonInvalidPolicy, "kubedoor-webhook: "+err.Error()+"; the change was admitted unmodified"), name
 	}
-	in.HPA = d.lookup.HPAFor(in.Namespace, in.Name)
+	var mismatch string
+	if in.Policy != nil && v1alpha1.KindOf(in.Policy.Spec) != in.Kind {
+		// Names can collide across kinds (a Deployment named "statefulset.db"): a policy only
+		// governs the kind it targets, so this workload has none.
+		mismatch = fmt.Sprintf("CapacityPolicy %s targets a %s, not this %s; not applied", name, v1alpha1.KindOf(in.Policy.Spec), in.Kind)
+		in.Policy = nil
+	}
+	in.HPA = d.lookup.HPAFor(in.Namespace, in.Kind, in.Name)
 	if in.Operation == decision.ScaleUpdate {
-		in.Current = d.lookup.Deployment(in.Namespace, in.Name)
+		in.Current = d.lookup.Workload(in.Kind, in.Namespace, in.Name)
 	}
 	in.Settings = d.opts.Settings
 	in.Settings.Now = d.opts.Clock()
-	policy := ""
-	if in.Policy != nil {
-		policy = in.Name
+	dec := decision.Decide(in)
+	if mismatch != "" {
+		dec.Notes = append(dec.Notes, mismatch)
 	}
-	return decision.Decide(in), policy
+	if in.Policy == nil {
+		return dec, ""
+	}
+	return dec, name
 }
 
 // namespace reads the namespace from the cache, waiting briefly for one created moments ago.
@@ -153,41 +166,87 @@ func (d *Decider) namespace(ctx context.Context, name string) (cache.Namespace, 
 	}
 }
 
+// kinds maps the apps/v1 resources the webhook is registered for to their kinds.
+var kinds = map[string]string{
+	"deployments":  v1alpha1.KindDeployment,
+	"statefulsets": v1alpha1.KindStatefulSet,
+	"daemonsets":   v1alpha1.KindDaemonSet,
+}
+
+// kindOf is the workload kind the request is about, "" if none the webhook governs.
+func kindOf(req *admissionv1.AdmissionRequest) string {
+	if req.Resource.Group != "apps" {
+		return ""
+	}
+	return kinds[req.Resource.Resource]
+}
+
 // Input decodes the request's objects into a decision.Input (namespace mode, policy, HPA and
 // settings are left for the caller). A request the webhook is not registered for gets
 // OperationUnknown and no error.
 func Input(req *admissionv1.AdmissionRequest) (decision.Input, error) {
-	in := decision.Input{Namespace: req.Namespace, Name: req.Name}
-	if req.Resource.Group != "apps" || req.Resource.Resource != "deployments" {
+	in := decision.Input{Namespace: req.Namespace, Name: req.Name, Kind: kindOf(req)}
+	if in.Kind == "" {
 		return in, nil
 	}
 	switch {
-	case req.SubResource == "scale" && req.Operation == admissionv1.Update:
+	case req.SubResource == "scale" && req.Operation == admissionv1.Update && in.Kind != v1alpha1.KindDaemonSet:
 		var s autoscalingv1.Scale
 		if err := decodeObject(req.Object.Raw, &s, "Scale"); err != nil {
 			return in, err
 		}
 		in.Operation, in.Scale = decision.ScaleUpdate, &s
 	case req.SubResource == "" && req.Operation == admissionv1.Create:
-		var dep appsv1.Deployment
-		if err := decodeObject(req.Object.Raw, &dep, "Deployment"); err != nil {
+		w, err := decodeWorkload(req.Object.Raw, in.Kind, "")
+		if err != nil {
 			return in, err
 		}
-		in.Operation, in.New = decision.DeploymentCreate, &dep
+		in.Operation, in.New = decision.DeploymentCreate, w
 	case req.SubResource == "" && req.Operation == admissionv1.Update:
-		var old, dep appsv1.Deployment
-		if err := decodeObject(req.Object.Raw, &dep, "Deployment"); err != nil {
+		w, err := decodeWorkload(req.Object.Raw, in.Kind, "")
+		if err != nil {
 			return in, err
 		}
-		if err := decodeObject(req.OldObject.Raw, &old, "old Deployment"); err != nil {
+		old, err := decodeWorkload(req.OldObject.Raw, in.Kind, "old ")
+		if err != nil {
 			return in, err
 		}
-		in.Operation, in.Old, in.New = decision.DeploymentUpdate, &old, &dep
+		in.Operation, in.Old, in.New = decision.DeploymentUpdate, old, w
 	}
 	if in.Name == "" && in.New != nil {
 		in.Name = in.New.Name
 	}
 	return in, nil
+}
+
+// decodeWorkload decodes a Deployment, StatefulSet or DaemonSet and projects it onto the
+// Deployment-shaped view decisions read (metadata, spec.replicas, spec.template; see
+// decision.Input). Decoding into the real type first keeps a malformed object an error.
+func decodeWorkload(raw []byte, kind, prefix string) (*appsv1.Deployment, error) {
+	what := prefix + kind
+	switch kind {
+	case v1alpha1.KindStatefulSet:
+		var s appsv1.StatefulSet
+		if err := decodeObject(raw, &s, what); err != nil {
+			return nil, err
+		}
+		return view(s.TypeMeta, s.ObjectMeta, s.Spec.Replicas, s.Spec.Template), nil
+	case v1alpha1.KindDaemonSet:
+		var d appsv1.DaemonSet
+		if err := decodeObject(raw, &d, what); err != nil {
+			return nil, err
+		}
+		return view(d.TypeMeta, d.ObjectMeta, nil, d.Spec.Template), nil
+	}
+	var d appsv1.Deployment
+	if err := decodeObject(raw, &d, what); err != nil {
+		return nil, err
+	}
+	return &d, nil
+}
+
+func view(tm metav1.TypeMeta, om metav1.ObjectMeta, replicas *int32, tpl corev1.PodTemplateSpec) *appsv1.Deployment {
+	return &appsv1.Deployment{TypeMeta: tm, ObjectMeta: om, Spec: appsv1.DeploymentSpec{Replicas: replicas, Template: tpl}}
 }
 
 func decodeObject(raw []byte, into any, what string) error {
@@ -229,7 +288,7 @@ func (d *Decider) response(req *admissionv1.AdmissionRequest, dec decision.Decis
 
 func (d *Decider) logDecision(req *admissionv1.AdmissionRequest, dec decision.Decision) {
 	attrs := []any{
-		"uid", req.UID, "operation", req.Operation, "subresource", req.SubResource,
+		"uid", req.UID, "resource", req.Resource.Resource, "operation", req.Operation, "subresource", req.SubResource,
 		"namespace", req.Namespace, "name", req.Name, "user", req.UserInfo.Username,
 		"result", dec.Result, "reason", dec.Reason,
 	}
@@ -238,6 +297,9 @@ func (d *Decider) logDecision(req *admissionv1.AdmissionRequest, dec decision.De
 	}
 	if len(dec.Notes) > 0 {
 		attrs = append(attrs, "notes", dec.Notes)
+	}
+	if len(dec.Ignored) > 0 {
+		attrs = append(attrs, "ignored", dec.Ignored)
 	}
 	if dec.Message != "" {
 		attrs = append(attrs, "message", dec.Message)
@@ -258,6 +320,9 @@ func reportOf(req *admissionv1.AdmissionRequest, dec decision.Decision, now time
 	if len(dec.Changes) > 0 {
 		reason += ": " + strings.Join(dec.Changes, ", ")
 	}
+	if len(dec.Ignored) > 0 {
+		reason += "; ignored: " + strings.Join(dec.Ignored, ", ")
+	}
 	if len(reason) > maxReportReason {
 		reason = reason[:maxReportReason-3] + "..."
 	}
@@ -272,9 +337,9 @@ func operationOf(req *admissionv1.AdmissionRequest) string {
 	return string(req.Operation)
 }
 
-// deploymentName is the request's name, or the object's for a CREATE that carries only the
+// workloadName is the request's name, or the object's for a CREATE that carries only the
 // object (generateName).
-func deploymentName(req *admissionv1.AdmissionRequest) string {
+func workloadName(req *admissionv1.AdmissionRequest) string {
 	if req.Name != "" {
 		return req.Name
 	}

@@ -46,10 +46,22 @@ func (f *fakeLookup) Namespace(name string) (cache.Namespace, bool) {
 	return ns, ok
 }
 func (f *fakeLookup) Policy(ns, name string) *v1alpha1.CapacityPolicy { return f.policies[ns+"/"+name] }
-func (f *fakeLookup) Deployment(ns, name string) *appsv1.Deployment {
-	return f.deployments[ns+"/"+name]
+
+// Workload keys deployments by "ns/name" and other kinds by "ns/Kind/name".
+func (f *fakeLookup) Workload(kind, ns, name string) *appsv1.Deployment {
+	if kind == v1alpha1.KindDeployment {
+		return f.deployments[ns+"/"+name]
+	}
+	return f.deployments[ns+"/"+kind+"/"+name]
 }
-func (f *fakeLookup) HPAFor(ns, name string) string { return f.hpas[ns+"/"+name] }
+
+// HPAFor keys Deployment targets by "ns/name" and other kinds by "ns/Kind/name".
+func (f *fakeLookup) HPAFor(ns, kind, name string) string {
+	if kind == v1alpha1.KindDeployment {
+		return f.hpas[ns+"/"+name]
+	}
+	return f.hpas[ns+"/"+kind+"/"+name]
+}
 
 func replicas(n int32) *int32 { return &n }
 
@@ -180,7 +192,7 @@ func TestResponses(t *testing.T) {
 		}(), wantAllowed: true, wantWarning: "could not read the object", wantMetric: [2]string{"allowed", "undecodable-object"}},
 		{name: "a resource the webhook is not registered for is admitted unchanged", lookup: lookup, req: func() *admissionv1.AdmissionRequest {
 			r := createReq("demo", "api", 1)
-			r.Resource.Resource = "statefulsets"
+			r.Resource.Resource = "replicasets"
 			return r
 		}(), wantAllowed: true, wantMetric: [2]string{"allowed", "unsupported-request"}},
 	}

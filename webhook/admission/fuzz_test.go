@@ -3,6 +3,7 @@ package admission
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -33,8 +34,14 @@ func FuzzReview(f *testing.F) {
 	upd.Operation, upd.OldObject = admissionv1.Update, runtime.RawExtension{Raw: deploymentJSON("demo", "api", 4)}
 	f.Add(reviewJSON(upd))
 	f.Add([]byte(`{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"x","resource":{"group":"apps","resource":"deployments"},"operation":"CREATE","namespace":"demo","object":{"spec":{"template":{"spec":{"containers":[{"name":"app","resources":{"requests":{"cpu":"9"}}}]}}}}}}`))
+	for _, kind := range []struct{ resource, object string }{{"statefulsets", dbStatefulSet}, {"daemonsets", agentDaemonSet}} {
+		obj := strings.ReplaceAll(kind.object, "%NS%", "data")
+		f.Add([]byte(`{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"k","resource":{"group":"apps","resource":"` +
+			kind.resource + `"},"operation":"CREATE","namespace":"data","object":` + obj + `}}`))
+	}
+	f.Add([]byte(`{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"s","resource":{"group":"apps","resource":"statefulsets"},"subResource":"scale","operation":"UPDATE","namespace":"data","name":"db","object":{"spec":{"replicas":9}}}}`))
 	// A namespace the fuzzer invents is never cached; do not wait for it.
-	d, _ := newDecider(f, lookup(), func(o *Options) { o.NamespaceWait = time.Millisecond })
+	d, _ := newDecider(f, kindLookup(), func(o *Options) { o.NamespaceWait = time.Millisecond })
 	f.Fuzz(func(t *testing.T, body []byte) {
 		review, err := server.ParseReview(body)
 		if err != nil {

@@ -79,7 +79,12 @@ func TestOnlyRefusalsAreToldToDenied(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var got []denial
 			d, _ := newDecider(t, lookup(), func(o *Options) {
-				o.Denied = func(ns, name, op, msg string) { got = append(got, denial{ns, name, op, msg}) }
+				o.Denied = func(kind, ns, name, op, msg string) {
+					if kind != v1alpha1.KindDeployment {
+						t.Errorf("denial told for kind %q", kind)
+					}
+					got = append(got, denial{ns, name, op, msg})
+				}
 			})
 			resp := d.Decide(context.Background(), tt.req)
 			if !tt.denied {

@@ -1,10 +1,12 @@
 // Package cache keeps, in memory, everything the webhook decides from: CapacityPolicies,
-// Namespaces (control label, unknown-workloads annotation), Deployments (the scale-temp
-// annotation a Scale review lacks) and HorizontalPodAutoscalers (which Deployments they target).
+// Namespaces (control label, unknown-workload annotations), Deployments and StatefulSets (the
+// scale-temp annotation a Scale review lacks) and HorizontalPodAutoscalers (which workloads they
+// target). DaemonSets are not cached: they have no scale subresource, so every DaemonSet review
+// carries the whole object and the webhook needs no permission to read DaemonSets.
 // client-go informers fill it; lookups never leave the process.
 //
 // Each informer strips what it stores to the fields decisions read, so 10,000 policies and
-// Deployments fit in a small webhook pod.
+// workloads fit in a small webhook pod; workloads come through metadata-only informers.
 package cache
 
 import (
@@ -33,27 +35,44 @@ import (
 
 // Kinds of cached objects, as metric label values.
 const (
-	KindPolicies    = "capacitypolicies"
-	KindNamespaces  = "namespaces"
-	KindDeployments = "deployments"
-	KindHPAs        = "horizontalpodautoscalers"
+	KindPolicies     = "capacitypolicies"
+	KindNamespaces   = "namespaces"
+	KindDeployments  = "deployments"
+	KindStatefulSets = "statefulsets"
+	KindHPAs         = "horizontalpodautoscalers"
 )
 
 // Kinds lists every cached kind, in a stable order.
-var Kinds = []string{KindPolicies, KindNamespaces, KindDeployments, KindHPAs}
+var Kinds = []string{KindPolicies, KindNamespaces, KindDeployments, KindStatefulSets, KindHPAs}
 
 var (
-	namespacesGVR  = corev1.SchemeGroupVersion.WithResource("namespaces")
-	deploymentsGVR = appsv1.SchemeGroupVersion.WithResource("deployments")
+	namespacesGVR   = corev1.SchemeGroupVersion.WithResource("namespaces")
+	deploymentsGVR  = appsv1.SchemeGroupVersion.WithResource("deployments")
+	statefulSetsGVR = appsv1.SchemeGroupVersion.WithResource("statefulsets")
 )
 
-// hpaTargetIndex indexes HPAs by the "<namespace>/<name>" of the Deployment they scale.
-const hpaTargetIndex = "deploymentTarget"
+// hpaTargetIndex indexes HPAs by the "<namespace>/<Kind>/<name>" of the workload they scale.
+const hpaTargetIndex = "workloadTarget"
 
 // Namespace is what the webhook needs of a namespace.
 type Namespace struct {
 	Control string // kubedoor.io/control label value
 	Unknown string // kubedoor.io/unknown-workloads annotation value
+	// UnknownStatefulSets and UnknownDaemonSets are the per-kind overrides
+	// (kubedoor.io/unknown-statefulsets, kubedoor.io/unknown-daemonsets); nil when absent.
+	UnknownStatefulSets, UnknownDaemonSets *string
+}
+
+// UnknownFor is the namespace's unknown-workload mode for kind: its per-kind override when
+// set, else Unknown.
+func (n Namespace) UnknownFor(kind string) string {
+	switch {
+	case kind == v1alpha1.KindStatefulSet && n.UnknownStatefulSets != nil:
+		return *n.UnknownStatefulSets
+	case kind == v1alpha1.KindDaemonSet && n.UnknownDaemonSets != nil:
+		return *n.UnknownDaemonSets
+	}
+	return n.Unknown
 }
 
 // Cache is the set of informers. Create it with New, then Start it.
@@ -91,16 +110,17 @@ func NewFromClients(meta metadata.Interface, dyn dynamic.Interface, typed kubern
 	c := &Cache{
 		log: log,
 		informers: map[string]toolscache.SharedIndexInformer{
-			KindNamespaces:  metadatainformer.NewFilteredMetadataInformer(meta, namespacesGVR, "", 0, toolscache.Indexers{}, nil).Informer(),
-			KindDeployments: metadatainformer.NewFilteredMetadataInformer(meta, deploymentsGVR, "", 0, nsIdx, nil).Informer(),
-			KindPolicies:    dynamicinformer.NewFilteredDynamicInformer(dyn, v1alpha1.GroupVersionResource, "", 0, nsIdx, nil).Informer(),
+			KindNamespaces:   metadatainformer.NewFilteredMetadataInformer(meta, namespacesGVR, "", 0, toolscache.Indexers{}, nil).Informer(),
+			KindDeployments:  metadatainformer.NewFilteredMetadataInformer(meta, deploymentsGVR, "", 0, nsIdx, nil).Informer(),
+			KindStatefulSets: metadatainformer.NewFilteredMetadataInformer(meta, statefulSetsGVR, "", 0, nsIdx, nil).Informer(),
+			KindPolicies:     dynamicinformer.NewFilteredDynamicInformer(dyn, v1alpha1.GroupVersionResource, "", 0, nsIdx, nil).Informer(),
 			KindHPAs: autoscalinginformers.NewHorizontalPodAutoscalerInformer(typed, "", 0,
 				toolscache.Indexers{hpaTargetIndex: hpaTargets}),
 		},
 		lastEvent: map[string]*atomic.Int64{},
 	}
 	transforms := map[string]toolscache.TransformFunc{
-		KindNamespaces: stripNamespace, KindDeployments: stripDeployment, KindPolicies: c.toPolicy, KindHPAs: stripHPA,
+		KindNamespaces: stripNamespace, KindDeployments: stripWorkload, KindStatefulSets: stripWorkload, KindPolicies: c.toPolicy, KindHPAs: stripHPA,
 	}
 	for kind, inf := range c.informers {
 		if err := inf.SetTransform(transforms[kind]); err != nil {
@@ -172,10 +192,18 @@ func (c *Cache) Namespace(name string) (Namespace, bool) {
 		return Namespace{}, false
 	}
 	m := obj.(*metav1.PartialObjectMetadata)
-	return Namespace{Control: m.Labels[v1alpha1.LabelControl], Unknown: m.Annotations[v1alpha1.AnnotationUnknownWorkloads]}, true
+	ns := Namespace{Control: m.Labels[v1alpha1.LabelControl], Unknown: m.Annotations[v1alpha1.AnnotationUnknownWorkloads]}
+	if v, ok := m.Annotations[v1alpha1.AnnotationUnknownStatefulSets]; ok {
+		ns.UnknownStatefulSets = &v
+	}
+	if v, ok := m.Annotations[v1alpha1.AnnotationUnknownDaemonSets]; ok {
+		ns.UnknownDaemonSets = &v
+	}
+	return ns, true
 }
 
-// Policy returns the Deployment's CapacityPolicy, or nil. The object is shared: do not modify it.
+// Policy returns the CapacityPolicy named name (see v1alpha1.PolicyName), or nil. The object is
+// shared: do not modify it.
 func (c *Cache) Policy(namespace, name string) *v1alpha1.CapacityPolicy {
 	obj, ok, _ := c.informers[KindPolicies].GetStore().GetByKey(namespace + "/" + name)
 	if !ok {
@@ -188,7 +216,22 @@ func (c *Cache) Policy(namespace, name string) *v1alpha1.CapacityPolicy {
 // Deployment returns the cached Deployment (metadata only: name, namespace, the scale-temp
 // annotation), or nil.
 func (c *Cache) Deployment(namespace, name string) *appsv1.Deployment {
-	obj, ok, _ := c.informers[KindDeployments].GetStore().GetByKey(namespace + "/" + name)
+	return c.Workload(v1alpha1.KindDeployment, namespace, name)
+}
+
+// Workload returns the cached Deployment or StatefulSet's metadata (name, namespace, the
+// scale-temp annotation) as the Deployment-shaped view decisions read, or nil (also for a kind
+// that is not cached).
+func (c *Cache) Workload(kind, namespace, name string) *appsv1.Deployment {
+	informer := KindDeployments
+	switch kind {
+	case "", v1alpha1.KindDeployment:
+	case v1alpha1.KindStatefulSet:
+		informer = KindStatefulSets
+	default:
+		return nil
+	}
+	obj, ok, _ := c.informers[informer].GetStore().GetByKey(namespace + "/" + name)
 	if !ok {
 		return nil
 	}
@@ -196,9 +239,12 @@ func (c *Cache) Deployment(namespace, name string) *appsv1.Deployment {
 	return &appsv1.Deployment{ObjectMeta: m.ObjectMeta}
 }
 
-// HPAFor names a HorizontalPodAutoscaler that targets the Deployment, or "".
-func (c *Cache) HPAFor(namespace, deployment string) string {
-	objs, err := c.informers[KindHPAs].GetIndexer().ByIndex(hpaTargetIndex, namespace+"/"+deployment)
+// HPAFor names a HorizontalPodAutoscaler that targets the workload kind/name, or "".
+func (c *Cache) HPAFor(namespace, kind, name string) string {
+	if kind == "" {
+		kind = v1alpha1.KindDeployment
+	}
+	objs, err := c.informers[KindHPAs].GetIndexer().ByIndex(hpaTargetIndex, namespace+"/"+kind+"/"+name)
 	if err != nil || len(objs) == 0 {
 		return ""
 	}
@@ -212,8 +258,9 @@ func hpaTargets(obj any) ([]string, error) {
 	}
 	ref := h.Spec.ScaleTargetRef
 	gv, err := schema.ParseGroupVersion(ref.APIVersion)
-	if ref.Kind != "Deployment" || err != nil || (gv.Group != "apps" && ref.APIVersion != "") {
+	scalable := ref.Kind == v1alpha1.KindDeployment || ref.Kind == v1alpha1.KindStatefulSet
+	if !scalable || err != nil || (gv.Group != "apps" && ref.APIVersion != "") {
 		return nil, nil
 	}
-	return []string{h.Namespace + "/" + ref.Name}, nil
+	return []string{h.Namespace + "/" + ref.Kind + "/" + ref.Name}, nil
 }

@@ -67,7 +67,8 @@ func TestTheCacheAnswersFromMemoryWhatTheAPIServerHolds(t *testing.T) {
 	ns, err := cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{
 		GenerateName: "shop-",
 		Labels:       map[string]string{v1alpha1.LabelControl: v1alpha1.ControlEnforce, "team": "a"},
-		Annotations:  map[string]string{v1alpha1.AnnotationUnknownWorkloads: v1alpha1.UnknownWarn, "note": strings.Repeat("x", 4096)},
+		Annotations: map[string]string{v1alpha1.AnnotationUnknownWorkloads: v1alpha1.UnknownWarn, v1alpha1.AnnotationUnknownStatefulSets: v1alpha1.UnknownDeny,
+			"note": strings.Repeat("x", 4096)},
 	}}, metav1.CreateOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -84,6 +85,14 @@ func TestTheCacheAnswersFromMemoryWhatTheAPIServerHolds(t *testing.T) {
 				Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "app", Image: "a:1"}}}}},
 	}
 	if _, err := cs.AppsV1().Deployments(name).Create(ctx, dep, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	sts := &appsv1.StatefulSet{
+		ObjectMeta: metav1.ObjectMeta{Name: "db", Annotations: map[string]string{
+			v1alpha1.AnnotationScaleTemp: "2026-03-01T10:00:00Z@1->3", "big": strings.Repeat("z", 8192)}},
+		Spec: appsv1.StatefulSetSpec{Replicas: &replicas, Selector: dep.Spec.Selector, Template: dep.Spec.Template},
+	}
+	if _, err := cs.AppsV1().StatefulSets(name).Create(ctx, sts, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	hpa := func(hname, apiVersion, kind, target string) {
@@ -125,6 +134,10 @@ func TestTheCacheAnswersFromMemoryWhatTheAPIServerHolds(t *testing.T) {
 	if !ok || got.Control != v1alpha1.ControlEnforce || got.Unknown != v1alpha1.UnknownWarn {
 		t.Fatalf("namespace %+v %v", got, ok)
 	}
+	if got.UnknownFor(v1alpha1.KindStatefulSet) != v1alpha1.UnknownDeny || got.UnknownFor(v1alpha1.KindDaemonSet) != v1alpha1.UnknownWarn ||
+		got.UnknownFor(v1alpha1.KindDeployment) != v1alpha1.UnknownWarn {
+		t.Fatalf("per-kind unknown modes of %+v", got)
+	}
 	p := c.Policy(name, "api")
 	if p == nil || *p.Spec.Replicas != 4 || p.Spec.Containers[0].CPURequest.String() != "500m" || p.Spec.Containers[0].MemoryLimit.String() != "1Gi" {
 		t.Fatalf("policy %+v", p)
@@ -137,15 +150,25 @@ func TestTheCacheAnswersFromMemoryWhatTheAPIServerHolds(t *testing.T) {
 		t.Fatalf("cached deployment %+v: want only the scale-temp annotation", d)
 	}
 	nsObj, _, _ := c.informers[KindNamespaces].GetStore().GetByKey(name)
-	if m := nsObj.(*metav1.PartialObjectMetadata); len(m.Labels) != 1 || len(m.Annotations) != 1 {
+	if m := nsObj.(*metav1.PartialObjectMetadata); len(m.Labels) != 1 || len(m.Annotations) != 2 {
 		t.Fatalf("cached namespace keeps %v %d annotations", m.Labels, len(m.Annotations))
 	}
-	if h := c.HPAFor(name, "api"); h != "api-hpa" {
+	s := c.Workload(v1alpha1.KindStatefulSet, name, "db")
+	if s == nil || s.Annotations[v1alpha1.AnnotationScaleTemp] != "2026-03-01T10:00:00Z@1->3" || len(s.Annotations) != 1 {
+		t.Fatalf("cached statefulset %+v: want only the scale-temp annotation", s)
+	}
+	if c.Workload(v1alpha1.KindDeployment, name, "db") != nil || c.Workload(v1alpha1.KindStatefulSet, name, "api") != nil {
+		t.Fatal("a workload was found under another kind")
+	}
+	if h := c.HPAFor(name, v1alpha1.KindDeployment, "api"); h != "api-hpa" {
 		t.Fatalf("HPA for api: %q", h)
 	}
-	for _, other := range []string{"db", "odd", "missing"} {
-		if h := c.HPAFor(name, other); h != "" {
-			t.Fatalf("HPA for %s: %q, want none (not an apps Deployment target)", other, h)
+	if h := c.HPAFor(name, v1alpha1.KindStatefulSet, "db"); h != "db-hpa" {
+		t.Fatalf("HPA for StatefulSet db: %q", h)
+	}
+	for _, other := range []struct{ kind, name string }{{"Deployment", "db"}, {"StatefulSet", "api"}, {"Deployment", "odd"}, {"Deployment", "missing"}} {
+		if h := c.HPAFor(name, other.kind, other.name); h != "" {
+			t.Fatalf("HPA for %s %s: %q, want none (not an apps target of that kind)", other.kind, other.name, h)
 		}
 	}
 	if c.Policy(name, "missing") != nil || c.Deployment(name, "missing") != nil {
@@ -154,7 +177,7 @@ func TestTheCacheAnswersFromMemoryWhatTheAPIServerHolds(t *testing.T) {
 	if _, ok := c.Namespace("missing"); ok {
 		t.Fatal("a missing namespace was found")
 	}
-	if sizes := c.Sizes(); sizes[KindPolicies] < 1 || sizes[KindHPAs] < 3 || sizes[KindDeployments] < 1 {
+	if sizes := c.Sizes(); sizes[KindPolicies] < 1 || sizes[KindHPAs] < 3 || sizes[KindDeployments] < 1 || sizes[KindStatefulSets] < 1 {
 		t.Fatalf("sizes %v", sizes)
 	}
 

@@ -28,13 +28,15 @@ func stripNamespace(obj any) (any, error) {
 		TypeMeta: m.TypeMeta,
 		ObjectMeta: metav1.ObjectMeta{
 			Name: m.Name, ResourceVersion: m.ResourceVersion,
-			Labels:      keep(m.Labels, v1alpha1.LabelControl),
-			Annotations: keep(m.Annotations, v1alpha1.AnnotationUnknownWorkloads),
+			Labels: keep(m.Labels, v1alpha1.LabelControl),
+			Annotations: keep(m.Annotations, v1alpha1.AnnotationUnknownWorkloads,
+				v1alpha1.AnnotationUnknownStatefulSets, v1alpha1.AnnotationUnknownDaemonSets),
 		},
 	}, nil
 }
 
-func stripDeployment(obj any) (any, error) {
+// stripWorkload keeps a Deployment's or StatefulSet's identity and scale-temp annotation.
+func stripWorkload(obj any) (any, error) {
 	m, ok := obj.(*metav1.PartialObjectMetadata)
 	if !ok {
 		return obj, nil
@@ -91,11 +93,16 @@ func PolicyError(p *v1alpha1.CapacityPolicy) error {
 	return nil
 }
 
-// keep returns a map with only the given key of m, or nil.
-func keep(m map[string]string, key string) map[string]string {
-	v, ok := m[key]
-	if !ok {
-		return nil
+// keep returns a map with only the given keys of m, or nil if it has none of them.
+func keep(m map[string]string, keys ...string) map[string]string {
+	var out map[string]string
+	for _, k := range keys {
+		if v, ok := m[k]; ok {
+			if out == nil {
+				out = make(map[string]string, 1)
+			}
+			out[k] = v
+		}
 	}
-	return map[string]string{key: v}
+	return out
 }

@@ -77,21 +77,31 @@ func (s Settings) withDefaults() Settings {
 }
 
 // Input is everything a decision depends on.
+//
+// The rules are the same for every kind (Deployment, StatefulSet, DaemonSet) and read and patch
+// only metadata, spec.replicas and spec.template, which sit at the same JSON paths in all three.
+// So the workload is given as an *appsv1.Deployment holding just those fields (the transport
+// projects a StatefulSet or DaemonSet onto it), and Kind says what it really is. The patch can
+// therefore never touch kind-specific fields such as volumeClaimTemplates or updateStrategy.
 type Input struct {
-	Operation       Operation
+	Operation Operation
+	// Kind is v1alpha1.KindDeployment (also when empty), KindStatefulSet or KindDaemonSet; the
+	// Deployment* operations stand for the same operations on any kind.
+	Kind            string
 	Namespace, Name string
-	// Old and New are the Deployment before and after a Deployment request (Old is nil on CREATE).
+	// Old and New are the workload before and after a workload request (Old is nil on CREATE).
 	Old, New *appsv1.Deployment
-	// Scale is the requested Scale of a ScaleUpdate; Current is the Deployment as the cache holds
+	// Scale is the requested Scale of a ScaleUpdate; Current is the workload as the cache holds
 	// it (a Scale carries no annotations), nil if the cache does not know it.
 	Scale   *autoscalingv1.Scale
 	Current *appsv1.Deployment
 	// Control is the namespace's kubedoor.io/control label ("enforce", "observe" or other);
-	// Unknown its kubedoor.io/unknown-workloads annotation ("" means deny).
+	// Unknown the unknown-workload mode for Kind (v1alpha1.UnknownMode: the per-kind
+	// annotation, else kubedoor.io/unknown-workloads; "" means deny).
 	Control, Unknown string
-	// Policy is the Deployment's CapacityPolicy, nil if there is none.
+	// Policy is the workload's CapacityPolicy (one whose targetKind is Kind), nil if none.
 	Policy *v1alpha1.CapacityPolicy
-	// HPA names a HorizontalPodAutoscaler targeting the Deployment, "" if none.
+	// HPA names a HorizontalPodAutoscaler targeting the workload, "" if none.
 	HPA      string
 	Settings Settings
 }
@@ -143,6 +153,9 @@ type Decision struct {
 	Warnings []string
 	// Notes explain details worth a log line: clamps, ignored annotations, missing containers.
 	Notes []string
+	// Ignored names policy values that do not apply to the workload's kind (a DaemonSet's
+	// replicas); reported with the decision so the control table's owner sees why.
+	Ignored []string
 }
 
 // PatchOp is one RFC 6902 operation.
@@ -257,6 +270,22 @@ func enforce(in Input, kind requestKind, s Settings) Decision {
 	return Decision{Allowed: true, Result: Allowed, Reason: ReasonNoCapacityChange}
 }
 
+// kindOf is the input's workload kind, Deployment when unset.
+func kindOf(in Input) string {
+	if in.Kind == "" {
+		return v1alpha1.KindDeployment
+	}
+	return in.Kind
+}
+
+// unknownAnnotations names the namespace annotations that decide an unknown workload of kind.
+func unknownAnnotations(kind string) string {
+	if a := v1alpha1.UnknownAnnotation(kind); a != "" {
+		return a + " (or " + v1alpha1.AnnotationUnknownWorkloads + ")"
+	}
+	return v1alpha1.AnnotationUnknownWorkloads
+}
+
 // unknownWorkload is rule 3: no policy, so the namespace's unknown-workloads mode decides.
 func unknownWorkload(in Input, s Settings) Decision {
 	who := fmt.Sprintf("%s/%s/%s", s.Cluster, in.Namespace, in.Name)
@@ -270,13 +299,13 @@ func unknownWorkload(in Input, s Settings) Decision {
 	}
 	var notes []string
 	if in.Unknown != "" && in.Unknown != v1alpha1.UnknownDeny {
-		notes = append(notes, fmt.Sprintf("namespace annotation %s=%q is not deny|warn|allow; treated as deny", v1alpha1.AnnotationUnknownWorkloads, in.Unknown))
+		notes = append(notes, fmt.Sprintf("namespace annotation %s=%q is not deny|warn|allow; treated as deny", unknownAnnotations(kindOf(in)), in.Unknown))
 	}
 	return Decision{
 		Allowed: false, Result: Denied, Reason: ReasonUnknownDeny, Code: http.StatusForbidden, Notes: notes,
-		Message: fmt.Sprintf("kubedoor: Deployment %s is not in the KubeDoor control table, and namespace %s denies unregistered workloads. "+
+		Message: fmt.Sprintf("kubedoor: %s %s is not in the KubeDoor control table, and namespace %s denies unregistered workloads. "+
 			"Register it: add %s to the control table in Grafana (KubeDoor → Control table → Add), "+
-			"or set the namespace annotation %s to warn or allow.", who, in.Namespace, who, v1alpha1.AnnotationUnknownWorkloads),
+			"or set the namespace annotation %s to warn or allow.", kindOf(in), who, in.Namespace, who, unknownAnnotations(kindOf(in))),
 	}
 }
 
@@ -285,7 +314,7 @@ func observe(in Input, d Decision) Decision {
 	if d.Result != Patched && d.Result != Denied {
 		return d
 	}
-	out := Decision{Allowed: true, Result: Observed, Reason: d.Reason, Changes: d.Changes, Notes: d.Notes}
+	out := Decision{Allowed: true, Result: Observed, Reason: d.Reason, Changes: d.Changes, Notes: d.Notes, Ignored: d.Ignored}
 	if d.Result == Denied {
 		out.Notes = append(out.Notes, "would deny: "+d.Message)
 		out.Warnings = []string{truncate(fmt.Sprintf("kubedoor (observe mode): would deny %s/%s: it is not in the control table", in.Namespace, in.Name))}

@@ -31,6 +31,7 @@ type want struct {
 	warning  string   // substring of a warning
 	note     string   // substring of a note
 	noChange bool     // no op may touch containers/1 (checked for every case anyway)
+	ignored  string   // substring of an ignored policy value
 }
 
 type decideCase struct {
@@ -60,7 +61,7 @@ func patched(r Reason, patch string) want {
 
 func cases() []decideCase {
 	replicas4 := `[{"op":"replace","path":"/spec/replicas","value":4}]`
-	return []decideCase{
+	return append([]decideCase{
 		// Rule 1: temporary scale.
 		{"a fresh temporary scale lets a Scale through untouched (scenario 10)", scaleTo(8, deployment(4, tempScale(4*time.Minute))), allowed(ReasonTempScale)},
 		{"a stale temporary scale no longer protects a Scale (scenario 10)", scaleTo(8, deployment(4, tempScale(6*time.Minute))), want{allowed: true, result: Patched, reason: ReasonScale, patch: replicas4, note: "older than 5m0s"}},
@@ -165,7 +166,7 @@ func cases() []decideCase {
 		})), allowed(ReasonNoCapacityChange)},
 		{"a review missing its object is admitted unchanged", Input{Operation: ScaleUpdate, Namespace: "demo", Name: "api", Control: v1alpha1.ControlEnforce, Policy: policy()}, allowed(ReasonUnsupported)},
 		{"an operation the webhook is not registered for is admitted unchanged", Input{Operation: OperationUnknown, Control: v1alpha1.ControlEnforce, Policy: policy()}, allowed(ReasonUnsupported)},
-	}
+	}, kindCases()...)
 }
 
 func TestDecideFollowsTheAdmissionRulesInOrder(t *testing.T) {
@@ -191,6 +192,9 @@ func TestDecideFollowsTheAdmissionRulesInOrder(t *testing.T) {
 			}
 			if w.note != "" && !anyContains(d.Notes, w.note) {
 				t.Errorf("notes %q lack %q", d.Notes, w.note)
+			}
+			if w.ignored != "" && !anyContains(d.Ignored, w.ignored) {
+				t.Errorf("ignored %q lack %q", d.Ignored, w.ignored)
 			}
 			for _, op := range d.Patch {
 				if strings.Contains(op.Path, "/image") {

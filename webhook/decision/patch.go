@@ -8,6 +8,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/api/resource"
+
+	"github.com/kubedoor/kubedoor-grafana/api/v1alpha1"
 )
 
 // patcher collects the operations of one decision. It only emits an operation when the value
@@ -19,10 +21,11 @@ type patcher struct {
 	changes  []string
 	warnings []string
 	notes    []string
+	ignored  []string
 }
 
 func (p *patcher) decision(r Reason) Decision {
-	d := Decision{Allowed: true, Result: Allowed, Reason: r, Warnings: p.warnings, Notes: p.notes}
+	d := Decision{Allowed: true, Result: Allowed, Reason: r, Warnings: p.warnings, Notes: p.notes, Ignored: p.ignored}
 	if len(p.ops) > 0 {
 		d.Result, d.Patch, d.Changes = Patched, p.ops, p.changes
 	}
@@ -34,6 +37,12 @@ func (p *patcher) decision(r Reason) Decision {
 func (p *patcher) replicas() {
 	want := p.in.Policy.Spec.Replicas
 	switch {
+	case kindOf(p.in) == v1alpha1.KindDaemonSet:
+		// A DaemonSet runs one pod per node and has no spec.replicas to set.
+		if want != nil {
+			p.ignored = append(p.ignored, fmt.Sprintf("policy replicas %d (a DaemonSet has none)", *want))
+		}
+		return
 	case want == nil:
 		p.notes = append(p.notes, "policy sets no replicas; kept what was sent")
 		return
@@ -70,7 +79,7 @@ func (p *patcher) resources() {
 	for _, cp := range p.in.Policy.Spec.Containers {
 		i := containerIndex(containers, cp.Name)
 		if i < 0 {
-			p.notes = append(p.notes, fmt.Sprintf("policy names container %q, which the Deployment does not have", cp.Name))
+			p.notes = append(p.notes, fmt.Sprintf("policy names container %q, which the %s does not have", cp.Name, kindOf(p.in)))
 			continue
 		}
 		sent := containers[i].Resources

@@ -1,8 +1,11 @@
-// Package denials records a Kubernetes Warning Event (reason KubeDoorDenied) on the Deployment
-// for every change the webhook refuses, so `kubectl get events` shows it and the backend can
+// Package denials records a Kubernetes Warning Event (reason KubeDoorDenied) on the workload
+// (Deployment, StatefulSet or DaemonSet) for every change the webhook refuses, so `kubectl get events` shows it and the backend can
 // send "denied" notifications. Recording goes through client-go's event broadcaster: it never
 // blocks the admission (a full queue drops), and repeated denials of one Deployment are
 // aggregated into one Event with a count instead of a flood of objects.
+//
+// The Event's involvedObject names the workload's kind, so `kubectl describe statefulset`
+// shows it; the backend's watcher reads the same fields.
 package denials
 
 import (
@@ -35,10 +38,19 @@ func New(ctx context.Context, cs kubernetes.Interface, log *slog.Logger) *Record
 
 // Denied records that operation on Deployment namespace/name was refused with message.
 func (r *Recorder) Denied(namespace, name, operation, message string) {
+	r.DeniedKind(v1alpha1.KindDeployment, namespace, name, operation, message)
+}
+
+// DeniedKind records that operation on the apps/v1 workload kind namespace/name was refused
+// with message.
+func (r *Recorder) DeniedKind(kind, namespace, name, operation, message string) {
 	if name == "" {
 		return // a CREATE by generateName has no object to attach the Event to
 	}
-	ref := &corev1.ObjectReference{Kind: "Deployment", APIVersion: "apps/v1", Namespace: namespace, Name: name}
+	if kind == "" {
+		kind = v1alpha1.KindDeployment
+	}
+	ref := &corev1.ObjectReference{Kind: kind, APIVersion: "apps/v1", Namespace: namespace, Name: name}
 	r.recorder.Eventf(ref, corev1.EventTypeWarning, v1alpha1.EventReasonDenied, "%s refused: %s", operation, message)
 }
 

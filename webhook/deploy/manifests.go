@@ -187,7 +187,9 @@ func Rules() []rbacv1.PolicyRule {
 	return []rbacv1.PolicyRule{
 		{APIGroups: []string{v1alpha1.GroupVersion.Group}, Resources: []string{v1alpha1.Resource}, Verbs: read},
 		{APIGroups: []string{""}, Resources: []string{"namespaces"}, Verbs: read},
-		{APIGroups: []string{"apps"}, Resources: []string{"deployments"}, Verbs: read},
+		// Deployments and StatefulSets are cached (metadata only) for their scale-temp annotation,
+		// which a Scale review lacks; DaemonSets have no scale subresource, so no access.
+		{APIGroups: []string{"apps"}, Resources: []string{"deployments", "statefulsets"}, Verbs: read},
 		{APIGroups: []string{"autoscaling"}, Resources: []string{"horizontalpodautoscalers"}, Verbs: read},
 		{APIGroups: []string{v1alpha1.GroupVersion.Group}, Resources: []string{v1alpha1.Resource + "/status"}, Verbs: []string{"patch"}},
 		{APIGroups: []string{""}, Resources: []string{"events"}, Verbs: []string{"create", "patch"}},

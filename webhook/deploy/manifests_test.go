@@ -229,6 +229,11 @@ func TestTheClusterRoleIsSufficientAndMinimal(t *testing.T) {
 			return err
 		}},
 		{"reading pods", func() error { _, err := as.CoreV1().Pods("").List(ctx, metav1.ListOptions{}); return err }},
+		{"reading daemonsets (no cache needs them)", func() error { _, err := as.AppsV1().DaemonSets("").List(ctx, metav1.ListOptions{}); return err }},
+		{"scaling a statefulset", func() error {
+			_, err := as.AppsV1().StatefulSets("kubedoor").Patch(ctx, "x", types.MergePatchType, []byte(`{"spec":{"replicas":1}}`), metav1.PatchOptions{DryRun: []string{metav1.DryRunAll}})
+			return err
+		}},
 		{"reading events", func() error { _, err := as.CoreV1().Events("").List(ctx, metav1.ListOptions{}); return err }},
 		{"patching a CapacityPolicy's spec", func() error {
 			_, err := dyn.Resource(v1alpha1.GroupVersionResource).Namespace("kubedoor").Patch(ctx, "x", types.MergePatchType,

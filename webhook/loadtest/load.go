@@ -49,8 +49,9 @@ func newDeployment(name string) *appsv1.Deployment {
 	}
 }
 
-// createPolicies publishes one policy per workload name with 32 concurrent writers.
-func createPolicies(ctx context.Context, dyn dynamic.Interface, ns string, n int) error {
+// createPolicies publishes one policy per workload name with 32 concurrent writers; with mixed,
+// workload i's policy is of kindOf(i).
+func createPolicies(ctx context.Context, dyn dynamic.Interface, ns string, n int, mixed bool) error {
 	replicas := int32(2)
 	q := func(s string) *resource.Quantity { v := resource.MustParse(s); return &v }
 	var next atomic.Int64
@@ -61,12 +62,16 @@ func createPolicies(ctx context.Context, dyn dynamic.Interface, ns string, n int
 		go func() {
 			defer wg.Done()
 			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				kind := kindOf(i, mixed)
 				p := v1alpha1.CapacityPolicy{
 					TypeMeta:   metav1.TypeMeta{APIVersion: v1alpha1.GroupVersion.String(), Kind: "CapacityPolicy"},
-					ObjectMeta: metav1.ObjectMeta{Name: workload(i), Namespace: ns},
+					ObjectMeta: metav1.ObjectMeta{Name: v1alpha1.PolicyName(kind, workload(i)), Namespace: ns},
 					Spec: v1alpha1.CapacityPolicySpec{Cluster: "load", Replicas: &replicas, SourceVersion: 1, Containers: []v1alpha1.ContainerPolicy{{
 						Name: "app", CPURequest: q("250m"), MemoryRequest: q("256Mi"), CPULimit: q("1"), MemoryLimit: q("512Mi"),
 					}}},
+				}
+				if kind != v1alpha1.KindDeployment {
+					p.Spec.TargetKind = kind
 				}
 				m, err := runtime.DefaultUnstructuredConverter.ToUnstructured(&p)
 				if err == nil {
@@ -183,8 +188,13 @@ func report(w io.Writer, o options, rs []result, m memory, served [2]time.Durati
 		fmt.Fprintf(w, "| %d | %d | %s | %s |\n", on.clients, on.round, ms(on.p50-off.p50), ms(on.p99-off.p99))
 	}
 	mib := func(b int64) string { return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20)) }
-	fmt.Fprintf(w, "\nWebhook RSS: %s at start, %s with %d policies cached, %s with %d policies + %d Deployments cached.\n",
-		mib(m.empty), mib(m.policies), o.policies, mib(m.full), o.policies, o.policies)
+	workloads := fmt.Sprintf("%d Deployments", o.policies)
+	if o.mixed {
+		workloads = fmt.Sprintf("%d workloads (%d Deployments, %d StatefulSets, %d DaemonSets)", o.policies,
+			countOf(v1alpha1.KindDeployment, o.policies, true), countOf(v1alpha1.KindStatefulSet, o.policies, true), countOf(v1alpha1.KindDaemonSet, o.policies, true))
+	}
+	fmt.Fprintf(w, "\nWebhook RSS: %s at start, %s with %d policies cached, %s with %d policies + %s cached.\n",
+		mib(m.empty), mib(m.policies), o.policies, mib(m.full), o.policies, workloads)
 	if n := len(rs); n > 0 {
 		fmt.Fprintf(w, "Creates the webhook patched (cumulative, sanity check): %.0f.\n", rs[n-1].patched)
 	}

@@ -5,6 +5,7 @@
 // and stops by itself.
 //
 //	go run ./webhook/loadtest -clients 50,200 -creates 3000 -policies 10000
+//	go run ./webhook/loadtest -memory-only -mixed -policies 10000   # memory with mixed kinds
 package main
 
 import (
@@ -23,6 +24,7 @@ import (
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 
+	"github.com/kubedoor/kubedoor-grafana/api/v1alpha1"
 	"github.com/kubedoor/kubedoor-grafana/internal/testenv"
 	"github.com/kubedoor/kubedoor-grafana/webhook/deploy/crd"
 	"github.com/kubedoor/kubedoor-grafana/webhook/registration"
@@ -34,6 +36,9 @@ type options struct {
 	policies int
 	rounds   int
 	timeout  time.Duration
+	// mixed publishes policies for, and creates, Deployments, StatefulSets and DaemonSets in
+	// turn; memoryOnly skips the latency rounds.
+	mixed, memoryOnly bool
 }
 
 func main() {
@@ -45,6 +50,8 @@ func main() {
 	flag.IntVar(&o.policies, "policies", 10000, "CapacityPolicies to publish (the memory figure is taken with all of them cached)")
 	flag.IntVar(&o.rounds, "rounds", 2, "alternations of without/with webhook per concurrency (drift shows as a difference between rounds)")
 	flag.DurationVar(&o.timeout, "timeout", 30*time.Minute, "give up after this long")
+	flag.BoolVar(&o.mixed, "mixed", false, "policies and workloads of mixed kinds (Deployment, StatefulSet, DaemonSet in turn)")
+	flag.BoolVar(&o.memoryOnly, "memory-only", false, "skip the latency rounds; measure memory only")
 	flag.Parse()
 	for _, c := range strings.Split(clients, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(c))
@@ -102,7 +109,7 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 	}
 	log.Info("publishing policies", "count", o.policies)
 	t0 := time.Now()
-	if err := createPolicies(ctx, dyn, ns, o.policies); err != nil {
+	if err := createPolicies(ctx, dyn, ns, o.policies, o.mixed); err != nil {
 		return err
 	}
 	log.Info("policies published", "took", time.Since(t0).Round(time.Millisecond))
@@ -116,7 +123,11 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 
 	reg := registration.Mutating(registration.Options{URL: wh.mutateURL, CABundle: wh.caPEM, Timeout: 3})
 	var results []result
-	for _, c := range o.clients {
+	clientCounts := o.clients
+	if o.memoryOnly {
+		clientCounts = nil
+	}
+	for _, c := range clientCounts {
 		for round := 1; round <= o.rounds; round++ {
 			for _, withWebhook := range []bool{false, true} {
 				if err := setRegistered(ctx, cs, reg, withWebhook, wh, ns); err != nil {
@@ -152,14 +163,18 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 		}
 	}
 
-	// Memory in a populated cluster: the policies plus as many Deployments, all cached.
+	// Memory in a populated cluster: the policies plus as many workloads, all through the
+	// webhook; Deployments and StatefulSets are cached (metadata), DaemonSets are not.
 	if err := setRegistered(ctx, cs, reg, true, wh, ns); err != nil {
 		return err
 	}
-	if _, err := measure(ctx, cs, ns, 50, o.policies); err != nil {
+	if err := populate(ctx, cs, ns, 50, o.policies, o.mixed); err != nil {
 		return err
 	}
-	if err := wh.waitCached(ctx, "deployments", o.policies); err != nil {
+	if err := wh.waitCached(ctx, "deployments", countOf(v1alpha1.KindDeployment, o.policies, o.mixed)); err != nil {
+		return err
+	}
+	if err := wh.waitCached(ctx, "statefulsets", countOf(v1alpha1.KindStatefulSet, o.policies, o.mixed)); err != nil {
 		return err
 	}
 	rssFull, err := wh.rss()

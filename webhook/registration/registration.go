@@ -1,5 +1,5 @@
-// Package registration builds the MutatingWebhookConfiguration that routes Deployment changes to
-// kubedoor-webhook, with the safety defaults of DESIGN.md §7: only labelled namespaces, never
+// Package registration builds the MutatingWebhookConfiguration that routes Deployment,
+// StatefulSet and DaemonSet changes to kubedoor-webhook, with the safety defaults of DESIGN.md §7: only labelled namespaces, never
 // kube-system or the webhook's own namespace, no side effects, fail open, short timeout.
 package registration
 
@@ -83,7 +83,9 @@ func Mutating(o Options) *admissionregistrationv1.MutatingWebhookConfiguration {
 				Operations: []admissionregistrationv1.OperationType{admissionregistrationv1.Create, admissionregistrationv1.Update},
 				Rule: admissionregistrationv1.Rule{
 					APIGroups: []string{"apps"}, APIVersions: []string{"v1"},
-					Resources: []string{"deployments", "deployments/scale"}, Scope: &scope,
+					// Without a workload's /scale subresource, kubectl scale bypasses the webhook.
+					// DaemonSets have no replicas and no scale subresource.
+					Resources: []string{"deployments", "deployments/scale", "statefulsets", "statefulsets/scale", "daemonsets"}, Scope: &scope,
 				},
 			}},
 		}},

@@ -1,6 +1,7 @@
 package registration
 
 import (
+	"strings"
 	"testing"
 
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
@@ -23,8 +24,12 @@ func TestMutatingHasTheSafetyDefaults(t *testing.T) {
 		t.Errorf("namespace selector %+v must require the control label and exclude kube-system and the webhook's namespace", exprs)
 	}
 	res := w.Rules[0].Resources
-	if len(res) != 2 || res[0] != "deployments" || res[1] != "deployments/scale" {
-		t.Errorf("resources %v: without deployments/scale, kubectl scale bypasses the webhook", res)
+	want := []string{"deployments", "deployments/scale", "statefulsets", "statefulsets/scale", "daemonsets"}
+	if strings.Join(res, ",") != strings.Join(want, ",") {
+		t.Errorf("resources %v, want %v: without a kind's /scale, kubectl scale bypasses the webhook", res, want)
+	}
+	if g := w.Rules[0].APIGroups; len(g) != 1 || g[0] != "apps" || w.Rules[0].APIVersions[0] != "v1" {
+		t.Errorf("rule group/version %v %v", g, w.Rules[0].APIVersions)
 	}
 }
 
