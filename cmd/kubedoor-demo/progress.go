@@ -91,7 +91,7 @@ type portTaken struct {
 func (e *portTaken) Error() string {
 	return fmt.Sprintf("cannot serve the demo on %s: the port is taken (%v).\n"+
 		"  Stop what listens there (`ss -ltnp 'sport = :%s'` shows it), or run the demo on another address:\n"+
-		"  go run ./cmd/kubedoor-demo --addr 127.0.0.1:3030 (after `go tool mage demo` has built it once)",
+		"  bin/kubedoor-demo --addr 127.0.0.1:3030 (built by `go tool mage demo`)",
 		e.addr, e.err, port(e.addr))
 }
 

@@ -26,7 +26,7 @@ type Options struct {
 	// Kubeconfig, when set, is served at /devhost/kubeconfig for the browser run's connection
 	// test (Grafana never gives a stored secret back). Test-only, 127.0.0.1.
 	Kubeconfig []byte
-	// Edition names the host on its pages ("browser test host", "demo").
+	// Edition names the host on its pages ("browser test host" unless set, "demo").
 	Edition string
 	Log     *slog.Logger
 }
@@ -62,7 +62,7 @@ func Handler(o Options) http.Handler {
 	mux.Handle("/public/", http.NotFoundHandler())
 	edition := o.Edition
 	if edition == "" {
-		edition = "KubeDoor browser test host"
+		edition = "browser test host"
 	}
 	mux.HandleFunc("/", serveShell(edition))
 	return mux

@@ -73,7 +73,7 @@ func TestHandlerServesTheAppOverTheRealBackend(t *testing.T) {
 	}
 	srv := httptest.NewServer(Handler(Options{
 		Host: host, Dist: dist, HostBundle: bundle, Dashboards: filepath.Join(root, "provisioning", "dashboards"),
-		JSONData: jsonData, Edition: "KubeDoor demo",
+		JSONData: jsonData, Edition: "demo",
 	}))
 	defer srv.Close()
 
@@ -94,7 +94,7 @@ func TestHandlerServesTheAppOverTheRealBackend(t *testing.T) {
 
 	for _, path := range []string{"/", "/a/" + PluginID + "/overview"} {
 		code, body := get(path, "Editor")
-		for _, want := range []string{`<div id="reactRoot">`, `/public/host/host.js`, `"orgRole":"Editor"`, `KubeDoor demo`} {
+		for _, want := range []string{`<div id="reactRoot">`, `/public/host/host.js`, `"orgRole":"Editor"`, `<title>KubeDoor · demo</title>`} {
 			if code != http.StatusOK || !strings.Contains(body, want) {
 				t.Fatalf("GET %s: %d, want 200 with %q:\n%s", path, code, want, body)
 			}

@@ -106,7 +106,7 @@ export function Shell({ plugin, meta, json, role, login }: ShellProps) {
             data-testid="host-role"
           />
           <Text variant="bodySmall" color="secondary">
-            {`${config.buildInfo.edition ?? 'Browser test host'}: not Grafana`}
+            {`KubeDoor ${config.buildInfo.edition ?? 'browser test host'}: not Grafana`}
           </Text>
         </div>
       </nav>
