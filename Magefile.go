@@ -331,16 +331,28 @@ func dirEntries(dir string) []os.DirEntry {
 
 // Demo runs the product on its embedded default: a local Kubernetes cluster with demo workloads,
 // Prometheus loaded with their peak history, the embedded ClickHouse engine, the backend plugin
-// (started as Grafana starts it) behind a local gateway, and the webhook. Ctrl-C stops it all.
+// (started as Grafana starts it), the webhook, and the app's pages on http://127.0.0.1:3000 (the
+// browser run's host, standing in for Grafana). Ctrl-C stops it all.
 func Demo(ctx context.Context) error {
-	mg.SerialDeps(Deps.All, build.Build.Linux, Webhook)
-	err := sh.RunV("go", "run", "./cmd/kubedoor-demo",
+	mg.SerialDeps(Deps.All, Frontend.Build, HostBundle, build.Build.Linux, Webhook)
+	// Built, then run directly (not `go run`), so its exit code (2: port taken) reaches the shell.
+	if err := sh.RunWith(map[string]string{"CGO_ENABLED": "0"}, "go", "build", "-o", "bin/kubedoor-demo", "./cmd/kubedoor-demo"); err != nil {
+		return err
+	}
+	err := sh.RunV(filepath.Join("bin", "kubedoor-demo"),
 		"--plugin", filepath.Join("dist", "gpx_kubedoor_linux_amd64"),
 		"--webhook", filepath.Join("bin", "kubedoor-webhook"))
 	if ctx.Err() != nil {
 		return nil // Ctrl-C is how the demo ends; it has stopped its parts by now
 	}
 	return err
+}
+
+// HostBundle builds the page host the demo and the browser run serve the app in
+// (tests/browser/host → .cache/browser-host).
+func HostBundle() error {
+	mg.Deps(Frontend.Install)
+	return sh.RunV("npm", "run", "build:host")
 }
 
 func contains(list []string, s string) bool {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"time"
 
 	"github.com/kubedoor/kubedoor-grafana/internal/pluginhost"
@@ -12,9 +11,9 @@ import (
 
 var operator = pluginhost.User{Login: "demo", Role: "Editor"}
 
-// backfill collects the demo's history through the API, as an operator would from the
-// Collection page, so the control table is derived and published before the demo is handed over.
-func backfill(ctx context.Context, host *pluginhost.Host, days int, log *slog.Logger) error {
+// backfill collects the demo's history through the API, as an operator would from Clusters &
+// settings, so the control table is derived and published before the demo is handed over.
+func backfill(ctx context.Context, host *pluginhost.Host, days int, p *progress) error {
 	var job struct {
 		ID, State           string
 		DaysDone, DaysTotal int
@@ -36,9 +35,14 @@ func backfill(ctx context.Context, host *pluginhost.Host, days int, log *slog.Lo
 		if res.Status != 409 || attempt > 120 {
 			return fmt.Errorf("starting the backfill: %d %s", res.Status, res.Body)
 		}
+		if attempt%15 == 0 {
+			p.printf("  waiting for the daily collection's start-up catch-up to finish before the backfill")
+		}
 		time.Sleep(time.Second)
 	}
-	log.Info("collecting the demo's peak history", "days", days, "job", job.ID)
+	t0 := time.Now()
+	p.printf("collecting %d days of peak history (job %s) …", days, job.ID)
+	last := time.Now()
 	for job.State != "succeeded" {
 		if job.State == "failed" || job.State == "cancelled" {
 			return fmt.Errorf("backfill %s: %v", job.State, job.Errors)
@@ -55,6 +59,10 @@ func backfill(ctx context.Context, host *pluginhost.Host, days int, log *slog.Lo
 		if err := json.Unmarshal(res.Body, &job); err != nil {
 			return err
 		}
+		if time.Since(last) >= p.every {
+			last = time.Now()
+			p.printf("  collecting: %d of %d days (%.0fs so far)", job.DaysDone, job.DaysTotal, time.Since(t0).Seconds())
+		}
 	}
 	res, err := host.Call(ctx, operator, "GET", "v1/control?cluster=demo", nil)
 	if err != nil {
@@ -62,6 +70,7 @@ func backfill(ctx context.Context, host *pluginhost.Host, days int, log *slog.Lo
 	}
 	var table struct{ Total int }
 	_ = json.Unmarshal(res.Body, &table)
-	fmt.Printf("collected %d days; the control table holds %d workloads and is published as CapacityPolicies\n", job.DaysDone, table.Total)
+	p.printf("collected %d days in %.0fs; the control table holds %d workloads and is published as CapacityPolicies",
+		job.DaysDone, time.Since(t0).Seconds(), table.Total)
 	return nil
 }

@@ -20,6 +20,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/kubedoor/kubedoor-grafana/internal/devhost"
 	"github.com/kubedoor/kubedoor-grafana/internal/pluginhost"
 	"github.com/kubedoor/kubedoor-grafana/internal/testenv"
 )
@@ -58,15 +59,15 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 	if o.plugin == "" {
 		return errors.New("--plugin is required (go build -o <file> ./pkg)")
 	}
-	dist, err := mustDir(o.dist, "frontend build")
+	dist, err := devhost.MustDir(o.dist, "frontend build")
 	if err != nil {
 		return err
 	}
-	hostDir, err := mustDir(o.host, "host bundle")
+	hostDir, err := devhost.MustDir(o.host, "host bundle")
 	if err != nil {
 		return err
 	}
-	dashDir, err := mustDir(o.dashboards, "dashboards")
+	dashDir, err := devhost.MustDir(o.dashboards, "dashboards")
 	if err != nil {
 		return err
 	}
@@ -129,7 +130,7 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 	}
 	defer pluginLog.Close()
 	host, err := pluginhost.Start(pluginhost.Options{
-		Executable: o.plugin, PluginID: pluginID, JSONData: jsonData, Secure: secure, Log: pluginLog,
+		Executable: o.plugin, PluginID: devhost.PluginID, JSONData: jsonData, Secure: secure, Log: pluginLog,
 		Env: []string{"KUBEDOOR_LIBCHDB=" + lib, "KUBEDOOR_DATA_DIR=" + filepath.Join(dir, "clickhouse")},
 	})
 	if err != nil {
@@ -137,35 +138,16 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 	}
 	defer host.Stop()
 
-	settings := &pluginSettings{jsonData: jsonData, secure: secure, apply: host.SetSettings, log: log}
-	mux := http.NewServeMux()
-	mux.Handle("/api/plugins/"+pluginID+"/settings", settings)
-	mux.Handle("/api/", withCaller(host.Gateway(pluginhost.User{Login: "admin", Role: "Admin"})))
-	mux.Handle("/public/plugins/"+pluginID+"/", static("/public/plugins/"+pluginID+"/", dist))
-	mux.Handle("/public/host/", static("/public/host/", hostDir))
-	// Grafana UI's icons, copied into the host bundle: @grafana/ui fetches them from here.
-	mux.Handle("/public/build/", static("/public/build/", hostDir))
-	mux.HandleFunc("/provisioning/dashboards/index.json", dashboardIndex(dashDir))
-	// The local cluster's kubeconfig, for the browser run's connection test: Grafana never gives
-	// a stored secret back, so the config page can only test what is typed in. Test-only, 127.0.0.1.
-	mux.HandleFunc("/devhost/kubeconfig", func(w http.ResponseWriter, r *http.Request) {
-		if testKubeconfig == nil {
-			http.NotFound(w, r)
-			return
-		}
-		w.Header().Set("Content-Type", "text/plain")
-		_, _ = w.Write(testKubeconfig)
+	handler := devhost.Handler(devhost.Options{
+		Host: host, Dist: dist, HostBundle: hostDir, Dashboards: dashDir,
+		JSONData: jsonData, Secure: secure, Kubeconfig: testKubeconfig, Log: log,
 	})
-	mux.Handle("/provisioning/dashboards/", static("/provisioning/dashboards/", dashDir))
-	// Anything else under /public/ (Grafana's fonts, say) is not here: 404, not the page shell.
-	mux.Handle("/public/", http.NotFoundHandler())
-	mux.HandleFunc("/", serveShell)
 
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", o.addr, err)
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
 	defer srv.Close()
 
@@ -176,7 +158,7 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 		}
 	}
 	log.Info("serving", "url", url, "state", dir)
-	fmt.Printf("KubeDoor browser test host on %s (app: %s/a/%s/overview). Ctrl-C stops it.\n", url, url, pluginID)
+	fmt.Printf("KubeDoor browser test host on %s (app: %s/a/%s/overview). Ctrl-C stops it.\n", url, url, devhost.PluginID)
 	<-ctx.Done()
 	log.Info("stopping")
 	return nil

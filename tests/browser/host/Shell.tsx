@@ -2,8 +2,8 @@ import React from 'react';
 import { Navigate, Route, Routes, useLocation } from 'react-router-dom';
 import { css } from '@emotion/css';
 import type { AppPlugin, AppPluginMeta, GrafanaTheme2 } from '@grafana/data';
-import type { PluginPageProps } from '@grafana/runtime';
-import { Badge, Icon, type IconName, Stack, Text, useStyles2 } from '@grafana/ui';
+import { config, type PluginPageProps } from '@grafana/runtime';
+import { Badge, Icon, type IconName, RadioButtonGroup, Stack, Text, useStyles2 } from '@grafana/ui';
 
 import { DashboardPreview } from './DashboardPreview';
 
@@ -28,6 +28,15 @@ export interface PluginJson {
 }
 
 const RANK: Record<Role, number> = { Viewer: 1, Editor: 2, Admin: 3 };
+const ROLES: Role[] = ['Viewer', 'Editor', 'Admin'];
+
+/** The host reads who the caller is from these cookies (as the browser run sets them); the page
+ * reloads so the boot data, nav and every backend call carry the new role. */
+function switchRole(role: Role) {
+  document.cookie = `kd_role=${role}; path=/; SameSite=Strict`;
+  document.cookie = `kd_user=${role.toLowerCase()}; path=/; SameSite=Strict`;
+  window.location.reload();
+}
 
 /** Grafana's nav rules: an include is shown if the user's basic role grants its action or role. */
 export function visibleIncludes(json: PluginJson, role: Role): Include[] {
@@ -88,8 +97,16 @@ export function Shell({ plugin, meta, json, role, login }: ShellProps) {
             text={`${login} · ${role}`}
             color={role === 'Admin' ? 'purple' : role === 'Editor' ? 'blue' : 'darkgrey'}
           />
+          <RadioButtonGroup<Role>
+            size="sm"
+            options={ROLES.map((r) => ({ label: r, value: r }))}
+            value={role}
+            onChange={switchRole}
+            aria-label="Role"
+            data-testid="host-role"
+          />
           <Text variant="bodySmall" color="secondary">
-            Browser test host: not Grafana
+            {`KubeDoor ${config.buildInfo.edition ?? 'browser test host'}: not Grafana`}
           </Text>
         </div>
       </nav>

@@ -1,4 +1,4 @@
-package main
+package devhost
 
 import (
 	"encoding/json"

@@ -1,4 +1,4 @@
-package main
+package devhost
 
 import (
 	"encoding/json"
@@ -19,7 +19,7 @@ import (
 // Grafana server (none can run here). Who the caller is comes from the kd_user / kd_role
 // cookies, set by the browser run per role; the backend checks the role itself, as in Grafana.
 
-const pluginID = "kubedoor-capacity-app"
+const PluginID = "kubedoor-capacity-app"
 
 func caller(r *http.Request) pluginhost.User {
 	u := pluginhost.User{Login: "admin", Role: "Admin"}
@@ -84,7 +84,7 @@ func (s *pluginSettings) get(w http.ResponseWriter) {
 		}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
-		"id": pluginID, "type": "app", "name": "KubeDoor Capacity", "enabled": true, "pinned": true,
+		"id": PluginID, "type": "app", "name": "KubeDoor Capacity", "enabled": true, "pinned": true,
 		"jsonData": s.jsonData, "secureJsonFields": fields,
 	})
 }
@@ -137,7 +137,7 @@ var shell = template.Must(template.New("shell").Parse(`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<title>KubeDoor · browser test host</title>
+<title>KubeDoor · {{.settings.buildInfo.edition}}</title>
 <link rel="icon" href="data:,">
 <script>window.grafanaBootData = {{.}}; window.__grafana_public_path__ = "/public/";</script>
 </head>
@@ -148,12 +148,20 @@ var shell = template.Must(template.New("shell").Parse(`<!doctype html>
 </html>
 `))
 
-func serveShell(w http.ResponseWriter, r *http.Request) {
+// serveShell answers with the page shell; edition names the host (browser run or demo) on the
+// page, so nobody mistakes it for Grafana.
+func serveShell(edition string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		shellFor(w, r, edition)
+	}
+}
+
+func shellFor(w http.ResponseWriter, r *http.Request, edition string) {
 	u := caller(r)
 	boot := map[string]any{
 		"settings": map[string]any{
 			"appSubUrl": "", "appUrl": "http://" + r.Host + "/",
-			"buildInfo": map[string]any{"version": "12.4.0", "edition": "KubeDoor browser test host"},
+			"buildInfo": map[string]any{"version": "12.4.0", "edition": edition},
 			"bootData":  nil,
 		},
 		"user": map[string]any{
@@ -199,7 +207,8 @@ func static(prefix, dir string) http.Handler {
 	})
 }
 
-func mustDir(path, what string) (string, error) {
+// MustDir is path made absolute, or an error naming what is missing there.
+func MustDir(path, what string) (string, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return "", err
