@@ -49,7 +49,7 @@ func BenchmarkBacktest400Days(b *testing.B) {
 		err := conn.Exec(ctx, `INSERT INTO peak_samples (`+strings.Join(peaks.Columns, ", ")+`)
 SELECT 'bench', concat('ns-', toString(w % 100)), concat('wl-', toString(w)),
        ['', 'app', 'sidecar'][c + 1] AS container, {day:Date}, toDateTime({day:Date}) + 7200, toDateTime({day:Date}) + 12600,
-       toUInt32(1 + w % 8) AS pods, pods + 1,
+       toUInt32(1 + w % 8) AS pods, pods + 1, NULL, NULL, NULL,
        (cityHash64(w, {d:UInt32}, c) % 2000) / 1000 * if(c = 2, 0.05, 1) AS cpu_max, cpu_max * 0.8,
        (64 + cityHash64({d:UInt32}, w, c) % 2048) * 1048576 * if(c = 2, 0.1, 1) AS mem_max, mem_max * 0.9,
        if(c = 0, 0, 0.5), if(c = 0, 0, 2), if(c = 0, 0, 536870912), if(c = 0, 0, 4294967296),

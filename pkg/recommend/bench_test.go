@@ -43,7 +43,7 @@ func generateSamples(b *testing.B, cluster string, workloads, firstDay, days int
 SELECT {cluster:String}, concat('ns-', toString(w % 200)), concat('wl-', toString(w)),
        ['', 'app', 'sidecar'][c + 1] AS container,
        toDate({day0:Date}) + d AS day, toDateTime(day) + 7200, toDateTime(day) + 12600,
-       toUInt32(1 + w % 8 + (cityHash64(w, d) % 3)) AS pods, pods + 1, pods, pods,
+       toUInt32(1 + w % 8 + (cityHash64(w, d) % 3)) AS pods, pods + 1, pods, pods, NULL,
        (cityHash64(w, d, c) % 2000) / 1000 * if(c = 2, 0.05, 1) AS cpu_max, cpu_max * 0.8,
        (64 + cityHash64(d, w, c) % 2048) * 1048576 * if(c = 2, 0.1, 1) AS mem_max, mem_max * 0.9,
        if(c = 1, 0.5, 0), if(c = 1, 2, 0), if(c = 1, 536870912, 0), if(c = 1, 4294967296, 0),
