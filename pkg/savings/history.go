@@ -24,7 +24,9 @@ type Stored struct {
 // CPU scaled by the day's most Ready pods ÷ the row's replicas), days are flagged as Replay flags
 // them, and each workload comes back as one row of counts, its worst day per resource and its
 // latest day. Scanning a year of a large cluster's samples into Go, not the engine's read, was
-// what the first version spent its time on (BENCHMARKS.md).
+// what the first version spent its time on; a re-collected day is deduplicated by argMax over
+// collected_at (what FINAL keeps in this ReplacingMergeTree), which costs a fraction of FINAL on
+// the one part per day the daily collection writes (BENCHMARKS.md).
 const replayQuery = `SELECT namespace, workload, count(), sum(over), sum(thr), sum(oomr), sum(over OR thr OR oomr),
        sum(kills), countIf(kills > 0),
        argMax((cpu_used, cpu_req), (if(cpu_req > 0, cpu_used / cpu_req, -1), day)),
@@ -47,11 +49,14 @@ FROM (
            (creq > 0 AND cpu > creq) OR (mreq > 0 AND mem > mreq) AS over1,
            clim > 0 AND cpu >= {thr:Float64} * clim AS thr1,
            mlim > 0 AND mem > {oom:Float64} * mlim AS oomr1
-    FROM (SELECT namespace, workload, container, day, pods_max, cpu_p95_max, mem_p95_max, cpu_request, cpu_limit,
-                 mem_request, mem_limit, oom_kills
-          FROM peak_samples FINAL
+    FROM (SELECT namespace, workload, container, day, argMax(pods_max, collected_at) AS pods_max,
+                 argMax(cpu_p95_max, collected_at) AS cpu_p95_max, argMax(mem_p95_max, collected_at) AS mem_p95_max,
+                 argMax(cpu_request, collected_at) AS cpu_request, argMax(cpu_limit, collected_at) AS cpu_limit,
+                 argMax(mem_request, collected_at) AS mem_request, argMax(mem_limit, collected_at) AS mem_limit,
+                 argMax(oom_kills, collected_at) AS oom_kills
+          FROM peak_samples
           WHERE cluster = {cluster:String} AND container != '' AND day BETWEEN {from:Date} AND {to:Date}
-          SETTINGS do_not_merge_across_partitions_select_final = 1) AS s
+          GROUP BY namespace, workload, container, day) AS s
     INNER JOIN (SELECT t.1 AS namespace, t.2 AS workload, t.3 AS rep
                 FROM (SELECT arrayJoin(arrayZip({wns:Array(String)}, {wwl:Array(String)}, {wrep:Array(Int32)})) AS t)) AS w
       ON s.namespace = w.namespace AND s.workload = w.workload
