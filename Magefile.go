@@ -244,7 +244,7 @@ func Test() error {
 
 // goPackages are the module's package trees. "./..." would also walk node_modules, where npm
 // packages sometimes ship Go files of their own.
-var goPackages = []string{"./pkg/...", "./webhook/...", "./internal/...", "./cmd/..."}
+var goPackages = []string{"./pkg/...", "./webhook/...", "./internal/...", "./cmd/...", "./deploy/..."}
 
 // Browser drives Debian Chromium through every app page and dashboard over the real backend
 // (cmd/kubedoor-devhost) and saves screenshots to test-results/screenshots.
