@@ -324,19 +324,24 @@ export const steps = [
       if (!(await visible(table))) {
         return verdict(page, 'no namespaces table');
       }
-      // A namespace that is not enforced yet: its "Enforce" option opens the confirmation.
-      const radios = await table.getByRole('radio', { name: 'Enforce' }).all();
-      let opened = false;
-      for (const radio of radios) {
-        if (!(await radio.isChecked())) {
-          await radio.click();
-          opened = true;
+      // A namespace that is not enforced yet and runs Deployments (the last column counts them):
+      // its "Enforce" option opens the confirmation with something to preview.
+      let target;
+      for (const row of await table.getByRole('row').all()) {
+        const enforce = row.getByRole('radio', { name: 'Enforce' });
+        if ((await enforce.count()) === 0 || (await enforce.isChecked())) {
+          continue;
+        }
+        const cells = await row.getByRole('cell').allInnerTexts();
+        if (Number(cells[cells.length - 1]) > 0) {
+          target = enforce;
           break;
         }
       }
-      if (!opened) {
-        return { status: 'fail', detail: 'every namespace is already enforced: nothing to preview' };
+      if (!target) {
+        return { status: 'fail', detail: 'no namespace runs Deployments without being enforced: nothing to preview' };
       }
+      await target.click();
       const preview = page.getByTestId(id('clusters-preview'));
       await preview.waitFor();
       await settle(page, 120_000);
@@ -354,7 +359,10 @@ export const steps = [
       if (verdictNow.status !== 'pass') {
         return verdictNow;
       }
-      expect(/running Deployments/.test(await preview.innerText()), 'the preview shows no counts');
+      expect(
+        /[1-9]\d* running Deployments?/.test(await preview.innerText()),
+        'the preview shows no running Deployment'
+      );
       expect(/Now: .* a month/.test(saved) && saved.includes('Enforcing saves'), `the savings read: ${saved}`);
       // The dialog stays open (not confirmed) for the screenshot.
       return verdictNow;

@@ -1,6 +1,6 @@
 import React from 'react';
 import { t } from '../../i18n';
-import { Text } from '@grafana/ui';
+import { Stack, Text } from '@grafana/ui';
 
 import { getRecommendations } from '../../api/recommend';
 import type { Cost } from '../../api/recommendTypes';
@@ -28,7 +28,7 @@ export function EnforceSavings({ cluster, namespace }: { cluster: string; namesp
     const r = state.data;
     const { now, table, savingsTable } = r.totals;
     body = (
-      <>
+      <Stack direction="column" gap={0.5}>
         <Text>{t('clusters.savings.now', 'Now: {{cost}} a month', { cost: costText(now, r.currency) })}</Text>
         <Text>
           {t('clusters.savings.table', 'With the control table: {{cost}} a month', {
@@ -40,7 +40,7 @@ export function EnforceSavings({ cluster, namespace }: { cluster: string; namesp
             money: formatMoney(savingsTable, r.currency),
           })}
         </Text>
-      </>
+      </Stack>
     );
   }
   return (

@@ -22,12 +22,15 @@ export const itemKey = (i: { namespace: string; workload: string }) => `${i.name
 
 const RISK_COLOR: Record<RiskLevel, BadgeColor> = { low: 'green', medium: 'orange', high: 'red', unknown: 'darkgrey' };
 
+/** The risk counts that are not zero, or "no risk days": the cell stays short for most rows. */
 export function riskText(r: Risk): string {
-  return t(
-    'recommend.risk.counts',
-    '{{over}} d over request · {{cpu}} d near CPU limit · {{mem}} d near memory limit · {{oom}} OOM kills',
-    { over: r.daysOverRequest, cpu: r.daysNearCPULimit, mem: r.daysNearMemLimit, oom: r.oomKills }
-  );
+  const parts = [
+    r.daysOverRequest > 0 && t('recommend.risk.over', '{{n}} d over request', { n: r.daysOverRequest }),
+    r.daysNearCPULimit > 0 && t('recommend.risk.cpu', '{{n}} d near CPU limit', { n: r.daysNearCPULimit }),
+    r.daysNearMemLimit > 0 && t('recommend.risk.mem', '{{n}} d near memory limit', { n: r.daysNearMemLimit }),
+    r.oomKills > 0 && t('recommend.risk.oom', '{{n}} OOM kills', { n: r.oomKills }),
+  ].filter((p): p is string => typeof p === 'string');
+  return parts.length > 0 ? parts.join(' · ') : t('recommend.risk.none', 'no risk days');
 }
 
 interface Props {

@@ -24,8 +24,11 @@ function CostCard({ title, cost, currency, extra }: { title: string; cost: Cost;
 /** Monthly cost now, as the control table sets it and as recommended, with the savings of each. */
 export function RecommendTotals({ data }: { data: Recommendations }) {
   const { totals, currency } = data;
+  // A negative saving is a cost: say so rather than "saves -$125".
   const saves = (n: number) =>
-    t('recommend.totals.saves', 'saves {{money}} a month', { money: formatMoney(n, currency) });
+    n < 0
+      ? t('recommend.totals.costs', 'costs {{money}} more a month', { money: formatMoney(-n, currency) })
+      : t('recommend.totals.saves', 'saves {{money}} a month', { money: formatMoney(n, currency) });
   return (
     <div data-testid={testIds.recommend.totals}>
       <Stack direction="row" gap={2} wrap="wrap">

@@ -30,6 +30,7 @@ describe('Recommendations page', () => {
     expect(within(web).getByText('12 → 12 → 8')).toBeInTheDocument();
     expect(within(web).getByText('$70.00')).toBeInTheDocument();
     expect(within(web).getByText('64')).toBeInTheDocument();
+    expect(within(web).getByText('1 d near CPU limit')).toBeInTheDocument();
     expect(within(web).getByRole('link', { name: 'shop/web' })).toHaveAttribute(
       'href',
       '/a/kubedoor-capacity-app/control?cluster=prod-a&namespace=shop&q=web'
