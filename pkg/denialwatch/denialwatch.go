@@ -163,7 +163,7 @@ func (w *Worker) clients(svc *service.Service) map[string]kubernetes.Interface {
 }
 
 func (w *Worker) watchLoop(ctx context.Context, cluster string, cs kubernetes.Interface) {
-	var n Notifier = w.Notifier
+	n := w.Notifier
 	if w.Elsewhere != nil {
 		n = leaderOnly{n: w.Notifier, elsewhere: w.Elsewhere}
 	}

@@ -3,6 +3,7 @@ package jobs
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -272,8 +273,8 @@ func TestASecondJobIsRefusedAndCancelStopsTheFirst(t *testing.T) {
 	}
 	before, _ := countRows(t, day(0))
 	_, err = m.Start(context.Background(), Request{Cluster: "prod-b", Days: 1, StartedBy: "bob"})
-	busy, ok := err.(*BusyError)
-	if !ok || busy.Current.ID != j.ID {
+	var busy *BusyError
+	if !errors.As(err, &busy) || busy.Current.ID != j.ID {
 		t.Fatalf("second job: %v", err)
 	}
 	c, err := m.Cancel(context.Background(), j.ID)

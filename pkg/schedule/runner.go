@@ -292,7 +292,7 @@ func (r *Runner) settleInterrupted(ctx context.Context, st *Store, now time.Time
 	}
 	for _, run := range runs {
 		leads := r.o.Leader == nil || r.o.Leader.Holds(run.Cluster, true)
-		if run.Runner == r.o.ID || !run.StartedAt.Before(r.started) || !(leads || EarlierOnThisHost(run.Runner, r.o.ID)) {
+		if run.Runner == r.o.ID || !run.StartedAt.Before(r.started) || (!leads && !EarlierOnThisHost(run.Runner, r.o.ID)) {
 			continue
 		}
 		run.Status = StatusFailed
