@@ -95,12 +95,10 @@ func Start(log *slog.Logger, version string) *Backend {
 
 // InstanceFactory builds Grafana app instances that serve the API from these parts.
 func (b *Backend) InstanceFactory() app.InstanceFactoryFunc {
-	return plugin.NewFactory(b.Service, b.log,
-		plugin.WithOperations(b.Operations),
-		plugin.WithCollections(b.Collections),
-		plugin.WithControlPublished(control.PublishedFunc(b.Publisher.Trigger)),
-		plugin.WithNotifier(b.Operations.Notifier),
-	)
+	return plugin.NewFactory(plugin.Deps{
+		Service: b.Service, Log: b.log, Operations: b.Operations, Collections: b.Collections,
+		Published: control.PublishedFunc(b.Publisher.Trigger), Notifier: b.Operations.Notifier,
+	})
 }
 
 // Stop ends the background work and closes the store.
