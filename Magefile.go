@@ -234,9 +234,9 @@ func (Deps) Testbed() error {
 	return sh.RunV("bash", "scripts/build-testbed.sh")
 }
 
-// Test runs every check: frontend typecheck, lint, jest and build; go vet; the backend and
-// webhook builds; Grafana's plugin validator on the catalog archive; all Go tests against the real parts; the browser run; and a bounded run of
-// each fuzz target.
+// Test runs every check: frontend typecheck, lint, jest and build; the backend and webhook
+// builds; Grafana's plugin validator on the catalog archive; go vet; golangci-lint (Lint); all Go
+// tests against the real parts; the browser run; and a bounded run of each fuzz target.
 func Test() error {
 	mg.SerialDeps(Deps.All, Frontend.Check, All, Validate, Vet, Lint, GoTest, Browser, Fuzz)
 	return nil
