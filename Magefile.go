@@ -234,11 +234,11 @@ func (Deps) Testbed() error {
 	return sh.RunV("bash", "scripts/build-testbed.sh")
 }
 
-// Test runs every check: frontend typecheck, lint, jest and build; go vet; the backend and
-// webhook builds; Grafana's plugin validator on the catalog archive; all Go tests against the real parts; the browser run; and a bounded run of
-// each fuzz target.
+// Test runs every check: frontend typecheck, lint, jest and build; the backend and webhook
+// builds; Grafana's plugin validator on the catalog archive; go vet; golangci-lint (Lint); all Go
+// tests against the real parts; the browser run; and a bounded run of each fuzz target.
 func Test() error {
-	mg.SerialDeps(Deps.All, Frontend.Check, All, Validate, Vet, GoTest, Browser, Fuzz)
+	mg.SerialDeps(Deps.All, Frontend.Check, All, Validate, Vet, Lint, GoTest, Browser, Fuzz)
 	return nil
 }
 
@@ -256,6 +256,12 @@ func Browser() error {
 // Vet runs go vet on every package.
 func Vet() error {
 	return sh.RunV("go", append([]string{"vet"}, goPackages...)...)
+}
+
+// Lint runs golangci-lint (a tool dependency in go.mod) with .golangci.yml: depguard holds the
+// package boundaries of docs/architecture.md, beside the error and resource linters.
+func Lint() error {
+	return sh.RunV("go", append([]string{"tool", "golangci-lint", "run"}, append(goPackages, "./api/...")...)...)
 }
 
 // GoTest runs all Go tests (real ClickHouse engine, Prometheus, kube-apiserver, plugin executable).

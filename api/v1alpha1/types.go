@@ -43,6 +43,9 @@ const (
 	EventReasonDenied = "KubeDoorDenied"
 	// EventComponent is the source component of the webhook's Events.
 	EventComponent = "kubedoor-webhook"
+	// WebhookConfigurationName names the MutatingWebhookConfiguration the webhook installs; the
+	// backend's cluster health reads it by this name, so both sides take it from here.
+	WebhookConfigurationName = "kubedoor-webhook"
 )
 
 // Control modes of a namespace.

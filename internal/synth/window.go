@@ -68,8 +68,6 @@ func (c *Cluster) Windows() []Window {
 // span is a half-open stretch of Unix seconds [from, to).
 type span struct{ from, to int64 }
 
-func (s span) len() int64 { return s.to - s.from }
-
 // dataSpans returns the stretches data is written for: each window widened by the margin, with
 // the end included (hence +1, as spans are half-open).
 func dataSpans(windows []Window, margin time.Duration) []span {

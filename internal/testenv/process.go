@@ -132,7 +132,7 @@ func waitHealthy(parent context.Context, p *process, timeout time.Duration, chec
 		select {
 		case <-p.done:
 			tail := logTail(p.logPath, logTailLines)
-			err := fmt.Errorf("%s exited during start (%v); log %s, last lines:\n%s", p.name, p.waitErr, p.logPath, tail)
+			err := fmt.Errorf("%s exited during start (%w); log %s, last lines:\n%s", p.name, p.waitErr, p.logPath, tail)
 			if strings.Contains(tail, "address already in use") {
 				return errors.Join(errPortInUse, err)
 			}
@@ -141,7 +141,7 @@ func waitHealthy(parent context.Context, p *process, timeout time.Duration, chec
 			if parent.Err() != nil {
 				return fmt.Errorf("start of %s cancelled: %w", p.name, context.Cause(parent))
 			}
-			return fmt.Errorf("%s not healthy after %s (last check: %v); log %s, last lines:\n%s",
+			return fmt.Errorf("%s not healthy after %s (last check: %w); log %s, last lines:\n%s",
 				p.name, timeout, lastErr, p.logPath, logTail(p.logPath, logTailLines))
 		case <-tick.C:
 		}

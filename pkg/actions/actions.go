@@ -217,7 +217,7 @@ func (r *Runner) audit(ctx context.Context, by Actor, action string, res Result)
 	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	if err := r.d.Audit.Record(actx, e); err != nil {
-		r.d.Log.Error("audit entry not recorded", "action", action, "workload", res.Workload.String(), "error", err)
+		r.d.Log.Error("audit entry not recorded", "action", action, "workload", res.String(), "error", err)
 	}
 }
 
@@ -237,7 +237,7 @@ func (r *Runner) report(ctx context.Context, verb string, results []Result, by A
 			state = "FAILED: " + res.Error
 		}
 		if len(fields) < 20 {
-			fields = append(fields, notify.Field{Name: res.Workload.String(), Value: state + describe(res.After)})
+			fields = append(fields, notify.Field{Name: res.String(), Value: state + describe(res.After)})
 		}
 	}
 	if len(results) > 20 {

@@ -24,6 +24,7 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/pkg/plugin"
 	"github.com/kubedoor/kubedoor-grafana/pkg/publish"
 	"github.com/kubedoor/kubedoor-grafana/pkg/recommend"
+	"github.com/kubedoor/kubedoor-grafana/pkg/schedule"
 	"github.com/kubedoor/kubedoor-grafana/pkg/service"
 	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
 )
@@ -56,15 +57,24 @@ func Start(log *slog.Logger, version string) *Backend {
 	ctx, stop := context.WithCancel(context.Background())
 	b := &Backend{Service: svc, log: log, stop: stop}
 
+	// With several backends, per-cluster background work follows the cluster's schedule lease:
+	// while another backend holds it, that one publishes periodically (this one still publishes
+	// its own writes), collects daily and sends denied notifications. Without a known holder (no
+	// Kubernetes access, API unreachable) every backend does it; all of it is idempotent.
+	leases := schedule.NewLeases(schedule.LeaseOptions{Log: log.With("part", "schedule-lease")})
+
 	// The control table is what gets published; every accepted write triggers a publish.
-	b.Publisher = publish.NewWorker(publish.SourceFunc(b.desiredPolicies), log.With("part", "publish"), publish.Options{})
+	b.Publisher = publish.NewWorker(publish.WorkerDeps{
+		Desired: publish.SourceFunc(b.desiredPolicies), Parts: svc, Elsewhere: leases.HeldElsewhere,
+		Log: log.With("part", "publish"),
+	}, publish.Options{})
 
 	// A collection job derives the control table when it stored new days; what derivation
 	// wrote is published, and workloads seen for the first time are announced once.
 	deriver := recommend.ClusterDeriver{Svc: svc, Log: log.With("part", "derive"), After: b.afterDerivation}
 	b.Collections = jobs.NewManager(ctx, svc, deriver, collect.Options{Logger: log}, log)
 
-	b.Operations = operations.New(svc, operations.Options{Log: log, Deps: operations.Deps{
+	b.Operations = operations.New(svc, operations.Options{Log: log, Leases: leases, Deps: operations.Deps{
 		Manual:         manualReplicas{svc: svc, log: log},
 		Publisher:      operations.PublishVia(b.Publisher, 30*time.Second),
 		Collector:      b.Collections,
@@ -76,27 +86,19 @@ func Start(log *slog.Logger, version string) *Backend {
 	}})
 	b.Operations.Start(ctx)
 
-	// With several backends, per-cluster background work follows the cluster's schedule lease:
-	// while another backend holds it, that one publishes periodically (this one still publishes
-	// its own writes), collects daily and sends denied notifications. Without a known holder (no
-	// Kubernetes access, API unreachable) every backend does it; all of it is idempotent.
-	leases := b.Operations.Leases
-	b.Publisher.Elsewhere = leases.HeldElsewhere
 	svc.Go(ctx, b.Publisher)
-	svc.Go(ctx, &jobs.Daily{Manager: b.Collections, Log: log, Holds: func(cluster string) bool { return !leases.HeldElsewhere(cluster) }})
+	svc.Go(ctx, &jobs.Daily{Source: svc, Manager: b.Collections, Log: log, Holds: func(cluster string) bool { return !leases.HeldElsewhere(cluster) }})
 	// The webhook's refusals (Events in each cluster) become "denied" notifications.
-	svc.Go(ctx, &denialwatch.Worker{Notifier: b.Operations.Notifier, Log: log.With("part", "denial-watch"), Elsewhere: leases.HeldElsewhere})
+	svc.Go(ctx, &denialwatch.Worker{Source: svc, Notifier: b.Operations.Notifier, Log: log.With("part", "denial-watch"), Elsewhere: leases.HeldElsewhere})
 	return b
 }
 
 // InstanceFactory builds Grafana app instances that serve the API from these parts.
 func (b *Backend) InstanceFactory() app.InstanceFactoryFunc {
-	return plugin.NewFactory(b.Service, b.log,
-		plugin.WithOperations(b.Operations),
-		plugin.WithCollections(b.Collections),
-		plugin.WithControlPublished(control.PublishedFunc(b.Publisher.Trigger)),
-		plugin.WithNotifier(b.Operations.Notifier),
-	)
+	return plugin.NewFactory(plugin.Deps{
+		Service: b.Service, Log: b.log, Operations: b.Operations, Collections: b.Collections,
+		Published: control.PublishedFunc(b.Publisher.Trigger), Notifier: b.Operations.Notifier,
+	})
 }
 
 // Stop ends the background work and closes the store.

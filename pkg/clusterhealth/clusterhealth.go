@@ -18,8 +18,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 
+	"github.com/kubedoor/kubedoor-grafana/api/v1alpha1"
 	"github.com/kubedoor/kubedoor-grafana/pkg/prom"
-	"github.com/kubedoor/kubedoor-grafana/webhook/registration"
 )
 
 // Timeout bounds each check; the checks run in parallel.
@@ -167,14 +167,14 @@ func checkProm(ctx context.Context, t Target) PromStatus {
 func checkWebhook(ctx context.Context, kc kubernetes.Interface) WebhookStatus {
 	ctx, cancel := context.WithTimeout(ctx, Timeout)
 	defer cancel()
-	cfg, err := kc.AdmissionregistrationV1().MutatingWebhookConfigurations().Get(ctx, registration.Name, metav1.GetOptions{})
+	cfg, err := kc.AdmissionregistrationV1().MutatingWebhookConfigurations().Get(ctx, v1alpha1.WebhookConfigurationName, metav1.GetOptions{})
 	switch {
 	case apierrors.IsNotFound(err):
-		return WebhookStatus{Message: fmt.Sprintf("MutatingWebhookConfiguration %s is not installed: nothing is enforced in this cluster", registration.Name)}
+		return WebhookStatus{Message: fmt.Sprintf("MutatingWebhookConfiguration %s is not installed: nothing is enforced in this cluster", v1alpha1.WebhookConfigurationName)}
 	case apierrors.IsForbidden(err):
-		return WebhookStatus{Message: fmt.Sprintf("cannot read MutatingWebhookConfiguration %s: the backend's role lacks get on mutatingwebhookconfigurations", registration.Name)}
+		return WebhookStatus{Message: fmt.Sprintf("cannot read MutatingWebhookConfiguration %s: the backend's role lacks get on mutatingwebhookconfigurations", v1alpha1.WebhookConfigurationName)}
 	case err != nil:
-		return WebhookStatus{Message: fmt.Sprintf("reading MutatingWebhookConfiguration %s: %v", registration.Name, err)}
+		return WebhookStatus{Message: fmt.Sprintf("reading MutatingWebhookConfiguration %s: %v", v1alpha1.WebhookConfigurationName, err)}
 	}
 	st := WebhookStatus{Installed: true}
 	if len(cfg.Webhooks) == 0 {

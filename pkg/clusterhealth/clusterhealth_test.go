@@ -14,14 +14,15 @@ import (
 	"testing"
 	"time"
 
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/kubedoor/kubedoor-grafana/api/v1alpha1"
 	"github.com/kubedoor/kubedoor-grafana/internal/testenv"
 	"github.com/kubedoor/kubedoor-grafana/pkg/prom"
 	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
-	"github.com/kubedoor/kubedoor-grafana/webhook/registration"
 )
 
 // The checks run against a real kube-apiserver and a real Prometheus.
@@ -87,16 +88,37 @@ func webhookServer(t *testing.T) string {
 	srv.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
 	srv.StartTLS()
 	t.Cleanup(srv.Close)
-	return srv.URL + registration.Path
+	return srv.URL + "/mutate"
 }
 
-func install(t *testing.T, o registration.Options) {
+// webhookConfig is what the check reads of the webhook's configuration: its name, one webhook and
+// that webhook's clientConfig. It is built here rather than with webhook/registration because
+// nothing under pkg may import webhook (.golangci.yml's depguard).
+type webhookConfig struct {
+	URL      string
+	Service  *admissionregistrationv1.ServiceReference
+	CABundle []byte
+}
+
+func install(t *testing.T, o webhookConfig) {
 	ctx := context.Background()
 	api := kubeEnv.Clientset().AdmissionregistrationV1().MutatingWebhookConfigurations()
-	if _, err := api.Create(ctx, registration.Mutating(o), metav1.CreateOptions{}); err != nil {
+	client := admissionregistrationv1.WebhookClientConfig{CABundle: o.CABundle, Service: o.Service}
+	if o.Service == nil {
+		client.URL = &o.URL
+	}
+	none := admissionregistrationv1.SideEffectClassNone
+	cfg := &admissionregistrationv1.MutatingWebhookConfiguration{
+		ObjectMeta: metav1.ObjectMeta{Name: v1alpha1.WebhookConfigurationName},
+		Webhooks: []admissionregistrationv1.MutatingWebhook{{
+			Name: "deployments.kubedoor.io", ClientConfig: client, SideEffects: &none,
+			AdmissionReviewVersions: []string{"v1"},
+		}},
+	}
+	if _, err := api.Create(ctx, cfg, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = api.Delete(ctx, registration.Name, metav1.DeleteOptions{}) })
+	t.Cleanup(func() { _ = api.Delete(ctx, v1alpha1.WebhookConfigurationName, metav1.DeleteOptions{}) })
 }
 
 func webhookDeployment(t *testing.T, ns string, ready int32) {
@@ -161,7 +183,7 @@ func TestClusterHealth(t *testing.T) {
 		{
 			name: "a webhook registered by URL that answers is ready",
 			setup: func(t *testing.T) Target {
-				install(t, registration.Options{URL: webhookServer(t), CABundle: kubeEnv.CACertPEM})
+				install(t, webhookConfig{URL: webhookServer(t), CABundle: kubeEnv.CACertPEM})
 				return target(t, promURL)
 			},
 			check: func(t *testing.T, h Health) {
@@ -177,7 +199,7 @@ func TestClusterHealth(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				install(t, registration.Options{URL: webhookServer(t), CABundle: other.CertPEM})
+				install(t, webhookConfig{URL: webhookServer(t), CABundle: other.CertPEM})
 				return target(t, promURL)
 			},
 			check: func(t *testing.T, h Health) {
@@ -189,7 +211,7 @@ func TestClusterHealth(t *testing.T) {
 		{
 			name: "a webhook registered by URL that is down is installed but not ready",
 			setup: func(t *testing.T) Target {
-				install(t, registration.Options{URL: strings.Replace(closedURL(t), "http:", "https:", 1) + "/mutate", CABundle: kubeEnv.CACertPEM})
+				install(t, webhookConfig{URL: strings.Replace(closedURL(t), "http:", "https:", 1) + "/mutate", CABundle: kubeEnv.CACertPEM})
 				return target(t, promURL)
 			},
 			check: func(t *testing.T, h Health) {
@@ -203,7 +225,7 @@ func TestClusterHealth(t *testing.T) {
 			setup: func(t *testing.T) Target {
 				ns := fmt.Sprintf("kd-%d", time.Now().UnixNano()%100000)
 				webhookDeployment(t, ns, 1)
-				install(t, registration.Options{Service: &registration.ServiceRef{Namespace: ns, Name: "kubedoor-webhook"}, CABundle: kubeEnv.CACertPEM})
+				install(t, webhookConfig{Service: &admissionregistrationv1.ServiceReference{Namespace: ns, Name: "kubedoor-webhook"}, CABundle: kubeEnv.CACertPEM})
 				return target(t, promURL)
 			},
 			check: func(t *testing.T, h Health) {
@@ -217,7 +239,7 @@ func TestClusterHealth(t *testing.T) {
 			setup: func(t *testing.T) Target {
 				ns := fmt.Sprintf("kd-%d", time.Now().UnixNano()%100000)
 				webhookDeployment(t, ns, 0)
-				install(t, registration.Options{Service: &registration.ServiceRef{Namespace: ns, Name: "kubedoor-webhook"}, CABundle: kubeEnv.CACertPEM})
+				install(t, webhookConfig{Service: &admissionregistrationv1.ServiceReference{Namespace: ns, Name: "kubedoor-webhook"}, CABundle: kubeEnv.CACertPEM})
 				return target(t, promURL)
 			},
 			check: func(t *testing.T, h Health) {

@@ -36,7 +36,7 @@ var benchDay = synth.Date{Year: 2026, Month: time.November, Day: 2}
 func benchWorkloads() int {
 	n := 10000
 	if v := os.Getenv("KUBEDOOR_BENCH_WORKLOADS"); v != "" {
-		fmt.Sscan(v, &n)
+		_, _ = fmt.Sscan(v, &n)
 	}
 	return n
 }

@@ -66,7 +66,7 @@ func TestRecommendationFieldsRoundTripAndAccept(t *testing.T) {
 	}
 
 	hpa := recommendedRow(t, tbl, c, "hpa", Replicas{Manual: -1, Recommended: 4, RecommendedFor: RecommendedForHPAMin, Observed: 6})
-	if _, err := tbl.AcceptRecommended(ctx, hpa.Key(), hpa.Version, "ed"); !refused(err, RefusedHPA) || err.(*RefusedError).Reason != "the HPA owns replicas; set its minReplicas to 4" {
+	if _, err := tbl.AcceptRecommended(ctx, hpa.Key(), hpa.Version, "ed"); !refused(err, RefusedHPA) || refusedReason(err) != "the HPA owns replicas; set its minReplicas to 4" {
 		t.Fatalf("HPA accept: %v", err)
 	}
 	none := recommendedRow(t, tbl, c, "none", Replicas{Manual: -1, Recommended: -1, RecommendedReason: "no requests", Observed: 6})
@@ -81,4 +81,12 @@ func TestRecommendationFieldsRoundTripAndAccept(t *testing.T) {
 func refused(err error, code string) bool {
 	var re *RefusedError
 	return errors.As(err, &re) && re.Code == code
+}
+
+func refusedReason(err error) string {
+	var r *RefusedError
+	if errors.As(err, &r) {
+		return r.Reason
+	}
+	return ""
 }

@@ -21,12 +21,18 @@ import (
 
 	"github.com/kubedoor/kubedoor-grafana/api/v1alpha1"
 	"github.com/kubedoor/kubedoor-grafana/pkg/notify"
-	"github.com/kubedoor/kubedoor-grafana/pkg/service"
+	"github.com/kubedoor/kubedoor-grafana/pkg/snapshot"
 )
 
 // Notifier receives the denied events (notify.Dispatcher implements it).
 type Notifier interface {
 	Notify(ctx context.Context, e notify.Event)
+}
+
+// Source gives the parts in force and says when settings change (pkg/service's Service).
+type Source interface {
+	Snapshot() (snapshot.Snapshot, error)
+	Changed() <-chan struct{}
 }
 
 // synced, when set (by tests), is called once a cluster's watch has listed what exists.
@@ -104,6 +110,7 @@ func Event(cluster string, e *corev1.Event) notify.Event {
 // Worker runs Watch for every cluster with Kubernetes access, restarting all watches when the
 // settings change (a cluster added, removed or given new credentials).
 type Worker struct {
+	Source   Source
 	Notifier Notifier
 	Log      *slog.Logger
 	// Elsewhere reports whether another backend holds cluster's schedule lease; that one sends
@@ -114,19 +121,19 @@ type Worker struct {
 	Retry time.Duration
 }
 
-// Name implements service.Worker.
+// Name names the worker in the process's logs.
 func (w *Worker) Name() string { return "denial-watch" }
 
-// Run implements service.Worker.
-func (w *Worker) Run(ctx context.Context, svc *service.Service) error {
+// Run watches until ctx ends (pkg/service runs it and restarts it after a failure).
+func (w *Worker) Run(ctx context.Context) error {
 	if w.Retry <= 0 {
 		w.Retry = 30 * time.Second
 	}
 	for {
-		changed := svc.Changed()
+		changed := w.Source.Changed()
 		wctx, cancel := context.WithCancel(ctx)
 		var wg sync.WaitGroup
-		for cluster, cs := range w.clients(svc) {
+		for cluster, cs := range w.clients() {
 			wg.Go(func() { w.watchLoop(wctx, cluster, cs) })
 		}
 		select {
@@ -142,9 +149,9 @@ func (w *Worker) Run(ctx context.Context, svc *service.Service) error {
 }
 
 // clients returns a client per cluster that has Kubernetes access; the others are skipped.
-func (w *Worker) clients(svc *service.Service) map[string]kubernetes.Interface {
+func (w *Worker) clients() map[string]kubernetes.Interface {
 	out := map[string]kubernetes.Interface{}
-	snap, err := svc.Snapshot()
+	snap, err := w.Source.Snapshot()
 	if err != nil || snap.Kube == nil {
 		return out // settings not applied yet: the next change restarts us
 	}
@@ -163,7 +170,7 @@ func (w *Worker) clients(svc *service.Service) map[string]kubernetes.Interface {
 }
 
 func (w *Worker) watchLoop(ctx context.Context, cluster string, cs kubernetes.Interface) {
-	var n Notifier = w.Notifier
+	n := w.Notifier
 	if w.Elsewhere != nil {
 		n = leaderOnly{n: w.Notifier, elsewhere: w.Elsewhere}
 	}

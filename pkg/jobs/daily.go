@@ -11,7 +11,7 @@ import (
 
 	"github.com/kubedoor/kubedoor-grafana/pkg/clustersettings"
 	"github.com/kubedoor/kubedoor-grafana/pkg/peakwindow"
-	"github.com/kubedoor/kubedoor-grafana/pkg/service"
+	"github.com/kubedoor/kubedoor-grafana/pkg/snapshot"
 )
 
 // Trigger says when a cluster's daily collection runs next. It is an interface so the daily
@@ -38,9 +38,10 @@ func (AtTrigger) Next(s clustersettings.ClusterSettings, after time.Time) (time.
 }
 
 // Daily is the process-wide worker that starts each cluster's daily collection job. It starts
-// with the process (service.Go), reads clusters from the settings in force and each cluster's
+// with the process (pkg/service's Go), reads clusters from the settings in force and each cluster's
 // settings from the store, and re-reads them at least every minute and whenever settings change.
 type Daily struct {
+	Source  Source
 	Manager *Manager
 	Trigger Trigger
 	Log     *slog.Logger
@@ -52,11 +53,17 @@ type Daily struct {
 	now   func() time.Time
 }
 
-// Name implements service.Worker.
+// Source gives the parts in force and says when settings change (pkg/service's Service).
+type Source interface {
+	Snapshotter
+	Changed() <-chan struct{}
+}
+
+// Name names the worker in the process's logs.
 func (d *Daily) Name() string { return "daily-collection" }
 
-// Run implements service.Worker.
-func (d *Daily) Run(ctx context.Context, svc *service.Service) error {
+// Run starts the jobs until ctx ends (pkg/service runs it and restarts it after a failure).
+func (d *Daily) Run(ctx context.Context) error {
 	if d.now == nil {
 		d.now = time.Now
 	}
@@ -69,9 +76,9 @@ func (d *Daily) Run(ctx context.Context, svc *service.Service) error {
 	recovered := false
 	next := map[string]time.Time{} // cluster → next run; absent = first sight
 	for {
-		changed := svc.Changed()
+		changed := d.Source.Changed()
 		wait := d.Poll
-		if snap, err := svc.Snapshot(); err != nil {
+		if snap, err := d.Source.Snapshot(); err != nil {
 			d.Log.Debug("daily collection waits for the store", "error", err)
 		} else {
 			if !recovered {
@@ -105,7 +112,7 @@ func (d *Daily) Run(ctx context.Context, svc *service.Service) error {
 
 // tick handles one cluster: on first sight it catches up a missed run, then starts the daily job
 // when its time has come. It returns how long until the cluster needs attention again.
-func (d *Daily) tick(ctx context.Context, snap service.Snapshot, cluster, zone string, next map[string]time.Time) time.Duration {
+func (d *Daily) tick(ctx context.Context, snap snapshot.Snapshot, cluster, zone string, next map[string]time.Time) time.Duration {
 	cs, err := clustersettings.NewStore(snap.Conn).Get(ctx, cluster, zone)
 	if err != nil {
 		d.Log.Error("daily collection: reading cluster settings", "cluster", cluster, "error", err)

@@ -50,7 +50,7 @@ func TestTheDailyWorkerStartsEnabledClustersOnlyFromProcessStart(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := NewManager(ctx, svc, nil, collect.Options{}, log)
-	svc.Go(ctx, &Daily{Manager: m, Trigger: soon{}, Log: log, Poll: 200 * time.Millisecond})
+	svc.Go(ctx, &Daily{Source: svc, Manager: m, Trigger: soon{}, Log: log, Poll: 200 * time.Millisecond})
 
 	deadline := time.Now().Add(time.Minute)
 	var got []Job
@@ -90,7 +90,7 @@ func TestTheDailyWorkerCollectsOnlyClustersThisBackendHolds(t *testing.T) {
 	var mu sync.Mutex
 	holds := map[string]bool{"held-here": true}
 	m := NewManager(ctx, svc, nil, collect.Options{}, log)
-	svc.Go(ctx, &Daily{Manager: m, Trigger: soon{}, Log: log, Poll: 100 * time.Millisecond, Holds: func(c string) bool {
+	svc.Go(ctx, &Daily{Source: svc, Manager: m, Trigger: soon{}, Log: log, Poll: 100 * time.Millisecond, Holds: func(c string) bool {
 		mu.Lock()
 		defer mu.Unlock()
 		return holds[c]

@@ -3,6 +3,7 @@ package jobs
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -21,8 +22,8 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/pkg/collect"
 	"github.com/kubedoor/kubedoor-grafana/pkg/peakwindow"
 	"github.com/kubedoor/kubedoor-grafana/pkg/prom"
-	"github.com/kubedoor/kubedoor-grafana/pkg/service"
 	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
+	"github.com/kubedoor/kubedoor-grafana/pkg/snapshot"
 	"github.com/kubedoor/kubedoor-grafana/pkg/store"
 )
 
@@ -79,14 +80,14 @@ type env struct {
 	labelValue string // the cluster label value; default prod-b
 }
 
-func (e env) Snapshot() (service.Snapshot, error) {
+func (e env) Snapshot() (snapshot.Snapshot, error) {
 	url := e.url
 	if url == "" {
 		url = promSrv.URL
 	}
 	c, err := prom.New(prom.Config{URL: url})
 	if err != nil {
-		return service.Snapshot{}, err
+		return snapshot.Snapshot{}, err
 	}
 	if e.wrap != nil {
 		c = e.wrap(c)
@@ -97,7 +98,7 @@ func (e env) Snapshot() (service.Snapshot, error) {
 	}
 	app := settings.App{Clusters: []settings.Cluster{{Name: "prod-b", PrometheusURL: url, ClusterLabelKey: "cluster",
 		ClusterLabelValue: label, TimeZone: "UTC"}}}
-	return service.Snapshot{Conn: conn, App: app, Prometheus: map[string]prom.Client{"prod-b": c}}, nil
+	return snapshot.Snapshot{Conn: conn, App: app, Prometheus: map[string]prom.Client{"prod-b": c}}, nil
 }
 
 type deriver struct {
@@ -272,8 +273,8 @@ func TestASecondJobIsRefusedAndCancelStopsTheFirst(t *testing.T) {
 	}
 	before, _ := countRows(t, day(0))
 	_, err = m.Start(context.Background(), Request{Cluster: "prod-b", Days: 1, StartedBy: "bob"})
-	busy, ok := err.(*BusyError)
-	if !ok || busy.Current.ID != j.ID {
+	var busy *BusyError
+	if !errors.As(err, &busy) || busy.Current.ID != j.ID {
 		t.Fatalf("second job: %v", err)
 	}
 	c, err := m.Cancel(context.Background(), j.ID)

@@ -13,8 +13,8 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/pkg/clustersettings"
 	"github.com/kubedoor/kubedoor-grafana/pkg/collect"
 	"github.com/kubedoor/kubedoor-grafana/pkg/peakwindow"
-	"github.com/kubedoor/kubedoor-grafana/pkg/service"
 	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
+	"github.com/kubedoor/kubedoor-grafana/pkg/snapshot"
 )
 
 // Deriver recomputes a cluster's control table from its peak samples; it runs after each job
@@ -25,7 +25,7 @@ type Deriver interface {
 
 // Snapshotter gives the store, settings and Prometheus clients in force (service.Service).
 type Snapshotter interface {
-	Snapshot() (service.Snapshot, error)
+	Snapshot() (snapshot.Snapshot, error)
 }
 
 // MaxDays is the longest backfill.
@@ -85,7 +85,7 @@ type Request struct {
 }
 
 // plan resolves the cluster and the day range, validating the request.
-func (m *Manager) plan(ctx context.Context, snap service.Snapshot, req Request) (settings.Cluster, clustersettings.ClusterSettings, peakwindow.Day, peakwindow.Day, error) {
+func (m *Manager) plan(ctx context.Context, snap snapshot.Snapshot, req Request) (settings.Cluster, clustersettings.ClusterSettings, peakwindow.Day, peakwindow.Day, error) {
 	cl, ok := snap.App.Cluster(req.Cluster)
 	if !ok {
 		return cl, clustersettings.ClusterSettings{}, peakwindow.Day{}, peakwindow.Day{}, fmt.Errorf("%w: cluster %q", ErrUnknownCluster, req.Cluster)

@@ -12,8 +12,8 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/pkg/peaks"
 	"github.com/kubedoor/kubedoor-grafana/pkg/peakwindow"
 	"github.com/kubedoor/kubedoor-grafana/pkg/prom"
-	"github.com/kubedoor/kubedoor-grafana/pkg/service"
 	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
+	"github.com/kubedoor/kubedoor-grafana/pkg/snapshot"
 )
 
 // MaxFailedInARow is how many consecutive failed days end a job early.
@@ -130,7 +130,7 @@ type dayOutcome struct {
 }
 
 // target is what collecting a cluster needs, read afresh so settings edits apply to the next day.
-func (m *Manager) target(ctx context.Context, cluster string) (service.Snapshot, settings.Cluster, prom.Client, clustersettings.ClusterSettings, error) {
+func (m *Manager) target(ctx context.Context, cluster string) (snapshot.Snapshot, settings.Cluster, prom.Client, clustersettings.ClusterSettings, error) {
 	snap, err := m.svc.Snapshot()
 	if err != nil {
 		return snap, settings.Cluster{}, nil, clustersettings.ClusterSettings{}, err

@@ -14,7 +14,6 @@ import (
 
 	"golang.org/x/time/rate"
 
-	"github.com/kubedoor/kubedoor-grafana/pkg/service"
 	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
 )
 
@@ -207,12 +206,12 @@ func (d *Dispatcher) sweep(now time.Time) {
 	}
 }
 
-// Name makes Dispatcher a service.Worker.
+// Name names the worker in the process's logs.
 func (d *Dispatcher) Name() string { return "notifications" }
 
-// Run delivers queued messages until ctx ends (service.Worker). Channels come from
-// Options.Channels, so svc may be nil.
-func (d *Dispatcher) Run(ctx context.Context, _ *service.Service) error {
+// Run delivers queued messages until ctx ends (pkg/service runs it). Channels come from
+// Options.Channels.
+func (d *Dispatcher) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	for range d.o.Senders {
 		wg.Add(1)

@@ -86,7 +86,7 @@ func start(t *testing.T, o Options) *Dispatcher {
 	d := NewDispatcher(o)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { _ = d.Run(ctx, nil); close(done) }()
+	go func() { _ = d.Run(ctx); close(done) }()
 	t.Cleanup(func() { cancel(); <-done })
 	return d
 }

@@ -47,7 +47,7 @@ func TargetURL(kind, secret string) (string, error) {
 		return "", fmt.Errorf("a %s channel needs a full http(s) URL, not a key", kind)
 	}
 	for _, r := range secret {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_/", r)) {
+		if (r < 'a' || r > 'z') && (r < 'A' || r > 'Z') && (r < '0' || r > '9') && !strings.ContainsRune("-_/", r) {
 			return "", fmt.Errorf("the stored %s key has characters a key cannot have", kind)
 		}
 	}

@@ -40,10 +40,10 @@ type Deps struct {
 // Options configure Operations.
 type Options struct {
 	Deps
-	// LeaseNamespace holds the schedule leases in a cluster whose settings name no
-	// kubedoorNamespace [kubedoor].
-	LeaseNamespace string
-	Log            *slog.Logger
+	// Leases say which backend runs each cluster's schedules; built by the caller, since the
+	// publisher and the other workers built before Operations follow them too [default leases].
+	Leases *schedule.Leases
+	Log    *slog.Logger
 }
 
 // Operations is created once per process.
@@ -66,9 +66,12 @@ func New(svc *service.Service, o Options) *Operations {
 		Channels: func() []settings.Channel { return svc.Settings().Notifications },
 		Log:      o.Log.With("part", "notify"),
 	})
-	ops.Leases = schedule.NewLeases(schedule.LeaseOptions{Namespace: o.LeaseNamespace, Log: o.Log.With("part", "schedule-lease")})
+	ops.Leases = o.Leases
+	if ops.Leases == nil {
+		ops.Leases = schedule.NewLeases(schedule.LeaseOptions{Log: o.Log.With("part", "schedule-lease")})
+	}
 	ops.Runner = schedule.NewRunner(schedule.RunnerOptions{
-		ID: ops.Leases.Identity(), Execute: ops.execute, Leader: ops.Leases, Notifier: ops.Notifier,
+		ID: ops.Leases.Identity(), Source: svc, Execute: ops.execute, Leader: ops.Leases, Notifier: ops.Notifier,
 		Log: o.Log.With("part", "schedules"),
 	})
 	return ops

@@ -106,7 +106,7 @@ func TestPublishViaTheWorkerWaitsForTheReconcileAndReportsTheWorkloadsPolicy(t *
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	src := &source{}
-	w := publish.NewWorker(src, slog.New(slog.DiscardHandler), publish.Options{})
+	w := publish.NewWorker(publish.WorkerDeps{Desired: src, Parts: svc, Log: slog.New(slog.DiscardHandler)}, publish.Options{})
 	svc.Go(ctx, w)
 	p := PublishVia(w, 20*time.Second)
 	api := actions.Workload{Cluster: "prod-a", Namespace: "shop", Name: "api"}

@@ -47,11 +47,12 @@ var (
 
 // NewFactory returns the instance factory for app.Manage. Each new instance applies its settings
 // to the process-wide service, so saving the config page takes effect without a restart.
-func NewFactory(svc *service.Service, log *slog.Logger, opts ...Option) app.InstanceFactoryFunc {
+func NewFactory(d Deps) app.InstanceFactoryFunc {
+	svc, log := d.Service, d.Log
 	return func(ctx context.Context, s backend.AppInstanceSettings) (instancemgmt.Instance, error) {
-		a := &App{svc: svc, log: log, previews: preview.NewCache()}
-		for _, o := range opts {
-			o(a)
+		a := &App{
+			svc: svc, log: log, ops: d.Operations, jobs: d.Collections, published: d.Published,
+			notifier: d.Notifier, previews: preview.NewCache(),
 		}
 		cfg, err := settings.Parse(s.JSONData, s.DecryptedSecureJSONData)
 		if err != nil {

@@ -113,7 +113,7 @@ func TestControlAndPeakRoutes(t *testing.T) {
 		log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 		svc := service.New(log, func(context.Context, settings.App) (store.Conn, int, error) { return conn, 2, nil }, "test")
 		rec := &publishRecorder{}
-		inst, err := plugin.NewFactory(svc, log, plugin.WithControlPublished(rec))(context.Background(), backend.AppInstanceSettings{JSONData: ctlSettings})
+		inst, err := plugin.NewFactory(plugin.Deps{Service: svc, Log: log, Published: rec})(context.Background(), backend.AppInstanceSettings{JSONData: ctlSettings})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -135,7 +135,7 @@ func decideApp(t *testing.T, ctx context.Context, conn store.Conn, kubeconfig []
 		cluster = `{"name":"prod-a","prometheusUrl":"http://127.0.0.1:1","kubeAccess":"kubeconfig"}`
 		secure["clusters.prod-a.kubeconfig"] = string(kubeconfig)
 	}
-	inst, err := plugin.NewFactory(svc, log)(ctx, backend.AppInstanceSettings{
+	inst, err := plugin.NewFactory(plugin.Deps{Service: svc, Log: log})(ctx, backend.AppInstanceSettings{
 		JSONData:                []byte(`{"storage":{"mode":"embedded"},"clusters":[` + cluster + `]}`),
 		DecryptedSecureJSONData: secure,
 	})

@@ -11,8 +11,8 @@ import (
 
 	"k8s.io/client-go/dynamic"
 
-	"github.com/kubedoor/kubedoor-grafana/pkg/service"
 	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
+	"github.com/kubedoor/kubedoor-grafana/pkg/snapshot"
 )
 
 // Worker publishes every cluster with Kubernetes access: at start, whenever settings change,
@@ -21,15 +21,12 @@ import (
 // that arrive meanwhile are coalesced into one more run. Clusters reconcile independently, so
 // a slow cluster never delays another.
 type Worker struct {
-	src     Source
-	log     *slog.Logger
-	opts    Options
-	timeout time.Duration
-
-	// Elsewhere, when set, reports that another backend holds cluster's schedule lease; that
-	// one runs the start, periodic and settings reconciles, so N backends do not each list
-	// every policy of every cluster. Triggers (this backend's own writes) always publish here.
-	Elsewhere func(cluster string) bool
+	src       Source
+	env       env
+	elsewhere func(cluster string) bool
+	log       *slog.Logger
+	opts      Options
+	timeout   time.Duration
 
 	mu      sync.Mutex
 	pending map[string]string // cluster → why it must be reconciled
@@ -48,19 +45,44 @@ type Status struct {
 	Errors uint64 `json:"errors"`
 }
 
-// NewWorker returns a worker publishing what src desires. opts tune each cluster's Publisher.
-func NewWorker(src Source, log *slog.Logger, opts Options) *Worker {
+// Parts gives the settings and clients in force and says when settings change (pkg/service's
+// Service).
+type Parts interface {
+	Snapshot() (snapshot.Snapshot, error)
+	Settings() settings.App
+	Changed() <-chan struct{}
+}
+
+// WorkerDeps are what a Worker works with.
+type WorkerDeps struct {
+	Desired Source // what each cluster should have
+	Parts   Parts  // required by Run
+	// Elsewhere, when set, reports that another backend holds cluster's schedule lease; that
+	// one runs the start, periodic and settings reconciles, so N backends do not each list
+	// every policy of every cluster. Triggers (this backend's own writes) always publish here.
+	Elsewhere func(cluster string) bool
+	Log       *slog.Logger
+}
+
+// NewWorker returns a worker publishing what d.Desired desires. opts tune each cluster's
+// Publisher.
+func NewWorker(d WorkerDeps, opts Options) *Worker {
+	log := d.Log
 	if log == nil {
 		log = slog.Default()
 	}
 	opts.Logger = log
+	var e env
+	if d.Parts != nil {
+		e = partsEnv{d.Parts}
+	}
 	return &Worker{
-		src: src, log: log, opts: opts.withDefaults(), timeout: 15 * time.Minute,
+		src: d.Desired, env: e, elsewhere: d.Elsewhere, log: log, opts: opts.withDefaults(), timeout: 15 * time.Minute,
 		pending: map[string]string{}, status: map[string]Status{}, poke: make(chan struct{}, 1),
 	}
 }
 
-// Name implements service.Worker.
+// Name names the worker in the process's logs.
 func (w *Worker) Name() string { return "publish" }
 
 // Trigger asks for a reconcile of cluster soon. It never blocks; call it after every accepted
@@ -87,9 +109,12 @@ func (w *Worker) enqueue(cluster, why string) {
 	}
 }
 
-// Run implements service.Worker.
-func (w *Worker) Run(ctx context.Context, svc *service.Service) error {
-	return w.run(ctx, serviceEnv{svc})
+// Run publishes until ctx ends (pkg/service runs it and restarts it after a failure).
+func (w *Worker) Run(ctx context.Context) error {
+	if w.env == nil {
+		return errors.New("publish worker built without Parts")
+	}
+	return w.run(ctx, w.env)
 }
 
 // env is what the worker needs from the process: the clusters and interval in force, a client
@@ -103,12 +128,12 @@ type env interface {
 
 var errNoAccess = errors.New("no Kubernetes access configured")
 
-type serviceEnv struct{ svc *service.Service }
+type partsEnv struct{ p Parts }
 
-func (s serviceEnv) settings() settings.App   { return s.svc.Settings() }
-func (s serviceEnv) changed() <-chan struct{} { return s.svc.Changed() }
-func (s serviceEnv) client(cluster string) (dynamic.Interface, error) {
-	snap, err := s.svc.Snapshot()
+func (s partsEnv) settings() settings.App   { return s.p.Settings() }
+func (s partsEnv) changed() <-chan struct{} { return s.p.Changed() }
+func (s partsEnv) client(cluster string) (dynamic.Interface, error) {
+	snap, err := s.p.Snapshot()
 	if err != nil {
 		return nil, err // the control table lives in the store: nothing to publish without it
 	}
@@ -167,7 +192,7 @@ func (w *Worker) enqueueAll(app settings.App, why string) {
 		if c.KubeAccess == "" {
 			continue
 		}
-		if w.Elsewhere != nil && w.Elsewhere(c.Name) {
+		if w.elsewhere != nil && w.elsewhere(c.Name) {
 			w.log.Debug("cluster reconciled by the backend holding it", "cluster", c.Name, "trigger", why)
 			continue
 		}

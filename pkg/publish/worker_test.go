@@ -152,7 +152,7 @@ func TestTheWorkerPublishesAtStartAndOnTrigger(t *testing.T) {
 	ns := namespaces(t, 1)[0]
 	src := newMemSource()
 	src.set("prod", FromControl("prod", ns, "api", 1, 2, nil))
-	w := NewWorker(src, quietLogger(), Options{})
+	w := NewWorker(WorkerDeps{Desired: src, Log: quietLogger()}, Options{})
 	startWorker(t, w, newTestEnv(t, 3600, prodCluster))
 	eventually(t, "the policy is published at start", hasReplicas(t, ns, "api", 2))
 
@@ -171,7 +171,7 @@ func TestTheWorkerHealsAKubectlEditWithinOnePeriod(t *testing.T) {
 	ns := namespaces(t, 1)[0]
 	src := newMemSource()
 	src.set("prod", FromControl("prod", ns, "api", 1, 2, nil))
-	startWorker(t, NewWorker(src, quietLogger(), Options{}), newTestEnv(t, 1, prodCluster))
+	startWorker(t, NewWorker(WorkerDeps{Desired: src, Log: quietLogger()}, Options{}), newTestEnv(t, 1, prodCluster))
 	eventually(t, "published", hasReplicas(t, ns, "api", 2))
 
 	res := adminDynamic(t).Resource(v1alpha1.GroupVersionResource).Namespace(ns)
@@ -198,7 +198,7 @@ func TestTriggersDuringAReconcileCoalesceIntoOneMoreRun(t *testing.T) {
 	src.set("prod", FromControl("prod", ns, "api", 1, 2, nil))
 	gate := make(chan struct{})
 	src.gate = gate
-	w := NewWorker(src, quietLogger(), Options{})
+	w := NewWorker(WorkerDeps{Desired: src, Log: quietLogger()}, Options{})
 	startWorker(t, w, newTestEnv(t, 3600, prodCluster))
 	eventually(t, "the start reconcile is running", func() (bool, string) { return src.callsFor("prod") == 1, "" })
 
@@ -222,7 +222,7 @@ func TestASourceErrorChangesNothing(t *testing.T) {
 	reconcile(t, publisher(t), []Policy{FromControl("prod", ns, "api", 1, 2, nil)})
 	src := newMemSource()
 	src.err = errors.New("store unavailable")
-	w := NewWorker(src, quietLogger(), Options{})
+	w := NewWorker(WorkerDeps{Desired: src, Log: quietLogger()}, Options{})
 	startWorker(t, w, newTestEnv(t, 3600, prodCluster))
 	eventually(t, "the error is recorded", func() (bool, string) {
 		st, _ := w.Status("prod")
@@ -242,7 +242,7 @@ func TestClustersWithoutKubernetesAccessAreNotPublished(t *testing.T) {
 	ns := namespaces(t, 1)[0]
 	src := newMemSource()
 	src.set("prod", FromControl("prod", ns, "api", 1, 2, nil))
-	w := NewWorker(src, quietLogger(), Options{})
+	w := NewWorker(WorkerDeps{Desired: src, Log: quietLogger()}, Options{})
 	startWorker(t, w, newTestEnv(t, 3600, prodCluster, settings.Cluster{Name: "peaks-only"}))
 	eventually(t, "prod is published", hasReplicas(t, ns, "api", 2))
 	w.Trigger("peaks-only")
@@ -275,7 +275,7 @@ func TestTheWorkerRunsUnderTheServiceWithTheClustersKubeconfig(t *testing.T) {
 	}
 	src := newMemSource()
 	src.set("prod", FromControl("prod", ns, "api", 1, 3, nil))
-	w := NewWorker(src, quietLogger(), Options{})
+	w := NewWorker(WorkerDeps{Desired: src, Parts: svc, Log: quietLogger()}, Options{})
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	svc.Go(ctx, w)
@@ -302,8 +302,7 @@ func TestABackendNotHoldingAClusterPublishesOnlyItsOwnWrites(t *testing.T) {
 	ns := namespaces(t, 1)[0]
 	src := newMemSource()
 	src.set("prod", FromControl("prod", ns, "api", 1, 2, nil))
-	w := NewWorker(src, quietLogger(), Options{})
-	w.Elsewhere = func(string) bool { return true }
+	w := NewWorker(WorkerDeps{Desired: src, Log: quietLogger(), Elsewhere: func(string) bool { return true }}, Options{})
 	startWorker(t, w, newTestEnv(t, 1, prodCluster))
 	time.Sleep(2500 * time.Millisecond) // the start and two periods
 	if n := src.callsFor("prod"); n != 0 {

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/kubedoor/kubedoor-grafana/pkg/clustersettings"
-	"github.com/kubedoor/kubedoor-grafana/pkg/service"
+	"github.com/kubedoor/kubedoor-grafana/pkg/snapshot"
 )
 
 // ParamsOf maps a cluster's saved settings onto the derivation's parameters.
@@ -42,7 +42,7 @@ func ParamsOf(cs clustersettings.ClusterSettings) (Params, error) {
 // that wrote something: the place to notify about report.New and to publish the cluster.
 type ClusterDeriver struct {
 	Svc interface {
-		Snapshot() (service.Snapshot, error)
+		Snapshot() (snapshot.Snapshot, error)
 	}
 	Log   *slog.Logger
 	After func(ctx context.Context, rep Report)

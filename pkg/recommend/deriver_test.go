@@ -12,8 +12,8 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/pkg/clustersettings"
 	"github.com/kubedoor/kubedoor-grafana/pkg/control"
 	"github.com/kubedoor/kubedoor-grafana/pkg/peaks"
-	"github.com/kubedoor/kubedoor-grafana/pkg/service"
 	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
+	"github.com/kubedoor/kubedoor-grafana/pkg/snapshot"
 	"github.com/kubedoor/kubedoor-grafana/pkg/store"
 )
 
@@ -241,9 +241,9 @@ func TestTheStoreChoosesTheSameDaysAsChoose(t *testing.T) {
 	}
 }
 
-type snapshotter struct{ snap service.Snapshot }
+type snapshotter struct{ snap snapshot.Snapshot }
 
-func (s snapshotter) Snapshot() (service.Snapshot, error) { return s.snap, nil }
+func (s snapshotter) Snapshot() (snapshot.Snapshot, error) { return s.snap, nil }
 
 // The jobs' Deriver reads the cluster's saved settings: here mode kubedoor and 20 % headroom.
 func TestClusterDeriverUsesTheClustersSavedSettings(t *testing.T) {
@@ -257,7 +257,7 @@ func TestClusterDeriverUsesTheClustersSavedSettings(t *testing.T) {
 	}
 	var reports []Report
 	d := ClusterDeriver{
-		Svc:   snapshotter{service.Snapshot{Conn: conn, App: settings.App{Clusters: []settings.Cluster{{Name: cluster, TimeZone: "Asia/Shanghai"}}}}},
+		Svc:   snapshotter{snapshot.Snapshot{Conn: conn, App: settings.App{Clusters: []settings.Cluster{{Name: cluster, TimeZone: "Asia/Shanghai"}}}}},
 		Now:   func() time.Time { return now },
 		After: func(_ context.Context, rep Report) { reports = append(reports, rep) },
 	}

@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/kubedoor/kubedoor-grafana/pkg/actions"
-	"github.com/kubedoor/kubedoor-grafana/pkg/service"
 	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
+	"github.com/kubedoor/kubedoor-grafana/pkg/snapshot"
 )
 
 // BenchmarkNextAfter: one next-run computation of a daily cron in a zone with DST.
@@ -53,7 +53,7 @@ func BenchmarkRunnerTick1000(b *testing.B) {
 			b.Fatal("nothing is due")
 			return nil, nil
 		}})
-	snap := service.Snapshot{Conn: conn, App: settings.App{Clusters: clusters}}
+	snap := snapshot.Snapshot{Conn: conn, App: settings.App{Clusters: clusters}}
 	b.ResetTimer()
 	for b.Loop() {
 		if next := r.Tick(ctx, snap); next.IsZero() {

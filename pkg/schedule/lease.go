@@ -23,8 +23,8 @@ import (
 	"k8s.io/client-go/tools/leaderelection"
 	"k8s.io/client-go/tools/leaderelection/resourcelock"
 
-	"github.com/kubedoor/kubedoor-grafana/pkg/service"
 	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
+	"github.com/kubedoor/kubedoor-grafana/pkg/snapshot"
 )
 
 // InstanceID names this backend process in leases and run records.
@@ -238,7 +238,7 @@ func (l *Leases) HeldElsewhere(cluster string) bool {
 // Sync follows the clusters in force: it starts an election for each cluster with Kubernetes
 // access, stops those of clusters removed or whose access changed, and holds the others locally.
 // Elections run until ctx ends or Stop.
-func (l *Leases) Sync(ctx context.Context, snap service.Snapshot) {
+func (l *Leases) Sync(ctx context.Context, snap snapshot.Snapshot) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	want := map[string]settings.Cluster{}

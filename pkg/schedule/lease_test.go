@@ -14,12 +14,12 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/kubedoor/kubedoor-grafana/pkg/kube"
-	"github.com/kubedoor/kubedoor-grafana/pkg/service"
 	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
+	"github.com/kubedoor/kubedoor-grafana/pkg/snapshot"
 )
 
-func leaseSnapshot(ns string) service.Snapshot {
-	return service.Snapshot{Kube: kube.NewClients(), App: settings.App{Clusters: []settings.Cluster{
+func leaseSnapshot(ns string) snapshot.Snapshot {
+	return snapshot.Snapshot{Kube: kube.NewClients(), App: settings.App{Clusters: []settings.Cluster{
 		{Name: "prod-a", KubeAccess: settings.KubeAccessKubeconfig, Kubeconfig: kubeconfig, KubedoorNamespace: ns},
 		{Name: "peaks-only"},
 	}}}
@@ -85,7 +85,7 @@ func TestOneBackendHoldsAClustersLeaseAndAnotherTakesOverWhenItStops(t *testing.
 	}
 
 	// A cluster removed from the settings stops its election.
-	b.Sync(ctx, service.Snapshot{Kube: kube.NewClients()})
+	b.Sync(ctx, snapshot.Snapshot{Kube: kube.NewClients()})
 	if b.Holds("prod-a", true) {
 		t.Fatal("a removed cluster is still held")
 	}

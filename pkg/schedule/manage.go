@@ -92,7 +92,8 @@ func (m *Manager) Update(ctx context.Context, id string, spec Spec, clusters []s
 		return Schedule{}, Schedule{}, &settings.FieldError{Field: "expectedVersion", Reason: "required: the version you read"}
 	}
 	now := m.now()
-	before, after, err = m.Store.Update(ctx, id, spec.ExpectedVersion, by, now, func(cur Schedule) (Schedule, error) {
+	// The stored row is re-read below (with its new version), so Update's copy is dropped.
+	before, _, err = m.Store.Update(ctx, id, spec.ExpectedVersion, by, now, func(cur Schedule) (Schedule, error) {
 		at := now
 		if spec.Kind == KindOnce && cur.Kind == KindOnce && spec.RunAt != nil && cur.RunAt != nil &&
 			spec.RunAt.Truncate(time.Second).Equal(*cur.RunAt) {
@@ -121,7 +122,7 @@ func (m *Manager) Resume(ctx context.Context, id, by string) (before, after Sche
 
 func (m *Manager) setEnabled(ctx context.Context, id, by string, enabled bool) (before, after Schedule, err error) {
 	now := m.now()
-	before, after, err = m.Store.Update(ctx, id, nil, by, now, func(cur Schedule) (Schedule, error) {
+	before, _, err = m.Store.Update(ctx, id, nil, by, now, func(cur Schedule) (Schedule, error) {
 		if enabled && cur.Kind == KindOnce && cur.RunAt != nil && !cur.RunAt.After(now) {
 			return Schedule{}, &settings.FieldError{Field: "runAt", Reason: fmt.Sprintf(
 				"%s has passed; edit the schedule with a new runAt instead of resuming it", cur.RunAt.Format(time.RFC3339))}

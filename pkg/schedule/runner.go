@@ -11,7 +11,7 @@ import (
 
 	"github.com/kubedoor/kubedoor-grafana/pkg/actions"
 	"github.com/kubedoor/kubedoor-grafana/pkg/notify"
-	"github.com/kubedoor/kubedoor-grafana/pkg/service"
+	"github.com/kubedoor/kubedoor-grafana/pkg/snapshot"
 )
 
 // Executor carries out one run of a schedule and reports per-item results; an error means the
@@ -26,7 +26,7 @@ type Collector interface {
 // Leader tells whether this backend runs a cluster's schedules now (Leases).
 type Leader interface {
 	// Sync follows the clusters in force in snap.
-	Sync(ctx context.Context, snap service.Snapshot)
+	Sync(ctx context.Context, snap snapshot.Snapshot)
 	// Holds reports whether this backend runs cluster's schedules; needKube says the schedule
 	// acts through the cluster's Kubernetes API (scale, restart), which only the lease holder
 	// may do.
@@ -48,13 +48,20 @@ type RunnerOptions struct {
 	// MaxMissed caps the missed runs recorded one by one per schedule in one look; the rest
 	// are summed up in the last one's error [20].
 	MaxMissed int
+	Source    Source          // required by Run (Tick takes its snapshot)
 	Execute   Executor        // required
 	Leader    Leader          // nil: this backend runs every schedule
 	Notifier  notify.Notifier // [none]
 	Log       *slog.Logger
 }
 
-// Runner fires due schedules. It is a service.Worker (Run), and Tick is one look at the store,
+// Source gives the parts in force and says when settings change (pkg/service's Service).
+type Source interface {
+	Snapshot() (snapshot.Snapshot, error)
+	Changed() <-chan struct{}
+}
+
+// Runner fires due schedules. pkg/service runs it (Run), and Tick is one look at the store,
 // callable directly with an injected clock.
 type Runner struct {
 	o       RunnerOptions
@@ -92,7 +99,7 @@ func NewRunner(o RunnerOptions) *Runner {
 	return &Runner{o: o, started: o.Clock.Now(), wake: make(chan struct{}, 1), active: map[string]bool{}}
 }
 
-// Name implements service.Worker.
+// Name names the worker in the process's logs.
 func (r *Runner) Name() string { return "schedules" }
 
 // Wake makes the runner look at the store now (after a schedule was written).
@@ -105,12 +112,12 @@ func (r *Runner) Wake() {
 
 // Run looks at the store whenever a schedule may be due, a schedule was written, or the
 // settings changed, until ctx ends; then it waits for runs in progress to record their end.
-func (r *Runner) Run(ctx context.Context, svc *service.Service) error {
+func (r *Runner) Run(ctx context.Context) error {
 	defer r.wg.Wait()
 	for {
-		changed := svc.Changed()
+		changed := r.o.Source.Changed()
 		wait := r.o.MaxWait
-		if snap, err := svc.Snapshot(); err != nil {
+		if snap, err := r.o.Source.Snapshot(); err != nil {
 			r.o.Log.Warn("schedules wait for the store", "error", err)
 		} else if next := r.Tick(ctx, snap); !next.IsZero() {
 			wait = min(wait, max(next.Sub(r.o.Clock.Now()), 0))
@@ -134,7 +141,7 @@ func (r *Runner) WaitIdle() { r.wg.Wait() }
 
 // Tick records the missed runs, starts the due ones and returns when the next schedule is due
 // (zero when none is). It uses snap's store and, through the Leader, its clusters.
-func (r *Runner) Tick(ctx context.Context, snap service.Snapshot) time.Time {
+func (r *Runner) Tick(ctx context.Context, snap snapshot.Snapshot) time.Time {
 	if r.o.Leader != nil {
 		r.o.Leader.Sync(ctx, snap)
 	}
@@ -292,7 +299,7 @@ func (r *Runner) settleInterrupted(ctx context.Context, st *Store, now time.Time
 	}
 	for _, run := range runs {
 		leads := r.o.Leader == nil || r.o.Leader.Holds(run.Cluster, true)
-		if run.Runner == r.o.ID || !run.StartedAt.Before(r.started) || !(leads || EarlierOnThisHost(run.Runner, r.o.ID)) {
+		if run.Runner == r.o.ID || !run.StartedAt.Before(r.started) || (!leads && !EarlierOnThisHost(run.Runner, r.o.ID)) {
 			continue
 		}
 		run.Status = StatusFailed

@@ -16,8 +16,8 @@ import (
 
 	"github.com/kubedoor/kubedoor-grafana/pkg/actions"
 	"github.com/kubedoor/kubedoor-grafana/pkg/notify"
-	"github.com/kubedoor/kubedoor-grafana/pkg/service"
 	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
+	"github.com/kubedoor/kubedoor-grafana/pkg/snapshot"
 )
 
 // Each test uses its own cluster name, so the shared store's schedules do not mix.
@@ -97,8 +97,8 @@ func (f *fixture) newRunner(id string) *Runner {
 // onlyClusters holds the fixture's clusters: tests share the store, not their schedules.
 type onlyClusters struct{ f *fixture }
 
-func (onlyClusters) Sync(context.Context, service.Snapshot) {}
-func (o onlyClusters) Blocked(string) string                { return o.f.blocked }
+func (onlyClusters) Sync(context.Context, snapshot.Snapshot) {}
+func (o onlyClusters) Blocked(string) string                 { return o.f.blocked }
 func (o onlyClusters) Holds(cluster string, needKube bool) bool {
 	if needKube && o.f.blocked != "" {
 		return false
@@ -113,7 +113,7 @@ func (o onlyClusters) Holds(cluster string, needKube bool) bool {
 
 func (f *fixture) tick(t *testing.T, r *Runner) time.Time {
 	t.Helper()
-	next := r.Tick(context.Background(), service.Snapshot{Conn: conn, App: settings.App{Clusters: f.clusters}})
+	next := r.Tick(context.Background(), snapshot.Snapshot{Conn: conn, App: settings.App{Clusters: f.clusters}})
 	r.WaitIdle()
 	return next
 }
@@ -360,9 +360,9 @@ func TestManagerEdits(t *testing.T) {
 // as every backend does at start before Kubernetes access is known.
 type localOnly struct{}
 
-func (localOnly) Sync(context.Context, service.Snapshot) {}
-func (localOnly) Blocked(string) string                  { return "" }
-func (localOnly) Holds(_ string, needKube bool) bool     { return !needKube }
+func (localOnly) Sync(context.Context, snapshot.Snapshot) {}
+func (localOnly) Blocked(string) string                   { return "" }
+func (localOnly) Holds(_ string, needKube bool) bool      { return !needKube }
 
 func TestARestartingBackendSettlesOnlyTheRunsOfItsOwnEarlierProcessUnlessItHoldsTheLease(t *testing.T) {
 	f := newFixture(t, start)

@@ -17,6 +17,7 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/pkg/kube"
 	"github.com/kubedoor/kubedoor-grafana/pkg/prom"
 	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
+	"github.com/kubedoor/kubedoor-grafana/pkg/snapshot"
 	"github.com/kubedoor/kubedoor-grafana/pkg/store"
 )
 
@@ -160,14 +161,9 @@ func (s *Service) Close() error {
 // message says why (also shown by Status).
 var ErrStoreUnavailable = errors.New("store unavailable")
 
-// Snapshot is what handlers and background workers use for one piece of work: the store, the
-// settings and the Prometheus clients in force when it was taken.
-type Snapshot struct {
-	Conn       store.Conn
-	App        settings.App
-	Prometheus map[string]prom.Client // by cluster name
-	Kube       *kube.Clients          // client-go clients per cluster, from App.Clusters
-}
+// Snapshot is the parts in force at one moment (pkg/snapshot, so business packages need not
+// import this package).
+type Snapshot = snapshot.Snapshot
 
 // Snapshot returns the current parts, or an error wrapping ErrStoreUnavailable.
 func (s *Service) Snapshot() (Snapshot, error) {

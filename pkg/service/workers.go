@@ -11,9 +11,9 @@ import (
 // policy reconciliation. It must not wait for Grafana to create an app instance.
 type Worker interface {
 	Name() string
-	// Run works until ctx ends. It takes a Snapshot whenever it needs the store or settings,
-	// and watches Changed to pick up new settings.
-	Run(ctx context.Context, svc *Service) error
+	// Run works until ctx ends. Its dependencies (often this Service, as a source of snapshots
+	// and of settings changes) are given when it is built, by pkg/backend.
+	Run(ctx context.Context) error
 }
 
 // Go runs w in its own goroutine until ctx ends, restarting it after an error or a panic with
@@ -23,7 +23,7 @@ func (s *Service) Go(ctx context.Context, w Worker) {
 		backoff := time.Second
 		for ctx.Err() == nil {
 			start := time.Now()
-			err := runGuarded(ctx, s, w)
+			err := runGuarded(ctx, w)
 			if ctx.Err() != nil {
 				return
 			}
@@ -41,13 +41,13 @@ func (s *Service) Go(ctx context.Context, w Worker) {
 	}()
 }
 
-func runGuarded(ctx context.Context, s *Service, w Worker) (err error) {
+func runGuarded(ctx context.Context, w Worker) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("panic: %v\n%s", p, debug.Stack())
 		}
 	}()
-	if err := w.Run(ctx, s); err != nil {
+	if err := w.Run(ctx); err != nil {
 		return err
 	}
 	return fmt.Errorf("returned before its context ended")

@@ -17,7 +17,7 @@ type flakyWorker struct {
 
 func (f *flakyWorker) Name() string { return "flaky" }
 
-func (f *flakyWorker) Run(ctx context.Context, _ *Service) error {
+func (f *flakyWorker) Run(ctx context.Context) error {
 	n := f.runs.Add(1)
 	if n == 1 {
 		if f.panic {

@@ -6,13 +6,15 @@ package registration
 import (
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/kubedoor/kubedoor-grafana/api/v1alpha1"
 )
 
 const (
 	// ControlLabel on a namespace switches enforcement: "enforce" or "observe".
 	ControlLabel = "kubedoor.io/control"
 	// Name of the configuration object and of its webhook.
-	Name        = "kubedoor-webhook"
+	Name        = v1alpha1.WebhookConfigurationName
 	WebhookName = "deployments.kubedoor.io"
 	// Path the webhook serves.
 	Path = "/mutate"

@@ -1,0 +1,29 @@
+package plugin
+
+import (
+	"log/slog"
+
+	"github.com/kubedoor/kubedoor-grafana/pkg/control"
+	"github.com/kubedoor/kubedoor-grafana/pkg/jobs"
+	"github.com/kubedoor/kubedoor-grafana/pkg/notify"
+	"github.com/kubedoor/kubedoor-grafana/pkg/operations"
+	"github.com/kubedoor/kubedoor-grafana/pkg/service"
+)
+
+// Deps are the process-wide parts the app instances serve from; pkg/backend builds them all
+// once and passes them here together. Tests of one route area may leave the others nil.
+type Deps struct {
+	Service *service.Service // required
+	Log     *slog.Logger     // required
+	// Operations: actions, schedules, notifications and health (nil: those routes answer 503).
+	Operations *operations.Operations
+	// Collections: the collection-job manager; jobs run on the process's context, not on the
+	// request that started them (nil: those routes answer 503).
+	Collections *jobs.Manager
+	// Published is told the cluster after every accepted control-table write, so the cluster's
+	// CapacityPolicies get published (e.g. control.PublishedFunc(publisher.Trigger)).
+	Published control.Published
+	// Notifier is told about switches of namespace enforcement (and other events the routes
+	// see); nil: they are only logged and audited.
+	Notifier notify.Notifier
+}
