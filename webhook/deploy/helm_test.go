@@ -3,6 +3,7 @@ package deploy_test
 import (
 	"bytes"
 	"encoding/base64"
+	"errors"
 	"io"
 	"path/filepath"
 	"reflect"
@@ -53,7 +54,7 @@ func decode(t *testing.T, doc []byte) (objs []map[string]any, tls map[string]str
 	tls = map[string]string{}
 	for {
 		var obj map[string]any
-		if err := dec.Decode(&obj); err == io.EOF {
+		if err := dec.Decode(&obj); errors.Is(err, io.EOF) {
 			return objs, tls
 		} else if err != nil {
 			t.Fatal(err)

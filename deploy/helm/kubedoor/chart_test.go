@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/x509"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -40,7 +41,7 @@ func Decode(t *testing.T, manifest string) []*unstructured.Unstructured {
 	var out []*unstructured.Unstructured
 	for {
 		var obj unstructured.Unstructured
-		if err := dec.Decode(&obj.Object); err == io.EOF {
+		if err := dec.Decode(&obj.Object); errors.Is(err, io.EOF) {
 			return out
 		} else if err != nil {
 			t.Fatalf("rendered YAML does not decode: %v", err)
