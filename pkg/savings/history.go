@@ -24,9 +24,9 @@ type Stored struct {
 // CPU scaled by the day's most Ready pods ÷ the row's replicas), days are flagged as Replay flags
 // them, and each workload comes back as one row of counts, its worst day per resource and its
 // latest day. Scanning a year of a large cluster's samples into Go, not the engine's read, was
-// what the first version spent its time on; a re-collected day is deduplicated by argMax over
-// collected_at (what FINAL keeps in this ReplacingMergeTree), which costs a fraction of FINAL on
-// the one part per day the daily collection writes (BENCHMARKS.md).
+// what the first version spent its time on. A re-collected day is deduplicated by argMax over
+// collected_at, what FINAL keeps in this ReplacingMergeTree; the whole query measured the same
+// either way (BENCHMARKS.md, which also says where its time goes and what to try next).
 const replayQuery = `SELECT namespace, workload, count(), sum(over), sum(thr), sum(oomr), sum(over OR thr OR oomr),
        sum(kills), countIf(kills > 0),
        argMax((cpu_used, cpu_req), (if(cpu_req > 0, cpu_used / cpu_req, -1), day)),
