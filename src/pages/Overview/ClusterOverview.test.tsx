@@ -159,7 +159,9 @@ describe('Overview per cluster', () => {
     expect(await screen.findByText(`Scale and restart schedules cannot run: ${reason}`)).toBeInTheDocument();
     first.unmount();
 
-    fakeApi(routes({ 'GET clusters/prod-a/health': ok(health({ schedules: { state: 'elsewhere', holder: 'grafana-1' } })) }));
+    fakeApi(
+      routes({ 'GET clusters/prod-a/health': ok(health({ schedules: { state: 'elsewhere', holder: 'grafana-1' } })) })
+    );
     renderPage(<Overview now={now} />, context(VIEWER));
     expect(await screen.findByText('run by another backend (grafana-1)')).toBeInTheDocument();
     expect(screen.queryByText(/cannot run/)).not.toBeInTheDocument();

@@ -263,7 +263,9 @@ function SchedulesSummary({ status }: { status: ClusterHealth['schedules'] }) {
   }
   const text: Record<Exclude<typeof status.state, 'none' | 'blocked'>, string> = {
     held: t('overview.schedules.held', 'run by this backend'),
-    elsewhere: t('overview.schedules.elsewhere', 'run by another backend ({{holder}})', { holder: status.holder ?? '' }),
+    elsewhere: t('overview.schedules.elsewhere', 'run by another backend ({{holder}})', {
+      holder: status.holder ?? '',
+    }),
     waiting: t('overview.schedules.waiting', 'waiting for the schedule lease'),
     local: t('overview.schedules.local', 'collections only (no Kubernetes access)'),
   };
