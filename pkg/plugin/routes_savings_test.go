@@ -20,6 +20,7 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/internal/pluginhost"
 	"github.com/kubedoor/kubedoor-grafana/internal/storetest"
 	"github.com/kubedoor/kubedoor-grafana/internal/testenv"
+	"github.com/kubedoor/kubedoor-grafana/pkg/control"
 	"github.com/kubedoor/kubedoor-grafana/pkg/peaks"
 	"github.com/kubedoor/kubedoor-grafana/pkg/savings"
 )
@@ -91,7 +92,8 @@ func TestRecommendationsRoute(t *testing.T) {
 		// now 3 × (0.4 core, 0.25 GiB); table and recommended 2 × (0.5 core, 0.25 GiB).
 		now := (1.2*0.0316 + 0.75*0.0042) * 730
 		table := (1.0*0.0316 + 0.5*0.0042) * 730
-		if it.Replicas != (savings.Replicas{Now: 3, Table: 2, Recommended: 2}) || !money(it.Now.Monthly, now) ||
+		// A row added by hand has no recommendation, and says why.
+		if it.Replicas != (savings.Replicas{Now: 3, Table: 2, Recommended: 2, Reason: control.ReasonNoHistory}) || !money(it.Now.Monthly, now) ||
 			!money(it.Table.Monthly, table) || !money(it.Recommended.Monthly, table) || !money(a.Totals.SavingsTable, now-table) {
 			t.Errorf("item %+v totals %+v", it, a.Totals)
 		}
