@@ -17,6 +17,7 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/pkg/notify"
 	"github.com/kubedoor/kubedoor-grafana/pkg/operations"
 	"github.com/kubedoor/kubedoor-grafana/pkg/preview"
+	"github.com/kubedoor/kubedoor-grafana/pkg/savings"
 	"github.com/kubedoor/kubedoor-grafana/pkg/service"
 	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
 )
@@ -37,6 +38,7 @@ type App struct {
 	published   control.Published      // nil: control-table writes reach clusters with the next reconcile
 	notifier    notify.Notifier        // nil: enforcement switches are only logged and audited
 	previews    *preview.Cache         // live listings behind enforcement previews, per instance
+	replays     *savings.Cache         // the recommendations' replays, per instance
 }
 
 var (
@@ -52,7 +54,7 @@ func NewFactory(d Deps) app.InstanceFactoryFunc {
 	return func(ctx context.Context, s backend.AppInstanceSettings) (instancemgmt.Instance, error) {
 		a := &App{
 			svc: svc, log: log, ops: d.Operations, jobs: d.Collections, published: d.Published,
-			notifier: d.Notifier, previews: preview.NewCache(),
+			notifier: d.Notifier, previews: preview.NewCache(), replays: savings.NewCache(savings.DefaultCacheEntries),
 		}
 		cfg, err := settings.Parse(s.JSONData, s.DecryptedSecureJSONData)
 		if err != nil {

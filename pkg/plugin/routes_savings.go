@@ -80,7 +80,7 @@ func (a *App) getRecommendations(w http.ResponseWriter, r *http.Request) {
 			warnings = append(warnings, "the cluster's Deployments could not be read ("+err.Error()+"): now is priced from stored peak samples")
 		}
 	}
-	ans, err := savings.New(snap.Conn, control.New(snap.Conn, a.log)).Recommendations(r.Context(), c.Name, cs.Prices, loc, time.Now(), q, live, warnings)
+	ans, err := savings.New(snap.Conn, control.New(snap.Conn, a.log), a.replays).Recommendations(r.Context(), c.Name, cs.Prices, loc, time.Now(), q, live, warnings)
 	if err != nil {
 		a.controlFailed(w, "recommendations", err)
 		return

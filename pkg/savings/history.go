@@ -19,15 +19,15 @@ type Stored struct {
 	LatestCPU, LatestMem float64
 }
 
-// replayQuery is backtest.Replay of every row at once, in the engine: each sample gets the
-// row's values (a value the row leaves unset, and a container it does not name, run as stored;
-// CPU scaled by the day's most Ready pods ÷ the row's replicas), days are flagged as Replay flags
-// them, and each workload comes back as one row of counts, its worst day per resource and its
-// latest day. Scanning a year of a large cluster's samples into Go, not the engine's read, was
-// what the first version spent its time on. A re-collected day is deduplicated by argMax over
-// collected_at, what FINAL keeps in this ReplacingMergeTree; the whole query measured the same
-// either way (BENCHMARKS.md, which also says where its time goes and what to try next).
-const replayQuery = `SELECT namespace, workload, count(), sum(over), sum(thr), sum(oomr), sum(over OR thr OR oomr),
+// replayQuery is backtest.Replay of every current row at once, in the engine: each sample gets
+// its row's values (a value the row leaves unset, and a container it does not name, run as
+// stored; CPU scaled by the day's most Ready pods ÷ the row's replicas), days are flagged as
+// Replay flags them, and each workload comes back as one row of counts, its worst day per
+// resource and its latest day. The rows come from control.CurrentSQL inside the same query:
+// shipping 10,000 rows' values as array parameters cost several times the rest of the query,
+// and scanning a year of samples into Go cost more still (BENCHMARKS.md). A re-collected day is
+// deduplicated by argMax over collected_at, what FINAL keeps in this ReplacingMergeTree.
+var replayQuery = fmt.Sprintf(`SELECT namespace, workload, count(), sum(over), sum(thr), sum(oomr), sum(over OR thr OR oomr),
        sum(kills), countIf(kills > 0),
        argMax((cpu_used, cpu_req), (if(cpu_req > 0, cpu_used / cpu_req, -1), day)),
        argMax((mem_used, mem_req), (if(mem_req > 0, mem_used / mem_req, -1), day)),
@@ -57,47 +57,30 @@ FROM (
           FROM peak_samples
           WHERE cluster = {cluster:String} AND container != '' AND day BETWEEN {from:Date} AND {to:Date}
           GROUP BY namespace, workload, container, day) AS s
-    INNER JOIN (SELECT t.1 AS namespace, t.2 AS workload, t.3 AS rep
-                FROM (SELECT arrayJoin(arrayZip({wns:Array(String)}, {wwl:Array(String)}, {wrep:Array(Int32)})) AS t)) AS w
+    INNER JOIN (SELECT namespace, workload, replicas AS rep FROM (%[1]s)) AS w
       ON s.namespace = w.namespace AND s.workload = w.workload
-    LEFT JOIN (SELECT t.1 AS namespace, t.2 AS workload, t.3 AS container, t.4 AS cr, t.5 AS cl, t.6 AS mr, t.7 AS ml
-               FROM (SELECT arrayJoin(arrayZip({cns:Array(String)}, {cwl:Array(String)}, {cct:Array(String)},
-                     {ccr:Array(Float64)}, {ccl:Array(Float64)}, {cmr:Array(Float64)}, {cml:Array(Float64)})) AS t)) AS c
+    LEFT JOIN (SELECT namespace, workload, cn AS container, toFloat64(greatest(ccr, 0)) * 1e-3 AS cr, toFloat64(greatest(ccl, 0)) * 1e-3 AS cl,
+                      toFloat64(greatest(cmr, 0)) * 1048576 AS mr, toFloat64(greatest(cml, 0)) * 1048576 AS ml
+               FROM (%[1]s) ARRAY JOIN cn, ccr, ccl, cmr, cml) AS c
       ON s.namespace = c.namespace AND s.workload = c.workload AND s.container = c.container
   )
   GROUP BY namespace, workload, day
 )
-GROUP BY namespace, workload`
+GROUP BY namespace, workload`, control.CurrentSQL)
 
-// clusterReplays replays every row (the current rows of cluster) over r in one query.
-func clusterReplays(ctx context.Context, conn store.Conn, cluster string, r peaks.Range, rows []control.Row) (map[[2]string]Stored, error) {
+// clusterReplays replays every current row of cluster over r in one query.
+func clusterReplays(ctx context.Context, conn store.Conn, cluster string, r peaks.Range) (map[[2]string]Stored, error) {
 	if err := r.Validate(); err != nil {
 		return nil, err
 	}
-	var wns, wwl, cns, cwl, cct []string
-	var wrep []int32
-	var ccr, ccl, cmr, cml []float64
-	// Proposed values in peak-data units, 0 = run as stored (backtest.Replay's pick).
-	unit := func(v int64, u float64) float64 { return float64(max(v, 0)) * u }
-	for _, row := range rows {
-		p := backtest.ProposalOf(row)
-		wns, wwl, wrep = append(wns, row.Namespace), append(wwl, row.Workload), append(wrep, p.Replicas)
-		for _, c := range p.Containers {
-			cns, cwl, cct = append(cns, row.Namespace), append(cwl, row.Workload), append(cct, c.Name)
-			ccr, ccl = append(ccr, unit(c.CPURequestMillis, 1e-3)), append(ccl, unit(c.CPULimitMillis, 1e-3))
-			cmr, cml = append(cmr, unit(c.MemRequestMiB, 1<<20)), append(cml, unit(c.MemLimitMiB, 1<<20))
-		}
-	}
 	res, err := conn.Query(ctx, replayQuery, store.P("cluster", cluster), store.P("from", store.Date(r.From)), store.P("to", store.Date(r.To)),
-		store.P("thr", backtest.ThrottleShare), store.P("oom", backtest.OOMShare),
-		store.P("wns", wns), store.P("wwl", wwl), store.P("wrep", wrep),
-		store.P("cns", cns), store.P("cwl", cwl), store.P("cct", cct), store.P("ccr", ccr), store.P("ccl", ccl), store.P("cmr", cmr), store.P("cml", cml))
+		store.P("thr", backtest.ThrottleShare), store.P("oom", backtest.OOMShare))
 	if err != nil {
 		return nil, fmt.Errorf("replaying the cluster's rows over its peak days: %w", err)
 	}
 	defer res.Close()
 	days := int(math.Round(r.To.Sub(r.From).Hours()/24)) + 1
-	out := make(map[[2]string]Stored, len(rows))
+	out := map[[2]string]Stored{}
 	for res.Next() {
 		var (
 			ns, wl                                    string

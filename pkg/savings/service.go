@@ -149,10 +149,13 @@ type Answer struct {
 type Service struct {
 	conn  store.Conn
 	table *control.Table
+	cache *Cache
 }
 
-// New returns a Service on conn.
-func New(conn store.Conn, table *control.Table) *Service { return &Service{conn: conn, table: table} }
+// New returns a Service on conn; cache (nil = none) is the process's, shared by its requests.
+func New(conn store.Conn, table *control.Table, cache *Cache) *Service {
+	return &Service{conn: conn, table: table, cache: cache}
+}
 
 // Recommendations prices and scores every current row of cluster (the whole cluster, so sizes
 // compare with every workload; q.Namespace only narrows the answer) from two queries: the rows
@@ -164,15 +167,45 @@ func (s *Service) Recommendations(ctx context.Context, cluster string, p cluster
 		return Answer{}, err
 	}
 	q = q.withDefaults()
-	rows, _, err := s.table.Current(ctx, cluster, control.Filter{})
-	if err != nil {
-		return Answer{}, fmt.Errorf("recommendations for %s: %w", cluster, err)
-	}
-	stored, err := clusterReplays(ctx, s.conn, cluster, peaks.LastDays(q.Days, loc, now), rows)
+	rows, stored, err := s.replays(ctx, cluster, peaks.LastDays(q.Days, loc, now))
 	if err != nil {
 		return Answer{}, fmt.Errorf("recommendations for %s: %w", cluster, err)
 	}
 	return Compute(cluster, p, q, rows, stored, live, warnings), nil
+}
+
+// replays returns the cluster's current rows and their replays over r, from the cache when its
+// inputs have not changed since.
+func (s *Service) replays(ctx context.Context, cluster string, r peaks.Range) ([]control.Row, map[[2]string]Stored, error) {
+	if s.cache == nil {
+		return s.compute(ctx, cluster, r)
+	}
+	f, err := fingerprintOf(ctx, s.conn, cluster, r)
+	if err != nil {
+		return nil, nil, err
+	}
+	k := cacheKey{cluster: cluster, from: r.From.Format(time.DateOnly), to: r.To.Format(time.DateOnly)}
+	if e, ok := s.cache.lookup(k, s.conn, f, time.Now()); ok {
+		return e.rows, e.stored, nil
+	}
+	rows, stored, err := s.compute(ctx, cluster, r)
+	if err != nil {
+		return nil, nil, err
+	}
+	s.cache.keep(k, &cacheEntry{conn: s.conn, mark: f, rows: rows, stored: stored, used: time.Now()})
+	return rows, stored, nil
+}
+
+func (s *Service) compute(ctx context.Context, cluster string, r peaks.Range) ([]control.Row, map[[2]string]Stored, error) {
+	rows, _, err := s.table.Current(ctx, cluster, control.Filter{})
+	if err != nil {
+		return nil, nil, err
+	}
+	stored, err := clusterReplays(ctx, s.conn, cluster, r)
+	if err != nil {
+		return nil, nil, err
+	}
+	return rows, stored, nil
 }
 
 func (q Query) withDefaults() Query {

@@ -101,7 +101,7 @@ var (
 func TestRecommendationsOnTheEmbeddedEngine(t *testing.T) {
 	ctx := context.Background()
 	fleet(t, ctx)
-	svc := New(conn, control.New(conn, nil))
+	svc := New(conn, control.New(conn, nil), NewCache(DefaultCacheEntries))
 
 	ans, err := svc.Recommendations(ctx, "prod", listPrices, time.UTC, now, Query{}, nil, nil)
 	if err != nil {
@@ -212,7 +212,7 @@ func TestQueryParametersAreValidatedByName(t *testing.T) {
 		{"a namespace that is no DNS label", Query{Namespace: "Shop"}, "namespace"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := New(conn, control.New(conn, nil)).Recommendations(context.Background(), "prod", listPrices, time.UTC, now, tc.q, nil, nil)
+			_, err := New(conn, control.New(conn, nil), nil).Recommendations(context.Background(), "prod", listPrices, time.UTC, now, tc.q, nil, nil)
 			if fe, ok := asFieldError(err); !ok || fe != tc.field {
 				t.Errorf("got %v, want a field error on %s", err, tc.field)
 			}
@@ -244,15 +244,18 @@ func TestTheEngineReplaysAsBacktestReplays(t *testing.T) {
 	}
 	eq := []control.Row{
 		limited("a", 2, 300, 500, 256, 300), limited("b", 6, -1, 1000, 512, -1), limited("c", -1, 200, -1, -1, 600),
-		limited("d", 0, 100, 150, 128, 140),
+		limited("d", 0, 100, 150, 128, 140), limited("e", -1, 200, 400, 256, 512), limited("f", -1, 200, 400, 256, 512),
 	}
+	// e runs its active recommendation (3 of 5 observed), f an HPA's advice it never runs (observed 5).
+	eq[4].Replicas = control.Replicas{Manual: -1, Recommended: 3, RecommendedFor: control.RecommendedForReplicas, RecommendedActive: true, Observed: 5}
+	eq[5].Replicas = control.Replicas{Manual: -1, Recommended: 2, RecommendedFor: control.RecommendedForHPAMin, RecommendedActive: true, Observed: 5}
 	if _, err := tbl.Rederive(ctx, "eq", "test", func([]control.Row) ([]control.Row, error) { return eq, nil }); err != nil {
 		t.Fatal(err)
 	}
 	for i := range 20 {
 		d := now.Truncate(24*time.Hour).AddDate(0, 0, -i)
 		var ss []peaks.Sample
-		for j, wl := range []string{"a", "b", "c", "d"} {
+		for j, wl := range []string{"a", "b", "c", "d", "e", "f"} {
 			v := float64((i*7+j*3)%10) / 10 // 0 … 0.9, a different day pattern per workload
 			for _, ct := range []string{"app", "proxy"} {
 				ss = append(ss, peaks.Sample{Cluster: "eq", Namespace: "edge", Workload: wl, Container: ct, Day: d,
@@ -264,13 +267,17 @@ func TestTheEngineReplaysAsBacktestReplays(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// The engine reads the stored rows; so does the reference.
+	if eq, _, err = tbl.Current(ctx, "eq", control.Filter{}); err != nil || len(eq) != 6 {
+		t.Fatalf("rows of eq: %v %v", eq, err)
+	}
 	for _, cl := range []struct {
 		cluster string
 		rows    []control.Row
 	}{{"prod", rows}, {"eq", eq}} {
 		for _, days := range []int{1, 7, 30, 60} {
 			r := peaks.LastDays(days, time.UTC, now)
-			got, err := clusterReplays(ctx, conn, cl.cluster, r, cl.rows)
+			got, err := clusterReplays(ctx, conn, cl.cluster, r)
 			if err != nil {
 				t.Fatal(err)
 			}
