@@ -3,8 +3,8 @@ package control
 import "fmt"
 
 // CurrentSQL is a subquery of cluster {cluster:String}'s current rows for queries that join the
-// control table inside the store instead of shipping the rows to it as parameters (at 10,000
-// workloads the parameters alone cost more than the join; BENCHMARKS.md). It reads what Current
+// control table inside the store instead of shipping the rows to it as parameters (slower at
+// 10,000 workloads; BENCHMARKS.md). It reads what Current
 // reads — each workload's latest version, racing writers resolved by the smallest write_id,
 // removed rows left out — one line per workload with the columns
 //

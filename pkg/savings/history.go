@@ -24,8 +24,8 @@ type Stored struct {
 // stored; CPU scaled by the day's most Ready pods ÷ the row's replicas), days are flagged as
 // Replay flags them, and each workload comes back as one row of counts, its worst day per
 // resource and its latest day. The rows come from control.CurrentSQL inside the same query:
-// shipping 10,000 rows' values as array parameters cost several times the rest of the query,
-// and scanning a year of samples into Go cost more still (BENCHMARKS.md). A re-collected day is
+// shipping 10,000 rows' values as array parameters was slower in side-by-side runs, and
+// scanning the window's samples into Go slower still (BENCHMARKS.md). A re-collected day is
 // deduplicated by argMax over collected_at, what FINAL keeps in this ReplacingMergeTree.
 var replayQuery = fmt.Sprintf(`SELECT namespace, workload, count(), sum(over), sum(thr), sum(oomr), sum(over OR thr OR oomr),
        sum(kills), countIf(kills > 0),
