@@ -16,19 +16,25 @@ import (
 // derivation or a collection lands, while the page is read far more often, and the replay is the
 // route's whole cost (BENCHMARKS.md). An entry is used only when a fresh fingerprint of its inputs
 // (one small query) equals the one taken before it was computed, so a cached answer is always
-// what a computation now would give. Prices, the live view and sorting are applied per request.
+// what a computation now would give. When only control rows changed (an edit, an accepted
+// batch), only the rows whose version changed are replayed again. Prices, the live view and
+// sorting are applied per request.
 type Cache struct {
-	mu           sync.Mutex
-	entries      map[cacheKey]*cacheEntry
-	max          int
-	hits, misses uint64
+	mu      sync.Mutex
+	entries map[cacheKey]*cacheEntry
+	max     int
+	stats   CacheStats
 }
 
-// Stats returns how many lookups found a current entry and how many did not.
-func (c *Cache) Stats() (hits, misses uint64) {
+// CacheStats count lookups: Hits answered from an entry, Refreshes re-replayed only the rows
+// that changed since, Misses computed everything.
+type CacheStats struct{ Hits, Misses, Refreshes uint64 }
+
+// Stats returns the counts so far.
+func (c *Cache) Stats() CacheStats {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.hits, c.misses
+	return c.stats
 }
 
 // DefaultCacheEntries bounds a Cache: a cluster's default window and a few others.
@@ -57,10 +63,13 @@ type cacheEntry struct {
 // newer collected_at). A merge of re-collected days lowers peakRows: a needless recomputation,
 // never a stale answer.
 type fingerprint struct {
-	controlRows    uint64
-	controlUpdated time.Time
-	peakRows       uint64
-	peakCollected  time.Time
+	control rowsMark
+	peaks   rowsMark
+}
+
+type rowsMark struct {
+	rows   uint64
+	newest time.Time
 }
 
 const fingerprintQuery = `SELECT
@@ -77,7 +86,7 @@ func fingerprintOf(ctx context.Context, conn store.Conn, cluster string, r peaks
 	defer res.Close()
 	var f fingerprint
 	if res.Next() {
-		if err := res.Scan(&f.controlRows, &f.controlUpdated, &f.peakRows, &f.peakCollected); err != nil {
+		if err := res.Scan(&f.control.rows, &f.control.newest, &f.peaks.rows, &f.peaks.newest); err != nil {
 			return fingerprint{}, fmt.Errorf("reading what the replays of %s depend on: %w", cluster, err)
 		}
 	}
@@ -87,18 +96,26 @@ func fingerprintOf(ctx context.Context, conn store.Conn, cluster string, r peaks
 	return f, nil
 }
 
-// lookup returns the entry for k when it was computed on conn from inputs that still read f.
-func (c *Cache) lookup(k cacheKey, conn store.Conn, f fingerprint, now time.Time) (*cacheEntry, bool) {
+// lookup returns the entry for k computed on conn, and whether its inputs still read f (a hit)
+// or only its control rows changed (the caller may refresh the rows that did).
+func (c *Cache) lookup(k cacheKey, conn store.Conn, f fingerprint, now time.Time) (e *cacheEntry, hit, samePeaks bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.entries[k]
-	if !ok || e.conn != conn || e.mark != f {
-		c.misses++
-		return nil, false
+	switch {
+	case !ok || e.conn != conn:
+		c.stats.Misses++
+		return nil, false, false
+	case e.mark == f:
+		c.stats.Hits++
+		e.used = now
+		return e, true, true
+	case e.mark.peaks == f.peaks:
+		c.stats.Refreshes++
+		return e, false, true
 	}
-	c.hits++
-	e.used = now
-	return e, true
+	c.stats.Misses++
+	return nil, false, false
 }
 
 // keep stores e under k, evicting the least recently used entry when full.

@@ -2,6 +2,7 @@ package savings
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"testing"
 	"time"
@@ -11,103 +12,146 @@ import (
 )
 
 // A cached answer is what a computation would give now: it is reused while the rows and the
-// window's samples are unchanged, and recomputed after an edit, a collected day or another window.
+// window's samples are unchanged, refreshed row by row after an edit, an added or a removed
+// row, and recomputed after a collected day or for another window.
 func TestTheCacheNeverAnswersFromChangedInputs(t *testing.T) {
 	ctx := context.Background()
 	tbl := control.New(conn, nil)
-	c := container("app", 1000, 1024)
-	if _, err := tbl.Rederive(ctx, "cached", "test", func([]control.Row) ([]control.Row, error) {
-		return []control.Row{{Cluster: "cached", Namespace: "shop", Workload: "api", Version: 1,
-			Replicas: control.Replicas{Manual: -1, Recommended: -1, Observed: 3}, Containers: []control.Container{c}}}, nil
-	}); err != nil {
+	const cluster = "cached"
+	row := func(wl string, observed int32) control.Row {
+		c := container("app", 1000, 1024)
+		c.Sources = control.Sources{CPURequest: control.SourceCollected, CPULimit: control.SourceCollected,
+			MemRequest: control.SourceCollected, MemLimit: control.SourceCollected}
+		return control.Row{Cluster: cluster, Namespace: "shop", Workload: wl, Version: 1,
+			Replicas: control.Replicas{Manual: -1, Recommended: -1, Observed: observed}, Containers: []control.Container{c}}
+	}
+	var rows []control.Row
+	for i := range 8 {
+		rows = append(rows, row(fmt.Sprintf("api-%d", i), 3))
+	}
+	if _, err := tbl.Rederive(ctx, cluster, "test", func([]control.Row) ([]control.Row, error) { return rows, nil }); err != nil {
 		t.Fatal(err)
 	}
-	day := func(d time.Time, cpu float64, collected time.Time) {
+	last := now.Truncate(24 * time.Hour)
+	day := func(d time.Time, cpu float64, collected time.Time, workloads ...string) {
 		t.Helper()
-		s := peaks.Sample{Cluster: "cached", Namespace: "shop", Workload: "api", Container: "app", Day: d, Quantile: 0.95,
-			PodsMax: 3, CPUMax: cpu, MemMax: 256 << 20, CPURequest: 1, MemRequest: gib}
-		if err := peaks.WriteDay(ctx, conn, "cached", d, []peaks.Sample{s}, collected); err != nil {
+		var ss []peaks.Sample
+		for _, wl := range workloads {
+			ss = append(ss, peaks.Sample{Cluster: cluster, Namespace: "shop", Workload: wl, Container: "app", Day: d, Quantile: 0.95,
+				PodsMax: 3, CPUMax: cpu, MemMax: 256 << 20, CPURequest: 1, MemRequest: gib})
+		}
+		if err := peaks.WriteDay(ctx, conn, cluster, d, ss, collected); err != nil {
 			t.Fatal(err)
 		}
 	}
-	last := now.Truncate(24 * time.Hour)
+	all := []string{"api-0", "api-1", "api-2", "api-3", "api-4", "api-5", "api-6", "api-7", "new"}
 	for i := range 5 {
 		d := last.AddDate(0, 0, -i)
-		day(d, 0.2, d.Add(26*time.Hour))
+		day(d, 0.2, d.Add(26*time.Hour), all...)
 	}
 	cache := NewCache(DefaultCacheEntries)
 	svc := New(conn, tbl, cache)
-	ask := func(days int) Item {
+	fresh := New(conn, tbl, nil) // the reference: computes every time
+	ask := func(days int) map[string]Item {
 		t.Helper()
-		a, err := svc.Recommendations(ctx, "cached", listPrices, time.UTC, now, Query{Days: days}, nil, nil)
-		if err != nil || len(a.Items) != 1 {
-			t.Fatalf("answer %+v, %v", a, err)
+		q := Query{Days: days, Limit: MaxLimit}
+		a, err := svc.Recommendations(ctx, cluster, listPrices, time.UTC, now, q, nil, nil)
+		if err != nil {
+			t.Fatal(err)
 		}
-		return a.Items[0]
+		want, err := fresh.Recommendations(ctx, cluster, listPrices, time.UTC, now, q, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(a, want) {
+			t.Fatalf("through the cache:\n%+v\ncomputed now:\n%+v", a, want)
+		}
+		items := map[string]Item{}
+		for _, it := range a.Items {
+			items[it.Workload] = it
+		}
+		return items
 	}
-	stats := func(wantHits, wantMisses uint64) {
+	stats := func(want CacheStats) {
 		t.Helper()
-		if h, m := cache.Stats(); h != wantHits || m != wantMisses {
-			t.Fatalf("cache hits %d, misses %d; want %d, %d", h, m, wantHits, wantMisses)
+		if got := cache.Stats(); got != want {
+			t.Fatalf("cache %+v, want %+v", got, want)
 		}
 	}
 
-	first := ask(30)
-	stats(0, 1)
-	if again := ask(30); !reflect.DeepEqual(again, first) {
-		t.Fatalf("cached %+v, computed %+v", again, first)
+	if len(ask(30)) != 8 {
+		t.Fatal("want 8 items")
 	}
-	stats(1, 1)
+	stats(CacheStats{Misses: 1})
+	ask(30)
+	stats(CacheStats{Misses: 1, Hits: 1})
 
-	// An edit: the table's replicas and the version change at once.
-	row, _, err := tbl.Current(ctx, "cached", control.Filter{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	edited := row[0].Clone()
+	// An edit: only that row is replayed again, and its answer is the edited row's.
+	edited := rows[0].Clone()
 	edited.Replicas.Manual = 5
 	if _, err := tbl.Put(ctx, edited, 1, "alice"); err != nil {
 		t.Fatal(err)
 	}
-	if it := ask(30); it.Replicas.Table != 5 || it.Version != 2 {
+	if it := ask(30)["api-0"]; it.Replicas.Table != 5 || it.Version != 2 {
 		t.Fatalf("after the edit: replicas %+v, version %d", it.Replicas, it.Version)
 	}
-	stats(1, 2)
+	stats(CacheStats{Misses: 1, Hits: 1, Refreshes: 1})
 
-	// A re-collected day over the request: the replay counts it.
-	day(last, 2, last.Add(30*time.Hour)) // 2 cores × 3 pods ÷ 5 replicas = 1.2 of a 1-core request
-	if it := ask(30); it.Risk.DaysOverRequest != 1 {
+	// A removed row leaves the answer; an added row with history joins it with its replay.
+	if _, err := tbl.Delete(ctx, rows[1].Key(), 1, "alice"); err != nil {
+		t.Fatal(err)
+	}
+	added := row("new", -1)
+	added.Replicas.Manual = 2
+	added.Containers[0].Sources = control.Sources{CPURequest: control.SourceManual, CPULimit: control.SourceManual,
+		MemRequest: control.SourceManual, MemLimit: control.SourceManual}
+	if _, err := tbl.Add(ctx, added, "alice"); err != nil {
+		t.Fatal(err)
+	}
+	items := ask(30)
+	if _, ok := items["api-1"]; ok || items["new"].HistoryDays != 5 {
+		t.Fatalf("after a removal and an addition: %v", items)
+	}
+	stats(CacheStats{Misses: 1, Hits: 1, Refreshes: 2})
+
+	// A re-collected day over the request: everything is replayed again.
+	day(last, 2, last.Add(30*time.Hour), "api-0") // 2 cores × 3 pods ÷ 5 replicas = 1.2 of a 1-core request
+	if it := ask(30)["api-0"]; it.Risk.DaysOverRequest != 1 {
 		t.Fatalf("after a collection: risk %+v", it.Risk)
 	}
-	stats(1, 3)
+	stats(CacheStats{Misses: 2, Hits: 1, Refreshes: 2})
 
 	// Another window is its own entry; the first is still current.
-	if it := ask(2); it.HistoryDays != 2 {
+	if it := ask(2)["api-0"]; it.HistoryDays != 2 {
 		t.Fatalf("2-day window: %d history days", it.HistoryDays)
 	}
 	ask(30)
-	stats(2, 4)
+	stats(CacheStats{Misses: 3, Hits: 2, Refreshes: 2})
 }
 
 func TestTheCacheEvictsTheLeastRecentlyUsedWindow(t *testing.T) {
 	c := NewCache(2)
 	at := func(s int) time.Time { return time.Unix(int64(s), 0) }
 	k := func(to string) cacheKey { return cacheKey{cluster: "c", from: "2026-11-01", to: to} }
+	found := func(key string, s int) bool {
+		_, hit, _ := c.lookup(k(key), conn, fingerprint{}, at(s))
+		return hit
+	}
 	c.keep(k("a"), &cacheEntry{conn: conn, used: at(1)})
 	c.keep(k("b"), &cacheEntry{conn: conn, used: at(2)})
-	if _, ok := c.lookup(k("a"), conn, fingerprint{}, at(3)); !ok { // a is now the most recent
+	if !found("a", 3) { // a is now the most recent
 		t.Fatal("a missing")
 	}
 	c.keep(k("c"), &cacheEntry{conn: conn, used: at(4)})
-	if _, ok := c.lookup(k("b"), conn, fingerprint{}, at(5)); ok {
+	if found("b", 5) {
 		t.Fatal("b, the least recently used, was kept")
 	}
 	for _, key := range []string{"a", "c"} {
-		if _, ok := c.lookup(k(key), conn, fingerprint{}, at(6)); !ok {
+		if !found(key, 6) {
 			t.Fatalf("%s was evicted", key)
 		}
 	}
-	if _, ok := c.lookup(k("a"), nil, fingerprint{}, at(7)); ok {
+	if _, hit, _ := c.lookup(k("a"), nil, fingerprint{}, at(7)); hit {
 		t.Fatal("an entry of another store was used")
 	}
 }

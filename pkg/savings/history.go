@@ -27,7 +27,7 @@ type Stored struct {
 // shipping 10,000 rows' values as array parameters was slower in side-by-side runs, and
 // scanning the window's samples into Go slower still (BENCHMARKS.md). A re-collected day is
 // deduplicated by argMax over collected_at, what FINAL keeps in this ReplacingMergeTree.
-var replayQuery = fmt.Sprintf(`SELECT namespace, workload, count(), sum(over), sum(thr), sum(oomr), sum(over OR thr OR oomr),
+const replayTemplate = `SELECT namespace, workload, count(), sum(over), sum(thr), sum(oomr), sum(over OR thr OR oomr),
        sum(kills), countIf(kills > 0),
        argMax((cpu_used, cpu_req), (if(cpu_req > 0, cpu_used / cpu_req, -1), day)),
        argMax((mem_used, mem_req), (if(mem_req > 0, mem_used / mem_req, -1), day)),
@@ -55,7 +55,7 @@ FROM (
                  argMax(mem_request, collected_at) AS mem_request, argMax(mem_limit, collected_at) AS mem_limit,
                  argMax(oom_kills, collected_at) AS oom_kills
           FROM peak_samples
-          WHERE cluster = {cluster:String} AND container != '' AND day BETWEEN {from:Date} AND {to:Date}
+          WHERE cluster = {cluster:String} AND container != '' AND day BETWEEN {from:Date} AND {to:Date}%[2]s
           GROUP BY namespace, workload, container, day) AS s
     INNER JOIN (SELECT namespace, workload, replicas AS rep FROM (%[1]s)) AS w
       ON s.namespace = w.namespace AND s.workload = w.workload
@@ -66,15 +66,33 @@ FROM (
   )
   GROUP BY namespace, workload, day
 )
-GROUP BY namespace, workload`, control.CurrentSQL)
+GROUP BY namespace, workload`
 
-// clusterReplays replays every current row of cluster over r in one query.
-func clusterReplays(ctx context.Context, conn store.Conn, cluster string, r peaks.Range) (map[[2]string]Stored, error) {
+// The replay of every row, and of the rows named in {only} ("namespace/workload").
+var (
+	replayQuery     = fmt.Sprintf(replayTemplate, control.CurrentSQL, "")
+	replayOnlyQuery = fmt.Sprintf(replayTemplate, control.CurrentSQL, " AND has({only:Array(String)}, concat(namespace, '/', workload))")
+)
+
+// clusterReplays replays the current rows of cluster over r in one query: every row when only
+// is nil, else the rows it names (namespace and workload; none when empty).
+func clusterReplays(ctx context.Context, conn store.Conn, cluster string, r peaks.Range, only [][2]string) (map[[2]string]Stored, error) {
 	if err := r.Validate(); err != nil {
 		return nil, err
 	}
-	res, err := conn.Query(ctx, replayQuery, store.P("cluster", cluster), store.P("from", store.Date(r.From)), store.P("to", store.Date(r.To)),
-		store.P("thr", backtest.ThrottleShare), store.P("oom", backtest.OOMShare))
+	query, params := replayQuery, []store.Param{store.P("cluster", cluster), store.P("from", store.Date(r.From)), store.P("to", store.Date(r.To)),
+		store.P("thr", backtest.ThrottleShare), store.P("oom", backtest.OOMShare)}
+	if only != nil {
+		if len(only) == 0 {
+			return map[[2]string]Stored{}, nil
+		}
+		keys := make([]string, len(only))
+		for i, k := range only {
+			keys[i] = k[0] + "/" + k[1] // neither a namespace nor a workload name holds a '/'
+		}
+		query, params = replayOnlyQuery, append(params, store.P("only", keys))
+	}
+	res, err := conn.Query(ctx, query, params...)
 	if err != nil {
 		return nil, fmt.Errorf("replaying the cluster's rows over its peak days: %w", err)
 	}

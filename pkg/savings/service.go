@@ -175,20 +175,26 @@ func (s *Service) Recommendations(ctx context.Context, cluster string, p cluster
 }
 
 // replays returns the cluster's current rows and their replays over r, from the cache when its
-// inputs have not changed since.
+// inputs have not changed since, re-replaying only changed rows when only rows changed.
 func (s *Service) replays(ctx context.Context, cluster string, r peaks.Range) ([]control.Row, map[[2]string]Stored, error) {
 	if s.cache == nil {
-		return s.compute(ctx, cluster, r)
+		return s.compute(ctx, cluster, r, nil)
 	}
+	// Taken before anything is read: a write that lands meanwhile changes the next fingerprint.
 	f, err := fingerprintOf(ctx, s.conn, cluster, r)
 	if err != nil {
 		return nil, nil, err
 	}
 	k := cacheKey{cluster: cluster, from: r.From.Format(time.DateOnly), to: r.To.Format(time.DateOnly)}
-	if e, ok := s.cache.lookup(k, s.conn, f, time.Now()); ok {
+	e, hit, samePeaks := s.cache.lookup(k, s.conn, f, time.Now())
+	if hit {
 		return e.rows, e.stored, nil
 	}
-	rows, stored, err := s.compute(ctx, cluster, r)
+	var prev *cacheEntry
+	if samePeaks {
+		prev = e
+	}
+	rows, stored, err := s.compute(ctx, cluster, r, prev)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -196,14 +202,49 @@ func (s *Service) replays(ctx context.Context, cluster string, r peaks.Range) ([
 	return rows, stored, nil
 }
 
-func (s *Service) compute(ctx context.Context, cluster string, r peaks.Range) ([]control.Row, map[[2]string]Stored, error) {
+// compute reads the current rows and replays them; with prev (computed from the same samples)
+// it replays only the rows whose version differs from prev's and keeps prev's other replays.
+func (s *Service) compute(ctx context.Context, cluster string, r peaks.Range, prev *cacheEntry) ([]control.Row, map[[2]string]Stored, error) {
 	rows, _, err := s.table.Current(ctx, cluster, control.Filter{})
 	if err != nil {
 		return nil, nil, err
 	}
-	stored, err := clusterReplays(ctx, s.conn, cluster, r)
+	var changed [][2]string
+	if prev != nil {
+		was := make(map[[2]string]uint64, len(prev.rows))
+		for _, row := range prev.rows {
+			was[[2]string{row.Namespace, row.Workload}] = row.Version
+		}
+		changed = [][2]string{}
+		for _, row := range rows {
+			k := [2]string{row.Namespace, row.Workload}
+			if v, ok := was[k]; !ok || v != row.Version {
+				changed = append(changed, k)
+			}
+		}
+		if len(changed) > len(rows)/4 { // a re-derivation: one full replay is cheaper
+			changed = nil
+		}
+	}
+	fresh, err := clusterReplays(ctx, s.conn, cluster, r, changed)
 	if err != nil {
 		return nil, nil, err
+	}
+	if changed == nil {
+		return rows, fresh, nil
+	}
+	stored := make(map[[2]string]Stored, len(rows))
+	for _, row := range rows {
+		k := [2]string{row.Namespace, row.Workload}
+		if st, ok := prev.stored[k]; ok {
+			stored[k] = st // removed rows drop out with the rows they belonged to
+		}
+	}
+	for _, k := range changed {
+		delete(stored, k) // a changed row without samples in the window has no replay
+		if st, ok := fresh[k]; ok {
+			stored[k] = st
+		}
 	}
 	return rows, stored, nil
 }

@@ -277,7 +277,7 @@ func TestTheEngineReplaysAsBacktestReplays(t *testing.T) {
 	}{{"prod", rows}, {"eq", eq}} {
 		for _, days := range []int{1, 7, 30, 60} {
 			r := peaks.LastDays(days, time.UTC, now)
-			got, err := clusterReplays(ctx, conn, cl.cluster, r)
+			got, err := clusterReplays(ctx, conn, cl.cluster, r, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
