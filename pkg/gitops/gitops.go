@@ -45,7 +45,8 @@ type Input struct {
 	// rule names spec.replicas for them.
 	HPA map[Ref]bool
 	// Positions are each Deployment's container names in pod-template order, from the live
-	// object; nil or missing = unknown (Flux rules then leave the resources out).
+	// objects; nil = not read, a missing Deployment = not in the cluster. Either way Flux rules
+	// leave that Deployment's resources out.
 	Positions map[Ref][]string
 }
 
@@ -140,6 +141,8 @@ func Build(in Input) (Result, error) {
 				ptr = append(ptr, fmt.Sprintf(ptrContainer, i))
 			case known:
 				out.Notes = append(out.Notes, fmt.Sprintf("%s/%s: the live Deployment has no container %s; Flux has no rule for its resources", r.Namespace, r.Workload, c.Name))
+			case in.Positions != nil:
+				out.Notes = append(out.Notes, fmt.Sprintf("%s/%s: the cluster has no such Deployment; Flux has no rule for the resources of container %s", r.Namespace, r.Workload, c.Name))
 			default:
 				out.Notes = append(out.Notes, fmt.Sprintf("%s/%s: the position of container %s is unknown (the live Deployment was not read); Flux has no rule for its resources", r.Namespace, r.Workload, c.Name))
 			}

@@ -175,6 +175,26 @@ func TestBuild(t *testing.T) {
 		workloads: 1,
 		notes:     []string{"shop/api: the live Deployment has no container worker; Flux has no rule for its resources"},
 	}, {
+		name: "a row whose Deployment the cluster lacks gets its Argo CD entry, and a note says why Flux has no container rule",
+		in:   Input{Rows: []control.Row{row("shop", "api", control.Unset, container("app", 500))}, Positions: map[Ref][]string{}},
+		argo: `spec:
+  ignoreDifferences:
+  - group: apps
+    jqPathExpressions:
+    - .spec.template.spec.containers[] | select(.name == "app") | .resources
+    kind: Deployment
+    name: api
+    namespace: shop
+  syncPolicy:
+    syncOptions:
+    - RespectIgnoreDifferences=true
+`,
+		flux: `spec:
+  driftIgnoreRules: []
+`,
+		workloads: 1,
+		notes:     []string{"shop/api: the cluster has no such Deployment; Flux has no rule for the resources of container app"},
+	}, {
 		name: "Deployments come out ordered by namespace and name, and Flux's regular expressions match only the exact name",
 		in: Input{Rows: []control.Row{row("shop", "api.v2", 1), row("billing", "api", 3)},
 			Positions: map[Ref][]string{}},

@@ -3,6 +3,7 @@ package gitops
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -50,5 +51,43 @@ func Namespaces(in Input) []string {
 			out = append(out, r.Namespace)
 		}
 	}
+	return out
+}
+
+// ReadHPATargets lists the HorizontalPodAutoscalers of each namespace and returns the
+// Deployments they scale: the webhook reads the same from its cache, so this is what it leaves
+// the replicas of alone right now, even before the next collection sees the HPA.
+func ReadHPATargets(ctx context.Context, kc kubernetes.Interface, namespaces []string) (map[Ref]bool, error) {
+	out := map[Ref]bool{}
+	nss := slices.Clone(namespaces)
+	slices.Sort(nss)
+	for _, ns := range slices.Compact(nss) {
+		opts := metav1.ListOptions{Limit: pageSize}
+		for {
+			l, err := kc.AutoscalingV2().HorizontalPodAutoscalers(ns).List(ctx, opts)
+			if err != nil {
+				return nil, fmt.Errorf("listing the HorizontalPodAutoscalers of namespace %s: %w", ns, err)
+			}
+			for _, h := range l.Items {
+				if ref := h.Spec.ScaleTargetRef; ref.Kind == "Deployment" {
+					out[Ref{h.Namespace, ref.Name}] = true
+				}
+			}
+			if l.Continue == "" {
+				break
+			}
+			opts.Continue = l.Continue
+		}
+	}
+	return out, nil
+}
+
+// Union returns the Deployments in a or b.
+func Union(a, b map[Ref]bool) map[Ref]bool {
+	out := maps.Clone(a)
+	if out == nil {
+		out = map[Ref]bool{}
+	}
+	maps.Copy(out, b)
 	return out
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -53,5 +54,32 @@ func TestNamespacesAreThoseOfRowsUnderControlOnceEach(t *testing.T) {
 	got := Namespaces(Input{Rows: []control.Row{row("shop", "a", 1), gone, row("billing", "b", 1), row("shop", "c", 1)}})
 	if want := []string{"shop", "billing"}; !reflect.DeepEqual(got, want) {
 		t.Fatalf("namespaces %v, want %v", got, want)
+	}
+}
+
+func hpa(ns, name, kind, target string) *autoscalingv2.HorizontalPodAutoscaler {
+	return &autoscalingv2.HorizontalPodAutoscaler{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
+		Spec: autoscalingv2.HorizontalPodAutoscalerSpec{ScaleTargetRef: autoscalingv2.CrossVersionObjectReference{Kind: kind, Name: target}}}
+}
+
+func TestReadHPATargetsNamesTheDeploymentsHPAsScaleInTheNamespacesAsked(t *testing.T) {
+	kc := fake.NewClientset(hpa("shop", "web-hpa", "Deployment", "web"), hpa("shop", "db-hpa", "StatefulSet", "db"), hpa("other", "x", "Deployment", "x"))
+	got, err := ReadHPATargets(context.Background(), kc, []string{"shop"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := map[Ref]bool{{"shop", "web"}: true}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("HPA targets %v, want %v", got, want)
+	}
+}
+
+func TestUnionKeepsBothSidesAndChangesNeither(t *testing.T) {
+	a := map[Ref]bool{{"shop", "a"}: true}
+	got := Union(a, map[Ref]bool{{"shop", "b"}: true})
+	if want := map[Ref]bool{{"shop", "a"}: true, {"shop", "b"}: true}; !reflect.DeepEqual(got, want) || len(a) != 1 {
+		t.Fatalf("union %v (a %v)", got, a)
+	}
+	if got := Union(nil, nil); got == nil || len(got) != 0 {
+		t.Fatalf("union of nothing %v", got)
 	}
 }
