@@ -179,6 +179,32 @@ func TestRoutesAnswerByRole(t *testing.T) {
 			check: wantMe("ada", "Admin", true, true, true),
 		},
 		{
+			// Other host tests may have derived rows for c0 (no Kubernetes access): then the
+			// first note says why Flux's block has no container rules.
+			name: "a viewer reads the GitOps blocks through the executable", user: viewer, method: "GET", path: "v1/clusters/c0/gitops", wantStatus: 200,
+			check: func(t *testing.T, body []byte) {
+				var g struct {
+					Cluster   string
+					Workloads int
+					ArgoCD    struct{ YAML string }
+					Flux      struct{ YAML string }
+					Notes     []string
+				}
+				if err := json.Unmarshal(body, &g); err != nil || g.Cluster != "c0" || g.Notes == nil ||
+					!strings.HasSuffix(g.ArgoCD.YAML, "  syncPolicy:\n    syncOptions:\n    - RespectIgnoreDifferences=true\n") ||
+					!strings.HasPrefix(g.Flux.YAML, "spec:\n  driftIgnoreRules:") {
+					t.Fatalf("gitops %s (%v)", body, err)
+				}
+				if g.Workloads > 0 && !strings.Contains(g.Notes[0], "cluster c0 has no Kubernetes access configured") {
+					t.Fatalf("gitops of %d workloads without the no-access note: %s", g.Workloads, body)
+				}
+			},
+		},
+		{
+			name: "the GitOps blocks of a cluster not configured are a typed 404", user: viewer, method: "GET", path: "v1/clusters/nowhere/gitops", wantStatus: 404,
+			check: wantError("not_found", `no cluster named "nowhere"`),
+		},
+		{
 			name: "a user without an org role is refused with the action named", user: pluginhost.User{Login: "nobody", Role: "None"}, method: "GET", path: "v1/status", wantStatus: 403,
 			check: wantError("forbidden", "read status requires the Viewer role"),
 		},

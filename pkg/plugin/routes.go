@@ -24,6 +24,7 @@ func (a *App) routeTable() []route {
 	t = append(t, a.policyRoutes()...)
 	t = append(t, a.operationsRoutes()...)
 	t = append(t, a.clusterRoutes()...)
+	t = append(t, a.gitopsRoutes()...)
 	t = append(t, a.collectionRoutes()...)
 	t = append(t, a.peakRoutes()...)
 	t = append(t, a.controlRoutes()...)

@@ -6,6 +6,7 @@ import type {
   ClusterSettings,
   ClusterSettingsUpdate,
   ClusterTestResult,
+  GitopsConfig,
   Items,
 } from './types';
 import { apiUrl, seg } from './url';
@@ -33,4 +34,9 @@ export function testCluster(body: ClusterConnectionTest): Promise<ClusterTestRes
 /** GET v1/clusters/{cluster}/health */
 export function getClusterHealth(cluster: string): Promise<ClusterHealth> {
   return request({ url: apiUrl(`clusters/${seg(cluster)}/health`), method: 'GET' });
+}
+
+/** GET v1/clusters/{cluster}/gitops: the Argo CD and Flux blocks for the cluster's control table. */
+export function getGitops(cluster: string): Promise<GitopsConfig> {
+  return request({ url: apiUrl(`clusters/${seg(cluster)}/gitops`), method: 'GET' });
 }

@@ -6,6 +6,7 @@ import type { PublishStatus } from './clusterStateTypes';
 import type { Prices, RecommendSettings } from './recommendTypes';
 
 export type { PublishedPolicy, PublishStatus } from './clusterStateTypes';
+export type { ArgoIgnore, FluxRule, GitopsConfig } from './gitopsTypes';
 
 export type Role = 'None' | 'Viewer' | 'Editor' | 'Admin';
 

@@ -148,6 +148,8 @@ export const testIds = {
     jobError: 'data-testid kd-clusters-job-error',
     jobKept: 'data-testid kd-clusters-job-kept',
     jobs: 'data-testid kd-clusters-jobs',
+    gitops: 'data-testid kd-clusters-gitops',
+    gitopsYaml: 'data-testid kd-clusters-gitops-yaml',
   },
   appConfig: {
     form: 'data-testid kd-config-form',

@@ -4,6 +4,7 @@ import type {
   ClusterHealth,
   ClusterSettings,
   ControlRow,
+  GitopsConfig,
   Job,
   Me,
   NamespaceItem,
@@ -124,6 +125,27 @@ export function clusterSettings(over: Partial<ClusterSettings> = {}): ClusterSet
 
 export function namespaceItem(over: Partial<NamespaceItem> = {}): NamespaceItem {
   return { name: 'shop', control: 'observe', unknownWorkloads: 'deny', policies: 12, workloads: 13, ...over };
+}
+
+/** The GitOps blocks for one Deployment shop/api with an app container at position 0. */
+export function gitopsConfig(over: Partial<GitopsConfig> = {}): GitopsConfig {
+  const jq = ['.spec.replicas', '.spec.template.spec.containers[] | select(.name == "app") | .resources'];
+  const paths = ['/spec/replicas', '/spec/template/spec/containers/0/resources'];
+  return {
+    cluster: 'prod-a',
+    workloads: 1,
+    argoCD: {
+      ignoreDifferences: [{ group: 'apps', kind: 'Deployment', namespace: 'shop', name: 'api', jqPathExpressions: jq }],
+      syncOptions: ['RespectIgnoreDifferences=true'],
+      yaml: `spec:\n  ignoreDifferences:\n  - group: apps\n    jqPathExpressions:\n${jq.map((e) => `    - ${e}\n`).join('')}    kind: Deployment\n    name: api\n    namespace: shop\n  syncPolicy:\n    syncOptions:\n    - RespectIgnoreDifferences=true\n`,
+    },
+    flux: {
+      driftIgnoreRules: [{ paths, target: { group: 'apps', kind: 'Deployment', namespace: '^shop$', name: '^api$' } }],
+      yaml: `spec:\n  driftIgnoreRules:\n  - paths:\n${paths.map((p) => `    - ${p}\n`).join('')}    target:\n      group: apps\n      kind: Deployment\n      name: ^api$\n      namespace: ^shop$\n`,
+    },
+    notes: [],
+    ...over,
+  };
 }
 
 export function health(over: Partial<ClusterHealth> = {}): ClusterHealth {

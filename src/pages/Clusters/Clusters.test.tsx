@@ -4,7 +4,17 @@ import userEventLib from '@testing-library/user-event';
 
 import { testIds } from '../../components/testIds';
 import { fail, fakeApi, ok, type Reply } from '../../testing/fakeApi';
-import { ADMIN, clusterSettings, context, EDITOR, health, job, namespaceItem, VIEWER } from '../../testing/fixtures';
+import {
+  ADMIN,
+  clusterSettings,
+  context,
+  EDITOR,
+  gitopsConfig,
+  health,
+  job,
+  namespaceItem,
+  VIEWER,
+} from '../../testing/fixtures';
 import { renderPage } from '../../testing/render';
 import Clusters from './Clusters';
 
@@ -31,6 +41,7 @@ function routes(extra: Record<string, Reply> = {}): Record<string, Reply> {
       items: [namespaceItem(), namespaceItem({ name: 'pay', control: '', policies: 0, workloads: 4 })],
     }),
     'GET collections': ok({ items: [], total: 0 }),
+    'GET clusters/prod-a/gitops': ok(gitopsConfig()),
     ...extra,
   };
 }

@@ -25,6 +25,7 @@ import { testIds } from '../../components/testIds';
 import { useAsync } from '../../components/useAsync';
 import { CONFIG_PAGE_URL, ROUTES, pageUrl } from '../../constants';
 import { CollectionSection } from './CollectionSection';
+import { GitopsSection } from './GitopsSection';
 import { NamespacesSection } from './NamespacesSection';
 import { SettingsSection } from './SettingsSection';
 
@@ -61,6 +62,7 @@ function Clusters({ pollMs }: Props) {
           <HealthSection cluster={cluster} />
           <SettingsSection key={`s-${cluster}`} cluster={cluster} canAdmin={canAdmin} />
           <NamespacesSection key={`n-${cluster}`} cluster={cluster} canAdmin={canAdmin} />
+          <GitopsSection key={`g-${cluster}`} cluster={cluster} />
           <CollectionSection key={`c-${cluster}`} cluster={cluster} canWrite={canWrite} pollMs={pollMs} />
         </Stack>
       </div>

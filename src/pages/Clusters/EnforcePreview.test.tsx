@@ -5,7 +5,7 @@ import userEventLib from '@testing-library/user-event';
 import type { EnforcementPreview, PreviewTotals, PreviewWorkload } from '../../api/decideTypes';
 import { testIds } from '../../components/testIds';
 import { fail, fakeApi, ok, type Reply } from '../../testing/fakeApi';
-import { ADMIN, clusterSettings, context, health, namespaceItem } from '../../testing/fixtures';
+import { ADMIN, clusterSettings, context, gitopsConfig, health, namespaceItem } from '../../testing/fixtures';
 import { renderPage } from '../../testing/render';
 import Clusters from './Clusters';
 
@@ -90,6 +90,7 @@ function routes(extra: Record<string, Reply> = {}): Record<string, Reply> {
       items: [namespaceItem({ name: 'pay', control: '', policies: 2, workloads: 3 })],
     }),
     'GET collections': ok({ items: [], total: 0 }),
+    'GET clusters/prod-a/gitops': ok(gitopsConfig()),
     ...extra,
   };
 }
