@@ -14,6 +14,7 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/backend/app"
 
 	"github.com/kubedoor/kubedoor-grafana/pkg/actions"
+	"github.com/kubedoor/kubedoor-grafana/pkg/clustersettings"
 	"github.com/kubedoor/kubedoor-grafana/pkg/collect"
 	"github.com/kubedoor/kubedoor-grafana/pkg/control"
 	"github.com/kubedoor/kubedoor-grafana/pkg/denialwatch"
@@ -24,9 +25,11 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/pkg/plugin"
 	"github.com/kubedoor/kubedoor-grafana/pkg/publish"
 	"github.com/kubedoor/kubedoor-grafana/pkg/recommend"
+	"github.com/kubedoor/kubedoor-grafana/pkg/savings"
 	"github.com/kubedoor/kubedoor-grafana/pkg/schedule"
 	"github.com/kubedoor/kubedoor-grafana/pkg/service"
 	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
+	"github.com/kubedoor/kubedoor-grafana/pkg/snapshot"
 )
 
 // Backend is the running backend.
@@ -35,6 +38,7 @@ type Backend struct {
 	Publisher   *publish.Worker
 	Collections *jobs.Manager
 	Operations  *operations.Operations
+	replays     *savings.Cache
 	log         *slog.Logger
 	stop        context.CancelFunc
 }
@@ -55,7 +59,7 @@ func Start(log *slog.Logger, version string) *Backend {
 		log.Warn("initial settings applied with problems", "error", err)
 	}
 	ctx, stop := context.WithCancel(context.Background())
-	b := &Backend{Service: svc, log: log, stop: stop}
+	b := &Backend{Service: svc, log: log, stop: stop, replays: savings.NewCache(savings.DefaultCacheEntries)}
 
 	// With several backends, per-cluster background work follows the cluster's schedule lease:
 	// while another backend holds it, that one publishes periodically (this one still publishes
@@ -97,7 +101,7 @@ func Start(log *slog.Logger, version string) *Backend {
 func (b *Backend) InstanceFactory() app.InstanceFactoryFunc {
 	return plugin.NewFactory(plugin.Deps{
 		Service: b.Service, Log: b.log, Operations: b.Operations, Collections: b.Collections,
-		Published: control.PublishedFunc(b.Publisher.Trigger), Notifier: b.Operations.Notifier,
+		Published: control.PublishedFunc(b.Publisher.Trigger), Notifier: b.Operations.Notifier, Replays: b.replays,
 	})
 }
 
@@ -150,6 +154,26 @@ func (b *Backend) afterDerivation(ctx context.Context, rep recommend.Report) {
 	if err := peaks.RefreshRollups(ctx, snap.Conn, rep.Cluster, peaks.Range{From: now.AddDate(0, 0, -35), To: now}); err != nil {
 		b.log.Warn("refreshing dashboard rollups", "cluster", rep.Cluster, "error", err)
 	}
+	// And the recommendations' replay of the default window, the page's first read otherwise.
+	if err := b.warmRecommendations(ctx, snap, rep.Cluster, now); err != nil {
+		b.log.Warn("warming the recommendations", "cluster", rep.Cluster, "error", err)
+	}
+}
+
+func (b *Backend) warmRecommendations(ctx context.Context, snap snapshot.Snapshot, cluster string, now time.Time) error {
+	c, ok := snap.App.Cluster(cluster)
+	if !ok {
+		return nil // removed meanwhile
+	}
+	cs, err := clustersettings.NewStore(snap.Conn).Get(ctx, c.Name, c.TimeZone)
+	if err != nil {
+		return fmt.Errorf("reading the cluster's settings: %w", err)
+	}
+	loc, err := cs.Location()
+	if err != nil {
+		loc = time.UTC // as the route reads it
+	}
+	return savings.New(snap.Conn, control.New(snap.Conn, b.log), b.replays).Warm(ctx, cluster, loc, now)
 }
 
 // manualReplicas records a scale's replicas in the control table (actions.ManualReplicas).

@@ -69,6 +69,12 @@ func TestCollectDerivePublishEnforce(t *testing.T) {
 		call(t, p.host, viewer, "GET", "v1/collections/"+job.ID, nil, &job)
 	}
 
+	// The derivation warmed the recommendations: the page's first read is answered from the cache.
+	var rec struct{ Replay struct{ From string } }
+	if s := call(t, p.host, viewer, "GET", "v1/clusters/"+cluster+"/recommendations", nil, &rec); s != 200 || rec.Replay.From != "cache" {
+		t.Fatalf("first recommendations read after the backfill: %d, replay from %q, want the warmed cache", s, rec.Replay.From)
+	}
+
 	// 2. The control table holds the worst day's values, computed here from the generator's
 	// own arithmetic: the day with the most pods × pod-average CPU among the last 10 days
 	// (later day on a tie); requests = that day's worst pod, rounded up.

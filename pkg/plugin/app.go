@@ -38,7 +38,7 @@ type App struct {
 	published   control.Published      // nil: control-table writes reach clusters with the next reconcile
 	notifier    notify.Notifier        // nil: enforcement switches are only logged and audited
 	previews    *preview.Cache         // live listings behind enforcement previews, per instance
-	replays     *savings.Cache         // the recommendations' replays, per instance
+	replays     *savings.Cache         // the recommendations' replays (Deps.Replays)
 }
 
 var (
@@ -54,7 +54,10 @@ func NewFactory(d Deps) app.InstanceFactoryFunc {
 	return func(ctx context.Context, s backend.AppInstanceSettings) (instancemgmt.Instance, error) {
 		a := &App{
 			svc: svc, log: log, ops: d.Operations, jobs: d.Collections, published: d.Published,
-			notifier: d.Notifier, previews: preview.NewCache(), replays: savings.NewCache(savings.DefaultCacheEntries),
+			notifier: d.Notifier, previews: preview.NewCache(), replays: d.Replays,
+		}
+		if a.replays == nil {
+			a.replays = savings.NewCache(savings.DefaultCacheEntries)
 		}
 		cfg, err := settings.Parse(s.JSONData, s.DecryptedSecureJSONData)
 		if err != nil {

@@ -7,6 +7,7 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/pkg/jobs"
 	"github.com/kubedoor/kubedoor-grafana/pkg/notify"
 	"github.com/kubedoor/kubedoor-grafana/pkg/operations"
+	"github.com/kubedoor/kubedoor-grafana/pkg/savings"
 	"github.com/kubedoor/kubedoor-grafana/pkg/service"
 )
 
@@ -26,4 +27,7 @@ type Deps struct {
 	// Notifier is told about switches of namespace enforcement (and other events the routes
 	// see); nil: they are only logged and audited.
 	Notifier notify.Notifier
+	// Replays is the recommendations' cache, which the backend also warms after each
+	// derivation; nil: each app instance keeps its own.
+	Replays *savings.Cache
 }

@@ -56,6 +56,7 @@ type cacheEntry struct {
 	rows   []control.Row // read-only once cached: Compute does not modify rows
 	stored map[[2]string]Stored
 	used   time.Time
+	replay Replay // how and when rows and stored were had
 }
 
 // fingerprint changes with every write to the cluster's control rows (versions are appended,

@@ -52,6 +52,7 @@ func TestTheCacheNeverAnswersFromChangedInputs(t *testing.T) {
 	cache := NewCache(DefaultCacheEntries)
 	svc := New(conn, tbl, cache)
 	fresh := New(conn, tbl, nil) // the reference: computes every time
+	var from string              // the last answer's replay.from
 	ask := func(days int) map[string]Item {
 		t.Helper()
 		q := Query{Days: days, Limit: MaxLimit}
@@ -63,6 +64,11 @@ func TestTheCacheNeverAnswersFromChangedInputs(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if want.Replay.From != ReplayComputed {
+			t.Fatalf("without a cache the replay was %q", want.Replay.From)
+		}
+		from = a.Replay.From
+		a.Replay, want.Replay = Replay{}, Replay{}
 		if !reflect.DeepEqual(a, want) {
 			t.Fatalf("through the cache:\n%+v\ncomputed now:\n%+v", a, want)
 		}
@@ -78,13 +84,21 @@ func TestTheCacheNeverAnswersFromChangedInputs(t *testing.T) {
 			t.Fatalf("cache %+v, want %+v", got, want)
 		}
 	}
+	saysFrom := func(want string) {
+		t.Helper()
+		if from != want {
+			t.Fatalf("the answer says its replay was %q, want %q", from, want)
+		}
+	}
 
 	if len(ask(30)) != 8 {
 		t.Fatal("want 8 items")
 	}
 	stats(CacheStats{Misses: 1})
+	saysFrom(ReplayComputed)
 	ask(30)
 	stats(CacheStats{Misses: 1, Hits: 1})
+	saysFrom(ReplayCache)
 
 	// An edit: only that row is replayed again, and its answer is the edited row's.
 	edited := rows[0].Clone()
@@ -96,6 +110,7 @@ func TestTheCacheNeverAnswersFromChangedInputs(t *testing.T) {
 		t.Fatalf("after the edit: replicas %+v, version %d", it.Replicas, it.Version)
 	}
 	stats(CacheStats{Misses: 1, Hits: 1, Refreshes: 1})
+	saysFrom(ReplayRefreshed)
 
 	// A removed row leaves the answer; an added row with history joins it with its replay.
 	if _, err := tbl.Delete(ctx, rows[1].Key(), 1, "alice"); err != nil {
@@ -120,6 +135,7 @@ func TestTheCacheNeverAnswersFromChangedInputs(t *testing.T) {
 		t.Fatalf("after a collection: risk %+v", it.Risk)
 	}
 	stats(CacheStats{Misses: 2, Hits: 1, Refreshes: 2})
+	saysFrom(ReplayComputed)
 
 	// Another window is its own entry; the first is still current.
 	if it := ask(2)["api-0"]; it.HistoryDays != 2 {
@@ -127,6 +143,7 @@ func TestTheCacheNeverAnswersFromChangedInputs(t *testing.T) {
 	}
 	ask(30)
 	stats(CacheStats{Misses: 3, Hits: 2, Refreshes: 2})
+	saysFrom(ReplayCache)
 }
 
 func TestTheCacheEvictsTheLeastRecentlyUsedWindow(t *testing.T) {
@@ -153,5 +170,26 @@ func TestTheCacheEvictsTheLeastRecentlyUsedWindow(t *testing.T) {
 	}
 	if _, hit, _ := c.lookup(k("a"), nil, fingerprint{}, at(7)); hit {
 		t.Fatal("an entry of another store was used")
+	}
+}
+
+// Warm fills the default window's entry, so the next read of it is answered from the cache.
+func TestWarmingMakesTheFirstReadACacheHit(t *testing.T) {
+	ctx := context.Background()
+	fleet(t, ctx)
+	cache := NewCache(DefaultCacheEntries)
+	svc := New(conn, control.New(conn, nil), cache)
+	if err := svc.Warm(ctx, "prod", time.UTC, now); err != nil {
+		t.Fatal(err)
+	}
+	a, err := svc.Recommendations(ctx, "prod", listPrices, time.UTC, now, Query{}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Replay.From != ReplayCache || a.Replay.ComputedAt.IsZero() || cache.Stats() != (CacheStats{Misses: 1, Hits: 1}) {
+		t.Fatalf("replay %+v, cache %+v", a.Replay, cache.Stats())
+	}
+	if err := New(conn, control.New(conn, nil), nil).Warm(ctx, "prod", time.UTC, now); err != nil {
+		t.Fatalf("warming without a cache: %v", err)
 	}
 }

@@ -143,6 +143,20 @@ type Answer struct {
 	// Total is how many workloads are in scope; Items holds the first Limit of them.
 	Total    int      `json:"total"`
 	Warnings []string `json:"warnings"`
+	Replay   Replay   `json:"replay"`
+}
+
+// How an answer's replays were had.
+const (
+	ReplayComputed  = "computed"  // every row replayed for this request
+	ReplayRefreshed = "refreshed" // the cached replays, with the rows edited since replayed again
+	ReplayCache     = "cache"     // the cached replays: nothing they depend on changed since
+)
+
+// Replay says where an answer's replays came from and when they were computed.
+type Replay struct {
+	From       string    `json:"from"`
+	ComputedAt time.Time `json:"computedAt"`
 }
 
 // Service answers recommendation queries from a store.
@@ -167,47 +181,65 @@ func (s *Service) Recommendations(ctx context.Context, cluster string, p cluster
 		return Answer{}, err
 	}
 	q = q.withDefaults()
-	rows, stored, err := s.replays(ctx, cluster, peaks.LastDays(q.Days, loc, now))
+	e, err := s.replays(ctx, cluster, peaks.LastDays(q.Days, loc, now))
 	if err != nil {
 		return Answer{}, fmt.Errorf("recommendations for %s: %w", cluster, err)
 	}
-	return Compute(cluster, p, q, rows, stored, live, warnings), nil
+	ans := Compute(cluster, p, q, e.rows, e.stored, live, warnings)
+	ans.Replay = e.replay
+	return ans, nil
+}
+
+// Warm computes the cluster's replay over the default window into the cache, so the first read
+// after a collection does not pay for it; without a cache it does nothing.
+func (s *Service) Warm(ctx context.Context, cluster string, loc *time.Location, now time.Time) error {
+	if s.cache == nil {
+		return nil
+	}
+	if _, err := s.replays(ctx, cluster, peaks.LastDays(backtest.DefaultDays, loc, now)); err != nil {
+		return fmt.Errorf("warming the recommendations of %s: %w", cluster, err)
+	}
+	return nil
 }
 
 // replays returns the cluster's current rows and their replays over r, from the cache when its
 // inputs have not changed since, re-replaying only changed rows when only rows changed.
-func (s *Service) replays(ctx context.Context, cluster string, r peaks.Range) ([]control.Row, map[[2]string]Stored, error) {
+func (s *Service) replays(ctx context.Context, cluster string, r peaks.Range) (*cacheEntry, error) {
 	if s.cache == nil {
 		return s.compute(ctx, cluster, r, nil)
 	}
 	// Taken before anything is read: a write that lands meanwhile changes the next fingerprint.
 	f, err := fingerprintOf(ctx, s.conn, cluster, r)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	k := cacheKey{cluster: cluster, from: r.From.Format(time.DateOnly), to: r.To.Format(time.DateOnly)}
 	e, hit, samePeaks := s.cache.lookup(k, s.conn, f, time.Now())
 	if hit {
-		return e.rows, e.stored, nil
+		hitE := *e
+		hitE.replay.From = ReplayCache
+		return &hitE, nil
 	}
 	var prev *cacheEntry
 	if samePeaks {
 		prev = e
 	}
-	rows, stored, err := s.compute(ctx, cluster, r, prev)
+	fresh, err := s.compute(ctx, cluster, r, prev)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	s.cache.keep(k, &cacheEntry{conn: s.conn, mark: f, rows: rows, stored: stored, used: time.Now()})
-	return rows, stored, nil
+	fresh.mark = f
+	s.cache.keep(k, fresh)
+	return fresh, nil
 }
 
 // compute reads the current rows and replays them; with prev (computed from the same samples)
 // it replays only the rows whose version differs from prev's and keeps prev's other replays.
-func (s *Service) compute(ctx context.Context, cluster string, r peaks.Range, prev *cacheEntry) ([]control.Row, map[[2]string]Stored, error) {
+func (s *Service) compute(ctx context.Context, cluster string, r peaks.Range, prev *cacheEntry) (*cacheEntry, error) {
+	at := time.Now().UTC()
 	rows, _, err := s.table.Current(ctx, cluster, control.Filter{})
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	var changed [][2]string
 	if prev != nil {
@@ -228,25 +260,26 @@ func (s *Service) compute(ctx context.Context, cluster string, r peaks.Range, pr
 	}
 	fresh, err := clusterReplays(ctx, s.conn, cluster, r, changed)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
+	e := &cacheEntry{conn: s.conn, rows: rows, stored: fresh, used: at, replay: Replay{From: ReplayComputed, ComputedAt: at}}
 	if changed == nil {
-		return rows, fresh, nil
+		return e, nil
 	}
-	stored := make(map[[2]string]Stored, len(rows))
+	e.stored, e.replay.From = make(map[[2]string]Stored, len(rows)), ReplayRefreshed
 	for _, row := range rows {
 		k := [2]string{row.Namespace, row.Workload}
 		if st, ok := prev.stored[k]; ok {
-			stored[k] = st // removed rows drop out with the rows they belonged to
+			e.stored[k] = st // removed rows drop out with the rows they belonged to
 		}
 	}
 	for _, k := range changed {
-		delete(stored, k) // a changed row without samples in the window has no replay
+		delete(e.stored, k) // a changed row without samples in the window has no replay
 		if st, ok := fresh[k]; ok {
-			stored[k] = st
+			e.stored[k] = st
 		}
 	}
-	return rows, stored, nil
+	return e, nil
 }
 
 func (q Query) withDefaults() Query {

@@ -39,6 +39,11 @@ var now = time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
 func fleet(t *testing.T, ctx context.Context) {
 	t.Helper()
 	tbl := control.New(conn, nil)
+	if rows, _, err := tbl.Current(ctx, "prod", control.Filter{}); err != nil {
+		t.Fatal(err)
+	} else if len(rows) > 0 {
+		return // written by an earlier test of this package run
+	}
 	row := func(ns, wl string, manual, recommended, observed int32, c control.Container) control.Row {
 		r := control.Row{Cluster: "prod", Namespace: ns, Workload: wl, Version: 1,
 			Replicas: control.Replicas{Manual: manual, Recommended: recommended, Observed: observed}, Containers: []control.Container{c}}
