@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"strings"
 	"time"
 
@@ -17,6 +18,7 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/pkg/collect"
 	"github.com/kubedoor/kubedoor-grafana/pkg/control"
 	"github.com/kubedoor/kubedoor-grafana/pkg/denialwatch"
+	"github.com/kubedoor/kubedoor-grafana/pkg/engine"
 	"github.com/kubedoor/kubedoor-grafana/pkg/jobs"
 	"github.com/kubedoor/kubedoor-grafana/pkg/notify"
 	"github.com/kubedoor/kubedoor-grafana/pkg/operations"
@@ -35,6 +37,7 @@ type Backend struct {
 	Publisher   *publish.Worker
 	Collections *jobs.Manager
 	Operations  *operations.Operations
+	Engine      *engine.Fetcher
 	log         *slog.Logger
 	stop        context.CancelFunc
 }
@@ -55,7 +58,7 @@ func Start(log *slog.Logger, version string) *Backend {
 		log.Warn("initial settings applied with problems", "error", err)
 	}
 	ctx, stop := context.WithCancel(context.Background())
-	b := &Backend{Service: svc, log: log, stop: stop}
+	b := &Backend{Service: svc, log: log, stop: stop, Engine: newEngineFetcher(log)}
 
 	// With several backends, per-cluster background work follows the cluster's schedule lease:
 	// while another backend holds it, that one publishes periodically (this one still publishes
@@ -98,7 +101,18 @@ func (b *Backend) InstanceFactory() app.InstanceFactoryFunc {
 	return plugin.NewFactory(plugin.Deps{
 		Service: b.Service, Log: b.log, Operations: b.Operations, Collections: b.Collections,
 		Published: control.PublishedFunc(b.Publisher.Trigger), Notifier: b.Operations.Notifier,
+		Engine: b.Engine,
 	})
+}
+
+// newEngineFetcher fetches the pinned engine package (or the same bytes from $KUBEDOOR_ENGINE_URL)
+// through the environment's proxy. A registry that stops answering fails the fetch instead of
+// leaving the config page on a progress bar that never moves.
+func newEngineFetcher(log *slog.Logger) *engine.Fetcher {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.ResponseHeaderTimeout = time.Minute
+	pkg := engine.PinnedOrMirror()
+	return engine.NewFetcher(engine.Options{Package: &pkg, Client: &http.Client{Transport: tr}, Log: log.With("part", "engine-fetch")})
 }
 
 // Stop ends the background work and closes the store.

@@ -22,7 +22,7 @@ const (
 	Integrity      = "sha512-fPrLmRt5Moor9yGz4mazbrNje4t7X9KB2mTGkXFWRxRBs2iKy8yh6jx11xsa0Qr3iDFMU/yHqd+bVdYJXu3QaQ=="
 	// TarballSize is the tarball's size in bytes, the progress total when the server sends no
 	// Content-Length.
-	TarballSize = 166_000_000
+	TarballSize = 166_572_008
 
 	// FileName is the library's file name wherever it is looked for.
 	FileName = "libchdb.so"

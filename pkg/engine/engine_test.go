@@ -60,3 +60,22 @@ func TestThePinnedIntegrityIsAWellFormedSHA512(t *testing.T) {
 		t.Fatalf("the tarball URL %s is not of version %s", Pinned().URL, PackageVersion)
 	}
 }
+
+func TestInstallRefusesAStaleVersionAndAnEngineAlreadyThere(t *testing.T) {
+	dataDir := filepath.Join(t.TempDir(), "kubedoor-chdb")
+	f := NewFetcher(Options{Package: &Package{Name: "@test/lib", Version: "1.0.0", URL: "http://127.0.0.1:1/never", Integrity: Integrity}})
+	if _, err := f.Install(t.Context(), dataDir, "0.9.0", nil); !errors.Is(err, ErrVersion) {
+		t.Fatalf("a stale version: %v, want ErrVersion", err)
+	}
+	present := filepath.Join(t.TempDir(), "libchdb.so")
+	if err := os.WriteFile(present, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(EnvLibrary, present)
+	if _, err := f.Install(t.Context(), dataDir, "1.0.0", nil); !errors.Is(err, ErrPresent) || !strings.Contains(err.Error(), present) {
+		t.Fatalf("an engine already there: %v, want ErrPresent naming %s", err, present)
+	}
+	if st := f.State(dataDir); !st.Found || st.Path != present || st.Fetch.State != StateIdle || st.InstallDir != InstallDir(dataDir) {
+		t.Fatalf("state %+v", st)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"log/slog"
 
 	"github.com/kubedoor/kubedoor-grafana/pkg/control"
+	"github.com/kubedoor/kubedoor-grafana/pkg/engine"
 	"github.com/kubedoor/kubedoor-grafana/pkg/jobs"
 	"github.com/kubedoor/kubedoor-grafana/pkg/notify"
 	"github.com/kubedoor/kubedoor-grafana/pkg/operations"
@@ -26,4 +27,6 @@ type Deps struct {
 	// Notifier is told about switches of namespace enforcement (and other events the routes
 	// see); nil: they are only logged and audited.
 	Notifier notify.Notifier
+	// Engine fetches the embedded engine when an Admin asks (nil: v1/engine/fetch answers 503).
+	Engine *engine.Fetcher
 }
