@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"strings"
 	"time"
 
@@ -106,13 +105,11 @@ func (b *Backend) InstanceFactory() app.InstanceFactoryFunc {
 }
 
 // newEngineFetcher fetches the pinned engine package (or the same bytes from $KUBEDOOR_ENGINE_URL)
-// through the environment's proxy. A registry that stops answering fails the fetch instead of
-// leaving the config page on a progress bar that never moves.
+// with the default client, which honours the environment's proxy; the fetcher abandons a download
+// that stops sending.
 func newEngineFetcher(log *slog.Logger) *engine.Fetcher {
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.ResponseHeaderTimeout = time.Minute
 	pkg := engine.PinnedOrMirror()
-	return engine.NewFetcher(engine.Options{Package: &pkg, Client: &http.Client{Transport: tr}, Log: log.With("part", "engine-fetch")})
+	return engine.NewFetcher(engine.Options{Package: &pkg, Log: log.With("part", "engine-fetch")})
 }
 
 // Stop ends the background work and closes the store.

@@ -38,6 +38,10 @@ const (
 // broken tarball cannot fill the disk.
 const maxLibrarySize = 2 << 30
 
+// defaultStall is how long a download may receive nothing before it is abandoned: a registry
+// that stops sending must fail the fetch, not leave the page's progress bar still forever.
+const defaultStall = time.Minute
+
 // ErrBusy is returned by Start while a fetch runs: only one at a time.
 var ErrBusy = errors.New("an engine fetch is already running")
 
@@ -59,6 +63,7 @@ type Fetcher struct {
 	pkg    Package
 	client *http.Client
 	log    *slog.Logger
+	stall  time.Duration
 
 	mu sync.Mutex
 	p  Progress
@@ -69,11 +74,16 @@ type Options struct {
 	Package *Package // nil: Pinned()
 	Client  *http.Client
 	Log     *slog.Logger
+	// Stall abandons a download that receives nothing for this long (default 1 min).
+	Stall time.Duration
 }
 
 // NewFetcher returns an idle fetcher.
 func NewFetcher(o Options) *Fetcher {
-	f := &Fetcher{pkg: Pinned(), client: o.Client, log: o.Log, p: Progress{State: StateIdle}}
+	f := &Fetcher{pkg: Pinned(), client: o.Client, log: o.Log, stall: o.Stall, p: Progress{State: StateIdle}}
+	if f.stall <= 0 {
+		f.stall = defaultStall
+	}
 	if o.Package != nil {
 		f.pkg = *o.Package
 	}
@@ -192,6 +202,11 @@ func (f *Fetcher) install(ctx context.Context, dir string) (string, error) {
 
 // download streams the tarball into w, counting progress, and returns its SHA-512.
 func (f *Fetcher) download(ctx context.Context, w io.Writer) ([]byte, error) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	errStalled := fmt.Errorf("no data for %v", f.stall)
+	watchdog := time.AfterFunc(f.stall, func() { cancel(errStalled) })
+	defer watchdog.Stop()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, f.pkg.URL, nil)
 	if err != nil {
 		return nil, fmt.Errorf("requesting %s: %w", f.pkg.URL, err)
@@ -208,16 +223,24 @@ func (f *Fetcher) download(ctx context.Context, w io.Writer) ([]byte, error) {
 		f.set(func(p *Progress) { p.BytesTotal = resp.ContentLength })
 	}
 	h := sha512.New()
-	n, err := io.Copy(io.MultiWriter(w, h, progressWriter{f}), resp.Body)
+	n, err := io.Copy(io.MultiWriter(w, h, progressWriter{f, watchdog}), resp.Body)
 	if err != nil {
+		if cause := context.Cause(ctx); errors.Is(cause, errStalled) {
+			err = cause
+		}
 		return nil, fmt.Errorf("downloading %s: interrupted after %d bytes: %w", f.pkg.URL, n, err)
 	}
 	return h.Sum(nil), nil
 }
 
-type progressWriter struct{ f *Fetcher }
+// progressWriter counts the bytes received and restarts the stall watchdog with each chunk.
+type progressWriter struct {
+	f        *Fetcher
+	watchdog *time.Timer
+}
 
 func (p progressWriter) Write(b []byte) (int, error) {
+	p.watchdog.Reset(p.f.stall)
 	p.f.set(func(p *Progress) { p.BytesDone += int64(len(b)) })
 	return len(b), nil
 }

@@ -206,3 +206,27 @@ func TestACancelledFetchInstallsNothing(t *testing.T) {
 		t.Errorf("a cancelled fetch left %v", e)
 	}
 }
+
+func TestADownloadThatStopsSendingIsAbandoned(t *testing.T) {
+	body := tgz(t, map[string]string{tarMember: library})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		_, _ = w.Write(body[:10])
+		w.(http.Flusher).Flush()
+		<-r.Context().Done() // a registry that stops sending but keeps the connection
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	f := NewFetcher(Options{Package: &Package{URL: srv.URL, Integrity: integrity(body)}, Stall: 200 * time.Millisecond})
+	start := time.Now()
+	_, err := f.Fetch(context.Background(), dir)
+	if err == nil || !strings.Contains(err.Error(), "interrupted after 10 bytes: no data for 200ms") {
+		t.Fatalf("error %v", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("abandoned after %v", d)
+	}
+	if e := entries(t, dir); len(e) != 0 {
+		t.Errorf("a stalled fetch left %v", e)
+	}
+}
