@@ -18,6 +18,7 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/pkg/collect"
 	"github.com/kubedoor/kubedoor-grafana/pkg/control"
 	"github.com/kubedoor/kubedoor-grafana/pkg/denialwatch"
+	"github.com/kubedoor/kubedoor-grafana/pkg/engine"
 	"github.com/kubedoor/kubedoor-grafana/pkg/jobs"
 	"github.com/kubedoor/kubedoor-grafana/pkg/notify"
 	"github.com/kubedoor/kubedoor-grafana/pkg/operations"
@@ -38,6 +39,7 @@ type Backend struct {
 	Publisher   *publish.Worker
 	Collections *jobs.Manager
 	Operations  *operations.Operations
+	Engine      *engine.Fetcher
 	replays     *savings.Cache
 	log         *slog.Logger
 	stop        context.CancelFunc
@@ -59,7 +61,7 @@ func Start(log *slog.Logger, version string) *Backend {
 		log.Warn("initial settings applied with problems", "error", err)
 	}
 	ctx, stop := context.WithCancel(context.Background())
-	b := &Backend{Service: svc, log: log, stop: stop, replays: savings.NewCache(savings.DefaultCacheEntries)}
+	b := &Backend{Service: svc, log: log, stop: stop, Engine: newEngineFetcher(log), replays: savings.NewCache(savings.DefaultCacheEntries)}
 
 	// With several backends, per-cluster background work follows the cluster's schedule lease:
 	// while another backend holds it, that one publishes periodically (this one still publishes
@@ -101,8 +103,17 @@ func Start(log *slog.Logger, version string) *Backend {
 func (b *Backend) InstanceFactory() app.InstanceFactoryFunc {
 	return plugin.NewFactory(plugin.Deps{
 		Service: b.Service, Log: b.log, Operations: b.Operations, Collections: b.Collections,
-		Published: control.PublishedFunc(b.Publisher.Trigger), Notifier: b.Operations.Notifier, Replays: b.replays,
+		Published: control.PublishedFunc(b.Publisher.Trigger), Notifier: b.Operations.Notifier,
+		Replays: b.replays, Engine: b.Engine,
 	})
+}
+
+// newEngineFetcher fetches the pinned engine package (or the same bytes from $KUBEDOOR_ENGINE_URL)
+// with the default client, which honours the environment's proxy; the fetcher abandons a download
+// that stops sending.
+func newEngineFetcher(log *slog.Logger) *engine.Fetcher {
+	pkg := engine.PinnedOrMirror()
+	return engine.NewFetcher(engine.Options{Package: &pkg, Log: log.With("part", "engine-fetch")})
 }
 
 // Stop ends the background work and closes the store.

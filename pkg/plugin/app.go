@@ -13,6 +13,7 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/backend/resource/httpadapter"
 
 	"github.com/kubedoor/kubedoor-grafana/pkg/control"
+	"github.com/kubedoor/kubedoor-grafana/pkg/engine"
 	"github.com/kubedoor/kubedoor-grafana/pkg/jobs"
 	"github.com/kubedoor/kubedoor-grafana/pkg/notify"
 	"github.com/kubedoor/kubedoor-grafana/pkg/operations"
@@ -39,6 +40,7 @@ type App struct {
 	notifier    notify.Notifier        // nil: enforcement switches are only logged and audited
 	previews    *preview.Cache         // live listings behind enforcement previews, per instance
 	replays     *savings.Cache         // the recommendations' replays (Deps.Replays)
+	fetcher     *engine.Fetcher        // nil: the engine cannot be fetched from here
 }
 
 var (
@@ -54,7 +56,7 @@ func NewFactory(d Deps) app.InstanceFactoryFunc {
 	return func(ctx context.Context, s backend.AppInstanceSettings) (instancemgmt.Instance, error) {
 		a := &App{
 			svc: svc, log: log, ops: d.Operations, jobs: d.Collections, published: d.Published,
-			notifier: d.Notifier, previews: preview.NewCache(), replays: d.Replays,
+			notifier: d.Notifier, fetcher: d.Engine, previews: preview.NewCache(), replays: d.Replays,
 		}
 		if a.replays == nil {
 			a.replays = savings.NewCache(savings.DefaultCacheEntries)

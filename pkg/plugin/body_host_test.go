@@ -45,6 +45,7 @@ var wrongTypes = map[string]struct{ body, field string }{
 	"PUT /v1/schedules/{id}":                                        {`{"intervalSeconds":"5"}`, "intervalSeconds"},
 	"POST /v1/control/{cluster}/{namespace}/{workload}/backtest":    {`{"days":"30"}`, "days"},
 	"POST /v1/control/{cluster}/recommendations/accept":             {`{"rows":"web"}`, "rows"},
+	"POST /v1/engine/fetch":                                         {`{"version":26}`, "version"},
 }
 
 func routeKey(r plugin.RouteInfo) string { return r.Method + " " + r.Path }

@@ -4,6 +4,7 @@ import (
 	"log/slog"
 
 	"github.com/kubedoor/kubedoor-grafana/pkg/control"
+	"github.com/kubedoor/kubedoor-grafana/pkg/engine"
 	"github.com/kubedoor/kubedoor-grafana/pkg/jobs"
 	"github.com/kubedoor/kubedoor-grafana/pkg/notify"
 	"github.com/kubedoor/kubedoor-grafana/pkg/operations"
@@ -30,4 +31,6 @@ type Deps struct {
 	// Replays is the recommendations' cache, which the backend also warms after each
 	// derivation; nil: each app instance keeps its own.
 	Replays *savings.Cache
+	// Engine fetches the embedded engine when an Admin asks (nil: v1/engine/fetch answers 503).
+	Engine *engine.Fetcher
 }

@@ -42,5 +42,9 @@ func (a *App) CheckHealth(ctx context.Context, _ *backend.CheckHealthRequest) (*
 		return res, nil
 	}
 	res.Message = fmt.Sprintf("%s; %d Prometheus reachable", st.Store.Message, len(st.Prometheus))
+	if e := st.Store.Engine; e != nil && e.Library != "" {
+		// Health is for admins: it names the engine file, which v1/status leaves out.
+		res.Message = fmt.Sprintf("%s; engine %s loaded from %s", res.Message, e.Version, e.Library)
+	}
 	return res, nil
 }

@@ -19,6 +19,7 @@ type route struct {
 func (a *App) routeTable() []route {
 	var t []route
 	t = append(t, a.statusRoutes()...)
+	t = append(t, a.engineRoutes()...)
 	t = append(t, a.auditRoutes()...)
 	t = append(t, a.enforcementRoutes()...)
 	t = append(t, a.policyRoutes()...)
@@ -59,6 +60,12 @@ func (a *App) snapshot(w http.ResponseWriter) (service.Snapshot, bool) {
 
 func (a *App) getStatus(w http.ResponseWriter, r *http.Request) {
 	st := a.svc.Status(r.Context())
+	if st.Store.Engine != nil && callerFrom(r).Role < RoleAdmin {
+		// Only admins see paths on the Grafana host (health and v1/engine name the file).
+		e := *st.Store.Engine
+		e.Library = ""
+		st.Store.Engine = &e
+	}
 	if a.settingsErr != nil {
 		st.Store.OK = false
 		st.Store.Message = "invalid app settings: " + a.settingsErr.Error()

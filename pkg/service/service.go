@@ -145,6 +145,25 @@ func (s *Service) reopenIfDue(ctx context.Context) {
 	}
 }
 
+// RetryStoreNow makes the next Snapshot or Status reopen a store that failed to open, without
+// waiting out the back-off: for a cause fixed on purpose, such as the engine just installed.
+func (s *Service) RetryStoreNow() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.retryAt = time.Time{}
+}
+
+// Engine reports the engine serving the open store, or nil while none is open.
+func (s *Service) Engine(ctx context.Context) *store.Engine {
+	s.mu.RLock()
+	st := s.store
+	s.mu.RUnlock()
+	if st == nil {
+		return nil
+	}
+	return engineOf(ctx, st, s.log)
+}
+
 // Close releases the store.
 func (s *Service) Close() error {
 	s.mu.Lock()
@@ -204,6 +223,9 @@ type StoreStatus struct {
 	Mode          string `json:"mode"`
 	Message       string `json:"message"`
 	SchemaVersion int    `json:"schemaVersion"`
+	// Engine is the ClickHouse serving the open store: its version and, embedded, the library
+	// file loaded (nil while no store is open or the engine did not say).
+	Engine *store.Engine `json:"engine,omitempty"`
 }
 
 // PromStatus is one cluster's Prometheus part of Status.
@@ -240,7 +262,8 @@ func (s *Service) Status(ctx context.Context) Status {
 			out.Store.Message = failedWriteMessage(f)
 		} else {
 			out.Store.OK = true
-			out.Store.Message = fmt.Sprintf("ClickHouse (%s) reachable, schema version %d", st.Mode(), ver)
+			out.Store.Engine = engineOf(ctx, st, s.log)
+			out.Store.Message = fmt.Sprintf("ClickHouse %s reachable, schema version %d", describeEngine(st.Mode(), out.Store.Engine), ver)
 		}
 	}
 

@@ -181,3 +181,42 @@ func TestARefusedWriteFlipsTheStatusUntilAWriteSucceeds(t *testing.T) {
 		t.Fatalf("a successful write clears it: %+v", st.Store)
 	}
 }
+
+// engineStore is a fake store that says which engine serves it.
+type engineStore struct {
+	*fakeStore
+	engine store.Engine
+}
+
+func (e engineStore) Engine(context.Context) (store.Engine, error) { return e.engine, nil }
+
+func TestStatusNamesTheEngineAndAFixedCauseIsRetriedAtOnce(t *testing.T) {
+	ctx := context.Background()
+	fails := true
+	open := func(_ context.Context, app settings.App) (store.Conn, int, error) {
+		if fails {
+			return nil, 0, errors.New("engine library not found")
+		}
+		return engineStore{&fakeStore{mode: app.Storage.Mode}, store.Engine{Version: "26.5.1.1", Library: "/d/kubedoor-engine/26.5.3/libchdb.so"}}, 7, nil
+	}
+	s := New(slog.New(slog.DiscardHandler), open, "test")
+	if err := s.Apply(ctx, settings.Default()); err == nil {
+		t.Fatal("the first open must fail")
+	}
+	if s.Engine(ctx) != nil {
+		t.Fatal("an engine is reported while no store is open")
+	}
+	fails = false // the engine was installed
+	if _, err := s.Snapshot(); err == nil {
+		t.Fatal("the store reopened before its back-off without being told")
+	}
+	s.RetryStoreNow()
+	st := s.Status(ctx)
+	if !st.Store.OK || st.Store.Engine == nil || st.Store.Engine.Library != "/d/kubedoor-engine/26.5.3/libchdb.so" ||
+		st.Store.Message != "ClickHouse 26.5.1.1 (embedded) reachable, schema version 7" {
+		t.Fatalf("status %+v engine %+v", st.Store, st.Store.Engine)
+	}
+	if e := s.Engine(ctx); e == nil || e.Version != "26.5.1.1" {
+		t.Fatalf("engine %+v", e)
+	}
+}

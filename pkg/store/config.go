@@ -12,6 +12,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/kubedoor/kubedoor-grafana/pkg/engine"
 )
 
 // Config says how to reach ClickHouse. The zero value is valid: embedded, with defaults.
@@ -24,7 +26,7 @@ type Config struct {
 	// Embedded mode.
 	// DataDir is the engine's data directory (default DefaultDataDir()). One process owns it.
 	DataDir string
-	// LibraryPath is libchdb.so (default DefaultLibraryPath()).
+	// LibraryPath is libchdb.so (default DefaultLibraryPath(DataDir)).
 	LibraryPath string
 
 	// Server mode.
@@ -85,21 +87,15 @@ func DefaultDataDir() (string, error) {
 	return filepath.Join(home, ".local", "share", "kubedoor", DataDirName), nil
 }
 
-// DefaultLibraryPath finds libchdb.so when Config.LibraryPath is empty: $KUBEDOOR_LIBCHDB,
-// else libchdb.so next to this executable (where the plugin package ships it).
-func DefaultLibraryPath() (string, error) {
-	if p := os.Getenv("KUBEDOOR_LIBCHDB"); p != "" {
-		return p, nil
-	}
-	exe, err := os.Executable()
+// DefaultLibraryPath finds libchdb.so for the embedded data directory dataDir when
+// Config.LibraryPath is empty: $KUBEDOOR_LIBCHDB, else next to this executable, else where the
+// config page's download puts it (pkg/engine holds the order).
+func DefaultLibraryPath(dataDir string) (string, error) {
+	p, err := engine.Find(dataDir)
 	if err != nil {
-		return "", fmt.Errorf("locating libchdb.so: set KUBEDOOR_LIBCHDB (%w)", err)
+		return "", fmt.Errorf("locating the engine: %w", err)
 	}
-	p := filepath.Join(filepath.Dir(exe), "libchdb.so")
-	if _, err := os.Stat(p); err != nil {
-		return "", fmt.Errorf("libchdb.so not found next to %s: set KUBEDOOR_LIBCHDB or Config.LibraryPath, or use server mode", exe)
-	}
-	return p, nil
+	return p.Path, nil
 }
 
 // clusterRE allows the characters ClickHouse cluster names use in practice.
@@ -141,7 +137,7 @@ func (c Config) withDefaults() (Config, error) {
 			return c, fmt.Errorf("store config: data directory %q must be absolute", c.DataDir)
 		}
 		if c.LibraryPath == "" {
-			p, err := DefaultLibraryPath()
+			p, err := DefaultLibraryPath(c.DataDir)
 			if err != nil {
 				return c, fmt.Errorf("store config: %w", err)
 			}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -10,7 +11,12 @@ import (
 
 func TestConfigDefaultsAndValidation(t *testing.T) {
 	t.Setenv("KUBEDOOR_DATA_DIR", "/var/lib/grafana/kubedoor-chdb")
-	t.Setenv("KUBEDOOR_LIBCHDB", "/opt/kubedoor/libchdb.so")
+	// The library must exist to be chosen (pkg/engine.Find); its content does not matter here.
+	lib := filepath.Join(t.TempDir(), "libchdb.so")
+	if err := os.WriteFile(lib, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("KUBEDOOR_LIBCHDB", lib)
 	cases := []struct {
 		name    string
 		cfg     Config
@@ -19,7 +25,7 @@ func TestConfigDefaultsAndValidation(t *testing.T) {
 	}{
 		{name: "the zero config is embedded with the environment's data dir and library",
 			check: func(t *testing.T, c Config) {
-				if c.Mode != ModeEmbedded || c.Database != "kubedoor" || c.DataDir != "/var/lib/grafana/kubedoor-chdb" || c.LibraryPath != "/opt/kubedoor/libchdb.so" {
+				if c.Mode != ModeEmbedded || c.Database != "kubedoor" || c.DataDir != "/var/lib/grafana/kubedoor-chdb" || c.LibraryPath != lib {
 					t.Errorf("got %+v", c)
 				}
 			}},
@@ -120,5 +126,15 @@ func TestServerModeReportsAnUnreachableServer(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), "127.0.0.1:1") {
 		t.Errorf("error %q does not name the address", err)
+	}
+}
+
+func TestAnEmbeddedStoreWithoutTheEngineSaysWhereItLookedAndWhatToDo(t *testing.T) {
+	t.Setenv("KUBEDOOR_LIBCHDB", "")
+	dataDir := filepath.Join(t.TempDir(), "kubedoor-chdb")
+	err := Config{DataDir: dataDir}.Validate()
+	want := filepath.Join(filepath.Dir(dataDir), "kubedoor-engine")
+	if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "configuration page") {
+		t.Fatalf("error %v, want one naming %s and the configuration page", err, want)
 	}
 }

@@ -172,5 +172,9 @@ export const testIds = {
     testChannel: (i: number) => `data-testid kd-config-test-channel-${i}`,
     testChannelResult: (i: number) => `data-testid kd-config-test-channel-result-${i}`,
     submit: 'data-testid kd-config-submit',
+    engine: 'data-testid kd-config-engine',
+    engineDownload: 'data-testid kd-config-engine-download',
+    engineProgress: 'data-testid kd-config-engine-progress',
+    engineManual: 'data-testid kd-config-engine-manual',
   },
 };

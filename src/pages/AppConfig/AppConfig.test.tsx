@@ -2,7 +2,7 @@ import React from 'react';
 import { render, screen, waitFor, within } from '@testing-library/react';
 import userEventLib from '@testing-library/user-event';
 import { PluginType } from '@grafana/data';
-import { setBackendSrv } from '@grafana/runtime';
+import { setBackendSrv, type BackendSrvRequest } from '@grafana/runtime';
 
 import { testIds } from '../../components/testIds';
 import { fakeBackendSrv, fetchError, type FakeHandler } from '../../testing/fakeBackendSrv';
@@ -38,10 +38,21 @@ function props(
   } as unknown as AppConfigProps;
 }
 
+// The engine panel (EngineSetup.test.tsx) reads v1/engine on mount; here it is refused as for a
+// non-admin, so the panel stays hidden and `requests` holds only what the form sends.
 function serve(handler: FakeHandler = () => ({ data: { message: 'Plugin settings updated' } })) {
-  const fake = fakeBackendSrv(handler);
+  const requests: BackendSrvRequest[] = [];
+  const fake = fakeBackendSrv((req) => {
+    if (req.url === `${API}/engine`) {
+      return {
+        error: fetchError(req, 403, { error: 'read the engine state requires the Admin role', code: 'forbidden' }),
+      };
+    }
+    requests.push(req);
+    return handler(req);
+  });
   setBackendSrv(fake.srv);
-  return fake;
+  return { requests };
 }
 
 async function replaceText(testId: string, value: string) {

@@ -22,6 +22,7 @@ import type { AppSettings, StorageMode } from '../../types';
 import { reloadPage } from '../../utils/reload';
 import { ChannelEditor } from './ChannelEditor';
 import { ClusterEditor } from './ClusterEditor';
+import { EngineSetup } from './EngineSetup';
 import { type ConfigForm, formFromSettings, newChannel, newCluster, toSettingsUpdate, validate } from './form';
 
 export interface AppConfigProps extends PluginConfigPageProps<AppPluginMeta<Partial<AppSettings>>> {}
@@ -97,6 +98,7 @@ const AppConfig = ({ plugin }: AppConfigProps) => {
             onChange={(mode) => set('mode', mode)}
           />
         </Field>
+        {form.mode === 'embedded' && <EngineSetup />}
         {form.mode === 'embedded' ? (
           <Field
             label={t('config.storage.data-dir', 'Data directory')}
