@@ -170,6 +170,9 @@ func (a *App) controlWritten(ctx context.Context, w http.ResponseWriter, c Calle
 	}
 	entry.After = ch.After
 	versionEntry(&entry, ch)
+	if ch.Written {
+		crashPoint(a.log, faultAfterControlWrite)
+	}
 	a.audit(ctx, c, entry)
 	if ch.Written {
 		a.log.Info("control table changed", "action", action, "cluster", k.Cluster, "namespace", k.Namespace,
