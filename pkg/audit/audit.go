@@ -54,6 +54,11 @@ func ControlVersionID(cluster, namespace, workload string, version uint64) uuid.
 	return uuid.NewSHA1(versionIDs, []byte(fmt.Sprintf("control\x00%s\x00%s\x00%s\x00%d", cluster, namespace, workload, version)))
 }
 
+// ScheduleVersionID is the ID of the one entry that audits version of schedule id.
+func ScheduleVersionID(id string, version uint64) uuid.UUID {
+	return uuid.NewSHA1(versionIDs, []byte(fmt.Sprintf("schedule\x00%s\x00%d", id, version)))
+}
+
 // Log writes and reads audit entries.
 type Log struct {
 	conn store.Conn

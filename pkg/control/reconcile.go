@@ -3,14 +3,12 @@ package control
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/kubedoor/kubedoor-grafana/pkg/audit"
-	"github.com/kubedoor/kubedoor-grafana/pkg/snapshot"
 	"github.com/kubedoor/kubedoor-grafana/pkg/store"
 )
 
@@ -156,80 +154,12 @@ func (t *Table) version(ctx context.Context, k Key, version uint64) (Row, error)
 	return rows[0], nil
 }
 
-// Source gives the store in force and says when settings change (pkg/service's Service).
-type Source interface {
-	Snapshot() (snapshot.Snapshot, error)
-	Changed() <-chan struct{}
-}
-
-// AuditReconciler runs ReconcileAudit over the whole table once the store is open (and again
-// whenever settings change), then every Every over what was written since. A version younger
-// than Settle that was written after Started is left alone: its writer may be about to record
-// the entry itself.
-type AuditReconciler struct {
-	Source  Source
-	Log     *slog.Logger
-	Started time.Time     // the process's start; nothing written before it is still in flight here
-	Every   time.Duration // [10m]
-	Settle  time.Duration // [2m]
-	now     func() time.Time
-}
-
-// Name names the worker in the process's logs.
-func (r *AuditReconciler) Name() string { return "audit-reconcile" }
-
-// Run reconciles until ctx ends.
-func (r *AuditReconciler) Run(ctx context.Context) error {
-	if r.now == nil {
-		r.now = time.Now
+// AuditPass is ReconcileAudit as an audit.Pass.
+func AuditPass(ctx context.Context, conn store.Conn, log *audit.Log, since, until time.Time) ([]string, int, error) {
+	rep, err := New(conn, nil).ReconcileAudit(ctx, log, since, until)
+	lines := make([]string, len(rep.Recorded))
+	for i, k := range rep.Recorded {
+		lines[i] = fmt.Sprintf("%s version %d", k.Key, k.Version)
 	}
-	if r.Every <= 0 {
-		r.Every = 10 * time.Minute
-	}
-	if r.Settle <= 0 {
-		r.Settle = 2 * time.Minute
-	}
-	var since time.Time // zero: the whole table
-	for {
-		changed := r.Source.Changed()
-		wait := r.Every
-		if snap, err := r.Source.Snapshot(); err != nil {
-			r.Log.Debug("audit reconciliation waits for the store", "error", err)
-			wait = min(wait, 30*time.Second)
-		} else if until, err := r.pass(ctx, snap.Conn, since); err != nil {
-			r.Log.Error("reconciling the control table's audit entries", "error", err)
-			wait = min(wait, time.Minute)
-		} else {
-			since = until.Add(-r.Settle) // overlap: a version can become visible a little late
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-changed:
-			since = time.Time{} // possibly another store: look at all of it
-		case <-time.After(wait):
-		}
-	}
-}
-
-func (r *AuditReconciler) pass(ctx context.Context, conn store.Conn, since time.Time) (time.Time, error) {
-	until := r.now().Add(-r.Settle)
-	if until.Before(r.Started) {
-		until = r.Started
-	}
-	rep, err := New(conn, r.Log).ReconcileAudit(ctx, audit.New(conn), since, until)
-	if err != nil {
-		return time.Time{}, err
-	}
-	for _, k := range rep.Recorded {
-		r.Log.Warn("audit entry recorded for a control-table version whose own entry was lost",
-			"cluster", k.Cluster, "namespace", k.Namespace, "workload", k.Workload, "version", k.Version)
-	}
-	level := slog.LevelDebug
-	if since.IsZero() {
-		level = slog.LevelInfo // the pass over the whole table, at start: say it ran
-	}
-	r.Log.Log(ctx, level, "control-table versions checked for their audit entries",
-		"owed", rep.Owed, "recorded", len(rep.Recorded), "until", until)
-	return until, nil
+	return lines, rep.Owed, err
 }

@@ -60,19 +60,29 @@ func auditOf(t *testing.T, h *pluginhost.Host, target string) auditPage {
 	return p
 }
 
-// waitForLog waits until the plugin's log at path contains s.
-func waitForLog(t *testing.T, path, s string) {
+// waitForLog waits until a line of the plugin's log at path contains every one of parts.
+func waitForLog(t *testing.T, path string, parts ...string) {
 	t.Helper()
 	deadline := time.Now().Add(2 * time.Minute)
 	for time.Now().Before(deadline) {
-		if b, err := os.ReadFile(path); err == nil && bytes.Contains(b, []byte(s)) {
-			return
+		b, _ := os.ReadFile(path)
+		for _, line := range bytes.Split(b, []byte("\n")) {
+			all := true
+			for _, p := range parts {
+				all = all && bytes.Contains(line, []byte(p))
+			}
+			if all {
+				return
+			}
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
 	b, _ := os.ReadFile(path)
-	t.Fatalf("no %q in the plugin log within 2 minutes:\n%s", s, b)
+	t.Fatalf("no line with %q in the plugin log within 2 minutes:\n%s", parts, b)
 }
+
+// reconciled is the log line of the audit reconciliation's pass over the control table.
+var reconciled = []string{"stored versions checked for their audit entries", "table=control_rows"}
 
 // Issue 17 §3: the backend is killed (SIGKILL, at KUBEDOOR_FAULT=after-control-write) after a
 // control-table version is stored and before its audit entry is. Restarted on the same data
@@ -98,7 +108,7 @@ func TestAControlWriteKilledBeforeItsAuditEntryIsAuditedOnceAfterRestart(t *test
 
 	log2 := filepath.Join(dir, "run2.log")
 	h = faultHost(t, data, "", log2)
-	waitForLog(t, log2, "control-table versions checked for their audit entries")
+	waitForLog(t, log2, reconciled...)
 	res, err = h.Call(ctx, viewer, "GET", "v1/control/c0/"+target, nil)
 	if err != nil || res.Status != 200 {
 		t.Fatalf("the version written before the crash: %v %+v", err, res)
@@ -120,14 +130,14 @@ func TestAControlWriteKilledBeforeItsAuditEntryIsAuditedOnceAfterRestart(t *test
 		e.Result != audit.ResultOK || e.Note != audit.NoteRecordedLater {
 		t.Fatalf("entry %+v, want ed's add as Editor, ok, id %s, marked as recorded later", e, want)
 	}
-	if b, _ := os.ReadFile(log2); !strings.Contains(string(b), "audit entry recorded for a control-table version whose own entry was lost") {
+	if b, _ := os.ReadFile(log2); !strings.Contains(string(b), "audit entry recorded for a stored version whose own entry was lost") {
 		t.Errorf("the restart did not log the entry it recorded:\n%s", b)
 	}
 	h.Stop()
 
 	log3 := filepath.Join(dir, "run3.log")
 	h = faultHost(t, data, "", log3)
-	waitForLog(t, log3, "control-table versions checked for their audit entries")
+	waitForLog(t, log3, reconciled...)
 	if got := auditOf(t, h, target); got.Total != 1 {
 		t.Fatalf("%d audit entries after a second restart, want still 1: %+v", got.Total, got.Items)
 	}
