@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/google/uuid"
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/kubedoor/kubedoor-grafana/pkg/audit"
@@ -60,9 +61,17 @@ type RestartState struct {
 // control table (the lead wires pkg/control's implementation; ControlTable is the store-backed
 // one used until then).
 type ManualReplicas interface {
-	// SetManualReplicas stores replicas as w's manual value and returns the value it replaced.
-	// found is false when w has no (undeleted) control row: nothing was recorded.
-	SetManualReplicas(ctx context.Context, w Workload, replicas int32, by string) (previous int32, found bool, err error)
+	// SetManualReplicas stores replicas as w's manual value, as a version that owes the audit
+	// entry ActionRecordManual by by (see control.Owed), and says what it replaced.
+	SetManualReplicas(ctx context.Context, w Workload, replicas int32, by Actor) (ManualChange, error)
+}
+
+// ManualChange is what SetManualReplicas did. Found is false when w has no (undeleted) control
+// row: nothing was recorded.
+type ManualChange struct {
+	Found    bool
+	Previous int32  // the manual value replaced (-1: unset)
+	Version  uint64 // the version written; its audit entry's ID is audit.ControlVersionID of it
 }
 
 // Publisher writes a cluster's control rows as CapacityPolicy objects.
@@ -208,7 +217,12 @@ func (r *Runner) batch(ctx context.Context, items []Workload, interval time.Dura
 
 // audit records one item; a failure to record is logged (the action already happened).
 func (r *Runner) audit(ctx context.Context, by Actor, action string, res Result) {
-	e := audit.Entry{User: by.User, Role: by.Role, Action: action, Cluster: res.Cluster, Target: res.Target(),
+	r.auditAs(ctx, uuid.Nil, by, action, res)
+}
+
+// auditAs is audit with the entry's ID (uuid.Nil: a new one).
+func (r *Runner) auditAs(ctx context.Context, id uuid.UUID, by Actor, action string, res Result) {
+	e := audit.Entry{ID: id, User: by.User, Role: by.Role, Action: action, Cluster: res.Cluster, Target: res.Target(),
 		Before: res.Before, After: res.After, Result: audit.ResultOK, Error: res.Error}
 	if !res.OK {
 		e.Result = audit.ResultFailed

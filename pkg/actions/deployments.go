@@ -15,6 +15,7 @@ import (
 	"k8s.io/client-go/util/retry"
 
 	"github.com/kubedoor/kubedoor-grafana/api/v1alpha1"
+	"github.com/kubedoor/kubedoor-grafana/pkg/audit"
 )
 
 // RestartedAtAnnotation is what `kubectl rollout restart` sets on the pod template.
@@ -76,13 +77,17 @@ func (r *Runner) scale(ctx context.Context, it ScaleItem, by Actor) (res Result)
 	if r.d.Manual == nil {
 		return fail(errors.New("the control table is unavailable, so the manual replicas cannot be recorded and the webhook would undo the scale; use a temporary scale"))
 	}
-	prev, found, err := r.d.Manual.SetManualReplicas(ctx, it.Workload, it.Replicas, by.User)
+	mc, err := r.d.Manual.SetManualReplicas(ctx, it.Workload, it.Replicas, by)
 	if err != nil {
 		return fail(fmt.Errorf("recording manual replicas %d: %w", it.Replicas, err))
 	}
+	found := mc.Found
 	if found {
-		r.audit(ctx, by, ActionRecordManual, Result{Workload: it.Workload, OK: true,
-			Before: map[string]int32{"replicasManual": prev}, After: map[string]int32{"replicasManual": it.Replicas}})
+		// The version's own entry: should the process die before this line, the backend's
+		// start writes it from the version (control.ReconcileAudit) under the same ID.
+		r.auditAs(ctx, audit.ControlVersionID(it.Cluster, it.Namespace, it.Name, mc.Version), by, ActionRecordManual,
+			Result{Workload: it.Workload, OK: true,
+				Before: map[string]int32{"replicasManual": mc.Previous}, After: map[string]int32{"replicasManual": it.Replicas}})
 		if r.d.Publisher != nil {
 			if err := r.d.Publisher.Publish(ctx, it.Workload); err != nil {
 				return fail(fmt.Errorf("manual replicas %d recorded, but publishing cluster %s's policies failed, so the scale was not attempted: %w", it.Replicas, it.Cluster, err))

@@ -26,7 +26,7 @@ type ControlTable struct {
 var _ ManualReplicas = (*ControlTable)(nil)
 
 // SetManualReplicas implements ManualReplicas.
-func (c *ControlTable) SetManualReplicas(ctx context.Context, w Workload, replicas int32, by string) (int32, bool, error) {
+func (c *ControlTable) SetManualReplicas(ctx context.Context, w Workload, replicas int32, by Actor) (ManualChange, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	key := []store.Param{store.P("cluster", w.Cluster), store.P("namespace", w.Namespace), store.P("workload", w.Name)}
@@ -34,7 +34,7 @@ func (c *ControlTable) SetManualReplicas(ctx context.Context, w Workload, replic
 WHERE cluster = {cluster:String} AND namespace = {namespace:String} AND workload = {workload:String}
 ORDER BY version DESC LIMIT 1`, key...)
 	if err != nil {
-		return 0, false, fmt.Errorf("reading the control row of %s: %w", w, err)
+		return ManualChange{}, fmt.Errorf("reading the control row of %s: %w", w, err)
 	}
 	var version uint64
 	var prev int32
@@ -48,16 +48,17 @@ ORDER BY version DESC LIMIT 1`, key...)
 	}
 	_ = rows.Close()
 	if err != nil {
-		return 0, false, fmt.Errorf("reading the control row of %s: %w", w, err)
+		return ManualChange{}, fmt.Errorf("reading the control row of %s: %w", w, err)
 	}
 	if !found || deleted != 0 {
-		return 0, false, nil
+		return ManualChange{}, nil
 	}
 	now := time.Now
 	if c.Now != nil {
 		now = c.Now
 	}
-	params := append(key, store.P("version", version), store.P("replicas", replicas), store.P("by", by), store.P("at", now().UTC()))
+	params := append(key, store.P("version", version), store.P("replicas", replicas), store.P("by", by.User), store.P("at", now().UTC()),
+		store.P("action", ActionRecordManual), store.P("role", by.Role))
 	// The filter sits in a subquery: in ClickHouse a SELECT alias (version + 1 AS version)
 	// shadows the column in the same query's WHERE.
 	err = c.Conn.Exec(ctx, `INSERT INTO control_rows
@@ -65,7 +66,9 @@ SELECT * REPLACE (
     version + 1 AS version,
     {replicas:Int32} AS replicas_manual,
     {by:String} AS updated_by,
-    {at:DateTime64(3, 'UTC')} AS updated_at
+    {at:DateTime64(3, 'UTC')} AS updated_at,
+    {action:String} AS audit_action,
+    {role:String} AS audit_role
 )
 FROM (
     SELECT * FROM control_rows
@@ -75,7 +78,7 @@ FROM (
 )
 `, params...)
 	if err != nil {
-		return 0, false, fmt.Errorf("writing manual replicas %d for %s: %w", replicas, w, err)
+		return ManualChange{}, fmt.Errorf("writing manual replicas %d for %s: %w", replicas, w, err)
 	}
-	return prev, true, nil
+	return ManualChange{Found: true, Previous: prev, Version: version + 1}, nil
 }

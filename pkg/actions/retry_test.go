@@ -26,8 +26,8 @@ import (
 
 type noManual struct{}
 
-func (noManual) SetManualReplicas(context.Context, Workload, int32, string) (int32, bool, error) {
-	return 0, false, nil
+func (noManual) SetManualReplicas(context.Context, Workload, int32, Actor) (ManualChange, error) {
+	return ManualChange{}, nil
 }
 
 type nopAudit struct{}
@@ -102,8 +102,8 @@ func TestScaleSubresourceUpdates(t *testing.T) {
 
 type recordedManual struct{}
 
-func (recordedManual) SetManualReplicas(context.Context, Workload, int32, string) (int32, bool, error) {
-	return -1, true, nil
+func (recordedManual) SetManualReplicas(context.Context, Workload, int32, Actor) (ManualChange, error) {
+	return ManualChange{Found: true, Previous: -1, Version: 2}, nil
 }
 
 func TestAScaleThatFailsAfterRecordingSaysTheTableHasTheValue(t *testing.T) {

@@ -35,6 +35,28 @@ type Entry struct {
 	After   any       `json:"after"`
 	Result  string    `json:"result"`
 	Error   string    `json:"error"`
+	// Note says how the entry came to be when it was not written by the action itself (see
+	// NoteRecordedLater).
+	Note string `json:"note"`
+}
+
+// NoteRecordedLater marks an entry written from a stored version whose own entry was lost.
+const NoteRecordedLater = "recorded later from the stored version: the backend stopped (or the store refused the entry) " +
+	"between writing the version and its audit entry"
+
+// versionIDs is the UUIDv5 namespace of the entries that audit one stored version.
+var versionIDs = uuid.MustParse("6f1d3c2a-5b7e-4e0a-9c41-8d2f0a7b3e15")
+
+// ControlVersionID is the ID of the one entry that audits version of a control-table row.
+// The writer and the start-up reconciliation (control.ReconcileAudit) both use it, so the
+// entry can be looked up from the row, and readers never show two entries for one version.
+func ControlVersionID(cluster, namespace, workload string, version uint64) uuid.UUID {
+	return uuid.NewSHA1(versionIDs, []byte(fmt.Sprintf("control\x00%s\x00%s\x00%s\x00%d", cluster, namespace, workload, version)))
+}
+
+// ScheduleVersionID is the ID of the one entry that audits version of schedule id.
+func ScheduleVersionID(id string, version uint64) uuid.UUID {
+	return uuid.NewSHA1(versionIDs, []byte(fmt.Sprintf("schedule\x00%s\x00%d", id, version)))
 }
 
 // Log writes and reads audit entries.
@@ -47,7 +69,7 @@ type Log struct {
 func New(conn store.Conn) *Log { return &Log{conn: conn, now: time.Now} }
 
 var columns = []string{"id", "at", "user_login", "user_role", "action", "cluster", "target",
-	"before_json", "after_json", "result", "error"}
+	"before_json", "after_json", "result", "error", "note"}
 
 // Record appends e, filling ID and At when zero.
 func (l *Log) Record(ctx context.Context, e Entry) error {
@@ -68,7 +90,7 @@ func (l *Log) Record(ctx context.Context, e Entry) error {
 	if err != nil {
 		return fmt.Errorf("audit %s: after: %w", e.Action, err)
 	}
-	row := []any{e.ID, e.At.UTC(), e.User, e.Role, e.Action, e.Cluster, e.Target, before, after, e.Result, e.Error}
+	row := []any{e.ID, e.At.UTC(), e.User, e.Role, e.Action, e.Cluster, e.Target, before, after, e.Result, e.Error, e.Note}
 	if err := l.conn.Insert(ctx, "audit_log", columns, [][]any{row}); err != nil {
 		return fmt.Errorf("audit %s on %s: %w", e.Action, e.Target, err)
 	}
@@ -106,9 +128,12 @@ type Record struct {
 	After   json.RawMessage `json:"after"`
 	Result  string          `json:"result"`
 	Error   string          `json:"error"`
+	Note    string          `json:"note"`
 }
 
-// List returns the entries matching f, newest first, and how many match in all.
+// List returns the entries matching f, newest first, and how many match in all. An ID stored
+// twice (the writer and the reconciliation both recorded one version, see ControlVersionID)
+// is read once: the later entry, which is the writer's own.
 func (l *Log) List(ctx context.Context, f Filter) ([]Record, uint64, error) {
 	where, params := f.where()
 	limit := f.Limit
@@ -117,9 +142,10 @@ func (l *Log) List(ctx context.Context, f Filter) ([]Record, uint64, error) {
 	}
 	offset := max(f.Offset, 0)
 	params = append(params, store.P("limit", limit), store.P("offset", offset))
-	q := `SELECT toString(id), at, user_login, user_role, action, cluster, target, before_json, after_json, result, error
+	q := `SELECT toString(id), at, user_login, user_role, action, cluster, target, before_json, after_json, result, error, note
 FROM audit_log` + where + `
 ORDER BY at DESC, id
+LIMIT 1 BY id
 LIMIT {limit:UInt32} OFFSET {offset:UInt32}`
 	rows, err := l.conn.Query(ctx, q, params...)
 	if err != nil {
@@ -130,7 +156,7 @@ LIMIT {limit:UInt32} OFFSET {offset:UInt32}`
 	for rows.Next() {
 		var r Record
 		var before, after string
-		if err := rows.Scan(&r.ID, &r.At, &r.User, &r.Role, &r.Action, &r.Cluster, &r.Target, &before, &after, &r.Result, &r.Error); err != nil {
+		if err := rows.Scan(&r.ID, &r.At, &r.User, &r.Role, &r.Action, &r.Cluster, &r.Target, &before, &after, &r.Result, &r.Error, &r.Note); err != nil {
 			return nil, 0, fmt.Errorf("reading audit entry: %w", err)
 		}
 		r.Before, r.After = rawOrNull(before), rawOrNull(after)
@@ -147,7 +173,7 @@ LIMIT {limit:UInt32} OFFSET {offset:UInt32}`
 }
 
 func (l *Log) count(ctx context.Context, where string, params []store.Param) (uint64, error) {
-	rows, err := l.conn.Query(ctx, `SELECT count() FROM audit_log`+where, params...)
+	rows, err := l.conn.Query(ctx, `SELECT uniqExact(id) FROM audit_log`+where, params...)
 	if err != nil {
 		return 0, fmt.Errorf("counting audit entries: %w", err)
 	}
@@ -197,4 +223,44 @@ func rawOrNull(s string) json.RawMessage {
 		return json.RawMessage("null")
 	}
 	return json.RawMessage(s)
+}
+
+// Recorded returns which of ids have an entry at or after since (zero: any time).
+func (l *Log) Recorded(ctx context.Context, ids []uuid.UUID, since time.Time) (map[uuid.UUID]bool, error) {
+	out := make(map[uuid.UUID]bool, len(ids))
+	const chunk = 2000 // keeps each query's parameter text small
+	for start := 0; start < len(ids); start += chunk {
+		part := make([]string, 0, chunk)
+		for _, id := range ids[start:min(start+chunk, len(ids))] {
+			part = append(part, id.String())
+		}
+		if err := l.recorded(ctx, part, since, out); err != nil {
+			return nil, fmt.Errorf("looking up %d audit entries: %w", len(part), err)
+		}
+	}
+	return out, nil
+}
+
+func (l *Log) recorded(ctx context.Context, ids []string, since time.Time, out map[uuid.UUID]bool) error {
+	q := `SELECT DISTINCT toString(id) FROM audit_log WHERE has({ids:Array(String)}, toString(id))`
+	params := []store.Param{store.P("ids", ids)}
+	if !since.IsZero() {
+		q += ` AND at >= {since:DateTime64(3, 'UTC')}`
+		params = append(params, store.P("since", since.UTC()))
+	}
+	rows, err := l.conn.Query(ctx, q, params...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return err
+		}
+		if id, err := uuid.Parse(s); err == nil {
+			out[id] = true
+		}
+	}
+	return rows.Err()
 }

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/kubedoor/kubedoor-grafana/internal/storetest"
 	"github.com/kubedoor/kubedoor-grafana/pkg/store"
 )
@@ -73,5 +75,58 @@ func TestRecordedEntriesComeBackNewestFirstWithTheirJSON(t *testing.T) {
 	}
 	if !strings.Contains(all[1].Error, "'quoted'") || all[1].ID == "" {
 		t.Fatalf("error text or id lost: %+v", all[1])
+	}
+}
+
+func TestAVersionAuditedTwiceIsReadOnceAsTheWritersEntry(t *testing.T) {
+	ctx := context.Background()
+	log := New(conn)
+	id := ControlVersionID("dup", "shop", "checkout", 3)
+	at := time.Date(2026, 11, 21, 8, 0, 0, 0, time.UTC)
+	// The reconciliation wrote the entry from the version (at = updated_at), then the writer,
+	// which was only slow, wrote its own a moment later.
+	for _, e := range []Entry{
+		{ID: id, At: at, User: "ed", Action: "edit", Cluster: "dup", Target: "shop/checkout", Note: NoteRecordedLater},
+		{ID: id, At: at.Add(40 * time.Millisecond), User: "ed", Role: "Editor", Action: "edit", Cluster: "dup", Target: "shop/checkout"},
+	} {
+		if err := log.Record(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, total, err := log.List(ctx, Filter{Cluster: "dup"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || total != 1 || got[0].Role != "Editor" || got[0].Note != "" {
+		t.Fatalf("entries %+v total %d, want the writer's entry once", got, total)
+	}
+	have, err := log.Recorded(ctx, []uuid.UUID{id, ControlVersionID("dup", "shop", "checkout", 4)}, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(have) != 1 || !have[id] {
+		t.Fatalf("recorded %v, want only version 3's entry", have)
+	}
+}
+
+func TestTheIDOfAVersionsEntryDependsOnEveryPartOfItsName(t *testing.T) {
+	base := ControlVersionID("c", "ns", "w", 1)
+	tests := []struct {
+		name string
+		id   uuid.UUID
+		same bool
+	}{
+		{"the same version gives the same id", ControlVersionID("c", "ns", "w", 1), true},
+		{"another version gives another id", ControlVersionID("c", "ns", "w", 2), false},
+		{"another workload gives another id", ControlVersionID("c", "ns", "w2", 1), false},
+		{"a name cannot slide into its neighbour", ControlVersionID("c", "nsw", "", 1), false},
+		{"another cluster gives another id", ControlVersionID("c2", "ns", "w", 1), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if (tt.id == base) != tt.same {
+				t.Fatalf("id %s vs %s, same=%v wanted", tt.id, base, tt.same)
+			}
+		})
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/backend/app"
 
 	"github.com/kubedoor/kubedoor-grafana/pkg/actions"
+	"github.com/kubedoor/kubedoor-grafana/pkg/audit"
 	"github.com/kubedoor/kubedoor-grafana/pkg/clustersettings"
 	"github.com/kubedoor/kubedoor-grafana/pkg/collect"
 	"github.com/kubedoor/kubedoor-grafana/pkg/control"
@@ -47,6 +48,7 @@ type Backend struct {
 
 // Start opens the store on the persisted (or default) settings and starts every background part.
 func Start(log *slog.Logger, version string) *Backend {
+	started := time.Now()
 	svc := service.New(log, service.OpenStore(log), version)
 	initial := settings.Default()
 	if boot, err := service.DefaultBootstrap(); err != nil {
@@ -93,6 +95,9 @@ func Start(log *slog.Logger, version string) *Backend {
 	b.Operations.Start(ctx)
 
 	svc.Go(ctx, b.Publisher)
+	// A version stored just before a crash (or a refused audit insert) gets its audit entry.
+	svc.Go(ctx, &audit.Reconciler{Source: svc, Log: log.With("part", "audit-reconcile"), Started: started,
+		Passes: map[string]audit.Pass{"control_rows": control.AuditPass, "schedules": schedule.AuditPass}})
 	svc.Go(ctx, &jobs.Daily{Source: svc, Manager: b.Collections, Log: log, Holds: func(cluster string) bool { return !leases.HeldElsewhere(cluster) }})
 	// The webhook's refusals (Events in each cluster) become "denied" notifications.
 	svc.Go(ctx, &denialwatch.Worker{Source: svc, Notifier: b.Operations.Notifier, Log: log.With("part", "denial-watch"), Elsewhere: leases.HeldElsewhere})
@@ -193,21 +198,22 @@ type manualReplicas struct {
 	log *slog.Logger
 }
 
-func (m manualReplicas) SetManualReplicas(ctx context.Context, w actions.Workload, replicas int32, by string) (int32, bool, error) {
+func (m manualReplicas) SetManualReplicas(ctx context.Context, w actions.Workload, replicas int32, by actions.Actor) (actions.ManualChange, error) {
 	snap, err := m.svc.Snapshot()
 	if err != nil {
-		return 0, false, err
+		return actions.ManualChange{}, err
 	}
-	ch, err := control.New(snap.Conn, m.log).SetManualReplicas(ctx, control.Key{Cluster: w.Cluster, Namespace: w.Namespace, Workload: w.Name}, replicas, by)
+	tbl := control.New(snap.Conn, m.log).Audited(control.Owed{Action: actions.ActionRecordManual, Role: by.Role})
+	ch, err := tbl.SetManualReplicas(ctx, control.Key{Cluster: w.Cluster, Namespace: w.Namespace, Workload: w.Name}, replicas, by.User)
 	if err != nil {
 		if errors.Is(err, control.ErrNotFound) {
-			return 0, false, nil
+			return actions.ManualChange{}, nil
 		}
-		return 0, false, err
+		return actions.ManualChange{}, err
 	}
 	previous := int32(-1)
 	if ch.Before != nil {
 		previous = ch.Before.Replicas.Manual
 	}
-	return previous, true, nil
+	return actions.ManualChange{Found: true, Previous: previous, Version: ch.After.Version}, nil
 }

@@ -88,6 +88,7 @@ type Row struct {
 	Deleted   bool      `json:"deleted"`
 
 	writeID string // tie-break between racing writers of one version; see Table.Put
+	owed    Owed   // the audit entry this version owes (zero: none); see ReconcileAudit
 }
 
 // Replicas are the row's replica counts; -1 = unset, 0 is a real value.

@@ -32,6 +32,23 @@ type Table struct {
 	conn store.Conn
 	log  *slog.Logger
 	now  func() time.Time
+	owed Owed // the audit entry each version this Table writes owes; zero: none
+}
+
+// Owed is the audit entry a person's write owes: the action (as the audit log names it) and the
+// writer's role. The version records it, so an entry lost to a crash can be written later from
+// the version (ReconcileAudit); who and when are the version's updated_by and updated_at.
+type Owed struct {
+	Action string
+	Role   string
+}
+
+// Audited returns a Table whose writes record that each version owes the entry o, which the
+// caller records under audit.ControlVersionID once the write returns.
+func (t *Table) Audited(o Owed) *Table {
+	c := *t
+	c.owed = o
+	return &c
 }
 
 // New returns the control table on conn. log may be nil.
@@ -54,6 +71,7 @@ var columns = []string{
 	"containers.cpu_request_source", "containers.cpu_limit_source",
 	"containers.mem_request_source", "containers.mem_limit_source",
 	"peak_day", "notes", "updated_by", "updated_at", "deleted", "write_id",
+	"audit_action", "audit_role",
 }
 
 // selectList names the columns with aliases that survive a subquery (dots do not).
@@ -88,7 +106,7 @@ func scanRow(rows store.Rows) (Row, error) {
 		&r.Replicas.Manual, &r.Replicas.Recommended, &r.Replicas.Observed, &r.Replicas.ObservedFrom,
 		&r.Replicas.RecommendedFor, &r.Replicas.RecommendedReason, &recActive,
 		&names, &cpuReq, &cpuLim, &memReq, &memLim, &cpuReqSrc, &cpuLimSrc, &memReqSrc, &memLimSrc,
-		&peakDay, &r.Notes, &r.UpdatedBy, &r.UpdatedAt, &deleted, &r.writeID)
+		&peakDay, &r.Notes, &r.UpdatedBy, &r.UpdatedAt, &deleted, &r.writeID, &r.owed.Action, &r.owed.Role)
 	if err != nil {
 		return Row{}, fmt.Errorf("reading a control row: %w", err)
 	}
@@ -150,7 +168,7 @@ func insertRow(r Row) ([]any, error) {
 		r.Replicas.Manual, r.Replicas.Recommended, r.Replicas.Observed, r.Replicas.ObservedFrom,
 		r.Replicas.RecommendedFor, r.Replicas.RecommendedReason, recActive,
 		names, cpuReq, cpuLim, memReq, memLim, srcs[0], srcs[1], srcs[2], srcs[3],
-		day, notes, r.UpdatedBy, r.UpdatedAt.UTC(), deleted, r.writeID,
+		day, notes, r.UpdatedBy, r.UpdatedAt.UTC(), deleted, r.writeID, r.owed.Action, r.owed.Role,
 	}, nil
 }
 

@@ -72,7 +72,7 @@ func (t *Table) stamp(next *Row, cur *Row, by string) {
 	if cur != nil {
 		next.Version = cur.Version + 1
 	}
-	next.UpdatedBy, next.UpdatedAt, next.writeID = by, t.now().UTC(), newWriteID()
+	next.UpdatedBy, next.UpdatedAt, next.writeID, next.owed = by, t.now().UTC(), newWriteID(), t.owed
 	if next.Notes == nil {
 		next.Notes = []string{}
 	}
@@ -283,7 +283,8 @@ func (t *Table) Rederive(ctx context.Context, cluster, by string, f func(current
 		if want := versions[k] + 1; r.Version != want {
 			return nil, fmt.Errorf("rederiving %s: row %s has version %d, want %d", cluster, k, r.Version, want)
 		}
-		r.UpdatedBy, r.UpdatedAt, r.writeID = by, now, newWriteID()
+		// The derivation's versions owe no entry (its runs are the collection jobs' record).
+		r.UpdatedBy, r.UpdatedAt, r.writeID, r.owed = by, now, newWriteID(), Owed{}
 		if r.Notes == nil {
 			r.Notes = []string{}
 		}

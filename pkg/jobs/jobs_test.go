@@ -20,6 +20,7 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/internal/synth"
 	"github.com/kubedoor/kubedoor-grafana/internal/testenv"
 	"github.com/kubedoor/kubedoor-grafana/pkg/collect"
+	"github.com/kubedoor/kubedoor-grafana/pkg/peaks"
 	"github.com/kubedoor/kubedoor-grafana/pkg/peakwindow"
 	"github.com/kubedoor/kubedoor-grafana/pkg/prom"
 	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
@@ -382,6 +383,34 @@ func TestRecoverMarksJobsOfADeadProcessFailed(t *testing.T) {
 	got, err := m.Get(context.Background(), j.ID)
 	if err != nil || got.State != StateFailed || got.FinishedAt == nil || !strings.Contains(got.Errors[0], "interrupted") {
 		t.Fatalf("%+v %v", got, err)
+	}
+}
+
+func TestRecoverCountsTheDaysAJobStoredBeforeItsProgressWasSaved(t *testing.T) {
+	ctx := context.Background()
+	m := newManager(env{}, nil, nowAfter())
+	started := time.Date(2026, 2, 1, 9, 0, 0, 0, time.UTC)
+	first := peakwindow.Day{Year: 2026, Month: 1, Day: 10}
+	// Days 10 to 14 of a job; it saved days_done 1, then stored days 11 and 12 and died before
+	// saving. Day 13 was stored by an earlier job only: it does not count.
+	j := Job{ID: "7d1f3a0c-2222-4222-8333-944445555666", Cluster: "recount", Kind: KindBackfill, State: StateRunning,
+		FirstDay: first, LastDay: first.AddDays(4), DaysTotal: 5, DaysDone: 1, StartedAt: started}
+	if err := save(ctx, conn, &j, started); err != nil {
+		t.Fatal(err)
+	}
+	for i, at := range map[int]time.Time{0: started.Add(time.Minute), 1: started.Add(2 * time.Minute),
+		2: started.Add(3 * time.Minute), 3: started.Add(-24 * time.Hour)} {
+		d := first.AddDays(i).Time()
+		if err := peaks.WriteDay(ctx, conn, "recount", d, []peaks.Sample{peakSample("recount", "shop", "api", "app", d, 0.5)}, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := m.Recover(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got, err := m.Get(ctx, j.ID)
+	if err != nil || got.State != StateFailed || got.DaysDone != 3 || !strings.Contains(got.Errors[0], "after 3 of 5 days") {
+		t.Fatalf("%+v %v, want failed after 3 of 5 days", got, err)
 	}
 }
 

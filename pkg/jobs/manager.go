@@ -15,6 +15,7 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/pkg/peakwindow"
 	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
 	"github.com/kubedoor/kubedoor-grafana/pkg/snapshot"
+	"github.com/kubedoor/kubedoor-grafana/pkg/store"
 )
 
 // Deriver recomputes a cluster's control table from its peak samples; it runs after each job
@@ -298,8 +299,16 @@ func (m *Manager) Recover(ctx context.Context) error {
 				continue
 			}
 			now := m.now().UTC()
+			// Progress is saved after a day is stored, so a crash in between leaves days_done
+			// short: count up to the newest day the job stored (days run in order).
+			if through, ok, err := storedThrough(ctx, snap.Conn, j); err != nil {
+				m.log.Warn("interrupted collection job: its stored days could not be counted", "job", j.ID, "error", err)
+			} else if ok {
+				j.DaysDone = min(max(j.DaysDone, j.FirstDay.DaysUntil(through)+1), j.DaysTotal)
+			}
 			j.State, j.FinishedAt = StateFailed, &now
-			j.addError("interrupted: the backend stopped while the job ran; start it again (re-running a day is idempotent)")
+			j.addError(fmt.Sprintf("interrupted: the backend stopped while the job ran, after %d of %d days; "+
+				"start it again (re-running a day is idempotent)", j.DaysDone, j.DaysTotal))
 			if err := save(ctx, snap.Conn, &j, now); err != nil {
 				return err
 			}
@@ -307,4 +316,32 @@ func (m *Manager) Recover(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// storedThrough returns the newest day of j's range holding samples stored since j started
+// (ok false: none).
+func storedThrough(ctx context.Context, conn store.Conn, j Job) (peakwindow.Day, bool, error) {
+	rows, err := conn.Query(ctx, `SELECT count(), max(day) FROM peak_samples
+WHERE cluster = {cluster:String} AND day >= {first:Date} AND day <= {last:Date}
+  AND collected_at >= {started:DateTime64(3, 'UTC')}`,
+		store.P("cluster", j.Cluster), store.P("first", store.DateOf(j.FirstDay.Time())),
+		store.P("last", store.DateOf(j.LastDay.Time())), store.P("started", j.StartedAt.UTC()))
+	if err != nil {
+		return peakwindow.Day{}, false, fmt.Errorf("counting the days job %s stored: %w", j.ID, err)
+	}
+	defer rows.Close()
+	var n uint64
+	var last time.Time
+	if rows.Next() {
+		if err := rows.Scan(&n, &last); err != nil {
+			return peakwindow.Day{}, false, fmt.Errorf("counting the days job %s stored: %w", j.ID, err)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return peakwindow.Day{}, false, fmt.Errorf("counting the days job %s stored: %w", j.ID, err)
+	}
+	if n == 0 {
+		return peakwindow.Day{}, false, nil
+	}
+	return peakwindow.Day{Year: last.Year(), Month: last.Month(), Day: last.Day()}, true, nil
 }

@@ -73,7 +73,8 @@ func (a *App) acceptRecommendations(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, codeNotFound, "no cluster named %q is configured", cluster)
 		return
 	}
-	c, tbl := callerFrom(r), control.New(snap.Conn, a.log)
+	c := callerFrom(r)
+	tbl := a.controlTable(snap.Conn, c, actionAcceptRecommendation)
 	out := struct {
 		Accepted []acceptedRow `json:"accepted"`
 		Refused  []refusedRow  `json:"refused"`
@@ -94,6 +95,7 @@ func (a *App) acceptRecommendations(w http.ResponseWriter, r *http.Request) {
 			failed = err
 		default:
 			entry.Before, entry.After = ch.Before, ch.After
+			versionEntry(&entry, ch)
 			out.Accepted = append(out.Accepted, acceptedRow{Namespace: k.Namespace, Workload: k.Workload,
 				Version: ch.After.Version, Replicas: ch.After.Replicas.Manual})
 			if ch.Written {

@@ -10,6 +10,7 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/pkg/audit"
 	"github.com/kubedoor/kubedoor-grafana/pkg/control"
 	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
+	"github.com/kubedoor/kubedoor-grafana/pkg/store"
 )
 
 // Route actions, named in 403 answers and in the audit log.
@@ -101,7 +102,7 @@ func (a *App) addControl(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := callerFrom(r)
-	ch, err := control.New(snap.Conn, a.log).Add(r.Context(), in, c.Login)
+	ch, err := a.controlTable(snap.Conn, c, actionControlAdd).Add(r.Context(), in, c.Login)
 	a.controlWritten(r.Context(), w, c, actionControlAdd, in.Key(), ch, err, http.StatusCreated)
 }
 
@@ -115,7 +116,7 @@ func (a *App) editControl(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c, k := callerFrom(r), controlKey(r)
-	ch, err := control.New(snap.Conn, a.log).Update(r.Context(), k, e, c.Login)
+	ch, err := a.controlTable(snap.Conn, c, actionControlEdit).Update(r.Context(), k, e, c.Login)
 	a.controlWritten(r.Context(), w, c, actionControlEdit, k, ch, err, http.StatusOK)
 }
 
@@ -131,8 +132,22 @@ func (a *App) deleteControl(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c, k := callerFrom(r), controlKey(r)
-	ch, err := control.New(snap.Conn, a.log).Delete(r.Context(), k, expected, c.Login)
+	ch, err := a.controlTable(snap.Conn, c, actionControlDelete).Delete(r.Context(), k, expected, c.Login)
 	a.controlWritten(r.Context(), w, c, actionControlDelete, k, ch, err, http.StatusOK)
+}
+
+// controlTable is the control table for c's write called action: every version it writes
+// owes that audit entry (see control.ReconcileAudit).
+func (a *App) controlTable(conn store.Conn, c Caller, action string) *control.Table {
+	return control.New(conn, a.log).Audited(control.Owed{Action: action, Role: c.Role.String()})
+}
+
+// versionEntry gives entry the ID of the version ch wrote, so a version has one entry whether
+// this process records it or, after a crash in between, the reconciliation does.
+func versionEntry(entry *audit.Entry, ch control.Change) {
+	if ch.Written {
+		entry.ID = audit.ControlVersionID(ch.After.Cluster, ch.After.Namespace, ch.After.Workload, ch.After.Version)
+	}
 }
 
 // controlWritten audits a write, answers it and, when a version was written, tells the
@@ -154,6 +169,10 @@ func (a *App) controlWritten(ctx context.Context, w http.ResponseWriter, c Calle
 		entry.Before = ch.Before
 	}
 	entry.After = ch.After
+	versionEntry(&entry, ch)
+	if ch.Written {
+		crashPoint(a.log, faultAfterControlWrite)
+	}
 	a.audit(ctx, c, entry)
 	if ch.Written {
 		a.log.Info("control table changed", "action", action, "cluster", k.Cluster, "namespace", k.Namespace,

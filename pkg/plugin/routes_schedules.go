@@ -71,6 +71,13 @@ func (a *App) getSchedule(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, sc)
 }
 
+// Audit actions of schedule writes.
+const (
+	actionScheduleCreate = "create schedule"
+	actionScheduleEdit   = "edit schedule"
+	actionScheduleDelete = "delete schedule"
+)
+
 func (a *App) createSchedule(w http.ResponseWriter, r *http.Request) {
 	var spec schedule.Spec
 	if !decodeJSON(w, r, &spec) {
@@ -81,12 +88,13 @@ func (a *App) createSchedule(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := callerFrom(r)
-	sc, err := ops.Schedules(snap).Create(r.Context(), spec, snap.App.Clusters, c.Login)
+	sc, err := ops.Schedules(snap).Audited(actionScheduleCreate, c.Role.String()).Create(r.Context(), spec, snap.App.Clusters, c.Login)
 	if err != nil {
 		a.scheduleError(w, "creating the schedule", err)
 		return
 	}
-	a.audit(r.Context(), c, audit.Entry{Action: "create schedule", Cluster: sc.Cluster, Target: "schedule/" + sc.ID, After: sc})
+	a.audit(r.Context(), c, audit.Entry{ID: audit.ScheduleVersionID(sc.ID, sc.Version), Action: actionScheduleCreate,
+		Cluster: sc.Cluster, Target: "schedule/" + sc.ID, After: sc})
 	a.log.Info("schedule created", "schedule", sc.ID, "name", sc.Name, "kind", sc.Kind, "action", sc.Action, "by", c.Login)
 	writeJSON(w, http.StatusCreated, sc)
 }
@@ -102,12 +110,13 @@ func (a *App) updateSchedule(w http.ResponseWriter, r *http.Request) {
 	}
 	c := callerFrom(r)
 	id := r.PathValue("id")
-	before, after, err := ops.Schedules(snap).Update(r.Context(), id, spec, snap.App.Clusters, c.Login)
+	before, after, err := ops.Schedules(snap).Audited(actionScheduleEdit, c.Role.String()).Update(r.Context(), id, spec, snap.App.Clusters, c.Login)
 	if err != nil {
 		a.scheduleError(w, "editing the schedule", err)
 		return
 	}
-	a.audit(r.Context(), c, audit.Entry{Action: "edit schedule", Cluster: after.Cluster, Target: "schedule/" + id, Before: before, After: after})
+	a.audit(r.Context(), c, audit.Entry{ID: audit.ScheduleVersionID(id, after.Version), Action: actionScheduleEdit,
+		Cluster: after.Cluster, Target: "schedule/" + id, Before: before, After: after})
 	writeJSON(w, http.StatusOK, after)
 }
 
@@ -125,17 +134,21 @@ func (a *App) setScheduleEnabled(w http.ResponseWriter, r *http.Request, enabled
 	}
 	c := callerFrom(r)
 	id := r.PathValue("id")
-	m := ops.Schedules(snap)
-	change, action := m.Pause, "pause schedule"
+	action := "pause schedule"
 	if enabled {
-		change, action = m.Resume, "resume schedule"
+		action = "resume schedule"
+	}
+	m := ops.Schedules(snap).Audited(action, c.Role.String())
+	change := m.Pause
+	if enabled {
+		change = m.Resume
 	}
 	before, after, err := change(r.Context(), id, c.Login)
 	if err != nil {
 		a.scheduleError(w, action, err)
 		return
 	}
-	a.audit(r.Context(), c, audit.Entry{Action: action, Cluster: after.Cluster, Target: "schedule/" + id,
+	a.audit(r.Context(), c, audit.Entry{ID: audit.ScheduleVersionID(id, after.Version), Action: action, Cluster: after.Cluster, Target: "schedule/" + id,
 		Before: map[string]bool{"enabled": before.Enabled}, After: map[string]bool{"enabled": after.Enabled}})
 	writeJSON(w, http.StatusOK, after)
 }
@@ -147,12 +160,14 @@ func (a *App) deleteSchedule(w http.ResponseWriter, r *http.Request) {
 	}
 	c := callerFrom(r)
 	id := r.PathValue("id")
-	before, err := ops.Schedules(snap).Delete(r.Context(), id, c.Login)
+	before, err := ops.Schedules(snap).Audited(actionScheduleDelete, c.Role.String()).Delete(r.Context(), id, c.Login)
 	if err != nil {
 		a.scheduleError(w, "deleting the schedule", err)
 		return
 	}
-	a.audit(r.Context(), c, audit.Entry{Action: "delete schedule", Cluster: before.Cluster, Target: "schedule/" + id, Before: before})
+	// The deleted version is the one after before (Store.Delete).
+	a.audit(r.Context(), c, audit.Entry{ID: audit.ScheduleVersionID(id, before.Version+1), Action: actionScheduleDelete,
+		Cluster: before.Cluster, Target: "schedule/" + id, Before: before})
 	w.WriteHeader(http.StatusNoContent)
 }
 

@@ -161,7 +161,7 @@ func explain(err error, namespace, doing string) error {
 	var st apierrors.APIStatus
 	switch {
 	case apierrors.IsNotFound(err) && errors.As(err, &st) && st.Status().Details != nil && st.Status().Details.Kind == "namespaces":
-		return fmt.Errorf("%s: namespace %s does not exist", doing, namespace)
+		return &NamespaceMissingError{Namespace: namespace, Doing: doing}
 	case apierrors.IsForbidden(err):
 		return fmt.Errorf("%s is forbidden for the backend's identity (bind it to the ClusterRole in webhook/deploy/backend): %w", doing, err)
 	case apierrors.IsInvalid(err):

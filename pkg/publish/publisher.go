@@ -84,13 +84,19 @@ func New(client dynamic.Interface, cluster string, opts Options) *Publisher {
 // for the cluster as a whole (the policies cannot be listed, the CRD is missing); a policy
 // that cannot be written is a Failure in the result and does not stop the others.
 func (p *Publisher) Reconcile(ctx context.Context, desired []Policy) (Result, error) {
+	return p.reconcile(ctx, desired, nil)
+}
+
+// reconcile is Reconcile leaving the policies named in keep (namespace/name) as they are:
+// wanted, so never deleted, but not written.
+func (p *Publisher) reconcile(ctx context.Context, desired []Policy, keep map[string]bool) (Result, error) {
 	start := p.opts.Now()
 	res := Result{Cluster: p.cluster}
 	existing, err := p.list(ctx)
 	if err != nil {
 		return res, err
 	}
-	plan := p.plan(desired, existing, &res)
+	plan := p.plan(desired, existing, keep, &res)
 	p.execute(ctx, plan, &res)
 	res.Took = p.opts.Now().Sub(start)
 	res.TookMs = res.Took.Milliseconds()
@@ -136,9 +142,12 @@ type op struct {
 // plan compares desired with existing. Invalid or duplicated desired policies are failures
 // and their existing objects are left as they are (never deleted on bad input); objects
 // without the managed-by label are never touched.
-func (p *Publisher) plan(desired []Policy, existing map[string]*unstructured.Unstructured, res *Result) []op {
+func (p *Publisher) plan(desired []Policy, existing map[string]*unstructured.Unstructured, keep map[string]bool, res *Result) []op {
 	var ops []op
 	wanted := map[string]bool{} // keys the source asked for, valid or not
+	for k := range keep {
+		wanted[k] = true
+	}
 	counted := map[string]int{} // how often each key appears in desired
 	for _, d := range desired {
 		counted[d.Key()]++

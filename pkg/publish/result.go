@@ -35,11 +35,15 @@ type Failure struct {
 	Name      string `json:"name"`
 	Op        string `json:"op"` // plan | create | update | status | delete
 	Error     string `json:"error"`
+	// NamespaceMissing marks a policy whose namespace does not exist: said once in the log,
+	// tried again with a growing wait (see NamespaceMissingError).
+	NamespaceMissing bool `json:"namespaceMissing,omitempty"`
 }
 
 func (r *Result) fail(namespace, name, op string, err error) {
 	r.Failed++
-	r.Failures = append(r.Failures, Failure{Namespace: namespace, Name: name, Op: op, Error: err.Error()})
+	r.Failures = append(r.Failures, Failure{Namespace: namespace, Name: name, Op: op, Error: err.Error(),
+		NamespaceMissing: isNamespaceMissing(err)})
 }
 
 // Changed reports whether the reconcile wrote anything.
@@ -53,9 +57,16 @@ func (r Result) String() string {
 // maxLoggedFailures bounds the per-policy lines one reconcile logs; the summary has the count.
 const maxLoggedFailures = 10
 
-// log writes the summary (Info when something changed or failed, else Debug) and the first
-// failures, each with its reason.
+// log writes the summary (Warn when something failed, Info when something changed, else Debug)
+// and the first failures, each with its reason. Failures for a missing namespace are left to
+// the worker, which says them once (see noteAbsent).
 func (r Result) log(l *slog.Logger, trigger string) {
+	var loud []Failure
+	for _, f := range r.Failures {
+		if !f.NamespaceMissing {
+			loud = append(loud, f)
+		}
+	}
 	attrs := []any{"cluster", r.Cluster, "trigger", trigger, "created", r.Created, "updated", r.Updated,
 		"deleted", r.Deleted, "held", r.Held, "unchanged", r.Unchanged, "statusOnly", r.StatusOnly, "failed", r.Failed,
 		"writes", r.Writes, "took", r.Took.Round(time.Millisecond)}
@@ -63,16 +74,16 @@ func (r Result) log(l *slog.Logger, trigger string) {
 		l.Warn("policy deletions held", "cluster", r.Cluster, "held", r.Held, "reason", r.HeldReason)
 	}
 	switch {
-	case r.Failed > 0:
+	case len(loud) > 0:
 		l.Warn("policies published with failures", attrs...)
 	case r.Changed():
 		l.Info("policies published", attrs...)
 	default:
 		l.Debug("policies already up to date", attrs...)
 	}
-	for i, f := range r.Failures {
+	for i, f := range loud {
 		if i == maxLoggedFailures {
-			l.Warn("more policy failures not logged", "cluster", r.Cluster, "count", len(r.Failures)-i)
+			l.Warn("more policy failures not logged", "cluster", r.Cluster, "count", len(loud)-i)
 			break
 		}
 		l.Warn("policy not published", "cluster", r.Cluster, "namespace", f.Namespace, "name", f.Name, "op", f.Op, "reason", f.Error)

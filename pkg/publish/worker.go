@@ -31,7 +31,8 @@ type Worker struct {
 	mu      sync.Mutex
 	pending map[string]string // cluster → why it must be reconciled
 	status  map[string]Status
-	poke    chan struct{} // capacity 1: "pending changed"
+	absent  map[absentKey]*absence // namespaces found missing, see absent.go
+	poke    chan struct{}          // capacity 1: "pending changed"
 }
 
 // Status is the outcome of a cluster's last reconcile.
@@ -78,7 +79,7 @@ func NewWorker(d WorkerDeps, opts Options) *Worker {
 	}
 	return &Worker{
 		src: d.Desired, env: e, elsewhere: d.Elsewhere, log: log, opts: opts.withDefaults(), timeout: 15 * time.Minute,
-		pending: map[string]string{}, status: map[string]Status{}, poke: make(chan struct{}, 1),
+		pending: map[string]string{}, status: map[string]Status{}, absent: map[absentKey]*absence{}, poke: make(chan struct{}, 1),
 	}
 }
 
@@ -235,7 +236,7 @@ func (w *Worker) reconcile(ctx context.Context, e env, cluster, why string) {
 	ctx, cancel := context.WithTimeout(ctx, w.timeout)
 	defer cancel()
 	st := Status{At: time.Now().UTC(), Trigger: why}
-	res, err := w.publish(ctx, e, cluster)
+	res, err := w.publish(ctx, e, cluster, why)
 	if errors.Is(err, errNoAccess) {
 		w.log.Debug("cluster not published: no Kubernetes access", "cluster", cluster, "trigger", why)
 		return
@@ -257,7 +258,7 @@ func (w *Worker) reconcile(ctx context.Context, e env, cluster, why string) {
 	res.log(w.log, why)
 }
 
-func (w *Worker) publish(ctx context.Context, e env, cluster string) (Result, error) {
+func (w *Worker) publish(ctx context.Context, e env, cluster, why string) (Result, error) {
 	client, err := e.client(cluster)
 	if err != nil {
 		return Result{Cluster: cluster}, err
@@ -266,5 +267,18 @@ func (w *Worker) publish(ctx context.Context, e env, cluster string) (Result, er
 	if err != nil {
 		return Result{Cluster: cluster}, fmt.Errorf("reading the desired policies of cluster %s: %w", cluster, err)
 	}
-	return New(client, cluster, w.opts).Reconcile(ctx, desired)
+	now := w.opts.Now()
+	try, held := w.holdBack(cluster, why, desired, now)
+	keep := make(map[string]bool, len(held)) // still wanted: never deleted while held back
+	for _, f := range held {
+		keep[f.Namespace+"/"+f.Name] = true
+	}
+	res, err := New(client, cluster, w.opts).reconcile(ctx, try, keep)
+	if err != nil {
+		return res, err
+	}
+	w.noteAbsent(cluster, desired, try, res, now)
+	res.Failed += len(held)
+	res.Failures = append(res.Failures, held...)
+	return res, nil
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -174,4 +175,51 @@ func impersonating(t *testing.T, user string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// lockedBuffer is a log destination shared by the electors' goroutines and the test.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) count(s string) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return strings.Count(l.b.String(), s)
+}
+
+// Issue 17 §5: "released or lost" is said by the backend that held the lease, never by one
+// that only waited for it.
+func TestOnlyABackendThatHeldTheLeaseSaysItWasReleasedOrLost(t *testing.T) {
+	ns := fmt.Sprintf("kubedoor-rel-%d", time.Now().UnixNano()%100000)
+	if _, err := kubeEnv.Clientset().CoreV1().Namespaces().Create(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var logA, logB lockedBuffer
+	leases := func(id string, out *lockedBuffer) *Leases {
+		return NewLeases(LeaseOptions{Identity: id, LeaseDuration: 3 * time.Second, RenewDeadline: 2 * time.Second,
+			RetryPeriod: 300 * time.Millisecond, Log: slog.New(slog.NewTextHandler(out, nil))})
+	}
+	a, b := leases("backend-a", &logA), leases("backend-b", &logB)
+	a.Sync(ctx, leaseSnapshot(ns))
+	waitFor(t, "backend-a holds prod-a", func() bool { return a.Holds("prod-a", true) })
+	b.Sync(ctx, leaseSnapshot(ns))
+	waitFor(t, "backend-b sees backend-a hold it", func() bool { return b.HeldElsewhere("prod-a") })
+	b.Stop() // waits for its elector to end
+	a.Stop()
+	if n := logB.count("released or lost"); n != 0 {
+		t.Fatalf("backend-b, which never held the lease, said %d times it was released or lost:\n%s", n, logB.b.String())
+	}
+	if n := logA.count("released or lost"); n != 1 {
+		t.Fatalf("backend-a, which held it, said %d times it was released or lost, want once:\n%s", n, logA.b.String())
+	}
 }

@@ -16,6 +16,14 @@ type Manager struct {
 	Wake func()
 }
 
+// Audited returns a Manager whose writes owe the audit entry action by a caller of role (see
+// Store.Audited).
+func (m *Manager) Audited(action, role string) *Manager {
+	c := *m
+	c.Store = m.Store.Audited(action, role)
+	return &c
+}
+
 func (m *Manager) now() time.Time {
 	if m.Now != nil {
 		return m.Now()

@@ -35,6 +35,19 @@ type Store struct {
 	// Writes are serialised in the process so a version check and its insert are not split by
 	// another write here; across backends ClickHouse gives no such guarantee.
 	mu *sync.Mutex
+	// owed is the audit entry each version this Store writes owes (zero: none); see Audited.
+	owed owed
+}
+
+type owed struct{ action, role string }
+
+// Audited returns a Store whose writes record that each version owes the audit entry action
+// by a caller of role, which the caller records under audit.ScheduleVersionID; should it be
+// lost, AuditPass writes it from the version.
+func (s *Store) Audited(action, role string) *Store {
+	c := *s
+	c.owed = owed{action, role}
+	return &c
 }
 
 var writeMu sync.Mutex
@@ -51,7 +64,8 @@ type params struct {
 }
 
 var scheduleColumns = []string{"id", "version", "cluster", "name", "kind", "run_at", "cron", "timezone", "action",
-	"targets", "params", "enabled", "next_run_at", "created_by", "created_at", "updated_by", "updated_at", "deleted"}
+	"targets", "params", "enabled", "next_run_at", "created_by", "created_at", "updated_by", "updated_at", "deleted",
+	"audit_action", "audit_role"}
 
 func (s *Store) insert(ctx context.Context, sc Schedule, deleted bool) error {
 	id, err := uuid.Parse(sc.ID)
@@ -76,7 +90,8 @@ func (s *Store) insert(ctx context.Context, sc Schedule, deleted bool) error {
 		next = &t
 	}
 	row := []any{id, sc.Version, sc.Cluster, sc.Name, sc.Kind, runAt, sc.Cron, sc.TimeZone, sc.Action,
-		targets, string(p), boolByte(sc.Enabled), next, sc.CreatedBy, sc.CreatedAt.UTC(), sc.UpdatedBy, sc.UpdatedAt.UTC(), boolByte(deleted)}
+		targets, string(p), boolByte(sc.Enabled), next, sc.CreatedBy, sc.CreatedAt.UTC(), sc.UpdatedBy, sc.UpdatedAt.UTC(), boolByte(deleted),
+		s.owed.action, s.owed.role}
 	if err := s.conn.Insert(ctx, "schedules", scheduleColumns, [][]any{row}); err != nil {
 		return fmt.Errorf("writing schedule %s version %d: %w", sc.ID, sc.Version, err)
 	}

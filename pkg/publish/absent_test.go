@@ -1,0 +1,121 @@
+package publish
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// syncBuffer is a log destination the worker's goroutines and the test share.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) count(sub string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return strings.Count(s.b.String(), sub)
+}
+
+// Issue 17 §5: a row whose namespace was removed is said once, shown in the publish status,
+// and not tried again every period; once the namespace is back, a write publishes it.
+func TestARemovedNamespaceIsSaidOnceShownInTheStatusAndTriedWithBackoff(t *testing.T) {
+	clean(t)
+	live := namespaces(t, 1)[0]
+	gone := fmt.Sprintf("gone-%d", nsSeq.Add(1))
+	src := newMemSource()
+	src.set("prod", FromControl("prod", live, "api", 1, 2, nil), FromControl("prod", gone, "web", 1, 3, nil))
+	var logs syncBuffer
+	w := NewWorker(WorkerDeps{Desired: src, Log: slog.New(slog.NewTextHandler(&logs, nil))}, Options{})
+	startWorker(t, w, newTestEnv(t, 1, prodCluster))
+
+	eventually(t, "four periods have passed", func() (bool, string) {
+		st, _ := w.Status("prod")
+		return st.Runs >= 4, fmt.Sprintf("%+v", st)
+	})
+	eventually(t, "the live namespace's policy is published meanwhile", hasReplicas(t, live, "api", 2))
+	st, _ := w.Status("prod")
+	if st.Result.Failed != 1 || len(st.Result.Failures) != 1 {
+		t.Fatalf("status %+v, want the removed namespace's policy as its one failure", st.Result)
+	}
+	f := st.Result.Failures[0]
+	if !f.NamespaceMissing || f.Namespace != gone || f.Name != "web" || !strings.Contains(f.Error, "namespace "+gone+" does not exist (since") ||
+		!strings.Contains(f.Error, "tried again at") {
+		t.Fatalf("failure %+v, want web held back: its namespace does not exist", f)
+	}
+	if n := logs.count("namespace that does not exist"); n != 1 {
+		t.Fatalf("the missing namespace was logged %d times in %d runs, want once:\n%s", n, st.Runs, logs.b.String())
+	}
+	if n := logs.count("policy not published") + logs.count("policies published with failures"); n != 0 {
+		t.Fatalf("%d per-period failure lines, want none:\n%s", n, logs.b.String())
+	}
+
+	if _, err := kube.Clientset().CoreV1().Namespaces().Create(context.Background(),
+		&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: gone}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	w.Trigger("prod") // a write tries every namespace at once
+	eventually(t, "the namespace's policy is published after a write", hasReplicas(t, gone, "web", 3))
+	eventually(t, "its return is logged", func() (bool, string) {
+		return logs.count("namespace exists again") == 1, ""
+	})
+}
+
+func TestAMissingNamespaceWaitsLongerAfterEachFailedTry(t *testing.T) {
+	w := NewWorker(WorkerDeps{Log: quietLogger()}, Options{})
+	t0 := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	desired := []Policy{{Namespace: "gone", Name: "web"}, {Namespace: "here", Name: "api"}}
+	missing := Result{Failures: []Failure{{Namespace: "gone", Name: "web", NamespaceMissing: true}}}
+	w.noteAbsent("prod", desired, desired, missing, t0)
+	tests := []struct {
+		name     string
+		at       time.Time
+		why      string
+		wantHeld bool
+	}{
+		{"a period within the first wait holds it back", t0.Add(30 * time.Second), "periodic", true},
+		{"a write tries it at once", t0.Add(30 * time.Second), "trigger", false},
+		{"a settings change tries it at once", t0.Add(30 * time.Second), "settings changed", false},
+		{"a period after the first wait tries it", t0.Add(time.Minute), "periodic", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			try, held := w.holdBack("prod", tt.why, desired, tt.at)
+			if (len(held) == 1) != tt.wantHeld || len(try)+len(held) != 2 {
+				t.Fatalf("try %v held %v", try, held)
+			}
+		})
+	}
+	// Failing again doubles the wait, up to an hour.
+	at := t0.Add(time.Minute)
+	for _, want := range []time.Duration{2 * time.Minute, 4 * time.Minute, 8 * time.Minute, 16 * time.Minute, 32 * time.Minute, time.Hour, time.Hour} {
+		w.noteAbsent("prod", desired, desired, missing, at)
+		if _, held := w.holdBack("prod", "periodic", desired, at.Add(want-time.Second)); len(held) != 1 {
+			t.Fatalf("after a failed try at %s: not held %s later", at, want-time.Second)
+		}
+		if _, held := w.holdBack("prod", "periodic", desired, at.Add(want)); len(held) != 0 {
+			t.Fatalf("after a failed try at %s: still held %s later", at, want)
+		}
+		at = at.Add(want)
+	}
+	// Removed from the control table: forgotten without a word.
+	w.noteAbsent("prod", desired[1:], desired[1:], Result{}, at)
+	if len(w.absent) != 0 {
+		t.Fatalf("absent %v, want nothing once no row names the namespace", w.absent)
+	}
+}
