@@ -105,4 +105,6 @@ export interface Recommendations {
   total?: number;
   /** E.g. the cluster could not be read, so `now` is from stored peaks. */
   warnings?: string[] | null;
+  /** Where the replay of the peak history came from, and when it was computed. */
+  replay?: { from: 'cache' | 'refreshed' | 'computed'; computedAt: string } | null;
 }

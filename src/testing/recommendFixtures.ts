@@ -27,6 +27,7 @@ export function report(over: Partial<Recommendations> = {}): Recommendations {
     prices: { currency: 'USD', cpuCoreHour: 0.0316, memGiBHour: 0.0042 },
     days: 30,
     nowFrom: 'live',
+    replay: { from: 'cache', computedAt: '2026-12-03T21:30:00Z' },
     totals: {
       now: cost(10, 20, 400),
       table: cost(8, 16, 320),

@@ -3,7 +3,7 @@ import { t } from '../../i18n';
 import { Card, type CellProps, type Column, InteractiveTable, Stack, Text } from '@grafana/ui';
 
 import type { Cost, RecommendNamespace, Recommendations } from '../../api/recommendTypes';
-import { formatCoreCount, formatGiB, formatMoney } from '../../components/format';
+import { formatCoreCount, formatGiB, formatMoney, formatTime } from '../../components/format';
 import { testIds } from '../../components/testIds';
 
 function CostCard({ title, cost, currency, extra }: { title: string; cost: Cost; currency: string; extra?: string }) {
@@ -56,9 +56,23 @@ export function RecommendTotals({ data }: { data: Recommendations }) {
               'Now = the last stored peak day (the cluster could not be read); {{days}} days of peaks; prices per month.',
               { days: data.days }
             )}
+        {data.replay && ` ${replayNote(data.replay)}`}
       </Text>
     </div>
   );
+}
+
+/** Says when the peak history was replayed; a cached replay is as current as a new one. */
+function replayNote(r: NonNullable<Recommendations['replay']>): string {
+  const at = formatTime(r.computedAt);
+  switch (r.from) {
+    case 'cache':
+      return t('recommend.totals.replayCache', 'Replayed {{at}}; nothing it depends on has changed since.', { at });
+    case 'refreshed':
+      return t('recommend.totals.replayRefreshed', 'Replayed {{at}} for the rows edited since.', { at });
+    default:
+      return t('recommend.totals.replayComputed', 'Replayed {{at}}.', { at });
+  }
 }
 
 type NsCell = CellProps<RecommendNamespace>;

@@ -24,6 +24,9 @@ describe('Recommendations page', () => {
     expect(within(totals).getByText('10 cores · 20 GiB')).toBeInTheDocument();
     expect(within(totals).getByText('saves $80.00 a month')).toBeInTheDocument();
     expect(within(totals).getByText('saves $150.00 a month')).toBeInTheDocument();
+    expect(
+      within(totals).getByText(/Replayed 2026-12-03 21:30:00; nothing it depends on has changed since\./)
+    ).toBeInTheDocument();
     expect(within(screen.getByTestId(ids.namespaces)).getByText('$150.00')).toBeInTheDocument();
 
     const web = screen.getByTestId(ids.row('shop', 'web')).closest('tr')!;
@@ -103,7 +106,11 @@ describe('Recommendations page', () => {
   test('warnings and a truncated list are said', async () => {
     fakeApi({
       [ROUTE]: ok(
-        report({ total: 250, warnings: ['cluster prod-a could not be read: now is the last stored peak day'] })
+        report({
+          total: 250,
+          warnings: ['cluster prod-a could not be read: now is the last stored peak day'],
+          replay: { from: 'refreshed', computedAt: '2026-12-03T21:31:00Z' },
+        })
       ),
     });
     renderPage(<Recommendations />, context(VIEWER), PATH);
@@ -111,6 +118,7 @@ describe('Recommendations page', () => {
       await screen.findByText('cluster prod-a could not be read: now is the last stored peak day')
     ).toBeInTheDocument();
     expect(screen.getByText('The first 2 of 250 workloads; narrow with a namespace.')).toBeInTheDocument();
+    expect(screen.getByText(/Replayed 2026-12-03 21:31:00 for the rows edited since\./)).toBeInTheDocument();
   });
 
   test('without stored peak history the page says so', async () => {
