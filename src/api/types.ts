@@ -486,6 +486,8 @@ export interface AuditEntry {
   after: unknown;
   result: AuditResult;
   error: string;
+  /** Set on an entry the backend wrote later from a stored version whose own entry was lost. */
+  note?: string;
 }
 
 export interface AuditQuery extends Paging {

@@ -30,14 +30,22 @@ describe('Audit page', () => {
           result: 'denied',
           error: 'scale workloads requires the Editor role',
         }),
+        auditEntry({
+          id: 'a3',
+          user: 'alice',
+          note: 'recorded later from the stored version 4 (its own entry was lost)',
+        }),
       ],
-      total: 2,
+      total: 3,
     });
 
     const table = await screen.findByTestId(ids.table);
     expect(within(table).getByText('ed (Editor)')).toBeInTheDocument();
     expect(within(table).getByText('denied')).toBeInTheDocument();
     expect(within(table).getByText('scale workloads requires the Editor role')).toBeInTheDocument();
+    expect(
+      within(table).getByText('recorded later from the stored version 4 (its own entry was lost)')
+    ).toBeInTheDocument();
     expect(Object.fromEntries(api.calls('GET audit')[0].query)).toEqual({
       from: '2026-11-15T12:00:00.000Z',
       limit: '50',

@@ -102,12 +102,18 @@ function Audit({ now = Date.now }: Props) {
       },
       {
         id: 'error',
-        header: t('audit.col.error', 'Error'),
-        cell: ({ row }: Cell) => (
-          <Text color="error" truncate title={row.original.error}>
-            {row.original.error}
-          </Text>
-        ),
+        header: t('audit.col.errorNote', 'Error / note'),
+        // A note marks an entry recorded after a crash from the stored version (docs/reliability.md).
+        cell: ({ row }: Cell) =>
+          row.original.error || !row.original.note ? (
+            <Text color="error" truncate title={row.original.error}>
+              {row.original.error}
+            </Text>
+          ) : (
+            <Text color="secondary" truncate title={row.original.note}>
+              {row.original.note}
+            </Text>
+          ),
       },
     ],
     []
