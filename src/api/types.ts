@@ -7,6 +7,7 @@ import type { Prices, RecommendSettings } from './recommendTypes';
 
 export type { PublishedPolicy, PublishStatus } from './clusterStateTypes';
 export type { ArgoIgnore, FluxRule, GitopsConfig } from './gitopsTypes';
+export type { AuditEntry, AuditQuery, AuditResult } from './auditTypes';
 
 export type Role = 'None' | 'Viewer' | 'Editor' | 'Admin';
 
@@ -468,38 +469,6 @@ export interface Run {
   status: RunStatus;
   error: string;
   results: ActionResult[] | null;
-}
-
-// ---- Audit -------------------------------------------------------------------------------
-
-export type AuditResult = 'ok' | 'denied' | 'failed';
-
-export interface AuditEntry {
-  id: string;
-  at: string;
-  user: string;
-  role: string;
-  action: string;
-  cluster: string;
-  target: string;
-  before: unknown;
-  after: unknown;
-  result: AuditResult;
-  error: string;
-  /** Set on an entry the backend wrote later from a stored version whose own entry was lost. */
-  note?: string;
-}
-
-export interface AuditQuery extends Paging {
-  cluster?: string;
-  user?: string;
-  action?: string;
-  /** Matches as a prefix. */
-  target?: string;
-  result?: AuditResult | '';
-  /** RFC 3339. */
-  from?: string;
-  to?: string;
 }
 
 // ---- Notifications -----------------------------------------------------------------------

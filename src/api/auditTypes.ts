@@ -1,0 +1,32 @@
+import type { Paging } from './types';
+
+/** GET v1/audit: who changed what, when, with what result. */
+export type AuditResult = 'ok' | 'denied' | 'failed';
+
+export interface AuditEntry {
+  id: string;
+  at: string;
+  user: string;
+  role: string;
+  action: string;
+  cluster: string;
+  target: string;
+  before: unknown;
+  after: unknown;
+  result: AuditResult;
+  error: string;
+  /** Set on an entry the backend wrote later from a stored version whose own entry was lost. */
+  note?: string;
+}
+
+export interface AuditQuery extends Paging {
+  cluster?: string;
+  user?: string;
+  action?: string;
+  /** Matches as a prefix. */
+  target?: string;
+  result?: AuditResult | '';
+  /** RFC 3339. */
+  from?: string;
+  to?: string;
+}
