@@ -186,13 +186,14 @@ func (Frontend) Build() error {
 	return sh.RunV("npm", "run", "build")
 }
 
-// Deps provides the real parts tests and the demo need: Prometheus (Debian package),
-// libchdb (npm registry) and the Kubernetes testbed binaries (built from Go modules, cached).
+// Deps provides the real parts tests and the demo need: Prometheus 2 (Debian package),
+// libchdb (npm registry), the Kubernetes testbed binaries and Prometheus 3 (both built from Go
+// modules, cached).
 type Deps mg.Namespace
 
 // All installs or reuses every part.
 func (Deps) All() {
-	mg.SerialDeps(Deps.System, Deps.Libchdb, Deps.Testbed)
+	mg.SerialDeps(Deps.System, Deps.Libchdb, Deps.Testbed, Deps.Prometheus3)
 }
 
 // System installs the Debian packages (prometheus, chromium for the browser run) when missing;
@@ -232,6 +233,12 @@ func (Deps) Libchdb() error {
 // into the cache (or reuses them).
 func (Deps) Testbed() error {
 	return sh.RunV("bash", "scripts/build-testbed.sh")
+}
+
+// Prometheus3 builds prometheus and promtool 3.x (testenv.Prometheus3Version) into the cache (or
+// reuses them): the collector's tests run against it beside the Debian package's 2.x.
+func (Deps) Prometheus3() error {
+	return sh.RunV("bash", "scripts/build-prometheus3.sh")
 }
 
 // Test runs every check: frontend typecheck, lint, jest and build; the backend and webhook
@@ -282,6 +289,7 @@ var fuzzTargets = []struct{ pkg, name string }{
 	{"./pkg/enforce", "FuzzChange"},
 	{"./pkg/schedule", "FuzzScheduleSpec"},
 	{"./pkg/schedule", "FuzzCronNext"},
+	{"./pkg/schedule", "FuzzScheduleItem"},
 	{"./pkg/notify", "FuzzTargetURL"},
 	{"./pkg/notify", "FuzzCheckResponse"},
 	{"./pkg/notify", "FuzzPayload"},
@@ -289,6 +297,7 @@ var fuzzTargets = []struct{ pkg, name string }{
 	{"./pkg/promql", "FuzzQuoting"},
 	{"./pkg/peaks", "FuzzParseRange"},
 	{"./pkg/control", "FuzzAddAndEdit"},
+	{"./pkg/workload", "FuzzParseTarget"},
 	{"./pkg/plugin", "FuzzRoutes"},
 }
 

@@ -20,6 +20,9 @@ const (
 	K8sVersion  = "1.34.4"
 	EtcdVersion = "3.6.16"
 	KwokVersion = "0.8.0"
+	// Prometheus3Version is the current Prometheus the collector's tests run against beside
+	// Debian's 2.42; scripts/build-prometheus3.sh reads it from here.
+	Prometheus3Version = "3.16.0"
 )
 
 // CacheDir is where built and fetched parts live: $KUBEDOOR_CACHE, else ~/.cache/kubedoor.
@@ -75,6 +78,22 @@ func Prometheus() (prometheus, promtool string, err error) {
 		return "", "", fmt.Errorf("promtool not found on PATH: %s", hint)
 	}
 	return prometheus, promtool, nil
+}
+
+// Prometheus3Dir is the cached build of Prometheus3Version (scripts/build-prometheus3.sh).
+func Prometheus3Dir() string {
+	return filepath.Join(CacheDir(), "prometheus-"+Prometheus3Version)
+}
+
+// Prometheus3 returns the prometheus and promtool executables of the cached Prometheus 3 build;
+// $KUBEDOOR_PROMETHEUS does not apply to it.
+func Prometheus3() (prometheus, promtool string, err error) {
+	dir := Prometheus3Dir()
+	if _, err := os.Stat(filepath.Join(dir, ".complete")); err != nil {
+		return "", "", fmt.Errorf("prometheus %s not built in %s: run scripts/build-prometheus3.sh (or `go tool mage deps`)",
+			Prometheus3Version, dir)
+	}
+	return filepath.Join(dir, "prometheus"), filepath.Join(dir, "promtool"), nil
 }
 
 func existing(path, hint string) (string, error) {

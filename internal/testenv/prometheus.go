@@ -3,6 +3,7 @@ package testenv
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -21,6 +22,8 @@ import (
 // `promtool tsdb create-blocks-from openmetrics` before Prometheus starts, in this order: File,
 // Backfill, then Parts. Each must be OpenMetrics text ending in "# EOF", with samples in the past.
 type PromOptions struct {
+	Version PromVersion // which Prometheus runs; default PromDefault
+
 	BackfillFile string        // an OpenMetrics file, loaded in place
 	Backfill     io.Reader     // copied to a temp file, loaded, deleted
 	Parts        []io.WriterTo // each written to a temp file, loaded, deleted: bounded disk for big data
@@ -42,6 +45,27 @@ type PromOptions struct {
 	Logger       *slog.Logger  // default slog.Default()
 }
 
+// PromVersion selects the Prometheus StartPrometheus runs. Tests of PromQL the product sends run
+// against each of PromVersions, because 3.x reads range selectors left-open and 2.x closed.
+type PromVersion int
+
+const (
+	// PromDefault is Prometheus(): $KUBEDOOR_PROMETHEUS, else Debian's package on PATH (2.42).
+	PromDefault PromVersion = iota
+	// Prom3 is Prometheus3(): the cached build of Prometheus3Version.
+	Prom3
+)
+
+// PromVersions are the Prometheus builds the collector's tests run against.
+var PromVersions = []PromVersion{PromDefault, Prom3}
+
+func (v PromVersion) binaries() (prometheus, promtool string, err error) {
+	if v == Prom3 {
+		return Prometheus3()
+	}
+	return Prometheus()
+}
+
 // ScrapeConfig is one scrape job. Raw, when set, is a complete YAML mapping used verbatim.
 type ScrapeConfig struct {
 	JobName            string
@@ -58,7 +82,10 @@ type ScrapeConfig struct {
 // PromServer is a running Prometheus on 127.0.0.1. (Prometheus() in parts.go finds the
 // binaries, hence the name.)
 type PromServer struct {
-	URL        string // http://127.0.0.1:<port>
+	URL string // http://127.0.0.1:<port>
+	// Version is what the running server reports (build info), without a distribution suffix
+	// such as Debian's "+ds": e.g. "2.42.0", "3.16.0".
+	Version    string
 	Dir        string
 	DataDir    string
 	ConfigPath string
@@ -106,7 +133,7 @@ func (o PromOptions) withDefaults() PromOptions {
 // cleaned up and the error carries the failing tool's last log lines.
 func StartPrometheus(ctx context.Context, opts PromOptions) (_ *PromServer, err error) {
 	opts = opts.withDefaults()
-	bin, promtool, err := Prometheus()
+	bin, promtool, err := opts.Version.binaries()
 	if err != nil {
 		return nil, fmt.Errorf("testenv: %w", err)
 	}
@@ -144,7 +171,14 @@ func StartPrometheus(ctx context.Context, opts PromOptions) (_ *PromServer, err 
 		return nil, fmt.Errorf("testenv: %w", err)
 	}
 	p.StartDuration = time.Since(t1)
-	opts.Logger.Info("prometheus ready", "url", p.URL, "backfill", p.BackfillDuration, "start", p.StartDuration)
+	if p.Version, err = buildVersion(ctx, p.URL); err != nil {
+		return nil, fmt.Errorf("testenv: %w", err)
+	}
+	// A test that asked for 3.x must not pass on another build (a stale or misplaced cache).
+	if opts.Version == Prom3 && !strings.HasPrefix(p.Version, "3.") {
+		return nil, fmt.Errorf("testenv: %s reports version %s, want 3.x", bin, p.Version)
+	}
+	opts.Logger.Info("prometheus ready", "version", p.Version, "url", p.URL, "backfill", p.BackfillDuration, "start", p.StartDuration)
 	return p, nil
 }
 
@@ -170,6 +204,35 @@ func (p *PromServer) launch(ctx context.Context, bin string, port int) (*process
 	}
 	p.URL = url
 	return proc, nil
+}
+
+// Name is "prometheus-<version>", for subtests run against each version.
+func (p *PromServer) Name() string { return "prometheus-" + p.Version }
+
+// buildVersion asks a running Prometheus its version.
+func buildVersion(ctx context.Context, url string) (string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url+"/api/v1/status/buildinfo", nil)
+	if err != nil {
+		return "", fmt.Errorf("build info request: %w", err)
+	}
+	resp, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
+	if err != nil {
+		return "", fmt.Errorf("prometheus build info: %w", err)
+	}
+	defer resp.Body.Close()
+	var info struct {
+		Data struct {
+			Version string `json:"version"`
+		} `json:"data"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&info); err != nil {
+		return "", fmt.Errorf("prometheus build info (%s): %w", resp.Status, err)
+	}
+	if info.Data.Version == "" {
+		return "", fmt.Errorf("prometheus build info (%s) holds no version", resp.Status)
+	}
+	v, _, _ := strings.Cut(info.Data.Version, "+")
+	return v, nil
 }
 
 // backfill loads every source into DataDir. Parts run PartsParallel at a time; each promtool run

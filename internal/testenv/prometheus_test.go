@@ -43,6 +43,17 @@ func promAPI(t testing.TB, opts testenv.PromOptions) (*testenv.PromServer, promv
 	return p, promv1.NewAPI(client)
 }
 
+// eachVersion starts one Prometheus per testenv.PromVersions with opts and the backfill (each start
+// reads it anew) and runs f as a subtest named after the version each reports.
+func eachVersion(t *testing.T, backfill []byte, opts testenv.PromOptions, f func(t *testing.T, a promv1.API)) {
+	t.Helper()
+	for _, v := range testenv.PromVersions {
+		opts.Version, opts.Backfill = v, bytes.NewReader(backfill)
+		p, a := promAPI(t, opts)
+		t.Run(p.Name(), func(t *testing.T) { f(t, a) })
+	}
+}
+
 // promQuantile is quantile_over_time's arithmetic, for points fetched with query_range.
 func promQuantile(q float64, vs []float64) float64 {
 	sort.Float64s(vs)
@@ -109,57 +120,57 @@ func TestPrometheusAnswersWhatTheGeneratorExpectsForABackfilledPastDay(t *testin
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, prom := promAPI(t, testenv.PromOptions{Backfill: &buf})
 	ctx := context.Background()
-
-	for _, row := range rows {
-		t.Run(fmt.Sprintf("%s/%s/%s", row.Namespace, row.Deployment, row.Container), func(t *testing.T) {
-			w := row.Window
-			sel := fmt.Sprintf(`cluster="prod-a",namespace=%q,container=%q`, row.Namespace, row.Container)
-			worst := 0.0
-			for _, pod := range row.PerPod {
-				podSel := fmt.Sprintf(`%s,pod=%q`, sel, pod.Pod)
-				// P95 in Go from query_range points: max by container folds a restart's two ids.
-				cpu := rangeValues(ctx, t, prom, fmt.Sprintf(`max by (pod, container) (rate(container_cpu_usage_seconds_total{%s}[1m]))`, podSel), w, 30*time.Second)
-				mem := rangeValues(ctx, t, prom, fmt.Sprintf(`max by (pod, container) (container_memory_working_set_bytes{%s})`, podSel), w, time.Minute)
-				if got := promQuantile(0.95, cpu); !closeTo(got, pod.CPU) {
-					t.Errorf("pod %s: cpu P95 %g, want %g", pod.Pod, got, pod.CPU)
+	eachVersion(t, buf.Bytes(), testenv.PromOptions{}, func(t *testing.T, prom promv1.API) {
+		for _, row := range rows {
+			t.Run(fmt.Sprintf("%s/%s/%s", row.Namespace, row.Deployment, row.Container), func(t *testing.T) {
+				w := row.Window
+				sel := fmt.Sprintf(`cluster="prod-a",namespace=%q,container=%q`, row.Namespace, row.Container)
+				worst := 0.0
+				for _, pod := range row.PerPod {
+					podSel := fmt.Sprintf(`%s,pod=%q`, sel, pod.Pod)
+					// P95 in Go from query_range points: max by container folds a restart's two ids.
+					cpu := rangeValues(ctx, t, prom, fmt.Sprintf(`max by (pod, container) (rate(container_cpu_usage_seconds_total{%s}[1m]))`, podSel), w, 30*time.Second)
+					mem := rangeValues(ctx, t, prom, fmt.Sprintf(`max by (pod, container) (container_memory_working_set_bytes{%s})`, podSel), w, time.Minute)
+					if got := promQuantile(0.95, cpu); !closeTo(got, pod.CPU) {
+						t.Errorf("pod %s: cpu P95 %g, want %g", pod.Pod, got, pod.CPU)
+					}
+					if got := promQuantile(0.95, mem); !closeTo(got, pod.Memory) {
+						t.Errorf("pod %s: memory P95 %g, want %g", pod.Pod, got, pod.Memory)
+					}
+					worst = max(worst, promQuantile(0.95, cpu))
 				}
-				if got := promQuantile(0.95, mem); !closeTo(got, pod.Memory) {
-					t.Errorf("pod %s: memory P95 %g, want %g", pod.Pod, got, pod.Memory)
+				if !closeTo(worst, row.CPUWorst) {
+					t.Errorf("worst pod cpu %g, want %g", worst, row.CPUWorst)
 				}
-				worst = max(worst, promQuantile(0.95, cpu))
-			}
-			if !closeTo(worst, row.CPUWorst) {
-				t.Errorf("worst pod cpu %g, want %g", worst, row.CPUWorst)
-			}
-			// The same in PromQL alone: a subquery over the window, evaluated at its end.
-			q := fmt.Sprintf(`max(quantile_over_time(0.95, (max by (pod, container) (rate(container_cpu_usage_seconds_total{%s,pod=~"%s-.*"}[1m])))[90m:30s]))`, sel, row.Deployment)
-			if got := scalarAt(ctx, t, prom, q, w.End); !closeTo(got, row.CPUWorst) {
-				t.Errorf("subquery worst pod cpu %g, want %g", got, row.CPUWorst)
-			}
-			pods := rangeValues(ctx, t, prom, fmt.Sprintf(podsReady, row.Namespace, row.Deployment), w, time.Minute)
-			sort.Float64s(pods)
-			if int(pods[0]) != row.PodsMin || int(pods[len(pods)-1]) != row.PodsMax {
-				t.Errorf("running+ready pods %g..%g, want %d..%d", pods[0], pods[len(pods)-1], row.PodsMin, row.PodsMax)
-			}
-			depSel := fmt.Sprintf(`%s,pod=~"%s-.*"`, sel, row.Deployment)
-			if row.CPULimit > 0 {
-				q := fmt.Sprintf(`sum(increase(container_cpu_cfs_throttled_periods_total{%[1]s}[90m])) / sum(increase(container_cpu_cfs_periods_total{%[1]s}[90m]))`, depSel)
-				if got := scalarAt(ctx, t, prom, q, w.End); !closeTo(got, row.ThrottleRatio) {
-					t.Errorf("throttling %g, want %g", got, row.ThrottleRatio)
+				// The same in PromQL alone: a subquery over the window, evaluated at its end.
+				q := fmt.Sprintf(`max(quantile_over_time(0.95, (max by (pod, container) (rate(container_cpu_usage_seconds_total{%s,pod=~"%s-.*"}[1m])))[90m:30s]))`, sel, row.Deployment)
+				if got := scalarAt(ctx, t, prom, q, w.End); !closeTo(got, row.CPUWorst) {
+					t.Errorf("subquery worst pod cpu %g, want %g", got, row.CPUWorst)
 				}
-			}
-			q = fmt.Sprintf(`sum(changes(kube_pod_container_status_restarts_total{%s}[90m]))`, depSel)
-			if got := scalarAt(ctx, t, prom, q, w.End); int(got) != row.OOMKills {
-				t.Errorf("OOM kills %g, want %d", got, row.OOMKills)
-			}
-			q = fmt.Sprintf(`max(kube_pod_container_resource_requests{%s,resource="cpu",unit="core"})`, depSel)
-			if got := scalarAt(ctx, t, prom, q, w.End); got != row.CPURequest {
-				t.Errorf("cpu request %g, want %g", got, row.CPURequest)
-			}
-		})
-	}
+				pods := rangeValues(ctx, t, prom, fmt.Sprintf(podsReady, row.Namespace, row.Deployment), w, time.Minute)
+				sort.Float64s(pods)
+				if int(pods[0]) != row.PodsMin || int(pods[len(pods)-1]) != row.PodsMax {
+					t.Errorf("running+ready pods %g..%g, want %d..%d", pods[0], pods[len(pods)-1], row.PodsMin, row.PodsMax)
+				}
+				depSel := fmt.Sprintf(`%s,pod=~"%s-.*"`, sel, row.Deployment)
+				if row.CPULimit > 0 {
+					q := fmt.Sprintf(`sum(increase(container_cpu_cfs_throttled_periods_total{%[1]s}[90m])) / sum(increase(container_cpu_cfs_periods_total{%[1]s}[90m]))`, depSel)
+					if got := scalarAt(ctx, t, prom, q, w.End); !closeTo(got, row.ThrottleRatio) {
+						t.Errorf("throttling %g, want %g", got, row.ThrottleRatio)
+					}
+				}
+				q = fmt.Sprintf(`sum(changes(kube_pod_container_status_restarts_total{%s}[90m]))`, depSel)
+				if got := scalarAt(ctx, t, prom, q, w.End); int(got) != row.OOMKills {
+					t.Errorf("OOM kills %g, want %d", got, row.OOMKills)
+				}
+				q = fmt.Sprintf(`max(kube_pod_container_resource_requests{%s,resource="cpu",unit="core"})`, depSel)
+				if got := scalarAt(ctx, t, prom, q, w.End); got != row.CPURequest {
+					t.Errorf("cpu request %g, want %g", got, row.CPURequest)
+				}
+			})
+		}
+	})
 }
 
 func TestBackfillInPartsLoadedInParallelHoldsTheWholeScenario(t *testing.T) {
@@ -201,6 +212,21 @@ func TestPrometheusStartFailsWithPromtoolsWordsOnABadBackfill(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), "promtool") || !strings.Contains(err.Error(), "last lines") {
 		t.Errorf("error does not carry promtool's log tail: %v", err)
+	}
+}
+
+func TestPrometheus3IsThePinnedBuild(t *testing.T) {
+	p, _ := promAPI(t, testenv.PromOptions{Version: testenv.Prom3})
+	if p.Version != testenv.Prometheus3Version || p.Name() != "prometheus-"+testenv.Prometheus3Version {
+		t.Errorf("runs %s (%s), want %s", p.Version, p.Name(), testenv.Prometheus3Version)
+	}
+}
+
+func TestAMissingPrometheus3PartNamesItsBuild(t *testing.T) {
+	t.Setenv("KUBEDOOR_CACHE", t.TempDir())
+	_, err := testenv.StartPrometheus(context.Background(), testenv.PromOptions{Version: testenv.Prom3})
+	if err == nil || !strings.Contains(err.Error(), "scripts/build-prometheus3.sh") || !strings.Contains(err.Error(), "mage deps") {
+		t.Fatalf("error %v does not say how to build the part", err)
 	}
 }
 

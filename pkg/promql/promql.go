@@ -83,8 +83,3 @@ const TagLabel = "kd_value"
 
 // Or joins tagged expressions.
 func Or(exprs ...string) string { return strings.Join(exprs, "\nor ") }
-
-// Subquery writes "(expr)[range:step]".
-func Subquery(expr string, rng, step time.Duration) string {
-	return "(" + expr + ")[" + Duration(rng) + ":" + Duration(step) + "]"
-}

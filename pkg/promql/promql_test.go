@@ -75,7 +75,7 @@ func TestQueriesCarryTheScope(t *testing.T) {
 	}
 	pods := ReadyPods(s)
 	for _, want := range []string{
-		`count by (namespace, owner_name) (max by (namespace, pod, owner_name) (kube_pod_owner{cluster="prod-a",namespace="shop",pod=~"api-1|api\\.2",owner_kind="ReplicaSet"})`,
+		`count by (namespace, owner_kind, owner_name) (max by (namespace, pod, owner_kind, owner_name) (kube_pod_owner{cluster="prod-a",namespace="shop",pod=~"api-1|api\\.2",owner_kind="ReplicaSet"} or kube_pod_owner{cluster="prod-a",namespace="shop",pod=~"api-1|api\\.2",owner_kind=~"StatefulSet|DaemonSet",owner_is_controller="true"})`,
 		`and on (namespace, pod) (kube_pod_status_ready{cluster="prod-a",namespace="shop",pod=~"api-1|api\\.2",condition="true"} == 1)`,
 	} {
 		if !strings.Contains(pods, want) {
@@ -85,8 +85,38 @@ func TestQueriesCarryTheScope(t *testing.T) {
 	if strings.Contains(CFS(s, w), `container=""`) {
 		t.Error("CFS query reads the pod cgroup")
 	}
-	if got := PodOwners(Scope{}, w); got != `max by (namespace, pod, owner_name) (max_over_time(kube_pod_owner{owner_kind="ReplicaSet"}[5400s]))` {
-		t.Errorf("unscoped owners query: %s", got)
+}
+
+func TestPodOwnersAreReplicaSetsOrTheStatefulSetOrDaemonSetControllingThePod(t *testing.T) {
+	w := Window{Range: 90 * time.Minute, Step: 30 * time.Second}
+	tests := []struct {
+		name string
+		s    Scope
+		want string
+	}{
+		{"no scope", Scope{}, `max by (namespace, pod, owner_kind, owner_name) (max_over_time(kube_pod_owner{owner_kind="ReplicaSet"}[5400s])` +
+			` or max_over_time(kube_pod_owner{owner_kind=~"StatefulSet|DaemonSet",owner_is_controller="true"}[5400s]))`},
+		{"a cluster; a batch's pods do not narrow it (owners are read once per window)",
+			Scope{ClusterKey: "cluster", ClusterValue: "prod-a", Pods: []string{"api-1"}},
+			`max by (namespace, pod, owner_kind, owner_name) (max_over_time(kube_pod_owner{cluster="prod-a",owner_kind="ReplicaSet"}[5400s])` +
+				` or max_over_time(kube_pod_owner{cluster="prod-a",owner_kind=~"StatefulSet|DaemonSet",owner_is_controller="true"}[5400s]))`},
+	}
+	for _, tt := range tests {
+		if got := PodOwners(tt.s, w); got != tt.want {
+			t.Errorf("%s:\n got %s\nwant %s", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestReadyPodsAreCountedPerOwnerKindAndName(t *testing.T) {
+	got := ReadyPods(Scope{Namespace: "shop", Pods: []string{"db-0"}})
+	want := `count by (namespace, owner_kind, owner_name) (max by (namespace, pod, owner_kind, owner_name) (` +
+		`kube_pod_owner{namespace="shop",pod=~"db-0",owner_kind="ReplicaSet"} or ` +
+		`kube_pod_owner{namespace="shop",pod=~"db-0",owner_kind=~"StatefulSet|DaemonSet",owner_is_controller="true"})
+and on (namespace, pod) (kube_pod_status_phase{namespace="shop",pod=~"db-0",phase="Running"} == 1)
+and on (namespace, pod) (kube_pod_status_ready{namespace="shop",pod=~"db-0",condition="true"} == 1))`
+	if got != want {
+		t.Errorf("\n got %s\nwant %s", got, want)
 	}
 }
 
@@ -129,7 +159,7 @@ func FuzzQuoting(f *testing.F) {
 	})
 }
 
-func TestDesiredReplicasIsTheWindowsMaximumPerDeployment(t *testing.T) {
+func TestDesiredReplicasIsTheWindowsMaximumPerWorkloadOfEachKind(t *testing.T) {
 	w := Window{Range: 90 * time.Minute, Step: 30 * time.Second}
 	tests := []struct {
 		name string
@@ -137,10 +167,14 @@ func TestDesiredReplicasIsTheWindowsMaximumPerDeployment(t *testing.T) {
 		want string
 	}{
 		{"a whole cluster", Scope{ClusterKey: "cluster", ClusterValue: "prod-a"},
-			`max by (namespace, deployment) (max_over_time(kube_deployment_spec_replicas{cluster="prod-a"}[5400s]))`},
-		{"one namespace; a batch's pods do not narrow it (the series has no pod label)",
+			`label_replace(max by (namespace, workload) (label_replace(max_over_time(kube_deployment_spec_replicas{cluster="prod-a"}[5400s]), "workload", "$1", "deployment", "(.+)")), "kind", "Deployment", "", "")
+or label_replace(max by (namespace, workload) (label_replace(max_over_time(kube_statefulset_replicas{cluster="prod-a"}[5400s]), "workload", "$1", "statefulset", "(.+)")), "kind", "StatefulSet", "", "")
+or label_replace(max by (namespace, workload) (label_replace(max_over_time(kube_daemonset_status_desired_number_scheduled{cluster="prod-a"}[5400s]), "workload", "$1", "daemonset", "(.+)")), "kind", "DaemonSet", "", "")`},
+		{"one namespace; a batch's pods do not narrow it (the series have no pod label)",
 			Scope{Namespace: "shop", Pods: []string{"api-1"}},
-			`max by (namespace, deployment) (max_over_time(kube_deployment_spec_replicas{namespace="shop"}[5400s]))`},
+			`label_replace(max by (namespace, workload) (label_replace(max_over_time(kube_deployment_spec_replicas{namespace="shop"}[5400s]), "workload", "$1", "deployment", "(.+)")), "kind", "Deployment", "", "")
+or label_replace(max by (namespace, workload) (label_replace(max_over_time(kube_statefulset_replicas{namespace="shop"}[5400s]), "workload", "$1", "statefulset", "(.+)")), "kind", "StatefulSet", "", "")
+or label_replace(max by (namespace, workload) (label_replace(max_over_time(kube_daemonset_status_desired_number_scheduled{namespace="shop"}[5400s]), "workload", "$1", "daemonset", "(.+)")), "kind", "DaemonSet", "", "")`},
 	}
 	for _, tt := range tests {
 		if got := DesiredReplicas(tt.s, w); got != tt.want {
@@ -149,13 +183,49 @@ func TestDesiredReplicasIsTheWindowsMaximumPerDeployment(t *testing.T) {
 	}
 }
 
-func TestHPAMinReplicasJoinsTheHPAToItsDeployment(t *testing.T) {
+func TestHPAMinReplicasJoinsTheHPAToItsDeploymentOrStatefulSet(t *testing.T) {
 	w := Window{Range: 90 * time.Minute, Step: 30 * time.Second}
 	got := HPAMinReplicas(Scope{ClusterKey: "cluster", ClusterValue: "prod-a", Pods: []string{"api-1"}}, w)
-	want := `max by (namespace, deployment) (label_replace(last_over_time(kube_horizontalpodautoscaler_spec_min_replicas{cluster="prod-a"}[5400s])
-* on (namespace, horizontalpodautoscaler) group_left (scaletargetref_name)
-max by (namespace, horizontalpodautoscaler, scaletargetref_name) (last_over_time(kube_horizontalpodautoscaler_info{cluster="prod-a",scaletargetref_kind="Deployment"}[5400s])), "deployment", "$1", "scaletargetref_name", "(.+)"))`
+	want := `max by (namespace, kind, workload) (label_replace(label_replace(last_over_time(kube_horizontalpodautoscaler_spec_min_replicas{cluster="prod-a"}[5400s])
+* on (namespace, horizontalpodautoscaler) group_left (scaletargetref_kind, scaletargetref_name)
+max by (namespace, horizontalpodautoscaler, scaletargetref_kind, scaletargetref_name) (last_over_time(kube_horizontalpodautoscaler_info{cluster="prod-a",scaletargetref_kind=~"Deployment|StatefulSet"}[5400s])), "workload", "$1", "scaletargetref_name", "(.+)"), "kind", "$1", "scaletargetref_kind", "(.+)"))`
 	if got != want {
 		t.Errorf("\n got %s\nwant %s", got, want)
+	}
+}
+
+// On a left-open Prometheus (3.x) every instant query over the window reaches 1 ms further back,
+// so it sees the sample at exactly the window start as 2.x does; rate() keeps its own range.
+func TestALeftOpenWindowReachesOneMillisecondFurther(t *testing.T) {
+	s := Scope{Namespace: "shop"}
+	closed := Window{Range: 90 * time.Minute, Step: 30 * time.Second, RateRange: 2 * time.Minute, Quantile: 0.95}
+	open := closed
+	open.LeftOpen = true
+	for _, tt := range []struct {
+		name         string
+		query        func(Window) string
+		closed, open string
+	}{
+		{"pod owners", func(w Window) string { return PodOwners(s, w) }, "[5400s]", "[5400001ms]"},
+		{"ReplicaSet owners", func(w Window) string { return ReplicaSetOwners(s, w) }, "[5400s]", "[5400001ms]"},
+		{"resources", func(w Window) string { return Resources(s, w) }, "[5400s]", "[5400001ms]"},
+		{"CFS", func(w Window) string { return CFS(s, w) }, "[5400s]", "[5400001ms]"},
+		{"desired replicas", func(w Window) string { return DesiredReplicas(s, w) }, "[5400s]", "[5400001ms]"},
+		{"HPA", func(w Window) string { return HPAMinReplicas(s, w) }, "[5400s]", "[5400001ms]"},
+		{"restarts look back 5 more minutes", func(w Window) string { return Restarted(s, w) }, "[5700s]", "[5700001ms]"},
+		{"the subquery form", func(w Window) string { return Usage(s, w) }, "[5400s:30s]", "[5400001ms:30s]"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c, o := tt.query(closed), tt.query(open)
+			if !strings.Contains(c, tt.closed) || strings.Contains(c, "ms]") {
+				t.Errorf("closed: %s", c)
+			}
+			if !strings.Contains(o, tt.open) || strings.Contains(o, tt.closed) {
+				t.Errorf("left-open: %s", o)
+			}
+		})
+	}
+	if q := UsageSeries(s, open); !strings.Contains(q, "[120s]") {
+		t.Errorf("the rate range changed: %s", q)
 	}
 }
