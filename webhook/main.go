@@ -3,12 +3,15 @@
 //
 //	kubedoor-webhook serve --tls-cert-file … --tls-key-file …
 //	kubedoor-webhook certs --service kubedoor-webhook --namespace kubedoor --out ./certs
-//	kubedoor-webhook manifests --namespace kubedoor --image … > kubedoor-webhook.yaml
 //	kubedoor-webhook --version
+//
+// The installation's manifests come from the Helm chart or from the separate command
+// kubedoor-manifests, which keeps the Helm SDK out of this binary.
 package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -51,7 +54,7 @@ func main() {
 	case "certs":
 		err = runCerts(args)
 	case "manifests":
-		err = runManifests(os.Stdout, args)
+		err = errManifestsMoved
 	default:
 		err = runServe(log, args)
 	}
@@ -60,6 +63,11 @@ func main() {
 		os.Exit(1)
 	}
 }
+
+// errManifestsMoved answers the subcommand earlier versions had.
+var errManifestsMoved = errors.New("the manifests subcommand moved to its own command, so webhook pods do not carry the Helm SDK: " +
+	"run `kubedoor-manifests --image … | kubectl apply --server-side -f -` " +
+	"(go run github.com/kubedoor/kubedoor-grafana/cmd/kubedoor-manifests@<version>), or install the Helm chart deploy/helm/kubedoor")
 
 func runServe(log *slog.Logger, args []string) error {
 	cfg := config.Defaults()
@@ -71,6 +79,7 @@ func runServe(log *slog.Logger, args []string) error {
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
+	applyGCDefault()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 

@@ -29,6 +29,7 @@ import (
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
+	"k8s.io/client-go/util/retry"
 
 	"github.com/kubedoor/kubedoor-grafana/api/v1alpha1"
 	"github.com/kubedoor/kubedoor-grafana/internal/testenv"
@@ -295,13 +296,17 @@ func putPolicy(t *testing.T, obj *unstructured.Unstructured) {
 	t.Helper()
 	ctx := context.Background()
 	ri := dyn.Resource(v1alpha1.GroupVersionResource).Namespace(obj.GetNamespace())
-	cur, err := ri.Get(ctx, obj.GetName(), metav1.GetOptions{})
-	if err == nil {
+	// The webhook's report writer updates a policy's status meanwhile; a conflict is retried.
+	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		cur, err := ri.Get(ctx, obj.GetName(), metav1.GetOptions{})
+		if err != nil {
+			_, err = ri.Create(ctx, obj, metav1.CreateOptions{})
+			return err
+		}
 		obj.SetResourceVersion(cur.GetResourceVersion())
 		_, err = ri.Update(ctx, obj, metav1.UpdateOptions{})
-	} else {
-		_, err = ri.Create(ctx, obj, metav1.CreateOptions{})
-	}
+		return err
+	})
 	if err != nil {
 		t.Fatalf("writing policy: %v", err)
 	}

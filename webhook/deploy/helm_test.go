@@ -77,7 +77,7 @@ func decode(t *testing.T, doc []byte) (objs []map[string]any, tls map[string]str
 	}
 }
 
-// `kubedoor-webhook manifests` and `helm template` with the same settings give the same objects.
+// `kubedoor-manifests` and `helm template` with the same settings give the same objects.
 func TestManifestsAreTheChartRenderedWithTheFlagsAsValues(t *testing.T) {
 	cases := []struct {
 		o      deploy.Options

@@ -1,4 +1,4 @@
-// Package deploy prints kubedoor-webhook's installation for `kubedoor-webhook manifests`: the
+// Package deploy prints kubedoor-webhook's installation for `kubedoor-manifests`: the
 // Helm chart in deploy/helm/kubedoor rendered with the Helm SDK from its embedded copy, the
 // command's flags mapped onto chart values, plus the Namespace. So `helm template` and the
 // subcommand give the same objects; every render makes its own CA and serving certificate and

@@ -164,7 +164,9 @@ func deleteAll(ctx context.Context, cs kubernetes.Interface, ns string) error {
 	}
 }
 
-type memory struct{ empty, policies, full int64 }
+// memory is the webhook's RSS at each stage; settled and heapInuse are read after -settle
+// (0 when skipped).
+type memory struct{ empty, policies, full, settled, heapInuse int64 }
 
 func report(w io.Writer, o options, rs []result, m memory, served [2]time.Duration, took time.Duration) {
 	ms := func(d time.Duration) string { return fmt.Sprintf("%.1f", float64(d.Microseconds())/1000) }
@@ -195,6 +197,9 @@ func report(w io.Writer, o options, rs []result, m memory, served [2]time.Durati
 	}
 	fmt.Fprintf(w, "\nWebhook RSS: %s at start, %s with %d policies cached, %s with %d policies + %s cached.\n",
 		mib(m.empty), mib(m.policies), o.policies, mib(m.full), o.policies, workloads)
+	if m.settled > 0 {
+		fmt.Fprintf(w, "After %s idle: RSS %s, Go heap in use %s.\n", o.settle, mib(m.settled), mib(m.heapInuse))
+	}
 	if n := len(rs); n > 0 {
 		fmt.Fprintf(w, "Creates the webhook patched (cumulative, sanity check): %.0f.\n", rs[n-1].patched)
 	}
