@@ -10,11 +10,15 @@ type BigOptions struct {
 	PerNamespace    int  // Deployments per namespace; default 100
 	Sidecar         bool // add an istio-proxy container to every pod
 	Cluster         string
+	// Kinds makes every third workload a StatefulSet and every third a DaemonSet (the rest stay
+	// Deployments), to measure what the other kinds cost the collector.
+	Kinds bool
 }
 
-// ScenarioBig is (f): a cluster "bench" with opts.Workloads Deployments of opts.PodsPerWorkload
-// pods, all running the whole default window (so every curve has its spike). Plateaus vary by
-// index so no two neighbours agree. WriteOpenMetrics streams it: memory is bounded by one pod.
+// ScenarioBig is (f): a cluster "bench" with opts.Workloads Deployments (or, with opts.Kinds,
+// a mix of kinds) of opts.PodsPerWorkload pods and as many desired replicas, all running the
+// whole default window (so every curve has its spike). Plateaus vary by index so no two
+// neighbours agree. WriteOpenMetrics streams it: memory is bounded by one pod.
 func ScenarioBig(opts BigOptions) Scenario {
 	if opts.Workloads <= 0 {
 		opts.Workloads = 10000
@@ -53,8 +57,12 @@ func ScenarioBig(opts BigOptions) Scenario {
 			pods[p] = Pod{Start: start, Usage: oneDay(u...)}
 		}
 		ns := &c.Namespaces[len(c.Namespaces)-1]
-		ns.Deployments = append(ns.Deployments, Deployment{Name: name, Containers: cs,
-			ReplicaSets: []ReplicaSet{{Pods: pods}}})
+		d := Deployment{Name: name, Containers: cs, ReplicaSets: []ReplicaSet{{Pods: pods}},
+			Spec: []SpecStep{{At: start, Replicas: opts.PodsPerWorkload}}}
+		if opts.Kinds {
+			d.Kind = []string{"", KindStatefulSet, KindDaemonSet}[i%3]
+		}
+		ns.Deployments = append(ns.Deployments, d)
 	}
 	return Scenario{Clusters: []Cluster{c}}
 }

@@ -39,8 +39,27 @@ func TestTheBigScenarioStreamsWithoutHoldingSamples(t *testing.T) {
 	if grown := int64(w.maxLive) - int64(ms.HeapAlloc); grown > 16<<20 {
 		t.Errorf("live heap grew by %d MiB while writing %d MiB", grown>>20, st.Bytes>>20)
 	}
-	if want := int64(300 * 25); st.Series != want {
-		t.Errorf("%d series, want %d (24 per single-container pod + 1 ReplicaSet owner per workload)", st.Series, want)
+	if want := int64(300 * 26); st.Series != want {
+		t.Errorf("%d series, want %d (24 per single-container pod + 1 ReplicaSet owner and 1 spec per workload)", st.Series, want)
+	}
+}
+
+func TestTheBigScenarioWithKindsHasNoReplicaSetsForStatefulSetsAndDaemonSets(t *testing.T) {
+	s := ScenarioBig(BigOptions{Day: testDay, Workloads: 30, PodsPerWorkload: 1, Kinds: true})
+	kinds := map[string]int{}
+	for _, d := range s.Clusters[0].Namespaces[0].Deployments {
+		kinds[d.Kind]++
+	}
+	if kinds[""] != 10 || kinds[KindStatefulSet] != 10 || kinds[KindDaemonSet] != 10 {
+		t.Fatalf("kinds %v, want 10 of each", kinds)
+	}
+	st, err := s.WriteOpenMetrics(&heapWatcher{next: 1 << 62})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 24 per pod and 1 desired-pods series per workload; only Deployments have a ReplicaSet.
+	if want := int64(30*25 + 10); st.Series != want {
+		t.Errorf("%d series, want %d", st.Series, want)
 	}
 }
 

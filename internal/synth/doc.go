@@ -48,7 +48,10 @@
 // a real Prometheus (internal/testenv). Pods running less than SpikeMinActive of a window have no
 // spike: their max over time is their plateau.
 //
-// Expected rows are per (cluster, namespace, deployment, container name, day):
+// Expected rows are per (cluster, namespace, workload kind and name, container name, day). A
+// workload is a Deployment (its pods owned by its ReplicaSets, kube_replicaset_owner), a
+// StatefulSet or a DaemonSet (pods owned by the workload itself in kube_pod_owner, a DaemonSet's
+// one per node); below, "Deployment" stands for any of them unless said otherwise.
 //
 //   - Pods: pods of the Deployment (all its ReplicaSets) whose container ran inside the window.
 //   - CPUWorst / MemoryWorst: max over those pods of the pod's P95 (= its Plateau).
@@ -60,9 +63,11 @@
 //     counts over the same instants (the middle two's mean rounded up), or, when that is 0
 //     while some instant had a Ready pod, the median over those instants. A pod's Unready
 //     stretches (a crash loop) count as not Ready.
-//   - ReplicasDesired: the most kube_deployment_spec_replicas (Deployment.Spec) at the window's
-//     instants; none without a Spec. Scenario.ScaledToZero lists the Deployments at 0 the
-//     whole window with no pod in it: the pipeline stores them with 0 and no usage.
+//   - ReplicasDesired: the most kube_deployment_spec_replicas, kube_statefulset_replicas or
+//     kube_daemonset_status_desired_number_scheduled (Deployment.Spec) at the window's instants;
+//     none without a Spec. Scenario.ScaledToZero lists the Deployments and StatefulSets at 0 the
+//     whole window with no pod in it: the pipeline stores them with 0 and no usage (a DaemonSet
+//     without pods has nothing to store).
 //   - A Brief pod (running at most BriefActive of a window) is left out of Pods, PerPod and
 //     every usage answer, though it counts in the Ready pods.
 //   - CPURequest / CPULimit (cores), MemoryRequest / MemoryLimit (bytes): the container's

@@ -6,9 +6,11 @@ import (
 	"time"
 )
 
-// Key identifies one row of the peak table.
+// Key identifies one row of the peak table. Deployment is the workload's name, Kind its kind as
+// in Deployment.Kind ("" for a Deployment).
 type Key struct {
 	Cluster, Namespace, Deployment, Container string
+	Kind                                      string
 }
 
 // Expected is what the peak pipeline must store for one Key and day. The package doc defines
@@ -44,7 +46,7 @@ type PodP95 struct {
 	CPU, Memory float64
 }
 
-// Expected returns the answers for every cluster, day, Deployment and container, in scenario
+// Expected returns the answers for every cluster, day, workload and container, in scenario
 // order, for quantile q. The curves make them the same for every q in [MinQuantile, MaxQuantile];
 // other quantiles are refused rather than answered wrongly.
 func (s Scenario) Expected(q float64) ([]Expected, error) {
@@ -128,7 +130,7 @@ func expectDeployment(c *Cluster, ns string, d *Deployment, day int, w Window, i
 	var rows []Expected
 	for ci, ct := range d.Containers {
 		e := Expected{
-			Key:     Key{c.Name, ns, d.Name, ct.Name},
+			Key:     Key{c.Name, ns, d.Name, ct.Name, d.Kind},
 			Window:  w,
 			PodsMin: podsMin, PodsMax: podsMax, PodsReadyMedian: median, ReplicasDesired: desired,
 			CPURequest: ct.CPURequest, CPULimit: ct.CPULimit,
@@ -177,7 +179,7 @@ func medianUp(ns []int) int {
 	return (a + b + 1) / 2
 }
 
-// ScaledToZero lists, per cluster and day, the Deployments whose Spec is 0 at every instant of
+// ScaledToZero lists, per cluster and day, the Deployments and StatefulSets whose Spec is 0 at every instant of
 // the window and that have no pod running in it: the pipeline stores them with 0 desired
 // replicas although there is nothing to measure (Key.Container is "").
 func (s Scenario) ScaledToZero() []Expected {
@@ -190,7 +192,8 @@ func (s Scenario) ScaledToZero() []Expected {
 			for _, ns := range c.Namespaces {
 				for di := range ns.Deployments {
 					d := &ns.Deployments[di]
-					if len(d.Spec) == 0 || runsIn(d, w, iv) {
+					// A DaemonSet has no replicas to recommend: nothing to store without pods.
+					if len(d.Spec) == 0 || d.Kind == KindDaemonSet || runsIn(d, w, iv) {
 						continue
 					}
 					zero := true
@@ -199,7 +202,7 @@ func (s Scenario) ScaledToZero() []Expected {
 					}
 					if zero {
 						none := 0
-						out = append(out, Expected{Key: Key{c.Name, ns.Name, d.Name, ""}, Window: w, ReplicasDesired: &none})
+						out = append(out, Expected{Key: Key{c.Name, ns.Name, d.Name, "", d.Kind}, Window: w, ReplicasDesired: &none})
 					}
 				}
 			}

@@ -60,7 +60,8 @@ func qosDir(cs []Container) string {
 
 // podIdentity is everything a pod's labels need, computed once per pod and family.
 type podIdentity struct {
-	name, uid, rs       string
+	name, uid           string
+	ownerKind, owner    string // kube_pod_owner's owner_kind and owner_name
 	node, kubeletTarget string
 	cgroup              string // pod cgroup path
 	pauseID             string
@@ -70,10 +71,14 @@ func identify(cluster *Cluster, ns string, d *Deployment, rs, pod int) podIdenti
 	name := d.podName(cluster.Name, ns, rs, pod)
 	u := uid(cluster.Name, ns, name)
 	node := int(digest(cluster.Name, name)[0]) % cluster.nodes()
+	if d.Kind == KindDaemonSet {
+		node = pod % cluster.nodes() // one pod per node (Validate keeps a revision within the nodes)
+	}
 	return podIdentity{
 		name:          name,
 		uid:           u,
-		rs:            d.rsName(cluster.Name, ns, rs),
+		ownerKind:     d.ownerKind(),
+		owner:         d.ownerName(cluster.Name, ns, rs),
 		node:          fmt.Sprintf("worker-%02d", node+1),
 		kubeletTarget: fmt.Sprintf("10.0.0.%d:10250", 11+node),
 		cgroup:        qosDir(d.Containers) + "/pod" + u,

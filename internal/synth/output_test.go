@@ -209,7 +209,7 @@ func TestExpectedRefusesQuantilesTheCurvesDoNotPin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := Find(rows, Key{"prod-a", "batch", "reports", "app"}, testDay); !ok {
+	if _, ok := Find(rows, Key{"prod-a", "batch", "reports", "app", ""}, testDay); !ok {
 		t.Error("Find misses the reports row")
 	}
 }

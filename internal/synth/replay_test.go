@@ -54,6 +54,8 @@ func buildReplays() ([]*replayed, error) {
 		{"a window across midnight in Asia/Shanghai", midnight},
 		{"three days with different peaks", ScenarioMultiDay(testDay, 3)},
 		{"a small big scenario with sidecars", ScenarioBig(BigOptions{Day: testDay, Workloads: 12, PerNamespace: 5, Sidecar: true})},
+		{"a StatefulSet and a Deployment of one name, DaemonSets", ScenarioKinds(testDay)},
+		{"a small big scenario of mixed kinds", ScenarioBig(BigOptions{Day: testDay, Workloads: 9, PerNamespace: 5, Kinds: true})},
 	}
 	var out []*replayed
 	for _, c := range cases {
@@ -205,8 +207,9 @@ func mean(vs []float64) float64 {
 	return s / float64(len(vs))
 }
 
-// podOwners maps (cluster/namespace/pod) to its Deployment through kube_pod_owner and
-// kube_replicaset_owner, as the product must.
+// podOwners maps (cluster/namespace/pod) to its workload, "kind/name" as ownerOf writes it:
+// a Deployment through kube_pod_owner and kube_replicaset_owner, a StatefulSet or DaemonSet
+// straight from kube_pod_owner, as the product must.
 func podOwners(om *parsed) map[string]string {
 	rsToDep := map[string]string{}
 	for _, s := range om.byFamily["kube_replicaset_owner"] {
@@ -214,14 +217,22 @@ func podOwners(om *parsed) map[string]string {
 	}
 	out := map[string]string{}
 	for _, s := range om.byFamily["kube_pod_owner"] {
-		if s.label("owner_kind") != "ReplicaSet" || s.label("owner_is_controller") != "true" {
+		if s.label("owner_is_controller") != "true" {
 			continue
 		}
 		ns := s.label("cluster") + "/" + s.label("namespace")
-		out[ns+"/"+s.label("pod")] = rsToDep[ns+"/"+s.label("owner_name")]
+		switch kind := s.label("owner_kind"); kind {
+		case "ReplicaSet":
+			out[ns+"/"+s.label("pod")] = "/" + rsToDep[ns+"/"+s.label("owner_name")]
+		case KindStatefulSet, KindDaemonSet:
+			out[ns+"/"+s.label("pod")] = kind + "/" + s.label("owner_name")
+		}
 	}
 	return out
 }
+
+// ownerOf is row's workload as podOwners names it.
+func ownerOf(row Expected) string { return row.Kind + "/" + row.Deployment }
 
 func TestRunningAndReadyPodCountsReplayedFromKubeStateMetricsMatchMinAndMax(t *testing.T) {
 	for _, r := range replayScenarios(t) {
@@ -247,7 +258,7 @@ func TestRunningAndReadyPodCountsReplayedFromKubeStateMetricsMatchMinAndMax(t *t
 				}
 			}
 			for _, row := range r.rows {
-				dep := row.Cluster + "/" + row.Namespace + "/" + row.Deployment
+				dep := row.Cluster + "/" + row.Namespace + "/" + ownerOf(row)
 				for _, step := range []int64{30, 60, 120, 300} {
 					for _, off := range []int64{0, 13} {
 						g := grid{step: step, offset: off}
@@ -280,7 +291,7 @@ func TestThrottlingOOMKillsAndRequestsReplayedFromTheSeriesMatch(t *testing.T) {
 			mine := func(s *series, row Expected) bool {
 				k := s.label("cluster") + "/" + s.label("namespace") + "/" + s.label("pod")
 				return s.label("cluster") == row.Cluster && s.label("namespace") == row.Namespace &&
-					owners[k] == row.Deployment && s.label("container") == row.Container
+					owners[k] == ownerOf(row) && s.label("container") == row.Container
 			}
 			for _, row := range r.rows {
 				end, length := row.Window.End.Unix(), int64(row.Window.Duration().Seconds())

@@ -55,20 +55,34 @@ type Namespace struct {
 	Deployments []Deployment
 }
 
-// Deployment is one workload. Its containers are the pod template's; every ReplicaSet runs them.
+// Kinds of workload besides a Deployment (Deployment.Kind ""), as Kubernetes names them.
+const (
+	KindStatefulSet = "StatefulSet"
+	KindDaemonSet   = "DaemonSet"
+)
+
+// Deployment is one workload: a Deployment, or with Kind set a StatefulSet or a DaemonSet. Its
+// containers are the pod template's; every ReplicaSet runs them.
 type Deployment struct {
-	Name        string
+	Name string
+	// Kind is "" for a Deployment (pods owned by ReplicaSets that the Deployment owns), or
+	// KindStatefulSet / KindDaemonSet (pods owned by the workload itself; ReplicaSets then stand
+	// for its revisions). A StatefulSet's pods are <name>-<ordinal>, ordinals counting on across
+	// revisions; a DaemonSet's are <name>-<5 chars>, the i-th pod of a revision on node i.
+	Kind        string
 	Containers  []Container
 	ReplicaSets []ReplicaSet
-	// Spec is the Deployment's spec.replicas over time (kube_deployment_spec_replicas), a step
-	// function of ascending changes; nil = kube-state-metrics exports no such series for it.
+	// Spec is the desired pod count over time, a step function of ascending changes:
+	// kube_deployment_spec_replicas, kube_statefulset_replicas or, for a DaemonSet,
+	// kube_daemonset_status_desired_number_scheduled; nil = kube-state-metrics exports no such
+	// series for it.
 	Spec []SpecStep
 	// HPA is the HorizontalPodAutoscaler scaling it (kube_horizontalpodautoscaler_info and
-	// _spec_min_replicas); nil = none.
+	// _spec_min_replicas); nil = none. A DaemonSet cannot have one.
 	HPA *HPA
 }
 
-// HPA is a HorizontalPodAutoscaler targeting a Deployment, present for the whole data range.
+// HPA is a HorizontalPodAutoscaler targeting a Deployment or StatefulSet, present for the whole data range.
 type HPA struct {
 	Name        string
 	MinReplicas int
@@ -160,14 +174,49 @@ func (c *Cluster) nodes() int {
 	return c.Nodes
 }
 
-// podName returns the pod's name, derived when not given.
+// podName returns the pod's name, derived when not given, as each controller names pods.
 func (d *Deployment) podName(cluster, namespace string, rs, pod int) string {
 	p := &d.ReplicaSets[rs].Pods[pod]
 	if p.Name != "" {
 		return p.Name
 	}
+	switch d.Kind {
+	case KindStatefulSet:
+		ordinal := pod
+		for _, r := range d.ReplicaSets[:rs] {
+			ordinal += len(r.Pods)
+		}
+		return fmt.Sprintf("%s-%d", d.Name, ordinal)
+	case KindDaemonSet:
+		return d.Name + "-" + hashChars(5, cluster, namespace, KindDaemonSet, d.Name, fmt.Sprint(rs), fmt.Sprint(pod))
+	}
 	return d.rsName(cluster, namespace, rs) + "-" +
 		hashChars(5, cluster, namespace, d.Name, fmt.Sprint(rs), fmt.Sprint(pod))
+}
+
+// ownerKind is kube_pod_owner's owner_kind of the workload's pods.
+func (d *Deployment) ownerKind() string {
+	if d.Kind == "" {
+		return "ReplicaSet"
+	}
+	return d.Kind
+}
+
+// targetKind is the workload's kind as an HPA's scale target names it.
+func (d *Deployment) targetKind() string {
+	if d.Kind == "" {
+		return "Deployment"
+	}
+	return d.Kind
+}
+
+// ownerName is kube_pod_owner's owner_name of the rs-th revision's pods: the ReplicaSet of a
+// Deployment, the workload itself otherwise.
+func (d *Deployment) ownerName(cluster, namespace string, rs int) string {
+	if d.Kind != "" {
+		return d.Name
+	}
+	return d.rsName(cluster, namespace, rs)
 }
 
 // rsName is <deployment>-<pod-template-hash>, as the Deployment controller names ReplicaSets.

@@ -166,6 +166,9 @@ func ScenarioMultiDay(first Date, n int) Scenario {
 //     minReplicas 2) scales it.
 //   - off: spec 0 the whole window, no pods.
 //   - nospec: no kube_deployment_spec_replicas series; three pods, one gone 45 minutes in.
+//   - scaledown: spec 4 at the window's first instant, 2 from 30 s later (a scale-down as the
+//     window opens); two long-lived pods. Its desired replicas are 4 only if the sample at
+//     exactly the window start counts, which Prometheus 3's left-open ranges leave out.
 func ScenarioReplicaTraps(day Date) Scenario {
 	c := Cluster{Name: "prod-r", Peak: DefaultPeak, Days: []Date{day}}
 	ws := windowOf(c).Start
@@ -203,6 +206,47 @@ func ScenarioReplicaTraps(day Date) Scenario {
 		{Name: "off", Containers: ctr("off"), Spec: spec(0), ReplicaSets: []ReplicaSet{{}}},
 		{Name: "nospec", Containers: ctr("nospec"), ReplicaSets: []ReplicaSet{{Pods: []Pod{
 			pod(long, time.Time{}, 0.10, 100*mi), pod(long, time.Time{}, 0.12, 120*mi), pod(long, ws.Add(45*time.Minute), 0.14, 140*mi)}}}},
+		{Name: "scaledown", Containers: ctr("scaledown"),
+			Spec:        []SpecStep{{At: ws.AddDate(0, 0, -1), Replicas: 4}, {At: ws.Add(30 * time.Second), Replicas: 2}},
+			ReplicaSets: []ReplicaSet{{Pods: []Pod{pod(long, time.Time{}, 0.26, 260*mi), pod(long, time.Time{}, 0.28, 270*mi)}}}},
+	}}}
+	return Scenario{Clusters: []Cluster{c}}
+}
+
+// ScenarioKinds is (g): cluster prod-k, namespace data, one workload of each kind and the
+// names they may share.
+//   - Deployment db and StatefulSet db: two workloads of one name. The Deployment has two pods
+//     (spec 2), the StatefulSet three (db-0..db-2, spec 3) and an HPA (db-hpa, minReplicas 2);
+//     db-1's app is OOM-killed 20 minutes into the window.
+//   - DaemonSet node-agent: one pod on each of the 3 nodes (desired 3), the one on worker-03
+//     far busier than the others (a wide per-node spread).
+//   - StatefulSet cache: spec 0 the whole window, no pods (stored with 0 replicas).
+//   - DaemonSet gpu-agent: desired 0 (no eligible node), no pods: nothing to store.
+func ScenarioKinds(day Date) Scenario {
+	c := Cluster{Name: "prod-k", Peak: DefaultPeak, Days: []Date{day}, Nodes: 3}
+	ws := windowOf(c).Start
+	long := ws.AddDate(0, 0, -2)
+	spec := func(n int) []SpecStep { return []SpecStep{{At: ws.AddDate(0, 0, -1), Replicas: n}} }
+	app := func(image string) []Container {
+		return []Container{{Name: "app", Image: image, CPURequest: 0.5, CPULimit: 1, MemoryRequest: 512 * mi,
+			MemoryLimit: 1024 * mi, ThrottleRatio: 0.15}}
+	}
+	pod := func(cpu float64, mem int64) Pod { return Pod{Start: long, Usage: oneDay(usage(cpu, mem))} }
+	oom := pod(0.42, 420*mi)
+	oom.OOMKills = []OOMKill{{"app", ws.Add(20 * time.Minute)}}
+	agent := []Container{{Name: "agent", Image: "registry.example.com/infra/node-agent:0.7.0",
+		CPURequest: 0.05, MemoryRequest: 64 * mi, MemoryLimit: 256 * mi}}
+	c.Namespaces = []Namespace{{Name: "data", Deployments: []Deployment{
+		{Name: "db", Containers: app("registry.example.com/data/db-proxy:2.0.0"), Spec: spec(2),
+			ReplicaSets: []ReplicaSet{{Pods: []Pod{pod(0.15, 150*mi), pod(0.18, 170*mi)}}}},
+		{Name: "db", Kind: KindStatefulSet, Containers: app("registry.example.com/data/db:15.4"), Spec: spec(3),
+			HPA:         &HPA{Name: "db-hpa", MinReplicas: 2},
+			ReplicaSets: []ReplicaSet{{Pods: []Pod{pod(0.38, 400*mi), oom, pod(0.35, 380*mi)}}}},
+		{Name: "node-agent", Kind: KindDaemonSet, Containers: agent, Spec: spec(3),
+			ReplicaSets: []ReplicaSet{{Pods: []Pod{pod(0.02, 40*mi), pod(0.03, 44*mi), pod(0.24, 150*mi)}}}},
+		{Name: "cache", Kind: KindStatefulSet, Containers: app("registry.example.com/data/cache:7.2"), Spec: spec(0),
+			ReplicaSets: []ReplicaSet{{}}},
+		{Name: "gpu-agent", Kind: KindDaemonSet, Containers: agent, Spec: spec(0), ReplicaSets: []ReplicaSet{{}}},
 	}}}
 	return Scenario{Clusters: []Cluster{c}}
 }

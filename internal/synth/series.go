@@ -121,13 +121,17 @@ func (g *gen) ksm(pc *podCtx, extra ...string) {
 func one(int64) float64 { return 1 }
 
 func emitOwner(g *gen, pc *podCtx) {
-	g.ksm(pc, "owner_kind", "ReplicaSet", "owner_name", pc.id.rs, "owner_is_controller", "true")
+	g.ksm(pc, "owner_kind", pc.id.ownerKind, "owner_name", pc.id.owner, "owner_is_controller", "true")
 	g.samples(pc.life.start, pc.life.end, one)
 }
 
-// emitReplicaSetOwners writes kube_replicaset_owner for every ReplicaSet from its first pod on;
-// old ReplicaSets stay (scaled to 0) as the Deployment controller keeps them.
+// emitReplicaSetOwners writes kube_replicaset_owner for every ReplicaSet of a Deployment from its
+// first pod on; old ReplicaSets stay (scaled to 0) as the Deployment controller keeps them.
+// Other kinds own their pods directly.
 func (g *gen) emitReplicaSetOwners(ns string, d *Deployment) {
+	if d.Kind != "" {
+		return
+	}
 	for ri, rs := range d.ReplicaSets {
 		from := int64(0)
 		if len(rs.Pods) > 0 {
@@ -142,24 +146,27 @@ func (g *gen) emitReplicaSetOwners(ns string, d *Deployment) {
 	}
 }
 
-// emitSpecReplicas writes kube_deployment_spec_replicas as the Deployment's Spec steps (none
-// when Spec is nil).
-func (g *gen) emitSpecReplicas(ns string, d *Deployment) {
-	if len(d.Spec) == 0 {
-		return
+// emitSpec returns the emitter of kind's desired-pods family (kube_deployment_spec_replicas,
+// kube_statefulset_replicas, kube_daemonset_status_desired_number_scheduled): the workload's
+// Spec steps, labelled by label (deployment, statefulset, daemonset); none when Spec is nil.
+func emitSpec(kind, label string) func(g *gen, ns string, d *Deployment) {
+	return func(g *gen, ns string, d *Deployment) {
+		if d.Kind != kind || len(d.Spec) == 0 {
+			return
+		}
+		g.series("namespace", ns, label, d.Name, "instance", ksmTarget, "job", "kube-state-metrics")
+		g.samples(d.Spec[0].At.Unix(), forever, func(t int64) float64 { return float64(d.specAt(t)) })
 	}
-	g.series("namespace", ns, "deployment", d.Name, "instance", ksmTarget, "job", "kube-state-metrics")
-	g.samples(d.Spec[0].At.Unix(), forever, func(t int64) float64 { return float64(d.specAt(t)) })
 }
 
-// emitHPAInfo writes kube_horizontalpodautoscaler_info naming the Deployment as the HPA's
-// scale target (none when the Deployment has no HPA).
+// emitHPAInfo writes kube_horizontalpodautoscaler_info naming the workload as the HPA's scale
+// target (none when it has no HPA).
 func (g *gen) emitHPAInfo(ns string, d *Deployment) {
 	if d.HPA == nil {
 		return
 	}
 	g.series("namespace", ns, "horizontalpodautoscaler", d.HPA.Name, "scaletargetref_api_version", "apps/v1",
-		"scaletargetref_kind", "Deployment", "scaletargetref_name", d.Name, "instance", ksmTarget, "job", "kube-state-metrics")
+		"scaletargetref_kind", d.targetKind(), "scaletargetref_name", d.Name, "instance", ksmTarget, "job", "kube-state-metrics")
 	g.samples(math.MinInt64, forever, func(int64) float64 { return 1 })
 }
 

@@ -28,6 +28,8 @@ func TestReplicaTrapsAnswers(t *testing.T) {
 		"worker": {2, 2, 3, 2, 2, 0.60, 500},
 		// 3 Ready until 44m (89 instants), then 2 (92 instants): median 2.
 		"nospec": {-1, 2, 3, 2, 3, 0.14, 140},
+		// spec 4 at the first instant only, then 2: the window's most is 4.
+		"scaledown": {4, 2, 2, 2, 2, 0.28, 270},
 	}
 	seen := 0
 	for _, r := range rows {

@@ -70,10 +70,11 @@ func (s Scenario) validateCluster(c *Cluster) error {
 		depSeen, podSeen := map[string]bool{}, map[string]bool{}
 		for di := range ns.Deployments {
 			d := &ns.Deployments[di]
-			if d.Name == "" || depSeen[d.Name] {
-				return fmt.Errorf("namespace %s: deployment %q empty or repeated", ns.Name, d.Name)
+			// A StatefulSet may share a Deployment's name: they are two workloads.
+			if d.Name == "" || depSeen[d.Kind+"/"+d.Name] {
+				return fmt.Errorf("namespace %s: %s %q empty or repeated", ns.Name, d.targetKind(), d.Name)
 			}
-			depSeen[d.Name] = true
+			depSeen[d.Kind+"/"+d.Name] = true
 			if err := s.validateDeployment(c, ns.Name, d, ws, podSeen); err != nil {
 				return fmt.Errorf("%s/%s: %w", ns.Name, d.Name, err)
 			}
@@ -85,6 +86,20 @@ func (s Scenario) validateCluster(c *Cluster) error {
 func (s Scenario) validateDeployment(c *Cluster, ns string, d *Deployment, ws []Window, podSeen map[string]bool) error {
 	if len(d.Containers) == 0 {
 		return errors.New("no containers")
+	}
+	switch d.Kind {
+	case "", KindStatefulSet:
+	case KindDaemonSet:
+		if d.HPA != nil {
+			return errors.New("a DaemonSet cannot have an HPA")
+		}
+		for ri, rs := range d.ReplicaSets {
+			if len(rs.Pods) > c.nodes() {
+				return fmt.Errorf("revision %d: %d pods on %d nodes (one per node)", ri, len(rs.Pods), c.nodes())
+			}
+		}
+	default:
+		return fmt.Errorf("kind %q: want \"\" (Deployment), %s or %s", d.Kind, KindStatefulSet, KindDaemonSet)
 	}
 	names := map[string]bool{}
 	for _, ct := range d.Containers {

@@ -22,7 +22,7 @@ type Stats struct {
 type family struct {
 	name, typ, help string
 	emit            func(g *gen, pc *podCtx)
-	deployment      func(g *gen, ns string, d *Deployment) // instead of emit: one call per Deployment
+	deployment      func(g *gen, ns string, d *Deployment) // instead of emit: one call per workload
 }
 
 var families = []family{
@@ -32,7 +32,9 @@ var families = []family{
 	{"container_cpu_cfs_throttled_periods", "counter", "Number of throttled period intervals.", emitCFS(true), nil},
 	{"kube_pod_owner", "gauge", "Information about the Pod's owner.", emitOwner, nil},
 	{"kube_replicaset_owner", "gauge", "Information about the ReplicaSet's owner.", nil, (*gen).emitReplicaSetOwners},
-	{"kube_deployment_spec_replicas", "gauge", "Number of desired pods for a deployment.", nil, (*gen).emitSpecReplicas},
+	{"kube_deployment_spec_replicas", "gauge", "Number of desired pods for a deployment.", nil, emitSpec("", "deployment")},
+	{"kube_statefulset_replicas", "gauge", "Number of desired pods for a StatefulSet.", nil, emitSpec(KindStatefulSet, "statefulset")},
+	{"kube_daemonset_status_desired_number_scheduled", "gauge", "The number of nodes that should be running the daemon pod.", nil, emitSpec(KindDaemonSet, "daemonset")},
 	{"kube_horizontalpodautoscaler_info", "gauge", "Information about this autoscaler.", nil, (*gen).emitHPAInfo},
 	{"kube_horizontalpodautoscaler_spec_min_replicas", "gauge", "Lower limit for the number of pods that can be set by the autoscaler, default 1.", nil, (*gen).emitHPAMin},
 	{"kube_pod_status_phase", "gauge", "The pods current phase.", emitPhase, nil},

@@ -1,8 +1,10 @@
-// Package actions scales and restarts Deployments on operators' behalf, one workload or a batch
-// with a pause between items. A scale is written to the control table first (manual replicas)
-// and published, so the admission webhook agrees with it; a temporary scale instead marks the
-// Deployment with the kubedoor.io/scale-temp annotation the webhook lets through for a few
-// minutes, leaving the table alone. Every item is audited and reported on its own.
+// Package actions scales and restarts workloads on operators' behalf, one workload or a batch
+// with a pause between items: Deployments and StatefulSets are scaled and restarted, DaemonSets
+// (one pod per eligible node, no replicas) only restarted. A scale is written to the control
+// table first (manual replicas) and published, so the admission webhook agrees with it; a
+// temporary scale instead marks the workload with the kubedoor.io/scale-temp annotation the
+// webhook lets through for a few minutes, leaving the table alone. Every item is audited and
+// reported on its own.
 package actions
 
 import (
@@ -16,6 +18,7 @@ import (
 
 	"github.com/kubedoor/kubedoor-grafana/pkg/audit"
 	"github.com/kubedoor/kubedoor-grafana/pkg/notify"
+	"github.com/kubedoor/kubedoor-grafana/pkg/workload"
 )
 
 // Bounds of one request: a batch runs inside one API call, so it must end in reasonable time.
@@ -26,17 +29,27 @@ const (
 	MaxReplicas = 10000
 )
 
-// Workload names one Deployment.
+// Workload names one workload. Kind is a workload.Kinds name; "" (bodies and stored results
+// written before kinds existed) is a Deployment. The runner normalises it on each item.
 type Workload struct {
 	Cluster   string `json:"cluster"`
 	Namespace string `json:"namespace"`
+	Kind      string `json:"kind"`
 	Name      string `json:"workload"`
 }
 
-func (w Workload) String() string { return w.Cluster + "/" + w.Namespace + "/" + w.Name }
+// String names w in logs and notifications: cluster/namespace/name for a Deployment,
+// cluster/namespace/Kind/name otherwise.
+func (w Workload) String() string { return w.Cluster + "/" + w.Target() }
 
-// Target is the audit target: namespace/workload (the cluster has its own column).
-func (w Workload) Target() string { return w.Namespace + "/" + w.Name }
+// Ref is w's identity inside its cluster.
+func (w Workload) Ref() workload.Ref {
+	return workload.Ref{Namespace: w.Namespace, Kind: w.Kind, Name: w.Name}
+}
+
+// Target is the audit target (the cluster has its own column): namespace/name for a
+// Deployment, as before kinds existed, namespace/Kind/name otherwise.
+func (w Workload) Target() string { return w.Ref().Target() }
 
 // Result is one item's outcome (docs/api.md ActionResult).
 type Result struct {
@@ -231,7 +244,7 @@ func (r *Runner) auditAs(ctx context.Context, id uuid.UUID, by Actor, action str
 	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	if err := r.d.Audit.Record(actx, e); err != nil {
-		r.d.Log.Error("audit entry not recorded", "action", action, "workload", res.String(), "error", err)
+		r.d.Log.Error("audit entry not recorded", "action", action, "workload", res.String(), "kind", res.Kind, "error", err)
 	}
 }
 

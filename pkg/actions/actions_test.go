@@ -13,16 +13,23 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/pkg/audit"
 	"github.com/kubedoor/kubedoor-grafana/pkg/notify"
 	"github.com/kubedoor/kubedoor-grafana/pkg/store"
+	"github.com/kubedoor/kubedoor-grafana/pkg/workload"
 )
 
-// controlRow inserts a control-table row (version 1) for test/ns/name.
+// controlRow inserts a control-table row (version 1) for Deployment test/ns/name.
 func controlRow(t *testing.T, ns, name string, manual int32) {
 	t.Helper()
-	cols := []string{"cluster", "namespace", "workload", "version", "replicas_manual", "replicas_recommended", "replicas_observed",
+	kindRow(t, workload.Deployment, ns, name, manual)
+}
+
+// kindRow inserts a control-table row (version 1) for the kind's test/ns/name.
+func kindRow(t *testing.T, kind, ns, name string, manual int32) {
+	t.Helper()
+	cols := []string{"cluster", "namespace", "kind", "workload", "version", "replicas_manual", "replicas_recommended", "replicas_observed",
 		"containers.name", "containers.cpu_request_m", "containers.cpu_limit_m", "containers.mem_request_mib", "containers.mem_limit_mib",
 		"containers.cpu_request_source", "containers.cpu_limit_source", "containers.mem_request_source", "containers.mem_limit_source",
 		"peak_day", "updated_by", "updated_at", "deleted"}
-	row := []any{"test", ns, name, uint64(1), manual, int32(-1), int32(3),
+	row := []any{"test", ns, kind, name, uint64(1), manual, int32(-1), int32(3),
 		[]string{"app"}, []int64{350}, []int64{2000}, []int64{420}, []int64{2048},
 		[]string{"collected"}, []string{"collected"}, []string{"collected"}, []string{"manual"},
 		time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), "collector", time.Now().UTC(), uint8(0)}
@@ -116,7 +123,7 @@ func (n *notes) Notify(_ context.Context, e notify.Event) {
 
 func newRunner(t *testing.T, pub Publisher, sl *sleeps, n *notes) *Runner {
 	d := Deps{
-		Kube: kubeFor, Manual: &ControlTable{Conn: conn}, Audit: audit.New(conn),
+		Kube: kubeFor, Manual: tableManual{conn}, Audit: audit.New(conn),
 		Log: slog.New(slog.DiscardHandler), VerifyWait: time.Second,
 		Now: func() time.Time { return time.Date(2026, 3, 1, 15, 30, 0, 0, time.UTC) },
 	}
@@ -144,7 +151,7 @@ func TestAScaleRecordsManualReplicasPublishesThenScales(t *testing.T) {
 	n := &notes{}
 	by := actor(t)
 
-	res := newRunner(t, pub, nil, n).Scale(context.Background(), ScaleRequest{Items: []ScaleItem{{Workload{"test", ns, "checkout"}, 5}}}, by)
+	res := newRunner(t, pub, nil, n).Scale(context.Background(), ScaleRequest{Items: []ScaleItem{{Workload{Cluster: "test", Namespace: ns, Name: "checkout"}, 5}}}, by)
 
 	if len(res) != 1 || !res[0].OK || res[0].Before != (ReplicasState{3}) || res[0].After != (ReplicasState{5}) {
 		t.Fatalf("results %+v", res)
@@ -172,7 +179,7 @@ func TestAScaleRecordsManualReplicasPublishesThenScales(t *testing.T) {
 func TestAScaleEndsATemporaryScaleAndScalesAWorkloadOutsideTheTable(t *testing.T) {
 	ns := namespace(t)
 	deployment(t, ns, "api", 2, map[string]string{v1alpha1.AnnotationScaleTemp: "2026-03-01T15:29:00Z@2->8"})
-	res := newRunner(t, nil, nil, nil).Scale(context.Background(), ScaleRequest{Items: []ScaleItem{{Workload{"test", ns, "api"}, 4}}}, actor(t))
+	res := newRunner(t, nil, nil, nil).Scale(context.Background(), ScaleRequest{Items: []ScaleItem{{Workload{Cluster: "test", Namespace: ns, Name: "api"}, 4}}}, actor(t))
 	if !res[0].OK {
 		t.Fatalf("result %+v", res[0])
 	}
@@ -189,7 +196,7 @@ func TestATemporaryScaleSetsTheAnnotationAndReplicasAndLeavesTheTable(t *testing
 	ns := namespace(t)
 	deployment(t, ns, "cart", 3, nil)
 	controlRow(t, ns, "cart", 3)
-	res := newRunner(t, nil, nil, nil).Scale(context.Background(), ScaleRequest{Temporary: true, Items: []ScaleItem{{Workload{"test", ns, "cart"}, 10}}}, actor(t))
+	res := newRunner(t, nil, nil, nil).Scale(context.Background(), ScaleRequest{Temporary: true, Items: []ScaleItem{{Workload{Cluster: "test", Namespace: ns, Name: "cart"}, 10}}}, actor(t))
 	if !res[0].OK {
 		t.Fatalf("result %+v", res[0])
 	}
@@ -209,7 +216,7 @@ func TestARestartSetsANewRestartedAt(t *testing.T) {
 	ns := namespace(t)
 	deployment(t, ns, "web", 1, nil)
 	r := newRunner(t, nil, nil, nil)
-	w := Workload{"test", ns, "web"}
+	w := Workload{Cluster: "test", Namespace: ns, Name: "web"}
 	first := r.Restart(context.Background(), RestartRequest{Items: []Workload{w}}, actor(t))
 	second := r.Restart(context.Background(), RestartRequest{Items: []Workload{w}}, actor(t))
 	if !first[0].OK || !second[0].OK {
@@ -231,12 +238,12 @@ func TestABatchReportsAFailingItemAndCarriesOnWithPausesBetweenItems(t *testing.
 	sl, n := &sleeps{}, &notes{}
 	by := actor(t)
 	res := newRunner(t, nil, sl, n).Restart(context.Background(), RestartRequest{Interval: 7 * time.Second, Items: []Workload{
-		{"test", ns, "a"}, {"test", ns, "missing"}, {"test", ns, "c"}, {"elsewhere", ns, "a"},
+		{Cluster: "test", Namespace: ns, Name: "a"}, {Cluster: "test", Namespace: ns, Name: "missing"}, {Cluster: "test", Namespace: ns, Name: "c"}, {Cluster: "elsewhere", Namespace: ns, Name: "a"},
 	}}, by)
 	want := []struct {
 		ok  bool
 		err string
-	}{{true, ""}, {false, "deployment " + ns + "/missing not found in cluster test"}, {true, ""}, {false, `no cluster named "elsewhere"`}}
+	}{{true, ""}, {false, "Deployment " + ns + "/missing not found in cluster test"}, {true, ""}, {false, `no cluster named "elsewhere"`}}
 	for i, w := range want {
 		if res[i].OK != w.ok || !strings.Contains(res[i].Error, w.err) {
 			t.Fatalf("item %d: %+v, want ok=%v error %q", i, res[i], w.ok, w.err)
@@ -261,7 +268,7 @@ func TestACancelledBatchReportsTheItemsItDidNotRun(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	r := New(Deps{Kube: kubeFor, Audit: audit.New(conn), Log: slog.New(slog.DiscardHandler),
 		Sleep: func(ctx context.Context, d time.Duration) error { cancel(); return sleep(ctx, d) }})
-	res := r.Restart(ctx, RestartRequest{Interval: time.Hour, Items: []Workload{{"test", ns, "a"}, {"test", ns, "b"}}}, actor(t))
+	res := r.Restart(ctx, RestartRequest{Interval: time.Hour, Items: []Workload{{Cluster: "test", Namespace: ns, Name: "a"}, {Cluster: "test", Namespace: ns, Name: "b"}}}, actor(t))
 	if !res[0].OK || res[1].OK || !strings.Contains(res[1].Error, "not run") {
 		t.Fatalf("results %+v", res)
 	}
@@ -274,7 +281,7 @@ func TestAScaleWithoutTheControlTableRefusesRatherThanBeUndone(t *testing.T) {
 	ns := namespace(t)
 	deployment(t, ns, "a", 2, nil)
 	r := New(Deps{Kube: kubeFor, Audit: audit.New(conn), Log: slog.New(slog.DiscardHandler)})
-	res := r.Scale(context.Background(), ScaleRequest{Items: []ScaleItem{{Workload{"test", ns, "a"}, 6}}}, actor(t))
+	res := r.Scale(context.Background(), ScaleRequest{Items: []ScaleItem{{Workload{Cluster: "test", Namespace: ns, Name: "a"}, 6}}}, actor(t))
 	if res[0].OK || !strings.Contains(res[0].Error, "control table is unavailable") {
 		t.Fatalf("result %+v", res[0])
 	}
@@ -284,11 +291,11 @@ func TestAScaleWithoutTheControlTableRefusesRatherThanBeUndone(t *testing.T) {
 }
 
 func TestResultsEncodeAsTheAPIsActionResult(t *testing.T) {
-	b, err := json.Marshal(Result{Workload: Workload{"c", "n", "w"}, OK: true, Before: ReplicasState{1}, After: ReplicasState{2}})
+	b, err := json.Marshal(Result{Workload: Workload{Cluster: "c", Namespace: "n", Kind: "StatefulSet", Name: "w"}, OK: true, Before: ReplicasState{1}, After: ReplicasState{2}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if string(b) != `{"cluster":"c","namespace":"n","workload":"w","ok":true,"before":{"replicas":1},"after":{"replicas":2}}` {
+	if string(b) != `{"cluster":"c","namespace":"n","kind":"StatefulSet","workload":"w","ok":true,"before":{"replicas":1},"after":{"replicas":2}}` {
 		t.Fatalf("%s", b)
 	}
 }

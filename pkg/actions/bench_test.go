@@ -15,7 +15,7 @@ func BenchmarkRestartBatch(b *testing.B) {
 	ns := namespace(b)
 	items := make([]Workload, 20)
 	for i := range items {
-		items[i] = Workload{"test", ns, fmt.Sprintf("w%d", i)}
+		items[i] = Workload{Cluster: "test", Namespace: ns, Name: fmt.Sprintf("w%d", i)}
 	}
 	for _, w := range items {
 		deployment(b, ns, w.Name, 1, nil)

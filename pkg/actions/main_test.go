@@ -19,8 +19,9 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/pkg/store"
 )
 
-// The package's tests run against a real kube-apiserver (etcd + apiserver: Deployments and
-// their scale subresource need no controllers) and the embedded ClickHouse engine.
+// The package's tests run against a real kube-apiserver (etcd + apiserver: Deployments,
+// StatefulSets, DaemonSets and the scale subresources need no controllers) and the embedded
+// ClickHouse engine.
 var (
 	kube *testenv.Kube
 	conn store.Conn
@@ -89,6 +90,58 @@ func deployment(t testing.TB, ns, name string, replicas int32, annotations map[s
 		t.Fatal(err)
 	}
 	return out
+}
+
+func podTemplate(name string) corev1.PodTemplateSpec {
+	return corev1.PodTemplateSpec{
+		ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{"app": name}},
+		Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: "app", Image: "registry.example/app:1"}}},
+	}
+}
+
+func statefulSet(t testing.TB, ns, name string, replicas int32, annotations map[string]string) *appsv1.StatefulSet {
+	t.Helper()
+	s := &appsv1.StatefulSet{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns, Annotations: annotations},
+		Spec: appsv1.StatefulSetSpec{Replicas: &replicas, ServiceName: name,
+			Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": name}}, Template: podTemplate(name)},
+	}
+	out, err := kube.Clientset().AppsV1().StatefulSets(ns).Create(context.Background(), s, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func daemonSet(t testing.TB, ns, name string) *appsv1.DaemonSet {
+	t.Helper()
+	d := &appsv1.DaemonSet{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns},
+		Spec:       appsv1.DaemonSetSpec{Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": name}}, Template: podTemplate(name)},
+	}
+	out, err := kube.Clientset().AppsV1().DaemonSets(ns).Create(context.Background(), d, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func getStatefulSet(t *testing.T, ns, name string) *appsv1.StatefulSet {
+	t.Helper()
+	s, err := kube.Clientset().AppsV1().StatefulSets(ns).Get(context.Background(), name, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func getDaemonSet(t *testing.T, ns, name string) *appsv1.DaemonSet {
+	t.Helper()
+	d, err := kube.Clientset().AppsV1().DaemonSets(ns).Get(context.Background(), name, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
 }
 
 func getDeployment(t *testing.T, ns, name string) *appsv1.Deployment {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
+	"github.com/kubedoor/kubedoor-grafana/pkg/workload"
 )
 
 var (
@@ -13,9 +14,10 @@ var (
 	dnsSubdomain = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
 )
 
-// ValidateBatch checks a request's bounds and each item's names; path is the items' JSON path
-// ("items"), so a problem names the field, e.g. items[2].namespace. clusterKnown says whether
-// a cluster name is configured.
+// ValidateBatch checks a request's bounds and each item's names and kind; path is the items' JSON
+// path ("items"), so a problem names the field, e.g. items[2].namespace. clusterKnown says
+// whether a cluster name is configured. It sets each item's Kind to its canonical name ("" and
+// "statefulset" become Deployment and StatefulSet), so what runs and is audited is canonical.
 func ValidateBatch(path string, items []Workload, interval time.Duration, clusterKnown func(string) bool) *settings.FieldError {
 	if len(items) == 0 || len(items) > MaxItems {
 		return &settings.FieldError{Field: path, Reason: fmt.Sprintf("need 1 to %d workloads (use a schedule for more)", MaxItems)}
@@ -33,7 +35,23 @@ func ValidateBatch(path string, items []Workload, interval time.Duration, cluste
 		case len(w.Namespace) > 63 || !dnsLabel.MatchString(w.Namespace):
 			return &settings.FieldError{Field: p + ".namespace", Reason: "must be a Kubernetes namespace name"}
 		case len(w.Name) > 253 || !dnsSubdomain.MatchString(w.Name):
-			return &settings.FieldError{Field: p + ".workload", Reason: "must be a Kubernetes Deployment name"}
+			return &settings.FieldError{Field: p + ".workload", Reason: "must be a Kubernetes workload name"}
+		}
+		kind, err := workload.ParseKind(w.Kind)
+		if err != nil {
+			return &settings.FieldError{Field: p + ".kind", Reason: err.Error()}
+		}
+		items[i].Kind = kind
+	}
+	return nil
+}
+
+// ValidateScalable refuses the items whose kind has no replicas (DaemonSets), naming the first
+// one's kind field; run it after ValidateBatch.
+func ValidateScalable(path string, items []Workload) *settings.FieldError {
+	for i, w := range items {
+		if !workload.HasReplicas(w.Kind) {
+			return &settings.FieldError{Field: fmt.Sprintf("%s[%d].kind", path, i), Reason: NoReplicasReason}
 		}
 	}
 	return nil

@@ -5,7 +5,6 @@ package backend
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -13,7 +12,6 @@ import (
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend/app"
 
-	"github.com/kubedoor/kubedoor-grafana/pkg/actions"
 	"github.com/kubedoor/kubedoor-grafana/pkg/audit"
 	"github.com/kubedoor/kubedoor-grafana/pkg/clustersettings"
 	"github.com/kubedoor/kubedoor-grafana/pkg/collect"
@@ -83,7 +81,6 @@ func Start(log *slog.Logger, version string) *Backend {
 	b.Collections = jobs.NewManager(ctx, svc, deriver, collect.Options{Logger: log}, log)
 
 	b.Operations = operations.New(svc, operations.Options{Log: log, Leases: leases, Deps: operations.Deps{
-		Manual:         manualReplicas{svc: svc, log: log},
 		Publisher:      operations.PublishVia(b.Publisher, 30*time.Second),
 		Collector:      b.Collections,
 		LastCollection: b.Collections,
@@ -152,7 +149,7 @@ func (b *Backend) afterDerivation(ctx context.Context, rep recommend.Report) {
 	if len(rep.New) > 0 && b.Operations != nil {
 		names := make([]string, len(rep.New))
 		for i, k := range rep.New {
-			names[i] = k.Namespace + "/" + k.Workload
+			names[i] = k.Target()
 		}
 		b.Operations.Notifier.Notify(ctx, notify.Event{
 			Kind: notify.EventNewWorkload, Cluster: rep.Cluster,
@@ -190,30 +187,4 @@ func (b *Backend) warmRecommendations(ctx context.Context, snap snapshot.Snapsho
 		loc = time.UTC // as the route reads it
 	}
 	return savings.New(snap.Conn, control.New(snap.Conn, b.log), b.replays).Warm(ctx, cluster, loc, now)
-}
-
-// manualReplicas records a scale's replicas in the control table (actions.ManualReplicas).
-type manualReplicas struct {
-	svc *service.Service
-	log *slog.Logger
-}
-
-func (m manualReplicas) SetManualReplicas(ctx context.Context, w actions.Workload, replicas int32, by actions.Actor) (actions.ManualChange, error) {
-	snap, err := m.svc.Snapshot()
-	if err != nil {
-		return actions.ManualChange{}, err
-	}
-	tbl := control.New(snap.Conn, m.log).Audited(control.Owed{Action: actions.ActionRecordManual, Role: by.Role})
-	ch, err := tbl.SetManualReplicas(ctx, control.Key{Cluster: w.Cluster, Namespace: w.Namespace, Workload: w.Name}, replicas, by.User)
-	if err != nil {
-		if errors.Is(err, control.ErrNotFound) {
-			return actions.ManualChange{}, nil
-		}
-		return actions.ManualChange{}, err
-	}
-	previous := int32(-1)
-	if ch.Before != nil {
-		previous = ch.Before.Replicas.Manual
-	}
-	return actions.ManualChange{Found: true, Previous: previous, Version: ch.After.Version}, nil
 }

@@ -53,10 +53,11 @@ type parts struct {
 func TestCollectDerivePublishEnforce(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	p := start(ctx, t)
+	p := start(ctx, t, setup{
+		sc: synth.ScenarioMultiDay(synth.DateOf(time.Now().UTC()).AddDays(-12), 12), cluster: cluster, namespace: "shop"})
 
 	// 1. An operator backfills 12 days; the job runs to the end.
-	waitNoJob(ctx, t, p.host)
+	waitNoJob(ctx, t, p.host, cluster)
 	var job struct{ ID, State string }
 	if s := call(t, p.host, editor, "POST", "v1/clusters/"+cluster+"/collections", map[string]int{"days": 12}, &job); s != 202 {
 		t.Fatalf("starting the backfill: %d", s)
@@ -106,7 +107,7 @@ func TestCollectDerivePublishEnforce(t *testing.T) {
 	}
 
 	// 3. The derivation was published to the cluster.
-	pol := waitPolicy(ctx, t, p.dyn, func(cp *v1alpha1.CapacityPolicy) bool { return cp.Spec.SourceVersion == row.Version })
+	pol := waitPolicy(ctx, t, p.dyn, "shop", "search", func(cp *v1alpha1.CapacityPolicy) bool { return cp.Spec.SourceVersion == row.Version })
 	if *pol.Spec.Replicas != int32(sizedTo(want)) || pol.Spec.Containers[0].CPURequest.MilliValue() != wantCPU {
 		t.Fatalf("published policy %+v", pol.Spec)
 	}
@@ -128,7 +129,7 @@ func TestCollectDerivePublishEnforce(t *testing.T) {
 		map[string]any{"expectedVersion": row.Version, "replicasManual": 5}, &edited); s != 200 {
 		t.Fatalf("edit: %d", s)
 	}
-	waitPolicy(ctx, t, p.dyn, func(cp *v1alpha1.CapacityPolicy) bool { return cp.Spec.Replicas != nil && *cp.Spec.Replicas == 5 })
+	waitPolicy(ctx, t, p.dyn, "shop", "search", func(cp *v1alpha1.CapacityPolicy) bool { return cp.Spec.Replicas != nil && *cp.Spec.Replicas == 5 })
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		scale := &autoscalingv1.Scale{ObjectMeta: metav1.ObjectMeta{Name: "search", Namespace: "shop"}, Spec: autoscalingv1.ScaleSpec{Replicas: 3}}
@@ -177,7 +178,14 @@ func worstDay(t *testing.T, rows []synth.Expected, now time.Time, days int) synt
 	return best
 }
 
-func start(ctx context.Context, t *testing.T) parts {
+// setup is what start loads: the scenario into Prometheus, its cluster into the settings (with
+// Kubernetes access), and namespace, created enforced.
+type setup struct {
+	sc                 synth.Scenario
+	cluster, namespace string
+}
+
+func start(ctx context.Context, t *testing.T, s setup) parts {
 	t.Helper()
 	lib, err := testenv.LibCHDB()
 	if err != nil {
@@ -198,12 +206,12 @@ func start(ctx context.Context, t *testing.T) parts {
 	if err := crd.Install(ctx, dyn); err != nil {
 		t.Fatal(err)
 	}
-	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "shop", Labels: map[string]string{v1alpha1.LabelControl: v1alpha1.ControlEnforce}}}
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: s.namespace, Labels: map[string]string{v1alpha1.LabelControl: v1alpha1.ControlEnforce}}}
 	if _, err := cs.CoreV1().Namespaces().Create(ctx, ns, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
 
-	sc := synth.ScenarioMultiDay(synth.DateOf(time.Now().UTC()).AddDays(-12), 12)
+	sc := s.sc
 	expected, err := sc.Expected(0.95)
 	if err != nil {
 		t.Fatal(err)
@@ -218,7 +226,7 @@ func start(ctx context.Context, t *testing.T) parts {
 	}
 	t.Cleanup(func() { _ = prom.Stop() })
 
-	startWebhook(ctx, t, dir, kube, cs)
+	startWebhook(ctx, t, dir, kube, cs, s.cluster)
 
 	exe := filepath.Join(dir, "gpx_kubedoor")
 	if err := testenv.GoBuild(ctx, "./pkg", exe); err != nil {
@@ -230,7 +238,7 @@ func start(ctx context.Context, t *testing.T) parts {
 	}
 	settingsJSON, _ := json.Marshal(map[string]any{
 		"storage":  map[string]string{"mode": "embedded"},
-		"clusters": []map[string]string{{"name": cluster, "prometheusUrl": prom.URL, "kubeAccess": "kubeconfig"}},
+		"clusters": []map[string]string{{"name": s.cluster, "prometheusUrl": prom.URL, "kubeAccess": "kubeconfig"}},
 	})
 	logFile, err := os.Create(filepath.Join(dir, "plugin.log"))
 	if err != nil {
@@ -238,7 +246,7 @@ func start(ctx context.Context, t *testing.T) parts {
 	}
 	host, err := pluginhost.Start(pluginhost.Options{
 		Executable: exe, PluginID: plugin.ID, JSONData: settingsJSON, Log: logFile,
-		Secure: map[string]string{"clusters." + cluster + ".kubeconfig": string(kubeconfig)},
+		Secure: map[string]string{"clusters." + s.cluster + ".kubeconfig": string(kubeconfig)},
 		Env:    []string{"KUBEDOOR_LIBCHDB=" + lib, "KUBEDOOR_DATA_DIR=" + filepath.Join(dir, "data")},
 	})
 	if err != nil {
@@ -254,7 +262,7 @@ func start(ctx context.Context, t *testing.T) parts {
 	return parts{host: host, cs: cs, dyn: dyn, expected: expected}
 }
 
-func startWebhook(ctx context.Context, t *testing.T, dir string, kube *testenv.Kube, cs kubernetes.Interface) {
+func startWebhook(ctx context.Context, t *testing.T, dir string, kube *testenv.Kube, cs kubernetes.Interface, cluster string) {
 	t.Helper()
 	bin := filepath.Join(dir, "kubedoor-webhook")
 	if err := testenv.GoBuild(ctx, "./webhook", bin); err != nil {
@@ -328,7 +336,7 @@ func call(t *testing.T, h *pluginhost.Host, u pluginhost.User, method, path stri
 }
 
 // waitNoJob waits until no collection job runs (the daily catch-up may start one at boot).
-func waitNoJob(ctx context.Context, t *testing.T, h *pluginhost.Host) {
+func waitNoJob(ctx context.Context, t *testing.T, h *pluginhost.Host, cluster string) {
 	t.Helper()
 	for {
 		var list struct{ Items []struct{ State string } }
@@ -340,10 +348,10 @@ func waitNoJob(ctx context.Context, t *testing.T, h *pluginhost.Host) {
 	}
 }
 
-func waitPolicy(ctx context.Context, t *testing.T, dyn dynamic.Interface, ok func(*v1alpha1.CapacityPolicy) bool) *v1alpha1.CapacityPolicy {
+func waitPolicy(ctx context.Context, t *testing.T, dyn dynamic.Interface, ns, name string, ok func(*v1alpha1.CapacityPolicy) bool) *v1alpha1.CapacityPolicy {
 	t.Helper()
 	for {
-		u, err := dyn.Resource(v1alpha1.GroupVersionResource).Namespace("shop").Get(ctx, "search", metav1.GetOptions{})
+		u, err := dyn.Resource(v1alpha1.GroupVersionResource).Namespace(ns).Get(ctx, name, metav1.GetOptions{})
 		if err == nil {
 			var cp v1alpha1.CapacityPolicy
 			raw, _ := u.MarshalJSON()

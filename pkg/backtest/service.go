@@ -82,7 +82,7 @@ func (s *Service) Run(ctx context.Context, k control.Key, loc *time.Location, no
 		p = ProposalOf(row)
 	}
 	days := req.days()
-	samples, err := peaks.WorkloadContainers(ctx, s.conn, k.Cluster, k.Namespace, k.Workload, peaks.LastDays(days, loc, now))
+	samples, err := peaks.WorkloadContainers(ctx, s.conn, k.Cluster, peaks.Workload{Namespace: k.Namespace, Kind: k.Kind, Name: k.Workload}, peaks.LastDays(days, loc, now))
 	if err != nil {
 		return Result{}, fmt.Errorf("backtest of %s: %w", k, err)
 	}

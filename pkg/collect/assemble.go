@@ -11,6 +11,7 @@ import (
 
 	"github.com/kubedoor/kubedoor-grafana/pkg/peakwindow"
 	"github.com/kubedoor/kubedoor-grafana/pkg/promql"
+	"github.com/kubedoor/kubedoor-grafana/pkg/workload"
 )
 
 type ctrVals struct {
@@ -34,51 +35,47 @@ type accumulator struct {
 	inv   *inventory
 	pods  map[podKey]*podVals
 	ready map[wlKey]map[model.Time]float64 // Running+Ready pods at each step
-	// desired is each Deployment's most spec replicas in the window; a Deployment without the
-	// series is absent.
+	// desired is each workload's most desired pods in the window (spec replicas, a DaemonSet's
+	// desired scheduled count); a workload without the series is absent.
 	desired map[wlKey]uint32
-	// hpaMin is the minReplicas of the HPA scaling a Deployment; absent = no HPA.
+	// hpaMin is the minReplicas of the HPA scaling a workload; absent = no HPA.
 	hpaMin map[wlKey]uint32
-	idle   []wlKey // Deployments at 0 the whole window, without pods
+	idle   []wlKey // workloads with replicas at 0 the whole window, without pods
 }
 
 func newAccumulator(inv *inventory) *accumulator {
 	return &accumulator{inv: inv, pods: map[podKey]*podVals{}, ready: map[wlKey]map[model.Time]float64{}, desired: map[wlKey]uint32{}, hpaMin: map[wlKey]uint32{}}
 }
 
-// keepIdle lists the window's Deployments whose spec was at 0 replicas for the whole window
-// and that had no pod in it: they get a pod-total row of their own (see samples).
+// keepIdle lists the window's Deployments and StatefulSets whose spec was at 0 replicas for the
+// whole window and that had no pod in it: they get a pod-total row of their own (see samples).
+// A DaemonSet without pods has no replicas to recommend and nothing to measure.
 func (a *accumulator) keepIdle(inWindow func(ns, wl string) bool) {
 	for k, n := range a.desired {
-		if _, hasPods := a.inv.workloads[k]; n == 0 && !hasPods && inWindow(k.ns, k.name) {
+		if _, hasPods := a.inv.workloads[k]; n == 0 && !hasPods && workload.HasReplicas(k.kind) && inWindow(k.ns, k.name) {
 			a.idle = append(a.idle, k)
 		}
 	}
 }
 
-// addDesired keeps the desired replicas of the window's Deployments.
-func (a *accumulator) addDesired(vec model.Vector) {
+// perWorkload reads an answer labelled by kind and workload (promql.DesiredReplicas,
+// promql.HPAMinReplicas) into counts.
+func perWorkload(vec model.Vector, into map[wlKey]uint32) {
 	for _, s := range vec {
 		v, ok := finite(s.Value)
-		k := wlKey{string(s.Metric["namespace"]), string(s.Metric["deployment"])}
-		if !ok || v < 0 || k.ns == "" || k.name == "" {
+		k := wlKey{string(s.Metric["namespace"]), string(s.Metric[promql.LabelKind]), string(s.Metric[promql.LabelWorkload])}
+		if !ok || v < 0 || k.ns == "" || k.kind == "" || k.name == "" {
 			continue
 		}
-		a.desired[k] = uint32(min(math.Round(v), math.MaxUint32))
+		into[k] = uint32(min(math.Round(v), math.MaxUint32))
 	}
 }
 
-// addHPAMin keeps the minReplicas of the HPAs scaling the window's Deployments.
-func (a *accumulator) addHPAMin(vec model.Vector) {
-	for _, s := range vec {
-		v, ok := finite(s.Value)
-		k := wlKey{string(s.Metric["namespace"]), string(s.Metric["deployment"])}
-		if !ok || v < 0 || k.ns == "" || k.name == "" {
-			continue
-		}
-		a.hpaMin[k] = uint32(min(math.Round(v), math.MaxUint32))
-	}
-}
+// addDesired keeps the desired pods of the window's workloads.
+func (a *accumulator) addDesired(vec model.Vector) { perWorkload(vec, a.desired) }
+
+// addHPAMin keeps the minReplicas of the HPAs scaling the window's workloads.
+func (a *accumulator) addHPAMin(vec model.Vector) { perWorkload(vec, a.hpaMin) }
 
 func (a *accumulator) locked(f func()) {
 	a.mu.Lock()
@@ -89,7 +86,7 @@ func (a *accumulator) locked(f func()) {
 func (a *accumulator) pod(m model.Metric) *podVals {
 	k := podKey{string(m["namespace"]), string(m["pod"])}
 	if _, ok := a.inv.podWL[k]; !ok {
-		return nil // not a pod of this window's Deployments
+		return nil // not a pod of this window's workloads
 	}
 	p := a.pods[k]
 	if p == nil {
@@ -231,12 +228,11 @@ func (a *accumulator) addCFS(vec model.Vector) {
 	}
 }
 
-// addReady adds each ReplicaSet's ready pods at each step to its Deployment's.
+// addReady adds each owner's ready pods at each step to its workload's: a Deployment's
+// ReplicaSets add up.
 func (a *accumulator) addReady(m model.Matrix) {
 	for _, ser := range m {
-		ns := string(ser.Metric["namespace"])
-		dep, ok := a.inv.rsDeploy[[2]string{ns, string(ser.Metric["owner_name"])}]
-		k := wlKey{ns, dep}
+		k, ok := a.inv.workloadOf(string(ser.Metric["namespace"]), string(ser.Metric["owner_kind"]), string(ser.Metric["owner_name"]))
 		if _, mine := a.inv.workloads[k]; !ok || !mine {
 			continue
 		}

@@ -22,8 +22,10 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/pkg/promql"
 )
 
-// The big benchmark: 10,000 Deployments × 2 pods × 1 day (synth.ScenarioBig) in a real
-// Prometheus. The TSDB takes minutes to backfill, so it is built once into
+// The big benchmark: 10,000 Deployments × 2 pods × 1 day (synth.ScenarioBig, cluster "bench")
+// in a real Prometheus, beside as many workloads of mixed kinds (a third each Deployments,
+// StatefulSets and DaemonSets; cluster "bench-kinds") in the same TSDB, so one run compares
+// them. The TSDB takes minutes to backfill, so it is built once into
 // testenv.CacheDir()/bench-tsdb/<key>, keyed on the generator's source, and reused. Run with
 //
 //	go test -run '^$' -bench BenchmarkCollectBig -benchtime 1x -timeout 60m ./pkg/collect
@@ -32,6 +34,9 @@ import (
 
 // benchDay is fixed so the cached TSDB stays valid (Prometheus keeps 800 days here).
 var benchDay = synth.Date{Year: 2026, Month: time.November, Day: 2}
+
+// benchKinds is the benchmark's cluster of mixed kinds.
+const benchKinds = "bench-kinds"
 
 func benchWorkloads() int {
 	n := 10000
@@ -62,7 +67,7 @@ func generatorKey(b *testing.B, workloads int) string {
 			h.Write(data)
 		}
 	}
-	fmt.Fprintf(h, "%d workloads on %s", workloads, benchDay)
+	fmt.Fprintf(h, "%d workloads on %s, Deployments only and mixed kinds", workloads, benchDay)
 	return hex.EncodeToString(h.Sum(nil))[:16]
 }
 
@@ -79,7 +84,11 @@ func startBigPrometheus(b *testing.B, workloads int) *testenv.PromServer {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			b.Fatal(err)
 		}
-		s := synth.ScenarioBig(synth.BigOptions{Day: benchDay, Workloads: workloads})
+		s, err := synth.Merge(synth.ScenarioBig(synth.BigOptions{Day: benchDay, Workloads: workloads}),
+			synth.ScenarioBig(synth.BigOptions{Day: benchDay, Workloads: workloads, Cluster: benchKinds, Kinds: true}))
+		if err != nil {
+			b.Fatal(err)
+		}
 		for _, p := range s.Parts(8, false) {
 			opts.Parts = append(opts.Parts, io.WriterTo(p))
 		}
@@ -110,7 +119,6 @@ func BenchmarkCollectBig(b *testing.B) {
 		b.Fatal(err)
 	}
 	s := clustersettings.Defaults("bench", "UTC")
-	tg := Target{Cluster: "bench", ClusterKey: "cluster", ClusterValue: "bench", Settings: s}
 	day := dayOf(benchDay)
 	ctx := context.Background()
 	// Warm Prometheus' page cache once, so neither side pays the cold read alone.
@@ -121,20 +129,24 @@ func BenchmarkCollectBig(b *testing.B) {
 	for _, res := range []time.Duration{30 * time.Second, time.Minute} {
 		// 30s is the default (every sample at a 30s scrape); 1m is what KubeDoor's subqueries
 		// get from a default evaluation_interval, and still pins the generator's answers.
-		b.Run("ours-step-"+res.String(), func(b *testing.B) {
-			for b.Loop() {
-				res, err := New(client, Options{QueryTimeout: 10 * time.Minute, Resolution: res}).Day(ctx, tg, day, time.Now())
-				if err != nil {
-					b.Fatal(err)
+		// Deployments only, then mixed kinds, back to back on the same TSDB.
+		for _, cluster := range []string{"bench", benchKinds} {
+			tg := Target{Cluster: cluster, ClusterKey: "cluster", ClusterValue: cluster, Settings: s}
+			b.Run("ours-step-"+res.String()+"/"+cluster, func(b *testing.B) {
+				for b.Loop() {
+					res, err := New(client, Options{QueryTimeout: 10 * time.Minute, Resolution: res}).Day(ctx, tg, day, time.Now())
+					if err != nil {
+						b.Fatal(err)
+					}
+					if res.Workloads != workloads {
+						b.Fatalf("collected %d workloads, want %d", res.Workloads, workloads)
+					}
+					b.ReportMetric(float64(res.Stats.Queries), "queries/op")
+					b.ReportMetric(float64(res.Stats.MaxPoints), "max-points/series")
+					b.ReportMetric(float64(len(res.Samples)), "samples/op")
 				}
-				if res.Workloads != workloads {
-					b.Fatalf("collected %d workloads, want %d", res.Workloads, workloads)
-				}
-				b.ReportMetric(float64(res.Stats.Queries), "queries/op")
-				b.ReportMetric(float64(res.Stats.MaxPoints), "max-points/series")
-				b.ReportMetric(float64(len(res.Samples)), "samples/op")
-			}
-		})
+			})
+		}
 	}
 	b.Run("kubedoor", func(b *testing.B) {
 		w, _ := s.DefaultWindow()

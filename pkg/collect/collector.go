@@ -93,7 +93,7 @@ func New(client prom.Client, opts Options) *Collector {
 type DayResult struct {
 	Day     peakwindow.Day
 	Samples []peaks.Sample
-	// Workloads is the number of Deployments with at least one sample.
+	// Workloads is the number of workloads (of any kind) with at least one sample.
 	Workloads int
 	// Skipped says why nothing was collected (a window not ended yet); Samples is then empty.
 	Skipped string
@@ -119,6 +119,11 @@ func (c *Collector) Day(ctx context.Context, t Target, day peakwindow.Day, now t
 		}
 	}
 	r := &runner{prom: c.prom, opts: c.opts, sem: make(chan struct{}, c.opts.Concurrency), stats: &statsCounter{}}
+	// Evaluated at the day's first window end, like the day's other queries, not at now.
+	leftOpen, err := leftOpenRanges(ctx, r, windows[0].On(day, loc).End)
+	if err != nil {
+		return res, fmt.Errorf("cluster %s, day %s: %w", t.Cluster, day, err)
+	}
 	collectedAt := time.Now().UTC()
 	var all []peaks.Sample
 	for _, w := range windows {
@@ -128,7 +133,7 @@ func (c *Collector) Day(ctx context.Context, t Target, day peakwindow.Day, now t
 				"cluster", t.Cluster, "day", day.String(), "window", w.String())
 			continue
 		}
-		samples, err := c.window(ctx, r, t, w, sp, collectedAt)
+		samples, err := c.window(ctx, r, t, w, sp, leftOpen, collectedAt)
 		if err != nil {
 			return res, fmt.Errorf("cluster %s, day %s, window %s: %w", t.Cluster, day, w, err)
 		}
@@ -142,14 +147,31 @@ func (c *Collector) Day(ctx context.Context, t Target, day peakwindow.Day, now t
 		if a.Workload != b.Workload {
 			return a.Workload < b.Workload
 		}
+		if a.Kind != b.Kind {
+			return a.Kind < b.Kind
+		}
 		return a.Container < b.Container
 	})
-	seen := map[[2]string]bool{}
+	seen := map[wlKey]bool{}
 	for _, s := range all {
-		seen[[2]string{s.Namespace, s.Workload}] = true
+		seen[wlKey{s.Namespace, s.Kind, s.Workload}] = true
 	}
 	res.Samples, res.Workloads, res.Stats = all, len(seen), r.stats.snapshot()
 	return res, nil
+}
+
+// leftOpenRanges asks Prometheus whether its range selectors leave out a sample at their lower
+// bound (3.x) or keep it (2.x), so the window's instant queries cover [start, end] on either
+// (promql.Window.LeftOpen). Any other answer (a Prometheus-compatible server of its own kind)
+// keeps the closed form the collector always used.
+func leftOpenRanges(ctx context.Context, r *runner, near time.Time) (bool, error) {
+	// The probe's arithmetic needs a multiple of 30 s since the epoch.
+	at := time.Unix(near.Unix()/30*30, 0)
+	v, err := r.instant(ctx, promql.LeftOpenProbe, at, 1)
+	if err != nil {
+		return false, fmt.Errorf("probing range selector semantics: %w", err)
+	}
+	return len(v) == 1 && v[0].Value == promql.LeftOpenAnswer, nil
 }
 
 // step is the resolution, raised so the window has at most MaxPointsPerSeries steps.
@@ -162,8 +184,8 @@ func (c *Collector) step(d time.Duration) time.Duration {
 }
 
 // window collects the workloads whose peak window is w.
-func (c *Collector) window(ctx context.Context, r *runner, t Target, w peakwindow.Window, sp peakwindow.Span, collectedAt time.Time) ([]peaks.Sample, error) {
-	pw := promql.Window{Range: sp.Duration(), Step: c.step(sp.Duration()), RateRange: c.opts.RateRange, Quantile: t.Settings.Quantile}
+func (c *Collector) window(ctx context.Context, r *runner, t Target, w peakwindow.Window, sp peakwindow.Span, leftOpen bool, collectedAt time.Time) ([]peaks.Sample, error) {
+	pw := promql.Window{Range: sp.Duration(), Step: c.step(sp.Duration()), RateRange: c.opts.RateRange, Quantile: t.Settings.Quantile, LeftOpen: leftOpen}
 	cluster := promql.Scope{ClusterKey: t.ClusterKey, ClusterValue: t.ClusterValue}
 
 	g, gctx := newGroup(ctx)

@@ -19,14 +19,19 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/pkg/peaks"
 	"github.com/kubedoor/kubedoor-grafana/pkg/peakwindow"
 	"github.com/kubedoor/kubedoor-grafana/pkg/prom"
+	"github.com/kubedoor/kubedoor-grafana/pkg/workload"
 )
 
 var (
-	promServer *testenv.PromServer
+	// proms are the Prometheus versions (testenv.PromVersions) loaded with the same scenarios:
+	// the collector's PromQL must give the generator's answers on 2.x's closed range selectors
+	// and 3.x's left-open ones. promClient is the first, for tests no version can change.
+	proms      []promUnderTest
 	promClient prom.Client
 	synthDay   synth.Date
 	expected   []synth.Expected
-	// scaledToZero are the Deployments at 0 desired replicas the whole window, without pods.
+	// scaledToZero are the Deployments and StatefulSets at 0 desired replicas the whole window,
+	// without pods.
 	scaledToZero []synth.Expected
 )
 
@@ -46,7 +51,7 @@ func run(m *testing.M) (int, error) {
 		return 0, err
 	}
 	s, err := synth.Merge(synth.ScenarioRollout(synthDay), synth.ScenarioSidecar(synthDay), synth.ScenarioHalfWindow(synthDay), mid,
-		synth.ScenarioReplicaTraps(synthDay))
+		synth.ScenarioReplicaTraps(synthDay), synth.ScenarioKinds(synthDay))
 	if err != nil {
 		return 0, err
 	}
@@ -60,14 +65,33 @@ func run(m *testing.M) (int, error) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	if promServer, err = testenv.StartPrometheus(ctx, testenv.PromOptions{Backfill: &buf}); err != nil {
-		return 0, err
+	for _, v := range testenv.PromVersions {
+		srv, err := testenv.StartPrometheus(ctx, testenv.PromOptions{Version: v, Backfill: bytes.NewReader(buf.Bytes())})
+		if err != nil {
+			return 0, err
+		}
+		defer srv.Stop()
+		client, err := prom.New(prom.Config{URL: srv.URL})
+		if err != nil {
+			return 0, err
+		}
+		proms = append(proms, promUnderTest{srv.Name(), client})
 	}
-	defer promServer.Stop()
-	if promClient, err = prom.New(prom.Config{URL: promServer.URL}); err != nil {
-		return 0, err
-	}
+	promClient = proms[0].client
 	return m.Run(), nil
+}
+
+type promUnderTest struct {
+	name   string
+	client prom.Client
+}
+
+// eachProm runs f as a subtest per Prometheus version, named after it (prometheus-2.42.0, …).
+func eachProm(t *testing.T, f func(t *testing.T, client prom.Client)) {
+	t.Helper()
+	for _, p := range proms {
+		t.Run(p.name, func(t *testing.T) { f(t, p.client) })
+	}
 }
 
 func dayOf(d synth.Date) peakwindow.Day {
@@ -88,14 +112,22 @@ func closeTo(a, b float64) bool {
 	return math.Abs(a-b) <= 1e-6*math.Max(math.Abs(a), math.Abs(b))
 }
 
+// find returns a Deployment's row; findKind any workload's.
 func find(samples []peaks.Sample, ns, wl, ctr string) (peaks.Sample, bool) {
+	return findKind(samples, ns, workload.Deployment, wl, ctr)
+}
+
+func findKind(samples []peaks.Sample, ns, kind, wl, ctr string) (peaks.Sample, bool) {
 	for _, s := range samples {
-		if s.Namespace == ns && s.Workload == wl && s.Container == ctr {
+		if s.Namespace == ns && s.Kind == kind && s.Workload == wl && s.Container == ctr {
 			return s, true
 		}
 	}
 	return peaks.Sample{}, false
 }
+
+// kindOf is the kind the collector must write for a generator's row ("" is a Deployment).
+func kindOf(e synth.Expected) string { return workload.Kind(e.Kind) }
 
 // checkAgainstExpected compares every row the generator expects for cluster with the collector's
 // and checks that the collector produced no other container rows.
@@ -107,12 +139,12 @@ func checkAgainstExpected(t *testing.T, cluster string, res DayResult) {
 			continue
 		}
 		n++
-		s, ok := find(res.Samples, e.Namespace, e.Deployment, e.Container)
+		s, ok := findKind(res.Samples, e.Namespace, kindOf(e), e.Deployment, e.Container)
+		name := fmt.Sprintf("%s/%s/%s/%s", e.Namespace, kindOf(e), e.Deployment, e.Container)
 		if !ok {
-			t.Errorf("%s/%s/%s: no sample", e.Namespace, e.Deployment, e.Container)
+			t.Errorf("%s: no sample", name)
 			continue
 		}
-		name := fmt.Sprintf("%s/%s/%s", e.Namespace, e.Deployment, e.Container)
 		for _, c := range []struct {
 			what      string
 			got, want float64
@@ -190,7 +222,7 @@ func checkPodTotal(t *testing.T, res DayResult, e synth.Expected) {
 	t.Helper()
 	perPod := map[string][2]float64{}
 	for _, o := range expected {
-		if o.Cluster == e.Cluster && o.Namespace == e.Namespace && o.Deployment == e.Deployment && o.Window.Day == e.Window.Day {
+		if o.Cluster == e.Cluster && o.Namespace == e.Namespace && o.Kind == e.Kind && o.Deployment == e.Deployment && o.Window.Day == e.Window.Day {
 			for _, p := range o.PerPod {
 				v := perPod[p.Pod]
 				perPod[p.Pod] = [2]float64{v[0] + p.CPU, v[1] + p.Memory}
@@ -202,9 +234,9 @@ func checkPodTotal(t *testing.T, res DayResult, e synth.Expected) {
 		cpuMax, memMax = max(cpuMax, v[0]), max(memMax, v[1])
 		cpuSum, memSum = cpuSum+v[0], memSum+v[1]
 	}
-	s, ok := find(res.Samples, e.Namespace, e.Deployment, peaks.PodTotal)
+	s, ok := findKind(res.Samples, e.Namespace, kindOf(e), e.Deployment, peaks.PodTotal)
 	if !ok {
-		t.Errorf("%s/%s: no pod-total row", e.Namespace, e.Deployment)
+		t.Errorf("%s/%s/%s: no pod-total row", e.Namespace, kindOf(e), e.Deployment)
 		return
 	}
 	n := float64(len(perPod))
@@ -223,52 +255,56 @@ func TestCollectorMatchesTheGeneratorsAnswers(t *testing.T) {
 		{"rollout, sidecar and half-window workloads in UTC", "prod-a", "UTC", clustersettings.Window{Start: "10:00", End: "11:30"}},
 		{"a window crossing midnight in Asia/Shanghai", "prod-sh", "Asia/Shanghai", clustersettings.Window{Start: "22:00", End: "02:00"}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			c := New(promClient, Options{})
-			res, err := c.Day(ctx, target(t, tt.cluster, tt.zone, tt.peak), dayOf(synthDay), time.Now())
-			if err != nil {
-				t.Fatal(err)
-			}
-			if res.Skipped != "" {
-				t.Fatalf("skipped: %s", res.Skipped)
-			}
-			checkAgainstExpected(t, tt.cluster, res)
-			if res.Stats.MaxPoints > MaxPointsPerSeries || res.Stats.MaxPoints < 2 {
-				t.Errorf("max points per series %d", res.Stats.MaxPoints)
-			}
-		})
-	}
+	eachProm(t, func(t *testing.T, client prom.Client) {
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				c := New(client, Options{})
+				res, err := c.Day(ctx, target(t, tt.cluster, tt.zone, tt.peak), dayOf(synthDay), time.Now())
+				if err != nil {
+					t.Fatal(err)
+				}
+				if res.Skipped != "" {
+					t.Fatalf("skipped: %s", res.Skipped)
+				}
+				checkAgainstExpected(t, tt.cluster, res)
+				if res.Stats.MaxPoints > MaxPointsPerSeries || res.Stats.MaxPoints < 2 {
+					t.Errorf("max points per series %d", res.Stats.MaxPoints)
+				}
+			})
+		}
+	})
 }
 
 func TestRolloutIsOneWorkloadAndTheSidecarItsOwnRow(t *testing.T) {
-	res, err := New(promClient, Options{}).Day(context.Background(), target(t, "prod-a", "UTC", clustersettings.Window{Start: "10:00", End: "11:30"}), dayOf(synthDay), time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	var checkout, api []string
-	for _, s := range res.Samples {
-		switch s.Workload {
-		case "checkout":
-			checkout = append(checkout, s.Container)
-		case "api":
-			api = append(api, s.Container)
+	eachProm(t, func(t *testing.T, client prom.Client) {
+		res, err := New(client, Options{}).Day(context.Background(), target(t, "prod-a", "UTC", clustersettings.Window{Start: "10:00", End: "11:30"}), dayOf(synthDay), time.Now())
+		if err != nil {
+			t.Fatal(err)
 		}
-		if strings.HasPrefix(s.Workload, "checkout-") {
-			t.Errorf("a ReplicaSet became a workload: %s", s.Workload)
+		var checkout, api []string
+		for _, s := range res.Samples {
+			switch s.Workload {
+			case "checkout":
+				checkout = append(checkout, s.Container)
+			case "api":
+				api = append(api, s.Container)
+			}
+			if strings.HasPrefix(s.Workload, "checkout-") {
+				t.Errorf("a ReplicaSet became a workload: %s", s.Workload)
+			}
 		}
-	}
-	if strings.Join(checkout, ",") != ",app" || strings.Join(api, ",") != ",app,istio-proxy" {
-		t.Fatalf("checkout rows %q, api rows %q", checkout, api)
-	}
-	app, _ := find(res.Samples, "shop", "api", "app")
-	side, _ := find(res.Samples, "shop", "api", "istio-proxy")
-	if app.CPUMax == side.CPUMax || side.CPULimit != 0 || side.ThrottlingRatio != 0 || side.OOMKills != 0 {
-		t.Errorf("sidecar row mixes with the app: app %+v sidecar %+v", app, side)
-	}
-	if res.Workloads != 3 {
-		t.Errorf("%d workloads, want 3", res.Workloads)
-	}
+		if strings.Join(checkout, ",") != ",app" || strings.Join(api, ",") != ",app,istio-proxy" {
+			t.Fatalf("checkout rows %q, api rows %q", checkout, api)
+		}
+		app, _ := find(res.Samples, "shop", "api", "app")
+		side, _ := find(res.Samples, "shop", "api", "istio-proxy")
+		if app.CPUMax == side.CPUMax || side.CPULimit != 0 || side.ThrottlingRatio != 0 || side.OOMKills != 0 {
+			t.Errorf("sidecar row mixes with the app: app %+v sidecar %+v", app, side)
+		}
+		if res.Workloads != 3 {
+			t.Errorf("%d workloads, want 3", res.Workloads)
+		}
+	})
 }
 
 func TestADayWhoseWindowHasNotEndedIsSkipped(t *testing.T) {
@@ -289,37 +325,41 @@ func TestAnOverrideWindowCollectsItsWorkloadInItsOwnWindow(t *testing.T) {
 	// plateau (the curve's plateau is the middle half), while the window recorded is its own.
 	tg := target(t, "prod-a", "UTC", clustersettings.Window{Start: "10:00", End: "11:30"})
 	tg.Settings.Overrides = []clustersettings.Override{{Namespace: "batch", PeakWindow: clustersettings.Window{Start: "09:00", End: "09:30"}}}
-	res, err := New(promClient, Options{}).Day(context.Background(), tg, dayOf(synthDay), time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, s := range res.Samples {
-		if s.Namespace == "batch" && s.WindowStart.Hour() != 9 {
-			t.Errorf("batch collected in %s–%s", s.WindowStart, s.WindowEnd)
+	eachProm(t, func(t *testing.T, client prom.Client) {
+		res, err := New(client, Options{}).Day(context.Background(), tg, dayOf(synthDay), time.Now())
+		if err != nil {
+			t.Fatal(err)
 		}
-		if s.Namespace == "shop" && s.WindowStart.Hour() != 10 {
-			t.Errorf("shop collected in %s–%s", s.WindowStart, s.WindowEnd)
+		for _, s := range res.Samples {
+			if s.Namespace == "batch" && s.WindowStart.Hour() != 9 {
+				t.Errorf("batch collected in %s–%s", s.WindowStart, s.WindowEnd)
+			}
+			if s.Namespace == "shop" && s.WindowStart.Hour() != 10 {
+				t.Errorf("shop collected in %s–%s", s.WindowStart, s.WindowEnd)
+			}
 		}
-	}
-	if _, ok := find(res.Samples, "shop", "checkout", "app"); !ok {
-		t.Error("shop/checkout missing")
-	}
+		if _, ok := find(res.Samples, "shop", "checkout", "app"); !ok {
+			t.Error("shop/checkout missing")
+		}
+	})
 }
 
 func TestBatchingWorkloadsGivesTheSameRows(t *testing.T) {
 	tg := target(t, "prod-a", "UTC", clustersettings.Window{Start: "10:00", End: "11:30"})
-	whole, err := New(promClient, Options{}).Day(context.Background(), tg, dayOf(synthDay), time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	split, err := New(promClient, Options{BatchPods: 1, Concurrency: 2}).Day(context.Background(), tg, dayOf(synthDay), time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if split.Stats.Queries <= whole.Stats.Queries {
-		t.Errorf("batches of one pod made %d queries, whole namespaces %d", split.Stats.Queries, whole.Stats.Queries)
-	}
-	checkAgainstExpected(t, "prod-a", split)
+	eachProm(t, func(t *testing.T, client prom.Client) {
+		whole, err := New(client, Options{}).Day(context.Background(), tg, dayOf(synthDay), time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		split, err := New(client, Options{BatchPods: 1, Concurrency: 2}).Day(context.Background(), tg, dayOf(synthDay), time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if split.Stats.Queries <= whole.Stats.Queries {
+			t.Errorf("batches of one pod made %d queries, whole namespaces %d", split.Stats.Queries, whole.Stats.Queries)
+		}
+		checkAgainstExpected(t, "prod-a", split)
+	})
 }
 
 func TestAStoppedPrometheusFailsTheDayWithAClearMessage(t *testing.T) {
@@ -339,6 +379,21 @@ func TestAStoppedPrometheusFailsTheDayWithAClearMessage(t *testing.T) {
 	}
 	if len(res.Samples) != 0 {
 		t.Errorf("samples returned with the error: %d", len(res.Samples))
+	}
+}
+
+// The probe the collector widens its windows by: Prometheus 2 keeps a range's lower bound, 3
+// leaves it out. A wrong answer on either would shift every window by one sample.
+func TestTheRangeProbeTellsPrometheus2From3(t *testing.T) {
+	for _, p := range proms {
+		r := &runner{prom: p.client, opts: Options{}.withDefaults(), sem: make(chan struct{}, 1), stats: &statsCounter{}}
+		got, err := leftOpenRanges(context.Background(), r, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := strings.HasPrefix(p.name, "prometheus-3."); got != want {
+			t.Errorf("%s: left-open %v, want %v", p.name, got, want)
+		}
 	}
 }
 

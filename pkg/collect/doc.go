@@ -1,8 +1,9 @@
 // Package collect reads one cluster's daily peak-window usage from Prometheus and turns it into
-// peak samples (pkg/peaks): per Deployment and container name, the configured quantile over the
-// window of each pod's CPU (rate of container_cpu_usage_seconds_total, cores) and working-set
-// memory (bytes), the worst pod (max) and the pod average; the pod totals; Running+Ready pods
-// (min, max); requests and limits; % of limit; CFS throttling; OOM kills.
+// peak samples (pkg/peaks): per workload (Deployment, StatefulSet or DaemonSet; Sample.Kind) and
+// container name, the configured quantile over the window of each pod's CPU (rate of
+// container_cpu_usage_seconds_total, cores) and working-set memory (bytes), the worst pod (max)
+// and the pod average; the pod totals; Running+Ready pods (min, max); requests and limits; % of
+// limit; CFS throttling; OOM kills.
 //
 // # What is stored, exactly
 //
@@ -12,8 +13,13 @@
 //     is the q-quantile (Prometheus' quantile_over_time arithmetic) of the values at the
 //     collector's steps in [start, end] — only steps where the pod had a value count, so a pod
 //     that lived half the window is not diluted by the half it did not exist.
-//   - CPUMax/MemMax = max over the Deployment's pods (all its ReplicaSets, via kube_pod_owner →
-//     kube_replicaset_owner) of the pod's value; CPUAvg/MemAvg = their arithmetic mean. A pod
+//   - A workload's pods: a Deployment's through its ReplicaSets (kube_pod_owner with
+//     owner_kind="ReplicaSet" → kube_replicaset_owner), a StatefulSet's or DaemonSet's straight
+//     from kube_pod_owner (owner_kind="StatefulSet" or "DaemonSet", owner_is_controller="true").
+//     The kind is part of the workload's identity: a StatefulSet and a Deployment of one name in
+//     one namespace are two workloads. Below, "Deployment" stands for any kind unless said.
+//   - CPUMax/MemMax = max over the Deployment's pods (all its ReplicaSets) of the pod's value;
+//     CPUAvg/MemAvg = their arithmetic mean. A pod
 //     whose value rests on less than 15 minutes of steps (or half the window, if shorter) — a
 //     surge pod, a crash-looping container, a pod that finished or was drained — is left out of
 //     both unless no pod of the Deployment ran that long: its quantile is a start-up or
@@ -36,14 +42,16 @@
 //     added up) over the window's steps [start, end]; a step where none were ready counts as 0.
 //     PodsReadyMedian: the median of those counts (the middle two's mean rounded up); when that
 //     is 0 but some step had a Ready pod, the median over the steps that had one.
-//   - ReplicasDesired: max_over_time of kube_deployment_spec_replicas over the window (one
-//     instant query per cluster and window): the most replicas the Deployment was sized to run
-//     at the peak. Absent (NULL) when kube-state-metrics exports no such series for it. A
-//     Deployment whose spec was 0 for the whole window and that had no pod in it gets a
-//     pod-total row of its own (zero usage, ReplicasDesired 0), so that the derivation can
-//     observe the one case of 0 replicas.
+//   - ReplicasDesired: max_over_time over the window of kube_deployment_spec_replicas,
+//     kube_statefulset_replicas or, for a DaemonSet, kube_daemonset_status_desired_number_scheduled
+//     (one instant query per cluster and window for all three): the most pods the workload was
+//     sized to run at the peak (the derivation ignores a DaemonSet's). Absent (NULL) when
+//     kube-state-metrics exports no such series for it. A Deployment or StatefulSet whose spec
+//     was 0 for the whole window and that had no pod in it gets a pod-total row of its own (zero
+//     usage, ReplicasDesired 0), so that the derivation can observe the one case of 0 replicas;
+//     a DaemonSet without pods has nothing to store.
 //   - HPAMinReplicas: the minReplicas of the HorizontalPodAutoscaler whose scale target is the
-//     Deployment, last value in the window (promql.HPAMinReplicas: spec_min_replicas joined
+//     Deployment or StatefulSet, last value in the window (promql.HPAMinReplicas: spec_min_replicas joined
 //     with kube_horizontalpodautoscaler_info's scaletargetref, one instant query per cluster and
 //     window). NULL when no HPA targets it; the derivation then recommends the replicas, and
 //     otherwise advice for the HPA's minReplicas.
@@ -59,11 +67,21 @@
 // subquery evaluation costs more than a range query's. So per (pod, container) CPU and working
 // set are range queries over [start, end] at the step, and the container quantiles and pod totals
 // are computed here from the same points. Ready pods are a range query too (one short series per
-// ReplicaSet, added up per Deployment here — twice as fast as joining the Deployment in PromQL
+// owner — ReplicaSet, StatefulSet or DaemonSet — added up per Deployment here — twice as fast as joining the Deployment in PromQL
 // and taking min/max over subqueries). Requests, limits, CFS counters and the restart check are
 // plain instant queries at the window end over [start, end]; OOM kills need a range query only
 // for the few containers that restarted. The step is the configured resolution (default 30 s),
 // raised when needed so no query returns more than 11,000 points per series.
+//
+// # Prometheus 2 and 3
+//
+// Prometheus 3 reads a range [r] evaluated at t as (t-r, t], 2.x as [t-r, t]. The window's instant
+// queries at its end must see the sample at exactly its start (the range queries' first step: a
+// scale-down as the window opens would otherwise lose the larger spec), so each Day first asks
+// which kind the server is (promql.LeftOpenProbe, one query that reads no series) and on a
+// left-open one reaches 1 ms further back: (start-1ms, end] is [start, end] at Prometheus'
+// millisecond timestamps. Range-query steps and rate()'s own short range are left as the server
+// reads them; the generator's answers hold on both (internal/synth), and the tests run on both.
 //
 // # Load on Prometheus
 //

@@ -4,22 +4,42 @@ import (
 	"sort"
 
 	"github.com/prometheus/common/model"
+
+	"github.com/kubedoor/kubedoor-grafana/pkg/workload"
 )
 
 type podKey struct{ ns, pod string }
 
-type wlKey struct{ ns, name string }
+// wlKey is a workload: a StatefulSet and a Deployment of one name in one namespace are two.
+type wlKey struct{ ns, kind, name string }
 
-// inventory is the window's Deployments and their pods, from the owner chain.
+// inventory is the window's workloads and their pods, from the owner chain.
 type inventory struct {
 	rsDeploy  map[[2]string]string // (namespace, ReplicaSet) → Deployment
 	podWL     map[podKey]wlKey
 	workloads map[wlKey][]string
-	// partial namespaces hold Deployments collected in another window, so their queries must
+	// partial namespaces hold workloads collected in another window, so their queries must
 	// name this window's pods.
 	partial map[string]bool
 }
 
+// workloadOf is the workload a kube_pod_owner owner leads to: a ReplicaSet's Deployment, or the
+// StatefulSet or DaemonSet itself. A ReplicaSet no Deployment owns, or another kind (a Job), is
+// not a workload the product controls.
+func (inv *inventory) workloadOf(ns, ownerKind, ownerName string) (wlKey, bool) {
+	switch ownerKind {
+	case "ReplicaSet":
+		dep, ok := inv.rsDeploy[[2]string{ns, ownerName}]
+		return wlKey{ns, workload.Deployment, dep}, ok
+	case workload.StatefulSet, workload.DaemonSet:
+		return wlKey{ns, ownerKind, ownerName}, ownerName != ""
+	}
+	return wlKey{}, false
+}
+
+// buildInventory reads PodOwners and ReplicaSetOwners. include says whether a workload's peak
+// window is this one; overrides name workloads by namespace and name, so a StatefulSet and a
+// Deployment of one name share theirs.
 func buildInventory(podOwners, rsOwners model.Vector, include func(ns, wl string) bool) *inventory {
 	rsDeploy := map[[2]string]string{}
 	for _, s := range rsOwners {
@@ -30,16 +50,15 @@ func buildInventory(podOwners, rsOwners model.Vector, include func(ns, wl string
 	}
 	inv := &inventory{rsDeploy: rsDeploy, podWL: map[podKey]wlKey{}, workloads: map[wlKey][]string{}, partial: map[string]bool{}}
 	for _, s := range podOwners {
-		ns, pod, rs := string(s.Metric["namespace"]), string(s.Metric["pod"]), string(s.Metric["owner_name"])
-		dep, ok := rsDeploy[[2]string{ns, rs}]
+		ns, pod := string(s.Metric["namespace"]), string(s.Metric["pod"])
+		k, ok := inv.workloadOf(ns, string(s.Metric["owner_kind"]), string(s.Metric["owner_name"]))
 		if !ok || pod == "" {
-			continue // a ReplicaSet no Deployment owns: not a workload the product controls
+			continue
 		}
-		if !include(ns, dep) {
+		if !include(ns, k.name) {
 			inv.partial[ns] = true
 			continue
 		}
-		k := wlKey{ns, dep}
 		if _, dup := inv.podWL[podKey{ns, pod}]; dup {
 			continue
 		}
@@ -47,6 +66,17 @@ func buildInventory(podOwners, rsOwners model.Vector, include func(ns, wl string
 		inv.workloads[k] = append(inv.workloads[k], pod)
 	}
 	return inv
+}
+
+// less orders workloads by namespace, name, then kind.
+func (k wlKey) less(o wlKey) bool {
+	if k.ns != o.ns {
+		return k.ns < o.ns
+	}
+	if k.name != o.name {
+		return k.name < o.name
+	}
+	return k.kind < o.kind
 }
 
 type batch struct {
@@ -69,7 +99,7 @@ func (inv *inventory) batches(maxPods int) []batch {
 	var out []batch
 	for _, ns := range nss {
 		wls := byNS[ns]
-		sort.Slice(wls, func(i, j int) bool { return wls[i].name < wls[j].name })
+		sort.Slice(wls, func(i, j int) bool { return wls[i].less(wls[j]) })
 		total := 0
 		for _, k := range wls {
 			total += len(inv.workloads[k])

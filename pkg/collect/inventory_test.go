@@ -5,12 +5,18 @@ import (
 	"testing"
 
 	"github.com/prometheus/common/model"
+
+	"github.com/kubedoor/kubedoor-grafana/pkg/workload"
 )
 
-func owners(ns string, pods map[string]string) model.Vector {
+func owners(ns string, pods map[string]string) model.Vector { return ownedBy(ns, "ReplicaSet", pods) }
+
+// ownedBy is PodOwners' answer for pods (pod → owner name) whose owner is of kind.
+func ownedBy(ns, kind string, pods map[string]string) model.Vector {
 	var v model.Vector
-	for pod, rs := range pods {
-		v = append(v, &model.Sample{Metric: model.Metric{"namespace": model.LabelValue(ns), "pod": model.LabelValue(pod), "owner_name": model.LabelValue(rs)}, Value: 1})
+	for pod, owner := range pods {
+		v = append(v, &model.Sample{Metric: model.Metric{"namespace": model.LabelValue(ns), "pod": model.LabelValue(pod),
+			"owner_kind": model.LabelValue(kind), "owner_name": model.LabelValue(owner)}, Value: 1})
 	}
 	return v
 }
@@ -27,10 +33,10 @@ func TestInventoryFollowsTheOwnerChain(t *testing.T) {
 	pods := owners("shop", map[string]string{"api-1-a": "api-1", "api-2-b": "api-2", "db-0": "db-rs", "lone-x": "lone-rs"})
 	rss := rsOwners("shop", map[string]string{"api-1": "api", "api-2": "api", "db-rs": "db"})
 	inv := buildInventory(pods, rss, func(ns, wl string) bool { return wl != "db" })
-	if got := len(inv.workloads[wlKey{"shop", "api"}]); got != 2 {
+	if got := len(inv.workloads[wlKey{"shop", workload.Deployment, "api"}]); got != 2 {
 		t.Errorf("api has %d pods, want both ReplicaSets' 2", got)
 	}
-	if _, ok := inv.workloads[wlKey{"shop", "db"}]; ok {
+	if _, ok := inv.workloads[wlKey{"shop", workload.Deployment, "db"}]; ok {
 		t.Error("a workload of another window was included")
 	}
 	if _, ok := inv.podWL[podKey{"shop", "lone-x"}]; ok {
@@ -38,6 +44,36 @@ func TestInventoryFollowsTheOwnerChain(t *testing.T) {
 	}
 	if !inv.partial["shop"] {
 		t.Error("shop holds another window's workload but is not marked partial")
+	}
+}
+
+func TestStatefulSetsAndDaemonSetsOwnTheirPodsAndKeepTheirKind(t *testing.T) {
+	pods := owners("data", map[string]string{"db-7f9c-a": "db-7f9c", "db-7f9c-b": "db-7f9c", "job-x": "job-rs"})
+	pods = append(pods, ownedBy("data", workload.StatefulSet, map[string]string{"db-0": "db", "db-1": "db", "db-2": "db"})...)
+	pods = append(pods, ownedBy("data", workload.DaemonSet, map[string]string{"agent-abcde": "agent"})...)
+	pods = append(pods, ownedBy("data", "Job", map[string]string{"backup-1": "backup"})...)
+	inv := buildInventory(pods, rsOwners("data", map[string]string{"db-7f9c": "db"}), func(string, string) bool { return true })
+	want := map[wlKey]int{
+		{"data", workload.Deployment, "db"}:   2,
+		{"data", workload.StatefulSet, "db"}:  3,
+		{"data", workload.DaemonSet, "agent"}: 1,
+	}
+	if len(inv.workloads) != len(want) {
+		t.Errorf("workloads %v, want %v", inv.workloads, want)
+	}
+	for k, n := range want {
+		if got := len(inv.workloads[k]); got != n {
+			t.Errorf("%v has %d pods, want %d", k, got, n)
+		}
+	}
+	if k := inv.podWL[podKey{"data", "db-1"}]; k.kind != workload.StatefulSet {
+		t.Errorf("db-1 belongs to %v, want the StatefulSet", k)
+	}
+	// Batches split between whole workloads in a stable order (name, then kind): agent and the
+	// Deployment db (3 pods), then the StatefulSet db (3).
+	b := inv.batches(4)
+	if len(b) != 2 || len(b[0].pods) != 3 || len(b[1].pods) != 3 || inv.podWL[podKey{"data", b[1].pods[0]}].kind != workload.StatefulSet {
+		t.Errorf("batches %+v, want agent's and the Deployment db's 3 pods, then the StatefulSet's 3", b)
 	}
 }
 

@@ -117,8 +117,8 @@ func ratio(throttled, periods float64) float64 {
 	return throttled / periods
 }
 
-// samples turns the accumulated values into one row per (Deployment, container name) plus the
-// pod-total row, for Deployments with at least one usage value in the window.
+// samples turns the accumulated values into one row per (workload, container name) plus the
+// pod-total row, for workloads with at least one usage value in the window.
 func (a *accumulator) samples(cluster string, sp peakwindow.Span, step time.Duration, q float64, collectedAt time.Time) []peaks.Sample {
 	var steps []model.Time
 	for t := sp.Start; !t.After(sp.End); t = t.Add(step) {
@@ -129,12 +129,7 @@ func (a *accumulator) samples(cluster string, sp peakwindow.Span, step time.Dura
 		keys = append(keys, k)
 	}
 	keys = append(keys, a.idle...)
-	sort.Slice(keys, func(i, j int) bool {
-		if keys[i].ns != keys[j].ns {
-			return keys[i].ns < keys[j].ns
-		}
-		return keys[i].name < keys[j].name
-	})
+	sort.Slice(keys, func(i, j int) bool { return keys[i].less(keys[j]) })
 	var out []peaks.Sample
 	for _, k := range keys {
 		out = append(out, a.workloadSamples(cluster, k, sp, steps, step, q, collectedAt)...)
@@ -176,7 +171,7 @@ func (a *accumulator) workloadSamples(cluster string, k wlKey, sp peakwindow.Spa
 		podMem.add(p.memTotal, p.memTotN)
 	}
 	base := peaks.Sample{
-		Cluster: cluster, Namespace: k.ns, Workload: k.name, Day: sp.Day.Time(),
+		Cluster: cluster, Namespace: k.ns, Kind: k.kind, Workload: k.name, Day: sp.Day.Time(),
 		WindowStart: sp.Start.UTC(), WindowEnd: sp.End.UTC(), Quantile: q, CollectedAt: collectedAt,
 	}
 	// A step with no series had no Running+Ready pod: it counts as 0.
@@ -199,7 +194,7 @@ func (a *accumulator) workloadSamples(cluster string, k wlKey, sp peakwindow.Spa
 	}
 	if _, hasPods := a.inv.workloads[k]; !hasPods {
 		// At 0 replicas the whole window (keepIdle): no container to measure, but the
-		// derivation must see that the Deployment was scaled to zero, so the pod-total row
+		// derivation must see that the workload was scaled to zero, so the pod-total row
 		// carries it with zero usage.
 		base.Container = peaks.PodTotal
 		return []peaks.Sample{base}
@@ -211,7 +206,7 @@ func (a *accumulator) workloadSamples(cluster string, k wlKey, sp peakwindow.Spa
 		}
 	}
 	if len(names) == 0 {
-		return nil // the Deployment did not run in this window
+		return nil // the workload did not run in this window
 	}
 	sort.Strings(names)
 	out := make([]peaks.Sample, 0, len(names)+1)

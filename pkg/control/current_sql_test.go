@@ -50,21 +50,21 @@ func TestCurrentSQLResolvesAsResolve(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := conn.Query(ctx, "SELECT * FROM ("+CurrentSQL+") ORDER BY namespace, workload", store.P("cluster", cluster))
+	res, err := conn.Query(ctx, "SELECT * FROM ("+CurrentSQL+") ORDER BY namespace, workload, kind", store.P("cluster", cluster))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer res.Close()
 	var got []Row
 	for res.Next() {
-		var ns, wl string
+		var ns, kind, wl string
 		var replicas int32
 		var cn []string
 		var ccr, ccl, cmr, cml []int64
-		if err := res.Scan(&ns, &wl, &replicas, &cn, &ccr, &ccl, &cmr, &cml); err != nil {
+		if err := res.Scan(&ns, &kind, &wl, &replicas, &cn, &ccr, &ccl, &cmr, &cml); err != nil {
 			t.Fatal(err)
 		}
-		r := Row{Cluster: cluster, Namespace: ns, Workload: wl, Replicas: Replicas{Effective: replicas}}
+		r := Row{Cluster: cluster, Namespace: ns, Kind: kind, Workload: wl, Replicas: Replicas{Effective: replicas}}
 		for i := range cn {
 			r.Containers = append(r.Containers, Container{Name: cn[i], CPURequestMillis: ccr[i], CPULimitMillis: ccl[i], MemRequestMiB: cmr[i], MemLimitMiB: cml[i]})
 		}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
+	"github.com/kubedoor/kubedoor-grafana/pkg/workload"
 )
 
 // Edit is a person's change to an existing row (PUT v1/control/{cluster}/{namespace}/{workload}).
@@ -36,6 +37,9 @@ func (e Edit) Apply(cur Row) (Row, error) {
 	// field a person now sets goes with the next derivation, which no longer produces it.)
 	next := cur.Clone()
 	if e.ReplicasManual != nil {
+		if !workload.HasReplicas(cur.Kind) {
+			return Row{}, fieldErr("replicasManual", "a DaemonSet has no replicas to control: it runs one pod per eligible node")
+		}
 		m := *e.ReplicasManual
 		if m < Unset || m > MaxReplicas {
 			return Row{}, fieldErr("replicasManual", "must be -1 (unset) or from 0 to %d, got %d", MaxReplicas, m)
@@ -128,8 +132,12 @@ func renameContainerField(err error, rowContainers []Container, edits []Containe
 // Recommended and observed replicas start unset.
 func NewRow(in Row) (Row, error) {
 	r := Row{
-		Cluster: in.Cluster, Namespace: in.Namespace, Workload: in.Workload,
+		Cluster: in.Cluster, Namespace: in.Namespace, Kind: workload.Kind(in.Kind), Workload: in.Workload,
 		Replicas: Replicas{Manual: in.Replicas.Manual, Recommended: Unset, RecommendedReason: ReasonNoHistory, Observed: Unset},
+	}
+	if !workload.HasReplicas(r.Kind) {
+		r.Replicas.Manual = Unset // ValidateNew refused a count given for a DaemonSet
+		r.Replicas.RecommendedReason = ReasonNoReplicas
 	}
 	for _, c := range in.Containers {
 		out := Container{

@@ -73,7 +73,7 @@ func TestRecommendationFieldsRoundTripAndAccept(t *testing.T) {
 	if _, err := tbl.AcceptRecommended(ctx, none.Key(), none.Version, "ed"); !refused(err, RefusedNone) {
 		t.Fatalf("accept without a recommendation: %v", err)
 	}
-	if _, err := tbl.AcceptRecommended(ctx, Key{c, "shop", "ghost"}, 1, "ed"); !refused(err, RefusedNotFound) {
+	if _, err := tbl.AcceptRecommended(ctx, Key{Cluster: c, Namespace: "shop", Workload: "ghost"}, 1, "ed"); !refused(err, RefusedNotFound) {
 		t.Fatalf("accept of a missing row: %v", err)
 	}
 }

@@ -48,7 +48,7 @@ func (t *Table) ReconcileAudit(ctx context.Context, log *audit.Log, since, until
 	}
 	ids := make([]uuid.UUID, len(owed))
 	for i, v := range owed {
-		ids[i] = audit.ControlVersionID(v.key.Cluster, v.key.Namespace, v.key.Workload, v.version)
+		ids[i] = v.key.AuditID(v.version)
 	}
 	// An entry is written after its version, by a clock that may differ a little (server mode).
 	from := since
@@ -81,15 +81,15 @@ type owedVersion struct {
 func (t *Table) owedVersions(ctx context.Context, since, until time.Time) ([]owedVersion, error) {
 	// The inner query finds the few versions a person wrote; the middle one takes, for each,
 	// the row readers see, which owes nothing if a derivation won a race for that version.
-	rows, err := t.conn.Query(ctx, `SELECT cluster, namespace, workload, version FROM (
-    SELECT cluster, namespace, workload, version, audit_action FROM control_rows
-    WHERE (cluster, namespace, workload, version) IN (
-        SELECT cluster, namespace, workload, version FROM control_rows
+	rows, err := t.conn.Query(ctx, `SELECT cluster, namespace, kind, workload, version FROM (
+    SELECT cluster, namespace, kind, workload, version, audit_action FROM control_rows
+    WHERE (cluster, namespace, kind, workload, version) IN (
+        SELECT cluster, namespace, kind, workload, version FROM control_rows
         WHERE audit_action != '' AND updated_at >= {since:DateTime64(3, 'UTC')} AND updated_at < {until:DateTime64(3, 'UTC')})
-    ORDER BY cluster, namespace, workload, version, write_id
-    LIMIT 1 BY cluster, namespace, workload, version)
+    ORDER BY cluster, namespace, kind, workload, version, write_id
+    LIMIT 1 BY cluster, namespace, kind, workload, version)
 WHERE audit_action != ''
-ORDER BY cluster, namespace, workload, version`,
+ORDER BY cluster, namespace, kind, workload, version`,
 		store.P("since", laterOf(since, time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)).UTC()), store.P("until", until.UTC()))
 	if err != nil {
 		return nil, fmt.Errorf("listing control versions that owe an audit entry: %w", err)
@@ -98,7 +98,7 @@ ORDER BY cluster, namespace, workload, version`,
 	var out []owedVersion
 	for rows.Next() {
 		var v owedVersion
-		if err := rows.Scan(&v.key.Cluster, &v.key.Namespace, &v.key.Workload, &v.version); err != nil {
+		if err := rows.Scan(&v.key.Cluster, &v.key.Namespace, &v.key.Kind, &v.key.Workload, &v.version); err != nil {
 			return nil, fmt.Errorf("reading a control version that owes an audit entry: %w", err)
 		}
 		out = append(out, v)
@@ -124,7 +124,7 @@ func (t *Table) recordOwed(ctx context.Context, log *audit.Log, k Key, version u
 		return err
 	}
 	e := audit.Entry{ID: id, At: row.UpdatedAt, User: row.UpdatedBy, Role: row.owed.Role, Action: row.owed.Action,
-		Cluster: k.Cluster, Target: k.Namespace + "/" + k.Workload, After: row, Result: audit.ResultOK,
+		Cluster: k.Cluster, Target: k.Target(), After: row, Result: audit.ResultOK,
 		Note: audit.NoteRecordedLater}
 	if version > 1 {
 		before, err := t.version(ctx, k, version-1)

@@ -10,15 +10,19 @@
 package control
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
 	"time"
 
+	"github.com/google/uuid"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kubedoor/kubedoor-grafana/api/v1alpha1"
+	"github.com/kubedoor/kubedoor-grafana/pkg/audit"
+	"github.com/kubedoor/kubedoor-grafana/pkg/workload"
 )
 
 // Unset is the value of a replicas or resource field that is not set: the webhook keeps what
@@ -43,6 +47,10 @@ const (
 // (added by hand, or written before recommendations existed).
 const ReasonNoHistory = "no recommendation yet: no stored peak history has been derived for this workload"
 
+// ReasonNoReplicas is replicas.recommendedReason of a DaemonSet's row (never shown: its
+// replicas are left out of the API).
+const ReasonNoReplicas = "a DaemonSet has no replicas: it runs one pod per eligible node"
+
 // What replicas.recommended is for (Replicas.RecommendedFor).
 const (
 	RecommendedForNone     = ""               // no recommendation; RecommendedReason says why
@@ -62,19 +70,41 @@ const (
 // UpdatedByCollector is who the derivation writes versions as.
 const UpdatedByCollector = "collector"
 
-// Key names one row of the table.
+// Key names one row of the table. Kind "" reads as Deployment (see Canonical).
 type Key struct {
 	Cluster   string `json:"cluster"`
 	Namespace string `json:"namespace"`
+	Kind      string `json:"kind"`
 	Workload  string `json:"workload"`
 }
 
-func (k Key) String() string { return k.Cluster + "/" + k.Namespace + "/" + k.Workload }
+func (k Key) String() string { return k.Cluster + "/" + k.Target() }
+
+// Canonical is k with its kind spelled as the store spells it, so keys compare equal however
+// the kind was given.
+func (k Key) Canonical() Key {
+	k.Kind = workload.Kind(k.Kind)
+	return k
+}
+
+// Ref is the workload k names, without the cluster.
+func (k Key) Ref() workload.Ref {
+	return workload.Ref{Namespace: k.Namespace, Kind: workload.Kind(k.Kind), Name: k.Workload}
+}
+
+// Target is the audit target of k: namespace/name for a Deployment, namespace/Kind/name otherwise.
+func (k Key) Target() string { return k.Ref().Target() }
+
+// AuditID is the ID of the one audit entry of version of k's row.
+func (k Key) AuditID(version uint64) uuid.UUID {
+	return audit.ControlVersionID(k.Cluster, k.Namespace, k.Ref().QualifiedName(), version)
+}
 
 // Row is one version of a control-table row, in the API's shape (docs/api.md "Control table").
 type Row struct {
 	Cluster    string      `json:"cluster"`
 	Namespace  string      `json:"namespace"`
+	Kind       string      `json:"kind"`
 	Workload   string      `json:"workload"`
 	Version    uint64      `json:"version"`
 	Replicas   Replicas    `json:"replicas"`
@@ -131,7 +161,19 @@ type Sources struct {
 }
 
 // Key returns the row's identity.
-func (r Row) Key() Key { return Key{r.Cluster, r.Namespace, r.Workload} }
+func (r Row) Key() Key { return Key{r.Cluster, r.Namespace, workload.Kind(r.Kind), r.Workload} }
+
+// MarshalJSON leaves a DaemonSet's replicas out: it has none to control (docs/api.md).
+func (r Row) MarshalJSON() ([]byte, error) {
+	type plain Row // without this method
+	if workload.HasReplicas(r.Kind) {
+		return json.Marshal(plain(r))
+	}
+	return json.Marshal(struct {
+		plain
+		Replicas *Replicas `json:"replicas,omitempty"` // shadows plain's
+	}{plain: plain(r)})
+}
 
 // NewContainer is a container with every value unset and every source "collected", ready for
 // the derivation to fill.
@@ -183,20 +225,26 @@ func SameContent(a, b Row) bool {
 		a.PeakDay == b.PeakDay && slices.Equal(a.Containers, b.Containers) && slices.Equal(a.Notes, b.Notes)
 }
 
-// Policy is the CapacityPolicy the row publishes (name = workload, in the workload's
-// namespace). Unset fields become nil, which the webhook reads as "keep what was sent".
+// Policy is the CapacityPolicy the row publishes (named by v1alpha1.PolicyName, in the
+// workload's namespace). Unset fields become nil, which the webhook reads as "keep what was
+// sent". A Deployment's policy leaves targetKind empty, as policies published before kinds
+// existed do, so adding kinds republished nothing.
 func (r Row) Policy() v1alpha1.CapacityPolicy {
 	rep := r.Replicas
 	rep.Resolve()
+	kind := workload.Kind(r.Kind)
 	p := v1alpha1.CapacityPolicy{
 		TypeMeta: metav1.TypeMeta{APIVersion: v1alpha1.GroupVersion.String(), Kind: "CapacityPolicy"},
 		ObjectMeta: metav1.ObjectMeta{
-			Name: r.Workload, Namespace: r.Namespace,
+			Name: v1alpha1.PolicyName(kind, r.Workload), Namespace: r.Namespace,
 			Labels: map[string]string{v1alpha1.LabelManagedBy: v1alpha1.ManagedByValue},
 		},
 		Spec: v1alpha1.CapacityPolicySpec{Cluster: r.Cluster, SourceVersion: clampVersion(r.Version)},
 	}
-	if rep.Effective >= 0 {
+	if kind != workload.Deployment {
+		p.Spec.TargetKind = kind
+	}
+	if rep.Effective >= 0 && workload.HasReplicas(kind) {
 		n := rep.Effective
 		p.Spec.Replicas = &n
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kubedoor/kubedoor-grafana/pkg/store"
+	"github.com/kubedoor/kubedoor-grafana/pkg/workload"
 )
 
 // ErrNotFound is returned (wrapped, naming the row) for a row that does not exist or was
@@ -63,7 +64,7 @@ const table = "control_rows"
 
 // columns are control_rows' columns in the order scanRow and insertRow use.
 var columns = []string{
-	"cluster", "namespace", "workload", "version",
+	"cluster", "namespace", "kind", "workload", "version",
 	"replicas_manual", "replicas_recommended", "replicas_observed", "replicas_observed_from",
 	"replicas_recommended_for", "replicas_recommended_reason", "replicas_recommended_active",
 	"containers.name", "containers.cpu_request_m", "containers.cpu_limit_m",
@@ -102,7 +103,7 @@ func scanRow(rows store.Rows) (Row, error) {
 		peakDay                        time.Time
 		deleted, recActive             uint8
 	)
-	err := rows.Scan(&r.Cluster, &r.Namespace, &r.Workload, &r.Version,
+	err := rows.Scan(&r.Cluster, &r.Namespace, &r.Kind, &r.Workload, &r.Version,
 		&r.Replicas.Manual, &r.Replicas.Recommended, &r.Replicas.Observed, &r.Replicas.ObservedFrom,
 		&r.Replicas.RecommendedFor, &r.Replicas.RecommendedReason, &recActive,
 		&names, &cpuReq, &cpuLim, &memReq, &memLim, &cpuReqSrc, &cpuLimSrc, &memReqSrc, &memLimSrc,
@@ -113,7 +114,7 @@ func scanRow(rows store.Rows) (Row, error) {
 	n := len(names)
 	for _, l := range []int{len(cpuReq), len(cpuLim), len(memReq), len(memLim), len(cpuReqSrc), len(cpuLimSrc), len(memReqSrc), len(memLimSrc)} {
 		if l != n {
-			return Row{}, fmt.Errorf("control row %s/%s/%s version %d: containers columns of unequal length", r.Cluster, r.Namespace, r.Workload, r.Version)
+			return Row{}, fmt.Errorf("control row %s version %d: containers columns of unequal length", r.Key(), r.Version)
 		}
 	}
 	r.Containers = make([]Container, n)
@@ -164,7 +165,7 @@ func insertRow(r Row) ([]any, error) {
 		recActive = 1
 	}
 	return []any{
-		r.Cluster, r.Namespace, r.Workload, r.Version,
+		r.Cluster, r.Namespace, workload.Kind(r.Kind), r.Workload, r.Version,
 		r.Replicas.Manual, r.Replicas.Recommended, r.Replicas.Observed, r.Replicas.ObservedFrom,
 		r.Replicas.RecommendedFor, r.Replicas.RecommendedReason, recActive,
 		names, cpuReq, cpuLim, memReq, memLim, srcs[0], srcs[1], srcs[2], srcs[3],
@@ -213,6 +214,7 @@ func (t *Table) query(ctx context.Context, what, q string, params ...store.Param
 // Filter selects current rows. Zero fields do not filter; Limit 0 means all.
 type Filter struct {
 	Namespace string
+	Kind      string
 	// Query matches namespace or workload names containing it, ignoring case.
 	Query          string
 	IncludeDeleted bool
@@ -222,8 +224,8 @@ type Filter struct {
 // latest is the subquery of each row's current version. Racing writers of one version are
 // resolved by the smallest write_id (see Put).
 const latest = `SELECT %s FROM control_rows WHERE %s
-ORDER BY cluster, namespace, workload, version DESC, write_id ASC
-LIMIT 1 BY cluster, namespace, workload`
+ORDER BY cluster, namespace, kind, workload, version DESC, write_id ASC
+LIMIT 1 BY cluster, namespace, kind, workload`
 
 // Current returns the rows' current versions in a cluster ("" = every cluster) that match f,
 // ordered by namespace and workload, and how many match without paging.
@@ -237,6 +239,10 @@ func (t *Table) Current(ctx context.Context, cluster string, f Filter) ([]Row, u
 	if f.Namespace != "" {
 		inner = append(inner, "namespace = {namespace:String}")
 		params = append(params, store.P("namespace", f.Namespace))
+	}
+	if f.Kind != "" {
+		inner = append(inner, "kind = {kind:String}")
+		params = append(params, store.P("kind", workload.Kind(f.Kind)))
 	}
 	var outer []string
 	if !f.IncludeDeleted {
@@ -258,7 +264,7 @@ func (t *Table) Current(ctx context.Context, cluster string, f Filter) ([]Row, u
 		pageParams = append(append([]store.Param{}, params...), store.P("limit", f.Limit), store.P("offset", max(f.Offset, 0)))
 	}
 	rows, err := t.query(ctx, "listing control rows",
-		"SELECT "+aliasList+" FROM "+from+" ORDER BY "+alias("cluster")+", "+alias("namespace")+", "+alias("workload")+page, pageParams...)
+		"SELECT "+aliasList+" FROM "+from+" ORDER BY "+alias("cluster")+", "+alias("namespace")+", "+alias("workload")+", "+alias("kind")+page, pageParams...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -288,10 +294,11 @@ func (t *Table) count(ctx context.Context, q string, params ...store.Param) (uin
 }
 
 func keyParams(k Key) []store.Param {
-	return []store.Param{store.P("cluster", k.Cluster), store.P("namespace", k.Namespace), store.P("workload", k.Workload)}
+	return []store.Param{store.P("cluster", k.Cluster), store.P("namespace", k.Namespace),
+		store.P("kind", workload.Kind(k.Kind)), store.P("workload", k.Workload)}
 }
 
-const keyWhere = "cluster = {cluster:String} AND namespace = {namespace:String} AND workload = {workload:String}"
+const keyWhere = "cluster = {cluster:String} AND namespace = {namespace:String} AND kind = {kind:String} AND workload = {workload:String}"
 
 // Get returns the row's current version, which may be a deleted one; a row that never
 // existed is ErrNotFound.

@@ -356,7 +356,7 @@ func TestManualReplicasFromAScaleActionLandOnTheCurrentVersion(t *testing.T) {
 	if err != nil || got.Version != 2 || got.Replicas.Effective != 12 || got.UpdatedBy != "scaler" {
 		t.Fatalf("scale recorded as %+v (%v)", got, err)
 	}
-	if _, err := tbl.SetManualReplicas(ctx, Key{r.Cluster, "shop", "nope"}, 1, "scaler"); !errors.Is(err, ErrNotFound) {
+	if _, err := tbl.SetManualReplicas(ctx, Key{Cluster: r.Cluster, Namespace: "shop", Workload: "nope"}, 1, "scaler"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("unknown workload: %v", err)
 	}
 }
@@ -402,7 +402,7 @@ func TestPoliciesArePublishedForRowsUnderControlOnly(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := tbl.Delete(ctx, Key{c, "shop", "gone"}, 1, "ed"); err != nil {
+	if _, err := tbl.Delete(ctx, Key{Cluster: c, Namespace: "shop", Workload: "gone"}, 1, "ed"); err != nil {
 		t.Fatal(err)
 	}
 	ps, err := tbl.Policies(ctx, c)

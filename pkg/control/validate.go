@@ -7,6 +7,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
+	"github.com/kubedoor/kubedoor-grafana/pkg/workload"
 )
 
 // Bounds on what a person may type. They are far above any real workload and exist to catch
@@ -31,7 +32,7 @@ func fieldErr(field, format string, args ...any) *settings.FieldError {
 }
 
 // ValidateKey checks the row's identity: a configured-looking cluster name, a namespace that
-// is a DNS label and a Deployment name that is a DNS subdomain.
+// is a DNS label, a kind the product controls and a workload name that is a DNS subdomain.
 func ValidateKey(k Key) error {
 	if k.Cluster == "" {
 		return fieldErr("cluster", "is required")
@@ -42,8 +43,11 @@ func ValidateKey(k Key) error {
 	if errs := validation.IsDNS1123Label(k.Namespace); len(errs) > 0 {
 		return fieldErr("namespace", "must be a Kubernetes namespace name: %s", strings.Join(errs, "; "))
 	}
+	if _, err := workload.ParseKind(k.Kind); err != nil {
+		return fieldErr("kind", "%s", err.Error())
+	}
 	if errs := validation.IsDNS1123Subdomain(k.Workload); len(errs) > 0 {
-		return fieldErr("workload", "must be a Deployment name: %s", strings.Join(errs, "; "))
+		return fieldErr("workload", "must be a workload name: %s", strings.Join(errs, "; "))
 	}
 	return nil
 }
@@ -53,6 +57,10 @@ func ValidateKey(k Key) error {
 func ValidateNew(r Row) error {
 	if err := ValidateKey(r.Key()); err != nil {
 		return err
+	}
+	if !workload.HasReplicas(r.Kind) {
+		// Replicas are not read (NewRow unsets them); the route refuses a body that names them.
+		return validateContainers(r.Containers, "containers", nil)
 	}
 	if r.Replicas.Manual < 0 || r.Replicas.Manual > MaxReplicas {
 		return fieldErr("replicas.manual", "is required when adding a workload and must be from 0 to %d, got %d", MaxReplicas, r.Replicas.Manual)

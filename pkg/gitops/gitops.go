@@ -24,16 +24,22 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/kubedoor/kubedoor-grafana/pkg/control"
+	"github.com/kubedoor/kubedoor-grafana/pkg/workload"
 )
 
 // RespectIgnoreDifferences is the Argo CD sync option that makes a sync keep the live values of
 // ignored fields.
 const RespectIgnoreDifferences = "RespectIgnoreDifferences=true"
 
-// Ref names a Deployment in the cluster.
+// Ref names a workload in the cluster; Kind is canonical (workload.Kind).
 type Ref struct {
 	Namespace string
+	Kind      string
 	Name      string
+}
+
+func refOf(r control.Row) Ref {
+	return Ref{Namespace: r.Namespace, Kind: workload.Kind(r.Kind), Name: r.Workload}
 }
 
 // Input is what Build reads.
@@ -99,8 +105,7 @@ type FluxTarget struct {
 }
 
 const (
-	group = "apps"
-	kind  = "Deployment"
+	group = "apps" // of all three kinds
 
 	jqReplicas   = ".spec.replicas"
 	ptrReplicas  = "/spec/replicas"
@@ -117,13 +122,13 @@ func Build(in Input) (Result, error) {
 	}
 	rows := slices.Clone(in.Rows)
 	slices.SortFunc(rows, func(a, b control.Row) int {
-		return strings.Compare(a.Namespace+"/"+a.Workload, b.Namespace+"/"+b.Workload)
+		return strings.Compare(a.Key().Target(), b.Key().Target())
 	})
 	for _, r := range rows {
 		if r.Deleted {
 			continue
 		}
-		ref := Ref{r.Namespace, r.Workload}
+		ref := refOf(r)
 		rep := r.Replicas
 		rep.Resolve()
 		var jq, ptr []string
@@ -140,11 +145,11 @@ func Build(in Input) (Result, error) {
 			case i >= 0:
 				ptr = append(ptr, fmt.Sprintf(ptrContainer, i))
 			case known:
-				out.Notes = append(out.Notes, fmt.Sprintf("%s/%s: the live Deployment has no container %s; Flux has no rule for its resources", r.Namespace, r.Workload, c.Name))
+				out.Notes = append(out.Notes, fmt.Sprintf("%s: the live %s has no container %s; Flux has no rule for its resources", r.Key().Target(), ref.Kind, c.Name))
 			case in.Positions != nil:
-				out.Notes = append(out.Notes, fmt.Sprintf("%s/%s: the cluster has no such Deployment; Flux has no rule for the resources of container %s", r.Namespace, r.Workload, c.Name))
+				out.Notes = append(out.Notes, fmt.Sprintf("%s: the cluster has no such %s; Flux has no rule for the resources of container %s", r.Key().Target(), ref.Kind, c.Name))
 			default:
-				out.Notes = append(out.Notes, fmt.Sprintf("%s/%s: the position of container %s is unknown (the live Deployment was not read); Flux has no rule for its resources", r.Namespace, r.Workload, c.Name))
+				out.Notes = append(out.Notes, fmt.Sprintf("%s: the position of container %s is unknown (the live %s was not read); Flux has no rule for its resources", r.Key().Target(), c.Name, ref.Kind))
 			}
 		}
 		if len(jq) == 0 {
@@ -152,11 +157,11 @@ func Build(in Input) (Result, error) {
 		}
 		out.Workloads++
 		out.ArgoCD.IgnoreDifferences = append(out.ArgoCD.IgnoreDifferences, ArgoIgnore{
-			Group: group, Kind: kind, Namespace: r.Namespace, Name: r.Workload, JQPathExpressions: jq,
+			Group: group, Kind: ref.Kind, Namespace: r.Namespace, Name: r.Workload, JQPathExpressions: jq,
 		})
 		if len(ptr) > 0 {
 			out.Flux.DriftIgnoreRules = append(out.Flux.DriftIgnoreRules, FluxRule{Paths: ptr, Target: FluxTarget{
-				Group: group, Kind: kind, Namespace: exact(r.Namespace), Name: exact(r.Workload),
+				Group: group, Kind: ref.Kind, Namespace: exact(r.Namespace), Name: exact(r.Workload),
 			}})
 		}
 	}
@@ -199,7 +204,7 @@ func HPATargets(rows []control.Row) map[Ref]bool {
 	out := map[Ref]bool{}
 	for _, r := range rows {
 		if r.Replicas.RecommendedFor == control.RecommendedForHPAMin {
-			out[Ref{r.Namespace, r.Workload}] = true
+			out[refOf(r)] = true
 		}
 	}
 	return out

@@ -9,6 +9,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/kubedoor/kubedoor-grafana/pkg/control"
+	"github.com/kubedoor/kubedoor-grafana/pkg/workload"
 )
 
 // row is a current control row of cluster c1 with the given effective replicas (-1 = unset)
@@ -29,7 +30,7 @@ func container(name string, cpu int64) control.Container {
 }
 
 func TestBuild(t *testing.T) {
-	shopAPI := Ref{"shop", "api"}
+	shopAPI := Ref{Namespace: "shop", Kind: workload.Deployment, Name: "api"}
 	for _, tc := range []struct {
 		name      string
 		in        Input
@@ -101,7 +102,7 @@ func TestBuild(t *testing.T) {
 			row("shop", "idle", control.Unset, container("app", control.Unset)),
 			func() control.Row { r := row("shop", "gone", 2, container("app", 100)); r.Deleted = true; return r }(),
 			row("shop", "web", control.Unset, container("app", control.Unset), container("proxy", 20)),
-		}, Positions: map[Ref][]string{{"shop", "web"}: {"app", "proxy"}}},
+		}, Positions: map[Ref][]string{{Namespace: "shop", Kind: workload.Deployment, Name: "web"}: {"app", "proxy"}}},
 		argo: `spec:
   ignoreDifferences:
   - group: apps
@@ -323,7 +324,7 @@ func TestHPATargetsAreTheRowsWhoseRecommendationIsForAnHPAsMinReplicas(t *testin
 	plain := row("shop", "api", 2)
 	plain.Replicas.RecommendedFor = control.RecommendedForReplicas
 	got := HPATargets([]control.Row{scaled, plain, row("shop", "new", 1)})
-	if want := map[Ref]bool{{"shop", "web"}: true}; !reflect.DeepEqual(got, want) {
+	if want := map[Ref]bool{{Namespace: "shop", Kind: workload.Deployment, Name: "web"}: true}; !reflect.DeepEqual(got, want) {
 		t.Fatalf("HPA targets %v, want %v", got, want)
 	}
 }

@@ -15,6 +15,7 @@ import (
 	k8stesting "k8s.io/client-go/testing"
 
 	"github.com/kubedoor/kubedoor-grafana/pkg/control"
+	"github.com/kubedoor/kubedoor-grafana/pkg/workload"
 )
 
 func deployment(ns, name string, containers ...string) *appsv1.Deployment {
@@ -26,12 +27,18 @@ func deployment(ns, name string, containers ...string) *appsv1.Deployment {
 }
 
 func TestReadPositionsKeepsPodTemplateOrderOnlyInTheNamespacesAsked(t *testing.T) {
-	kc := fake.NewClientset(deployment("shop", "api", "proxy", "app"), deployment("shop", "web", "app"), deployment("other", "x", "app"))
-	got, err := ReadPositions(context.Background(), kc, []string{"shop", "shop"})
+	sts := &appsv1.StatefulSet{ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "api"}}
+	sts.Spec.Template.Spec.Containers = []corev1.Container{{Name: "db"}, {Name: "exporter"}}
+	kc := fake.NewClientset(deployment("shop", "api", "proxy", "app"), deployment("shop", "web", "app"), deployment("other", "x", "app"), sts)
+	got, err := ReadPositions(context.Background(), kc, []string{"shop", "shop"}, []string{workload.Deployment, workload.StatefulSet})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[Ref][]string{{"shop", "api"}: {"proxy", "app"}, {"shop", "web"}: {"app"}}
+	want := map[Ref][]string{
+		{Namespace: "shop", Kind: workload.Deployment, Name: "api"}:  {"proxy", "app"},
+		{Namespace: "shop", Kind: workload.Deployment, Name: "web"}:  {"app"},
+		{Namespace: "shop", Kind: workload.StatefulSet, Name: "api"}: {"db", "exporter"},
+	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("positions %v, want %v", got, want)
 	}
@@ -42,7 +49,7 @@ func TestReadPositionsSaysWhichNamespaceFailed(t *testing.T) {
 	kc.PrependReactor("list", "deployments", func(k8stesting.Action) (bool, runtime.Object, error) {
 		return true, nil, errors.New("forbidden")
 	})
-	_, err := ReadPositions(context.Background(), kc, []string{"shop"})
+	_, err := ReadPositions(context.Background(), kc, []string{"shop"}, []string{workload.Deployment})
 	if err == nil || err.Error() != "listing the Deployments of namespace shop: forbidden" {
 		t.Fatalf("error %v", err)
 	}
@@ -62,21 +69,22 @@ func hpa(ns, name, kind, target string) *autoscalingv2.HorizontalPodAutoscaler {
 		Spec: autoscalingv2.HorizontalPodAutoscalerSpec{ScaleTargetRef: autoscalingv2.CrossVersionObjectReference{Kind: kind, Name: target}}}
 }
 
-func TestReadHPATargetsNamesTheDeploymentsHPAsScaleInTheNamespacesAsked(t *testing.T) {
+func TestReadHPATargetsNamesTheWorkloadsHPAsScaleInTheNamespacesAsked(t *testing.T) {
 	kc := fake.NewClientset(hpa("shop", "web-hpa", "Deployment", "web"), hpa("shop", "db-hpa", "StatefulSet", "db"), hpa("other", "x", "Deployment", "x"))
 	got, err := ReadHPATargets(context.Background(), kc, []string{"shop"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := map[Ref]bool{{"shop", "web"}: true}; !reflect.DeepEqual(got, want) {
+	want := map[Ref]bool{{Namespace: "shop", Kind: workload.Deployment, Name: "web"}: true, {Namespace: "shop", Kind: workload.StatefulSet, Name: "db"}: true}
+	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("HPA targets %v, want %v", got, want)
 	}
 }
 
 func TestUnionKeepsBothSidesAndChangesNeither(t *testing.T) {
-	a := map[Ref]bool{{"shop", "a"}: true}
-	got := Union(a, map[Ref]bool{{"shop", "b"}: true})
-	if want := map[Ref]bool{{"shop", "a"}: true, {"shop", "b"}: true}; !reflect.DeepEqual(got, want) || len(a) != 1 {
+	a := map[Ref]bool{{Namespace: "shop", Kind: workload.Deployment, Name: "a"}: true}
+	got := Union(a, map[Ref]bool{{Namespace: "shop", Kind: workload.Deployment, Name: "b"}: true})
+	if want := map[Ref]bool{{Namespace: "shop", Kind: workload.Deployment, Name: "a"}: true, {Namespace: "shop", Kind: workload.Deployment, Name: "b"}: true}; !reflect.DeepEqual(got, want) || len(a) != 1 {
 		t.Fatalf("union %v (a %v)", got, a)
 	}
 	if got := Union(nil, nil); got == nil || len(got) != 0 {

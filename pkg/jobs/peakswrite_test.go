@@ -10,6 +10,7 @@ import (
 
 	"github.com/kubedoor/kubedoor-grafana/pkg/peaks"
 	"github.com/kubedoor/kubedoor-grafana/pkg/store"
+	"github.com/kubedoor/kubedoor-grafana/pkg/workload"
 )
 
 func peakSample(cluster, ns, wl, ctr string, day time.Time, cpu float64) peaks.Sample {
@@ -130,7 +131,7 @@ func TestPeaksWriteDayKeepingLeavesTheNamedWorkloads(t *testing.T) {
 		t.Fatal(err)
 	}
 	stored, err := peaks.StoredWorkloads(ctx, conn, "kp", d)
-	if err != nil || len(stored) != 3 || stored[0] != (peaks.Workload{Namespace: "ops", Name: "api"}) {
+	if err != nil || len(stored) != 3 || stored[0] != (peaks.Workload{Namespace: "ops", Kind: workload.Deployment, Name: "api"}) {
 		t.Fatalf("stored workloads %v %v", stored, err)
 	}
 	// A re-run found only shop/api; shop/cart is kept, ops/api (same name, other namespace) is not.

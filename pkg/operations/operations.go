@@ -24,7 +24,7 @@ import (
 
 // Deps are the other areas' parts; a nil one makes what needs it fail with a clear message.
 type Deps struct {
-	// Manual records manual replicas; nil uses actions.ControlTable on the snapshot's store.
+	// Manual records manual replicas; nil uses the control table on the snapshot's store.
 	Manual actions.ManualReplicas
 	// Publisher publishes a cluster's policies after a manual-replicas write; nil: not published
 	// until the publisher's own reconcile (logged).
@@ -105,7 +105,7 @@ func KubeFor(snap service.Snapshot) func(cluster string) (kubernetes.Interface, 
 func (o *Operations) Actions(snap service.Snapshot) *actions.Runner {
 	manual := o.deps.Manual
 	if manual == nil {
-		manual = &actions.ControlTable{Conn: snap.Conn}
+		manual = controlManual{conn: snap.Conn, log: o.log.With("part", "actions")}
 	}
 	return actions.New(actions.Deps{
 		Kube: KubeFor(snap), Manual: manual, Publisher: o.deps.Publisher, Audit: audit.New(snap.Conn),
@@ -167,15 +167,15 @@ func (o *Operations) execute(ctx context.Context, sc schedule.Schedule, by actio
 		req := actions.ScaleRequest{Temporary: sc.Temporary, Interval: interval}
 		for _, it := range sc.Items {
 			if it.Replicas == nil {
-				return nil, fmt.Errorf("item %s/%s has no replicas", it.Namespace, it.Workload)
+				return nil, fmt.Errorf("item %s has no replicas", it.Ref().Target())
 			}
-			req.Items = append(req.Items, actions.ScaleItem{Workload: actions.Workload{Cluster: sc.Cluster, Namespace: it.Namespace, Name: it.Workload}, Replicas: *it.Replicas})
+			req.Items = append(req.Items, actions.ScaleItem{Workload: actions.Workload{Cluster: sc.Cluster, Namespace: it.Namespace, Kind: it.Kind, Name: it.Workload}, Replicas: *it.Replicas})
 		}
 		return o.Actions(snap).Scale(ctx, req, by), nil
 	case schedule.ActionRestart:
 		req := actions.RestartRequest{Interval: interval}
 		for _, it := range sc.Items {
-			req.Items = append(req.Items, actions.Workload{Cluster: sc.Cluster, Namespace: it.Namespace, Name: it.Workload})
+			req.Items = append(req.Items, actions.Workload{Cluster: sc.Cluster, Namespace: it.Namespace, Kind: it.Kind, Name: it.Workload})
 		}
 		return o.Actions(snap).Restart(ctx, req, by), nil
 	}

@@ -87,13 +87,13 @@ func BenchmarkDashboardQueries(b *testing.B) {
 		}},
 		{"totals, 30 days", func() error { _, err := Totals(ctx, conn, benchCluster, "", month); return err }},
 		{"totals, 1 year", func() error { _, err := Totals(ctx, conn, benchCluster, "", year); return err }},
-		{"top 10 by cpu, 30 days", func() error { _, err := Top(ctx, conn, benchCluster, ByCPU, month, 10); return err }},
-		{"top 10 by cpu, 1 year", func() error { _, err := Top(ctx, conn, benchCluster, ByCPU, year, 10); return err }},
-		{"top 10 by memPct, 30 days", func() error { _, err := Top(ctx, conn, benchCluster, ByMemPct, month, 10); return err }},
+		{"top 10 by cpu, 30 days", func() error { _, err := Top(ctx, conn, benchCluster, "", ByCPU, month, 10); return err }},
+		{"top 10 by cpu, 1 year", func() error { _, err := Top(ctx, conn, benchCluster, "", ByCPU, year, 10); return err }},
+		{"top 10 by memPct, 30 days", func() error { _, err := Top(ctx, conn, benchCluster, "", ByMemPct, month, 10); return err }},
 		{"namespaces, 30 days", func() error { _, err := Namespaces(ctx, conn, benchCluster, month); return err }},
 		{"namespaces, 1 year", func() error { _, err := Namespaces(ctx, conn, benchCluster, year); return err }},
 		{"series of a workload, 1 year", func() error {
-			_, err := Series(ctx, conn, benchCluster, "ns-42", "wl-4242", "app", year)
+			_, err := Series(ctx, conn, benchCluster, Workload{Namespace: "ns-42", Name: "wl-4242"}, "app", year)
 			return err
 		}},
 	}

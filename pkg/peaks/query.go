@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/kubedoor/kubedoor-grafana/pkg/store"
+	"github.com/kubedoor/kubedoor-grafana/pkg/workload"
 )
 
 // finalSettings ends every FINAL query; see the package comment above.
@@ -51,6 +52,7 @@ func (r Range) params() []store.Param {
 type Row struct {
 	Cluster     string    `json:"cluster"`
 	Namespace   string    `json:"namespace"`
+	Kind        string    `json:"kind"`
 	Workload    string    `json:"workload"`
 	Container   string    `json:"container"`
 	Day         string    `json:"day"`
@@ -82,7 +84,7 @@ type Row struct {
 // RowOf converts a sample to the API's shape.
 func RowOf(s Sample) Row {
 	return Row{
-		Cluster: s.Cluster, Namespace: s.Namespace, Workload: s.Workload, Container: s.Container,
+		Cluster: s.Cluster, Namespace: s.Namespace, Kind: workload.Kind(s.Kind), Workload: s.Workload, Container: s.Container,
 		Day: s.Day.Format(time.DateOnly), WindowStart: s.WindowStart.UTC(), WindowEnd: s.WindowEnd.UTC(),
 		PodsMin: s.PodsMin, PodsMax: s.PodsMax, ReplicasDesired: s.ReplicasDesired, PodsReadyMedian: s.PodsReadyMedian,
 		HPAMinReplicas: s.HPAMinReplicas,
@@ -95,7 +97,7 @@ func RowOf(s Sample) Row {
 
 func scanSample(rows store.Rows) (Sample, error) {
 	var s Sample
-	err := rows.Scan(&s.Cluster, &s.Namespace, &s.Workload, &s.Container, &s.Day, &s.WindowStart, &s.WindowEnd,
+	err := rows.Scan(&s.Cluster, &s.Namespace, &s.Kind, &s.Workload, &s.Container, &s.Day, &s.WindowStart, &s.WindowEnd,
 		&s.PodsMin, &s.PodsMax, &s.ReplicasDesired, &s.PodsReadyMedian, &s.HPAMinReplicas, &s.CPUMax, &s.CPUAvg, &s.MemMax, &s.MemAvg,
 		&s.CPURequest, &s.CPULimit, &s.MemRequest, &s.MemLimit, &s.CPUPctOfLimit, &s.MemPctOfLimit,
 		&s.ThrottlingRatio, &s.OOMKills, &s.Quantile, &s.CollectedAt)
@@ -123,11 +125,12 @@ func collect[T any](ctx context.Context, conn store.Conn, what, q string, scan f
 	return out, nil
 }
 
-// ListFilter selects rows for List. Namespace, Workload: "" = any. Container is a filter only
+// ListFilter selects rows for List. Namespace, Kind, Workload: "" = any. Container is a filter only
 // when HasContainer (so that "" can select the pod totals).
 type ListFilter struct {
 	Cluster      string
 	Namespace    string
+	Kind         string
 	Workload     string
 	Container    string
 	HasContainer bool
@@ -142,6 +145,10 @@ func (f ListFilter) where() (string, []store.Param) {
 	if f.Namespace != "" {
 		conds = append(conds, "namespace = {namespace:String}")
 		params = append(params, store.P("namespace", f.Namespace))
+	}
+	if f.Kind != "" {
+		conds = append(conds, "kind = {kind:String}")
+		params = append(params, store.P("kind", workload.Kind(f.Kind)))
 	}
 	if f.Workload != "" {
 		conds = append(conds, "workload = {workload:String}")
@@ -167,7 +174,7 @@ func List(ctx context.Context, conn store.Conn, f ListFilter) ([]Row, uint64, er
 	pageParams := append(append([]store.Param{}, params...), store.P("limit", limit), store.P("offset", max(f.Offset, 0)))
 	samples, err := collect(ctx, conn, "listing peak samples",
 		"SELECT "+strings.Join(Columns, ", ")+" FROM peak_samples FINAL "+where+
-			"\nORDER BY day DESC, namespace, workload, container LIMIT {limit:UInt32} OFFSET {offset:UInt32}"+finalSettings,
+			"\nORDER BY day DESC, namespace, workload, kind, container LIMIT {limit:UInt32} OFFSET {offset:UInt32}"+finalSettings,
 		scanSample, pageParams...)
 	if err != nil {
 		return nil, 0, err
@@ -192,17 +199,15 @@ func List(ctx context.Context, conn store.Conn, f ListFilter) ([]Row, uint64, er
 
 // Series returns one workload's rows for one container name (PodTotal for the pod totals), one
 // per day, oldest first.
-func Series(ctx context.Context, conn store.Conn, cluster, namespace, workload, container string, r Range) ([]Row, error) {
+func Series(ctx context.Context, conn store.Conn, cluster string, w Workload, container string, r Range) ([]Row, error) {
 	if err := r.Validate(); err != nil {
 		return nil, err
 	}
 	samples, err := collect(ctx, conn, "reading a workload's peak series",
 		"SELECT "+strings.Join(Columns, ", ")+" FROM peak_samples FINAL"+
-			"\nWHERE cluster = {cluster:String} AND namespace = {namespace:String} AND workload = {workload:String}"+
-			" AND container = {container:String} AND day BETWEEN {from:Date} AND {to:Date}"+
+			"\nWHERE "+w.where()+" AND container = {container:String} AND day BETWEEN {from:Date} AND {to:Date}"+
 			"\nORDER BY day"+finalSettings,
-		scanSample, append([]store.Param{store.P("cluster", cluster), store.P("namespace", namespace),
-			store.P("workload", workload), store.P("container", container)}, r.params()...)...)
+		scanSample, append(append(w.params(cluster), store.P("container", container)), r.params()...)...)
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/kubedoor/kubedoor-grafana/pkg/store"
+	"github.com/kubedoor/kubedoor-grafana/pkg/workload"
 )
 
 // Aggregates over workloads, read from the rollups (query_rollup.go). A workload's usage on a
@@ -81,15 +82,17 @@ var topColumns = map[string][3]string{
 // TopItem is one workload's worst day in the range by some order.
 type TopItem struct {
 	Namespace string  `json:"namespace"`
+	Kind      string  `json:"kind"`
 	Workload  string  `json:"workload"`
 	Value     float64 `json:"value"`
 	Day       string  `json:"day"`
 }
 
 // Top returns the limit workloads whose worst day in the range is highest by the order by
-// (one of the By constants); ties within a workload go to the later day. Months the range
-// covers whole are read from the month rollup, the rest day by day.
-func Top(ctx context.Context, conn store.Conn, cluster, by string, r Range, limit int) ([]TopItem, error) {
+// (one of the By constants); ties within a workload go to the later day. kind, when not "",
+// keeps only workloads of that kind. Months the range covers whole are read from the month
+// rollup, the rest day by day.
+func Top(ctx context.Context, conn store.Conn, cluster, kind, by string, r Range, limit int) ([]TopItem, error) {
 	cols, ok := topColumns[by]
 	if !ok {
 		return nil, fmt.Errorf("unknown order %q: want cpu, memory, cpuPct, memPct or pods", by)
@@ -119,28 +122,35 @@ func Top(ctx context.Context, conn store.Conn, cluster, by string, r Range, limi
 	if !wholeTo.Before(wholeFrom) {
 		headTo, tailFrom = wholeFrom.AddDate(0, 0, -1), wholeTo.AddDate(0, 1, 0)
 	}
-	q := `SELECT any(namespace) AS ns, any(workload) AS wl, max(v) AS value, argMax(d, (v, d)) AS at
+	kindCond := ""
+	if kind != "" {
+		kindCond = " AND kind = {kind:String}"
+	}
+	q := `SELECT any(namespace) AS ns, any(kind) AS k, any(workload) AS wl, max(v) AS value, argMax(d, (v, d)) AS at
 FROM (
-    SELECT namespace, workload, ` + cols[1] + ` AS v, ` + cols[2] + ` AS d
+    SELECT namespace, kind, workload, ` + cols[1] + ` AS v, ` + cols[2] + ` AS d
     FROM peak_rollup_workload_months
-    WHERE cluster = {cluster:String} AND month BETWEEN {wholeFrom:Date} AND {wholeTo:Date} AND ` + genCond + `
+    WHERE cluster = {cluster:String} AND month BETWEEN {wholeFrom:Date} AND {wholeTo:Date} AND ` + genCond + kindCond + `
     UNION ALL
-    SELECT namespace, workload, ` + cols[0] + ` AS v, day AS d
+    SELECT namespace, kind, workload, ` + cols[0] + ` AS v, day AS d
     FROM peak_rollup_workload_days
-    WHERE cluster = {cluster:String} AND ` + genCond + `
+    WHERE cluster = {cluster:String} AND ` + genCond + kindCond + `
       AND (day BETWEEN {from:Date} AND {headTo:Date} OR day BETWEEN {tailFrom:Date} AND {to:Date})
 )
-GROUP BY cityHash64(namespace, workload)
-ORDER BY value DESC, ns, wl
+GROUP BY cityHash64(namespace, kind, workload)
+ORDER BY value DESC, ns, wl, k
 LIMIT {limit:UInt32}`
 	// Grouped by a hash of the names: cheaper than by the two strings (measured ~20 %); a
 	// collision would merge two workloads' rows, which 64 bits make negligible at any cluster size.
 	params := append(rollupParams(cluster, r, g), store.P("wholeFrom", store.Date(wholeFrom)), store.P("wholeTo", store.Date(wholeTo)),
 		store.P("headTo", store.Date(headTo)), store.P("tailFrom", store.Date(tailFrom)), store.P("limit", limit))
+	if kind != "" {
+		params = append(params, store.P("kind", workload.Kind(kind)))
+	}
 	return collect(ctx, conn, "ranking workloads by "+by, q, func(rows store.Rows) (TopItem, error) {
 		var t TopItem
 		var day time.Time
-		err := rows.Scan(&t.Namespace, &t.Workload, &t.Value, &day)
+		err := rows.Scan(&t.Namespace, &t.Kind, &t.Workload, &t.Value, &day)
 		t.Day = day.Format(time.DateOnly)
 		return t, err
 	}, params...)

@@ -28,7 +28,7 @@ import (
 // at 0 replicas for the whole window (the collector writes only that row for it, as it had no
 // pods): the one case in which the derivation observes 0 replicas.
 
-const dayLoads = `SELECT cityHash64(namespace, workload) AS wh, day,
+const dayLoads = `SELECT cityHash64(namespace, kind, workload) AS wh, day,
        max(` + PodsAtPeak + `) * sum(if(container = '' OR isNaN(cpu_p95_avg) OR cpu_p95_avg < 0, 0, cpu_p95_avg)) AS load
 FROM peak_samples FINAL
 WHERE cluster = {cluster:String} AND day BETWEEN {from:Date} AND {to:Date} AND ` + derivedRows + `
@@ -42,14 +42,14 @@ const PodsAtPeak = `coalesce(replicas_desired, pods_ready_median, pods_max)`
 const derivedRows = `(container != '' OR replicas_desired = 0)`
 
 // derivationColumns are the fields the derivation reads.
-const derivationColumns = `namespace, workload, container, day, pods_min, pods_max, replicas_desired, pods_ready_median,
+const derivationColumns = `namespace, kind, workload, container, day, pods_min, pods_max, replicas_desired, pods_ready_median,
        hpa_min_replicas, cpu_p95_max, cpu_p95_avg, mem_p95_max, mem_p95_avg, cpu_request, mem_request, cpu_limit, mem_limit,
        oom_kills, collected_at`
 
 func scanForDerivation(cluster string) func(store.Rows) (Sample, error) {
 	return func(rows store.Rows) (Sample, error) {
 		s := Sample{Cluster: cluster}
-		err := rows.Scan(&s.Namespace, &s.Workload, &s.Container, &s.Day, &s.PodsMin, &s.PodsMax,
+		err := rows.Scan(&s.Namespace, &s.Kind, &s.Workload, &s.Container, &s.Day, &s.PodsMin, &s.PodsMax,
 			&s.ReplicasDesired, &s.PodsReadyMedian, &s.HPAMinReplicas, &s.CPUMax, &s.CPUAvg, &s.MemMax, &s.MemAvg,
 			&s.CPURequest, &s.MemRequest, &s.CPULimit, &s.MemLimit, &s.OOMKills, &s.CollectedAt)
 		return s, err
@@ -69,7 +69,7 @@ func WorstDays(ctx context.Context, conn store.Conn, cluster string, r Range) ([
 	q := `SELECT ` + derivationColumns + `
 FROM peak_samples FINAL
 WHERE cluster = {cluster:String} AND day BETWEEN {from:Date} AND {to:Date} AND ` + derivedRows + `
-  AND cityHash64(cityHash64(namespace, workload), day) IN (
+  AND cityHash64(cityHash64(namespace, kind, workload), day) IN (
       SELECT cityHash64(wh, argMax(day, (load, day))) FROM (` + dayLoads + `) GROUP BY wh)` + finalSettings
 	return collect(ctx, conn, "reading each workload's worst day", q, scanForDerivation(cluster), rangeParams(cluster, r)...)
 }
@@ -79,7 +79,7 @@ WHERE cluster = {cluster:String} AND day BETWEEN {from:Date} AND {to:Date} AND `
 type ClusterDay struct {
 	Day     time.Time // zero when the range has no samples
 	Samples []Sample
-	Absent  [][2]string // namespace, workload
+	Absent  []Workload
 }
 
 // PeakClusterDay finds the day of r with the highest cluster load and reads it.
@@ -114,13 +114,13 @@ WHERE cluster = {cluster:String} AND day = {day:Date} AND `+derivedRows+``+final
 		return ClusterDay{}, err
 	}
 	if out.Absent, err = collect(ctx, conn, "listing workloads absent on the cluster's peak day",
-		`SELECT namespace, workload FROM peak_samples FINAL
+		`SELECT namespace, kind, workload FROM peak_samples FINAL
 WHERE cluster = {cluster:String} AND day BETWEEN {from:Date} AND {to:Date} AND `+derivedRows+`
-GROUP BY namespace, workload HAVING countIf(day = {day:Date}) = 0
-ORDER BY namespace, workload`+finalSettings,
-		func(rows store.Rows) ([2]string, error) {
-			var k [2]string
-			return k, rows.Scan(&k[0], &k[1])
+GROUP BY namespace, kind, workload HAVING countIf(day = {day:Date}) = 0
+ORDER BY namespace, kind, workload`+finalSettings,
+		func(rows store.Rows) (Workload, error) {
+			var w Workload
+			return w, rows.Scan(&w.Namespace, &w.Kind, &w.Name)
 		}, dayParams...); err != nil {
 		return ClusterDay{}, err
 	}

@@ -210,15 +210,15 @@ func refreshMonth(ctx context.Context, conn store.Conn, cluster string, month ti
 	const inMonth = `cluster = {cluster:String} AND day >= {month:Date} AND day < addMonths({month:Date}, 1)`
 	steps := []struct{ what, sql string }{
 		{"workload days", `INSERT INTO peak_rollup_workload_days
-    (cluster, day, namespace, workload, generation, pods, pods_max, cpu_usage, mem_usage,
+    (cluster, day, namespace, kind, workload, generation, pods, pods_max, cpu_usage, mem_usage,
      cpu_request, cpu_limit, mem_request, mem_limit, cpu_pct, mem_pct)
-SELECT cluster, day, namespace, workload, {gen:UInt64}, max(pods_min), max(pods_max),
+SELECT cluster, day, namespace, kind, workload, {gen:UInt64}, max(pods_min), max(pods_max),
        sum(pods_min * cpu_p95_avg), sum(pods_min * mem_p95_avg), sum(pods_min * cpu_request),
        sum(pods_min * cpu_limit), sum(pods_min * mem_request), sum(pods_min * mem_limit),
        max(cpu_pct_of_limit), max(mem_pct_of_limit)
 FROM peak_samples FINAL
 WHERE ` + inMonth + ` AND container != ''
-GROUP BY cluster, day, namespace, workload` + finalSettings},
+GROUP BY cluster, day, namespace, kind, workload` + finalSettings},
 		{"namespace days", `INSERT INTO peak_rollup_namespace_days
     (cluster, day, namespace, generation, workloads, pods, cpu_usage, mem_usage, cpu_request, cpu_limit, mem_request, mem_limit)
 SELECT cluster, day, namespace, {gen:UInt64}, count(), sum(pods), sum(cpu_usage), sum(mem_usage),
@@ -227,15 +227,15 @@ FROM peak_rollup_workload_days
 WHERE ` + inMonth + ` AND generation = {gen:UInt64}
 GROUP BY cluster, day, namespace`},
 		{"workload months", `INSERT INTO peak_rollup_workload_months
-    (cluster, month, namespace, workload, generation, cpu, cpu_day, memory, memory_day,
+    (cluster, month, namespace, kind, workload, generation, cpu, cpu_day, memory, memory_day,
      cpu_pct, cpu_pct_day, mem_pct, mem_pct_day, pods, pods_day)
-SELECT cluster, {month:Date}, namespace, workload, {gen:UInt64},
+SELECT cluster, {month:Date}, namespace, kind, workload, {gen:UInt64},
        max(cpu_usage), argMax(day, (cpu_usage, day)), max(mem_usage), argMax(day, (mem_usage, day)),
        max(cpu_pct), argMax(day, (cpu_pct, day)), max(mem_pct), argMax(day, (mem_pct, day)),
        toFloat64(max(pods_max)), argMax(day, (pods_max, day))
 FROM peak_rollup_workload_days
 WHERE ` + inMonth + ` AND generation = {gen:UInt64}
-GROUP BY cluster, namespace, workload`},
+GROUP BY cluster, namespace, kind, workload`},
 	}
 	for _, s := range steps {
 		if err := conn.Exec(ctx, s.sql, p...); err != nil {

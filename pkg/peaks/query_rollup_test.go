@@ -103,7 +103,7 @@ func TestTopAcrossWholeAndPartialMonthsMatchesTheSamples(t *testing.T) {
 	for _, rg := range ranges {
 		for _, by := range []string{ByCPU, ByMemory, ByCPUPct, ByMemPct, ByPods} {
 			t.Run(rg.name+" by "+by, func(t *testing.T) {
-				got, err := Top(ctxT(t), conn, "q3", by, rg.r, 3)
+				got, err := Top(ctxT(t), conn, "q3", "", by, rg.r, 3)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -147,7 +147,7 @@ func TestListPagesNewestDayFirstAndSeesOneRowPerIdentity(t *testing.T) {
 }
 
 func TestSeriesIsOneWorkloadContainerPerDayOldestFirst(t *testing.T) {
-	rows, err := Series(ctxT(t), conn, cluster, "shop", "web", "app", all)
+	rows, err := Series(ctxT(t), conn, cluster, Workload{Namespace: "shop", Name: "web"}, "app", all)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -281,7 +281,7 @@ func TestTopRanksEachWorkloadsWorstDay(t *testing.T) {
 				}
 				return want[i].name < want[j].name
 			})
-			got, err := Top(ctxT(t), conn, cluster, by, all, 2)
+			got, err := Top(ctxT(t), conn, cluster, "", by, all, 2)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -353,7 +353,7 @@ func TestQueriesRefuseBadRanges(t *testing.T) {
 	if _, _, err := List(ctx, conn, ListFilter{Cluster: cluster, Range: backwards}); err == nil {
 		t.Fatal("a backwards range was accepted")
 	}
-	if _, err := Top(ctx, conn, cluster, "cost", all, 10); err == nil || !strings.Contains(err.Error(), "unknown order") {
+	if _, err := Top(ctx, conn, cluster, "", "cost", all, 10); err == nil || !strings.Contains(err.Error(), "unknown order") {
 		t.Fatalf("an unknown order: %v", err)
 	}
 	if _, err := Totals(ctx, conn, cluster, "", Range{From: d(1).AddDate(-11, 0, 0), To: d(1)}); err == nil {

@@ -19,15 +19,13 @@ func LastDays(n int, loc *time.Location, now time.Time) Range {
 
 // WorkloadContainers returns every container sample (pod totals excluded) of one workload in r,
 // oldest day first and by container name within a day: the input of a backtest, in one query.
-func WorkloadContainers(ctx context.Context, conn store.Conn, cluster, namespace, workload string, r Range) ([]Sample, error) {
+func WorkloadContainers(ctx context.Context, conn store.Conn, cluster string, w Workload, r Range) ([]Sample, error) {
 	if err := r.Validate(); err != nil {
 		return nil, err
 	}
 	return collect(ctx, conn, "reading a workload's peak days",
 		"SELECT "+strings.Join(Columns, ", ")+" FROM peak_samples FINAL"+
-			"\nWHERE cluster = {cluster:String} AND namespace = {namespace:String} AND workload = {workload:String}"+
-			" AND container != '' AND day BETWEEN {from:Date} AND {to:Date}"+
+			"\nWHERE "+w.where()+" AND container != '' AND day BETWEEN {from:Date} AND {to:Date}"+
 			"\nORDER BY day, container"+finalSettings,
-		scanSample, append([]store.Param{store.P("cluster", cluster), store.P("namespace", namespace),
-			store.P("workload", workload)}, r.params()...)...)
+		scanSample, append(w.params(cluster), r.params()...)...)
 }

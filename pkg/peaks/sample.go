@@ -2,7 +2,11 @@
 // day's peak window, as the collector measured it, and the queries that read them back.
 package peaks
 
-import "time"
+import (
+	"time"
+
+	"github.com/kubedoor/kubedoor-grafana/pkg/workload"
+)
 
 // PodTotal is the Container value of a row that holds a pod's total (the sum of its containers),
 // kept for dashboards; requests are never derived from it.
@@ -13,7 +17,8 @@ const PodTotal = ""
 type Sample struct {
 	Cluster   string
 	Namespace string
-	Workload  string // Deployment name
+	Kind      string // Deployment, StatefulSet or DaemonSet (pkg/workload); "" reads as Deployment
+	Workload  string // the workload's name
 	Container string // container name, or PodTotal
 	Day       time.Time
 	// WindowStart and WindowEnd are the peak window the values come from, in UTC.
@@ -50,7 +55,7 @@ type Sample struct {
 
 // Columns are peak_samples' columns in the order Row returns values.
 var Columns = []string{
-	"cluster", "namespace", "workload", "container", "day", "window_start", "window_end",
+	"cluster", "namespace", "kind", "workload", "container", "day", "window_start", "window_end",
 	"pods_min", "pods_max", "replicas_desired", "pods_ready_median", "hpa_min_replicas", "cpu_p95_max", "cpu_p95_avg", "mem_p95_max", "mem_p95_avg",
 	"cpu_request", "cpu_limit", "mem_request", "mem_limit", "cpu_pct_of_limit", "mem_pct_of_limit",
 	"throttling_ratio", "oom_kills", "quantile", "collected_at",
@@ -59,7 +64,7 @@ var Columns = []string{
 // Row returns the sample's values in Columns order, for store.Conn.Insert.
 func (s Sample) Row() []any {
 	return []any{
-		s.Cluster, s.Namespace, s.Workload, s.Container, s.Day, s.WindowStart.UTC(), s.WindowEnd.UTC(),
+		s.Cluster, s.Namespace, workload.Kind(s.Kind), s.Workload, s.Container, s.Day, s.WindowStart.UTC(), s.WindowEnd.UTC(),
 		s.PodsMin, s.PodsMax, s.ReplicasDesired, s.PodsReadyMedian, s.HPAMinReplicas, s.CPUMax, s.CPUAvg, s.MemMax, s.MemAvg,
 		s.CPURequest, s.CPULimit, s.MemRequest, s.MemLimit, s.CPUPctOfLimit, s.MemPctOfLimit,
 		s.ThrottlingRatio, s.OOMKills, s.Quantile, s.CollectedAt.UTC(),

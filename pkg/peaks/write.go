@@ -64,7 +64,7 @@ func WriteDayKeeping(ctx context.Context, conn store.Conn, cluster string, day t
 		for i, w := range keep {
 			keys[i] = w.key()
 		}
-		where += " AND NOT has({keep:Array(String)}, concat(namespace, '/', workload))"
+		where += " AND NOT has({keep:Array(String)}, " + TargetSQL + ")"
 		params = append(params, store.P("keep", keys))
 	}
 	err = conn.Exec(ctx, "DELETE FROM peak_samples"+onCluster(conn)+where, params...)

@@ -39,6 +39,11 @@ func FuzzRoutes(f *testing.F) {
 	f.Add("POST", "v1/control", []byte(nil)) // Grafana's request without a body
 	f.Add("POST", "v1/control", []byte("null"))
 	f.Add("PUT", "v1/clusters/c0/settings", []byte(`{"peakWindow":{"start":"25:00"}}`))
+	// Workload kinds: a DaemonSet scale, a StatefulSet restart, a kind schedule item, an unknown kind.
+	f.Add("POST", "v1/actions/scale", []byte(`{"items":[{"cluster":"c0","namespace":"shop","kind":"DaemonSet","workload":"api","replicas":2}]}`))
+	f.Add("POST", "v1/actions/restart", []byte(`{"items":[{"cluster":"c0","namespace":"shop","kind":"StatefulSet","workload":"db"}]}`))
+	f.Add("POST", "v1/schedules", []byte(`{"cluster":"c0","action":"scale","kind":"cron","cron":"0 1 * * *","items":[{"namespace":"shop","kind":"statefulset","workload":"db","replicas":1}]}`))
+	f.Add("POST", "v1/actions/restart", []byte(`{"items":[{"cluster":"c0","namespace":"shop","kind":"CronJob","workload":"x"}]}`))
 	admin := pluginhost.User{Login: "fuzz", Role: "Admin"}
 	f.Fuzz(func(t *testing.T, method, path string, body []byte) {
 		if !reachesHandler(method, path) {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/kubedoor/kubedoor-grafana/pkg/audit"
 	"github.com/kubedoor/kubedoor-grafana/pkg/control"
+	"github.com/kubedoor/kubedoor-grafana/pkg/workload"
 )
 
 // actionAcceptRecommendation is the audit action of one accepted (or refused) row.
@@ -21,12 +22,14 @@ type acceptRequest struct {
 
 type acceptRow struct {
 	Namespace string  `json:"namespace"`
+	Kind      string  `json:"kind"` // "" = Deployment
 	Workload  string  `json:"workload"`
 	Version   *uint64 `json:"version"` // the version the caller saw the recommendation on
 }
 
 type acceptedRow struct {
 	Namespace string `json:"namespace"`
+	Kind      string `json:"kind"`
 	Workload  string `json:"workload"`
 	Version   uint64 `json:"version"` // the row's version after the accept
 	Replicas  int32  `json:"replicas"`
@@ -34,6 +37,7 @@ type acceptedRow struct {
 
 type refusedRow struct {
 	Namespace string `json:"namespace"`
+	Kind      string `json:"kind"`
 	Workload  string `json:"workload"`
 	Code      string `json:"code"` // control.Refused*
 	Reason    string `json:"reason"`
@@ -51,8 +55,14 @@ func (a *App) acceptRecommendations(w http.ResponseWriter, r *http.Request) {
 		writeFieldError(w, badField("rows", fmt.Sprintf("must list 1 to %d rows", maxAcceptRows)))
 		return
 	}
-	for i, row := range req.Rows {
+	for i := range req.Rows {
+		row := &req.Rows[i]
+		kind, err := workload.ParseKind(row.Kind)
+		row.Kind = kind
 		switch {
+		case err != nil:
+			writeFieldError(w, badField(fmt.Sprintf("rows[%d].kind", i), err.Error()))
+			return
 		case row.Namespace == "":
 			writeFieldError(w, badField(fmt.Sprintf("rows[%d].namespace", i), "is required"))
 			return
@@ -82,21 +92,21 @@ func (a *App) acceptRecommendations(w http.ResponseWriter, r *http.Request) {
 	written := 0
 	var failed error
 	for _, row := range req.Rows {
-		k := control.Key{Cluster: cluster, Namespace: row.Namespace, Workload: row.Workload}
-		entry := audit.Entry{Action: actionAcceptRecommendation, Cluster: cluster, Target: k.Namespace + "/" + k.Workload}
+		k := control.Key{Cluster: cluster, Namespace: row.Namespace, Kind: row.Kind, Workload: row.Workload}
+		entry := audit.Entry{Action: actionAcceptRecommendation, Cluster: cluster, Target: k.Target()}
 		ch, err := tbl.AcceptRecommended(r.Context(), k, *row.Version, c.Login)
 		var re *control.RefusedError
 		switch {
 		case errors.As(err, &re):
 			entry.Result, entry.Error = audit.ResultFailed, re.Reason
-			out.Refused = append(out.Refused, refusedRow{Namespace: k.Namespace, Workload: k.Workload, Code: re.Code, Reason: re.Reason})
+			out.Refused = append(out.Refused, refusedRow{Namespace: k.Namespace, Kind: k.Kind, Workload: k.Workload, Code: re.Code, Reason: re.Reason})
 		case err != nil:
 			entry.Result, entry.Error = audit.ResultFailed, err.Error()
 			failed = err
 		default:
 			entry.Before, entry.After = ch.Before, ch.After
 			versionEntry(&entry, ch)
-			out.Accepted = append(out.Accepted, acceptedRow{Namespace: k.Namespace, Workload: k.Workload,
+			out.Accepted = append(out.Accepted, acceptedRow{Namespace: k.Namespace, Kind: k.Kind, Workload: k.Workload,
 				Version: ch.After.Version, Replicas: ch.After.Replicas.Manual})
 			if ch.Written {
 				written++

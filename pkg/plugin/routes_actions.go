@@ -37,9 +37,11 @@ func (a *App) opsSnapshot(w http.ResponseWriter) (*operations.Operations, servic
 	return a.ops, snap, ok
 }
 
+// actionItem is one workload of a body; Kind "" is a Deployment (bodies written before kinds).
 type actionItem struct {
 	Cluster   string `json:"cluster"`
 	Namespace string `json:"namespace"`
+	Kind      string `json:"kind"`
 	Workload  string `json:"workload"`
 	Replicas  *int32 `json:"replicas,omitempty"`
 }
@@ -62,7 +64,7 @@ type actionResults struct {
 func workloads(items []actionItem) []actions.Workload {
 	out := make([]actions.Workload, len(items))
 	for i, it := range items {
-		out[i] = actions.Workload{Cluster: it.Cluster, Namespace: it.Namespace, Name: it.Workload}
+		out[i] = actions.Workload{Cluster: it.Cluster, Namespace: it.Namespace, Kind: it.Kind, Name: it.Workload}
 	}
 	return out
 }
@@ -79,6 +81,11 @@ func (a *App) postScale(w http.ResponseWriter, r *http.Request) {
 	interval := time.Duration(body.IntervalSeconds) * time.Second
 	items := workloads(body.Items)
 	if fe := actions.ValidateBatch("items", items, interval, knownCluster(snap)); fe != nil {
+		writeFieldError(w, fe)
+		return
+	}
+	// A DaemonSet in the batch refuses the whole request before any item runs, as any bad item does.
+	if fe := actions.ValidateScalable("items", items); fe != nil {
 		writeFieldError(w, fe)
 		return
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/pkg/control"
 	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
 	"github.com/kubedoor/kubedoor-grafana/pkg/store"
+	"github.com/kubedoor/kubedoor-grafana/pkg/workload"
 )
 
 // Route actions, named in 403 answers and in the audit log.
@@ -31,8 +32,30 @@ func (a *App) controlRoutes() []route {
 	}
 }
 
-func controlKey(r *http.Request) control.Key {
-	return control.Key{Cluster: r.PathValue("cluster"), Namespace: r.PathValue("namespace"), Workload: r.PathValue("workload")}
+// controlKey is the row a per-workload path names; its kind comes from the query parameter
+// kind (absent: Deployment, so paths written before kinds existed keep their meaning). A bad
+// kind is answered 400 and ok is false.
+func controlKey(w http.ResponseWriter, r *http.Request) (k control.Key, ok bool) {
+	kind, err := workload.ParseKind(r.URL.Query().Get("kind"))
+	if err != nil {
+		writeFieldError(w, badField("kind", err.Error()))
+		return control.Key{}, false
+	}
+	return control.Key{Cluster: r.PathValue("cluster"), Namespace: r.PathValue("namespace"), Kind: kind, Workload: r.PathValue("workload")}, true
+}
+
+// kindFilter is a list route's optional kind query parameter ("" = every kind).
+func kindFilter(w http.ResponseWriter, r *http.Request) (string, bool) {
+	v := r.URL.Query().Get("kind")
+	if v == "" {
+		return "", true
+	}
+	kind, err := workload.ParseKind(v)
+	if err != nil {
+		writeFieldError(w, badField("kind", err.Error()))
+		return "", false
+	}
+	return kind, true
 }
 
 func (a *App) listControl(w http.ResponseWriter, r *http.Request) {
@@ -41,12 +64,16 @@ func (a *App) listControl(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	kind, ok := kindFilter(w, r)
+	if !ok {
+		return
+	}
 	snap, ok := a.snapshot(w)
 	if !ok {
 		return
 	}
 	rows, total, err := control.New(snap.Conn, a.log).Current(r.Context(), q.Get("cluster"),
-		control.Filter{Namespace: q.Get("namespace"), Query: q.Get("q"), Limit: limit, Offset: offset})
+		control.Filter{Namespace: q.Get("namespace"), Kind: kind, Query: q.Get("q"), Limit: limit, Offset: offset})
 	if err != nil {
 		a.controlFailed(w, "listing control rows", err)
 		return
@@ -55,11 +82,14 @@ func (a *App) listControl(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *App) getControl(w http.ResponseWriter, r *http.Request) {
+	k, ok := controlKey(w, r)
+	if !ok {
+		return
+	}
 	snap, ok := a.snapshot(w)
 	if !ok {
 		return
 	}
-	k := controlKey(r)
 	row, err := control.New(snap.Conn, a.log).Get(r.Context(), k)
 	if err == nil && row.Deleted {
 		err = fmt.Errorf("%w: %s was removed from control at version %d (see its history)", control.ErrNotFound, k, row.Version)
@@ -76,11 +106,15 @@ func (a *App) controlHistory(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	k, ok := controlKey(w, r)
+	if !ok {
+		return
+	}
 	snap, ok := a.snapshot(w)
 	if !ok {
 		return
 	}
-	rows, total, err := control.New(snap.Conn, a.log).History(r.Context(), controlKey(r), limit, offset)
+	rows, total, err := control.New(snap.Conn, a.log).History(r.Context(), k, limit, offset)
 	if err != nil {
 		a.controlFailed(w, "reading a control row's history", err)
 		return
@@ -91,6 +125,11 @@ func (a *App) controlHistory(w http.ResponseWriter, r *http.Request) {
 func (a *App) addControl(w http.ResponseWriter, r *http.Request) {
 	var in control.Row
 	if !decodeJSON(w, r, &in) {
+		return
+	}
+	// Replicas absent and all zero decode alike; a DaemonSet's body that sets any is refused.
+	if _, err := workload.ParseKind(in.Kind); err == nil && !workload.HasReplicas(in.Kind) && in.Replicas != (control.Replicas{}) {
+		writeFieldError(w, badField("replicas", "a DaemonSet has no replicas to control: leave replicas out"))
 		return
 	}
 	snap, ok := a.snapshot(w)
@@ -111,11 +150,15 @@ func (a *App) editControl(w http.ResponseWriter, r *http.Request) {
 	if !decodeJSON(w, r, &e) {
 		return
 	}
+	k, ok := controlKey(w, r)
+	if !ok {
+		return
+	}
 	snap, ok := a.snapshot(w)
 	if !ok {
 		return
 	}
-	c, k := callerFrom(r), controlKey(r)
+	c := callerFrom(r)
 	ch, err := a.controlTable(snap.Conn, c, actionControlEdit).Update(r.Context(), k, e, c.Login)
 	a.controlWritten(r.Context(), w, c, actionControlEdit, k, ch, err, http.StatusOK)
 }
@@ -127,11 +170,15 @@ func (a *App) deleteControl(w http.ResponseWriter, r *http.Request) {
 		writeFieldError(w, badField("expectedVersion", "is required: the version being removed, as a query parameter"))
 		return
 	}
+	k, ok := controlKey(w, r)
+	if !ok {
+		return
+	}
 	snap, ok := a.snapshot(w)
 	if !ok {
 		return
 	}
-	c, k := callerFrom(r), controlKey(r)
+	c := callerFrom(r)
 	ch, err := a.controlTable(snap.Conn, c, actionControlDelete).Delete(r.Context(), k, expected, c.Login)
 	a.controlWritten(r.Context(), w, c, actionControlDelete, k, ch, err, http.StatusOK)
 }
@@ -146,7 +193,7 @@ func (a *App) controlTable(conn store.Conn, c Caller, action string) *control.Ta
 // this process records it or, after a crash in between, the reconciliation does.
 func versionEntry(entry *audit.Entry, ch control.Change) {
 	if ch.Written {
-		entry.ID = audit.ControlVersionID(ch.After.Cluster, ch.After.Namespace, ch.After.Workload, ch.After.Version)
+		entry.ID = ch.After.Key().AuditID(ch.After.Version)
 	}
 }
 
@@ -154,7 +201,7 @@ func versionEntry(entry *audit.Entry, ch control.Change) {
 // publisher. Refused writes (400, 404, 409) are audited as failed, with the reason.
 func (a *App) controlWritten(ctx context.Context, w http.ResponseWriter, c Caller, action string, k control.Key,
 	ch control.Change, err error, okStatus int) {
-	entry := audit.Entry{Action: action, Cluster: k.Cluster, Target: k.Namespace + "/" + k.Workload}
+	entry := audit.Entry{Action: action, Cluster: k.Cluster, Target: k.Target()}
 	if err != nil {
 		entry.Result, entry.Error = audit.ResultFailed, err.Error()
 		var ce *control.ConflictError
@@ -176,7 +223,7 @@ func (a *App) controlWritten(ctx context.Context, w http.ResponseWriter, c Calle
 	a.audit(ctx, c, entry)
 	if ch.Written {
 		a.log.Info("control table changed", "action", action, "cluster", k.Cluster, "namespace", k.Namespace,
-			"workload", k.Workload, "version", ch.After.Version, "user", c.Login)
+			"kind", workload.Kind(k.Kind), "workload", k.Workload, "version", ch.After.Version, "user", c.Login)
 		if p := a.published; p != nil {
 			p.Published(k.Cluster)
 		} else {

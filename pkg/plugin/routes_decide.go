@@ -31,11 +31,14 @@ func (a *App) backtestRow(w http.ResponseWriter, r *http.Request) {
 	if !decodeOptionalJSON(w, r, &req) { // no body: replay the stored row
 		return
 	}
+	k, ok := controlKey(w, r)
+	if !ok {
+		return
+	}
 	snap, ok := a.snapshot(w)
 	if !ok {
 		return
 	}
-	k := controlKey(r)
 	c, known := snap.App.Cluster(k.Cluster)
 	if !known {
 		writeError(w, http.StatusNotFound, codeNotFound, "no cluster named %q is configured", k.Cluster)

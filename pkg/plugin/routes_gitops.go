@@ -41,7 +41,7 @@ func (a *App) getGitops(w http.ResponseWriter, r *http.Request) {
 		var live map[gitops.Ref]bool
 		kc, err := snap.Kube.For(c)
 		if err == nil {
-			in.Positions, err = gitops.ReadPositions(r.Context(), kc.Kubernetes, nss)
+			in.Positions, err = gitops.ReadPositions(r.Context(), kc.Kubernetes, nss, gitops.Kinds(in))
 		}
 		if err == nil {
 			live, err = gitops.ReadHPATargets(r.Context(), kc.Kubernetes, nss)

@@ -9,6 +9,7 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/pkg/peaks"
 	"github.com/kubedoor/kubedoor-grafana/pkg/service"
 	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
+	"github.com/kubedoor/kubedoor-grafana/pkg/workload"
 )
 
 func (a *App) peakRoutes() []route {
@@ -70,12 +71,16 @@ func (a *App) listPeaks(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	kind, ok := kindFilter(w, r)
+	if !ok {
+		return
+	}
 	pq, ok := a.peakQuery(w, q)
 	if !ok {
 		return
 	}
 	rows, total, err := peaks.List(r.Context(), pq.snap.Conn, peaks.ListFilter{
-		Cluster: pq.cluster, Namespace: q.Get("namespace"), Workload: q.Get("workload"),
+		Cluster: pq.cluster, Namespace: q.Get("namespace"), Kind: kind, Workload: q.Get("workload"),
 		Container: q.Get("container"), HasContainer: q.Has("container"),
 		Range: pq.rng, Limit: limit, Offset: offset,
 	})
@@ -121,11 +126,15 @@ func (a *App) peakTop(w http.ResponseWriter, r *http.Request) {
 		}
 		limit = n
 	}
+	kind, ok := kindFilter(w, r)
+	if !ok {
+		return
+	}
 	pq, ok := a.peakQuery(w, q)
 	if !ok {
 		return
 	}
-	items, err := peaks.Top(r.Context(), pq.snap.Conn, pq.cluster, by, pq.rng, limit)
+	items, err := peaks.Top(r.Context(), pq.snap.Conn, pq.cluster, kind, by, pq.rng, limit)
 	if err != nil {
 		a.peaksFailed(w, "ranking workloads", err)
 		return
@@ -148,12 +157,18 @@ func (a *App) peakNamespaces(w http.ResponseWriter, r *http.Request) {
 
 func (a *App) peakSeries(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
+	kind, err := workload.ParseKind(q.Get("kind")) // absent: a Deployment, as before kinds existed
+	if err != nil {
+		writeFieldError(w, badField("kind", err.Error()))
+		return
+	}
 	pq, ok := a.peakQuery(w, q, "namespace", "workload")
 	if !ok {
 		return
 	}
 	// No container means the pod totals (container ""): one row per day either way.
-	items, err := peaks.Series(r.Context(), pq.snap.Conn, pq.cluster, q.Get("namespace"), q.Get("workload"), q.Get("container"), pq.rng)
+	wl := peaks.Workload{Namespace: q.Get("namespace"), Kind: kind, Name: q.Get("workload")}
+	items, err := peaks.Series(r.Context(), pq.snap.Conn, pq.cluster, wl, q.Get("container"), pq.rng)
 	if err != nil {
 		a.peaksFailed(w, "reading a workload's peak series", err)
 		return

@@ -27,12 +27,15 @@ type policyView struct {
 // getPolicy answers what the cluster enforces for a workload and the webhook's last decision
 // on it: 404 when no policy is there (not published yet, or removed from control).
 func (a *App) getPolicy(w http.ResponseWriter, r *http.Request) {
+	k, ok := controlKey(w, r)
+	if !ok {
+		return
+	}
 	kc, c, ok := a.clusterClient(w, r)
 	if !ok {
 		return
 	}
-	k := controlKey(r)
-	p, err := publish.Get(r.Context(), kc.Dynamic, k.Namespace, k.Workload)
+	p, err := publish.Get(r.Context(), kc.Dynamic, k.Namespace, v1alpha1.PolicyName(k.Kind, k.Workload))
 	switch {
 	case errors.Is(err, publish.ErrNotPublished):
 		writeError(w, http.StatusNotFound, codeNotFound, "cluster %s: %v", c.Name, err)

@@ -25,7 +25,11 @@ func (a *App) savingsRoutes() []route {
 
 func (a *App) getRecommendations(w http.ResponseWriter, r *http.Request) {
 	v := r.URL.Query()
-	q := savings.Query{Namespace: strings.TrimSpace(v.Get("namespace")), Sort: v.Get("sort")}
+	kind, ok := kindFilter(w, r)
+	if !ok {
+		return
+	}
+	q := savings.Query{Namespace: strings.TrimSpace(v.Get("namespace")), Kind: kind, Sort: v.Get("sort")}
 	for _, p := range []struct {
 		name string
 		dst  *int

@@ -16,6 +16,7 @@ import (
 
 	"github.com/kubedoor/kubedoor-grafana/api/v1alpha1"
 	"github.com/kubedoor/kubedoor-grafana/pkg/control"
+	"github.com/kubedoor/kubedoor-grafana/pkg/workload"
 )
 
 // Statuses of a workload in a preview.
@@ -138,7 +139,8 @@ func Compute(live Live, rows []control.Row) Namespace {
 	}
 	byName := map[string]control.Row{}
 	for _, r := range rows {
-		if r.Namespace == live.Namespace && !r.Deleted {
+		// The live view holds Deployments; other kinds' rows are not previewed yet.
+		if r.Namespace == live.Namespace && !r.Deleted && workload.Kind(r.Kind) == workload.Deployment {
 			byName[r.Workload] = r
 		}
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/kubedoor/kubedoor-grafana/pkg/control"
 	"github.com/kubedoor/kubedoor-grafana/pkg/peaks"
+	wkind "github.com/kubedoor/kubedoor-grafana/pkg/workload"
 )
 
 const (
@@ -57,6 +58,7 @@ func (r Report) Written() int { return len(r.New) + r.Changed }
 // raised after OOM kills.
 type Adjustment struct {
 	Namespace string `json:"namespace"`
+	Kind      string `json:"kind"`
 	Workload  string `json:"workload"`
 	Container string `json:"container"`
 	Field     string `json:"field"` // cpuRequest | memRequest
@@ -65,7 +67,8 @@ type Adjustment struct {
 	Reason    string `json:"reason"`
 }
 
-type wkey struct{ ns, wl string }
+// wkey is a workload of the cluster; kind is canonical (wkind.Kind).
+type wkey struct{ ns, kind, wl string }
 
 // dayData is one workload's samples on one day (pod totals excluded, but for the pod-total row
 // of a Deployment at 0 desired replicas the whole window, kept in totals).
@@ -157,7 +160,7 @@ func Choose(p Params, history []peaks.Sample, now time.Time) (Chosen, error) {
 			day = w.on(c.ClusterDay)
 		}
 		if day == nil {
-			c.Absent = append(c.Absent, control.Key{Cluster: cluster, Namespace: w.key.ns, Workload: w.key.wl})
+			c.Absent = append(c.Absent, control.Key{Cluster: cluster, Namespace: w.key.ns, Kind: w.key.kind, Workload: w.key.wl})
 			continue
 		}
 		for _, i := range day.containers {
@@ -207,7 +210,7 @@ func DeriveChosen(p Params, in Chosen, current []control.Row, now time.Time) ([]
 		if r.Cluster != rep.Cluster {
 			return nil, rep, fmt.Errorf("current rows of clusters %q and %q given together", rep.Cluster, r.Cluster)
 		}
-		cur[wkey{r.Namespace, r.Workload}] = r
+		cur[wkey{r.Namespace, wkind.Kind(r.Kind), r.Workload}] = r
 	}
 
 	var out []control.Row
@@ -229,7 +232,7 @@ func DeriveChosen(p Params, in Chosen, current []control.Row, now time.Time) ([]
 	}
 	seen := make(map[wkey]bool, len(workloads)+len(in.Absent))
 	for _, k := range in.Absent {
-		key := wkey{k.Namespace, k.Workload}
+		key := wkey{k.Namespace, wkind.Kind(k.Kind), k.Workload}
 		seen[key] = true
 		switch c := cur[key]; {
 		case c == nil:
@@ -282,7 +285,7 @@ func DeriveChosen(p Params, in Chosen, current []control.Row, now time.Time) ([]
 		}
 	}
 	slices.SortFunc(out, func(a, b control.Row) int {
-		return cmp.Or(cmp.Compare(a.Namespace, b.Namespace), cmp.Compare(a.Workload, b.Workload))
+		return cmp.Or(cmp.Compare(a.Namespace, b.Namespace), cmp.Compare(a.Workload, b.Workload), cmp.Compare(a.Kind, b.Kind))
 	})
 	return out, rep, nil
 }
@@ -306,7 +309,7 @@ func group(history []peaks.Sample, first, last time.Time, cluster *string) ([]*w
 		if s.Cluster != *cluster {
 			return nil, fmt.Errorf("samples of clusters %q and %q given together", *cluster, s.Cluster)
 		}
-		k := wkey{s.Namespace, s.Workload}
+		k := wkey{s.Namespace, wkind.Kind(s.Kind), s.Workload}
 		w := byKey[k]
 		if w == nil {
 			w = &workload{key: k}
@@ -349,7 +352,7 @@ func group(history []peaks.Sample, first, last time.Time, cluster *string) ([]*w
 		out = append(out, w)
 	}
 	slices.SortFunc(out, func(a, b *workload) int {
-		return cmp.Or(cmp.Compare(a.key.ns, b.key.ns), cmp.Compare(a.key.wl, b.key.wl))
+		return cmp.Or(cmp.Compare(a.key.ns, b.key.ns), cmp.Compare(a.key.wl, b.key.wl), cmp.Compare(a.key.kind, b.key.kind))
 	})
 	return out, nil
 }

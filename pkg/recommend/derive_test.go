@@ -67,7 +67,7 @@ func TestPerWorkloadModeUsesEachWorkloadsOwnWorstDay(t *testing.T) {
 	wantContainers(t, web, ctr("app", 300, 300, 260, 512))
 	newsvc := find(t, next, "pay", "newsvc")
 	wantContainers(t, newsvc, ctr("app", 120, 1000, 128, 256))
-	if len(rep.Clamped) != 1 || rep.Clamped[0] != (Adjustment{Namespace: "shop", Workload: "web", Container: "app", Field: "cpuRequest", From: 450, To: 300,
+	if len(rep.Clamped) != 1 || rep.Clamped[0] != (Adjustment{Namespace: "shop", Kind: "Deployment", Workload: "web", Container: "app", Field: "cpuRequest", From: 450, To: 300,
 		Reason: "cpu request of app clamped from 450m to its limit 300m"}) {
 		t.Fatalf("clamped %+v", rep.Clamped)
 	}

@@ -98,7 +98,7 @@ func choose(ctx context.Context, conn store.Conn, cluster string, p Params, now 
 	}
 	c := Chosen{Samples: cd.Samples, ClusterDay: cd.Day}
 	for _, k := range cd.Absent {
-		c.Absent = append(c.Absent, control.Key{Cluster: cluster, Namespace: k[0], Workload: k[1]})
+		c.Absent = append(c.Absent, control.Key{Cluster: cluster, Namespace: k.Namespace, Kind: k.Kind, Workload: k.Name})
 	}
 	return c, nil
 }

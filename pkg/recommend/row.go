@@ -8,6 +8,7 @@ import (
 
 	"github.com/kubedoor/kubedoor-grafana/pkg/control"
 	"github.com/kubedoor/kubedoor-grafana/pkg/peaks"
+	wkind "github.com/kubedoor/kubedoor-grafana/pkg/workload"
 )
 
 // adjustments are the values deriveRow moved.
@@ -22,12 +23,20 @@ func deriveRow(p Params, cluster string, k wkey, cur *control.Row, day *dayData,
 		next = cur.Clone()
 	} else {
 		next = control.Row{
-			Cluster: cluster, Namespace: k.ns, Workload: k.wl,
+			Cluster: cluster, Namespace: k.ns, Kind: k.kind, Workload: k.wl,
 			Replicas: control.Replicas{Manual: control.Unset, Recommended: control.Unset, Observed: control.Unset},
 		}
 	}
 	next.Notes = []string{}
 	next.PeakDay = control.FormatDay(day.day)
+	if !wkind.HasReplicas(k.kind) {
+		next.Replicas = control.Replicas{Manual: control.Unset, Recommended: control.Unset, Observed: control.Unset,
+			RecommendedReason: control.ReasonNoReplicas}
+		next.Replicas.Resolve()
+		deriveResources(p, &next, &adj, day, history)
+		next.Notes = append(next.Notes, spreadNotes(day, history)...)
+		return next, adj
+	}
 	next.Replicas.Observed = int32(min(day.pods, math.MaxInt32))
 	next.Replicas.ObservedFrom = day.podsFrom
 	// The floor: a Deployment whose spec was at 0 the whole window was scaled to zero on
@@ -39,6 +48,13 @@ func deriveRow(p Params, cluster string, k wkey, cur *control.Row, day *dayData,
 	}
 	next.Replicas.Resolve()
 
+	deriveResources(p, &next, &adj, day, history)
+	recommendRow(p, &next, day, history)
+	return next, adj
+}
+
+// deriveResources sets the collected requests and limits of next's containers from the day.
+func deriveResources(p Params, next *control.Row, adj *adjustments, day *dayData, history []peaks.Sample) {
 	existing := len(next.Containers)
 	for _, i := range day.containers {
 		s := &history[i]
@@ -50,7 +66,7 @@ func deriveRow(p Params, cluster string, k wkey, cur *control.Row, day *dayData,
 		c := &next.Containers[idx]
 		// adjust records a value the rules moved: on the row as a note, in the report under to.
 		adjust := func(to *[]Adjustment, a Adjustment) {
-			a.Namespace, a.Workload, a.Container = k.ns, k.wl, c.Name
+			a.Namespace, a.Kind, a.Workload, a.Container = next.Namespace, next.Kind, next.Workload, c.Name
 			next.Notes = append(next.Notes, a.Reason)
 			*to = append(*to, a)
 		}
@@ -102,8 +118,6 @@ func deriveRow(p Params, cluster string, k wkey, cur *control.Row, day *dayData,
 	}
 	// Containers seen for the first time go after the known ones, by name.
 	slices.SortStableFunc(next.Containers[existing:], func(a, b control.Container) int { return cmp.Compare(a.Name, b.Name) })
-	recommendRow(p, &next, day, history)
-	return next, adj
 }
 
 // recommendRow sets the row's recommended replicas from its chosen day (RecommendReplicas),

@@ -9,6 +9,7 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/pkg/control"
 	"github.com/kubedoor/kubedoor-grafana/pkg/peaks"
 	"github.com/kubedoor/kubedoor-grafana/pkg/store"
+	"github.com/kubedoor/kubedoor-grafana/pkg/workload"
 )
 
 // Cache keeps the latest rows and replays of a cluster and window for as long as neither the
@@ -54,7 +55,7 @@ type cacheEntry struct {
 	conn   store.Conn // entries of another store (settings changed) are never used
 	mark   fingerprint
 	rows   []control.Row // read-only once cached: Compute does not modify rows
-	stored map[[2]string]Stored
+	stored map[workload.Ref]Stored
 	used   time.Time
 	replay Replay // how and when rows and stored were had
 }

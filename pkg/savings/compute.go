@@ -7,12 +7,13 @@ import (
 
 	"github.com/kubedoor/kubedoor-grafana/pkg/clustersettings"
 	"github.com/kubedoor/kubedoor-grafana/pkg/control"
+	"github.com/kubedoor/kubedoor-grafana/pkg/workload"
 )
 
 // Compute builds the answer from a cluster's current rows, their replays over the stored days
 // (by namespace and workload; a workload without samples is absent) and, when live is not nil,
-// what runs. Every row is priced and scored; q.Namespace narrows items and totals only.
-func Compute(cluster string, p clustersettings.Prices, q Query, rows []control.Row, stored map[[2]string]Stored, live Live, warnings []string) Answer {
+// what runs. Every row is priced and scored; q.Namespace and q.Kind narrow items and totals only.
+func Compute(cluster string, p clustersettings.Prices, q Query, rows []control.Row, stored map[workload.Ref]Stored, live Live, warnings []string) Answer {
 	q = q.withDefaults()
 	ans := Answer{Cluster: cluster, Currency: p.Currency, Prices: p, Days: q.Days, NowFrom: NowStored,
 		Namespaces: []NamespaceTotals{}, Items: []Item{}, Warnings: append([]string{}, warnings...)}
@@ -23,16 +24,30 @@ func Compute(cluster string, p clustersettings.Prices, q Query, rows []control.R
 	results := make([]Replayed, 0, len(rows))
 	var costs []float64
 	for _, row := range rows {
-		k := [2]string{row.Namespace, row.Workload}
-		it := Item{Namespace: row.Namespace, Workload: row.Workload, Version: row.Version, Notes: []string{}}
+		k := refOf(row)
+		it := Item{Namespace: row.Namespace, Kind: k.Kind, Workload: row.Workload, Version: row.Version, Notes: []string{}}
 		pod, unset := TablePod(row.Containers)
 		if unset > 0 {
 			it.Notes = append(it.Notes, fmt.Sprintf("%d unset request %s counted as 0", unset, plural(unset, "value", "values")))
 		}
+		st, ok := stored[k]
+		if !ok {
+			st.Days = q.Days
+		}
+		var nowNote string
+		it.Replicas.Now, it.Now, nowNote = nowOf(p, live, k, st)
+		if nowNote != "" {
+			it.Notes = append(it.Notes, nowNote)
+		}
 		rep := row.Replicas
 		rep.Resolve()
 		it.Replicas.Table = max(rep.Effective, 0)
-		if rep.Effective < 0 {
+		switch {
+		case !workload.HasReplicas(k.Kind):
+			// One pod per eligible node, under the table as now: the table changes the pod only.
+			it.Replicas.Table = it.Replicas.Now
+			it.Notes = append(it.Notes, "a DaemonSet runs one pod per eligible node: the table counts the pods running now")
+		case rep.Effective < 0:
 			it.Notes = append(it.Notes, "the row sets no replica count: the table counts 0 replicas")
 		}
 		// Only a recommendation for the workload's own replicas changes what it would cost; an
@@ -44,15 +59,6 @@ func Compute(cluster string, p clustersettings.Prices, q Query, rows []control.R
 		}
 		it.Table = Price(p, it.Replicas.Table, pod)
 		it.Recommended = Price(p, it.Replicas.Recommended, pod)
-		st, ok := stored[k]
-		if !ok {
-			st.Days = q.Days
-		}
-		var nowNote string
-		it.Replicas.Now, it.Now, nowNote = nowOf(p, live, k, st)
-		if nowNote != "" {
-			it.Notes = append(it.Notes, nowNote)
-		}
 		it.Savings = it.Now.Monthly - it.Recommended.Monthly
 		items = append(items, it)
 		results = append(results, st.Replayed)
@@ -66,7 +72,7 @@ func Compute(cluster string, p clustersettings.Prices, q Query, rows []control.R
 		it := &items[i]
 		sc := ScoreOf(results[i], it.Table, p, median)
 		it.Score, it.ScoreReason, it.Risk, it.HistoryDays = sc.Score, sc.Reason, sc.Risk, sc.HistoryDays
-		if q.Namespace != "" && it.Namespace != q.Namespace {
+		if (q.Namespace != "" && it.Namespace != q.Namespace) || (q.Kind != "" && it.Kind != q.Kind) {
 			continue
 		}
 		ans.Totals.Now.add(it.Now)
@@ -103,9 +109,10 @@ func Compute(cluster string, p clustersettings.Prices, q Query, rows []control.R
 }
 
 // nowOf is what a workload runs: live, or else its latest stored day's most Ready pods × that
-// day's stored requests (a container's unset request, stored as 0, counts 0).
-func nowOf(p clustersettings.Prices, live Live, k [2]string, st Stored) (int32, Cost, string) {
-	if live != nil {
+// day's stored requests (a container's unset request, stored as 0, counts 0). The live view
+// holds Deployments only; other kinds are priced from stored samples.
+func nowOf(p clustersettings.Prices, live Live, k workload.Ref, st Stored) (int32, Cost, string) {
+	if live != nil && k.Kind == workload.Deployment {
 		r, ok := live[k]
 		if !ok {
 			return 0, Cost{}, "no Deployment of this name runs in the cluster: now counts 0"
@@ -154,3 +161,6 @@ func sortItems(items []Item, by string) {
 		return cmp.Or(cmp.Compare(a.Namespace, b.Namespace), cmp.Compare(a.Workload, b.Workload))
 	})
 }
+
+// refOf is the workload a control row names, as savings keys it.
+func refOf(row control.Row) workload.Ref { return row.Key().Ref() }

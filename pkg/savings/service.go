@@ -17,6 +17,7 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/pkg/preview"
 	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
 	"github.com/kubedoor/kubedoor-grafana/pkg/store"
+	"github.com/kubedoor/kubedoor-grafana/pkg/workload"
 )
 
 // Sort orders and bounds of a query.
@@ -37,6 +38,7 @@ const (
 // Query is what the recommendations route asks.
 type Query struct {
 	Namespace string // "" = every namespace
+	Kind      string // "" = every kind; else a canonical kind (workload.ParseKind)
 	Sort      string // "" = SortSavings
 	Limit     int    // 0 = DefaultLimit
 	Days      int    // 0 = backtest.DefaultDays
@@ -70,7 +72,7 @@ type Running struct {
 }
 
 // Live is what runs, by namespace and Deployment name; nil = no live view (use stored samples).
-type Live map[[2]string]Running
+type Live map[workload.Ref]Running
 
 // LiveFrom prices Deployments as their specs ask: spec.replicas × the pod template's requests
 // (a limit without a request counts as the request, as Kubernetes defaults it).
@@ -79,7 +81,7 @@ func LiveFrom(deps []appsv1.Deployment) Live {
 	for i := range deps {
 		d := &deps[i]
 		cpu, mem := preview.PodRequests(d.Spec.Template.Spec.Containers)
-		out[[2]string{d.Namespace, d.Name}] = Running{Replicas: preview.LiveReplicas(d), Pod: Pod{CPUCores: cpu / 1000, MemGiB: mem / 1024}}
+		out[workload.Ref{Namespace: d.Namespace, Kind: workload.Deployment, Name: d.Name}] = Running{Replicas: preview.LiveReplicas(d), Pod: Pod{CPUCores: cpu / 1000, MemGiB: mem / 1024}}
 	}
 	return out
 }
@@ -98,6 +100,7 @@ type Replicas struct {
 // Item is one workload.
 type Item struct {
 	Namespace   string   `json:"namespace"`
+	Kind        string   `json:"kind"`
 	Workload    string   `json:"workload"`
 	Version     uint64   `json:"version"`
 	Replicas    Replicas `json:"replicas"`
@@ -241,15 +244,15 @@ func (s *Service) compute(ctx context.Context, cluster string, r peaks.Range, pr
 	if err != nil {
 		return nil, err
 	}
-	var changed [][2]string
+	var changed []workload.Ref
 	if prev != nil {
-		was := make(map[[2]string]uint64, len(prev.rows))
+		was := make(map[workload.Ref]uint64, len(prev.rows))
 		for _, row := range prev.rows {
-			was[[2]string{row.Namespace, row.Workload}] = row.Version
+			was[refOf(row)] = row.Version
 		}
-		changed = [][2]string{}
+		changed = []workload.Ref{}
 		for _, row := range rows {
-			k := [2]string{row.Namespace, row.Workload}
+			k := refOf(row)
 			if v, ok := was[k]; !ok || v != row.Version {
 				changed = append(changed, k)
 			}
@@ -266,9 +269,9 @@ func (s *Service) compute(ctx context.Context, cluster string, r peaks.Range, pr
 	if changed == nil {
 		return e, nil
 	}
-	e.stored, e.replay.From = make(map[[2]string]Stored, len(rows)), ReplayRefreshed
+	e.stored, e.replay.From = make(map[workload.Ref]Stored, len(rows)), ReplayRefreshed
 	for _, row := range rows {
-		k := [2]string{row.Namespace, row.Workload}
+		k := refOf(row)
 		if st, ok := prev.stored[k]; ok {
 			e.stored[k] = st // removed rows drop out with the rows they belonged to
 		}

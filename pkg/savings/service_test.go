@@ -191,7 +191,7 @@ func TestRecommendationsOnTheEmbeddedEngine(t *testing.T) {
 		}
 	})
 	t.Run("live Deployments price now and a missing one says so", func(t *testing.T) {
-		live := Live{{"shop", "api"}: {Replicas: 3, Pod: Pod{CPUCores: 0.5, MemGiB: 0.5}}, {"batch", "job"}: {Replicas: 1, Pod: Pod{CPUCores: 2}}}
+		live := Live{{Namespace: "shop", Kind: "Deployment", Name: "api"}: {Replicas: 3, Pod: Pod{CPUCores: 0.5, MemGiB: 0.5}}, {Namespace: "batch", Kind: "Deployment", Name: "job"}: {Replicas: 1, Pod: Pod{CPUCores: 2}}}
 		a, err := svc.Recommendations(ctx, "prod", listPrices, time.UTC, now, Query{Namespace: "shop"}, live, []string{"w"})
 		if err != nil {
 			t.Fatal(err)
@@ -287,12 +287,12 @@ func TestTheEngineReplaysAsBacktestReplays(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, row := range cl.rows {
-				samples, err := peaks.WorkloadContainers(ctx, conn, cl.cluster, row.Namespace, row.Workload, r)
+				samples, err := peaks.WorkloadContainers(ctx, conn, cl.cluster, peaks.Workload{Namespace: row.Namespace, Kind: row.Kind, Name: row.Workload}, r)
 				if err != nil {
 					t.Fatal(err)
 				}
 				want := FromBacktest(backtest.Replay(backtest.ProposalOf(row), samples, days))
-				st := got[[2]string{row.Namespace, row.Workload}]
+				st := got[refOf(row)]
 				st.Days = days // a workload without samples is absent from the engine's answer
 				if !sameReplay(st.Replayed, want) {
 					t.Errorf("%s, %d days, %s: engine %+v, backtest %+v", cl.cluster, days, row.Workload, st.Replayed, want)

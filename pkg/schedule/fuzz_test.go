@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
+	"github.com/kubedoor/kubedoor-grafana/pkg/workload"
 )
 
 // FuzzScheduleSpec feeds arbitrary cron expressions, zones and runAt texts through the JSON
@@ -76,6 +77,40 @@ func FuzzCronNext(f *testing.F) {
 				t.Fatalf("%q in %s after %v gave %v", expr, zone, at, n)
 			}
 			at = n
+		}
+	})
+}
+
+// FuzzScheduleItem feeds arbitrary item kinds and names through validation: every refusal names
+// a field, an accepted item has a canonical kind whose target reads back as the item, and no
+// scale of a kind without replicas (DaemonSet) is ever accepted.
+func FuzzScheduleItem(f *testing.F) {
+	for _, c := range [][4]string{
+		{"scale", "StatefulSet", "shop", "db"}, {"scale", "daemonset", "shop", "agent"}, {"restart", "DaemonSet", "kube-system", "agent"},
+		{"restart", "", "shop", "api"}, {"restart", "CronJob", "shop", "x"}, {"scale", "StatefulSet", "shop", "a/b"}, {"restart", "Deployment", "", "api"},
+	} {
+		f.Add(c[0], c[1], c[2], c[3])
+	}
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	cl := []settings.Cluster{{Name: "prod-a", TimeZone: "UTC", KubeAccess: settings.KubeAccessInCluster}}
+	f.Fuzz(func(t *testing.T, action, kind, ns, name string) {
+		it := Item{Namespace: ns, Kind: kind, Workload: name}
+		if action == ActionScale {
+			it.Replicas = new(int32)
+		}
+		s, err := Spec{Cluster: "prod-a", Action: action, Kind: KindCron, Cron: "0 1 * * *", Items: []Item{it}}.Validate(now, cl)
+		if err != nil {
+			if fe, ok := settings.AsFieldError(err); !ok || fe.Field == "" {
+				t.Fatalf("refusal without a field: %v", err)
+			}
+			return
+		}
+		got := s.Items[0]
+		if back, err := workload.ParseTarget(got.Ref().Target()); err != nil || back != got.Ref() {
+			t.Fatalf("accepted %+v, whose target %q reads back as %+v, %v", got, got.Ref().Target(), back, err)
+		}
+		if action == ActionScale && !workload.HasReplicas(got.Kind) {
+			t.Fatalf("a scale of a %s was accepted", got.Kind)
 		}
 	})
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/kubedoor/kubedoor-grafana/pkg/actions"
 	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
+	"github.com/kubedoor/kubedoor-grafana/pkg/workload"
 )
 
 // Actions a schedule runs.
@@ -45,11 +46,19 @@ const (
 	MaxCollectDays = 400
 )
 
-// Item is one workload of a scale or restart schedule; Replicas is for scale only.
+// Item is one workload of a scale or restart schedule; Replicas is for scale only. Kind is a
+// workload.Kinds name, "" (items written before kinds existed) being a Deployment; a validated
+// or stored item has the canonical name.
 type Item struct {
 	Namespace string `json:"namespace"`
+	Kind      string `json:"kind"`
 	Workload  string `json:"workload"`
 	Replicas  *int32 `json:"replicas,omitempty"`
+}
+
+// Ref is the item's workload identity; its Target is what the schedules.targets column holds.
+func (it Item) Ref() workload.Ref {
+	return workload.Ref{Namespace: it.Namespace, Kind: it.Kind, Name: it.Workload}
 }
 
 // Schedule is a schedule as the API shows it (docs/api.md).
@@ -270,15 +279,28 @@ func (s *Schedule) validateAction() error {
 	if len(s.Items) == 0 || len(s.Items) > actions.MaxItems {
 		return fieldErr("items", "need 1 to %d workloads", actions.MaxItems)
 	}
+	// A copy: the kinds are normalised below, and the caller's spec stays as it was sent.
+	s.Items = append([]Item(nil), s.Items...)
 	for i, it := range s.Items {
 		p := fmt.Sprintf("items[%d]", i)
 		if len(it.Namespace) > 63 || !dnsLabel.MatchString(it.Namespace) {
 			return fieldErr(p+".namespace", "must be a Kubernetes namespace name")
 		}
 		if len(it.Workload) > 253 || !dnsSubdomain.MatchString(it.Workload) {
-			return fieldErr(p+".workload", "must be a Kubernetes Deployment name")
+			return fieldErr(p+".workload", "must be a Kubernetes workload name")
+		}
+		kind, err := workload.ParseKind(it.Kind)
+		if err != nil {
+			return fieldErr(p+".kind", "%v", err)
+		}
+		s.Items[i].Kind = kind
+		// The stored target must read back as this workload (schedules.targets).
+		if t := s.Items[i].Ref().Target(); !readsBack(t, s.Items[i].Ref()) {
+			return fieldErr(p, "does not name one workload (target %q)", t)
 		}
 		switch {
+		case s.Action == ActionScale && !workload.HasReplicas(kind):
+			return fieldErr(p+".kind", "%s", actions.NoReplicasReason)
 		case s.Action == ActionScale && it.Replicas == nil:
 			return fieldErr(p+".replicas", "required for scale")
 		case s.Action == ActionScale && (*it.Replicas < 0 || *it.Replicas > actions.MaxReplicas):
@@ -290,11 +312,16 @@ func (s *Schedule) validateAction() error {
 	return nil
 }
 
+func readsBack(target string, want workload.Ref) bool {
+	got, err := workload.ParseTarget(target)
+	return err == nil && got == want
+}
+
 func (s Schedule) defaultName() string {
 	if s.Action == ActionCollect {
 		return "collect " + s.Cluster
 	}
-	n := s.Action + " " + s.Items[0].Namespace + "/" + s.Items[0].Workload
+	n := s.Action + " " + s.Items[0].Ref().Target()
 	if len(s.Items) > 1 {
 		n += fmt.Sprintf(" and %d more", len(s.Items)-1)
 	}

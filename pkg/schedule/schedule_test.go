@@ -137,6 +137,21 @@ func TestSpecValidation(t *testing.T) {
 			}},
 		{name: "temporary is for scale only", spec: Spec{Cluster: "prod-a", Action: "restart", Kind: "once", RunAt: &future, Temporary: true, Items: []Item{{Namespace: "demo", Workload: "api"}}}, wantField: "temporary"},
 		{name: "an interval over a minute is refused", spec: Spec{Cluster: "prod-a", Action: "scale", Kind: "once", RunAt: &future, IntervalSeconds: 61, Items: scale}, wantField: "intervalSeconds"},
+		{name: "a StatefulSet scale and a DaemonSet restart are accepted with their kinds made canonical and named by target",
+			spec: Spec{Cluster: "prod-a", Action: "scale", Kind: "once", RunAt: &future, Items: []Item{{Namespace: "demo", Kind: "statefulset", Workload: "db", Replicas: int32p(3)}, scale[0]}},
+			check: func(t *testing.T, s Schedule) {
+				if s.Items[0].Kind != "StatefulSet" || s.Items[1].Kind != "Deployment" || s.Name != "scale demo/StatefulSet/db and 1 more" {
+					t.Fatalf("%+v", s)
+				}
+			}},
+		{name: "a DaemonSet restart is accepted", spec: Spec{Cluster: "prod-a", Action: "restart", Kind: "once", RunAt: &future, Items: []Item{{Namespace: "demo", Kind: "DaemonSet", Workload: "agent"}}},
+			check: func(t *testing.T, s Schedule) {
+				if s.Items[0].Kind != "DaemonSet" || s.Name != "restart demo/DaemonSet/agent" {
+					t.Fatalf("%+v", s)
+				}
+			}},
+		{name: "a DaemonSet scale is refused at create time", spec: Spec{Cluster: "prod-a", Action: "scale", Kind: "once", RunAt: &future, Items: []Item{scale[0], {Namespace: "demo", Kind: "DaemonSet", Workload: "agent", Replicas: int32p(2)}}}, wantField: "items[1].kind"},
+		{name: "an unknown workload kind is refused", spec: Spec{Cluster: "prod-a", Action: "restart", Kind: "once", RunAt: &future, Items: []Item{{Namespace: "demo", Kind: "CronJob", Workload: "nightly"}}}, wantField: "items[0].kind"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/kubedoor/kubedoor-grafana/pkg/actions"
 	"github.com/kubedoor/kubedoor-grafana/pkg/store"
+	"github.com/kubedoor/kubedoor-grafana/pkg/workload"
 )
 
 // Errors of the Store.
@@ -78,7 +79,7 @@ func (s *Store) insert(ctx context.Context, sc Schedule, deleted bool) error {
 	}
 	targets := make([]string, len(sc.Items))
 	for i, it := range sc.Items {
-		targets[i] = it.Namespace + "/" + it.Workload
+		targets[i] = it.Ref().Target() // namespace/name for a Deployment, as before kinds existed
 	}
 	var runAt, next *time.Time
 	if sc.RunAt != nil {
@@ -132,6 +133,9 @@ func (s *Store) query(ctx context.Context, where string, ps ...store.Param) ([]S
 		sc.Items, sc.Temporary, sc.IntervalSeconds, sc.Days = pp.Items, pp.Temporary, pp.IntervalSeconds, pp.Days
 		if sc.Items == nil {
 			sc.Items = []Item{}
+		}
+		for i := range sc.Items {
+			sc.Items[i].Kind = workload.Kind(sc.Items[i].Kind) // "" in items stored before kinds existed
 		}
 		sc.Enabled = enabled != 0
 		out = append(out, sc)

@@ -10,13 +10,17 @@ import type {
   WorkloadRef,
 } from './types';
 import { apiUrl, seg } from './url';
+import { kindParam, withKind } from './workloadKind';
 
 const rowPath = (w: WorkloadRef) => `control/${seg(w.cluster, w.namespace, w.workload)}`;
+// The name alone does not say which workload: a StatefulSet may share a Deployment's name.
+const rowUrl = (w: WorkloadRef, tail = '', query: Record<string, string | number | undefined> = {}) =>
+  apiUrl(`${rowPath(w)}${tail}`, { kind: kindParam(w.kind), ...query });
 
 /** GET v1/control: the current (not deleted) rows, paged. */
 export function listControl(f: ControlFilter): Promise<Page<ControlRow>> {
-  const { cluster, namespace, q, limit, offset } = f;
-  return request({ url: apiUrl('control', { cluster, namespace, q, limit, offset }), method: 'GET' });
+  const { cluster, namespace, kind, q, limit, offset } = f;
+  return request({ url: apiUrl('control', { cluster, namespace, kind, q, limit, offset }), method: 'GET' });
 }
 
 /** Largest page the API serves. */
@@ -46,32 +50,32 @@ export async function listAllControl(
   }
 }
 
-/** GET v1/control/{cluster}/{namespace}/{workload} */
+/** GET v1/control/{cluster}/{namespace}/{workload}?kind= */
 export function getControl(w: WorkloadRef): Promise<ControlRow> {
-  return request({ url: apiUrl(rowPath(w)), method: 'GET' });
+  return request({ url: rowUrl(w), method: 'GET' });
 }
 
-/** GET v1/control/{cluster}/{namespace}/{workload}/history, newest version first. */
+/** GET v1/control/{cluster}/{namespace}/{workload}/history?kind=, newest version first. */
 export function getControlHistory(w: WorkloadRef): Promise<Items<ControlRow>> {
-  return request({ url: apiUrl(`${rowPath(w)}/history`), method: 'GET' });
+  return request({ url: rowUrl(w, '/history'), method: 'GET' });
 }
 
-/** GET v1/control/{cluster}/{namespace}/{workload}/policy: 404 when nothing is published. */
+/** GET v1/control/{cluster}/{namespace}/{workload}/policy?kind=: 404 when nothing is published. */
 export function getPublishedPolicy(w: WorkloadRef): Promise<PublishedPolicy> {
-  return request({ url: apiUrl(`${rowPath(w)}/policy`), method: 'GET' });
+  return request({ url: rowUrl(w, '/policy'), method: 'GET' });
 }
 
 /** POST v1/control (Editor): adds a workload to the table. */
 export function createControl(body: ControlCreate): Promise<ControlRow> {
-  return request({ url: apiUrl('control'), method: 'POST', data: body });
+  return request({ url: apiUrl('control'), method: 'POST', data: withKind(body, body.kind) });
 }
 
-/** PUT v1/control/{cluster}/{namespace}/{workload} (Editor): 409 when expectedVersion is stale. */
+/** PUT v1/control/{cluster}/{namespace}/{workload}?kind= (Editor): 409 when expectedVersion is stale. */
 export function updateControl(w: WorkloadRef, body: ControlUpdate): Promise<ControlRow> {
-  return request({ url: apiUrl(rowPath(w)), method: 'PUT', data: body });
+  return request({ url: rowUrl(w), method: 'PUT', data: body });
 }
 
-/** DELETE v1/control/{cluster}/{namespace}/{workload} (Editor): removes it from control. */
+/** DELETE v1/control/{cluster}/{namespace}/{workload}?kind= (Editor): removes it from control. */
 export function deleteControl(w: WorkloadRef, expectedVersion: number): Promise<ControlRow> {
-  return request({ url: apiUrl(rowPath(w), { expectedVersion }), method: 'DELETE' });
+  return request({ url: rowUrl(w, '', { expectedVersion }), method: 'DELETE' });
 }

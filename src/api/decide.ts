@@ -2,11 +2,12 @@ import { request } from './client';
 import type { BacktestRequest, BacktestResult, EnforcementPreview } from './decideTypes';
 import type { WorkloadRef } from './types';
 import { apiUrl, seg } from './url';
+import { kindParam } from './workloadKind';
 
-/** POST v1/control/{cluster}/{namespace}/{workload}/backtest: replays a row against its peak history. */
+/** POST v1/control/{cluster}/{namespace}/{workload}/backtest?kind=: replays a row against its peak history. */
 export function backtestRow(w: WorkloadRef, body: BacktestRequest): Promise<BacktestResult> {
   return request({
-    url: apiUrl(`control/${seg(w.cluster, w.namespace, w.workload)}/backtest`),
+    url: apiUrl(`control/${seg(w.cluster, w.namespace, w.workload)}/backtest`, { kind: kindParam(w.kind) }),
     method: 'POST',
     data: body,
   });

@@ -1,5 +1,7 @@
 // Types of the "decide before enforcing" routes (docs/api.md "Deciding before enforcing").
 
+import type { WorkloadKind } from './workloadKind';
+
 export interface BacktestContainer {
   name: string;
   cpuRequestMillis: number;
@@ -82,6 +84,8 @@ export interface PreviewDecision {
 
 export interface PreviewWorkload {
   name: string;
+  /** Absent from older backends: Deployment. */
+  kind?: WorkloadKind;
   status: 'change' | 'unchanged' | 'unknown' | 'not-running';
   direction: 'scale-down' | 'scale-up' | 'resize' | '';
   hpa: string;

@@ -1,12 +1,13 @@
 import { request } from './client';
 import type { DayRange, Items, Page, PeakNamespace, PeakQuery, PeakRow, PeakTopItem, PeakTotal, TopBy } from './types';
 import { apiUrl } from './url';
+import { kindParam, type WorkloadKind } from './workloadKind';
 
 /** GET v1/peaks: peak rows of a cluster, paged. */
 export function listPeaks(q: PeakQuery): Promise<Page<PeakRow>> {
-  const { cluster, namespace, workload, container, from, to, limit, offset } = q;
+  const { cluster, namespace, workload, kind, container, from, to, limit, offset } = q;
   return request({
-    url: apiUrl('peaks', { cluster, namespace, workload, container, from, to, limit, offset }),
+    url: apiUrl('peaks', { cluster, namespace, workload, kind, container, from, to, limit, offset }),
     method: 'GET',
   });
 }
@@ -29,10 +30,14 @@ export function getPeakNamespaces(q: { cluster: string } & DayRange): Promise<It
   return request({ url: apiUrl('peaks/namespaces', { cluster, from, to }), method: 'GET' });
 }
 
-/** GET v1/peaks/series: one workload (one container, or its pod total) day by day. */
+/** GET v1/peaks/series: one workload (one container, or its pod total) day by day; `kind` only for non-Deployments. */
 export function getPeakSeries(
-  q: { cluster: string; namespace: string; workload: string; container?: string } & DayRange
+  q: { cluster: string; namespace: string; workload: string; kind?: WorkloadKind; container?: string } & DayRange
 ): Promise<Items<PeakRow>> {
   const { cluster, namespace, workload, container, from, to } = q;
-  return request({ url: apiUrl('peaks/series', { cluster, namespace, workload, container, from, to }), method: 'GET' });
+  const kind = kindParam(q.kind);
+  return request({
+    url: apiUrl('peaks/series', { cluster, namespace, workload, kind, container, from, to }),
+    method: 'GET',
+  });
 }

@@ -1,6 +1,8 @@
 // Types of the decision-support routes (Issue 11): recommended replicas, their acceptance, and
 // the recommendations report with its money.
 
+import type { WorkloadKind } from './workloadKind';
+
 /** Cores, GiB and their monthly price in the report's currency. */
 export interface Cost {
   cpuCores: number;
@@ -35,6 +37,8 @@ export interface RecommendSettings {
 export interface AcceptRow {
   namespace: string;
   workload: string;
+  /** Sent only for non-Deployments; DaemonSets have no replicas to accept. */
+  kind?: WorkloadKind;
   version: number;
 }
 
@@ -45,7 +49,13 @@ export const MAX_ACCEPT = 1000;
 
 export interface AcceptResult {
   accepted: Array<AcceptRow & { replicas: number }> | null;
-  refused: Array<{ namespace: string; workload: string; code: RefusedCode; reason: string }> | null;
+  refused: Array<{
+    namespace: string;
+    workload: string;
+    kind?: WorkloadKind;
+    code: RefusedCode;
+    reason: string;
+  }> | null;
 }
 
 export type RecommendSort = 'savings' | 'score' | 'risk';
@@ -54,6 +64,8 @@ export type RiskLevel = 'low' | 'medium' | 'high' | 'unknown';
 
 export interface RecommendQuery {
   namespace?: string;
+  /** Only this kind (newer backends; the page also filters in the browser). */
+  kind?: WorkloadKind;
   sort?: RecommendSort;
   limit?: number;
   days?: number;
@@ -70,8 +82,11 @@ export interface Risk {
 export interface RecommendItem {
   namespace: string;
   workload: string;
+  /** Absent from older backends: Deployment. */
+  kind?: WorkloadKind;
   version: number;
-  replicas: { now: number; table: number; recommended: number };
+  /** Absent for DaemonSets (no replicas); read through recommendReplicas. */
+  replicas?: { now: number; table: number; recommended: number };
   now: Cost;
   table: Cost;
   recommended: Cost;

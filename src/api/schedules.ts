@@ -1,6 +1,10 @@
 import { request } from './client';
 import type { Page, Paging, Run, Schedule, ScheduleInput } from './types';
 import { apiUrl, seg } from './url';
+import { withKind } from './workloadKind';
+
+// Items name their workload's kind only when it is not a Deployment (older backends reject the field).
+const body = <T extends ScheduleInput>(s: T): T => ({ ...s, items: s.items.map((i) => withKind(i, i.kind)) });
 
 /** GET v1/schedules */
 export function listSchedules(query: { cluster?: string } & Paging = {}): Promise<Page<Schedule>> {
@@ -8,8 +12,8 @@ export function listSchedules(query: { cluster?: string } & Paging = {}): Promis
 }
 
 /** POST v1/schedules (Editor): a past runAt, a bad cron or zone is 400 naming the field. */
-export function createSchedule(body: ScheduleInput): Promise<Schedule> {
-  return request({ url: apiUrl('schedules'), method: 'POST', data: body });
+export function createSchedule(input: ScheduleInput): Promise<Schedule> {
+  return request({ url: apiUrl('schedules'), method: 'POST', data: body(input) });
 }
 
 /** GET v1/schedules/{id} */
@@ -18,8 +22,8 @@ export function getSchedule(id: string): Promise<Schedule> {
 }
 
 /** PUT v1/schedules/{id} (Editor) */
-export function updateSchedule(id: string, body: ScheduleInput & { expectedVersion: number }): Promise<Schedule> {
-  return request({ url: apiUrl(`schedules/${seg(id)}`), method: 'PUT', data: body });
+export function updateSchedule(id: string, input: ScheduleInput & { expectedVersion: number }): Promise<Schedule> {
+  return request({ url: apiUrl(`schedules/${seg(id)}`), method: 'PUT', data: body(input) });
 }
 
 /** POST v1/schedules/{id}/pause (Editor) */

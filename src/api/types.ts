@@ -4,10 +4,27 @@
 
 import type { PublishStatus } from './clusterStateTypes';
 import type { Prices, RecommendSettings } from './recommendTypes';
+import type { WorkloadKind } from './workloadKind';
 
 export type { PublishedPolicy, PublishStatus } from './clusterStateTypes';
 export type { ArgoIgnore, FluxRule, GitopsConfig } from './gitopsTypes';
 export type { AuditEntry, AuditQuery, AuditResult } from './auditTypes';
+export type { WorkloadKind } from './workloadKind';
+export type { DayRange, PeakNamespace, PeakQuery, PeakRow, PeakTopItem, PeakTotal, TopBy } from './peakTypes';
+export type {
+  ActionResult,
+  ActionResults,
+  RestartRequest,
+  Run,
+  RunStatus,
+  ScaleItem,
+  ScaleRequest,
+  Schedule,
+  ScheduleAction,
+  ScheduleInput,
+  ScheduleItem,
+  ScheduleKind,
+} from './actionTypes';
 
 export type Role = 'None' | 'Viewer' | 'Editor' | 'Admin';
 
@@ -190,85 +207,6 @@ export interface ScheduleRunnerStatus {
 /** POST v1/clusters/{cluster}/collections body: the last N days, or a day range. */
 export type CollectionRequest = { days: number } | { from: string; to: string };
 
-// ---- Peak data ---------------------------------------------------------------------------
-
-/** One (workload, container, day) row; cores and bytes. `container: ""` is the pod total. */
-export interface PeakRow {
-  cluster: string;
-  namespace: string;
-  workload: string;
-  container: string;
-  day: string;
-  windowStart: string;
-  windowEnd: string;
-  podsMin: number;
-  podsMax: number;
-  /** Most replicas the Deployment's spec asked for in the window; null without that series or in older rows. */
-  replicasDesired?: number | null;
-  /** Median of the Running+Ready pods over the window's steps; null in older rows. */
-  podsReadyMedian?: number | null;
-  cpuMax: number;
-  cpuAvg: number;
-  memMax: number;
-  memAvg: number;
-  cpuRequest: number;
-  cpuLimit: number;
-  memRequest: number;
-  memLimit: number;
-  cpuPctOfLimit: number;
-  memPctOfLimit: number;
-  throttlingRatio: number;
-  oomKills: number;
-  quantile: number;
-  collectedAt: string;
-}
-
-/** Days are YYYY-MM-DD in the cluster's time zone, both ends included. */
-export interface DayRange {
-  from: string;
-  to: string;
-}
-
-export interface PeakQuery extends DayRange, Paging {
-  cluster: string;
-  namespace?: string;
-  workload?: string;
-  container?: string;
-}
-
-export interface PeakTotal {
-  day: string;
-  pods: number;
-  cpuUsage: number;
-  cpuRequest: number;
-  cpuLimit: number;
-  memUsage: number;
-  memRequest: number;
-  memLimit: number;
-}
-
-export type TopBy = 'cpu' | 'memory' | 'cpuPct' | 'memPct' | 'pods';
-
-export interface PeakTopItem {
-  namespace: string;
-  workload: string;
-  value: number;
-  day: string;
-}
-
-export interface PeakNamespace {
-  namespace: string;
-  workloads: number;
-  pods: number;
-  cpuUsage: number;
-  memUsage: number;
-  cpuRequest: number;
-  memRequest: number;
-  /** Shares of the cluster total, 0..1. */
-  cpuShare: number;
-  memShare: number;
-}
-
 // ---- Control table -----------------------------------------------------------------------
 
 export type ReplicasSource = 'manual' | 'recommended' | 'observed' | 'none';
@@ -309,8 +247,11 @@ export interface ControlRow {
   cluster: string;
   namespace: string;
   workload: string;
+  /** Absent from older backends: Deployment. */
+  kind?: WorkloadKind;
   version: number;
-  replicas: ControlReplicas;
+  /** Absent for DaemonSets (they have no replicas); read it through replicasOf. */
+  replicas?: ControlReplicas;
   containers: ControlContainer[] | null;
   peakDay: string;
   notes: string[] | null;
@@ -322,6 +263,8 @@ export interface ControlRow {
 export interface ControlFilter extends Paging {
   cluster: string;
   namespace?: string;
+  /** Only rows of this kind (newer backends; the page also filters in the browser). */
+  kind?: WorkloadKind;
   q?: string;
 }
 
@@ -338,26 +281,31 @@ export interface ContainerEdit {
   resetToCollected?: ContainerField[];
 }
 
-/** PUT v1/control/{cluster}/{namespace}/{workload} body. */
+/** PUT v1/control/{cluster}/{namespace}/{workload}?kind= body. */
 export interface ControlUpdate {
   expectedVersion: number;
+  /** Never for a DaemonSet. */
   replicasManual?: number;
   containers?: ContainerEdit[];
 }
 
-/** POST v1/control body: a new row; replicas.manual ≥ 0 is required. */
+/** POST v1/control body: a new row; replicas.manual ≥ 0 is required except for a DaemonSet (none is sent). */
 export interface ControlCreate {
   cluster: string;
   namespace: string;
   workload: string;
-  replicas: { manual: number };
+  /** Sent only for non-Deployments. */
+  kind?: WorkloadKind;
+  replicas?: { manual: number };
   containers: Array<Required<Omit<ContainerEdit, 'resetToCollected'>>>;
 }
 
+/** One workload; per-workload routes take its kind as `?kind=` (sent only for non-Deployments). */
 export interface WorkloadRef {
   cluster: string;
   namespace: string;
   workload: string;
+  kind?: WorkloadKind;
 }
 
 // ---- Enforcement -------------------------------------------------------------------------
@@ -385,90 +333,6 @@ export interface EnforcementUpdate {
   control: ControlMode;
   /** Omitted leaves the annotation; "" removes it (back to deny). */
   unknownWorkloads?: UnknownWorkloads | '';
-}
-
-// ---- Actions -----------------------------------------------------------------------------
-
-export interface ActionResult {
-  cluster: string;
-  namespace: string;
-  workload: string;
-  ok: boolean;
-  error?: string;
-  before?: unknown;
-  after?: unknown;
-}
-
-export interface ScaleItem extends WorkloadRef {
-  replicas: number;
-}
-
-export interface ScaleRequest {
-  items: ScaleItem[];
-  temporary: boolean;
-  intervalSeconds: number;
-}
-
-export interface RestartRequest {
-  items: WorkloadRef[];
-  intervalSeconds: number;
-}
-
-export interface ActionResults {
-  results: ActionResult[] | null;
-}
-
-// ---- Schedules ---------------------------------------------------------------------------
-
-export type ScheduleAction = 'scale' | 'restart' | 'collect';
-export type ScheduleKind = 'once' | 'cron';
-
-export interface ScheduleItem {
-  namespace: string;
-  workload: string;
-  replicas?: number;
-}
-
-export interface Schedule {
-  id: string;
-  cluster: string;
-  name: string;
-  action: ScheduleAction;
-  kind: ScheduleKind;
-  runAt: string | null;
-  cron: string;
-  timeZone: string;
-  items: ScheduleItem[] | null;
-  temporary: boolean;
-  intervalSeconds: number;
-  /** collect only: days to collect (1..400, default 1). */
-  days?: number;
-  enabled: boolean;
-  nextRunAt: string | null;
-  version: number;
-  createdBy: string;
-  createdAt: string;
-  updatedBy: string;
-  updatedAt: string;
-}
-
-/** POST v1/schedules body: a Schedule without what the backend assigns. */
-export type ScheduleInput = Omit<
-  Schedule,
-  'id' | 'version' | 'nextRunAt' | 'createdBy' | 'createdAt' | 'updatedBy' | 'updatedAt' | 'items'
-> & { items: ScheduleItem[] };
-
-export type RunStatus = 'running' | 'succeeded' | 'failed' | 'missed';
-
-export interface Run {
-  id: string;
-  scheduleId: string;
-  scheduledFor: string;
-  startedAt: string;
-  finishedAt: string | null;
-  status: RunStatus;
-  error: string;
-  results: ActionResult[] | null;
 }
 
 // ---- Notifications -----------------------------------------------------------------------

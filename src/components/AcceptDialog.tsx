@@ -5,12 +5,15 @@ import { Alert, Button, Icon, Modal, Stack, Text } from '@grafana/ui';
 import { toApiError } from '../api/client';
 import { acceptRecommendations } from '../api/recommend';
 import { type AcceptResult, MAX_ACCEPT } from '../api/recommendTypes';
+import { type WorkloadKind, workloadTarget } from '../api/workloadKind';
 import { testIds } from './testIds';
 
 /** A row whose recommendation would be accepted: replicas `from` → `to`. */
 export interface AcceptItem {
   namespace: string;
   workload: string;
+  /** Undefined for Deployments. */
+  kind?: WorkloadKind;
   version: number;
   from: number;
   to: number;
@@ -37,7 +40,7 @@ export function AcceptDialog({ cluster, items, onClose, onDone }: Props) {
     try {
       const res = await acceptRecommendations(
         cluster,
-        items.map(({ namespace, workload, version }) => ({ namespace, workload, version }))
+        items.map(({ namespace, workload, kind, version }) => ({ namespace, workload, kind, version }))
       );
       setResult(res);
       if ((res.accepted ?? []).length > 0) {
@@ -64,9 +67,9 @@ export function AcceptDialog({ cluster, items, onClose, onDone }: Props) {
         </Text>
         <Stack direction="column" gap={0.5}>
           {items.map((i) => (
-            <Text key={`${i.namespace}/${i.workload}`}>
+            <Text key={workloadTarget(i.namespace, i.workload, i.kind)}>
               {t('accept.line', '{{target}}: {{from}} → {{to}} replicas', {
-                target: `${i.namespace}/${i.workload}`,
+                target: workloadTarget(i.namespace, i.workload, i.kind),
                 from: i.from,
                 to: i.to,
               })}
@@ -110,18 +113,19 @@ function AcceptResults({ result }: { result: AcceptResult }) {
       </Text>
       <Stack direction="column" gap={0.5}>
         {accepted.map((a) => (
-          <Text key={`a ${a.namespace}/${a.workload}`} color="success">
+          <Text key={`a ${workloadTarget(a.namespace, a.workload, a.kind)}`} color="success">
             <Icon name="check" />{' '}
             {t('accept.accepted', '{{target}}: {{replicas}} replicas (version {{version}})', {
-              target: `${a.namespace}/${a.workload}`,
+              target: workloadTarget(a.namespace, a.workload, a.kind),
               replicas: a.replicas,
               version: a.version,
             })}
           </Text>
         ))}
         {refused.map((r) => (
-          <Text key={`r ${r.namespace}/${r.workload}`} color="error">
-            <Icon name="exclamation-triangle" /> {`${r.namespace}/${r.workload} (${r.code}): ${r.reason}`}
+          <Text key={`r ${workloadTarget(r.namespace, r.workload, r.kind)}`} color="error">
+            <Icon name="exclamation-triangle" />{' '}
+            {`${workloadTarget(r.namespace, r.workload, r.kind)} (${r.code}): ${r.reason}`}
           </Text>
         ))}
       </Stack>

@@ -1,6 +1,16 @@
 // data-testid values shared by unit tests, the browser run (tests/browser) and the Playwright
 // specs (tests/e2e).
+
+// A workload's part of an id: "ns-name" for a Deployment (as before kinds), "ns-Kind-name" otherwise.
+const wid = (ns: string, wl: string, kind?: string) =>
+  kind && kind !== 'Deployment' ? `${ns}-${kind}-${wl}` : `${ns}-${wl}`;
+
 export const testIds = {
+  kind: {
+    badge: 'data-testid kd-kind-badge',
+    filter: 'data-testid kd-kind-filter',
+    notApplicable: 'data-testid kd-kind-no-replicas',
+  },
   common: {
     error: 'data-testid kd-error',
     forbidden: 'data-testid kd-forbidden',
@@ -27,15 +37,17 @@ export const testIds = {
     search: 'data-testid kd-control-search',
     namespace: 'data-testid kd-control-namespace',
     add: 'data-testid kd-control-add',
+    addKind: 'data-testid kd-control-add-kind',
     batchScale: 'data-testid kd-control-batch-scale',
     batchRestart: 'data-testid kd-control-batch-restart',
-    row: (ns: string, wl: string) => `data-testid kd-control-row-${ns}-${wl}`,
-    replicasFloor: (ns: string, wl: string) => `data-testid kd-control-replicas-floor-${ns}-${wl}`,
-    edit: (ns: string, wl: string) => `data-testid kd-control-edit-${ns}-${wl}`,
+    row: (ns: string, wl: string, kind?: string) => `data-testid kd-control-row-${wid(ns, wl, kind)}`,
+    replicasFloor: (ns: string, wl: string, kind?: string) =>
+      `data-testid kd-control-replicas-floor-${wid(ns, wl, kind)}`,
+    edit: (ns: string, wl: string, kind?: string) => `data-testid kd-control-edit-${wid(ns, wl, kind)}`,
     policy: 'data-testid kd-control-policy',
-    history: (ns: string, wl: string) => `data-testid kd-control-history-${ns}-${wl}`,
-    select: (ns: string, wl: string) => `data-testid kd-control-select-${ns}-${wl}`,
-    remove: (ns: string, wl: string) => `data-testid kd-control-remove-${ns}-${wl}`,
+    history: (ns: string, wl: string, kind?: string) => `data-testid kd-control-history-${wid(ns, wl, kind)}`,
+    select: (ns: string, wl: string, kind?: string) => `data-testid kd-control-select-${wid(ns, wl, kind)}`,
+    remove: (ns: string, wl: string, kind?: string) => `data-testid kd-control-remove-${wid(ns, wl, kind)}`,
     empty: 'data-testid kd-control-empty',
     dialog: 'data-testid kd-control-dialog',
     replicasManual: 'data-testid kd-control-replicas-manual',
@@ -54,8 +66,8 @@ export const testIds = {
     batchReplicas: 'data-testid kd-control-batch-replicas',
     batchRun: 'data-testid kd-control-batch-run',
     results: 'data-testid kd-control-results',
-    recommended: (ns: string, wl: string) => `data-testid kd-control-recommended-${ns}-${wl}`,
-    accept: (ns: string, wl: string) => `data-testid kd-control-accept-${ns}-${wl}`,
+    recommended: (ns: string, wl: string, kind?: string) => `data-testid kd-control-recommended-${wid(ns, wl, kind)}`,
+    accept: (ns: string, wl: string, kind?: string) => `data-testid kd-control-accept-${wid(ns, wl, kind)}`,
     batchAccept: 'data-testid kd-control-batch-accept',
     recommendedReason: 'data-testid kd-control-recommended-reason',
   },
@@ -73,8 +85,8 @@ export const testIds = {
     sort: 'data-testid kd-recommend-sort',
     empty: 'data-testid kd-recommend-empty',
     noHistory: 'data-testid kd-recommend-no-history',
-    select: (ns: string, wl: string) => `data-testid kd-recommend-select-${ns}-${wl}`,
-    row: (ns: string, wl: string) => `data-testid kd-recommend-row-${ns}-${wl}`,
+    select: (ns: string, wl: string, kind?: string) => `data-testid kd-recommend-select-${wid(ns, wl, kind)}`,
+    row: (ns: string, wl: string, kind?: string) => `data-testid kd-recommend-row-${wid(ns, wl, kind)}`,
     accept: 'data-testid kd-recommend-accept',
     advice: 'data-testid kd-recommend-advice',
     applyAdvice: 'data-testid kd-recommend-apply-advice',

@@ -175,6 +175,34 @@ export function queryVariable(name: string, label: string, query: string, opts: 
   };
 }
 
+/** The workload kinds, as the `kind` variable offers them. */
+export const KINDS = ['Deployment', 'StatefulSet', 'DaemonSet'] as const;
+
+/**
+ * The `kind` custom variable: with All (no filter) where panels sum or list workloads, without it
+ * where one workload is shown (Deployment first, as workloads without a kind are Deployments).
+ */
+export function kindVariable(opts: { all: boolean }): Json {
+  const options = [
+    ...(opts.all ? [{ text: 'All', value: '$__all', selected: true }] : []),
+    ...KINDS.map((k, i) => ({ text: k, value: k, selected: !opts.all && i === 0 })),
+  ];
+  const current = options.find((o) => o.selected)!;
+  return {
+    type: 'custom',
+    name: 'kind',
+    label: 'Kind',
+    query: KINDS.join(','),
+    multi: false,
+    includeAll: opts.all,
+    ...(opts.all ? { allValue: ALL } : {}),
+    current: { text: current.text, value: current.value, selected: true },
+    options,
+    hide: 0,
+    skipUrlSync: false,
+  };
+}
+
 export interface DashboardSpec {
   uid: string;
   title: string;

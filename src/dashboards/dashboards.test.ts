@@ -15,7 +15,13 @@ const dir = path.resolve(__dirname, '..', '..', 'provisioning', 'dashboards');
 const files = dashboardFiles();
 const boards = Object.entries(files).map(([name, text]) => [name, JSON.parse(text) as Json] as const);
 const range = { from: '2026-11-01', to: '2026-11-21' };
-const vars: Record<string, string> = { cluster: 'prod-a', namespace: 'shop', workload: 'checkout', container: '__all' };
+const vars: Record<string, string> = {
+  cluster: 'prod-a',
+  namespace: 'shop',
+  workload: 'checkout',
+  kind: 'StatefulSet',
+  container: '__all',
+};
 const interpolate = (v: unknown) => (typeof v === 'string' ? v.replace(/\$(\w+)/g, (_m, n) => vars[n] ?? `$${n}`) : v);
 
 // One sample answer per query type, to check that every field a panel keeps exists in its frame.
@@ -92,7 +98,8 @@ describe('provisioned dashboards', () => {
   });
 
   test.each(boards)('%s: variables are datasource queries the datasource parses', (_name, board) => {
-    for (const v of (board.templating as { list: Json[] }).list) {
+    // The kind variable is a fixed list (checked below), not a datasource query.
+    for (const v of (board.templating as { list: Json[] }).list.filter((x) => x.type !== 'custom')) {
       expect(v.datasource).toEqual({ type: DATASOURCE_TYPE, uid: DATASOURCE_UID });
       const q = (v.query as { query: string }).query;
       expect(parseVariableQuery(q).queryType).toBe('variable');
@@ -102,6 +109,45 @@ describe('provisioned dashboards', () => {
         expect(defined.indexOf(ref.slice(1))).toBeLessThan(defined.indexOf(v.name as string));
       }
     }
+  });
+
+  test.each(boards)('%s: a kind variable offers the three kinds and every panel query passes it on', (_name, board) => {
+    const list = (board.templating as { list: Json[] }).list;
+    const kind = list.find((v) => v.name === 'kind')!;
+    expect(kind).toMatchObject({ type: 'custom', query: 'Deployment,StatefulSet,DaemonSet', multi: false });
+    const values = (kind.options as Array<{ value: string }>).map((o) => o.value);
+    // One workload is of one kind (Deployment first); elsewhere All means every kind.
+    if (board.uid === DASHBOARDS.workload) {
+      expect(values).toEqual(['Deployment', 'StatefulSet', 'DaemonSet']);
+      expect(kind.current).toMatchObject({ value: 'Deployment' });
+    } else {
+      expect(values).toEqual(['$__all', 'Deployment', 'StatefulSet', 'DaemonSet']);
+      expect(kind).toMatchObject({ includeAll: true, allValue: '__all', current: { value: '$__all' } });
+    }
+    // Defined before the variables that use it.
+    for (const v of list.filter((x) => x.type === 'query')) {
+      if (/\$kind\b/.test((v.query as { query: string }).query)) {
+        expect(list.indexOf(kind)).toBeLessThan(list.indexOf(v));
+      }
+    }
+    for (const p of panels(board)) {
+      for (const t of p.targets as Json[]) {
+        expect(t.kind).toBe('$kind');
+        const resolved = Object.fromEntries(
+          Object.entries(t).map(([k, v]) => [k, interpolate(v)])
+        ) as unknown as KubeDoorQuery;
+        expect(new URL(requestUrl(resolved, range), 'http://g').searchParams.get('kind')).toBe('StatefulSet');
+      }
+    }
+  });
+
+  test('the workload dashboard lists workloads and containers of the chosen kind', () => {
+    const board = boards.find(([, b]) => b.uid === DASHBOARDS.workload)![1];
+    const queries = (board.templating as { list: Json[] }).list
+      .filter((v) => v.type === 'query')
+      .map((v) => (v.query as { query: string }).query);
+    expect(queries).toContain('workloads($cluster, $namespace, $kind)');
+    expect(queries).toContain('containers($cluster, $namespace, $workload, $kind)');
   });
 
   test.each(boards)('%s: panels have unique ids and fit the 24-column grid without overlapping', (_name, board) => {

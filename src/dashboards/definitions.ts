@@ -1,25 +1,36 @@
 // The five provisioned dashboards. Panel layouts follow KubeDoor's peak dashboard (global totals,
 // TOP10s, namespace share, one workload with per-pod curves), read through the app's datasource.
 import { DASHBOARDS, PLUGIN_BASE_URL } from '../constants';
-import { dashboard, type Json, pie, queryVariable, resetIds, row, stat, table, timeseries } from './builders';
+import {
+  dashboard,
+  type Json,
+  kindVariable,
+  pie,
+  queryVariable,
+  resetIds,
+  row,
+  stat,
+  table,
+  timeseries,
+} from './builders';
 
 const CORES = 'suffix: cores';
 const clusterVar = () => queryVariable('cluster', 'Cluster', 'clusters');
 const namespaceVar = (all: boolean) => queryVariable('namespace', 'Namespace', 'namespaces($cluster)', { all });
 const workloadLink = {
   title: 'Workload peaks',
-  url: `/d/${DASHBOARDS.workload}?var-cluster=\${cluster}&var-namespace=\${__data.fields.Namespace}&var-workload=\${__value.raw}&\${__url_time_range}`,
+  url: `/d/${DASHBOARDS.workload}?var-cluster=\${cluster}&var-namespace=\${__data.fields.Namespace}&var-kind=\${__data.fields.Kind}&var-workload=\${__value.raw}&\${__url_time_range}`,
 };
 
 function cluster(): Json {
   resetIds();
-  const totals = { queryType: 'totals' as const, cluster: '$cluster', namespace: '$namespace' };
+  const totals = { queryType: 'totals' as const, cluster: '$cluster', namespace: '$namespace', kind: '$kind' };
   return dashboard({
     uid: DASHBOARDS.cluster,
     title: 'KubeDoor · Cluster peak totals',
     description:
       "Daily peak-window totals of a cluster (or one namespace): sum over workloads of pods × each pod's P95 usage, against the requests and limits they hold.",
-    variables: [clusterVar(), namespaceVar(true)],
+    variables: [clusterVar(), namespaceVar(true), kindVariable({ all: true })],
     appLinks: [
       { title: 'Control table', page: 'control?cluster=${cluster}', icon: 'bolt' },
       { title: 'Peak data', page: 'peaks?cluster=${cluster}', icon: 'table' },
@@ -99,7 +110,7 @@ function top(): Json {
     table({
       title,
       gridPos: { h: 10, w, x, y },
-      targets: [{ queryType: 'top', cluster: '$cluster', by, limit: 10 }],
+      targets: [{ queryType: 'top', cluster: '$cluster', kind: '$kind', by, limit: 10 }],
       gauge: [column],
       columnLinks: { Workload: workloadLink },
     });
@@ -107,7 +118,7 @@ function top(): Json {
     uid: DASHBOARDS.top,
     title: 'KubeDoor · TOP10 workloads',
     description: "Each workload's worst day in the range, ranked: the workloads that matter most for capacity.",
-    variables: [clusterVar()],
+    variables: [clusterVar(), kindVariable({ all: true })],
     appLinks: [{ title: 'Control table', page: 'control?cluster=${cluster}', icon: 'bolt' }],
     panels: [
       ranking('cpu', 'TOP10 by CPU P95 (worst pod)', 'CPU P95', 0, 0),
@@ -121,12 +132,12 @@ function top(): Json {
 
 function namespaces(): Json {
   resetIds();
-  const q = { queryType: 'namespaces' as const, cluster: '$cluster' };
+  const q = { queryType: 'namespaces' as const, cluster: '$cluster', kind: '$kind' };
   return dashboard({
     uid: DASHBOARDS.namespaces,
     title: 'KubeDoor · Namespace share',
     description: "Each namespace's peak usage and requests, and its share of the whole cluster.",
-    variables: [clusterVar()],
+    variables: [clusterVar(), kindVariable({ all: true })],
     appLinks: [{ title: 'Clusters & settings', page: 'clusters?cluster=${cluster}', icon: 'cog' }],
     panels: [
       pie({
@@ -154,7 +165,7 @@ function namespaces(): Json {
         columnLinks: {
           Namespace: {
             title: 'Namespace totals',
-            url: `/d/${DASHBOARDS.cluster}?var-cluster=\${cluster}&var-namespace=\${__value.raw}&\${__url_time_range}`,
+            url: `/d/${DASHBOARDS.cluster}?var-cluster=\${cluster}&var-namespace=\${__value.raw}&\${kind:queryparam}&\${__url_time_range}`,
           },
         },
       }),
@@ -169,6 +180,7 @@ function workload(): Json {
     cluster: '$cluster',
     namespace: '$namespace',
     workload: '$workload',
+    kind: '$kind',
     container: '$container',
   };
   return dashboard({
@@ -179,20 +191,21 @@ function workload(): Json {
     variables: [
       clusterVar(),
       namespaceVar(false),
-      queryVariable('workload', 'Workload', 'workloads($cluster, $namespace)'),
-      queryVariable('container', 'Container (All = pod total)', 'containers($cluster, $namespace, $workload)', {
+      kindVariable({ all: false }),
+      queryVariable('workload', 'Workload', 'workloads($cluster, $namespace, $kind)'),
+      queryVariable('container', 'Container (All = pod total)', 'containers($cluster, $namespace, $workload, $kind)', {
         all: true,
       }),
     ],
     appLinks: [
       {
         title: 'Edit in the control table',
-        page: 'control?cluster=${cluster}&namespace=${namespace}&q=${workload}',
+        page: 'control?cluster=${cluster}&namespace=${namespace}&kind=${kind}&q=${workload}',
         icon: 'pen',
       },
       {
         title: 'Peak rows',
-        page: 'peaks?view=workload&cluster=${cluster}&namespace=${namespace}&workload=${workload}',
+        page: 'peaks?view=workload&cluster=${cluster}&namespace=${namespace}&kind=${kind}&workload=${workload}',
         icon: 'table',
       },
     ],
@@ -238,7 +251,14 @@ function workload(): Json {
         title: 'Peak rows of this workload (every container)',
         gridPos: { h: 10, w: 24, x: 0, y: 18 },
         targets: [
-          { queryType: 'peaks', cluster: '$cluster', namespace: '$namespace', workload: '$workload', limit: 1000 },
+          {
+            queryType: 'peaks',
+            cluster: '$cluster',
+            namespace: '$namespace',
+            workload: '$workload',
+            kind: '$kind',
+            limit: 1000,
+          },
         ],
         gauge: ['CPU used of request', 'Memory used of request'],
       }),
@@ -248,7 +268,7 @@ function workload(): Json {
 
 function savings(): Json {
   resetIds();
-  const scope = { cluster: '$cluster', namespace: '$namespace' };
+  const scope = { cluster: '$cluster', namespace: '$namespace', kind: '$kind' };
   const totals = { queryType: 'savings' as const, ...scope };
   const money = (title: string, field: string, x: number, w: number, description?: string) =>
     stat({ title, description, gridPos: { h: 5, w, x, y: 0 }, targets: [totals], field, time: false });
@@ -257,7 +277,7 @@ function savings(): Json {
     title: 'KubeDoor · Savings & risk',
     description:
       "Monthly price of the requests now, as the control table sets them and as recommended (the cluster's prices), which workloads waste most and how risky cutting them is. The time range is the peak history the score and risk read.",
-    variables: [clusterVar(), namespaceVar(true)],
+    variables: [clusterVar(), namespaceVar(true), kindVariable({ all: true })],
     appLinks: [
       { title: 'Recommendations', page: 'recommendations?cluster=${cluster}', icon: 'bolt' },
       { title: 'Control table', page: 'control?cluster=${cluster}', icon: 'table' },
@@ -273,6 +293,7 @@ function savings(): Json {
         gridPos: { h: 12, w: 24, x: 0, y: 5 },
         targets: [{ queryType: 'recommendations', ...scope, sort: 'score', limit: 20 }],
         fields: [
+          'Kind',
           'Namespace',
           'Workload',
           'Score',
@@ -287,7 +308,7 @@ function savings(): Json {
         columnLinks: {
           Workload: {
             title: 'Control table row',
-            url: `${PLUGIN_BASE_URL}/control?cluster=\${cluster}&namespace=\${__data.fields.Namespace}&q=\${__value.raw}`,
+            url: `${PLUGIN_BASE_URL}/control?cluster=\${cluster}&namespace=\${__data.fields.Namespace}&kind=\${__data.fields.Kind}&q=\${__value.raw}`,
           },
         },
       }),

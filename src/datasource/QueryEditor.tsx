@@ -34,7 +34,7 @@ const TYPES: Array<{ value: Exclude<QueryType, 'variable'>; label: string; descr
 export function QueryEditor({ query, onChange, onRunQuery }: Props) {
   const type = query.queryType ?? 'totals';
   const set = (change: Partial<KubeDoorQuery>) => onChange({ ...query, ...change });
-  const text = (key: 'cluster' | 'namespace' | 'workload' | 'container', placeholder: string) => (
+  const text = (key: 'cluster' | 'namespace' | 'workload' | 'kind' | 'container', placeholder: string) => (
     <Input
       width={20}
       placeholder={placeholder}
@@ -61,6 +61,15 @@ export function QueryEditor({ query, onChange, onRunQuery }: Props) {
         {type !== 'top' && type !== 'namespaces' && (
           <InlineField label={t('ds.query.namespace', 'Namespace')}>{text('namespace', '$namespace')}</InlineField>
         )}
+        <InlineField
+          label={t('ds.query.kind', 'Kind')}
+          tooltip={t(
+            'ds.query.kind-help',
+            'Deployment, StatefulSet or DaemonSet; empty: every kind (for one workload: a Deployment)'
+          )}
+        >
+          {text('kind', '$kind')}
+        </InlineField>
       </InlineFieldRow>
       {(type === 'series' || type === 'peaks') && (
         <InlineFieldRow>

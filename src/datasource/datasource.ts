@@ -90,6 +90,7 @@ export class DataSource extends DataSourceApi<KubeDoorQuery, KubeDoorOptions> {
       cluster: r(q.cluster),
       namespace: r(q.namespace),
       workload: r(q.workload),
+      kind: r(q.kind),
       container: r(q.container),
     };
   }

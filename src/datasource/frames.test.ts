@@ -1,6 +1,6 @@
 import { FieldType } from '@grafana/data';
 
-import { peakRow } from '../testing/fixtures';
+import { controlRow, peakRow } from '../testing/fixtures';
 import { recItem, report } from '../testing/recommendFixtures';
 import {
   dayToTime,
@@ -154,6 +154,34 @@ describe('backend answer → frames', () => {
       { text: 'envoy', value: 'envoy' },
     ]);
     expect(variableValues({ refId: 'V', variable: 'clusters' }, { items: null })).toEqual([]);
+  });
+
+  test('a kind column names each workload kind, a missing kind as Deployment; DaemonSets have no replicas', () => {
+    const top = topFrame(
+      { refId: 'B', by: 'cpu' },
+      {
+        items: [
+          { namespace: 'shop', workload: 'db', kind: 'StatefulSet', value: 2, day: '2026-11-19' },
+          { namespace: 'shop', workload: 'web', value: 1, day: '2026-11-19' },
+        ],
+      }
+    );
+    expect(field(top, 'Kind').values).toEqual(['StatefulSet', 'Deployment']);
+    const rec = recommendationsFrame(
+      { refId: 'R' },
+      report({ items: [recItem({ workload: 'agent', kind: 'DaemonSet', replicas: undefined }), recItem()] })
+    );
+    expect(field(rec, 'Kind').values).toEqual(['DaemonSet', 'Deployment']);
+    expect(field(rec, 'Replicas now').values).toEqual([null, 12]);
+  });
+
+  test('a workloads variable of one kind keeps only that kind, even from a backend that ignored the filter', () => {
+    const rows = [controlRow({ workload: 'web' }), controlRow({ workload: 'db', kind: 'StatefulSet' })];
+    const page = { items: rows, total: 2 };
+    expect(variableValues({ refId: 'V', variable: 'workloads', kind: 'StatefulSet' }, page)).toEqual([
+      { text: 'db', value: 'db' },
+    ]);
+    expect(variableValues({ refId: 'V', variable: 'workloads', kind: '__all' }, page)).toHaveLength(2);
   });
 
   test('days map to noon UTC', () => {

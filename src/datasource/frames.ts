@@ -14,6 +14,7 @@ import type {
   TopBy,
 } from '../api/types';
 import type { Cost, Recommendations } from '../api/recommendTypes';
+import { isWorkloadKind, kindOf, recommendReplicas } from '../api/workloadKind';
 import type { KubeDoorQuery } from './types';
 
 /** Grafana units: cores have none of their own, so "short" with a "cores" suffix. */
@@ -63,6 +64,8 @@ const n = <T>(name: string, get: (r: T) => number | null | undefined, config?: F
   config,
 });
 const s = <T>(name: string, get: (r: T) => string): Column<T> => ({ name, type: FieldType.string, get });
+/** The workload's kind; rows of older backends have none and are Deployments. */
+const kind = <T extends { kind?: string }>(): Column<T> => s('Kind', (r) => kindOf(r));
 
 /** GET v1/peaks/totals → one time series frame, fields per measure. */
 export function totalsFrame(q: KubeDoorQuery, body: Items<PeakTotal>): DataFrame {
@@ -99,6 +102,7 @@ const TOP_LABEL: Record<TopBy, string> = {
 export function topFrame(q: KubeDoorQuery, body: Items<PeakTopItem>): DataFrame {
   const by = q.by ?? 'cpu';
   return frame(q.refId, `Top by ${TOP_LABEL[by]}`, body.items ?? [], [
+    kind(),
     s('Namespace', (r) => r.namespace),
     s('Workload', (r) => r.workload),
     n(TOP_LABEL[by], (r) => r.value, TOP_UNIT[by]),
@@ -156,6 +160,7 @@ export function peaksFrame(q: KubeDoorQuery, body: Page<PeakRow>): DataFrame {
     body.items ?? [],
     [
       s('Day', (r) => r.day),
+      kind(),
       s('Namespace', (r) => r.namespace),
       s('Workload', (r) => r.workload),
       s('Container', (r) => r.container || '(pod)'),
@@ -195,6 +200,7 @@ const m = <T>(name: string, get: (r: T) => number, config: FieldConfig): Column<
 export function recommendationsFrame(q: KubeDoorQuery, body: Recommendations): DataFrame {
   const cur = money(body.currency);
   return frame(q.refId, 'Recommendations', body.items ?? [], [
+    kind(),
     s('Namespace', (r) => r.namespace),
     s('Workload', (r) => r.workload),
     n('Score', (r) => r.score, { unit: 'short', decimals: 0 }),
@@ -204,9 +210,10 @@ export function recommendationsFrame(q: KubeDoorQuery, body: Recommendations): D
     m('Monthly now', (r) => r.now.monthly, cur),
     m('Monthly table', (r) => r.table.monthly, cur),
     m('Monthly recommended', (r) => r.recommended.monthly, cur),
-    n('Replicas now', (r) => r.replicas.now, COUNT),
-    n('Replicas table', (r) => r.replicas.table, COUNT),
-    n('Replicas recommended', (r) => r.replicas.recommended, COUNT),
+    // DaemonSets have no replicas: empty cells.
+    n('Replicas now', (r) => recommendReplicas(r)?.now, COUNT),
+    n('Replicas table', (r) => recommendReplicas(r)?.table, COUNT),
+    n('Replicas recommended', (r) => recommendReplicas(r)?.recommended, COUNT),
     n('Days over request', (r) => r.risk.daysOverRequest, COUNT),
     n('OOM kills', (r) => r.risk.oomKills, COUNT),
   ]);
@@ -262,7 +269,10 @@ export function variableValues(q: KubeDoorQuery, body: unknown): MetricFindValue
       values = ((body as Items<PeakNamespace>).items ?? []).map((r) => r.namespace);
       break;
     case 'workloads':
-      values = ((body as Page<ControlRow>).items ?? []).map((r) => r.workload);
+      // Older backends ignore the kind filter (their rows are Deployments): filter here too.
+      values = ((body as Page<ControlRow>).items ?? [])
+        .filter((r) => !isWorkloadKind(q.kind) || kindOf(r) === q.kind)
+        .map((r) => r.workload);
       break;
     case 'containers':
       values = ((body as Page<PeakRow>).items ?? []).map((r) => r.container).filter((c) => c !== '');

@@ -79,6 +79,41 @@ describe('query → backend request', () => {
       { queryType: 'variable', variable: 'workloads', namespace: 'shop' },
       `${API}/control?cluster=prod-a&namespace=shop&limit=1000`,
     ],
+    [
+      'variable: workloads of one kind',
+      { queryType: 'variable', variable: 'workloads', namespace: 'shop', kind: 'StatefulSet' },
+      `${API}/control?cluster=prod-a&namespace=shop&kind=StatefulSet&limit=1000`,
+    ],
+    [
+      'totals of one kind filter by it, even Deployment',
+      { kind: 'Deployment' },
+      `${API}/peaks/totals?cluster=prod-a&kind=Deployment&from=2026-10-23&to=2026-11-21`,
+    ],
+    [
+      '"All" kinds means no filter',
+      { kind: '__all' },
+      `${API}/peaks/totals?cluster=prod-a&from=2026-10-23&to=2026-11-21`,
+    ],
+    [
+      'top of one kind',
+      { queryType: 'top', by: 'cpu', kind: 'DaemonSet' },
+      `${API}/peaks/top?cluster=prod-a&kind=DaemonSet&from=2026-10-23&to=2026-11-21&by=cpu&limit=10`,
+    ],
+    [
+      "a StatefulSet's series names its kind",
+      { queryType: 'series', namespace: 'shop', workload: 'db', kind: 'StatefulSet' },
+      `${API}/peaks/series?cluster=prod-a&namespace=shop&workload=db&kind=StatefulSet&from=2026-10-23&to=2026-11-21`,
+    ],
+    [
+      "a Deployment's series sends no kind, as before kinds",
+      { queryType: 'series', namespace: 'shop', workload: 'web', kind: 'Deployment' },
+      `${API}/peaks/series?cluster=prod-a&namespace=shop&workload=web&from=2026-10-23&to=2026-11-21`,
+    ],
+    [
+      'recommendations of one kind',
+      { queryType: 'recommendations', kind: 'StatefulSet' },
+      `${API}/clusters/prod-a/recommendations?kind=StatefulSet&sort=savings&limit=20&days=30`,
+    ],
   ])('%s', (_name, over, want) => {
     expect(requestUrl(q(over), range)).toBe(want);
   });
@@ -103,6 +138,11 @@ describe('query → backend request', () => {
       'recommendations needs a cluster',
     ],
     ['an unknown type', { queryType: 'sql' as never }, 'unknown query type "sql"'],
+    [
+      'an unknown workload kind',
+      { kind: 'CronJob' },
+      'unknown workload kind "CronJob": Deployment, StatefulSet or DaemonSet',
+    ],
   ])('%s is a clear error', (_name, over, message) => {
     expect(() => requestUrl(q(over), range)).toThrow(new QueryError(message));
   });

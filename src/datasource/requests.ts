@@ -3,6 +3,7 @@
 import type { RecommendSort } from '../api/recommendTypes';
 import { apiUrl, seg } from '../api/url';
 import type { DayRange, TopBy } from '../api/types';
+import { isWorkloadKind, kindParam } from '../api/workloadKind';
 import { ALL_VALUE, type KubeDoorQuery } from './types';
 
 export const TOP_BY: readonly TopBy[] = ['cpu', 'memory', 'cpuPct', 'memPct', 'pods'];
@@ -20,6 +21,13 @@ export function requestUrl(q: KubeDoorQuery, range: DayRange): string {
   const cluster = value(q.cluster);
   const namespace = value(q.namespace);
   const workload = value(q.workload);
+  // A filter: every kind when empty or All; sent as is (older backends ignore it).
+  const kind = value(q.kind) || undefined;
+  if (kind !== undefined && !isWorkloadKind(kind)) {
+    throw new QueryError(`unknown workload kind "${kind}": Deployment, StatefulSet or DaemonSet`);
+  }
+  // Naming one workload: its kind, left out for Deployments so older backends answer as before.
+  const oneKind = kindParam(kind);
   const container = q.container === undefined ? undefined : value(q.container);
   const need = (what: string, v: string) => {
     if (!v) {
@@ -35,12 +43,12 @@ export function requestUrl(q: KubeDoorQuery, range: DayRange): string {
         return apiUrl('peaks/namespaces', { cluster, ...range });
       case 'workloads':
         need('cluster', cluster);
-        return apiUrl('control', { cluster, namespace, limit: MAX_PEAK_ROWS });
+        return apiUrl('control', { cluster, namespace, kind, limit: MAX_PEAK_ROWS });
       case 'containers':
         need('cluster', cluster);
         need('namespace', namespace);
         need('workload', workload);
-        return apiUrl('peaks', { cluster, namespace, workload, ...range, limit: MAX_PEAK_ROWS });
+        return apiUrl('peaks', { cluster, namespace, workload, kind: oneKind, ...range, limit: MAX_PEAK_ROWS });
       default:
         throw new QueryError(`unknown variable kind ${String(q.variable)}`);
     }
@@ -48,26 +56,28 @@ export function requestUrl(q: KubeDoorQuery, range: DayRange): string {
   need('cluster', cluster);
   switch (q.queryType ?? 'totals') {
     case 'totals':
-      return apiUrl('peaks/totals', { cluster, namespace, ...range });
+      return apiUrl('peaks/totals', { cluster, namespace, kind, ...range });
     case 'top': {
       const by = q.by ?? 'cpu';
       if (!TOP_BY.includes(by)) {
         throw new QueryError(`top: unknown ranking "${by}"`);
       }
-      return apiUrl('peaks/top', { cluster, ...range, by, limit: clamp(q.limit ?? 10, 1, 100) });
+      return apiUrl('peaks/top', { cluster, kind, ...range, by, limit: clamp(q.limit ?? 10, 1, 100) });
     }
     case 'namespaces':
-      return apiUrl('peaks/namespaces', { cluster, ...range });
+      return apiUrl('peaks/namespaces', { cluster, kind, ...range });
     case 'series':
       need('namespace', namespace);
       need('workload', workload);
       // No container = the pod total (docs/api.md).
-      return apiUrl('peaks/series', { cluster, namespace, workload, container, ...range });
+      return apiUrl('peaks/series', { cluster, namespace, workload, kind: oneKind, container, ...range });
     case 'peaks':
       return apiUrl('peaks', {
         cluster,
         namespace,
         workload,
+        // With a workload the kind says which one; without, it filters.
+        kind: workload ? oneKind : kind,
         container,
         ...range,
         limit: clamp(q.limit ?? 100, 1, MAX_PEAK_ROWS),
@@ -78,18 +88,18 @@ export function requestUrl(q: KubeDoorQuery, range: DayRange): string {
         throw new QueryError(`recommendations: unknown sort "${sort}"`);
       }
       const limit = clamp(q.limit ?? 20, 1, MAX_PEAK_ROWS);
-      return recommendUrl(cluster, { namespace, sort, limit, days: rangeDays(range) });
+      return recommendUrl(cluster, { namespace, kind, sort, limit, days: rangeDays(range) });
     }
     case 'savings':
     case 'savingsByNamespace':
       // Totals and namespaces come with every answer: one item is enough.
-      return recommendUrl(cluster, { namespace, limit: 1, days: rangeDays(range) });
+      return recommendUrl(cluster, { namespace, kind, limit: 1, days: rangeDays(range) });
     default:
       throw new QueryError(`unknown query type "${String(q.queryType)}"`);
   }
 }
 
-function recommendUrl(cluster: string, query: Record<string, string | number>): string {
+function recommendUrl(cluster: string, query: Record<string, string | number | undefined>): string {
   return apiUrl(`clusters/${seg(cluster)}/recommendations`, query);
 }
 

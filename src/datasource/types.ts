@@ -23,6 +23,12 @@ export interface KubeDoorQuery extends DataQuery {
   cluster?: string;
   namespace?: string;
   workload?: string;
+  /**
+   * Workload kind (Deployment, StatefulSet, DaemonSet; "" or ALL_VALUE = every kind): a filter of
+   * lists and totals, and which workload a series names (empty = Deployment). Optional: queries
+   * saved before kinds existed read every kind, and a series a Deployment.
+   */
+  kind?: string;
   /** series/peaks: one container; "" (default) is the pod total. */
   container?: string;
   /** top: what to rank by. */

@@ -9,6 +9,14 @@ describe('variable queries', () => {
       'containers(prod-a,shop,checkout)',
       { variable: 'containers', cluster: 'prod-a', namespace: 'shop', workload: 'checkout' },
     ],
+    [
+      'workloads($cluster, $namespace, $kind)',
+      { variable: 'workloads', cluster: '$cluster', namespace: '$namespace', kind: '$kind' },
+    ],
+    [
+      'containers(prod-a, shop, db, StatefulSet)',
+      { variable: 'containers', cluster: 'prod-a', namespace: 'shop', workload: 'db', kind: 'StatefulSet' },
+    ],
   ])('%s', (text, want) => {
     expect(parseVariableQuery(text)).toMatchObject({ queryType: 'variable', ...want });
   });
@@ -20,6 +28,8 @@ describe('variable queries', () => {
     'namespaces()',
     'workloads($cluster)',
     'clusters(x)',
+    'namespaces($cluster, $kind)',
+    'workloads($cluster, $namespace, $kind, x)',
     'namespaces($a,)',
     'SELECT 1',
   ])('%j is refused with a sentence', (text) => {

@@ -360,7 +360,7 @@ export const steps = [
         return verdictNow;
       }
       expect(
-        /[1-9]\d* running Deployments?/.test(await preview.innerText()),
+        /[1-9]\d* running (Deployments?|workloads?)/.test(await preview.innerText()),
         'the preview shows no running Deployment'
       );
       expect(/Now: .* a month/.test(saved) && saved.includes('Enforcing saves'), `the savings read: ${saved}`);

@@ -43,6 +43,9 @@ func kindCases() []decideCase {
 		{"a StatefulSet replicas-only update is admitted when the setting allows it", withSetting(as(sts, update(deployment(4), deployment(10))), func(s *Settings) { s.ReplicasOnlyUpdate = ReplicasOnlyAllow }), allowed(ReasonReplicasOnlyAllowed)},
 		{"a statefulsets/scale is forced to the policy's replicas", as(sts, scaleTo(9, nil)), patched(ReasonScale, replicas4)},
 		{"a statefulsets/scale under a fresh temporary scale on the cached StatefulSet passes", as(sts, scaleTo(8, deployment(4, tempScale(time.Minute)))), allowed(ReasonTempScale)},
+		// What the backend's temporary scale of a StatefulSet sends: one patch with replicas and the annotation.
+		{"a StatefulSet replicas update carrying a fresh temporary scale passes", as(sts, update(deployment(4), deployment(8, tempScale(time.Minute)))), allowed(ReasonTempScale)},
+		{"a StatefulSet replicas update under a stale temporary scale is forced back", as(sts, update(deployment(4), deployment(8, tempScale(6*time.Minute)))), want{allowed: true, result: Patched, reason: ReasonReplicasOnly, patch: replicas4, note: "older than 5m0s"}},
 		{"a statefulsets/scale of an HPA-targeted StatefulSet is the HPA's", withHPA(as(sts, scaleTo(9, nil))), want{allowed: true, result: Allowed, reason: ReasonScaleHPA, note: "owns the replicas"}},
 		{"a CREATE of an HPA-targeted StatefulSet gets resources but keeps its replicas", withHPA(as(sts, create(deployment(7)))), want{allowed: true, result: Patched, reason: ReasonCreate, note: "not forced", patch: resourcesPatch}},
 		{"an update-strategy-only change of a StatefulSet is admitted without a patch", as(sts, update(deployment(4), deployment(4, func(d *appsv1.Deployment) { d.Spec.MinReadySeconds = 5 }))), allowed(ReasonNoCapacityChange)},

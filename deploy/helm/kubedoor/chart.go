@@ -1,5 +1,5 @@
 // Package kubedoor embeds the Helm chart beside this file and renders it with the Helm SDK, the
-// way `helm template` does, so `kubedoor-webhook manifests` and `helm install` produce the same
+// way `helm template` does, so `kubedoor-manifests` and `helm install` produce the same
 // objects from one source.
 package kubedoor
 

@@ -14,10 +14,10 @@ import (
 )
 
 type result struct {
-	Cluster, Namespace, Workload string
-	OK                           bool
-	Error                        string
-	Before, After                json.RawMessage
+	Cluster, Namespace, Kind, Workload string
+	OK                                 bool
+	Error                              string
+	Before, After                      json.RawMessage
 }
 
 type results struct{ Results []result }

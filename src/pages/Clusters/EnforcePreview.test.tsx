@@ -65,7 +65,14 @@ const preview: EnforcementPreview = {
           },
         }),
         workload({ name: 'pay', status: 'unchanged', direction: '', changes: [] }),
-        workload({ name: 'rogue', status: 'unknown', direction: '', outcome: 'denied', changes: [] }),
+        workload({
+          name: 'rogue',
+          kind: 'StatefulSet',
+          status: 'unknown',
+          direction: '',
+          outcome: 'denied',
+          changes: [],
+        }),
       ],
     },
   ],
@@ -106,7 +113,7 @@ describe('Enforcement preview', () => {
     const box = await screen.findByTestId(ids.preview);
     expect(
       await within(box).findByText(
-        '3 running Deployments: 1 scale down, 0 scale up, 0 resized, 1 not in the table (1 would be denied).'
+        '3 running workloads: 1 scale down, 0 scale up, 0 resized, 1 not in the table (1 would be denied).'
       )
     ).toBeInTheDocument();
     expect(
@@ -117,6 +124,9 @@ describe('Enforcement preview', () => {
     expect(within(box).getByText('replicas 6 -> 4; app requests.cpu 500m -> 350m')).toBeInTheDocument();
     expect(within(box).getByText('webhook last: observed (template-change)')).toBeInTheDocument();
     expect(within(box).getByText('not in the table: denied')).toBeInTheDocument();
+    // Each workload's kind is shown; one without kind (older backends) is a Deployment.
+    expect(within(within(box).getByText('rogue').parentElement!).getByText('STS')).toBeInTheDocument();
+    expect(within(box).getAllByText('Deploy')).toHaveLength(1);
     // Unchanged workloads are counted, not listed.
     expect(within(box).queryByText('pay')).not.toBeInTheDocument();
     expect(api.calls('GET clusters/prod-a/preview')[0].query.get('namespace')).toBe('pay');
@@ -175,6 +185,6 @@ describe('Enforcement preview', () => {
     expect(within(box).getByText('Enforcing saves $150.50 a month')).toBeInTheDocument();
     expect(api.calls('GET clusters/prod-a/recommendations')[0].query.get('namespace')).toBe('pay');
     // The preview itself is still there.
-    expect(await within(screen.getByTestId(ids.preview)).findByText(/3 running Deployments/)).toBeInTheDocument();
+    expect(await within(screen.getByTestId(ids.preview)).findByText(/3 running workloads/)).toBeInTheDocument();
   });
 });

@@ -8,6 +8,7 @@ import { Loadable } from '../../components/Loadable';
 import { formatMiB, formatMillis } from '../../components/format';
 import { testIds } from '../../components/testIds';
 import { useAsync } from '../../components/useAsync';
+import { KindBadge } from '../../components/WorkloadKind';
 import { EnforceSavings } from './EnforceSavings';
 
 const signed = (n: number, fmt: (v: number) => string) => (n < 0 ? `−${fmt(-n)}` : `+${fmt(n)}`);
@@ -51,7 +52,7 @@ function NamespacePreview({ ns }: { ns: PreviewNamespace }) {
       <Text>
         {t(
           'clusters.preview.counts',
-          '{{workloads}} running Deployments: {{down}} scale down, {{up}} scale up, {{resize}} resized, {{unknown}} not in the table ({{deny}} would be denied).',
+          '{{workloads}} running workloads: {{down}} scale down, {{up}} scale up, {{resize}} resized, {{unknown}} not in the table ({{deny}} would be denied).',
           {
             workloads: tt.workloads,
             down: tt.scaleDown,
@@ -70,7 +71,7 @@ function NamespacePreview({ ns }: { ns: PreviewNamespace }) {
         })}
       </Text>
       {listed.map((w) => (
-        <WorkloadLine key={w.name} w={w} />
+        <WorkloadLine key={`${w.kind ?? 'Deployment'}/${w.name}`} w={w} />
       ))}
     </Stack>
   );
@@ -90,6 +91,7 @@ function WorkloadLine({ w }: { w: PreviewWorkload }) {
           : { text: t('clusters.preview.resize', 'resize'), color: 'purple' as const };
   return (
     <Stack direction="row" gap={1} alignItems="center" wrap="wrap">
+      <KindBadge kind={w.kind} />
       <Text weight="medium">{w.name}</Text>
       <Badge text={label.text} color={label.color} />
       <Text variant="bodySmall">{w.changes.join('; ')}</Text>

@@ -17,7 +17,7 @@ export function BacktestSection({ target }: { target: WorkloadRef }) {
   const [days, setDays] = useState(30);
   const { state, reload } = useAsync(
     () => backtestRow(target, { days }),
-    [target.cluster, target.namespace, target.workload, days]
+    [target.cluster, target.namespace, target.workload, target.kind, days]
   );
   return (
     <div data-testid={testIds.control.backtest}>

@@ -5,6 +5,7 @@ import { Alert, Button, Field, Icon, Input, Modal, RadioButtonGroup, Stack, Swit
 import { restartWorkloads, scaleWorkloads } from '../../api/actions';
 import { toApiError } from '../../api/client';
 import type { ActionResult, ControlRow } from '../../api/types';
+import { kindOf, kindParam, replicasOf, workloadTarget } from '../../api/workloadKind';
 import { testIds } from '../../components/testIds';
 import { parseInteger } from './editForm';
 
@@ -22,8 +23,13 @@ interface Props {
 const MAX_INTERVAL = 60;
 export const MAX_BATCH = 100;
 
+/** Rows a scale can name: DaemonSets have no replicas, so only restarts reach them. */
+export const canScaleRow = (r: ControlRow) => replicasOf(r) !== undefined;
+
 /** Scale or restart several workloads one after the other, with a pause between them. */
-export function BatchDialog({ kind, rows, onClose, onDone }: Props) {
+export function BatchDialog({ kind, rows: selected, onClose, onDone }: Props) {
+  const rows = kind === 'scale' ? selected.filter(canScaleRow) : selected;
+  const leftOut = selected.length - rows.length;
   const [replicasFrom, setReplicasFrom] = useState<'table' | 'fixed'>('table');
   const [replicas, setReplicas] = useState('1');
   const [temporary, setTemporary] = useState(false);
@@ -46,14 +52,19 @@ export function BatchDialog({ kind, rows, onClose, onDone }: Props) {
     }
     setBusy(true);
     setError(undefined);
-    const refs = rows.map((r) => ({ cluster: r.cluster, namespace: r.namespace, workload: r.workload }));
+    const refs = rows.map((r) => ({
+      cluster: r.cluster,
+      namespace: r.namespace,
+      workload: r.workload,
+      kind: kindParam(r.kind),
+    }));
     try {
       const res =
         kind === 'scale'
           ? await scaleWorkloads({
               items: rows.map((r, i) => ({
                 ...refs[i],
-                replicas: replicasFrom === 'fixed' ? fixedReplicas! : r.replicas.effective,
+                replicas: replicasFrom === 'fixed' ? fixedReplicas! : replicasOf(r)!.effective,
               })),
               temporary: replicasFrom === 'fixed' && temporary,
               intervalSeconds: intervalSeconds!,
@@ -75,7 +86,17 @@ export function BatchDialog({ kind, rows, onClose, onDone }: Props) {
   return (
     <Modal title={title} isOpen onDismiss={onClose}>
       <div data-testid={testIds.control.batchDialog}>
-        <Text color="secondary">{rows.map((r) => `${r.namespace}/${r.workload}`).join(', ')}</Text>
+        <Text color="secondary">{rows.map((r) => workloadTarget(r.namespace, r.workload, kindOf(r))).join(', ')}</Text>
+        {leftOut > 0 && (
+          <Alert
+            severity="info"
+            title={t('control.batch.daemonsets-left-out', '{{count}} DaemonSets left out: they have no replicas', {
+              count: leftOut,
+            })}
+          >
+            {t('control.batch.daemonsets-restart', 'Restart them instead.')}
+          </Alert>
+        )}
         {tooMany && (
           <Alert
             severity="warning"
@@ -151,7 +172,11 @@ export function BatchDialog({ kind, rows, onClose, onDone }: Props) {
             {results ? t('common.close', 'Close') : t('common.cancel', 'Cancel')}
           </Button>
           {!results && (
-            <Button data-testid={testIds.control.batchRun} disabled={invalid || busy} onClick={run}>
+            <Button
+              data-testid={testIds.control.batchRun}
+              disabled={invalid || busy || rows.length === 0}
+              onClick={run}
+            >
               {busy
                 ? t('control.batch.running', 'Running...')
                 : kind === 'scale'
@@ -177,8 +202,8 @@ export function ActionResults({ results }: { results: ActionResult[] }) {
       </Text>
       <Stack direction="column" gap={0.5}>
         {results.map((r) => (
-          <Text key={`${r.namespace}/${r.workload}`} color={r.ok ? 'success' : 'error'}>
-            <Icon name={r.ok ? 'check' : 'exclamation-triangle'} /> {`${r.namespace}/${r.workload}`}
+          <Text key={workloadTarget(r.namespace, r.workload, r.kind)} color={r.ok ? 'success' : 'error'}>
+            <Icon name={r.ok ? 'check' : 'exclamation-triangle'} /> {workloadTarget(r.namespace, r.workload, r.kind)}
             {r.ok ? '' : `: ${r.error ?? ''}`}
           </Text>
         ))}

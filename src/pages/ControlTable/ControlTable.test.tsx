@@ -67,7 +67,7 @@ describe('Control table page', () => {
     const checkoutRow = screen.getByTestId(ids.row('shop', 'checkout')).closest('tr')!;
     await user.hover(within(checkoutRow).getByText('observed'));
     expect(
-      await screen.findByText(/observed 3 \(from the Deployment's desired replicas at the peak\)$/)
+      await screen.findByText(/observed 3 \(from the workload's desired replicas at the peak\)$/)
     ).toBeInTheDocument();
   });
 
@@ -399,7 +399,7 @@ describe('Control table page', () => {
     await user.click(await screen.findByTestId(ids.add));
 
     await user.type(screen.getByLabelText('Namespace'), 'shop');
-    await user.type(screen.getByLabelText('Deployment'), 'search');
+    await user.type(screen.getByLabelText('Deployment name'), 'search');
     await user.clear(screen.getByTestId(ids.replicasManual));
     await user.type(screen.getByTestId(ids.replicasManual), '2');
     for (const [key, value] of [
@@ -474,7 +474,7 @@ describe('Control table page', () => {
     const api2 = rec('api', 4, 7);
     // An HPA owns these replicas: the advice is for its minReplicas, which accepting cannot set.
     const scaled = rec('scaled', 2, 1);
-    scaled.replicas.recommendedFor = 'hpaMinReplicas';
+    scaled.replicas!.recommendedFor = 'hpaMinReplicas';
     const api = fakeApi({
       'GET control': page([checkout, web, api2, scaled]),
       'POST control/prod-a/recommendations/accept': ok({

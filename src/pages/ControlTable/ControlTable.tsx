@@ -19,6 +19,7 @@ import {
 import { toApiError } from '../../api/client';
 import { deleteControl, listAllControl } from '../../api/control';
 import type { ControlRow } from '../../api/types';
+import { kindParam, replicasOf } from '../../api/workloadKind';
 import { AcceptDialog, type AcceptItem } from '../../components/AcceptDialog';
 import { usePermissions } from '../../components/AppContext';
 import { ClusterPicker, useClusterParam } from '../../components/ClusterPicker';
@@ -26,8 +27,9 @@ import { Loadable } from '../../components/Loadable';
 import { NoClusters } from '../../components/NoClusters';
 import { testIds } from '../../components/testIds';
 import { useAsync } from '../../components/useAsync';
+import { filterByKind, KindFilter, kindFilterOf } from '../../components/WorkloadKind';
 import { DASHBOARDS, dashboardUrl, pageUrl, ROUTES } from '../../constants';
-import { BatchDialog, type BatchKind } from './BatchDialog';
+import { BatchDialog, type BatchKind, canScaleRow } from './BatchDialog';
 import { buildColumns, rowKey, toTableRows } from './columns';
 import { EditDialog, type EditTarget } from './EditDialog';
 import { HistoryDrawer } from './HistoryDrawer';
@@ -41,6 +43,7 @@ function ControlTable() {
   const [params, setParams] = useSearchParams();
   const namespace = params.get('namespace') ?? '';
   const q = params.get('q') ?? '';
+  const kind = kindFilterOf(params.get('kind'));
   const [search, setSearch] = useState(q);
   const { canWrite } = usePermissions();
 
@@ -69,13 +72,13 @@ function ControlTable() {
   }, [search]);
 
   const { state, reload } = useAsync(
-    () => (cluster ? listAllControl({ cluster, namespace, q }) : Promise.resolve(undefined)),
-    [cluster, namespace, q]
+    () => (cluster ? listAllControl({ cluster, namespace, kind: kind || undefined, q }) : Promise.resolve(undefined)),
+    [cluster, namespace, kind, q]
   );
 
   // Namespaces seen while unfiltered, so the namespace picker keeps its options once one is chosen.
   const [known, setKnown] = useState<{ from?: unknown; names: string[] }>({ names: [] });
-  if (state.kind === 'ready' && state.data && !namespace && !q && known.from !== state.data) {
+  if (state.kind === 'ready' && state.data && !namespace && !q && !kind && known.from !== state.data) {
     setKnown({ from: state.data, names: Array.from(new Set(state.data.items.map((r) => r.namespace))).sort() });
   }
 
@@ -88,17 +91,22 @@ function ControlTable() {
   const [accepting, setAccepting] = useState<AcceptItem[]>();
 
   // A new filter starts a new selection.
-  const filterKey = `${cluster}\n${namespace}\n${q}`;
+  const filterKey = `${cluster}\n${namespace}\n${kind}\n${q}`;
   const [selectedFor, setSelectedFor] = useState(filterKey);
   if (selectedFor !== filterKey) {
     setSelectedFor(filterKey);
     setSelected(new Set());
   }
 
-  const rows = useMemo(() => (state.kind === 'ready' && state.data ? state.data.items : []), [state]);
+  // Older backends ignore the kind parameter: the browser filters too (their rows are Deployments).
+  const rows = useMemo(
+    () => (state.kind === 'ready' && state.data ? filterByKind(state.data.items, kind) : []),
+    [state, kind]
+  );
   const tableRows = useMemo(() => toTableRows(rows), [rows]);
   const selectedRows = rows.filter((r) => selected.has(rowKey(r)));
   const acceptable = selectedRows.filter(hasRecommendation);
+  const scalable = selectedRows.filter(canScaleRow);
   const columns = useMemo(
     () =>
       buildColumns({
@@ -164,11 +172,12 @@ function ControlTable() {
                 onChange={(opt) => setParam('namespace', opt?.value ?? '')}
               />
             </Field>
+            <KindFilter value={kind} onChange={(v) => setParam('kind', v)} />
             <Field label={t('control.filter.search', 'Search')} noMargin>
               <FilterInput
                 data-testid={testIds.control.search}
                 width={32}
-                placeholder={t('control.filter.search-placeholder', 'Deployment or namespace contains...')}
+                placeholder={t('control.filter.search-placeholder', 'Name or namespace contains...')}
                 value={search}
                 onChange={setSearch}
               />
@@ -177,7 +186,7 @@ function ControlTable() {
               <LinkButton
                 variant="secondary"
                 icon="apps"
-                href={dashboardUrl(DASHBOARDS.cluster, { cluster, namespace })}
+                href={dashboardUrl(DASHBOARDS.cluster, { cluster, namespace, kind })}
               >
                 {t('control.dashboard', 'Peak dashboard')}
               </LinkButton>
@@ -194,10 +203,15 @@ function ControlTable() {
                     variant="secondary"
                     icon="arrows-v"
                     data-testid={testIds.control.batchScale}
-                    disabled={selectedRows.length === 0}
+                    disabled={scalable.length === 0}
+                    tooltip={
+                      scalable.length < selectedRows.length
+                        ? t('control.batch.scale-no-ds', 'DaemonSets have no replicas: only restart them')
+                        : undefined
+                    }
                     onClick={() => setBatch('scale')}
                   >
-                    {t('control.batch.scale-button', 'Scale selected ({{count}})', { count: selectedRows.length })}
+                    {t('control.batch.scale-button', 'Scale selected ({{count}})', { count: scalable.length })}
                   </Button>
                   <Button
                     variant="secondary"
@@ -248,21 +262,21 @@ function ControlTable() {
             onRetry={reload}
           >
             {(data) =>
-              !data || data.items.length === 0 ? (
+              !data || rows.length === 0 ? (
                 <div data-testid={testIds.control.empty}>
                   <EmptyState
-                    variant={namespace || q ? 'not-found' : 'call-to-action'}
+                    variant={namespace || q || kind ? 'not-found' : 'call-to-action'}
                     message={
-                      namespace || q
+                      namespace || q || kind
                         ? t('control.empty.filtered', 'No workload matches these filters')
                         : t('control.empty.title', 'No workload is under control in {{cluster}} yet', { cluster })
                     }
                   >
-                    {namespace || q
+                    {namespace || q || kind
                       ? ''
                       : t(
                           'control.empty.help',
-                          'Collect peak data on the Clusters & settings page: every Deployment seen is added here.'
+                          'Collect peak data on the Clusters & settings page: every workload seen is added here.'
                         )}
                   </EmptyState>
                 </div>
@@ -279,7 +293,9 @@ function ControlTable() {
                               total: data.total,
                             }
                           )
-                        : t('control.count', '{{total}} workloads', { total: data.total })}
+                        : t('control.count', '{{total}} workloads', {
+                            total: rows.length < data.items.length ? rows.length : data.total,
+                          })}
                     </Text>
                     <InteractiveTable columns={columns} data={tableRows} getRowId={(r) => r.key} pageSize={PAGE_SIZE} />
                   </Stack>
@@ -292,8 +308,13 @@ function ControlTable() {
         {editing && <EditDialog target={editing} onClose={() => setEditing(undefined)} onSaved={() => reload()} />}
         {history && (
           <HistoryDrawer
-            target={{ cluster: history.cluster, namespace: history.namespace, workload: history.workload }}
-            replicas={history.replicas}
+            target={{
+              cluster: history.cluster,
+              namespace: history.namespace,
+              workload: history.workload,
+              kind: kindParam(history.kind),
+            }}
+            replicas={replicasOf(history)}
             onClose={() => setHistory(undefined)}
           />
         )}

@@ -1,12 +1,14 @@
 import React, { useMemo, useState } from 'react';
 import { t } from '../../i18n';
-import { Alert, Button, Field, IconButton, Input, Modal, Stack, Text } from '@grafana/ui';
+import { Alert, Button, Field, IconButton, Input, Modal, RadioButtonGroup, Stack, Text } from '@grafana/ui';
 
 import { restartWorkloads, scaleWorkloads } from '../../api/actions';
 import { ApiError, toApiError } from '../../api/client';
 import { createControl, updateControl } from '../../api/control';
 import type { ActionResults, ControlRow, ControlUpdate } from '../../api/types';
+import { kindOf, kindParam, replicasOf, WORKLOAD_KINDS, type WorkloadKind } from '../../api/workloadKind';
 import { testIds } from '../../components/testIds';
+import { NoReplicas } from './RecommendedCell';
 import {
   CONTAINER_NUMBER_KEYS,
   containerKey,
@@ -17,6 +19,7 @@ import {
   formFromRow,
   formKeyOfField,
   toCreate,
+  hasReplicasForm,
   toUpdate,
   validate,
 } from './editForm';
@@ -104,11 +107,20 @@ export function EditDialog({ target, onClose, onSaved }: Props) {
       return;
     }
     try {
-      const ref = { cluster: saved.cluster, namespace: saved.namespace, workload: saved.workload };
+      // An older backend's answer has no kind: the row is the one this dialog asked for.
+      const kind = kindParam(saved.kind ?? form.kind);
+      const ref = { cluster: saved.cluster, namespace: saved.namespace, workload: saved.workload, kind };
+      const replicas = replicasOf({ kind, replicas: saved.replicas });
+      // Never turn a scale into a restart: a row without replicas (a DaemonSet) is not scaled.
+      if (then === 'scale' && !replicas) {
+        setFailure({ message: actionFailed(then, t('control.edit.no-replicas', 'it has no replicas')) });
+        setBusy(false);
+        return;
+      }
       const res: ActionResults =
-        then === 'scale'
+        then === 'scale' && replicas
           ? await scaleWorkloads({
-              items: [{ ...ref, replicas: saved.replicas.effective }],
+              items: [{ ...ref, replicas: replicas.effective }],
               temporary: false,
               intervalSeconds: 0,
             })
@@ -146,14 +158,27 @@ export function EditDialog({ target, onClose, onSaved }: Props) {
 
   const title = adding
     ? t('control.add.title', 'Add a workload to control')
-    : t('control.edit.title', 'Edit {{namespace}}/{{workload}}', {
+    : t('control.edit.title', 'Edit {{kind}} {{namespace}}/{{workload}}', {
+        kind: kindOf(row),
         namespace: row?.namespace,
         workload: row?.workload,
       });
+  const current = row ? replicasOf(row) : undefined;
 
   return (
     <Modal title={title} isOpen onDismiss={onClose}>
       <div data-testid={testIds.control.dialog}>
+        {adding && (
+          <Field label={t('control.field.kind', 'Kind')}>
+            <div data-testid={testIds.control.addKind}>
+              <RadioButtonGroup<WorkloadKind>
+                options={WORKLOAD_KINDS.map((k) => ({ label: k, value: k }))}
+                value={form.kind}
+                onChange={(kind) => edit((f) => ({ ...f, kind }))}
+              />
+            </div>
+          </Field>
+        )}
         {adding && (
           <Stack direction="row" gap={2}>
             <Field
@@ -171,7 +196,7 @@ export function EditDialog({ target, onClose, onSaved }: Props) {
               />
             </Field>
             <Field
-              label={t('control.field.workload', 'Deployment')}
+              label={t('control.field.workload', '{{kind}} name', { kind: form.kind })}
               invalid={!!errors.workload}
               error={errors.workload}
             >
@@ -186,34 +211,43 @@ export function EditDialog({ target, onClose, onSaved }: Props) {
             </Field>
           </Stack>
         )}
-        <Field
-          label={t('control.field.replicas-manual', 'Replicas (manual)')}
-          description={
-            adding
-              ? t(
-                  'control.field.replicas-manual.add',
-                  'The replicas the webhook enforces until collections recommend others.'
-                )
-              : t(
-                  'control.field.replicas-manual.edit',
-                  '-1 follows the recommendation, else the observed count (now {{effective}} from {{source}}).',
-                  { effective: row?.replicas.effective, source: row?.replicas.source }
-                )
-          }
-          invalid={!!errors.replicasManual}
-          error={errors.replicasManual}
-        >
-          <Input
-            id="kd-control-replicas-manual"
-            data-testid={testIds.control.replicasManual}
-            width={16}
-            value={form.replicasManual}
-            onChange={(e) => {
-              const value = e.currentTarget.value;
-              edit((f) => ({ ...f, replicasManual: value }));
-            }}
-          />
-        </Field>
+        {!hasReplicasForm(form) ? (
+          <Field
+            label={t('control.field.replicas-manual', 'Replicas (manual)')}
+            description={t('control.field.replicas-ds', 'Not applicable (DaemonSet): one pod per node.')}
+          >
+            <NoReplicas row={{ kind: form.kind }} />
+          </Field>
+        ) : (
+          <Field
+            label={t('control.field.replicas-manual', 'Replicas (manual)')}
+            description={
+              adding
+                ? t(
+                    'control.field.replicas-manual.add',
+                    'The replicas the webhook enforces until collections recommend others.'
+                  )
+                : t(
+                    'control.field.replicas-manual.edit',
+                    '-1 follows the recommendation, else the observed count (now {{effective}} from {{source}}).',
+                    { effective: current?.effective, source: current?.source }
+                  )
+            }
+            invalid={!!errors.replicasManual}
+            error={errors.replicasManual}
+          >
+            <Input
+              id="kd-control-replicas-manual"
+              data-testid={testIds.control.replicasManual}
+              width={16}
+              value={form.replicasManual}
+              onChange={(e) => {
+                const value = e.currentTarget.value;
+                edit((f) => ({ ...f, replicasManual: value }));
+              }}
+            />
+          </Field>
+        )}
 
         {form.containers.map((c, i) => (
           <fieldset key={i}>
@@ -310,7 +344,7 @@ export function EditDialog({ target, onClose, onSaved }: Props) {
           target={
             adding
               ? form.namespace && form.workload
-                ? { cluster: target.cluster, namespace: form.namespace, workload: form.workload }
+                ? { cluster: target.cluster, namespace: form.namespace, workload: form.workload, kind: form.kind }
                 : undefined
               : row
           }
@@ -362,14 +396,16 @@ export function EditDialog({ target, onClose, onSaved }: Props) {
               >
                 {update ? t('control.edit.save-restart', 'Save & restart') : t('control.edit.restart', 'Restart')}
               </Button>
-              <Button
-                variant="secondary"
-                data-testid={testIds.control.saveScale}
-                disabled={invalid || busy}
-                onClick={() => submit('scale')}
-              >
-                {update ? t('control.edit.save-scale', 'Save & scale') : t('control.edit.scale', 'Scale')}
-              </Button>
+              {hasReplicasForm(form) && (
+                <Button
+                  variant="secondary"
+                  data-testid={testIds.control.saveScale}
+                  disabled={invalid || busy}
+                  onClick={() => submit('scale')}
+                >
+                  {update ? t('control.edit.save-scale', 'Save & scale') : t('control.edit.scale', 'Scale')}
+                </Button>
+              )}
             </>
           )}
           <Button

@@ -4,6 +4,7 @@ import { Badge, type CellProps, type Column, Drawer, InteractiveTable, Stack, Te
 
 import { getControlHistory } from '../../api/control';
 import type { ControlReplicas, ControlRow, WorkloadRef } from '../../api/types';
+import { kindOf, replicasOf } from '../../api/workloadKind';
 import { Loadable } from '../../components/Loadable';
 import { formatMiB, formatMillis, formatTime } from '../../components/format';
 import { testIds } from '../../components/testIds';
@@ -28,11 +29,14 @@ interface Version {
 export function HistoryDrawer({ target, replicas, onClose }: Props) {
   const { state, reload } = useAsync(
     () => getControlHistory(target),
-    [target.cluster, target.namespace, target.workload]
+    [target.cluster, target.namespace, target.workload, target.kind]
   );
   return (
     <Drawer
-      title={t('control.history.title', 'History of {{namespace}}/{{workload}}', { ...target })}
+      title={t('control.history.title', 'History of {{kind}} {{namespace}}/{{workload}}', {
+        ...target,
+        kind: kindOf(target),
+      })}
       subtitle={target.cluster}
       onClose={onClose}
       size="lg"
@@ -98,8 +102,8 @@ function VersionsTable({ versions }: { versions: Version[] }) {
       id: 'replicas',
       header: t('control.history.replicas', 'Replicas'),
       cell: ({ row }: CellProps<Version>) => {
-        const r = row.original.row.replicas;
-        return `${r.effective} (${r.source}; manual ${r.manual})`;
+        const r = replicasOf(row.original.row);
+        return r ? `${r.effective} (${r.source}; manual ${r.manual})` : '—';
       },
     },
     {
@@ -139,14 +143,18 @@ export function withChanges(newestFirst: ControlRow[]): Version[] {
 
 function describeChange(a: ControlRow, b: ControlRow): string {
   const parts: string[] = [];
-  if (a.replicas.manual !== b.replicas.manual) {
-    parts.push(`manual replicas ${a.replicas.manual} → ${b.replicas.manual}`);
-  }
-  if (a.replicas.recommended !== b.replicas.recommended) {
-    parts.push(`recommended ${a.replicas.recommended} → ${b.replicas.recommended}`);
-  }
-  if (a.replicas.observed !== b.replicas.observed) {
-    parts.push(`observed ${a.replicas.observed} → ${b.replicas.observed}`);
+  const ra = replicasOf(a);
+  const rb = replicasOf(b);
+  if (ra && rb) {
+    if (ra.manual !== rb.manual) {
+      parts.push(`manual replicas ${ra.manual} → ${rb.manual}`);
+    }
+    if (ra.recommended !== rb.recommended) {
+      parts.push(`recommended ${ra.recommended} → ${rb.recommended}`);
+    }
+    if (ra.observed !== rb.observed) {
+      parts.push(`observed ${ra.observed} → ${rb.observed}`);
+    }
   }
   const before = new Map((a.containers ?? []).map((c) => [c.name, c]));
   for (const c of b.containers ?? []) {

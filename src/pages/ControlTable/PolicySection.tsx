@@ -20,7 +20,10 @@ const RESULT_COLORS: Record<string, BadgeColor> = {
  * control-table version it came from) and the webhook's last decision on the Deployment.
  */
 export function PolicySection({ target }: { target: WorkloadRef }) {
-  const { state } = useAsync(() => getPublishedPolicy(target), [target.cluster, target.namespace, target.workload]);
+  const { state } = useAsync(
+    () => getPublishedPolicy(target),
+    [target.cluster, target.namespace, target.workload, target.kind]
+  );
   return (
     <div data-testid={testIds.control.policy}>
       <Stack direction="column" gap={1}>

@@ -1,7 +1,8 @@
 // The edit dialog's values as a backtest proposal: what the row would enforce once saved.
 import type { BacktestProposal } from '../../api/decideTypes';
 import type { ControlRow } from '../../api/types';
-import { CONTAINER_NUMBER_KEYS, type ControlForm, parseInteger } from './editForm';
+import { replicasOf } from '../../api/workloadKind';
+import { CONTAINER_NUMBER_KEYS, type ControlForm, hasReplicasForm, parseInteger } from './editForm';
 
 /**
  * The proposal the form makes, or undefined while a value does not parse. Manual replicas -1
@@ -9,13 +10,15 @@ import { CONTAINER_NUMBER_KEYS, type ControlForm, parseInteger } from './editFor
  * handed back to the collection, or left empty, runs as stored (-1).
  */
 export function proposalFromForm(form: ControlForm, row?: ControlRow): BacktestProposal | undefined {
-  const manual = parseInteger(form.replicasManual, -1, 100000);
+  // A DaemonSet has no replicas: -1 replays as many pods as ran.
+  const manual = hasReplicasForm(form) ? parseInteger(form.replicasManual, -1, 100000) : -1;
   if (manual === undefined) {
     return undefined;
   }
   let replicas = manual;
-  if (manual < 0 && row) {
-    replicas = row.replicas.recommended >= 0 ? row.replicas.recommended : row.replicas.observed;
+  const r = row ? replicasOf(row) : undefined;
+  if (manual < 0 && r) {
+    replicas = r.recommended >= 0 ? r.recommended : r.observed;
   }
   const containers: BacktestProposal['containers'] = [];
   for (const c of form.containers) {

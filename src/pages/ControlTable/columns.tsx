@@ -14,9 +14,11 @@ import {
 } from '@grafana/ui';
 
 import type { ControlContainer, ControlRow, ObservedFrom, ReplicasSource } from '../../api/types';
+import { kindOf, replicasOf, type WorkloadKind, workloadTarget } from '../../api/workloadKind';
 import { formatAgo, formatMiB, formatMillis } from '../../components/format';
 import { testIds } from '../../components/testIds';
-import { hasRecommendation, RecommendedCell } from './RecommendedCell';
+import { KindBadge } from '../../components/WorkloadKind';
+import { hasRecommendation, NoReplicas, RecommendedCell } from './RecommendedCell';
 
 /** A control row flattened for sorting. */
 export interface TableRow {
@@ -24,6 +26,8 @@ export interface TableRow {
   row: ControlRow;
   namespace: string;
   workload: string;
+  kind: WorkloadKind;
+  /** -1 where there are none (DaemonSets), so they sort first. */
   replicas: number;
   recommended: number;
   cpuRequest: number;
@@ -32,18 +36,22 @@ export interface TableRow {
   updatedAt: string;
 }
 
-export const rowKey = (r: { namespace: string; workload: string }) => `${r.namespace}/${r.workload}`;
+/** A row's identity: a StatefulSet may share a Deployment's namespace and name. */
+export const rowKey = (r: { namespace: string; workload: string; kind?: string }) =>
+  workloadTarget(r.namespace, r.workload, r.kind);
 
 export function toTableRows(rows: ControlRow[]): TableRow[] {
   return rows.map((row) => {
     const first = row.containers?.[0];
+    const r = replicasOf(row);
     return {
       key: rowKey(row),
       row,
       namespace: row.namespace,
       workload: row.workload,
-      replicas: row.replicas.effective,
-      recommended: row.replicas.recommended,
+      kind: kindOf(row),
+      replicas: r?.effective ?? -1,
+      recommended: r?.recommended ?? -1,
       cpuRequest: first?.cpuRequestMillis ?? -1,
       memRequest: first?.memRequestMiB ?? -1,
       peakDay: row.peakDay,
@@ -80,7 +88,7 @@ export function buildColumns(h: ColumnHandlers): Array<Column<TableRow>> {
       disableGrow: true,
       cell: ({ row }: Cell) => (
         <Checkbox
-          data-testid={testIds.control.select(row.original.namespace, row.original.workload)}
+          data-testid={testIds.control.select(row.original.namespace, row.original.workload, row.original.kind)}
           aria-label={t('control.select-row', 'Select {{target}}', { target: row.original.key })}
           value={h.selected.has(row.original.key)}
           onChange={() => h.toggle(row.original.key)}
@@ -91,11 +99,17 @@ export function buildColumns(h: ColumnHandlers): Array<Column<TableRow>> {
   columns.push(
     { id: 'namespace', header: t('control.col.namespace', 'Namespace'), sortType: 'string' },
     {
+      id: 'kind',
+      header: t('control.col.kind', 'Kind'),
+      sortType: 'string',
+      cell: ({ row }: Cell) => <KindBadge kind={row.original.kind} />,
+    },
+    {
       id: 'workload',
-      header: t('control.col.workload', 'Deployment'),
+      header: t('control.col.workload', 'Workload'),
       sortType: 'string',
       cell: ({ row }: Cell) => (
-        <span data-testid={testIds.control.row(row.original.namespace, row.original.workload)}>
+        <span data-testid={testIds.control.row(row.original.namespace, row.original.workload, row.original.kind)}>
           {row.original.workload}
         </span>
       ),
@@ -145,13 +159,13 @@ export function buildColumns(h: ColumnHandlers): Array<Column<TableRow>> {
       header: '',
       disableGrow: true,
       cell: ({ row }: Cell) => {
-        const { namespace, workload } = row.original;
+        const { namespace, workload, kind } = row.original;
         return (
           <Stack direction="row" gap={0.5}>
             {h.canWrite && hasRecommendation(row.original.row) && (
               <IconButton
                 name="check-circle"
-                data-testid={testIds.control.accept(namespace, workload)}
+                data-testid={testIds.control.accept(namespace, workload, kind)}
                 tooltip={t('control.action.accept', 'Accept the recommended replicas')}
                 onClick={() => h.onAccept(row.original.row)}
               />
@@ -159,21 +173,25 @@ export function buildColumns(h: ColumnHandlers): Array<Column<TableRow>> {
             {h.canWrite && (
               <IconButton
                 name="pen"
-                data-testid={testIds.control.edit(namespace, workload)}
-                tooltip={t('control.action.edit', 'Edit, scale or restart')}
+                data-testid={testIds.control.edit(namespace, workload, kind)}
+                tooltip={
+                  kind === 'DaemonSet'
+                    ? t('control.action.edit-ds', 'Edit or restart')
+                    : t('control.action.edit', 'Edit, scale or restart')
+                }
                 onClick={() => h.onEdit(row.original.row)}
               />
             )}
             <IconButton
               name="history"
-              data-testid={testIds.control.history(namespace, workload)}
+              data-testid={testIds.control.history(namespace, workload, kind)}
               tooltip={t('control.action.history', 'History')}
               onClick={() => h.onHistory(row.original.row)}
             />
             {h.canWrite && (
               <IconButton
                 name="trash-alt"
-                data-testid={testIds.control.remove(namespace, workload)}
+                data-testid={testIds.control.remove(namespace, workload, kind)}
                 tooltip={t('control.action.remove', 'Remove from control')}
                 onClick={() => h.onRemove(row.original.row)}
               />
@@ -190,7 +208,7 @@ export function buildColumns(h: ColumnHandlers): Array<Column<TableRow>> {
 function observedFromText(from: ObservedFrom | undefined): string {
   switch (from) {
     case 'desired':
-      return t('control.observed-from.desired', "the Deployment's desired replicas at the peak");
+      return t('control.observed-from.desired', "the workload's desired replicas at the peak");
     case 'ready-median':
       return t('control.observed-from.ready-median', 'the median of its Ready pods (no desired-replicas series)');
     case 'ready-max':
@@ -203,7 +221,10 @@ function observedFromText(from: ObservedFrom | undefined): string {
 }
 
 function ReplicasCell({ row }: { row: ControlRow }) {
-  const r = row.replicas;
+  const r = replicasOf(row);
+  if (!r) {
+    return <NoReplicas row={row} />;
+  }
   const from = observedFromText(r.observedFrom);
   let tip = t('control.replicas.tip', 'manual {{manual}} · recommended {{recommended}} · observed {{observed}}', {
     manual: r.manual,
@@ -222,7 +243,7 @@ function ReplicasCell({ row }: { row: ControlRow }) {
         <Text weight="bold">{String(r.effective)}</Text>
         <Badge text={r.source} color={SOURCE_COLOR[r.source] ?? 'darkgrey'} />
         {floored && (
-          <span data-testid={testIds.control.replicasFloor(row.namespace, row.workload)}>
+          <span data-testid={testIds.control.replicasFloor(row.namespace, row.workload, row.kind)}>
             <Badge text={t('control.replicas.floor', 'min floor')} color="orange" icon="arrow-up" />
           </span>
         )}

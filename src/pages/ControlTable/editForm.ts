@@ -1,6 +1,7 @@
 // Pure model of the control-table edit/add dialog: row → editable strings → validated request.
 // Error keys are the backend's JSON paths (PUT body), so a 400's `field` lands on the same input.
 import type { ContainerEdit, ContainerField, ControlCreate, ControlRow, ControlUpdate } from '../../api/types';
+import { hasReplicas, kindOf, kindParam, replicasOf, type WorkloadKind } from '../../api/workloadKind';
 
 export type ContainerNumberKey = 'cpuRequestMillis' | 'cpuLimitMillis' | 'memRequestMiB' | 'memLimitMiB';
 export const CONTAINER_NUMBER_KEYS: readonly ContainerNumberKey[] = [
@@ -28,9 +29,15 @@ export interface ControlForm {
   /** Only editable when adding. */
   namespace: string;
   workload: string;
+  /** Only chosen when adding. */
+  kind: WorkloadKind;
+  /** Unused for a DaemonSet (no replicas). */
   replicasManual: string;
   containers: ContainerForm[];
 }
+
+/** The form edits replicas: not for a DaemonSet. */
+export const hasReplicasForm = (form: Pick<ControlForm, 'kind'>) => hasReplicas(form.kind);
 
 export type FormErrors = Record<string, string>;
 
@@ -42,7 +49,8 @@ export function formFromRow(row: ControlRow): ControlForm {
   return {
     namespace: row.namespace,
     workload: row.workload,
-    replicasManual: str(row.replicas.manual),
+    kind: kindOf(row),
+    replicasManual: str(replicasOf(row)?.manual),
     containers: (row.containers ?? []).map((c) => ({
       name: c.name,
       cpuRequestMillis: str(c.cpuRequestMillis),
@@ -57,6 +65,7 @@ export function emptyForm(): ControlForm {
   return {
     namespace: '',
     workload: '',
+    kind: 'Deployment',
     replicasManual: '1',
     containers: [{ name: 'app', cpuRequestMillis: '', cpuLimitMillis: '', memRequestMiB: '', memLimitMiB: '' }],
   };
@@ -88,14 +97,14 @@ export function validate(form: ControlForm, adding: boolean): FormErrors {
     }
     const wl = form.workload.trim();
     if (!DNS_SUBDOMAIN.test(wl) || wl.length > 253) {
-      errors.workload = 'A Deployment name: lower-case letters, digits, "-" and ".", at most 253';
+      errors.workload = `A ${form.kind} name: lower-case letters, digits, "-" and ".", at most 253`;
     }
     if (form.containers.length === 0) {
       errors.containers = 'Name at least one container';
     }
   }
   const minReplicas = adding ? 0 : -1;
-  if (parseInteger(form.replicasManual, minReplicas, MAX_REPLICAS) === undefined) {
+  if (hasReplicasForm(form) && parseInteger(form.replicasManual, minReplicas, MAX_REPLICAS) === undefined) {
     errors.replicasManual = adding
       ? `A whole number of replicas from 0 to ${MAX_REPLICAS}`
       : `A whole number from 0 to ${MAX_REPLICAS}, or -1 to follow the recommendation`;
@@ -156,7 +165,8 @@ export function toUpdate(form: ControlForm, row: ControlRow): ControlUpdate | un
   const update: ControlUpdate = { expectedVersion: row.version };
   let changed = false;
   const replicas = Number(form.replicasManual.trim());
-  if (replicas !== row.replicas.manual) {
+  const current = replicasOf(row);
+  if (current && hasReplicasForm(form) && replicas !== current.manual) {
     update.replicasManual = replicas;
     changed = true;
   }
@@ -197,7 +207,9 @@ export function toCreate(form: ControlForm, cluster: string): ControlCreate {
     cluster,
     namespace: form.namespace.trim(),
     workload: form.workload.trim(),
-    replicas: { manual: Number(form.replicasManual.trim()) },
+    kind: kindParam(form.kind),
+    // A DaemonSet's row has no replicas.
+    ...(hasReplicasForm(form) ? { replicas: { manual: Number(form.replicasManual.trim()) } } : {}),
     containers: form.containers.map((c) => ({
       name: c.name.trim(),
       cpuRequestMillis: Number(c.cpuRequestMillis.trim()),

@@ -12,6 +12,8 @@ import { Loadable } from '../../components/Loadable';
 import { NoClusters } from '../../components/NoClusters';
 import { testIds } from '../../components/testIds';
 import { useAsync } from '../../components/useAsync';
+import { filterByKind, KindFilter, kindFilterOf } from '../../components/WorkloadKind';
+import { kindParam } from '../../api/workloadKind';
 import { addDays, dayInZone, parseDay } from '../../components/zonedTime';
 import { DASHBOARDS, dashboardUrl } from '../../constants';
 import { PeaksTable } from './PeaksTable';
@@ -35,6 +37,8 @@ function PeakData({ now = Date.now }: Props) {
   const get = (k: string, d = '') => params.get(k) ?? d;
   const namespace = get('namespace');
   const workload = get('workload');
+  // A filter in the by-day view; in the one-workload view, which workload (All reads as Deployment).
+  const kind = kindFilterOf(get('kind'));
   const view: View = get('view') === 'workload' ? 'workload' : 'day';
   const to = validDay(get('to'), yesterday);
   const from = validDay(get('from'), view === 'workload' ? addDays(to, -13) : to);
@@ -65,15 +69,24 @@ function PeakData({ now = Date.now }: Props) {
     () =>
       !cluster || view !== 'day' || rangeError
         ? Promise.resolve(undefined)
-        : listPeaks({ cluster, namespace, workload, from, to, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE }),
-    [cluster, view, namespace, workload, from, to, page, rangeError]
+        : listPeaks({
+            cluster,
+            namespace,
+            workload,
+            kind: kind || undefined,
+            from,
+            to,
+            limit: PAGE_SIZE,
+            offset: (page - 1) * PAGE_SIZE,
+          }),
+    [cluster, view, namespace, workload, kind, from, to, page, rangeError]
   );
   const series = useAsync(
     () =>
       !cluster || view !== 'workload' || needsWorkload || rangeError
         ? Promise.resolve(undefined)
-        : getPeakSeries({ cluster, namespace, workload, from, to }),
-    [cluster, view, namespace, workload, from, to, needsWorkload, rangeError]
+        : getPeakSeries({ cluster, namespace, workload, kind: kindParam(kind), from, to }),
+    [cluster, view, namespace, workload, kind, from, to, needsWorkload, rangeError]
   );
 
   const [container, setContainer] = useState<string>('');
@@ -126,16 +139,17 @@ function PeakData({ now = Date.now }: Props) {
               onCommit={(v) => set({ namespace: v })}
             />
             <CommitInput
-              label={t('peaks.workload', 'Deployment')}
+              label={t('peaks.workload', 'Workload')}
               testId={testIds.peaks.workload}
               value={workload}
               onCommit={(v) => set({ workload: v })}
             />
+            <KindFilter value={kind} onChange={(v) => set({ kind: v })} />
             {namespace && workload ? (
               <LinkButton
                 variant="secondary"
                 icon="apps"
-                href={dashboardUrl(DASHBOARDS.workload, { cluster, namespace, workload })}
+                href={dashboardUrl(DASHBOARDS.workload, { cluster, namespace, workload, kind: kind || 'Deployment' })}
               >
                 {t('peaks.workload-dashboard', 'Workload dashboard')}
               </LinkButton>
@@ -143,7 +157,7 @@ function PeakData({ now = Date.now }: Props) {
               <LinkButton
                 variant="secondary"
                 icon="apps"
-                href={dashboardUrl(DASHBOARDS.cluster, { cluster, namespace })}
+                href={dashboardUrl(DASHBOARDS.cluster, { cluster, namespace, kind })}
               >
                 {t('peaks.cluster-dashboard', 'Cluster dashboard')}
               </LinkButton>
@@ -160,7 +174,8 @@ function PeakData({ now = Date.now }: Props) {
               onRetry={byDay.reload}
             >
               {(data) => {
-                const items = data?.items ?? [];
+                // Older backends ignore the kind parameter (and send no kind: Deployments).
+                const items = filterByKind(data?.items ?? [], kind);
                 if (items.length === 0) {
                   return <NoPeaks from={from} to={to} />;
                 }
@@ -184,7 +199,10 @@ function PeakData({ now = Date.now }: Props) {
 
           {view === 'workload' && needsWorkload && (
             <Text color="secondary">
-              {t('peaks.pick-workload', 'Enter a namespace and a Deployment to see its peak days.')}
+              {t(
+                'peaks.pick-workload',
+                'Enter a namespace and a workload (its kind: Deployment unless picked) to see its peak days.'
+              )}
             </Text>
           )}
 

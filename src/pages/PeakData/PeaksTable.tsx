@@ -12,16 +12,17 @@ import {
   WASTE_BELOW,
 } from '../../components/format';
 import { testIds } from '../../components/testIds';
+import { KindBadge } from '../../components/WorkloadKind';
 
 interface Props {
   rows: PeakRow[];
-  /** Show namespace/workload columns (the per-day view); the per-workload view hides them. */
+  /** Show kind/namespace/workload columns (the per-day view); the per-workload view hides them. */
   showWorkload: boolean;
 }
 
 type Cell = CellProps<PeakRow>;
 
-export const rowId = (r: PeakRow) => `${r.day}/${r.namespace}/${r.workload}/${r.container}`;
+export const rowId = (r: PeakRow) => `${r.day}/${r.namespace}/${r.kind ?? 'Deployment'}/${r.workload}/${r.container}`;
 
 /** Peak rows with each request set against the P95 that was really used; waste is flagged. */
 export function PeaksTable({ rows, showWorkload }: Props) {
@@ -37,8 +38,14 @@ function buildColumns(showWorkload: boolean): Array<Column<PeakRow>> {
   const cols: Array<Column<PeakRow>> = [{ id: 'day', header: t('peaks.col.day', 'Day'), sortType: 'string' }];
   if (showWorkload) {
     cols.push(
+      {
+        id: 'kind',
+        header: t('peaks.col.kind', 'Kind'),
+        sortType: 'string',
+        cell: ({ row }: Cell) => <KindBadge kind={row.original.kind} />,
+      },
       { id: 'namespace', header: t('peaks.col.namespace', 'Namespace'), sortType: 'string' },
-      { id: 'workload', header: t('peaks.col.workload', 'Deployment'), sortType: 'string' }
+      { id: 'workload', header: t('peaks.col.workload', 'Workload'), sortType: 'string' }
     );
   }
   cols.push(
@@ -62,7 +69,7 @@ function buildColumns(showWorkload: boolean): Array<Column<PeakRow>> {
       cell: ({ row }: Cell) => {
         const r = row.original;
         const ready = r.podsMin === r.podsMax ? String(r.podsMin) : `${r.podsMin}–${r.podsMax}`;
-        // Ready pods dip during rollouts; what the Deployment was sized to is the desired count.
+        // Ready pods dip during rollouts; what the workload was sized to is the desired count (none for DaemonSets).
         return r.replicasDesired === null || r.replicasDesired === undefined
           ? ready
           : t('peaks.pods-desired', '{{ready}} (desired {{desired}})', { ready, desired: r.replicasDesired });

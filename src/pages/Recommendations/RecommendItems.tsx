@@ -14,11 +14,18 @@ import {
 } from '@grafana/ui';
 
 import type { RecommendItem, Risk, RiskLevel } from '../../api/recommendTypes';
+import { kindOf, recommendReplicas, workloadTarget } from '../../api/workloadKind';
 import { formatMoney } from '../../components/format';
 import { testIds } from '../../components/testIds';
+import { KindBadge } from '../../components/WorkloadKind';
 import { pageUrl, ROUTES } from '../../constants';
 
-export const itemKey = (i: { namespace: string; workload: string }) => `${i.namespace}/${i.workload}`;
+/** "namespace/name", "namespace/Kind/name" for non-Deployments (a StatefulSet may share a Deployment's name). */
+export const itemKey = (i: { namespace: string; workload: string; kind?: string }) =>
+  workloadTarget(i.namespace, i.workload, i.kind);
+
+/** An item whose recommendation can be accepted: not a DaemonSet, and one exists. */
+export const acceptable = (i: RecommendItem) => (recommendReplicas(i)?.recommended ?? -1) >= 0;
 
 const RISK_COLOR: Record<RiskLevel, BadgeColor> = { low: 'green', medium: 'orange', high: 'red', unknown: 'darkgrey' };
 
@@ -54,10 +61,10 @@ export function RecommendItems({ cluster, items, currency, selected, toggle }: P
       disableGrow: true,
       cell: ({ row }: Cell) => (
         <Checkbox
-          data-testid={testIds.recommend.select(row.original.namespace, row.original.workload)}
+          data-testid={testIds.recommend.select(row.original.namespace, row.original.workload, row.original.kind)}
           aria-label={t('recommend.select-row', 'Select {{target}}', { target: itemKey(row.original) })}
           value={selected.has(itemKey(row.original))}
-          disabled={row.original.replicas.recommended < 0}
+          disabled={!acceptable(row.original)}
           onChange={() => toggle(itemKey(row.original))}
         />
       ),
@@ -65,13 +72,20 @@ export function RecommendItems({ cluster, items, currency, selected, toggle }: P
   }
   columns.push(
     {
+      id: 'kind',
+      header: t('recommend.col.kind', 'Kind'),
+      cell: ({ row }: Cell) => <KindBadge kind={row.original.kind} />,
+    },
+    {
       id: 'workload',
-      header: t('recommend.col.workload', 'Deployment'),
+      header: t('recommend.col.workload', 'Workload'),
       cell: ({ row }: Cell) => {
         const { namespace, workload } = row.original;
+        const kind = kindOf(row.original);
+        const link = { cluster, namespace, q: workload, kind: kind === 'Deployment' ? undefined : kind };
         return (
-          <span data-testid={testIds.recommend.row(namespace, workload)}>
-            <TextLink href={pageUrl(ROUTES.Control, { cluster, namespace, q: workload })} inline={false}>
+          <span data-testid={testIds.recommend.row(namespace, workload, row.original.kind)}>
+            <TextLink href={pageUrl(ROUTES.Control, link)} inline={false}>
               {`${namespace}/${workload}`}
             </TextLink>
           </span>
@@ -82,7 +96,14 @@ export function RecommendItems({ cluster, items, currency, selected, toggle }: P
       id: 'replicas',
       header: t('recommend.col.replicas', 'Replicas now → table → recommended'),
       cell: ({ row }: Cell) => {
-        const r = row.original.replicas;
+        const r = recommendReplicas(row.original);
+        if (!r) {
+          return (
+            <Tooltip content={t('kind.no-replicas', 'Not applicable (DaemonSet): one pod per node, no replicas')}>
+              <span data-testid={testIds.kind.notApplicable}>—</span>
+            </Tooltip>
+          );
+        }
         const show = (n: number) => (n >= 0 ? String(n) : '—');
         return `${show(r.now)} → ${show(r.table)} → ${show(r.recommended)}`;
       },

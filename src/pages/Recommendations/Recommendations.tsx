@@ -14,7 +14,8 @@ import { NoClusters } from '../../components/NoClusters';
 import { testIds } from '../../components/testIds';
 import { useAsync } from '../../components/useAsync';
 import { DASHBOARDS, dashboardUrl } from '../../constants';
-import { itemKey, RecommendItems } from './RecommendItems';
+import { filterByKind, KindFilter, kindFilterOf } from '../../components/WorkloadKind';
+import { acceptable, itemKey, RecommendItems } from './RecommendItems';
 import { NamespaceCosts, RecommendTotals } from './RecommendTotals';
 import { adviceToAccept, scaleDownAdvice, ScaleDownAdvice } from './ScaleDownAdvice';
 
@@ -26,6 +27,7 @@ function Recommendations() {
   const [cluster, setCluster] = useClusterParam();
   const [params, setParams] = useSearchParams();
   const namespace = params.get('namespace') ?? '';
+  const kind = kindFilterOf(params.get('kind'));
   const sort: RecommendSort = SORTS.find((s) => s === params.get('sort')) ?? 'savings';
   const { canWrite } = usePermissions();
   const [selected, setSelected] = useState<Set<string>>(new Set());
@@ -48,13 +50,16 @@ function Recommendations() {
   };
 
   const { state, reload } = useAsync(
-    () => (cluster ? getRecommendations(cluster, { namespace, sort, limit: LIMIT }) : Promise.resolve(undefined)),
-    [cluster, namespace, sort]
+    () =>
+      cluster
+        ? getRecommendations(cluster, { namespace, kind: kind || undefined, sort, limit: LIMIT })
+        : Promise.resolve(undefined),
+    [cluster, namespace, kind, sort]
   );
 
   // Namespaces seen while unfiltered keep the picker's options once one is chosen.
   const [known, setKnown] = useState<{ from?: unknown; names: string[] }>({ names: [] });
-  if (state.kind === 'ready' && state.data && !namespace && known.from !== state.data) {
+  if (state.kind === 'ready' && state.data && !namespace && !kind && known.from !== state.data) {
     setKnown({ from: state.data, names: (state.data.namespaces ?? []).map((n) => n.namespace).sort() });
   }
 
@@ -78,7 +83,8 @@ function Recommendations() {
     });
 
   const body = (data: Report | undefined) => {
-    const items = data?.items ?? [];
+    // Older backends ignore the kind parameter (their items are Deployments): filter here too.
+    const items = filterByKind(data?.items ?? [], kind);
     if (!data || (items.length === 0 && (data.namespaces ?? []).length === 0)) {
       return (
         <div data-testid={testIds.recommend.empty}>
@@ -98,7 +104,7 @@ function Recommendations() {
       );
     }
     const noHistory = items.length > 0 && items.every((i) => i.historyDays === 0);
-    const chosen = items.filter((i) => selected.has(itemKey(i)) && i.replicas.recommended >= 0);
+    const chosen = items.filter((i) => selected.has(itemKey(i)) && acceptable(i));
     return (
       <Stack direction="column" gap={2}>
         {(data.warnings ?? []).map((w) => (
@@ -176,6 +182,7 @@ function Recommendations() {
                 onChange={(opt) => setParam('namespace', opt?.value ?? '')}
               />
             </Field>
+            <KindFilter value={kind} onChange={(v) => setParam('kind', v)} />
             <Field label={t('recommend.sort', 'Sort workloads by')} noMargin>
               <div data-testid={testIds.recommend.sort}>
                 <RadioButtonGroup

@@ -4,25 +4,32 @@ import { Button, Stack, Text } from '@grafana/ui';
 
 import type { RecommendItem } from '../../api/recommendTypes';
 import type { AcceptItem } from '../../components/AcceptDialog';
+import { kindParam, recommendReplicas } from '../../api/workloadKind';
 import { formatMoney } from '../../components/format';
 import { testIds } from '../../components/testIds';
+import { itemKey } from './RecommendItems';
 
 export const ADVICE_SIZE = 10;
 
 /** The most wasteful workloads a recommendation scales down, most savings first. */
 export function scaleDownAdvice(items: RecommendItem[], size = ADVICE_SIZE): RecommendItem[] {
   return items
-    .filter((i) => i.replicas.recommended >= 0 && i.replicas.recommended < i.replicas.table && i.savings > 0)
+    .filter((i) => {
+      const r = recommendReplicas(i);
+      return !!r && r.recommended >= 0 && r.recommended < r.table && i.savings > 0;
+    })
     .sort((a, b) => b.savings - a.savings)
     .slice(0, size);
 }
 
+/** Call only for items with replicas (not DaemonSets). */
 export const adviceToAccept = (i: RecommendItem): AcceptItem => ({
   namespace: i.namespace,
   workload: i.workload,
+  kind: kindParam(i.kind),
   version: i.version,
-  from: i.replicas.table,
-  to: i.replicas.recommended,
+  from: recommendReplicas(i)?.table ?? -1,
+  to: recommendReplicas(i)?.recommended ?? -1,
 });
 
 interface Props {
@@ -43,11 +50,11 @@ export function ScaleDownAdvice({ advice, currency, canWrite, onApply }: Props) 
       <Text element="h4">{t('recommend.advice.title', 'Scale-down advice')}</Text>
       <Stack direction="column" gap={0.5}>
         {advice.map((i) => (
-          <Text key={`${i.namespace}/${i.workload}`}>
+          <Text key={itemKey(i)}>
             {t('recommend.advice.line', '{{target}}: {{from}} → {{to}} replicas, saves {{money}} a month', {
-              target: `${i.namespace}/${i.workload}`,
-              from: i.replicas.table,
-              to: i.replicas.recommended,
+              target: itemKey(i),
+              from: recommendReplicas(i)?.table,
+              to: recommendReplicas(i)?.recommended,
               money: formatMoney(i.savings, currency),
             })}
           </Text>

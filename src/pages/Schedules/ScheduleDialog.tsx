@@ -6,6 +6,7 @@ import { toApiError } from '../../api/client';
 import { listAllControl } from '../../api/control';
 import { createSchedule, updateSchedule } from '../../api/schedules';
 import type { Schedule, ScheduleAction, ScheduleKind } from '../../api/types';
+import { hasReplicas, kindOf, workloadTarget } from '../../api/workloadKind';
 import { testIds } from '../../components/testIds';
 import { useAsync } from '../../components/useAsync';
 import {
@@ -42,12 +43,15 @@ export function ScheduleDialog({ cluster, timeZone, editing, onClose, onSaved, n
   const options = useMemo(
     () =>
       workloads.state.kind === 'ready'
-        ? workloads.state.data.items.map((r) => ({
-            label: `${r.namespace}/${r.workload}`,
-            value: `${r.namespace}/${r.workload}`,
-          }))
+        ? workloads.state.data.items
+            // A DaemonSet has no replicas to scale to.
+            .filter((r) => form.action !== 'scale' || hasReplicas(kindOf(r)))
+            .map((r) => {
+              const target = workloadTarget(r.namespace, r.workload, r.kind);
+              return { label: target, value: target };
+            })
         : [],
-    [workloads.state]
+    [workloads.state, form.action]
   );
 
   const set = <K extends keyof ScheduleForm>(key: K, value: ScheduleForm[K]) => {

@@ -24,6 +24,7 @@ import { ClusterPicker, useClusterParam } from '../../components/ClusterPicker';
 import { Loadable } from '../../components/Loadable';
 import { NoClusters } from '../../components/NoClusters';
 import { formatTime } from '../../components/format';
+import { workloadTarget } from '../../api/workloadKind';
 import { testIds } from '../../components/testIds';
 import { useAsync } from '../../components/useAsync';
 import { isTimeZone, wallTimeAt } from '../../components/zonedTime';
@@ -95,7 +96,8 @@ function Schedules({ now }: Props) {
         cell: ({ row }: Cell) => {
           const items = row.original.items ?? [];
           const text = items.map(
-            (i) => `${i.namespace}/${i.workload}${i.replicas !== undefined ? `→${i.replicas}` : ''}`
+            (i) =>
+              `${workloadTarget(i.namespace, i.workload, i.kind)}${i.replicas !== undefined ? `→${i.replicas}` : ''}`
           );
           return (
             <Text truncate title={text.join(', ')}>

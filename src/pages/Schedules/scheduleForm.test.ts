@@ -110,6 +110,37 @@ describe('schedule form model', () => {
     });
   });
 
+  test('targets of other kinds become items naming their kind; Deployment items stay without kind', () => {
+    const f = {
+      ...emptyScheduleForm('UTC'),
+      name: 'nightly',
+      action: 'restart' as const,
+      kind: 'cron' as const,
+      cron: '0 3 * * *',
+      workloads: ['shop/checkout', 'shop/StatefulSet/db', 'kube-ops/DaemonSet/node-agent'],
+    };
+    expect(validateSchedule(f, NOW)).toEqual({});
+    expect(toScheduleInput(f, 'prod-a').items).toStrictEqual([
+      { namespace: 'shop', workload: 'checkout' },
+      { namespace: 'shop', workload: 'db', kind: 'StatefulSet' },
+      { namespace: 'kube-ops', workload: 'node-agent', kind: 'DaemonSet' },
+    ]);
+  });
+
+  test('a scale schedule naming a DaemonSet is refused: it has no replicas', () => {
+    const f = {
+      ...emptyScheduleForm('UTC'),
+      name: 'n',
+      kind: 'cron' as const,
+      replicas: '2',
+      workloads: ['shop/StatefulSet/db', 'shop/DaemonSet/agent'],
+    };
+    expect(validateSchedule(f, NOW).items).toBe(
+      'DaemonSets have no replicas: restart them in another schedule, or remove them here'
+    );
+    expect(validateSchedule({ ...f, workloads: ['shop/StatefulSet/db'] }, NOW)).toEqual({});
+  });
+
   test('backend fields map onto the form', () => {
     expect(formFieldOf('runAt')).toBe('runAt');
     expect(formFieldOf('items[2].replicas')).toBe('replicas');
@@ -138,6 +169,22 @@ describe('formFromSchedule', () => {
       days: '3',
       runAt: '',
     });
+  });
+
+  test('items of other kinds are read back as namespace/Kind/name and keep their kind', () => {
+    const s = schedule({
+      action: 'restart',
+      items: [
+        { namespace: 'shop', workload: 'db', kind: 'StatefulSet' },
+        { namespace: 'shop', workload: 'web' },
+      ],
+    });
+    const form = formFromSchedule(s);
+    if ('unsupported' in form) {
+      throw new Error(form.unsupported);
+    }
+    expect(form.workloads).toEqual(['shop/StatefulSet/db', 'shop/web']);
+    expect(toScheduleInput(form, s.cluster).items).toStrictEqual(s.items);
   });
 
   test('different replica counts per workload cannot be shown', () => {

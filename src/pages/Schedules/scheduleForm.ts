@@ -1,5 +1,6 @@
 // Pure model of the "new schedule" dialog: what the user typed → validated POST v1/schedules body.
 import type { Schedule, ScheduleAction, ScheduleInput, ScheduleKind } from '../../api/types';
+import { kindParam, parseWorkloadTarget, workloadTarget } from '../../api/workloadKind';
 import { isTimeZone, wallTimeAt, zonedToUtc } from '../../components/zonedTime';
 
 export interface ScheduleForm {
@@ -10,7 +11,7 @@ export interface ScheduleForm {
   runAt: string;
   cron: string;
   timeZone: string;
-  /** "namespace/workload" keys. */
+  /** Targets: "namespace/name" (Deployment) or "namespace/Kind/name". */
   workloads: string[];
   replicas: string;
   temporary: boolean;
@@ -61,7 +62,7 @@ export function formFromSchedule(s: Schedule): ScheduleForm | { unsupported: str
     kind: s.kind,
     runAt,
     cron: s.kind === 'cron' ? s.cron : emptyScheduleForm(s.timeZone).cron,
-    workloads: items.map((i) => `${i.namespace}/${i.workload}`),
+    workloads: items.map((i) => workloadTarget(i.namespace, i.workload, i.kind)),
     replicas,
     temporary: s.temporary,
     intervalSeconds: String(s.intervalSeconds),
@@ -140,6 +141,8 @@ export function validateSchedule(f: ScheduleForm, nowMs: number): ScheduleErrors
     e.items = 'Pick at least one workload';
   } else if (f.workloads.length > 100) {
     e.items = 'At most 100 workloads per schedule';
+  } else if (f.action === 'scale' && f.workloads.some((w) => parseWorkloadTarget(w)?.kind === 'DaemonSet')) {
+    e.items = 'DaemonSets have no replicas: restart them in another schedule, or remove them here';
   }
   if (f.action === 'collect' && intIn(f.days, 1, 400) === undefined) {
     e.days = 'From 1 to 400 days';
@@ -168,9 +171,11 @@ export function toScheduleInput(f: ScheduleForm, cluster: string): ScheduleInput
     items:
       f.action === 'collect'
         ? []
-        : f.workloads.map((key) => {
-            const [namespace, workload] = splitKey(key);
-            return replicas === undefined ? { namespace, workload } : { namespace, workload, replicas };
+        : f.workloads.map((target) => {
+            const { namespace, workload, kind } = splitTarget(target);
+            // kind only for non-Deployments: older backends take items without it.
+            const item = { namespace, workload, ...(kindParam(kind) ? { kind } : {}) };
+            return replicas === undefined ? item : { ...item, replicas };
           }),
     temporary: f.action === 'scale' && f.temporary,
     intervalSeconds: Number(f.intervalSeconds.trim()),
@@ -179,9 +184,14 @@ export function toScheduleInput(f: ScheduleForm, cluster: string): ScheduleInput
   };
 }
 
-function splitKey(key: string): [string, string] {
-  const i = key.indexOf('/');
-  return [key.slice(0, i), key.slice(i + 1)];
+function splitTarget(target: string) {
+  const parsed = parseWorkloadTarget(target);
+  if (parsed) {
+    return parsed;
+  }
+  // Not a target this UI writes: keep the text after the first "/" as the name, as before kinds.
+  const i = target.indexOf('/');
+  return { namespace: target.slice(0, i), workload: target.slice(i + 1), kind: undefined };
 }
 
 /** Maps the backend's 400 `field` (e.g. `items[0].replicas`) to a form field; undefined if none fits. */

@@ -80,8 +80,14 @@ function Board({ board, query }: { board: Json; query: URLSearchParams }) {
       const resolved: Record<string, string> = {};
       for (const v of board.templating.list as Json[]) {
         Object.assign(vars, resolved);
-        const options = await source.metricFindQuery!(v.query.query, {});
         const wanted = query.get(`var-${v.name}`);
+        if (v.type === 'custom') {
+          // A fixed list (the workload kind): its current value, as Grafana starts it.
+          resolved[v.name] =
+            wanted ?? (v.includeAll ? v.allValue : String(v.current?.value ?? v.options?.[0]?.value ?? ''));
+          continue;
+        }
+        const options = await source.metricFindQuery!(v.query.query, {});
         resolved[v.name] = wanted ?? (v.includeAll ? v.allValue : String(options[0]?.value ?? ''));
       }
       setValues(resolved);

@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"time"
 
-	appsv1 "k8s.io/api/apps/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes"
@@ -37,43 +35,30 @@ func (r *Runner) client(w Workload) (kubernetes.Interface, error) {
 	return kc, nil
 }
 
-func (r *Runner) getDeployment(ctx context.Context, kc kubernetes.Interface, w Workload) (*appsv1.Deployment, error) {
-	d, err := kc.AppsV1().Deployments(w.Namespace).Get(ctx, w.Name, metav1.GetOptions{})
-	if apierrors.IsNotFound(err) {
-		return nil, fmt.Errorf("deployment %s/%s not found in cluster %s", w.Namespace, w.Name, w.Cluster)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("reading deployment %s/%s: %w", w.Namespace, w.Name, err)
-	}
-	return d, nil
-}
-
-func replicasOf(d *appsv1.Deployment) int32 {
-	if d.Spec.Replicas == nil {
-		return 1 // the API's default
-	}
-	return *d.Spec.Replicas
-}
-
 // scale records the manual value, publishes, then scales through the scale subresource (what
 // `kubectl scale` does), so the webhook sees a table that already says n.
 func (r *Runner) scale(ctx context.Context, it ScaleItem, by Actor) (res Result) {
+	var kindErr error
+	it.Workload, kindErr = scalable(it.Workload)
 	res = Result{Workload: it.Workload}
 	defer func() { r.audit(ctx, by, ActionScale, res) }()
 	fail := func(err error) Result {
 		res.Error = err.Error()
-		r.d.Log.Warn("scale failed", "workload", it.String(), "replicas", it.Replicas, "by", by.User, "error", err)
+		r.d.Log.Warn("scale failed", "workload", it.String(), "kind", it.Kind, "replicas", it.Replicas, "by", by.User, "error", err)
 		return res
+	}
+	if kindErr != nil {
+		return fail(kindErr)
 	}
 	kc, err := r.client(it.Workload)
 	if err != nil {
 		return fail(err)
 	}
-	dep, err := r.getDeployment(ctx, kc, it.Workload)
+	obj, err := getObject(ctx, kc, it.Workload)
 	if err != nil {
 		return fail(err)
 	}
-	res.Before = ReplicasState{Replicas: replicasOf(dep)}
+	res.Before = ReplicasState{Replicas: obj.replicas}
 	if r.d.Manual == nil {
 		return fail(errors.New("the control table is unavailable, so the manual replicas cannot be recorded and the webhook would undo the scale; use a temporary scale"))
 	}
@@ -85,7 +70,7 @@ func (r *Runner) scale(ctx context.Context, it ScaleItem, by Actor) (res Result)
 	if found {
 		// The version's own entry: should the process die before this line, the backend's
 		// start writes it from the version (control.ReconcileAudit) under the same ID.
-		r.auditAs(ctx, audit.ControlVersionID(it.Cluster, it.Namespace, it.Name, mc.Version), by, ActionRecordManual,
+		r.auditAs(ctx, audit.ControlVersionID(it.Cluster, it.Namespace, it.Ref().QualifiedName(), mc.Version), by, ActionRecordManual,
 			Result{Workload: it.Workload, OK: true,
 				Before: map[string]int32{"replicasManual": mc.Previous}, After: map[string]int32{"replicasManual": it.Replicas}})
 		if r.d.Publisher != nil {
@@ -98,7 +83,7 @@ func (r *Runner) scale(ctx context.Context, it ScaleItem, by Actor) (res Result)
 	} else {
 		r.d.Log.Info("workload not in the control table; scaling without recording manual replicas", "workload", it.String())
 	}
-	got, err := r.clearAndScale(ctx, kc, dep, it)
+	got, err := r.clearAndScale(ctx, kc, obj, it)
 	if err != nil {
 		if found {
 			err = fmt.Errorf("manual replicas %d are recorded in the control table (the webhook applies them at the next rollout), but scaling now failed: %w", it.Replicas, err)
@@ -106,12 +91,12 @@ func (r *Runner) scale(ctx context.Context, it ScaleItem, by Actor) (res Result)
 		return fail(err)
 	}
 	res.OK, res.After = true, ReplicasState{Replicas: got}
-	r.d.Log.Info("scaled", "workload", it.String(), "from", replicasOf(dep), "to", got, "by", by.User, "recorded", found)
+	r.d.Log.Info("scaled", "workload", it.String(), "kind", it.Kind, "from", obj.replicas, "to", got, "by", by.User, "recorded", found)
 	return res
 }
 
-func (r *Runner) clearAndScale(ctx context.Context, kc kubernetes.Interface, dep *appsv1.Deployment, it ScaleItem) (int32, error) {
-	if err := r.clearTemporary(ctx, kc, dep); err != nil {
+func (r *Runner) clearAndScale(ctx context.Context, kc kubernetes.Interface, obj object, it ScaleItem) (int32, error) {
+	if err := r.clearTemporary(ctx, kc, obj, it.Workload); err != nil {
 		return 0, err
 	}
 	return r.updateScale(ctx, kc, it)
@@ -119,12 +104,12 @@ func (r *Runner) clearAndScale(ctx context.Context, kc kubernetes.Interface, dep
 
 // clearTemporary ends a temporary scale: a deliberate scale replaces it, and leaving the
 // annotation would let other replica changes through the webhook for its remaining minutes.
-func (r *Runner) clearTemporary(ctx context.Context, kc kubernetes.Interface, dep *appsv1.Deployment) error {
-	if _, ok := dep.Annotations[v1alpha1.AnnotationScaleTemp]; !ok {
+func (r *Runner) clearTemporary(ctx context.Context, kc kubernetes.Interface, obj object, w Workload) error {
+	if _, ok := obj.annotations[v1alpha1.AnnotationScaleTemp]; !ok {
 		return nil
 	}
 	patch := []byte(`{"metadata":{"annotations":{"` + v1alpha1.AnnotationScaleTemp + `":null}}}`)
-	if _, err := kc.AppsV1().Deployments(dep.Namespace).Patch(ctx, dep.Name, types.MergePatchType, patch, metav1.PatchOptions{FieldManager: fieldManager}); err != nil {
+	if _, err := patchObject(ctx, kc, w, types.MergePatchType, patch); err != nil {
 		return fmt.Errorf("removing the temporary-scale annotation: %w", err)
 	}
 	return nil
@@ -136,16 +121,20 @@ const fieldManager = "kubedoor"
 // API stored: the webhook may still enforce the previous policy for a moment after publishing
 // (its informer cache lags), so a different answer is retried until VerifyWait has passed.
 func (r *Runner) updateScale(ctx context.Context, kc kubernetes.Interface, it ScaleItem) (int32, error) {
+	scales, err := scaleOf(kc, it.Workload)
+	if err != nil {
+		return 0, err
+	}
 	deadline := time.Now().Add(r.d.VerifyWait)
 	for {
 		var got int32
 		err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
-			sc, err := kc.AppsV1().Deployments(it.Namespace).GetScale(ctx, it.Name, metav1.GetOptions{})
+			sc, err := scales.GetScale(ctx, it.Name, metav1.GetOptions{})
 			if err != nil {
 				return err
 			}
 			sc.Spec.Replicas = it.Replicas
-			out, err := kc.AppsV1().Deployments(it.Namespace).UpdateScale(ctx, it.Name, sc, metav1.UpdateOptions{FieldManager: fieldManager})
+			out, err := scales.UpdateScale(ctx, it.Name, sc, metav1.UpdateOptions{FieldManager: fieldManager})
 			if err != nil {
 				return err
 			}
@@ -167,15 +156,21 @@ func (r *Runner) updateScale(ctx context.Context, kc kubernetes.Interface, it Sc
 	}
 }
 
-// scaleTemporary sets the replicas and the scale-temp annotation in one Deployment update, so
-// the webhook sees both together and lets the change through; the table is not touched.
+// scaleTemporary sets the replicas and the scale-temp annotation in one update of the workload
+// (a Deployment or StatefulSet: the webhook honours the annotation on both), so the webhook sees
+// both together and lets the change through; the table is not touched.
 func (r *Runner) scaleTemporary(ctx context.Context, it ScaleItem, by Actor) (res Result) {
+	var kindErr error
+	it.Workload, kindErr = scalable(it.Workload)
 	res = Result{Workload: it.Workload}
 	defer func() { r.audit(ctx, by, ActionScaleTemporary, res) }()
 	fail := func(err error) Result {
 		res.Error = err.Error()
-		r.d.Log.Warn("temporary scale failed", "workload", it.String(), "replicas", it.Replicas, "by", by.User, "error", err)
+		r.d.Log.Warn("temporary scale failed", "workload", it.String(), "kind", it.Kind, "replicas", it.Replicas, "by", by.User, "error", err)
 		return res
+	}
+	if kindErr != nil {
+		return fail(kindErr)
 	}
 	kc, err := r.client(it.Workload)
 	if err != nil {
@@ -183,55 +178,61 @@ func (r *Runner) scaleTemporary(ctx context.Context, it ScaleItem, by Actor) (re
 	}
 	var before int32
 	var stamp string
-	var out *appsv1.Deployment
+	var out object
 	err = retry.RetryOnConflict(retry.DefaultRetry, func() error {
-		dep, err := r.getDeployment(ctx, kc, it.Workload)
+		obj, err := getObject(ctx, kc, it.Workload)
 		if err != nil {
 			return err
 		}
-		before = replicasOf(dep)
+		before = obj.replicas
 		stamp = v1alpha1.ScaleTemp{At: r.d.Now(), From: before, To: it.Replicas}.String() // the value the webhook parses
 		// resourceVersion makes the patch conditional: a concurrent change is a 409, retried.
 		patch, err := json.Marshal(map[string]any{
-			"metadata": map[string]any{"resourceVersion": dep.ResourceVersion, "annotations": map[string]string{v1alpha1.AnnotationScaleTemp: stamp}},
+			"metadata": map[string]any{"resourceVersion": obj.resourceVersion, "annotations": map[string]string{v1alpha1.AnnotationScaleTemp: stamp}},
 			"spec":     map[string]any{"replicas": it.Replicas},
 		})
 		if err != nil {
 			return err
 		}
-		out, err = kc.AppsV1().Deployments(it.Namespace).Patch(ctx, it.Name, types.MergePatchType, patch, metav1.PatchOptions{FieldManager: fieldManager})
+		out, err = patchObject(ctx, kc, it.Workload, types.MergePatchType, patch)
 		return err
 	})
 	res.Before = ReplicasState{Replicas: before}
 	if err != nil {
 		return fail(fmt.Errorf("temporary scale to %d: %w", it.Replicas, err))
 	}
-	if got := replicasOf(out); got != it.Replicas {
+	if got := out.replicas; got != it.Replicas {
 		return fail(fmt.Errorf("the admission webhook changed replicas to %d instead of %d despite the temporary-scale annotation", got, it.Replicas))
 	}
 	res.OK, res.After = true, map[string]any{"replicas": it.Replicas, "annotation": stamp}
-	r.d.Log.Info("scaled temporarily", "workload", it.String(), "from", before, "to", it.Replicas, "by", by.User)
+	r.d.Log.Info("scaled temporarily", "workload", it.String(), "kind", it.Kind, "from", before, "to", it.Replicas, "by", by.User)
 	return res
 }
 
-// restart does what `kubectl rollout restart` does: a new restartedAt on the pod template.
+// restart does what `kubectl rollout restart` does, for every kind: a new restartedAt on the pod
+// template.
 func (r *Runner) restart(ctx context.Context, w Workload, by Actor) (res Result) {
+	var kindErr error
+	w, kindErr = normalized(w)
 	res = Result{Workload: w}
 	defer func() { r.audit(ctx, by, ActionRestart, res) }()
 	fail := func(err error) Result {
 		res.Error = err.Error()
-		r.d.Log.Warn("restart failed", "workload", w.String(), "by", by.User, "error", err)
+		r.d.Log.Warn("restart failed", "workload", w.String(), "kind", w.Kind, "by", by.User, "error", err)
 		return res
+	}
+	if kindErr != nil {
+		return fail(kindErr)
 	}
 	kc, err := r.client(w)
 	if err != nil {
 		return fail(err)
 	}
-	dep, err := r.getDeployment(ctx, kc, w)
+	obj, err := getObject(ctx, kc, w)
 	if err != nil {
 		return fail(err)
 	}
-	res.Before = RestartState{RestartedAt: dep.Spec.Template.Annotations[RestartedAtAnnotation]}
+	res.Before = RestartState{RestartedAt: obj.templateAnnotations[RestartedAtAnnotation]}
 	at := r.d.Now().UTC().Format(time.RFC3339)
 	if at == res.Before.(RestartState).RestartedAt {
 		// Two restarts within one second would be one change; make the second a real one.
@@ -242,10 +243,10 @@ func (r *Runner) restart(ctx context.Context, w Workload, by Actor) (res Result)
 	if err != nil {
 		return fail(err)
 	}
-	if _, err := kc.AppsV1().Deployments(w.Namespace).Patch(ctx, w.Name, types.StrategicMergePatchType, patch, metav1.PatchOptions{FieldManager: fieldManager}); err != nil {
+	if _, err := patchObject(ctx, kc, w, types.StrategicMergePatchType, patch); err != nil {
 		return fail(fmt.Errorf("patching restartedAt: %w", err))
 	}
 	res.OK, res.After = true, RestartState{RestartedAt: at}
-	r.d.Log.Info("restarted", "workload", w.String(), "restartedAt", at, "by", by.User)
+	r.d.Log.Info("restarted", "workload", w.String(), "kind", w.Kind, "restartedAt", at, "by", by.User)
 	return res
 }
