@@ -49,12 +49,15 @@ type Deps struct {
 	// Sleep waits the pause; it returns early with ctx's error.
 	Sleep func(ctx context.Context, d time.Duration) error
 	// Settle is how long a resized pod stays in flight waiting for the kubelet to report the
-	// resize done, Infeasible or Deferred [30s]; after it the pod is reported "requested".
+	// resize done, Infeasible or Deferred [10s]; after it the pod is reported "requested".
 	// Negative: do not wait at all.
 	Settle time.Duration
 	// Poll is how often a pod in flight is read back [500ms].
 	Poll time.Duration
 }
+
+// DefaultSettle is how long a pod waits for the kubelet's answer unless told otherwise.
+const DefaultSettle = 10 * time.Second
 
 // Runner resizes workloads' pods.
 type Runner struct{ d Deps }
@@ -77,12 +80,23 @@ func New(d Deps) *Runner {
 		d.Protected = func(string, string) bool { return false }
 	}
 	if d.Settle == 0 {
-		d.Settle = 30 * time.Second
+		d.Settle = DefaultSettle
 	}
 	if d.Poll <= 0 {
 		d.Poll = 500 * time.Millisecond
 	}
 	return &Runner{d: d}
+}
+
+// WithSettle returns a runner like r that waits up to d for each pod's kubelet answer
+// (0: does not wait).
+func (r *Runner) WithSettle(d time.Duration) *Runner {
+	c := *r
+	c.d.Settle = d
+	if d == 0 {
+		c.d.Settle = -1
+	}
+	return &c
 }
 
 func sleep(ctx context.Context, d time.Duration) error {
@@ -174,34 +188,62 @@ func (r *Runner) Workload(ctx context.Context, w actions.Workload, pause time.Du
 // ErrNotControlled is returned (wrapped) for a workload without a current control-table row.
 var ErrNotControlled = errors.New("not in the control table")
 
-func (r *Runner) run(ctx context.Context, w actions.Workload, pause time.Duration, by actions.Actor) (actions.Result, error) {
+// ErrProtected is returned (wrapped) for a workload in a protected namespace.
+var ErrProtected = errors.New("the namespace is protected: KubeDoor never changes its pods")
+
+// prepared is what a workload's resize starts from.
+type prepared struct {
+	w     actions.Workload
+	row   control.Row
+	kc    kubernetes.Interface
+	peaks map[string]float64
+}
+
+// Check answers whether w can be resized now, before any pod is touched: ErrProtected,
+// ErrNotControlled or ErrUnsupported (wrapped) say why not; other errors are the cluster's or
+// the store's.
+func (r *Runner) Check(ctx context.Context, w actions.Workload) error {
+	_, err := r.prepare(ctx, w)
+	return err
+}
+
+func (r *Runner) prepare(ctx context.Context, w actions.Workload) (prepared, error) {
 	kind, err := workload.ParseKind(w.Kind)
 	if err != nil {
-		return actions.Result{Workload: w}, err
+		return prepared{w: w}, err
 	}
 	w.Kind = kind
-	res := actions.Result{Workload: w}
+	p := prepared{w: w}
 	if r.d.Protected(w.Cluster, w.Namespace) {
-		return res, fmt.Errorf("namespace %s is protected: KubeDoor never changes its pods", w.Namespace)
+		return p, fmt.Errorf("%s: %w", w.Namespace, ErrProtected)
 	}
-	row, err := r.d.Rows.Get(ctx, control.Key{Cluster: w.Cluster, Namespace: w.Namespace, Kind: kind, Workload: w.Name})
-	if errors.Is(err, control.ErrNotFound) || (err == nil && row.Deleted) {
-		return res, fmt.Errorf("%s: %w", w, ErrNotControlled)
+	p.row, err = r.d.Rows.Get(ctx, control.Key{Cluster: w.Cluster, Namespace: w.Namespace, Kind: kind, Workload: w.Name})
+	if errors.Is(err, control.ErrNotFound) || (err == nil && p.row.Deleted) {
+		return p, fmt.Errorf("%s: %w", w, ErrNotControlled)
 	}
 	if err != nil {
-		return res, fmt.Errorf("reading the control row: %w", err)
+		return p, fmt.Errorf("reading the control row: %w", err)
 	}
-	kc, err := r.d.Kube(w.Cluster)
+	if p.kc, err = r.d.Kube(w.Cluster); err != nil {
+		return p, fmt.Errorf("cluster %s: %w", w.Cluster, err)
+	}
+	if err := CheckServer(p.kc.Discovery()); err != nil {
+		return p, fmt.Errorf("cluster %s: %w", w.Cluster, err)
+	}
+	if p.peaks, err = r.d.Peaks.MemoryPeaks(ctx, w.Cluster, w.Ref()); err != nil {
+		return p, fmt.Errorf("reading the stored memory peaks: %w", err)
+	}
+	return p, nil
+}
+
+func (r *Runner) run(ctx context.Context, w actions.Workload, pause time.Duration, by actions.Actor) (actions.Result, error) {
+	p, err := r.prepare(ctx, w)
+	w = p.w
+	res := actions.Result{Workload: w}
 	if err != nil {
-		return res, fmt.Errorf("cluster %s: %w", w.Cluster, err)
+		return res, err
 	}
-	if err := CheckServer(kc.Discovery()); err != nil {
-		return res, fmt.Errorf("cluster %s: %w", w.Cluster, err)
-	}
-	peaks, err := r.d.Peaks.MemoryPeaks(ctx, w.Cluster, w.Ref())
-	if err != nil {
-		return res, fmt.Errorf("reading the stored memory peaks: %w", err)
-	}
+	kc, row, peaks, kind := p.kc, p.row, p.peaks, w.Kind
 	t, err := readTarget(ctx, kc, w.Ref())
 	if err != nil {
 		return res, err

@@ -358,7 +358,7 @@ func TestWorkloadLevelRefusals(t *testing.T) {
 		t.Errorf("uncontrolled: %+v", got)
 	}
 	got = r.Workload(context.Background(), actions.Workload{Cluster: "test", Namespace: "kube-system", Name: "coredns"}, 0, actions.Actor{User: "t"})
-	if got.OK || !strings.Contains(got.Error, "protected") {
+	if got.OK || !strings.Contains(got.Error, "protected") || r.Check(context.Background(), actions.Workload{Cluster: "test", Namespace: "kube-system", Name: "x"}) == nil {
 		t.Errorf("protected: %+v", got)
 	}
 	addRow(t, ns, workload.Deployment, "none", 100, u, u, u)
