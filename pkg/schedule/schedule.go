@@ -25,7 +25,7 @@ const (
 	ActionRestart = "restart"
 	// ActionResize applies each workload's control-table row to its running pods in place
 	// (pkg/resize); intervalSeconds is the pause between pods.
-	ActionResize = "resize"
+	ActionResize  = "resize"
 	ActionCollect = "collect"
 )
 
