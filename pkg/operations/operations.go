@@ -121,6 +121,9 @@ func (o *Operations) Resizer(snap service.Snapshot) *resize.Runner {
 	return resize.New(resize.Deps{
 		Kube: KubeFor(snap), Rows: control.New(snap.Conn, o.log.With("part", "resize")), Peaks: resize.StoredPeaks{Conn: snap.Conn},
 		Audit: audit.New(snap.Conn), Notifier: o.Notifier, Log: o.log.With("part", "resize"),
+		Restart: func(ctx context.Context, w actions.Workload, by actions.Actor) actions.Result {
+			return o.Actions(snap).Restart(ctx, actions.RestartRequest{Items: []actions.Workload{w}}, by)[0]
+		},
 		Protected: func(cluster, namespace string) bool {
 			if namespace == "kube-system" {
 				return true

@@ -24,6 +24,7 @@ func (a *App) resizeRoutes() []route {
 type resizeBody struct {
 	Items           []actionItem `json:"items"`
 	IntervalSeconds int          `json:"intervalSeconds"`
+	FallbackRestart bool         `json:"fallbackRestart"`
 }
 
 // postResize resizes a batch's workloads in order; intervalSeconds is the pause between pods
@@ -50,7 +51,11 @@ func (a *App) postResize(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	c := callerFrom(r)
-	results := ops.Resizer(snap).Resize(r.Context(), resize.Request{Items: items, Pause: interval}, actions.Actor{User: c.Login, Role: c.Role.String()})
+	runner := ops.Resizer(snap)
+	if body.FallbackRestart {
+		runner = runner.WithFallback()
+	}
+	results := runner.Resize(r.Context(), resize.Request{Items: items, Pause: interval}, actions.Actor{User: c.Login, Role: c.Role.String()})
 	writeJSON(w, http.StatusOK, actionResults{Results: results})
 }
 
@@ -59,6 +64,9 @@ type resizeNowBody struct {
 	// WaitSeconds bounds the wait for each pod's kubelet answer (absent: resize.DefaultSettle;
 	// 0: do not wait).
 	WaitSeconds *int `json:"waitSeconds"`
+	// FallbackRestart: restart the workload when pods are skipped, inside the namespace's
+	// maintenance window only.
+	FallbackRestart bool `json:"fallbackRestart"`
 }
 
 // resizeNow applies one workload's row to its running pods. It answers 404 for a workload
@@ -97,6 +105,9 @@ func (a *App) resizeNow(w http.ResponseWriter, r *http.Request) {
 	runner := ops.Resizer(snap)
 	if body.WaitSeconds != nil {
 		runner = runner.WithSettle(time.Duration(*body.WaitSeconds) * time.Second)
+	}
+	if body.FallbackRestart {
+		runner = runner.WithFallback()
 	}
 	if err := runner.Check(r.Context(), item[0]); err != nil {
 		switch {

@@ -78,7 +78,13 @@ var nsSeq atomic.Int32
 func namespace(t testing.TB) string {
 	t.Helper()
 	name := fmt.Sprintf("rs%d-%d", nsSeq.Add(1), time.Now().UnixNano()%100000)
-	_, err := kube.Clientset().CoreV1().Namespaces().Create(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}, metav1.CreateOptions{})
+	ctx := context.Background()
+	_, err := kube.Clientset().CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Pods need the namespace's default ServiceAccount, which no controller creates here.
+	_, err = kube.Clientset().CoreV1().ServiceAccounts(name).Create(ctx, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "default"}}, metav1.CreateOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,8 +180,12 @@ func addRow(t testing.TB, ns, kind, name string, cpuReq, cpuLim, memReq, memLim 
 	t.Helper()
 	c := control.NewContainer("app")
 	c.CPURequestMillis, c.CPULimitMillis, c.MemRequestMiB, c.MemLimitMiB = cpuReq, cpuLim, memReq, memLim
+	manual := int32(1)
+	if !workload.HasReplicas(kind) {
+		manual = control.Unset
+	}
 	row, err := control.NewRow(control.Row{Cluster: "test", Namespace: ns, Kind: kind, Workload: name,
-		Replicas: control.Replicas{Manual: control.Unset}, Containers: []control.Container{c}})
+		Replicas: control.Replicas{Manual: manual}, Containers: []control.Container{c}})
 	if err != nil {
 		t.Fatal(err)
 	}

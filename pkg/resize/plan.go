@@ -107,12 +107,35 @@ func PlanPod(pod *corev1.Pod, row control.Row, peaks map[string]float64) Plan {
 		setCPU(lim, want.CPULimitMillis)
 		setMem(req, want.MemRequestMiB, "request")
 		setMem(lim, want.MemLimitMiB, "limit")
-		if changed {
+		// A request kept above the new limit would make the pod invalid: keep the limit too.
+		if r, l := req[corev1.ResourceMemory], lim[corev1.ResourceMemory]; !r.IsZero() && !l.IsZero() && r.Cmp(l) > 0 {
+			if cur, ok := c.Resources.Limits[corev1.ResourceMemory]; ok && cur.Cmp(l) != 0 {
+				lim[corev1.ResourceMemory] = cur
+				p.Kept = append(p.Kept, fmt.Sprintf("%s: memory limit %s kept: the kept request %s is above the new limit %s", c.Name, cur.String(), r.String(), l.String()))
+			}
+		}
+		if changed && !sameResources(c.Resources, req, lim) {
 			p.Containers = append(p.Containers, corev1.Container{Name: c.Name,
 				Resources: corev1.ResourceRequirements{Requests: req, Limits: lim}})
 		}
 	}
 	return p
+}
+
+// sameResources reports whether req and lim hold what r already has.
+func sameResources(r corev1.ResourceRequirements, req, lim corev1.ResourceList) bool {
+	eq := func(a, b corev1.ResourceList) bool {
+		if len(a) != len(b) {
+			return false
+		}
+		for k, v := range a {
+			if w, ok := b[k]; !ok || v.Cmp(w) != 0 {
+				return false
+			}
+		}
+		return true
+	}
+	return eq(r.Requests, req) && eq(r.Limits, lim)
 }
 
 // keepMemory says why a lower memory value q must not be applied ("" = it may).

@@ -54,13 +54,19 @@ type Deps struct {
 	Settle time.Duration
 	// Poll is how often a pod in flight is read back [500ms].
 	Poll time.Duration
+	// Restart rolls a workload out (actions.Runner.Restart), the fallback for pods that cannot
+	// be resized in place; nil: no fallback.
+	Restart func(ctx context.Context, w actions.Workload, by actions.Actor) actions.Result
 }
 
 // DefaultSettle is how long a pod waits for the kubelet's answer unless told otherwise.
 const DefaultSettle = 10 * time.Second
 
 // Runner resizes workloads' pods.
-type Runner struct{ d Deps }
+type Runner struct {
+	d        Deps
+	fallback bool // restart a workload with skipped pods inside its namespace's maintenance window
+}
 
 // New returns a Runner over d.
 func New(d Deps) *Runner {
@@ -143,6 +149,8 @@ type PodResult struct {
 // Outcome is a workload's actions.Result.After: the bound used and every pod's result.
 type Outcome struct {
 	Budget Budget      `json:"budget"`
+	// Fallback is set when pods were skipped and the caller chose the rollout-restart fallback.
+	Fallback *Fallback `json:"fallback,omitempty"`
 	Pods   []PodResult `json:"pods"`
 }
 
@@ -257,7 +265,6 @@ func (r *Runner) run(ctx context.Context, w actions.Workload, pause time.Duratio
 		return res, err
 	}
 	out := Outcome{Budget: budget, Pods: r.pods(ctx, kc, w, pods, row, peaks, budget.InFlight, pause, by)}
-	res.After = out
 	skipped, failed := 0, 0
 	for _, p := range out.Pods {
 		switch p.Outcome {
@@ -267,7 +274,11 @@ func (r *Runner) run(ctx context.Context, w actions.Workload, pause time.Duratio
 			failed++
 		}
 	}
-	if skipped+failed > 0 {
+	if skipped > 0 && r.fallback {
+		out.Fallback = r.fallbackRestart(ctx, kc, w, by)
+	}
+	res.After = out
+	if skipped+failed > 0 && (out.Fallback == nil || !out.Fallback.Restarted) {
 		return res, fmt.Errorf("%d of %d pods skipped, %d failed (see each pod's reason)", skipped, len(pods), failed)
 	}
 	res.OK = true
@@ -281,8 +292,10 @@ func (r *Runner) report(ctx context.Context, results []actions.Result, by action
 		return
 	}
 	failed := 0
+	clusters := map[string]bool{}
 	var fields []notify.Field
 	for _, res := range results {
+		clusters[res.Cluster] = true
 		state := "ok"
 		if !res.OK {
 			failed++
@@ -292,11 +305,14 @@ func (r *Runner) report(ctx context.Context, results []actions.Result, by action
 			fields = append(fields, notify.Field{Name: res.String(), Value: state})
 		}
 	}
-	e := notify.Event{Kind: notify.EventActionDone, Key: ActionResize, Fields: fields, Cluster: results[0].Cluster,
+	e := notify.Event{Kind: notify.EventActionDone, Key: ActionResize, Fields: fields,
 		Title: fmt.Sprintf("in-place resize of %d workload(s) done", len(results)), Text: "By " + by.User + "."}
 	if failed > 0 {
 		e.Kind = notify.EventActionFailed
 		e.Title = fmt.Sprintf("in-place resize failed for %d of %d workload(s)", failed, len(results))
+	}
+	if len(clusters) == 1 {
+		e.Cluster = results[0].Cluster
 	}
 	r.d.Notifier.Notify(ctx, e)
 }

@@ -3,7 +3,6 @@ package resize
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"strings"
 	"sync"
 	"testing"
@@ -127,15 +126,15 @@ func TestMemoryIsNeverLoweredBelowTheNewestPeak(t *testing.T) {
 	day := time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
 	storePeak(t, ns, workload.StatefulSet, "db", day, 2000) // older and higher: not the one read
 	storePeak(t, ns, workload.StatefulSet, "db", day.AddDate(0, 0, 1), 700)
-	addRow(t, ns, workload.StatefulSet, "db", u, u, 600, 800) // request below the peak, limit above
+	addRow(t, ns, workload.StatefulSet, "db", u, u, 600, 1536) // request below the peak, limit above
 	got := runner(nil).Resize(context.Background(), Request{Items: []actions.Workload{{Cluster: "test", Namespace: ns, Kind: workload.StatefulSet, Name: "db"}}}, actions.Actor{User: "t"})
 	p := outcome(t, got[0].After).Pods[0]
 	if !got[0].OK || p.Outcome != OutcomeRequested || len(p.Kept) != 1 || !strings.Contains(p.Kept[0], "memory request 1Gi "+KeptBelowPeak) {
 		t.Fatalf("result %+v, pod %+v; want the request kept below the peak", got[0], p)
 	}
 	c := getPod(t, ns, "db-0").Spec.Containers[0].Resources
-	if c.Requests.Memory().String() != "1Gi" || c.Limits.Memory().String() != "800Mi" {
-		t.Fatalf("stored %v / %v; want request kept at 1Gi and limit lowered to 800Mi", c.Requests, c.Limits)
+	if c.Requests.Memory().String() != "1Gi" || c.Limits.Memory().String() != "1536Mi" {
+		t.Fatalf("stored %v / %v; want request kept at 1Gi and limit lowered to 1536Mi", c.Requests, c.Limits)
 	}
 
 	// Only the kept request differs now: nothing is sent.
@@ -361,12 +360,14 @@ func TestWorkloadLevelRefusals(t *testing.T) {
 	if got.OK || !strings.Contains(got.Error, "protected") || r.Check(context.Background(), actions.Workload{Cluster: "test", Namespace: "kube-system", Name: "x"}) == nil {
 		t.Errorf("protected: %+v", got)
 	}
-	addRow(t, ns, workload.Deployment, "none", 100, u, u, u)
-	got = r.Workload(context.Background(), actions.Workload{Cluster: "elsewhere", Namespace: ns, Name: "none"}, 0, actions.Actor{User: "t"})
-	if got.OK || !strings.Contains(got.Error, "no cluster named") {
-		t.Errorf("unknown cluster: %+v", got)
+	// A row in the table, but the workload is gone from the cluster.
+	addRow(t, ns, workload.StatefulSet, "gone", 100, u, u, u)
+	got = r.Workload(context.Background(), actions.Workload{Cluster: "test", Namespace: ns, Kind: workload.StatefulSet, Name: "gone"}, 0, actions.Actor{User: "t"})
+	if got.OK || !strings.Contains(got.Error, "StatefulSet "+ns+"/gone not found") {
+		t.Errorf("missing workload: %+v", got)
 	}
-	if errors.Is(errors.New(got.Error), ErrUnsupported) {
-		t.Error("not a version problem")
+	// The real server is 1.34: not refused for its version.
+	if err := r.Check(context.Background(), actions.Workload{Cluster: "test", Namespace: ns, Kind: workload.StatefulSet, Name: "gone"}); err != nil {
+		t.Errorf("Check on 1.34: %v", err)
 	}
 }

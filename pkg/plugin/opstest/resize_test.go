@@ -42,7 +42,7 @@ func TestApplyNowAndTheResizeActionThroughTheAPI(t *testing.T) {
 	ns := namespace(t)
 	deployment(t, ns, "shop", 1)
 	resizablePod(t, ns, "shop", "shop-a")
-	row := map[string]any{"cluster": "prod-a", "namespace": ns, "workload": "shop", "replicas": map[string]any{"manual": -1},
+	row := map[string]any{"cluster": "prod-a", "namespace": ns, "workload": "shop", "replicas": map[string]any{"manual": 1},
 		"containers": []map[string]any{{"name": "app", "cpuRequestMillis": 400, "cpuLimitMillis": -1, "memRequestMiB": -1, "memLimitMiB": -1}}}
 	if s := call(t, editor, "POST", "v1/control", row, nil); s != 201 {
 		t.Fatalf("adding the row: %d", s)
