@@ -148,10 +148,10 @@ type PodResult struct {
 
 // Outcome is a workload's actions.Result.After: the bound used and every pod's result.
 type Outcome struct {
-	Budget Budget      `json:"budget"`
+	Budget Budget `json:"budget"`
 	// Fallback is set when pods were skipped and the caller chose the rollout-restart fallback.
-	Fallback *Fallback `json:"fallback,omitempty"`
-	Pods   []PodResult `json:"pods"`
+	Fallback *Fallback   `json:"fallback,omitempty"`
+	Pods     []PodResult `json:"pods"`
 }
 
 // Resize runs req's workloads in order and reports each (an actions.Result whose After is an
