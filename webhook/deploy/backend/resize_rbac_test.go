@@ -34,6 +34,10 @@ func TestTheShippedRoleIsEnoughForAnInPlaceResize(t *testing.T) {
 	ctx := context.Background()
 	adminNamespace(t, "resize")
 	adminDeployment(t, "resize", "api")
+	// Pods need the namespace's default ServiceAccount, which no controller creates here.
+	if _, err := cluster.Clientset().CoreV1().ServiceAccounts("resize").Create(ctx, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "default"}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
 	pod := &corev1.Pod{
 		ObjectMeta: metav1.ObjectMeta{Name: "api-1", Labels: map[string]string{"app": "api", appsv1.DefaultDeploymentUniqueLabelKey: "h"},
 			OwnerReferences: []metav1.OwnerReference{{APIVersion: "apps/v1", Kind: "ReplicaSet", Name: "api-h", UID: types.UID("00000000-0000-0000-0000-000000000002"), Controller: ptr(true)}}},
