@@ -28,6 +28,8 @@ export interface PodResize {
 export interface ResizeOutcome {
   budget: { inFlight: number; from: string };
   pods: PodResize[] | null;
+  /** Present when pods were skipped and the rollout-restart fallback was chosen. */
+  fallback?: { restarted: boolean; reason: string };
 }
 
 /** An ActionResult whose `after` is a ResizeOutcome (absent when the workload failed before any pod). */
@@ -43,13 +45,15 @@ export interface ResizeResult {
 
 /**
  * POST v1/control/{cluster}/{namespace}/{workload}/resize?kind= (Editor): applies the row to the
- * workload's running pods in place, one at a time with `pauseSeconds` between them.
+ * workload's running pods in place, one at a time with `pauseSeconds` between them. With
+ * `fallbackRestart`, a workload whose pods are skipped is restarted instead, but only while its
+ * namespace's maintenance window is open.
  */
-export function resizeNow(w: WorkloadRef, pauseSeconds: number): Promise<ResizeResult> {
+export function resizeNow(w: WorkloadRef, pauseSeconds: number, fallbackRestart = false): Promise<ResizeResult> {
   return request({
     url: apiUrl(`control/${seg(w.cluster, w.namespace, w.workload)}/resize`, { kind: kindParam(w.kind) }),
     method: 'POST',
-    data: { pauseSeconds },
+    data: fallbackRestart ? { pauseSeconds, fallbackRestart } : { pauseSeconds },
   });
 }
 

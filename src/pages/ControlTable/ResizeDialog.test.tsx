@@ -35,6 +35,7 @@ describe('Apply now (in place)', () => {
         error: '1 of 2 pods skipped, 0 failed (see each pod’s reason)',
         after: {
           budget: { inFlight: 1, from: 'no PodDisruptionBudget' },
+          fallback: { restarted: false, reason: 'not run: outside the maintenance window (0 2 * * 6; 3h; UTC)' },
           pods: [
             {
               pod: 'db-0',
@@ -70,9 +71,11 @@ describe('Apply now (in place)', () => {
     expect(screen.getByTestId(resizeIds.apply)).toBeDisabled();
     await user.clear(screen.getByTestId(resizeIds.pause));
     await user.type(screen.getByTestId(resizeIds.pause), '2');
+    await user.click(screen.getByTestId(resizeIds.fallback));
     await user.click(screen.getByTestId(resizeIds.apply));
 
     const results = await screen.findByTestId(resizeIds.results);
+    expect(within(results).getByText(/Restart fallback: not run: outside the maintenance window/)).toBeInTheDocument();
     expect(within(results).getByText('Not every pod was resized')).toBeInTheDocument();
     expect(within(results).getByText('At most 1 at once (no PodDisruptionBudget)')).toBeInTheDocument();
     expect(
@@ -84,7 +87,7 @@ describe('Apply now (in place)', () => {
     ).toBeInTheDocument();
 
     const [call] = api.calls('POST control/prod-a/shop/db/resize');
-    expect(call.req.data).toEqual({ pauseSeconds: 2 });
+    expect(call.req.data).toEqual({ pauseSeconds: 2, fallbackRestart: true });
     expect(Object.fromEntries(call.query)).toEqual({ kind: 'StatefulSet' });
   });
 

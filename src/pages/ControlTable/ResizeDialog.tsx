@@ -1,6 +1,6 @@
 import React, { useState } from 'react';
 import { t } from '../../i18n';
-import { Alert, Button, Field, Icon, Input, Modal, Stack, Text } from '@grafana/ui';
+import { Alert, Button, Field, Icon, Input, Modal, Stack, Switch, Text } from '@grafana/ui';
 
 import { toApiError } from '../../api/client';
 import { type PodResize, type PodResources, resizeNow, type ResizeResult } from '../../api/resize';
@@ -14,6 +14,7 @@ export const resizeIds = {
   open: (ns: string, wl: string, kind?: string) => `data-testid kd-resize-open-${ns}-${wl}-${kind ?? 'Deployment'}`,
   dialog: 'data-testid kd-resize-dialog',
   pause: 'data-testid kd-resize-pause',
+  fallback: 'data-testid kd-resize-fallback',
   apply: 'data-testid kd-resize-apply',
   results: 'data-testid kd-resize-results',
   pod: (pod: string) => `data-testid kd-resize-pod-${pod}`,
@@ -93,6 +94,13 @@ export function ResizeResults({ result }: { result: ResizeResult }) {
         </Text>
       )}
       {!result.ok && result.error && <Text color="error">{result.error}</Text>}
+      {result.after?.fallback && (
+        <Text color={result.after.fallback.restarted ? 'success' : 'warning'} element="p">
+          {t('control.resize.fallback-result', 'Restart fallback: {{reason}}', {
+            reason: result.after.fallback.reason,
+          })}
+        </Text>
+      )}
       <Stack direction="column" gap={0.5}>
         {pods.map((p) => (
           <PodLine key={p.pod} p={p} />
@@ -105,6 +113,7 @@ export function ResizeResults({ result }: { result: ResizeResult }) {
 /** "Apply now (in place)": confirm, then resize the workload's running pods to the row's values. */
 export function ResizeDialog({ row, onClose }: Props) {
   const [pause, setPause] = useState('5');
+  const [fallback, setFallback] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
   const [result, setResult] = useState<ResizeResult>();
@@ -121,7 +130,8 @@ export function ResizeDialog({ row, onClose }: Props) {
       setResult(
         await resizeNow(
           { cluster: row.cluster, namespace: row.namespace, workload: row.workload, kind: kindParam(row.kind) },
-          pauseSeconds
+          pauseSeconds,
+          fallback
         )
       );
     } catch (err) {
@@ -173,6 +183,21 @@ export function ResizeDialog({ row, onClose }: Props) {
                 width={12}
                 value={pause}
                 onChange={(e) => setPause(e.currentTarget.value)}
+              />
+            </Field>
+          )}
+          {!result && (
+            <Field
+              label={t('control.resize.fallback', 'Restart pods that cannot be resized')}
+              description={t(
+                'control.resize.fallback-help',
+                "Only inside the namespace's maintenance window (annotation kubedoor.io/maintenance-window); the rollout gives new pods the table's values."
+              )}
+            >
+              <Switch
+                data-testid={resizeIds.fallback}
+                value={fallback}
+                onChange={(e) => setFallback(e.currentTarget.checked)}
               />
             </Field>
           )}
