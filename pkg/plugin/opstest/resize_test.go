@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -128,5 +129,30 @@ func TestApplyNowAndTheResizeActionThroughTheAPI(t *testing.T) {
 	if json.Unmarshal(log.Items[1].Before, &before) != nil || json.Unmarshal(log.Items[1].After, &after) != nil ||
 		before.Pod != "shop-a" || before.Containers[0].CPURequest != "100m" || after.Containers[0].CPURequest != "400m" {
 		t.Fatalf("first resize's audit entry: %s → %s", log.Items[1].Before, log.Items[1].After)
+	}
+}
+
+// A once-schedule with action resize runs through the schedule runner and resizes the pods.
+func TestAResizeScheduleRuns(t *testing.T) {
+	ns := namespace(t)
+	deployment(t, ns, "nightly", 1)
+	resizablePod(t, ns, "nightly", "nightly-a")
+	row := map[string]any{"cluster": "prod-a", "namespace": ns, "workload": "nightly", "replicas": map[string]any{"manual": 1},
+		"containers": []map[string]any{{"name": "app", "cpuRequestMillis": 300, "cpuLimitMillis": -1, "memRequestMiB": -1, "memLimitMiB": -1}}}
+	if s := call(t, editor, "POST", "v1/control", row, nil); s != 201 {
+		t.Fatalf("adding the row: %d", s)
+	}
+	var e apiErr
+	wantFieldError(t, call(t, editor, "POST", "v1/schedules", map[string]any{"cluster": "prod-a", "action": "resize", "kind": "cron", "cron": "0 1 * * *",
+		"items": []map[string]any{{"namespace": ns, "workload": "nightly", "replicas": 2}}}, &e), e, "items[0].replicas")
+	at := time.Now().Add(3 * time.Second).UTC().Truncate(time.Second)
+	sc := createSchedule(t, map[string]any{"cluster": "prod-a", "action": "resize", "kind": "once", "runAt": at,
+		"items": []map[string]any{{"namespace": ns, "workload": "nightly"}}})
+	runs := waitRun(t, sc.ID, 60*time.Second)
+	if len(runs) != 1 || runs[0].Status != "succeeded" || len(runs[0].Results) != 1 || !runs[0].Results[0].OK {
+		t.Fatalf("runs %+v", runs)
+	}
+	if got := podCPU(t, ns, "nightly-a"); got != "300m" {
+		t.Fatalf("the scheduled resize left the pod's CPU request at %s, want 300m", got)
 	}
 }
