@@ -371,3 +371,24 @@ func TestWorkloadLevelRefusals(t *testing.T) {
 		t.Errorf("Check on 1.34: %v", err)
 	}
 }
+
+// A pod Running on a node that reports no container resources (what kwok's fake nodes report, and
+// a kubelet without in-place resize) is refused by the API server, and skipped with its reason.
+func TestAPodOnANodeWithoutResizeSupportIsSkipped(t *testing.T) {
+	needKube(t)
+	ns := namespace(t)
+	createWorkload(t, ns, workload.Deployment, "old")
+	p := createPod(t, ns, workload.Deployment, "old", "old-1", res("100m/256Mi", ""))
+	p.Status.Phase = corev1.PodRunning
+	p.Status.ContainerStatuses = []corev1.ContainerStatus{{Name: "app", Ready: true,
+		State: corev1.ContainerState{Running: &corev1.ContainerStateRunning{StartedAt: metav1.Now()}}}}
+	if _, err := kube.Clientset().CoreV1().Pods(ns).UpdateStatus(context.Background(), p, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	addRow(t, ns, workload.Deployment, "old", 200, u, u, u)
+	got := runner(nil).Workload(context.Background(), actions.Workload{Cluster: "test", Namespace: ns, Name: "old"}, 0, actions.Actor{User: "t"})
+	pods := outcome(t, got.After).Pods
+	if got.OK || pods[0].Outcome != OutcomeSkipped || !strings.Contains(pods[0].Reason, "Pod running on node without support for resize") {
+		t.Fatalf("result %+v, pod %+v", got, pods[0])
+	}
+}
