@@ -46,6 +46,8 @@ var wrongTypes = map[string]struct{ body, field string }{
 	"POST /v1/control/{cluster}/{namespace}/{workload}/backtest":    {`{"days":"30"}`, "days"},
 	"POST /v1/control/{cluster}/recommendations/accept":             {`{"rows":"web"}`, "rows"},
 	"POST /v1/engine/fetch":                                         {`{"version":26}`, "version"},
+	"POST /v1/actions/resize":                                       {`{"intervalSeconds":"5"}`, "intervalSeconds"},
+	"POST /v1/control/{cluster}/{namespace}/{workload}/resize":      {`{"pauseSeconds":"5"}`, "pauseSeconds"},
 }
 
 func routeKey(r plugin.RouteInfo) string { return r.Method + " " + r.Path }

@@ -34,6 +34,7 @@ import { buildColumns, rowKey, toTableRows } from './columns';
 import { EditDialog, type EditTarget } from './EditDialog';
 import { HistoryDrawer } from './HistoryDrawer';
 import { hasRecommendation, toAcceptItem } from './RecommendedCell';
+import { ResizeDialog } from './ResizeDialog';
 
 const PAGE_SIZE = 50;
 const SEARCH_DELAY_MS = 300;
@@ -89,6 +90,7 @@ function ControlTable() {
   const [removeError, setRemoveError] = useState<string>();
   const [batch, setBatch] = useState<BatchKind>();
   const [accepting, setAccepting] = useState<AcceptItem[]>();
+  const [resizing, setResizing] = useState<ControlRow>();
 
   // A new filter starts a new selection.
   const filterKey = `${cluster}\n${namespace}\n${kind}\n${q}`;
@@ -129,6 +131,7 @@ function ControlTable() {
           setRemoving(row);
         },
         onAccept: (row) => setAccepting([toAcceptItem(row)]),
+        onResize: setResizing,
       }),
     [canWrite, selected]
   );
@@ -319,6 +322,7 @@ function ControlTable() {
           />
         )}
         {batch && <BatchDialog kind={batch} rows={selectedRows} onClose={() => setBatch(undefined)} onDone={reload} />}
+        {resizing && <ResizeDialog row={resizing} onClose={() => setResizing(undefined)} />}
         {accepting && (
           <AcceptDialog cluster={cluster} items={accepting} onClose={() => setAccepting(undefined)} onDone={reload} />
         )}

@@ -261,7 +261,18 @@ func TestTheShippedRoleRefusesEverythingElse(t *testing.T) {
 			_, err := k.CoreV1().Secrets(backend.Namespace).Get(ctx, "kubedoor-webhook-tls", metav1.GetOptions{})
 			return err
 		}},
-		{"listing Pods", func() error { _, err := k.CoreV1().Pods("").List(ctx, metav1.ListOptions{}); return err }},
+		{"deleting a Pod", func() error { return k.CoreV1().Pods("shop").Delete(ctx, "x", metav1.DeleteOptions{}) }},
+		{"patching a Pod itself (only its resize subresource)", func() error {
+			_, err := k.CoreV1().Pods("shop").Patch(ctx, "x", types.MergePatchType, []byte(`{"metadata":{"labels":{"x":"y"}}}`), metav1.PatchOptions{})
+			return err
+		}},
+		{"writing a Pod's status", func() error {
+			_, err := k.CoreV1().Pods("shop").Patch(ctx, "x", types.MergePatchType, []byte(`{}`), metav1.PatchOptions{}, "status")
+			return err
+		}},
+		{"writing a PodDisruptionBudget", func() error {
+			return k.PolicyV1().PodDisruptionBudgets("shop").Delete(ctx, "x", metav1.DeleteOptions{})
+		}},
 		{"listing ConfigMaps", func() error { _, err := k.CoreV1().ConfigMaps("shop").List(ctx, metav1.ListOptions{}); return err }},
 		{"creating a Deployment", func() error {
 			_, err := k.AppsV1().Deployments("shop").Create(ctx, &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Name: "x"}}, metav1.CreateOptions{})
@@ -340,6 +351,7 @@ func TestTheApiserverGrantsExactlyTheShippedRules(t *testing.T) {
 		"autoscaling/horizontalpodautoscalers:get", "autoscaling/horizontalpodautoscalers:list", "autoscaling/horizontalpodautoscalers:watch",
 		"/events:get", "/events:list", "/events:watch",
 		"admissionregistration.k8s.io/mutatingwebhookconfigurations[kubedoor-webhook]:get",
+		"/pods:get", "/pods:list", "/pods/resize:patch", "policy/poddisruptionbudgets:list",
 	}
 	leases := []string{"coordination.k8s.io/leases:create", "coordination.k8s.io/leases:get", "coordination.k8s.io/leases:update"}
 	tests := []struct {
