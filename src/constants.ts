@@ -24,6 +24,7 @@ export enum ROUTES {
   Audit = 'audit',
   Clusters = 'clusters',
   Recommendations = 'recommendations',
+  Nodes = 'nodes',
 }
 
 /** App page URL with query parameters (empty values left out). */
