@@ -46,6 +46,7 @@ export const DASHBOARDS = {
   namespaces: 'kubedoor-namespaces',
   workload: 'kubedoor-workload',
   savings: 'kubedoor-savings',
+  nodes: 'kubedoor-nodes',
 } as const;
 
 /** Dashboard URL with template variables set (`var-cluster=…`). */
