@@ -147,7 +147,7 @@ func storeFleet(t *testing.T, ctx context.Context, day time.Time) {
 	t.Helper()
 	table := control.New(conn, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	for ref, containers := range fleet().Table {
-		row := control.Row{Cluster: "prod", Namespace: ref.Namespace, Kind: ref.Kind, Workload: ref.Name, Replicas: control.Replicas{Manual: control.Unset}}
+		row := control.Row{Cluster: "prod", Namespace: ref.Namespace, Kind: ref.Kind, Workload: ref.Name, Replicas: control.Replicas{Manual: 1}}
 		for name, c := range containers {
 			cc := control.NewContainer(name)
 			cc.CPURequestMillis, cc.MemRequestMiB = c.CPURequestMillis, c.MemRequestMiB

@@ -82,7 +82,7 @@ func TestNodeViewThroughThePlugin(t *testing.T) {
 	t.Cleanup(func() { host.SetSettings(settingsJSON(promURL), nil) })
 
 	editor := pluginhost.User{Login: fmt.Sprint("ed-", time.Now().UnixNano()), Role: "Editor"}
-	res, err := host.Call(ctx, editor, "POST", "v1/control", []byte(`{"cluster":"nodes","namespace":"shop","workload":"api","replicas":{"manual":-1},
+	res, err := host.Call(ctx, editor, "POST", "v1/control", []byte(`{"cluster":"nodes","namespace":"shop","workload":"api","replicas":{"manual":1},
 		"containers":[{"name":"app","cpuRequestMillis":200,"cpuLimitMillis":-1,"memRequestMiB":512,"memLimitMiB":-1}]}`))
 	if err != nil || res.Status != 201 && res.Status != 200 {
 		t.Fatalf("adding the control row: %v %d %s", err, res.Status, res.Body)
