@@ -78,8 +78,12 @@ func Compute(in Input) Report {
 	out.Fragmentation = fragmentation(out.Nodes, func(n NodeReport) Resources { return n.Requested }, out.TypicalPod)
 	out.FragmentationTable = fragmentation(out.Nodes, func(n NodeReport) Resources { return n.Table }, out.TypicalPod)
 
+	onNode := make([][]*podFigures, len(out.Nodes))
+	for k := range pods {
+		onNode[pods[k].nodeIndex] = append(onNode[pods[k].nodeIndex], &pods[k])
+	}
 	for i := range out.Nodes {
-		out.Nodes[i].Drain = drain(i, out.Nodes, pods)
+		out.Nodes[i].Drain = drain(i, out.Nodes, onNode[i])
 		if out.Nodes[i].Drain.UnderTable {
 			out.Drainable = append(out.Drainable, out.Nodes[i].Name)
 		}
@@ -193,15 +197,15 @@ func fragmentation(nodes []NodeReport, used func(NodeReport) Resources, typical 
 	return out
 }
 
-// drain estimates node i alone: its movable pods (all but DaemonSets', which stay on every
-// node) placed first-fit, largest CPU request first, into the other schedulable nodes' free
-// allocatable, taken in name order. It is an estimate: the scheduler also weighs affinity,
-// taints, ports, pod counts and volumes, which the view does not read.
-func drain(i int, nodes []NodeReport, pods []podFigures) Drain {
+// drain estimates node i alone from its own pods: the movable ones (all but DaemonSets', which
+// stay on every node) placed first-fit, largest CPU request first, into the other schedulable
+// nodes' free allocatable, taken in name order. It is an estimate: the scheduler also weighs
+// affinity, taints, ports, pod counts and volumes, which the view does not read.
+func drain(i int, nodes []NodeReport, pods []*podFigures) Drain {
 	n := nodes[i]
-	var moving []podFigures
+	var moving []*podFigures
 	for _, f := range pods {
-		if f.nodeIndex == i && !f.daemonSet {
+		if !f.daemonSet {
 			moving = append(moving, f)
 		}
 	}
@@ -227,7 +231,7 @@ func drain(i int, nodes []NodeReport, pods []podFigures) Drain {
 			room[k] = nodes[j].Allocatable.sub(used).atLeastZero()
 		}
 		order := slices.Clone(moving)
-		slices.SortStableFunc(order, func(a, b podFigures) int {
+		slices.SortStableFunc(order, func(a, b *podFigures) int {
 			ra, rb := a.tableOrCurrent[which], b.tableOrCurrent[which]
 			if c := cmp.Compare(rb.CPUMillis, ra.CPUMillis); c != 0 {
 				return c
