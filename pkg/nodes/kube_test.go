@@ -217,6 +217,17 @@ func TestTheViewOfALiveClusterMatchesTheHandComputedExample(t *testing.T) {
 		t.Errorf("drainable %v, want %v", v.Drainable, want)
 	}
 
+	t.Run("reading in pages of two gives the same view", func(t *testing.T) {
+		defer func(n int64) { listPage = n }(listPage)
+		listPage = 2 // 4 nodes and 11 pods: several continue tokens each
+		paged, err := NewService(slog.New(slog.NewTextHandler(io.Discard, nil))).View(ctx, conn, kubeEnv.Clientset(), "prod", r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(paged, v) {
+			t.Errorf("paged view differs:\n got %+v\nwant %+v", paged, v)
+		}
+	})
 	t.Run("cordoning a node takes it out of the destinations and the free room", func(t *testing.T) {
 		if _, err := kubeEnv.Clientset().CoreV1().Nodes().Patch(ctx, "a", types.MergePatchType, []byte(`{"spec":{"unschedulable":true}}`), metav1.PatchOptions{}); err != nil {
 			t.Fatal(err)

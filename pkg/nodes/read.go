@@ -24,27 +24,43 @@ type Cluster struct {
 // keeps its node name but the scheduler no longer counts it.
 const notFinished = "status.phase!=" + string(corev1.PodSucceeded) + ",status.phase!=" + string(corev1.PodFailed)
 
-// Read lists the cluster's nodes and, in one more list, every pod that is not finished.
+// listPage bounds one list response, so a cluster of tens of thousands of pods is read in pages
+// rather than in one answer the apiserver has to build in memory.
+var listPage int64 = 500
+
+// Read lists the cluster's nodes and, in one more (paged) list, every pod that is not finished.
 func Read(ctx context.Context, k kubernetes.Interface) (Cluster, error) {
-	nl, err := k.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
-	if err != nil {
-		return Cluster{}, fmt.Errorf("listing nodes: %w", err)
-	}
-	pl, err := k.CoreV1().Pods("").List(ctx, metav1.ListOptions{FieldSelector: notFinished})
-	if err != nil {
-		return Cluster{}, fmt.Errorf("listing pods: %w", err)
-	}
-	out := Cluster{Nodes: make([]Node, 0, len(nl.Items)), Pods: make([]Pod, 0, len(pl.Items))}
-	for i := range nl.Items {
-		out.Nodes = append(out.Nodes, NodeOf(&nl.Items[i]))
-	}
-	for i := range pl.Items {
-		p := &pl.Items[i]
-		if p.Spec.NodeName == "" {
-			out.Pending++
-			continue
+	var out Cluster
+	opts := metav1.ListOptions{Limit: listPage}
+	for {
+		nl, err := k.CoreV1().Nodes().List(ctx, opts)
+		if err != nil {
+			return Cluster{}, fmt.Errorf("listing nodes: %w", err)
 		}
-		out.Pods = append(out.Pods, PodOf(p))
+		for i := range nl.Items {
+			out.Nodes = append(out.Nodes, NodeOf(&nl.Items[i]))
+		}
+		if opts.Continue = nl.Continue; opts.Continue == "" {
+			break
+		}
+	}
+	opts = metav1.ListOptions{FieldSelector: notFinished, Limit: listPage}
+	for {
+		pl, err := k.CoreV1().Pods("").List(ctx, opts)
+		if err != nil {
+			return Cluster{}, fmt.Errorf("listing pods: %w", err)
+		}
+		for i := range pl.Items {
+			p := &pl.Items[i]
+			if p.Spec.NodeName == "" {
+				out.Pending++
+				continue
+			}
+			out.Pods = append(out.Pods, PodOf(p))
+		}
+		if opts.Continue = pl.Continue; opts.Continue == "" {
+			break
+		}
 	}
 	return out, nil
 }
