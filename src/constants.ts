@@ -24,6 +24,7 @@ export enum ROUTES {
   Audit = 'audit',
   Clusters = 'clusters',
   Recommendations = 'recommendations',
+  Nodes = 'nodes',
 }
 
 /** App page URL with query parameters (empty values left out). */
@@ -45,6 +46,7 @@ export const DASHBOARDS = {
   namespaces: 'kubedoor-namespaces',
   workload: 'kubedoor-workload',
   savings: 'kubedoor-savings',
+  nodes: 'kubedoor-nodes',
 } as const;
 
 /** Dashboard URL with template variables set (`var-cluster=…`). */

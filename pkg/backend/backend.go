@@ -19,6 +19,7 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/pkg/denialwatch"
 	"github.com/kubedoor/kubedoor-grafana/pkg/engine"
 	"github.com/kubedoor/kubedoor-grafana/pkg/jobs"
+	"github.com/kubedoor/kubedoor-grafana/pkg/nodes"
 	"github.com/kubedoor/kubedoor-grafana/pkg/notify"
 	"github.com/kubedoor/kubedoor-grafana/pkg/operations"
 	"github.com/kubedoor/kubedoor-grafana/pkg/peaks"
@@ -107,6 +108,7 @@ func (b *Backend) InstanceFactory() app.InstanceFactoryFunc {
 		Service: b.Service, Log: b.log, Operations: b.Operations, Collections: b.Collections,
 		Published: control.PublishedFunc(b.Publisher.Trigger), Notifier: b.Operations.Notifier,
 		Replays: b.replays, Engine: b.Engine,
+		Nodes: nodes.NewService(b.log.With("part", "nodes")),
 	})
 }
 

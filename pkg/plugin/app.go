@@ -15,6 +15,7 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/pkg/control"
 	"github.com/kubedoor/kubedoor-grafana/pkg/engine"
 	"github.com/kubedoor/kubedoor-grafana/pkg/jobs"
+	"github.com/kubedoor/kubedoor-grafana/pkg/nodes"
 	"github.com/kubedoor/kubedoor-grafana/pkg/notify"
 	"github.com/kubedoor/kubedoor-grafana/pkg/operations"
 	"github.com/kubedoor/kubedoor-grafana/pkg/preview"
@@ -41,6 +42,7 @@ type App struct {
 	previews    *preview.Cache         // live listings behind enforcement previews, per instance
 	replays     *savings.Cache         // the recommendations' replays (Deps.Replays)
 	fetcher     *engine.Fetcher        // nil: the engine cannot be fetched from here
+	nodes       *nodes.Service         // nil: the node view answers 503
 }
 
 var (
@@ -58,6 +60,7 @@ func NewFactory(d Deps) app.InstanceFactoryFunc {
 			svc: svc, log: log, ops: d.Operations, jobs: d.Collections, published: d.Published,
 			notifier: d.Notifier, fetcher: d.Engine, previews: preview.NewCache(), replays: d.Replays,
 		}
+		a.nodes = d.Nodes
 		if a.replays == nil {
 			a.replays = savings.NewCache(savings.DefaultCacheEntries)
 		}

@@ -6,6 +6,7 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/pkg/control"
 	"github.com/kubedoor/kubedoor-grafana/pkg/engine"
 	"github.com/kubedoor/kubedoor-grafana/pkg/jobs"
+	"github.com/kubedoor/kubedoor-grafana/pkg/nodes"
 	"github.com/kubedoor/kubedoor-grafana/pkg/notify"
 	"github.com/kubedoor/kubedoor-grafana/pkg/operations"
 	"github.com/kubedoor/kubedoor-grafana/pkg/savings"
@@ -33,4 +34,6 @@ type Deps struct {
 	Replays *savings.Cache
 	// Engine fetches the embedded engine when an Admin asks (nil: v1/engine/fetch answers 503).
 	Engine *engine.Fetcher
+	// Nodes computes the node capacity view (nil: v1/clusters/{cluster}/nodes answers 503).
+	Nodes *nodes.Service
 }

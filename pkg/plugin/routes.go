@@ -32,6 +32,7 @@ func (a *App) routeTable() []route {
 	t = append(t, a.decideRoutes()...)
 	t = append(t, a.savingsRoutes()...)
 	t = append(t, a.resizeRoutes()...)
+	t = append(t, a.nodeRoutes()...)
 	return t
 }
 

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/google/uuid"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -87,14 +88,19 @@ func (r *Runner) acquire(ctx context.Context, slots chan struct{}, paused bool, 
 // pod sends one pod's resize, waits for the kubelet's answer (up to Settle) and audits it.
 func (r *Runner) pod(ctx context.Context, kc kubernetes.Interface, w actions.Workload, pod *corev1.Pod, plan Plan, res *PodResult, by actions.Actor) {
 	res.StartedAt = r.d.Now()
+	var id uuid.UUID // the pending entry's, so the result replaces it (audit.Log.Begin)
 	defer func() {
 		res.SettledAt = r.d.Now()
-		r.audit(ctx, w, by, res)
+		r.audit(ctx, id, w, by, res)
 		r.d.Log.Info("pod resize", "workload", w.String(), "pod", pod.Name, "outcome", res.Outcome, "reason", res.Reason, "by", by.User)
 	}()
 	patch, err := resizePatch(plan)
 	if err != nil {
 		res.Outcome, res.Reason = OutcomeFailed, err.Error()
+		return
+	}
+	if id, err = r.begin(ctx, w, by, res); err != nil {
+		res.Outcome, res.Reason = OutcomeNotRun, err.Error()
 		return
 	}
 	out, err := kc.CoreV1().Pods(pod.Namespace).Patch(ctx, pod.Name, types.StrategicMergePatchType, patch,
@@ -198,13 +204,28 @@ func KubeletAnswer(pod *corev1.Pod, gen int64) (outcome, reason string, done boo
 	return "", "", false
 }
 
-// audit records one pod's resize under the workload's target; a failure to record is logged.
-func (r *Runner) audit(ctx context.Context, w actions.Workload, by actions.Actor, res *PodResult) {
+// begin records the pod's resize as pending before it is sent, so a crash after the patch leaves
+// an entry (settled by audit.PendingPass); when it cannot be recorded the pod is not resized.
+func (r *Runner) begin(ctx context.Context, w actions.Workload, by actions.Actor, res *PodResult) (uuid.UUID, error) {
+	e := audit.Entry{User: by.User, Role: by.Role, Action: ActionResize, Cluster: w.Cluster, Target: w.Target(),
+		Before: PodState{Pod: res.Pod, Containers: res.Before}}
+	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	id, err := r.d.Audit.Begin(actx, e)
+	if err != nil {
+		return uuid.Nil, fmt.Errorf("not run: the audit log refused its entry, so the resize would go unrecorded: %w", err)
+	}
+	return id, nil
+}
+
+// audit records one pod's resize under the workload's target (under id, the pending entry's,
+// when begun); a failure to record is logged.
+func (r *Runner) audit(ctx context.Context, id uuid.UUID, w actions.Workload, by actions.Actor, res *PodResult) {
 	after := res.After
 	if after == nil {
 		after = res.Before
 	}
-	e := audit.Entry{User: by.User, Role: by.Role, Action: ActionResize, Cluster: w.Cluster, Target: w.Target(),
+	e := audit.Entry{ID: id, User: by.User, Role: by.Role, Action: ActionResize, Cluster: w.Cluster, Target: w.Target(),
 		Before: PodState{Pod: res.Pod, Containers: res.Before},
 		After:  PodState{Pod: res.Pod, Containers: after, Outcome: res.Outcome, Reason: res.Reason},
 		Result: audit.ResultOK}

@@ -189,4 +189,17 @@ export const testIds = {
     engineProgress: 'data-testid kd-config-engine-progress',
     engineManual: 'data-testid kd-config-engine-manual',
   },
+  nodes: {
+    container: 'data-testid kd-nodes',
+    sort: 'data-testid kd-nodes-sort',
+    empty: 'data-testid kd-nodes-empty',
+    summary: 'data-testid kd-nodes-summary',
+    fragmentation: 'data-testid kd-nodes-fragmentation',
+    drainable: 'data-testid kd-nodes-drainable',
+    table: 'data-testid kd-nodes-table',
+    row: (node: string) => `data-testid kd-nodes-row-${node}`,
+    cpu: (node: string) => `data-testid kd-nodes-cpu-${node}`,
+    mem: (node: string) => `data-testid kd-nodes-mem-${node}`,
+    drain: (node: string) => `data-testid kd-nodes-drain-${node}`,
+  },
 };

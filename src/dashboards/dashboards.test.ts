@@ -3,6 +3,7 @@ import path from 'path';
 
 import { controlRow, peakRow } from '../testing/fixtures';
 import { report } from '../testing/recommendFixtures';
+import { nodeView } from '../testing/nodeFixtures';
 import { DASHBOARDS, DATASOURCE_TYPE, DATASOURCE_UID, ROUTES } from '../constants';
 import { toFrame } from '../datasource/datasource';
 import { requestUrl } from '../datasource/requests';
@@ -53,6 +54,7 @@ const SAMPLE: Record<string, unknown> = {
   recommendations: report(),
   savings: report(),
   savingsByNamespace: report(),
+  nodes: nodeView(),
 };
 
 function panels(board: Json): Json[] {
@@ -111,35 +113,39 @@ describe('provisioned dashboards', () => {
     }
   });
 
-  test.each(boards)('%s: a kind variable offers the three kinds and every panel query passes it on', (_name, board) => {
-    const list = (board.templating as { list: Json[] }).list;
-    const kind = list.find((v) => v.name === 'kind')!;
-    expect(kind).toMatchObject({ type: 'custom', query: 'Deployment,StatefulSet,DaemonSet', multi: false });
-    const values = (kind.options as Array<{ value: string }>).map((o) => o.value);
-    // One workload is of one kind (Deployment first); elsewhere All means every kind.
-    if (board.uid === DASHBOARDS.workload) {
-      expect(values).toEqual(['Deployment', 'StatefulSet', 'DaemonSet']);
-      expect(kind.current).toMatchObject({ value: 'Deployment' });
-    } else {
-      expect(values).toEqual(['$__all', 'Deployment', 'StatefulSet', 'DaemonSet']);
-      expect(kind).toMatchObject({ includeAll: true, allValue: '__all', current: { value: '$__all' } });
-    }
-    // Defined before the variables that use it.
-    for (const v of list.filter((x) => x.type === 'query')) {
-      if (/\$kind\b/.test((v.query as { query: string }).query)) {
-        expect(list.indexOf(kind)).toBeLessThan(list.indexOf(v));
+  const workloadBoards = boards.filter(([, b]) => b.uid !== DASHBOARDS.nodes); // nodes have no kind
+  test.each(workloadBoards)(
+    '%s: a kind variable offers the three kinds and every panel query passes it on',
+    (_name, board) => {
+      const list = (board.templating as { list: Json[] }).list;
+      const kind = list.find((v) => v.name === 'kind')!;
+      expect(kind).toMatchObject({ type: 'custom', query: 'Deployment,StatefulSet,DaemonSet', multi: false });
+      const values = (kind.options as Array<{ value: string }>).map((o) => o.value);
+      // One workload is of one kind (Deployment first); elsewhere All means every kind.
+      if (board.uid === DASHBOARDS.workload) {
+        expect(values).toEqual(['Deployment', 'StatefulSet', 'DaemonSet']);
+        expect(kind.current).toMatchObject({ value: 'Deployment' });
+      } else {
+        expect(values).toEqual(['$__all', 'Deployment', 'StatefulSet', 'DaemonSet']);
+        expect(kind).toMatchObject({ includeAll: true, allValue: '__all', current: { value: '$__all' } });
+      }
+      // Defined before the variables that use it.
+      for (const v of list.filter((x) => x.type === 'query')) {
+        if (/\$kind\b/.test((v.query as { query: string }).query)) {
+          expect(list.indexOf(kind)).toBeLessThan(list.indexOf(v));
+        }
+      }
+      for (const p of panels(board)) {
+        for (const t of p.targets as Json[]) {
+          expect(t.kind).toBe('$kind');
+          const resolved = Object.fromEntries(
+            Object.entries(t).map(([k, v]) => [k, interpolate(v)])
+          ) as unknown as KubeDoorQuery;
+          expect(new URL(requestUrl(resolved, range), 'http://g').searchParams.get('kind')).toBe('StatefulSet');
+        }
       }
     }
-    for (const p of panels(board)) {
-      for (const t of p.targets as Json[]) {
-        expect(t.kind).toBe('$kind');
-        const resolved = Object.fromEntries(
-          Object.entries(t).map(([k, v]) => [k, interpolate(v)])
-        ) as unknown as KubeDoorQuery;
-        expect(new URL(requestUrl(resolved, range), 'http://g').searchParams.get('kind')).toBe('StatefulSet');
-      }
-    }
-  });
+  );
 
   test('the workload dashboard lists workloads and containers of the chosen kind', () => {
     const board = boards.find(([, b]) => b.uid === DASHBOARDS.workload)![1];

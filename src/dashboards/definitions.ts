@@ -323,6 +323,52 @@ function savings(): Json {
   });
 }
 
+function nodes(): Json {
+  resetIds();
+  const q = { queryType: 'nodes' as const, cluster: '$cluster' };
+  const shares = ['CPU requested', 'CPU table', 'CPU peak', 'Memory requested', 'Memory table', 'Memory peak'];
+  const nodeLink = { title: 'Nodes page', url: `${PLUGIN_BASE_URL}/nodes?cluster=\${cluster}` };
+  return dashboard({
+    uid: DASHBOARDS.nodes,
+    title: 'KubeDoor · Node capacity',
+    description:
+      "Each node's requested, control-table and peak-used share of its allocatable CPU and memory, what is requested but unused at the peak, and the first-fit drain estimate (an estimate: affinity, taints, volumes and pod limits are not read). The time range is the peak history read, at most 90 days.",
+    variables: [clusterVar()],
+    appLinks: [
+      { title: 'Nodes', page: 'nodes?cluster=${cluster}', icon: 'cloud' },
+      { title: 'Control table', page: 'control?cluster=${cluster}', icon: 'table' },
+    ],
+    panels: [
+      table({
+        title: 'Nodes by requested share',
+        gridPos: { h: 12, w: 24, x: 0, y: 0 },
+        targets: [q],
+        fields: ['Node', 'Rank requested', 'Requested share', ...shares, 'Pods', 'Drain (estimate)'],
+        gauge: ['Requested share', ...shares],
+        sortBy: 'Requested share',
+        columnLinks: { Node: nodeLink },
+      }),
+      table({
+        title: 'Nodes by peak-used share',
+        gridPos: { h: 12, w: 24, x: 0, y: 12 },
+        targets: [q],
+        fields: [
+          'Node',
+          'Rank peak',
+          'Peak share',
+          'CPU allocatable',
+          'Memory allocatable',
+          'CPU unused at peak',
+          'Memory unused at peak',
+        ],
+        gauge: ['Peak share'],
+        sortBy: 'Peak share',
+        columnLinks: { Node: nodeLink },
+      }),
+    ],
+  });
+}
+
 /** File name (in provisioning/dashboards/) → dashboard JSON. */
 export function allDashboards(): Record<string, Json> {
   return {
@@ -331,6 +377,7 @@ export function allDashboards(): Record<string, Json> {
     'kubedoor-namespaces.json': namespaces(),
     'kubedoor-workload.json': workload(),
     'kubedoor-savings.json': savings(),
+    'kubedoor-nodes.json': nodes(),
   };
 }
 

@@ -28,6 +28,11 @@ const TYPES: Array<{ value: Exclude<QueryType, 'variable'>; label: string; descr
     label: 'Savings per namespace',
     description: 'Monthly cost and savings per namespace',
   },
+  {
+    value: 'nodes',
+    label: 'Nodes',
+    description: 'Per node: requested, control-table and peak shares of allocatable, unused at peak, drain estimate',
+  },
 ];
 
 /** Query editor: the query type and its filters; every text field takes template variables. */
@@ -58,7 +63,7 @@ export function QueryEditor({ query, onChange, onRunQuery }: Props) {
           />
         </InlineField>
         <InlineField label={t('ds.query.cluster', 'Cluster')}>{text('cluster', '$cluster')}</InlineField>
-        {type !== 'top' && type !== 'namespaces' && (
+        {type !== 'top' && type !== 'namespaces' && type !== 'nodes' && (
           <InlineField label={t('ds.query.namespace', 'Namespace')}>{text('namespace', '$namespace')}</InlineField>
         )}
         <InlineField

@@ -22,6 +22,7 @@ import { apiUrl } from '../api/url';
 import {
   namespacesFrame,
   peaksFrame,
+  nodesFrame,
   recommendationsFrame,
   savingsByNamespaceFrame,
   savingsFrame,
@@ -167,6 +168,8 @@ export function toFrame(q: KubeDoorQuery, body: unknown): DataFrame {
       return savingsFrame(q, body as never);
     case 'savingsByNamespace':
       return savingsByNamespaceFrame(q, body as never);
+    case 'nodes':
+      return nodesFrame(q, body as never);
     case 'variable':
       return variableFrame(q, variableValues(q, body));
     default:

@@ -14,6 +14,7 @@ import type {
   TopBy,
 } from '../api/types';
 import type { Cost, Recommendations } from '../api/recommendTypes';
+import type { NodeLine, NodeView } from '../api/nodeTypes';
 import { isWorkloadKind, kindOf, recommendReplicas } from '../api/workloadKind';
 import type { KubeDoorQuery } from './types';
 
@@ -286,4 +287,47 @@ export function variableValues(q: KubeDoorQuery, body: unknown): MetricFindValue
 /** Variable values as the one-field frame Grafana reads them from. */
 export function variableFrame(q: KubeDoorQuery, values: MetricFindValue[]): DataFrame {
   return frame(q.refId, 'values', values, [s('text', (v) => String(v.text))]);
+}
+
+/** A share of allocatable, or empty for a node that reports none. */
+const share = (part: number, whole: number) => (whole > 0 ? part / whole : null);
+
+/** The drain estimate of one node, in a few words (the page's wording). */
+function drainWords(d: NodeLine['drain']): string {
+  if (!d.possible) {
+    return 'not judged';
+  }
+  if (d.movablePods === 0) {
+    return 'nothing to move';
+  }
+  if (d.underTable) {
+    return d.now ? 'drainable now' : 'drainable under the table';
+  }
+  return `${d.unplacedTable} of ${d.movablePods} pods find no room`;
+}
+
+/** GET v1/clusters/{cluster}/nodes → one row per node: shares of allocatable, unused at peak, rank and drain estimate. */
+export function nodesFrame(q: KubeDoorQuery, body: NodeView): DataFrame {
+  type T = NodeLine;
+  const cpu = (r: T, v: number) => share(v, r.allocatable.cpuMillis);
+  const mem = (r: T, v: number) => share(v, r.allocatable.memBytes);
+  return frame(q.refId, 'Nodes', body.nodes ?? [], [
+    s<T>('Node', (r) => r.name),
+    n<T>('Rank requested', (r) => (r.rankRequested > 0 ? r.rankRequested : null), COUNT),
+    n<T>('Rank peak', (r) => (r.rankPeak > 0 ? r.rankPeak : null), COUNT),
+    n<T>('Requested share', (r) => r.requestedShare?.max, RATIO),
+    n<T>('Peak share', (r) => r.peakShare?.max, RATIO),
+    n<T>('CPU requested', (r) => cpu(r, r.requested.cpuMillis), RATIO),
+    n<T>('CPU table', (r) => cpu(r, r.table.cpuMillis), RATIO),
+    n<T>('CPU peak', (r) => cpu(r, r.peak.cpuMillis), RATIO),
+    n<T>('Memory requested', (r) => mem(r, r.requested.memBytes), RATIO),
+    n<T>('Memory table', (r) => mem(r, r.table.memBytes), RATIO),
+    n<T>('Memory peak', (r) => mem(r, r.peak.memBytes), RATIO),
+    n<T>('CPU allocatable', (r) => r.allocatable.cpuMillis / 1000, CORES),
+    n<T>('Memory allocatable', (r) => r.allocatable.memBytes, BYTES),
+    n<T>('CPU unused at peak', (r) => r.unusedAtPeak.cpuMillis / 1000, CORES),
+    n<T>('Memory unused at peak', (r) => r.unusedAtPeak.memBytes, BYTES),
+    n<T>('Pods', (r) => r.pods, COUNT),
+    s<T>('Drain (estimate)', (r) => drainWords(r.drain)),
+  ]);
 }

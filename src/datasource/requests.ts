@@ -11,6 +11,8 @@ export const MAX_PEAK_ROWS = 1000;
 export const RECOMMEND_SORTS: readonly RecommendSort[] = ['savings', 'score', 'risk'];
 /** The recommendations route's history window bounds (days). */
 const MAX_DAYS = 400;
+/** The node view's peak window bound (days). */
+const MAX_NODE_DAYS = 90;
 
 export class QueryError extends Error {}
 
@@ -94,6 +96,9 @@ export function requestUrl(q: KubeDoorQuery, range: DayRange): string {
     case 'savingsByNamespace':
       // Totals and namespaces come with every answer: one item is enough.
       return recommendUrl(cluster, { namespace, kind, limit: 1, days: rangeDays(range) });
+    case 'nodes':
+      // The node view reads each workload's highest-load day of the range (at most 90 days).
+      return apiUrl(`clusters/${seg(cluster)}/nodes`, { days: Math.min(rangeDays(range), MAX_NODE_DAYS) });
     default:
       throw new QueryError(`unknown query type "${String(q.queryType)}"`);
   }

@@ -14,6 +14,7 @@ export type QueryType =
   | 'recommendations'
   | 'savings'
   | 'savingsByNamespace'
+  | 'nodes'
   | 'variable';
 
 export type VariableKind = 'clusters' | 'namespaces' | 'workloads' | 'containers';

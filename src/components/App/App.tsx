@@ -16,6 +16,7 @@ const Schedules = lazy(() => import('../../pages/Schedules/Schedules'));
 const Audit = lazy(() => import('../../pages/Audit/Audit'));
 const Clusters = lazy(() => import('../../pages/Clusters/Clusters'));
 const Recommendations = lazy(() => import('../../pages/Recommendations/Recommendations'));
+const Nodes = lazy(() => import('../../pages/Nodes/Nodes'));
 
 function App(props: AppRootProps<Partial<AppSettings>>) {
   return (
@@ -29,6 +30,7 @@ function App(props: AppRootProps<Partial<AppSettings>>) {
           <Route path={ROUTES.Audit} element={<Audit />} />
           <Route path={ROUTES.Clusters} element={<Clusters />} />
           <Route path={ROUTES.Recommendations} element={<Recommendations />} />
+          <Route path={ROUTES.Nodes} element={<Nodes />} />
           {/* Unknown paths (and the app root) land on the Overview, the plugin.json defaultNav page. */}
           <Route path="*" element={<Overview />} />
         </Routes>

@@ -34,6 +34,7 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/internal/testenv"
 	"github.com/kubedoor/kubedoor-grafana/pkg/enforce"
 	"github.com/kubedoor/kubedoor-grafana/pkg/kube"
+	"github.com/kubedoor/kubedoor-grafana/pkg/nodes"
 	"github.com/kubedoor/kubedoor-grafana/pkg/publish"
 	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
 	"github.com/kubedoor/kubedoor-grafana/webhook/deploy/backend"
@@ -210,6 +211,11 @@ func TestTheShippedRoleIsEnoughForEverythingTheBackendDoes(t *testing.T) {
 			}
 		}
 	})
+	t.Run("the node view lists nodes and every unfinished pod", func(t *testing.T) {
+		if _, err := nodes.Read(ctx, k); err != nil {
+			t.Fatal(err)
+		}
+	})
 	t.Run("cluster health reads the webhook's registration", func(t *testing.T) {
 		_, err := k.AdmissionregistrationV1().MutatingWebhookConfigurations().Get(ctx, "kubedoor-webhook", metav1.GetOptions{})
 		if err != nil && !apierrors.IsNotFound(err) {
@@ -273,6 +279,11 @@ func TestTheShippedRoleRefusesEverythingElse(t *testing.T) {
 		{"writing a PodDisruptionBudget", func() error {
 			return k.PolicyV1().PodDisruptionBudgets("shop").Delete(ctx, "x", metav1.DeleteOptions{})
 		}},
+		{"cordoning a Node (a patch)", func() error {
+			_, err := k.CoreV1().Nodes().Patch(ctx, "x", types.MergePatchType, []byte(`{"spec":{"unschedulable":true}}`), metav1.PatchOptions{})
+			return err
+		}},
+		{"deleting a Node", func() error { return k.CoreV1().Nodes().Delete(ctx, "x", metav1.DeleteOptions{}) }},
 		{"listing ConfigMaps", func() error { _, err := k.CoreV1().ConfigMaps("shop").List(ctx, metav1.ListOptions{}); return err }},
 		{"creating a Deployment", func() error {
 			_, err := k.AppsV1().Deployments("shop").Create(ctx, &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Name: "x"}}, metav1.CreateOptions{})
@@ -352,6 +363,7 @@ func TestTheApiserverGrantsExactlyTheShippedRules(t *testing.T) {
 		"/events:get", "/events:list", "/events:watch",
 		"admissionregistration.k8s.io/mutatingwebhookconfigurations[kubedoor-webhook]:get",
 		"/pods:get", "/pods:list", "/pods/resize:patch", "policy/poddisruptionbudgets:list",
+		"/nodes:get", "/nodes:list",
 	}
 	leases := []string{"coordination.k8s.io/leases:create", "coordination.k8s.io/leases:get", "coordination.k8s.io/leases:update"}
 	tests := []struct {
