@@ -23,6 +23,7 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/pkg/operations"
 	"github.com/kubedoor/kubedoor-grafana/pkg/peaks"
 	"github.com/kubedoor/kubedoor-grafana/pkg/plugin"
+	"github.com/kubedoor/kubedoor-grafana/pkg/pods"
 	"github.com/kubedoor/kubedoor-grafana/pkg/publish"
 	"github.com/kubedoor/kubedoor-grafana/pkg/recommend"
 	"github.com/kubedoor/kubedoor-grafana/pkg/savings"
@@ -107,6 +108,7 @@ func (b *Backend) InstanceFactory() app.InstanceFactoryFunc {
 		Service: b.Service, Log: b.log, Operations: b.Operations, Collections: b.Collections,
 		Published: control.PublishedFunc(b.Publisher.Trigger), Notifier: b.Operations.Notifier,
 		Replays: b.replays, Engine: b.Engine,
+		Pods: pods.NewService(pods.Options{Notifier: b.Operations.Notifier, Log: b.log.With("part", "pods")}),
 	})
 }
 

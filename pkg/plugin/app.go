@@ -17,6 +17,7 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/pkg/jobs"
 	"github.com/kubedoor/kubedoor-grafana/pkg/notify"
 	"github.com/kubedoor/kubedoor-grafana/pkg/operations"
+	"github.com/kubedoor/kubedoor-grafana/pkg/pods"
 	"github.com/kubedoor/kubedoor-grafana/pkg/preview"
 	"github.com/kubedoor/kubedoor-grafana/pkg/savings"
 	"github.com/kubedoor/kubedoor-grafana/pkg/service"
@@ -41,6 +42,7 @@ type App struct {
 	previews    *preview.Cache         // live listings behind enforcement previews, per instance
 	replays     *savings.Cache         // the recommendations' replays (Deps.Replays)
 	fetcher     *engine.Fetcher        // nil: the engine cannot be fetched from here
+	pods        *pods.Service          // nil: pod routes answer 503
 }
 
 var (
@@ -57,6 +59,7 @@ func NewFactory(d Deps) app.InstanceFactoryFunc {
 		a := &App{
 			svc: svc, log: log, ops: d.Operations, jobs: d.Collections, published: d.Published,
 			notifier: d.Notifier, fetcher: d.Engine, previews: preview.NewCache(), replays: d.Replays,
+			pods: d.Pods,
 		}
 		if a.replays == nil {
 			a.replays = savings.NewCache(savings.DefaultCacheEntries)

@@ -8,6 +8,7 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/pkg/jobs"
 	"github.com/kubedoor/kubedoor-grafana/pkg/notify"
 	"github.com/kubedoor/kubedoor-grafana/pkg/operations"
+	"github.com/kubedoor/kubedoor-grafana/pkg/pods"
 	"github.com/kubedoor/kubedoor-grafana/pkg/savings"
 	"github.com/kubedoor/kubedoor-grafana/pkg/service"
 )
@@ -33,4 +34,6 @@ type Deps struct {
 	Replays *savings.Cache
 	// Engine fetches the embedded engine when an Admin asks (nil: v1/engine/fetch answers 503).
 	Engine *engine.Fetcher
+	// Pods lists and acts on workloads' pods (nil: the pod routes answer 503).
+	Pods *pods.Service
 }
