@@ -20,6 +20,12 @@ func TestTheShippedRoleListsIsolatesAndDeletesPods(t *testing.T) {
 	ctx := context.Background()
 	adminNamespace(t, "podops")
 	adminDeployment(t, "podops", "api")
+	// Without a controller-manager nobody creates the namespace's default ServiceAccount, which
+	// admitting a pod needs.
+	_, err := cluster.Clientset().CoreV1().ServiceAccounts("podops").Create(ctx, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "default"}}, metav1.CreateOptions{})
+	if err != nil && !apierrors.IsAlreadyExists(err) {
+		t.Fatal(err)
+	}
 	yes := true
 	for _, name := range []string{"api-abc-1", "api-abc-2"} {
 		_, err := cluster.Clientset().CoreV1().Pods("podops").Create(ctx, &corev1.Pod{
