@@ -78,6 +78,7 @@ describe('Pods drawer', () => {
     expect(within(drawer).getAllByText('app: CPU 350m / —, memory 420 MiB / 2 GiB')).toHaveLength(2);
     expect(within(drawer).queryByTestId(ids.isolate('checkout-abc-1'))).not.toBeInTheDocument();
     expect(within(drawer).queryByTestId(ids.remove('checkout-abc-1'))).not.toBeInTheDocument();
+    expect(within(drawer).queryByTestId(ids.select('checkout-abc-1'))).not.toBeInTheDocument();
     expect(api.calls('GET clusters/prod-a/pods')[0].query.toString()).toBe('namespace=shop&workload=checkout');
   });
 
@@ -128,7 +129,7 @@ describe('Pods drawer', () => {
     expect(within(drawer).getByText('Isolation: fixed names')).toBeInTheDocument();
 
     await user.click(within(drawer).getByTestId(ids.remove('checkout-abc-1')));
-    expect(screen.getByText(/get 45 seconds/)).toBeInTheDocument();
+    expect(screen.getByText(/get up to 45 seconds/)).toBeInTheDocument();
     await user.click(screen.getByTestId(CONFIRM));
 
     expect(await screen.findByTestId(ids.error)).toHaveTextContent('is not a pod of StatefulSet');
@@ -138,6 +139,41 @@ describe('Pods drawer', () => {
       workload: 'checkout',
       pods: ['checkout-abc-1'],
       intervalSeconds: 0,
+    });
+  });
+
+  test('an Editor deletes several selected pods with a pause between them', async () => {
+    const api = fakeApi({
+      'GET control': ok({ items: [controlRow()], total: 1 }),
+      'GET clusters/prod-a/pods': ok(list()),
+      'POST clusters/prod-a/pods/delete': ok({
+        results: [
+          { pod: 'checkout-abc-1', ok: true },
+          { pod: 'checkout-abc-2', ok: true },
+        ],
+      }),
+    });
+    renderPage(<ControlTable />, context(EDITOR), PATH);
+    const drawer = await openPods();
+    await user.click(await within(drawer).findByTestId(ids.select('checkout-abc-1')));
+    await user.click(within(drawer).getByTestId(ids.select('checkout-abc-2')));
+    const interval = within(drawer).getByTestId(ids.interval);
+    await user.clear(interval);
+    await user.type(interval, '61');
+    expect(within(drawer).getByTestId(ids.deleteSelected)).toBeDisabled();
+    await user.clear(interval);
+    await user.type(interval, '5');
+    await user.click(within(drawer).getByTestId(ids.deleteSelected));
+
+    // The longest grace period of the two, and the pause.
+    expect(screen.getByText(/up to 45 seconds.*5 seconds apart/)).toBeInTheDocument();
+    await user.click(screen.getByTestId(CONFIRM));
+    expect(await screen.findByTestId(ids.done)).toHaveTextContent('checkout-abc-1, checkout-abc-2');
+    expect(api.calls('POST clusters/prod-a/pods/delete')[0].req.data).toEqual({
+      namespace: 'shop',
+      workload: 'checkout',
+      pods: ['checkout-abc-1', 'checkout-abc-2'],
+      intervalSeconds: 5,
     });
   });
 

@@ -5,9 +5,12 @@ import {
   Badge,
   Button,
   type CellProps,
+  Checkbox,
   type Column,
   ConfirmModal,
   Drawer,
+  Field,
+  Input,
   InteractiveTable,
   Stack,
   Text,
@@ -21,6 +24,7 @@ import { kindOf } from '../../api/workloadKind';
 import { Loadable } from '../../components/Loadable';
 import { formatMiB, formatMillis, formatTime } from '../../components/format';
 import { useAsync } from '../../components/useAsync';
+import { parseInteger } from './editForm';
 
 /** Test ids of the Pods drawer (kept here so the drawer stays in its own files). */
 export const podsTestIds = {
@@ -29,6 +33,9 @@ export const podsTestIds = {
   isolated: (pod: string) => `data-testid kd-pods-isolated-${pod}`,
   isolate: (pod: string) => `data-testid kd-pods-isolate-${pod}`,
   remove: (pod: string) => `data-testid kd-pods-delete-${pod}`,
+  select: (pod: string) => `data-testid kd-pods-select-${pod}`,
+  deleteSelected: 'data-testid kd-pods-delete-selected',
+  interval: 'data-testid kd-pods-interval',
   error: 'data-testid kd-pods-error',
   done: 'data-testid kd-pods-done',
 };
@@ -40,7 +47,10 @@ interface Props {
   onClose: () => void;
 }
 
-type Pending = { op: 'isolate' | 'delete'; pod: Pod };
+/** The backend's bound on the pause between deletes (pkg/pods MaxInterval). */
+const MAX_INTERVAL = 60;
+
+type Pending = { op: 'isolate'; pod: Pod } | { op: 'delete'; pods: Pod[]; intervalSeconds: number };
 
 /** A workload's pods from the cluster, with Isolate and Delete for Editors (docs/pods.md). */
 export function PodsDrawer({ target, canWrite, onClose }: Props) {
@@ -63,12 +73,13 @@ export function PodsDrawer({ target, canWrite, onClose }: Props) {
           t('pods.isolated-done', 'Pod {{pod}} isolated; the workload starts a replacement.', { pod: p.pod.name })
         );
       } else {
-        const { results } = await deletePods(target, [p.pod.name]);
-        const failed = results.find((r) => !r.ok);
-        if (failed) {
-          setError(failed.error ?? t('pods.delete-failed', 'The delete failed.'));
+        const names = p.pods.map((x) => x.name);
+        const { results } = await deletePods(target, names, p.intervalSeconds);
+        const failed = results.filter((r) => !r.ok);
+        if (failed.length > 0) {
+          setError(failed.map((r) => `${r.pod}: ${r.error ?? ''}`).join('; '));
         } else {
-          setDone(t('pods.deleted-done', 'Pod {{pod}} is being deleted.', { pod: p.pod.name }));
+          setDone(t('pods.deleted-done', 'Being deleted: {{pods}}.', { pods: names.join(', ') }));
         }
       }
     } catch (err) {
@@ -114,7 +125,7 @@ export function PodsDrawer({ target, canWrite, onClose }: Props) {
           title={
             pending.op === 'isolate'
               ? t('pods.isolate.title', 'Isolate pod {{pod}}?', { pod: pending.pod.name })
-              : t('pods.delete.title', 'Delete pod {{pod}}?', { pod: pending.pod.name })
+              : t('pods.delete.title', 'Delete {{pods}}?', { pods: pending.pods.map((p) => p.name).join(', ') })
           }
           body={confirmText(pending, state.kind === 'ready' ? state.data : undefined)}
           confirmText={
@@ -136,21 +147,58 @@ function confirmText(p: Pending, list: PodList | undefined): string {
       { label: list?.isolationLabel ?? '' }
     );
   }
-  return t(
+  const grace = Math.max(...p.pods.map((x) => x.gracePeriodSeconds));
+  const replaced = p.pods.some((x) => !x.isolated);
+  let text = t(
     'pods.delete.body',
-    'The pod is stopped gracefully: its containers get {{grace}} seconds (the pod spec’s grace period) to end.{{replaced}}',
-    {
-      grace: p.pod.gracePeriodSeconds,
-      replaced: p.pod.isolated ? '' : t('pods.delete.replaced', ' The workload then starts a replacement.'),
-    }
+    'Each pod is stopped gracefully: its containers get up to {{grace}} seconds (the pod spec’s grace period) to end.',
+    { grace }
   );
+  if (p.pods.length > 1) {
+    text += t('pods.delete.pause', ' Pods are deleted one by one, {{s}} seconds apart.', { s: p.intervalSeconds });
+  }
+  if (replaced) {
+    text += t('pods.delete.replaced', ' The workload then starts replacements for its own pods.');
+  }
+  return text;
 }
 
 type Cell = CellProps<Pod>;
 
 function PodsTable({ list, canWrite, onAsk }: { list: PodList; canWrite: boolean; onAsk: (p: Pending) => void }) {
   const writable = canWrite && !list.protected;
-  const columns: Array<Column<Pod>> = [
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [interval, setInterval] = useState('10');
+  const intervalSeconds = parseInteger(interval, 0, MAX_INTERVAL);
+  const chosen = list.pods.filter((p) => selected.has(p.name) && !p.terminating);
+  const toggle = (name: string) =>
+    setSelected((s) => {
+      const next = new Set(s);
+      if (next.has(name)) {
+        next.delete(name);
+      } else {
+        next.add(name);
+      }
+      return next;
+    });
+  const columns: Array<Column<Pod>> = [];
+  if (writable) {
+    columns.push({
+      id: 'select',
+      header: '',
+      disableGrow: true,
+      cell: ({ row }: Cell) => (
+        <Checkbox
+          data-testid={podsTestIds.select(row.original.name)}
+          aria-label={t('pods.select', 'Select {{pod}}', { pod: row.original.name })}
+          value={selected.has(row.original.name)}
+          disabled={row.original.terminating}
+          onChange={() => toggle(row.original.name)}
+        />
+      ),
+    });
+  }
+  columns.push(
     {
       id: 'name',
       header: t('pods.col.name', 'Pod'),
@@ -209,8 +257,8 @@ function PodsTable({ list, canWrite, onAsk }: { list: PodList; canWrite: boolean
       id: 'gracePeriodSeconds',
       header: t('pods.col.grace', 'Grace period'),
       cell: ({ row }: Cell) => `${row.original.gracePeriodSeconds}s`,
-    },
-  ];
+    }
+  );
   if (writable) {
     columns.push({
       id: 'actions',
@@ -235,7 +283,7 @@ function PodsTable({ list, canWrite, onAsk }: { list: PodList; canWrite: boolean
               variant="destructive"
               data-testid={podsTestIds.remove(pod.name)}
               disabled={pod.terminating}
-              onClick={() => onAsk({ op: 'delete', pod })}
+              onClick={() => onAsk({ op: 'delete', pods: [pod], intervalSeconds: 0 })}
             >
               {t('pods.delete.button', 'Delete')}
             </Button>
@@ -250,6 +298,30 @@ function PodsTable({ list, canWrite, onAsk }: { list: PodList; canWrite: boolean
         <Alert severity="info" title={t('pods.protected', 'Pods here cannot be isolated or deleted from KubeDoor')}>
           {list.protectedReason}
         </Alert>
+      )}
+      {writable && chosen.length > 0 && (
+        <Stack direction="row" gap={1} alignItems="flex-end">
+          <Field
+            label={t('pods.interval', 'Seconds between deletes')}
+            invalid={intervalSeconds === undefined}
+            error={t('pods.interval-error', 'A whole number from 0 to {{max}}', { max: MAX_INTERVAL })}
+          >
+            <Input
+              data-testid={podsTestIds.interval}
+              width={12}
+              value={interval}
+              onChange={(e) => setInterval(e.currentTarget.value)}
+            />
+          </Field>
+          <Button
+            variant="destructive"
+            data-testid={podsTestIds.deleteSelected}
+            disabled={intervalSeconds === undefined}
+            onClick={() => onAsk({ op: 'delete', pods: chosen, intervalSeconds: intervalSeconds ?? 0 })}
+          >
+            {t('pods.delete-selected', 'Delete {{n}} selected', { n: chosen.length })}
+          </Button>
+        </Stack>
       )}
       {writable && list.cannotIsolate && (
         <Text color="secondary">{t('pods.cannot-isolate', 'Isolation: {{why}}', { why: list.cannotIsolate })}</Text>
