@@ -57,7 +57,7 @@ func (a *App) listPods(w http.ResponseWriter, r *http.Request) {
 func (a *App) listIsolatedPods(w http.ResponseWriter, r *http.Request) {
 	ns := r.URL.Query().Get("namespace")
 	if ns != "" {
-		if _, fe := pods.ValidateRef(ns, "", "x"); fe != nil {
+		if fe := pods.ValidateNamespace(ns); fe != nil {
 			writeFieldError(w, fe)
 			return
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -101,8 +102,8 @@ type DeleteRequest struct {
 func (op *Operator) Delete(ctx context.Context, req DeleteRequest, by Actor) ([]Result, error) {
 	checked, err := op.checkDeletes(ctx, req)
 	if err != nil {
-		res := op.result(req.Ref, fmt.Sprint(req.Pods))
-		res.Error = err.Error()
+		res := op.result(req.Ref, strings.Join(req.Pods, ","))
+		res.Error, res.Before = err.Error(), map[string][]string{"pods": req.Pods}
 		op.record(ctx, by, ActionDelete, req.Ref, res)
 		op.o.Log.Warn("pod delete refused", "cluster", op.c.Name, "workload", req.Ref.Target(), "pods", req.Pods, "by", by.User, "error", err)
 		return nil, err

@@ -14,11 +14,19 @@ var (
 	dnsSubdomain = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
 )
 
+// ValidateNamespace checks a namespace named in a request.
+func ValidateNamespace(namespace string) *settings.FieldError {
+	if len(namespace) > 63 || !dnsLabel.MatchString(namespace) {
+		return &settings.FieldError{Field: "namespace", Reason: "must be a Kubernetes namespace name"}
+	}
+	return nil
+}
+
 // ValidateRef checks a workload named in a request and returns it with its kind canonical
 // ("" is a Deployment).
 func ValidateRef(namespace, kind, name string) (workload.Ref, *settings.FieldError) {
-	if len(namespace) > 63 || !dnsLabel.MatchString(namespace) {
-		return workload.Ref{}, &settings.FieldError{Field: "namespace", Reason: "must be a Kubernetes namespace name"}
+	if fe := ValidateNamespace(namespace); fe != nil {
+		return workload.Ref{}, fe
 	}
 	k, err := workload.ParseKind(kind)
 	if err != nil {
