@@ -94,8 +94,10 @@ type Publisher interface {
 	Publish(ctx context.Context, w Workload) error
 }
 
-// Auditor records audit entries (audit.Log).
+// Auditor records audit entries (audit.Log): Begin a pending one before an action writes, and
+// Record the result under its ID.
 type Auditor interface {
+	Begin(ctx context.Context, e audit.Entry) (uuid.UUID, error)
 	Record(ctx context.Context, e audit.Entry) error
 }
 
@@ -228,12 +230,8 @@ func (r *Runner) batch(ctx context.Context, items []Workload, interval time.Dura
 	return results
 }
 
-// audit records one item; a failure to record is logged (the action already happened).
-func (r *Runner) audit(ctx context.Context, by Actor, action string, res Result) {
-	r.auditAs(ctx, uuid.Nil, by, action, res)
-}
-
-// auditAs is audit with the entry's ID (uuid.Nil: a new one).
+// auditAs records one item's entry with the ID (uuid.Nil: a new one); a failure to record is
+// logged (the action already happened).
 func (r *Runner) auditAs(ctx context.Context, id uuid.UUID, by Actor, action string, res Result) {
 	e := audit.Entry{ID: id, User: by.User, Role: by.Role, Action: action, Cluster: res.Cluster, Target: res.Target(),
 		Before: res.Before, After: res.After, Result: audit.ResultOK, Error: res.Error}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/google/uuid"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes"
@@ -37,62 +38,48 @@ func (r *Runner) client(w Workload) (kubernetes.Interface, error) {
 
 // scale records the manual value, publishes, then scales through the scale subresource (what
 // `kubectl scale` does), so the webhook sees a table that already says n.
-func (r *Runner) scale(ctx context.Context, it ScaleItem, by Actor) (res Result) {
-	var kindErr error
-	it.Workload, kindErr = scalable(it.Workload)
-	res = Result{Workload: it.Workload}
-	defer func() { r.audit(ctx, by, ActionScale, res) }()
-	fail := func(err error) Result {
-		res.Error = err.Error()
-		r.d.Log.Warn("scale failed", "workload", it.String(), "kind", it.Kind, "replicas", it.Replicas, "by", by.User, "error", err)
-		return res
-	}
-	if kindErr != nil {
-		return fail(kindErr)
-	}
-	kc, err := r.client(it.Workload)
-	if err != nil {
-		return fail(err)
-	}
-	obj, err := getObject(ctx, kc, it.Workload)
-	if err != nil {
-		return fail(err)
-	}
-	res.Before = ReplicasState{Replicas: obj.replicas}
-	if r.d.Manual == nil {
-		return fail(errors.New("the control table is unavailable, so the manual replicas cannot be recorded and the webhook would undo the scale; use a temporary scale"))
-	}
-	mc, err := r.d.Manual.SetManualReplicas(ctx, it.Workload, it.Replicas, by)
-	if err != nil {
-		return fail(fmt.Errorf("recording manual replicas %d: %w", it.Replicas, err))
-	}
-	found := mc.Found
-	if found {
-		// The version's own entry: should the process die before this line, the backend's
-		// start writes it from the version (control.ReconcileAudit) under the same ID.
-		r.auditAs(ctx, audit.ControlVersionID(it.Cluster, it.Namespace, it.Ref().QualifiedName(), mc.Version), by, ActionRecordManual,
-			Result{Workload: it.Workload, OK: true,
-				Before: map[string]int32{"replicasManual": mc.Previous}, After: map[string]int32{"replicasManual": it.Replicas}})
-		if r.d.Publisher != nil {
-			if err := r.d.Publisher.Publish(ctx, it.Workload); err != nil {
-				return fail(fmt.Errorf("manual replicas %d recorded, but publishing cluster %s's policies failed, so the scale was not attempted: %w", it.Replicas, it.Cluster, err))
+func (r *Runner) scale(ctx context.Context, it ScaleItem, by Actor) Result {
+	return r.act(ctx, by, ActionScale, it.Workload, scalable, func(ctx context.Context, kc kubernetes.Interface, s *step) (any, error) {
+		it.Workload = s.res.Workload
+		obj, err := getObject(ctx, kc, it.Workload)
+		if err != nil {
+			return nil, err
+		}
+		if r.d.Manual == nil {
+			s.res.Before = ReplicasState{Replicas: obj.replicas}
+			return nil, errors.New("the control table is unavailable, so the manual replicas cannot be recorded and the webhook would undo the scale; use a temporary scale")
+		}
+		if err := s.begin(ReplicasState{Replicas: obj.replicas}); err != nil {
+			return nil, err
+		}
+		mc, err := r.d.Manual.SetManualReplicas(ctx, it.Workload, it.Replicas, by)
+		if err != nil {
+			return nil, fmt.Errorf("recording manual replicas %d: %w", it.Replicas, err)
+		}
+		if mc.Found {
+			// The version's own entry: should the process die before this line, the backend's
+			// start writes it from the version (control.ReconcileAudit) under the same ID.
+			r.auditAs(ctx, audit.ControlVersionID(it.Cluster, it.Namespace, it.Ref().QualifiedName(), mc.Version), by, ActionRecordManual,
+				Result{Workload: it.Workload, OK: true,
+					Before: map[string]int32{"replicasManual": mc.Previous}, After: map[string]int32{"replicasManual": it.Replicas}})
+			if r.d.Publisher == nil {
+				r.d.Log.Warn("no publisher wired: the webhook keeps its previous policy until the next reconcile", "workload", it.String())
+			} else if err := r.d.Publisher.Publish(ctx, it.Workload); err != nil {
+				return nil, fmt.Errorf("manual replicas %d recorded, but publishing cluster %s's policies failed, so the scale was not attempted: %w", it.Replicas, it.Cluster, err)
 			}
 		} else {
-			r.d.Log.Warn("no publisher wired: the webhook keeps its previous policy until the next reconcile", "workload", it.String())
+			r.d.Log.Info("workload not in the control table; scaling without recording manual replicas", "workload", it.String())
 		}
-	} else {
-		r.d.Log.Info("workload not in the control table; scaling without recording manual replicas", "workload", it.String())
-	}
-	got, err := r.clearAndScale(ctx, kc, obj, it)
-	if err != nil {
-		if found {
-			err = fmt.Errorf("manual replicas %d are recorded in the control table (the webhook applies them at the next rollout), but scaling now failed: %w", it.Replicas, err)
+		got, err := r.clearAndScale(ctx, kc, obj, it)
+		if err != nil {
+			if mc.Found {
+				err = fmt.Errorf("manual replicas %d are recorded in the control table (the webhook applies them at the next rollout), but scaling now failed: %w", it.Replicas, err)
+			}
+			return nil, err
 		}
-		return fail(err)
-	}
-	res.OK, res.After = true, ReplicasState{Replicas: got}
-	r.d.Log.Info("scaled", "workload", it.String(), "kind", it.Kind, "from", obj.replicas, "to", got, "by", by.User, "recorded", found)
-	return res
+		r.d.Log.Info("scaled", "workload", it.String(), "kind", it.Kind, "from", obj.replicas, "to", got, "by", by.User, "recorded", mc.Found)
+		return ReplicasState{Replicas: got}, nil
+	})
 }
 
 func (r *Runner) clearAndScale(ctx context.Context, kc kubernetes.Interface, obj object, it ScaleItem) (int32, error) {
@@ -159,94 +146,74 @@ func (r *Runner) updateScale(ctx context.Context, kc kubernetes.Interface, it Sc
 // scaleTemporary sets the replicas and the scale-temp annotation in one update of the workload
 // (a Deployment or StatefulSet: the webhook honours the annotation on both), so the webhook sees
 // both together and lets the change through; the table is not touched.
-func (r *Runner) scaleTemporary(ctx context.Context, it ScaleItem, by Actor) (res Result) {
-	var kindErr error
-	it.Workload, kindErr = scalable(it.Workload)
-	res = Result{Workload: it.Workload}
-	defer func() { r.audit(ctx, by, ActionScaleTemporary, res) }()
-	fail := func(err error) Result {
-		res.Error = err.Error()
-		r.d.Log.Warn("temporary scale failed", "workload", it.String(), "kind", it.Kind, "replicas", it.Replicas, "by", by.User, "error", err)
-		return res
-	}
-	if kindErr != nil {
-		return fail(kindErr)
-	}
-	kc, err := r.client(it.Workload)
-	if err != nil {
-		return fail(err)
-	}
-	var before int32
-	var stamp string
-	var out object
-	err = retry.RetryOnConflict(retry.DefaultRetry, func() error {
-		obj, err := getObject(ctx, kc, it.Workload)
-		if err != nil {
+func (r *Runner) scaleTemporary(ctx context.Context, it ScaleItem, by Actor) Result {
+	return r.act(ctx, by, ActionScaleTemporary, it.Workload, scalable, func(ctx context.Context, kc kubernetes.Interface, s *step) (any, error) {
+		it.Workload = s.res.Workload
+		var before int32
+		var stamp string
+		var out object
+		err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+			obj, err := getObject(ctx, kc, it.Workload)
+			if err != nil {
+				return err
+			}
+			before = obj.replicas
+			if s.id == uuid.Nil {
+				if err := s.begin(ReplicasState{Replicas: before}); err != nil {
+					return err
+				}
+			}
+			s.res.Before = ReplicasState{Replicas: before}
+			stamp = v1alpha1.ScaleTemp{At: r.d.Now(), From: before, To: it.Replicas}.String() // the value the webhook parses
+			// resourceVersion makes the patch conditional: a concurrent change is a 409, retried.
+			patch, err := json.Marshal(map[string]any{
+				"metadata": map[string]any{"resourceVersion": obj.resourceVersion, "annotations": map[string]string{v1alpha1.AnnotationScaleTemp: stamp}},
+				"spec":     map[string]any{"replicas": it.Replicas},
+			})
+			if err != nil {
+				return err
+			}
+			out, err = patchObject(ctx, kc, it.Workload, types.MergePatchType, patch)
 			return err
-		}
-		before = obj.replicas
-		stamp = v1alpha1.ScaleTemp{At: r.d.Now(), From: before, To: it.Replicas}.String() // the value the webhook parses
-		// resourceVersion makes the patch conditional: a concurrent change is a 409, retried.
-		patch, err := json.Marshal(map[string]any{
-			"metadata": map[string]any{"resourceVersion": obj.resourceVersion, "annotations": map[string]string{v1alpha1.AnnotationScaleTemp: stamp}},
-			"spec":     map[string]any{"replicas": it.Replicas},
 		})
 		if err != nil {
-			return err
+			return nil, fmt.Errorf("temporary scale to %d: %w", it.Replicas, err)
 		}
-		out, err = patchObject(ctx, kc, it.Workload, types.MergePatchType, patch)
-		return err
+		if got := out.replicas; got != it.Replicas {
+			return nil, fmt.Errorf("the admission webhook changed replicas to %d instead of %d despite the temporary-scale annotation", got, it.Replicas)
+		}
+		r.d.Log.Info("scaled temporarily", "workload", it.String(), "kind", it.Kind, "from", before, "to", it.Replicas, "by", by.User)
+		return map[string]any{"replicas": it.Replicas, "annotation": stamp}, nil
 	})
-	res.Before = ReplicasState{Replicas: before}
-	if err != nil {
-		return fail(fmt.Errorf("temporary scale to %d: %w", it.Replicas, err))
-	}
-	if got := out.replicas; got != it.Replicas {
-		return fail(fmt.Errorf("the admission webhook changed replicas to %d instead of %d despite the temporary-scale annotation", got, it.Replicas))
-	}
-	res.OK, res.After = true, map[string]any{"replicas": it.Replicas, "annotation": stamp}
-	r.d.Log.Info("scaled temporarily", "workload", it.String(), "kind", it.Kind, "from", before, "to", it.Replicas, "by", by.User)
-	return res
 }
 
 // restart does what `kubectl rollout restart` does, for every kind: a new restartedAt on the pod
 // template.
-func (r *Runner) restart(ctx context.Context, w Workload, by Actor) (res Result) {
-	var kindErr error
-	w, kindErr = normalized(w)
-	res = Result{Workload: w}
-	defer func() { r.audit(ctx, by, ActionRestart, res) }()
-	fail := func(err error) Result {
-		res.Error = err.Error()
-		r.d.Log.Warn("restart failed", "workload", w.String(), "kind", w.Kind, "by", by.User, "error", err)
-		return res
-	}
-	if kindErr != nil {
-		return fail(kindErr)
-	}
-	kc, err := r.client(w)
-	if err != nil {
-		return fail(err)
-	}
-	obj, err := getObject(ctx, kc, w)
-	if err != nil {
-		return fail(err)
-	}
-	res.Before = RestartState{RestartedAt: obj.templateAnnotations[RestartedAtAnnotation]}
-	at := r.d.Now().UTC().Format(time.RFC3339)
-	if at == res.Before.(RestartState).RestartedAt {
-		// Two restarts within one second would be one change; make the second a real one.
-		at = r.d.Now().UTC().Add(time.Second).Format(time.RFC3339)
-	}
-	patch, err := json.Marshal(map[string]any{"spec": map[string]any{"template": map[string]any{
-		"metadata": map[string]any{"annotations": map[string]string{RestartedAtAnnotation: at}}}}})
-	if err != nil {
-		return fail(err)
-	}
-	if _, err := patchObject(ctx, kc, w, types.StrategicMergePatchType, patch); err != nil {
-		return fail(fmt.Errorf("patching restartedAt: %w", err))
-	}
-	res.OK, res.After = true, RestartState{RestartedAt: at}
-	r.d.Log.Info("restarted", "workload", w.String(), "kind", w.Kind, "restartedAt", at, "by", by.User)
-	return res
+func (r *Runner) restart(ctx context.Context, w Workload, by Actor) Result {
+	return r.act(ctx, by, ActionRestart, w, normalized, func(ctx context.Context, kc kubernetes.Interface, s *step) (any, error) {
+		w := s.res.Workload
+		obj, err := getObject(ctx, kc, w)
+		if err != nil {
+			return nil, err
+		}
+		before := obj.templateAnnotations[RestartedAtAnnotation]
+		at := r.d.Now().UTC().Format(time.RFC3339)
+		if at == before {
+			// Two restarts within one second would be one change; make the second a real one.
+			at = r.d.Now().UTC().Add(time.Second).Format(time.RFC3339)
+		}
+		patch, err := json.Marshal(map[string]any{"spec": map[string]any{"template": map[string]any{
+			"metadata": map[string]any{"annotations": map[string]string{RestartedAtAnnotation: at}}}}})
+		if err != nil {
+			return nil, err
+		}
+		if err := s.begin(RestartState{RestartedAt: before}); err != nil {
+			return nil, err
+		}
+		if _, err := patchObject(ctx, kc, w, types.StrategicMergePatchType, patch); err != nil {
+			return nil, fmt.Errorf("patching restartedAt: %w", err)
+		}
+		r.d.Log.Info("restarted", "workload", w.String(), "kind", w.Kind, "restartedAt", at, "by", by.User)
+		return RestartState{RestartedAt: at}, nil
+	})
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	autoscalingv1 "k8s.io/api/autoscaling/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -33,6 +34,8 @@ func (noManual) SetManualReplicas(context.Context, Workload, int32, Actor) (Manu
 type nopAudit struct{}
 
 func (nopAudit) Record(context.Context, audit.Entry) error { return nil }
+
+func (nopAudit) Begin(context.Context, audit.Entry) (uuid.UUID, error) { return uuid.New(), nil }
 
 func fakeWith(t *testing.T, react func(updates int) (int32, error)) (*fake.Clientset, *int) {
 	t.Helper()

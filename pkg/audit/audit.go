@@ -142,10 +142,9 @@ func (l *Log) List(ctx context.Context, f Filter) ([]Record, uint64, error) {
 	}
 	offset := max(f.Offset, 0)
 	params = append(params, store.P("limit", limit), store.P("offset", offset))
-	q := `SELECT toString(id), at, user_login, user_role, action, cluster, target, before_json, after_json, result, error, note
-FROM audit_log` + where + `
+	q := `SELECT id, at, user_login, user_role, action, cluster, target, before_json, after_json, result, error, note
+FROM ` + latest(where) + `
 ORDER BY at DESC, id
-LIMIT 1 BY id
 LIMIT {limit:UInt32} OFFSET {offset:UInt32}`
 	rows, err := l.conn.Query(ctx, q, params...)
 	if err != nil {
@@ -172,8 +171,8 @@ LIMIT {limit:UInt32} OFFSET {offset:UInt32}`
 	return out, total, nil
 }
 
-func (l *Log) count(ctx context.Context, where string, params []store.Param) (uint64, error) {
-	rows, err := l.conn.Query(ctx, `SELECT uniqExact(id) FROM audit_log`+where, params...)
+func (l *Log) count(ctx context.Context, where clauses, params []store.Param) (uint64, error) {
+	rows, err := l.conn.Query(ctx, `SELECT count() FROM `+latest(where), params...)
 	if err != nil {
 		return 0, fmt.Errorf("counting audit entries: %w", err)
 	}
@@ -187,7 +186,21 @@ func (l *Log) count(ctx context.Context, where string, params []store.Param) (ui
 	return n, rows.Err()
 }
 
-func (f Filter) where() (string, []store.Param) {
+// latest is the entries matching where, one per ID: the newest, so a result that replaced a
+// pending entry (Begin) is what is shown and what a result filter matches.
+func latest(w clauses) string {
+	return `(SELECT toString(id) AS id, at, user_login, user_role, action, cluster, target, before_json, after_json,
+  result, error, note
+FROM audit_log` + w.inner + `
+ORDER BY at DESC, id
+LIMIT 1 BY id)` + w.outer
+}
+
+// clauses are a filter's WHERE clauses: inner on the stored rows, outer (the result) on the
+// newest row of each ID.
+type clauses struct{ inner, outer string }
+
+func (f Filter) where() (clauses, []store.Param) {
 	var conds []string
 	var params []store.Param
 	eq := func(col, name, v string) {
@@ -199,7 +212,6 @@ func (f Filter) where() (string, []store.Param) {
 	eq("cluster", "cluster", f.Cluster)
 	eq("user_login", "user", f.User)
 	eq("action", "action", f.Action)
-	eq("result", "result", f.Result)
 	if f.Target != "" {
 		conds = append(conds, "startsWith(target, {target:String})")
 		params = append(params, store.P("target", f.Target))
@@ -212,10 +224,15 @@ func (f Filter) where() (string, []store.Param) {
 		conds = append(conds, "at < {to:DateTime64(3, 'UTC')}")
 		params = append(params, store.P("to", f.To))
 	}
-	if len(conds) == 0 {
-		return "", params
+	var w clauses
+	if len(conds) > 0 {
+		w.inner = "\nWHERE " + strings.Join(conds, " AND ")
 	}
-	return "\nWHERE " + strings.Join(conds, " AND "), params
+	if f.Result != "" {
+		w.outer = "\nWHERE result = {result:String}"
+		params = append(params, store.P("result", f.Result))
+	}
+	return w, params
 }
 
 func rawOrNull(s string) json.RawMessage {

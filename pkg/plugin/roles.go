@@ -5,9 +5,10 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/kubedoor/kubedoor-grafana/pkg/audit"
-
+	"github.com/google/uuid"
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
+
+	"github.com/kubedoor/kubedoor-grafana/pkg/audit"
 )
 
 // Role is a Grafana org role, ordered so that a higher role includes the lower ones.
@@ -89,4 +90,24 @@ func (a *App) audit(ctx context.Context, c Caller, e audit.Entry) {
 	if err != nil {
 		a.log.Error("audit entry not recorded", "action", e.Action, "target", e.Target, "user", e.User, "result", e.Result, "error", err)
 	}
+}
+
+// begin records e as pending for the caller before a write to a cluster (audit.Log.Begin); the
+// handler records the result under the returned ID. When the entry cannot be recorded it answers
+// 503 and reports false: the write is not made without its audit entry.
+func (a *App) begin(w http.ResponseWriter, r *http.Request, e audit.Entry) (uuid.UUID, bool) {
+	c := callerFrom(r)
+	e.User, e.Role = c.Login, c.Role.String()
+	snap, err := a.svc.Snapshot()
+	var id uuid.UUID
+	if err == nil {
+		id, err = audit.New(snap.Conn).Begin(r.Context(), e)
+	}
+	if err != nil {
+		a.log.Error("audit entry refused; the write was not made", "action", e.Action, "target", e.Target, "user", e.User, "error", err)
+		writeError(w, http.StatusServiceUnavailable, codeUnavailable,
+			"%s was not done: the audit log is unavailable, so it would go unrecorded; the Overview's store card says why", e.Action)
+		return uuid.Nil, false
+	}
+	return id, true
 }

@@ -57,6 +57,9 @@ func (a *App) putEnforcement(w http.ResponseWriter, r *http.Request) {
 	}
 	ns := r.PathValue("namespace")
 	entry := audit.Entry{Action: "switch namespace enforcement", Cluster: c.Name, Target: "namespaces/" + ns}
+	if entry.ID, ok = a.begin(w, r, entry); !ok {
+		return
+	}
 	before, after, err := sw.Set(r.Context(), ns, enforce.Change{Control: *body.Control, UnknownWorkloads: body.UnknownWorkloads})
 	if err != nil {
 		entry.Result, entry.Error = audit.ResultFailed, err.Error()

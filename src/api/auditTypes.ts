@@ -1,7 +1,8 @@
 import type { Paging } from './types';
 
 /** GET v1/audit: who changed what, when, with what result. */
-export type AuditResult = 'ok' | 'denied' | 'failed';
+/** pending: an action began and its result is not recorded yet; unknown: the backend stopped before it was. */
+export type AuditResult = 'ok' | 'denied' | 'failed' | 'pending' | 'unknown';
 
 export interface AuditEntry {
   id: string;

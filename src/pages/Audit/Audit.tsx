@@ -34,7 +34,13 @@ const PAGE_SIZE = 50;
 const RANGES = { '24h': 24, '7d': 24 * 7, '30d': 24 * 30, all: 0 } as const;
 type RangeKey = keyof typeof RANGES;
 
-const RESULT_COLOR: Record<AuditResult, BadgeColor> = { ok: 'green', denied: 'orange', failed: 'red' };
+const RESULT_COLOR: Record<AuditResult, BadgeColor> = {
+  ok: 'green',
+  denied: 'orange',
+  failed: 'red',
+  pending: 'blue',
+  unknown: 'purple',
+};
 
 type Cell = CellProps<AuditEntry>;
 
@@ -160,6 +166,8 @@ function Audit({ now = Date.now }: Props) {
                   { label: t('audit.result.ok', 'OK'), value: 'ok' },
                   { label: t('audit.result.denied', 'Denied'), value: 'denied' },
                   { label: t('audit.result.failed', 'Failed'), value: 'failed' },
+                  { label: t('audit.result.pending', 'Pending'), value: 'pending' },
+                  { label: t('audit.result.unknown', 'Unknown'), value: 'unknown' },
                 ]}
                 value={result}
                 onChange={(v) => set('result', v)}
