@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -43,6 +44,9 @@ func TestIsolatingADeploymentPodMakesTheReplicaSetStartAReplacement(t *testing.T
 	e := rec.last()
 	if e.Action != ActionIsolate || e.Result != audit.ResultOK || e.Target != ns+"/web" || e.User != "ed" || e.Before == nil || e.After == nil {
 		t.Fatalf("audit entry %+v", e)
+	}
+	if !rec.begunAs(e) {
+		t.Fatalf("the result is not recorded under a pending entry begun before the patch: %+v", e)
 	}
 	if st, ok := e.After.(podState); !ok || st.Isolation == nil || st.Isolation.To != "web-isolated" || st.Isolation.From != "web" {
 		t.Fatalf("audit after %+v", e.After)
@@ -174,6 +178,11 @@ func TestDeletingSeveralPodsPausesBetweenThemAndTheOwnerReplacesThem(t *testing.
 	if rec.count() != 2 || rec.last().Action != ActionDelete || rec.last().Result != audit.ResultOK {
 		t.Fatalf("one audit entry per pod: %+v", rec.entries)
 	}
+	for _, e := range rec.entries {
+		if !rec.begunAs(e) {
+			t.Fatalf("a delete's result is not recorded under the pending entry begun before it: %+v", e)
+		}
+	}
 	if len(rec.events) != 1 || rec.events[0].Kind != "actionDone" {
 		t.Fatalf("one message per request: %+v", rec.events)
 	}
@@ -259,7 +268,7 @@ func TestRefusedOperationsChangeNothing(t *testing.T) {
 			if !errors.Is(err, tc.want) || !errors.As(err, &r) || r.Field != tc.wantField {
 				t.Fatalf("want %v naming %s, got %v", tc.want, tc.wantField, err)
 			}
-			if rec.count() != n+1 || rec.last().Result != audit.ResultFailed || rec.last().Error == "" {
+			if rec.count() != n+1 || rec.last().Result != audit.ResultFailed || rec.last().Error == "" || len(rec.begun) != 0 {
 				t.Fatalf("the refusal is audited once as failed: %+v", rec.last())
 			}
 		})
@@ -271,5 +280,32 @@ func TestRefusedOperationsChangeNothing(t *testing.T) {
 	}
 	if got, _ := op.ListIsolated(ctx, ns); len(got) != 0 {
 		t.Fatalf("nothing was isolated: %+v", got)
+	}
+}
+
+func TestNothingIsWrittenWhenTheAuditLogRefusesTheEntry(t *testing.T) {
+	cs := cluster(t)
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
+	defer cancel()
+	ns := namespace(ctx, t, cs)
+	deployment(ctx, t, cs, ns, "web", 1)
+	op, rec, _ := operator(t)
+	rec.refuseBegin = true
+	ref := workload.Ref{Namespace: ns, Kind: workload.Deployment, Name: "web"}
+	l, err := op.List(ctx, ref)
+	if err != nil || len(l.Pods) != 1 {
+		t.Fatalf("%+v %v", l, err)
+	}
+	name := l.Pods[0].Name
+	if res, err := op.Isolate(ctx, ref, name, Actor{User: "ed"}); err == nil || res.OK || !strings.Contains(err.Error(), "audit log refused") {
+		t.Fatalf("isolate with the audit log down: %+v %v", res, err)
+	}
+	results, err := op.Delete(ctx, DeleteRequest{Ref: ref, Pods: []string{name}}, Actor{User: "ed"})
+	if err != nil || len(results) != 1 || results[0].OK || !strings.Contains(results[0].Error, "audit log refused") {
+		t.Fatalf("delete with the audit log down: %+v %v", results, err)
+	}
+	p, err := cs.CoreV1().Pods(ns).Get(ctx, name, metav1.GetOptions{})
+	if err != nil || p.DeletionTimestamp != nil || p.Labels["app"] != "web" || p.Annotations[AnnotationIsolatedAt] != "" {
+		t.Fatalf("the pod must be untouched: %v %v", p, err)
 	}
 }

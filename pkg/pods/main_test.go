@@ -6,12 +6,14 @@ package pods
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -50,11 +52,37 @@ func cluster(t *testing.T) kubernetes.Interface {
 	return kube.Clientset()
 }
 
-// recorder keeps the audit entries and messages an Operator produces.
+// recorder keeps the audit entries and messages an Operator produces; begun holds the pending
+// entries, entries the rest. refuseBegin makes Begin fail, as a store that is down does.
 type recorder struct {
-	mu      sync.Mutex
-	entries []audit.Entry
-	events  []notify.Event
+	mu          sync.Mutex
+	begun       []audit.Entry
+	entries     []audit.Entry
+	events      []notify.Event
+	refuseBegin bool
+}
+
+func (r *recorder) Begin(_ context.Context, e audit.Entry) (uuid.UUID, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.refuseBegin {
+		return uuid.Nil, errors.New("store down")
+	}
+	e.ID, e.Result = uuid.New(), audit.ResultPending
+	r.begun = append(r.begun, e)
+	return e.ID, nil
+}
+
+// begunAs says whether e's ID is that of a pending entry with the same action and target.
+func (r *recorder) begunAs(e audit.Entry) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, b := range r.begun {
+		if b.ID == e.ID && b.Action == e.Action && b.Target == e.Target && b.Before != nil {
+			return true
+		}
+	}
+	return false
 }
 
 func (r *recorder) Record(_ context.Context, e audit.Entry) error {

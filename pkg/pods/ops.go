@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -20,61 +21,64 @@ import (
 // replacement while the pod keeps running. A refusal is a *Refusal; every attempt that reaches
 // the cluster's pods (and every refusal of a protected namespace) is audited.
 func (op *Operator) Isolate(ctx context.Context, ref workload.Ref, pod string, by Actor) (Result, error) {
-	res := op.result(ref, pod)
-	res, err := op.isolate(ctx, ref, pod, by, res)
+	res, id, err := op.isolate(ctx, ref, pod, by, op.result(ref, pod))
 	if err != nil {
 		res.Error = err.Error()
 		op.o.Log.Warn("pod isolation failed", "cluster", op.c.Name, "workload", ref.Target(), "kind", ref.Kind, "pod", pod, "by", by.User, "error", err)
 	} else {
 		op.o.Log.Info("pod isolated", "cluster", op.c.Name, "workload", ref.Target(), "kind", ref.Kind, "pod", pod, "by", by.User)
 	}
-	op.record(ctx, by, ActionIsolate, ref, res)
+	op.record(ctx, id, by, ActionIsolate, ref, res)
 	op.report(ctx, "isolate pod", ref, []Result{res}, by)
 	return res, err
 }
 
-func (op *Operator) isolate(ctx context.Context, ref workload.Ref, pod string, by Actor, res Result) (Result, error) {
+// isolate does Isolate's work; id is the pending audit entry's when the patch was attempted.
+func (op *Operator) isolate(ctx context.Context, ref workload.Ref, pod string, by Actor, res Result) (_ Result, id uuid.UUID, _ error) {
 	if why := Protected(ref.Namespace, op.c.KubedoorNamespace); why != "" {
-		return res, refused(ErrProtected, "namespace", "%s", why)
+		return res, id, refused(ErrProtected, "namespace", "%s", why)
 	}
 	o, err := getOwner(ctx, op.c.Kube, ref)
 	if err != nil {
-		return res, err
+		return res, id, err
 	}
 	label, cannot := isolationLabel(o)
 	if cannot != "" {
-		return res, refused(ErrUnsupported, "pod", "pods of %s %s cannot be isolated: %s", ref.Kind, ref.Target(), cannot)
+		return res, id, refused(ErrUnsupported, "pod", "pods of %s %s cannot be isolated: %s", ref.Kind, ref.Target(), cannot)
 	}
 	p, err := op.getPod(ctx, ref, pod)
 	if err != nil {
-		return res, err
+		return res, id, err
 	}
 	res.Before = stateOf(p)
 	switch {
 	case o.isolatedFrom(p):
-		return res, refused(ErrConflict, "pod", "pod %s is already isolated (at %s by %s)", pod, p.Annotations[AnnotationIsolatedAt], p.Annotations[AnnotationIsolatedBy])
+		return res, id, refused(ErrConflict, "pod", "pod %s is already isolated (at %s by %s)", pod, p.Annotations[AnnotationIsolatedAt], p.Annotations[AnnotationIsolatedBy])
 	case !o.owns(p):
-		return res, refused(ErrNotOwned, "pod", "pod %s is not a pod of %s %s", pod, ref.Kind, ref.Target())
+		return res, id, refused(ErrNotOwned, "pod", "pod %s is not a pod of %s %s", pod, ref.Kind, ref.Target())
 	case p.DeletionTimestamp != nil:
-		return res, refused(ErrConflict, "pod", "pod %s is being deleted", pod)
+		return res, id, refused(ErrConflict, "pod", "pod %s is being deleted", pod)
 	}
 	iso := Isolation{Label: label, From: p.Labels[label], To: IsolatedValue(p.Labels[label]),
 		At: op.o.Now().UTC().Format(time.RFC3339), By: by.User, Workload: ref.Kind + "/" + ref.Name}
 	patch, err := iso.Patch(p.ResourceVersion)
 	if err != nil {
-		return res, err
+		return res, id, err
+	}
+	if id, err = op.begin(ctx, by, ActionIsolate, ref, res); err != nil {
+		return res, id, err
 	}
 	after, err := op.c.Kube.CoreV1().Pods(ref.Namespace).Patch(ctx, pod, types.MergePatchType, patch, metav1.PatchOptions{})
 	if apierrors.IsConflict(err) {
-		return res, refused(ErrConflict, "pod", "pod %s changed while it was being isolated; look at it again and retry", pod)
+		return res, id, refused(ErrConflict, "pod", "pod %s changed while it was being isolated; look at it again and retry", pod)
 	}
 	if err != nil {
-		return res, fmt.Errorf("patching pod %s: %w", pod, err)
+		return res, id, fmt.Errorf("patching pod %s: %w", pod, err)
 	}
 	st := stateOf(after)
 	st.Isolation = &iso
 	res.OK, res.After = true, st
-	return res, nil
+	return res, id, nil
 }
 
 // getPod reads pod of ref's namespace; an absent one is a refusal naming the pod.
@@ -104,7 +108,7 @@ func (op *Operator) Delete(ctx context.Context, req DeleteRequest, by Actor) ([]
 	if err != nil {
 		res := op.result(req.Ref, strings.Join(req.Pods, ","))
 		res.Error, res.Before = err.Error(), map[string][]string{"pods": req.Pods}
-		op.record(ctx, by, ActionDelete, req.Ref, res)
+		op.record(ctx, uuid.Nil, by, ActionDelete, req.Ref, res)
 		op.o.Log.Warn("pod delete refused", "cluster", op.c.Name, "workload", req.Ref.Target(), "pods", req.Pods, "by", by.User, "error", err)
 		return nil, err
 	}
@@ -157,17 +161,23 @@ func (op *Operator) deleteOne(ctx context.Context, ref workload.Ref, p *corev1.P
 	res := op.result(ref, p.Name)
 	res.Before = stateOf(p)
 	grace := Summarise(p, op.o.Now()).GracePeriodSeconds
-	err := op.c.Kube.CoreV1().Pods(ref.Namespace).Delete(ctx, p.Name, metav1.DeleteOptions{
-		Preconditions: &metav1.Preconditions{UID: &p.UID},
-	})
-	switch {
-	case apierrors.IsNotFound(err):
-		res.Error = fmt.Sprintf("pod %s was already gone", p.Name)
-	case apierrors.IsConflict(err):
-		res.Error = fmt.Sprintf("pod %s was replaced by another pod of the same name since it was checked; not deleted", p.Name)
-	case err != nil:
-		res.Error = fmt.Sprintf("deleting pod %s: %v", p.Name, err)
-	default:
+	id, err := op.begin(ctx, by, ActionDelete, ref, res)
+	if err == nil {
+		err = op.c.Kube.CoreV1().Pods(ref.Namespace).Delete(ctx, p.Name, metav1.DeleteOptions{
+			Preconditions: &metav1.Preconditions{UID: &p.UID},
+		})
+		switch {
+		case apierrors.IsNotFound(err):
+			err = fmt.Errorf("pod %s was already gone", p.Name)
+		case apierrors.IsConflict(err):
+			err = fmt.Errorf("pod %s was replaced by another pod of the same name since it was checked; not deleted", p.Name)
+		case err != nil:
+			err = fmt.Errorf("deleting pod %s: %w", p.Name, err)
+		}
+	}
+	if err != nil {
+		res.Error = err.Error()
+	} else {
 		res.OK = true
 		res.After = podState{Pod: p.Name, Node: p.Spec.NodeName, Deleting: true, GracePeriodSeconds: &grace}
 	}
@@ -176,7 +186,7 @@ func (op *Operator) deleteOne(ctx context.Context, ref workload.Ref, p *corev1.P
 	} else {
 		op.o.Log.Warn("pod delete failed", "cluster", op.c.Name, "workload", ref.Target(), "pod", p.Name, "by", by.User, "error", res.Error)
 	}
-	op.record(ctx, by, ActionDelete, ref, res)
+	op.record(ctx, id, by, ActionDelete, ref, res)
 	return res
 }
 

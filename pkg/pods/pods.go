@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/google/uuid"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
@@ -68,8 +69,11 @@ func Protected(namespace, kubedoorNamespace string) string {
 	return ""
 }
 
-// Auditor records audit entries (audit.Log).
+// Auditor records audit entries (audit.Log): Begin a pending entry just before a write, then
+// Record the result under its ID, so a crash in between leaves an entry the audit reconciliation
+// settles (audit.PendingPass) instead of none.
 type Auditor interface {
+	Begin(ctx context.Context, e audit.Entry) (uuid.UUID, error)
 	Record(ctx context.Context, e audit.Entry) error
 }
 
@@ -235,9 +239,9 @@ func (op *Operator) result(ref workload.Ref, pod string) Result {
 	return Result{Cluster: op.c.Name, Namespace: ref.Namespace, Kind: ref.Kind, Workload: ref.Name, Pod: pod}
 }
 
-// record audits res; the target is the workload (so its history shows its pods' operations),
-// the pod is named in before and after.
-func (op *Operator) record(ctx context.Context, by Actor, action string, ref workload.Ref, res Result) {
+// entry is res's audit entry; the target is the workload (so its history shows its pods'
+// operations), the pod is named in before and after.
+func (op *Operator) entry(by Actor, action string, ref workload.Ref, res Result) audit.Entry {
 	e := audit.Entry{User: by.User, Role: by.Role, Action: action, Cluster: op.c.Name, Target: ref.Target(),
 		Before: res.Before, After: res.After, Result: audit.ResultOK, Error: res.Error}
 	if !res.OK {
@@ -246,6 +250,25 @@ func (op *Operator) record(ctx context.Context, by Actor, action string, ref wor
 	if e.Before == nil {
 		e.Before = map[string]string{"pod": res.Pod}
 	}
+	return e
+}
+
+// begin records the pending entry of a write about to be made with res.Before; an error means
+// the write must not be made, or it would go unaudited.
+func (op *Operator) begin(ctx context.Context, by Actor, action string, ref workload.Ref, res Result) (uuid.UUID, error) {
+	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	id, err := op.audit.Begin(actx, op.entry(by, action, ref, res))
+	if err != nil {
+		return uuid.Nil, fmt.Errorf("not done: the audit log refused its entry, so the change would go unrecorded: %w", err)
+	}
+	return id, nil
+}
+
+// record audits res under id (the pending entry's; uuid.Nil for a refusal that wrote nothing).
+func (op *Operator) record(ctx context.Context, id uuid.UUID, by Actor, action string, ref workload.Ref, res Result) {
+	e := op.entry(by, action, ref, res)
+	e.ID = id
 	// The caller may be gone (a cancelled batch); the record must still be written.
 	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -30,6 +31,8 @@ func (unrecorded) SetManualReplicas(context.Context, actions.Workload, int32, ac
 type discardAudit struct{}
 
 func (discardAudit) Record(context.Context, audit.Entry) error { return nil }
+
+func (discardAudit) Begin(context.Context, audit.Entry) (uuid.UUID, error) { return uuid.New(), nil }
 
 func adminWorkloads(t *testing.T, ns string) {
 	t.Helper()
