@@ -35,3 +35,9 @@ class ResizeObserverStub {
   disconnect() {}
 }
 Object.defineProperty(global, 'ResizeObserver', { writable: true, value: ResizeObserverStub });
+
+// findBy*/waitFor give up after 1 s by default; on 2 shared cores under load a lazy page's first
+// render can take longer (a CI run beside other work failed that way). A limit, not a speed check.
+import { configure } from '@testing-library/react';
+
+configure({ asyncUtilTimeout: 15000 });

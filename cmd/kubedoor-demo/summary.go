@@ -12,6 +12,7 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/internal/demofleet"
 	"github.com/kubedoor/kubedoor-grafana/internal/testenv"
 	"github.com/kubedoor/kubedoor-grafana/pkg/plugin"
+	"github.com/kubedoor/kubedoor-grafana/pkg/workload"
 )
 
 // example is a demo workload whose published CapacityPolicy sets its replicas: scaling it by
@@ -36,6 +37,9 @@ func enforcedExample(ctx context.Context, kube *testenv.Kube) (example, bool) {
 		return fallback, false
 	}
 	for _, w := range demofleet.Workloads {
+		if w.Kind != workload.Deployment { // the printed example is a kubectl scale deployment
+			continue
+		}
 		obj, err := dyn.Resource(v1alpha1.GroupVersionResource).Namespace(w.Namespace).Get(ctx, w.Name, metav1.GetOptions{})
 		if err != nil {
 			continue

@@ -3,6 +3,9 @@ package demofleet
 import (
 	"testing"
 	"time"
+
+	"github.com/kubedoor/kubedoor-grafana/internal/synth"
+	"github.com/kubedoor/kubedoor-grafana/pkg/workload"
 )
 
 func TestTheScenarioHoldsEveryWorkloadWithItsPodsAndDays(t *testing.T) {
@@ -52,5 +55,38 @@ func TestADeploymentCarriesRequestsLimitsAndOnlyTheLimitsThatAreSet(t *testing.T
 	}
 	if d.Spec.Template.Annotations["kwok.x-k8s.io/usage-cpu"] != "200m" {
 		t.Fatalf("kwok usage annotation %v", d.Spec.Template.Annotations)
+	}
+}
+
+func TestTheFleetRunsAStatefulSetAndADaemonSetWithTheirKind(t *testing.T) {
+	sc := Scenario("demo", time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC), 14)
+	if err := sc.Validate(); err != nil {
+		t.Fatalf("the scenario is not valid: %v", err)
+	}
+	kinds := map[string]string{} // namespace/name → synth kind
+	for _, ns := range sc.Clusters[0].Namespaces {
+		for _, d := range ns.Deployments {
+			kinds[ns.Name+"/"+d.Name] = d.Kind
+		}
+	}
+	if kinds["pay/ledger"] != synth.KindStatefulSet || kinds["shop/log-agent"] != synth.KindDaemonSet || kinds["shop/checkout"] != "" {
+		t.Fatalf("kinds in the history %v", kinds)
+	}
+	var sts, ds Workload
+	for _, w := range Workloads {
+		switch w.Kind {
+		case workload.StatefulSet:
+			sts = w
+		case workload.DaemonSet:
+			ds = w
+		}
+	}
+	s := sts.StatefulSet()
+	if s.Name != "ledger" || *s.Spec.Replicas != 2 || s.Spec.Template.Labels["app"] != "ledger" || s.Spec.Selector.MatchLabels["app"] != "ledger" {
+		t.Fatalf("statefulset %+v", s)
+	}
+	d := ds.DaemonSet()
+	if d.Name != "log-agent" || d.Namespace != "shop" || d.Spec.Template.Spec.Containers[0].Resources.Requests.Cpu().String() != "200m" {
+		t.Fatalf("daemonset %+v", d)
 	}
 }

@@ -54,6 +54,22 @@ func WaitDeploymentReady(ctx context.Context, cs kubernetes.Interface, ns, name 
 	})
 }
 
+// WaitDaemonSetReady waits until the DaemonSet's controller has observed its latest spec and
+// scheduled a pod to at least one node, and every scheduled pod is updated and Ready.
+func WaitDaemonSetReady(ctx context.Context, cs kubernetes.Interface, ns, name string) error {
+	return poll(ctx, "daemonset "+ns+"/"+name+" ready", func(ctx context.Context) (bool, string, error) {
+		d, err := cs.AppsV1().DaemonSets(ns).Get(ctx, name, metav1.GetOptions{})
+		if err != nil {
+			return false, "", err
+		}
+		s := d.Status
+		return s.ObservedGeneration >= d.Generation && s.DesiredNumberScheduled > 0 &&
+				s.UpdatedNumberScheduled == s.DesiredNumberScheduled && s.NumberReady == s.DesiredNumberScheduled,
+			fmt.Sprintf("generation %d observed %d: %d desired, %d updated, %d ready", d.Generation, s.ObservedGeneration,
+				s.DesiredNumberScheduled, s.UpdatedNumberScheduled, s.NumberReady), nil
+	})
+}
+
 // DeploymentReady reports whether d's status shows its current spec fully rolled out.
 func DeploymentReady(d *appsv1.Deployment) bool {
 	want := desiredReplicas(d)

@@ -12,6 +12,7 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/pkg/control"
 	"github.com/kubedoor/kubedoor-grafana/pkg/peakwindow"
 	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
+	"github.com/kubedoor/kubedoor-grafana/pkg/workload"
 )
 
 // Derivation modes (DESIGN.md §6).
@@ -57,7 +58,11 @@ type Window struct {
 
 // Override gives a namespace (Workload "") or one workload its own peak window.
 type Override struct {
-	Namespace  string `json:"namespace"`
+	Namespace string `json:"namespace"`
+	// Kind is a workload override's kind (pkg/workload; any case): a StatefulSet and a
+	// Deployment of one name are two workloads. Empty is Deployment, as every override saved
+	// before kinds existed; a namespace override has none.
+	Kind       string `json:"kind,omitempty"`
 	Workload   string `json:"workload"`
 	PeakWindow Window `json:"peakWindow"`
 }
@@ -93,7 +98,9 @@ type Recommend struct {
 
 // RecommendOverride gives a namespace (Workload "") or one workload its own targets.
 type RecommendOverride struct {
-	Namespace string  `json:"namespace"`
+	Namespace string `json:"namespace"`
+	// Kind is as Override's: empty is Deployment; a namespace override has none.
+	Kind      string  `json:"kind,omitempty"`
 	Workload  string  `json:"workload"`
 	CPUTarget float64 `json:"cpuTarget"`
 	MemTarget float64 `json:"memTarget"`
@@ -135,18 +142,21 @@ func (s ClusterSettings) Validate() error {
 	if _, err := s.PeakWindow.parse("peakWindow"); err != nil {
 		return err
 	}
-	seen := map[[2]string]bool{}
+	seen := map[workload.Ref]bool{}
 	for i, o := range s.Overrides {
 		p := fmt.Sprintf("overrides[%d]", i)
 		if !dnsLabel.MatchString(o.Namespace) {
 			return fieldErr(p+".namespace", "must be a namespace name (lower-case letters, digits, '-')")
 		}
 		if o.Workload != "" && !dnsSubdomain.MatchString(o.Workload) {
-			return fieldErr(p+".workload", "must be a Deployment name (lower-case letters, digits, '-', '.') or empty for the whole namespace")
+			return fieldErr(p+".workload", "must be a workload name (lower-case letters, digits, '-', '.') or empty for the whole namespace")
 		}
-		k := [2]string{o.Namespace, o.Workload}
+		k, err := overrideRef(p, o.Namespace, o.Kind, o.Workload)
+		if err != nil {
+			return err
+		}
 		if seen[k] {
-			return fieldErr(p, "duplicate override for %s/%s", o.Namespace, o.Workload)
+			return fieldErr(p, "duplicate override for %s", overrideName(k))
 		}
 		seen[k] = true
 		if _, err := o.PeakWindow.parse(p + ".peakWindow"); err != nil {
@@ -202,24 +212,56 @@ func (r Recommend) validate(minReplicas int32) error {
 	case !(r.MaxStepDown >= 0 && r.MaxStepDown < 1):
 		return fieldErr("recommend.maxStepDown", "must be from 0 (never cut) up to but not including 1 (the largest cut per derivation, as a share of the pods at the peak)")
 	}
-	seen := map[[2]string]bool{}
+	seen := map[workload.Ref]bool{}
 	for i, o := range r.Overrides {
 		p := fmt.Sprintf("recommend.overrides[%d]", i)
+		k, err := overrideRef(p, o.Namespace, o.Kind, o.Workload)
 		switch {
 		case !dnsLabel.MatchString(o.Namespace):
 			return fieldErr(p+".namespace", "must be a namespace name (lower-case letters, digits, '-')")
 		case o.Workload != "" && !dnsSubdomain.MatchString(o.Workload):
 			return fieldErr(p+".workload", "must be a workload name (lower-case letters, digits, '-', '.') or empty for the whole namespace")
-		case seen[[2]string{o.Namespace, o.Workload}]:
-			return fieldErr(p, "duplicate override for %s/%s", o.Namespace, o.Workload)
+		case err != nil:
+			return err
+		case seen[k]:
+			return fieldErr(p, "duplicate override for %s", overrideName(k))
 		case !validTarget(o.CPUTarget):
 			return fieldErr(p+".cpuTarget", "must be above 0 and at most 1")
 		case !validTarget(o.MemTarget):
 			return fieldErr(p+".memTarget", "must be above 0 and at most 1")
 		}
-		seen[[2]string{o.Namespace, o.Workload}] = true
+		seen[k] = true
 	}
 	return nil
+}
+
+// overrideRef is what an override at path p applies to: a namespace (Kind and Name "") or one
+// workload of a kind (empty: Deployment).
+func overrideRef(p, namespace, kind, name string) (workload.Ref, error) {
+	if name == "" {
+		if kind != "" {
+			return workload.Ref{}, fieldErr(p+".kind", "applies to one workload only: leave it empty for the whole namespace")
+		}
+		return workload.Ref{Namespace: namespace}, nil
+	}
+	k, err := workload.ParseKind(kind)
+	if err != nil {
+		return workload.Ref{}, fieldErr(p+".kind", "%v", err)
+	}
+	return workload.Ref{Namespace: namespace, Kind: k, Name: name}, nil
+}
+
+func overrideName(r workload.Ref) string {
+	if r.Name == "" {
+		return "namespace " + r.Namespace
+	}
+	return r.Target()
+}
+
+// matches says whether a workload override is for kind/name ("" kind on either side is
+// Deployment).
+func matches(overrideKind, overrideName, kind, name string) bool {
+	return overrideName == name && workload.Kind(overrideKind) == workload.Kind(kind)
 }
 
 func (w Window) parse(path string) (peakwindow.Window, error) {
@@ -249,15 +291,15 @@ func (s ClusterSettings) DefaultWindow() (peakwindow.Window, error) {
 	return s.PeakWindow.parse("peakWindow")
 }
 
-// WindowFor is the peak window of one workload: its own override, else its namespace's, else
-// the cluster's.
-func (s ClusterSettings) WindowFor(namespace, workload string) (peakwindow.Window, error) {
+// WindowFor is the peak window of one workload (kind "" is Deployment): its own override (of
+// its kind), else its namespace's, else the cluster's.
+func (s ClusterSettings) WindowFor(namespace, kind, name string) (peakwindow.Window, error) {
 	var nsWin *Window
 	for i, o := range s.Overrides {
 		if o.Namespace != namespace {
 			continue
 		}
-		if o.Workload == workload && workload != "" {
+		if name != "" && matches(o.Kind, o.Workload, kind, name) {
 			return o.PeakWindow.parse(fmt.Sprintf("overrides[%d].peakWindow", i))
 		}
 		if o.Workload == "" {

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
+	"github.com/kubedoor/kubedoor-grafana/pkg/workload"
 )
 
 func TestDefaultsAreValid(t *testing.T) {
@@ -102,6 +103,77 @@ func TestValidateNamesTheField(t *testing.T) {
 	}
 }
 
+// A StatefulSet and a Deployment of one name are two workloads: an override names its kind, an
+// override without one (saved before kinds existed) is a Deployment's, and a namespace's applies
+// to every kind.
+func TestAWorkloadOverrideIsForItsKindOnly(t *testing.T) {
+	s := Defaults("prod-a", "UTC")
+	s.Overrides = []Override{
+		{Namespace: "data", Workload: "db", PeakWindow: Window{"20:00", "22:00"}},
+		{Namespace: "data", Kind: "statefulset", Workload: "db", PeakWindow: Window{"02:00", "03:00"}},
+		{Namespace: "data", PeakWindow: Window{"18:00", "19:00"}},
+	}
+	if err := s.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ kind, wl, want string }{
+		{"", "db", "20:00-22:00"},
+		{workload.Deployment, "db", "20:00-22:00"},
+		{workload.StatefulSet, "db", "02:00-03:00"},
+		{workload.DaemonSet, "db", "18:00-19:00"},
+		{workload.StatefulSet, "cache", "18:00-19:00"},
+	} {
+		if w, err := s.WindowFor("data", tt.kind, tt.wl); err != nil || w.String() != tt.want {
+			t.Errorf("%s %s: %v %v, want %s", tt.kind, tt.wl, w, err, tt.want)
+		}
+	}
+}
+
+func TestOverridesNameAKindOnlyForOneWorkloadAndNoDuplicate(t *testing.T) {
+	for _, tt := range []struct {
+		name      string
+		overrides []Override
+		recommend []RecommendOverride
+		field     string
+	}{
+		{name: "a Deployment override twice, once without the kind, is a duplicate",
+			overrides: []Override{{Namespace: "data", Workload: "db", PeakWindow: Window{"01:00", "02:00"}},
+				{Namespace: "data", Kind: "Deployment", Workload: "db", PeakWindow: Window{"03:00", "04:00"}}},
+			field: "overrides[1]"},
+		{name: "an unknown kind is refused",
+			overrides: []Override{{Namespace: "data", Kind: "CronJob", Workload: "db", PeakWindow: Window{"01:00", "02:00"}}},
+			field:     "overrides[0].kind"},
+		{name: "a namespace override has no kind",
+			recommend: []RecommendOverride{{Namespace: "data", Kind: "StatefulSet", CPUTarget: 0.5, MemTarget: 0.5}},
+			field:     "recommend.overrides[0].kind"},
+		{name: "a recommend override of the same kind and name twice is a duplicate",
+			recommend: []RecommendOverride{{Namespace: "data", Kind: "StatefulSet", Workload: "db", CPUTarget: 0.5, MemTarget: 0.5},
+				{Namespace: "data", Kind: "statefulset", Workload: "db", CPUTarget: 0.6, MemTarget: 0.6}},
+			field: "recommend.overrides[1]"},
+		{name: "a StatefulSet's and a Deployment's override of one name are two",
+			recommend: []RecommendOverride{{Namespace: "data", Kind: "StatefulSet", Workload: "db", CPUTarget: 0.5, MemTarget: 0.5},
+				{Namespace: "data", Workload: "db", CPUTarget: 0.6, MemTarget: 0.6}}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s := Defaults("prod-a", "UTC")
+			if tt.overrides != nil {
+				s.Overrides = tt.overrides
+			}
+			if tt.recommend != nil {
+				s.Recommend.Overrides = tt.recommend
+			}
+			err := s.Validate()
+			fe, ok := settings.AsFieldError(err)
+			switch {
+			case tt.field == "" && err != nil:
+				t.Fatalf("refused: %v", err)
+			case tt.field != "" && (!ok || fe.Field != tt.field):
+				t.Fatalf("error %v, want one naming %s", err, tt.field)
+			}
+		})
+	}
+}
+
 func TestWindowForPrefersTheWorkloadThenTheNamespace(t *testing.T) {
 	s := Defaults("prod-a", "UTC")
 	s.Overrides = []Override{
@@ -114,7 +186,7 @@ func TestWindowForPrefersTheWorkloadThenTheNamespace(t *testing.T) {
 		{"batch", "api", "10:00-11:30"},
 	}
 	for _, tt := range tests {
-		w, err := s.WindowFor(tt.ns, tt.wl)
+		w, err := s.WindowFor(tt.ns, "", tt.wl)
 		if err != nil || w.String() != tt.want {
 			t.Errorf("%s/%s: %v %v, want %s", tt.ns, tt.wl, w, err, tt.want)
 		}

@@ -50,9 +50,9 @@ func newAccumulator(inv *inventory) *accumulator {
 // keepIdle lists the window's Deployments and StatefulSets whose spec was at 0 replicas for the
 // whole window and that had no pod in it: they get a pod-total row of their own (see samples).
 // A DaemonSet without pods has no replicas to recommend and nothing to measure.
-func (a *accumulator) keepIdle(inWindow func(ns, wl string) bool) {
+func (a *accumulator) keepIdle(inWindow func(ns, kind, wl string) bool) {
 	for k, n := range a.desired {
-		if _, hasPods := a.inv.workloads[k]; n == 0 && !hasPods && workload.HasReplicas(k.kind) && inWindow(k.ns, k.name) {
+		if _, hasPods := a.inv.workloads[k]; n == 0 && !hasPods && workload.HasReplicas(k.kind) && inWindow(k.ns, k.kind, k.name) {
 			a.idle = append(a.idle, k)
 		}
 	}

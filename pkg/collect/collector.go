@@ -206,8 +206,8 @@ func (c *Collector) window(ctx context.Context, r *runner, t Target, w peakwindo
 	if err := g.Wait(); err != nil {
 		return nil, fmt.Errorf("reading pod owners, desired replicas and HPAs: %w", err)
 	}
-	inWindow := func(ns, wl string) bool {
-		ww, err := t.Settings.WindowFor(ns, wl)
+	inWindow := func(ns, kind, wl string) bool {
+		ww, err := t.Settings.WindowFor(ns, kind, wl)
 		return err == nil && ww == w
 	}
 	inv := buildInventory(podOwners, rsOwners, inWindow)

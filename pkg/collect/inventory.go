@@ -38,9 +38,9 @@ func (inv *inventory) workloadOf(ns, ownerKind, ownerName string) (wlKey, bool) 
 }
 
 // buildInventory reads PodOwners and ReplicaSetOwners. include says whether a workload's peak
-// window is this one; overrides name workloads by namespace and name, so a StatefulSet and a
-// Deployment of one name share theirs.
-func buildInventory(podOwners, rsOwners model.Vector, include func(ns, wl string) bool) *inventory {
+// window is this one (overrides name a workload's kind, so a StatefulSet and a Deployment of one
+// name each have their own).
+func buildInventory(podOwners, rsOwners model.Vector, include func(ns, kind, wl string) bool) *inventory {
 	rsDeploy := map[[2]string]string{}
 	for _, s := range rsOwners {
 		ns, rs, dep := string(s.Metric["namespace"]), string(s.Metric["replicaset"]), string(s.Metric["owner_name"])
@@ -55,7 +55,7 @@ func buildInventory(podOwners, rsOwners model.Vector, include func(ns, wl string
 		if !ok || pod == "" {
 			continue
 		}
-		if !include(ns, k.name) {
+		if !include(ns, k.kind, k.name) {
 			inv.partial[ns] = true
 			continue
 		}

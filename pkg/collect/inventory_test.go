@@ -32,7 +32,7 @@ func rsOwners(ns string, rss map[string]string) model.Vector {
 func TestInventoryFollowsTheOwnerChain(t *testing.T) {
 	pods := owners("shop", map[string]string{"api-1-a": "api-1", "api-2-b": "api-2", "db-0": "db-rs", "lone-x": "lone-rs"})
 	rss := rsOwners("shop", map[string]string{"api-1": "api", "api-2": "api", "db-rs": "db"})
-	inv := buildInventory(pods, rss, func(ns, wl string) bool { return wl != "db" })
+	inv := buildInventory(pods, rss, func(ns, kind, wl string) bool { return wl != "db" })
 	if got := len(inv.workloads[wlKey{"shop", workload.Deployment, "api"}]); got != 2 {
 		t.Errorf("api has %d pods, want both ReplicaSets' 2", got)
 	}
@@ -52,7 +52,7 @@ func TestStatefulSetsAndDaemonSetsOwnTheirPodsAndKeepTheirKind(t *testing.T) {
 	pods = append(pods, ownedBy("data", workload.StatefulSet, map[string]string{"db-0": "db", "db-1": "db", "db-2": "db"})...)
 	pods = append(pods, ownedBy("data", workload.DaemonSet, map[string]string{"agent-abcde": "agent"})...)
 	pods = append(pods, ownedBy("data", "Job", map[string]string{"backup-1": "backup"})...)
-	inv := buildInventory(pods, rsOwners("data", map[string]string{"db-7f9c": "db"}), func(string, string) bool { return true })
+	inv := buildInventory(pods, rsOwners("data", map[string]string{"db-7f9c": "db"}), func(string, string, string) bool { return true })
 	want := map[wlKey]int{
 		{"data", workload.Deployment, "db"}:   2,
 		{"data", workload.StatefulSet, "db"}:  3,
@@ -89,18 +89,18 @@ func TestBatches(t *testing.T) {
 		}
 		return owners(ns, pods), rsOwners(ns, rss)
 	}
-	all := func(string, string) bool { return true }
+	all := func(string, string, string) bool { return true }
 	tests := []struct {
 		name    string
 		sizes   []int
 		max     int
 		want    []int // pods per batch; 0 = the whole namespace
-		include func(string, string) bool
+		include func(string, string, string) bool
 	}{
 		{"a small namespace is one query without a pod list", []int{2, 3}, 10, []int{0}, all},
 		{"a big namespace is split between whole workloads", []int{3, 3, 3}, 6, []int{6, 3}, all},
 		{"a workload bigger than a batch is a batch of its own", []int{2, 9, 2}, 5, []int{2, 9, 2}, all},
-		{"a namespace shared with another window names its pods", []int{2, 3}, 10, []int{2}, func(_, wl string) bool { return wl == "w0" }},
+		{"a namespace shared with another window names its pods", []int{2, 3}, 10, []int{2}, func(_, _, wl string) bool { return wl == "w0" }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -115,5 +115,17 @@ func TestBatches(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A peak-window override names a kind: the StatefulSet db collected in another window leaves
+// the Deployment db in this one.
+func TestAnotherWindowOfOneKindLeavesTheOtherKindOfTheName(t *testing.T) {
+	pods := owners("data", map[string]string{"db-7f9c-a": "db-7f9c"})
+	pods = append(pods, ownedBy("data", workload.StatefulSet, map[string]string{"db-0": "db"})...)
+	inv := buildInventory(pods, rsOwners("data", map[string]string{"db-7f9c": "db"}),
+		func(_, kind, _ string) bool { return kind != workload.StatefulSet })
+	if len(inv.workloads) != 1 || len(inv.workloads[wlKey{"data", workload.Deployment, "db"}]) != 1 || !inv.partial["data"] {
+		t.Errorf("workloads %v (partial %v), want the Deployment db alone and data partial", inv.workloads, inv.partial)
 	}
 }

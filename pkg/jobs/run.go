@@ -9,6 +9,7 @@ import (
 
 	"github.com/kubedoor/kubedoor-grafana/pkg/clustersettings"
 	"github.com/kubedoor/kubedoor-grafana/pkg/collect"
+	"github.com/kubedoor/kubedoor-grafana/pkg/fault"
 	"github.com/kubedoor/kubedoor-grafana/pkg/peaks"
 	"github.com/kubedoor/kubedoor-grafana/pkg/peakwindow"
 	"github.com/kubedoor/kubedoor-grafana/pkg/prom"
@@ -94,6 +95,9 @@ func (m *Manager) run(ctx context.Context, a *active) {
 					j.Kept = append(j.Kept, *out.kept)
 				}
 			}))
+			if out.written {
+				fault.Crash(m.log, fault.AfterCollectionDay)
+			}
 		}
 	}
 

@@ -16,7 +16,9 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/pkg/actions"
 	"github.com/kubedoor/kubedoor-grafana/pkg/audit"
 	"github.com/kubedoor/kubedoor-grafana/pkg/clusterhealth"
+	"github.com/kubedoor/kubedoor-grafana/pkg/control"
 	"github.com/kubedoor/kubedoor-grafana/pkg/notify"
+	"github.com/kubedoor/kubedoor-grafana/pkg/resize"
 	"github.com/kubedoor/kubedoor-grafana/pkg/schedule"
 	"github.com/kubedoor/kubedoor-grafana/pkg/service"
 	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
@@ -113,6 +115,32 @@ func (o *Operations) Actions(snap service.Snapshot) *actions.Runner {
 	})
 }
 
+// Resizer returns an in-place resize runner on snap: the control table and peaks of its store,
+// its clusters' clients, and each cluster's protected namespaces (kube-system and KubeDoor's own).
+func (o *Operations) Resizer(snap service.Snapshot) *resize.Runner {
+	return resize.New(resize.Deps{
+		Kube: KubeFor(snap), Rows: control.New(snap.Conn, o.log.With("part", "resize")), Peaks: resize.StoredPeaks{Conn: snap.Conn},
+		Audit: audit.New(snap.Conn), Notifier: o.Notifier, Log: o.log.With("part", "resize"),
+		Restart: func(ctx context.Context, w actions.Workload, by actions.Actor) actions.Result {
+			return o.Actions(snap).Restart(ctx, actions.RestartRequest{Items: []actions.Workload{w}}, by)[0]
+		},
+		Protected: func(cluster, namespace string) bool {
+			if namespace == "kube-system" {
+				return true
+			}
+			c, ok := snap.App.Cluster(cluster)
+			if !ok {
+				return false
+			}
+			own := c.KubedoorNamespace
+			if own == "" {
+				own = settings.DefaultKubedoorNamespace
+			}
+			return namespace == own
+		},
+	})
+}
+
 // Schedules returns the schedule manager on snap's store.
 func (o *Operations) Schedules(snap service.Snapshot) *schedule.Manager {
 	return &schedule.Manager{Store: schedule.NewStore(snap.Conn), Wake: o.Runner.Wake}
@@ -178,6 +206,12 @@ func (o *Operations) execute(ctx context.Context, sc schedule.Schedule, by actio
 			req.Items = append(req.Items, actions.Workload{Cluster: sc.Cluster, Namespace: it.Namespace, Kind: it.Kind, Name: it.Workload})
 		}
 		return o.Actions(snap).Restart(ctx, req, by), nil
+	case schedule.ActionResize:
+		req := resize.Request{Pause: interval}
+		for _, it := range sc.Items {
+			req.Items = append(req.Items, actions.Workload{Cluster: sc.Cluster, Namespace: it.Namespace, Kind: it.Kind, Name: it.Workload})
+		}
+		return o.Resizer(snap).Resize(ctx, req, by), nil
 	}
 	return nil, fmt.Errorf("unknown action %q", sc.Action)
 }

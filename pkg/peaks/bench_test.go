@@ -85,13 +85,13 @@ func BenchmarkDashboardQueries(b *testing.B) {
 			_, _, err := List(ctx, conn, ListFilter{Cluster: benchCluster, Namespace: "ns-7", Range: month, Limit: 100})
 			return err
 		}},
-		{"totals, 30 days", func() error { _, err := Totals(ctx, conn, benchCluster, "", month); return err }},
-		{"totals, 1 year", func() error { _, err := Totals(ctx, conn, benchCluster, "", year); return err }},
+		{"totals, 30 days", func() error { _, err := Totals(ctx, conn, benchCluster, "", "", month); return err }},
+		{"totals, 1 year", func() error { _, err := Totals(ctx, conn, benchCluster, "", "", year); return err }},
 		{"top 10 by cpu, 30 days", func() error { _, err := Top(ctx, conn, benchCluster, "", ByCPU, month, 10); return err }},
 		{"top 10 by cpu, 1 year", func() error { _, err := Top(ctx, conn, benchCluster, "", ByCPU, year, 10); return err }},
 		{"top 10 by memPct, 30 days", func() error { _, err := Top(ctx, conn, benchCluster, "", ByMemPct, month, 10); return err }},
-		{"namespaces, 30 days", func() error { _, err := Namespaces(ctx, conn, benchCluster, month); return err }},
-		{"namespaces, 1 year", func() error { _, err := Namespaces(ctx, conn, benchCluster, year); return err }},
+		{"namespaces, 30 days", func() error { _, err := Namespaces(ctx, conn, benchCluster, "", month); return err }},
+		{"namespaces, 1 year", func() error { _, err := Namespaces(ctx, conn, benchCluster, "", year); return err }},
 		{"series of a workload, 1 year", func() error {
 			_, err := Series(ctx, conn, benchCluster, Workload{Namespace: "ns-42", Name: "wl-4242"}, "app", year)
 			return err
@@ -110,7 +110,7 @@ func BenchmarkDashboardQueries(b *testing.B) {
 		// predecessors, rebuilds) the rollups of the months it covers; later ones only check
 		// them. That is a once-per-change cost, logged here and kept out of the percentiles.
 		c0, t0 := cpuTime(), time.Now()
-		if _, err := Totals(ctx, conn, benchCluster, "", year); err != nil {
+		if _, err := Totals(ctx, conn, benchCluster, "", "", year); err != nil {
 			b.Fatal(err)
 		}
 		b.Logf("%s: the first query over the year (re)built rollups as needed: %v wall, %v cpu",
@@ -122,7 +122,7 @@ func BenchmarkDashboardQueries(b *testing.B) {
 				b.Fatal(err)
 			}
 			c0, t0 := cpuTime(), time.Now()
-			if _, err := Totals(ctx, conn, benchCluster, "", one); err != nil {
+			if _, err := Totals(ctx, conn, benchCluster, "", "", one); err != nil {
 				b.Fatal(err)
 			}
 			b.Logf("after a re-collection in the current month, the next query rebuilt that month: %v wall, %v cpu",

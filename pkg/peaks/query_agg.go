@@ -32,8 +32,33 @@ func rollupParams(cluster string, r Range, g generations) []store.Param {
 	return append(append([]store.Param{store.P("cluster", cluster)}, r.params()...), g.params()...)
 }
 
-// Totals returns per day the sums over the cluster's workloads (in namespace, if set).
-func Totals(ctx context.Context, conn store.Conn, cluster, namespace string, r Range) ([]DayTotal, error) {
+// namespaceDays is the namespace-day rollup to read from where the query's condition cond
+// holds. It has no kind, so for one kind (kind != "") it is the same sums taken from that
+// kind's rows of the workload-day rollup, which it is built from (query_rollup.go); cond is
+// applied inside, so only the range's rows are grouped.
+func namespaceDays(kind, cond string) string {
+	if kind == "" {
+		return "peak_rollup_namespace_days"
+	}
+	return `(SELECT cluster, day, namespace, generation, toUInt32(count()) AS workloads, sum(toUInt64(pods)) AS pods,
+        sum(cpu_usage) AS cpu_usage, sum(mem_usage) AS mem_usage, sum(cpu_request) AS cpu_request,
+        sum(cpu_limit) AS cpu_limit, sum(mem_request) AS mem_request, sum(mem_limit) AS mem_limit
+    FROM peak_rollup_workload_days
+    WHERE ` + cond + ` AND kind = {kind:String}
+    GROUP BY cluster, day, namespace, generation)`
+}
+
+// kindParams adds kind's parameter when it filters.
+func kindParams(params []store.Param, kind string) []store.Param {
+	if kind == "" {
+		return params
+	}
+	return append(params, store.P("kind", workload.Kind(kind)))
+}
+
+// Totals returns per day the sums over the cluster's workloads (in namespace, if set; of kind,
+// if set).
+func Totals(ctx context.Context, conn store.Conn, cluster, namespace, kind string, r Range) ([]DayTotal, error) {
 	if err := r.Validate(); err != nil {
 		return nil, err
 	}
@@ -41,15 +66,15 @@ func Totals(ctx context.Context, conn store.Conn, cluster, namespace string, r R
 	if err != nil {
 		return nil, err
 	}
-	params := rollupParams(cluster, r, g)
-	nsCond := ""
+	params := kindParams(rollupParams(cluster, r, g), kind)
+	cond := `cluster = {cluster:String} AND day BETWEEN {from:Date} AND {to:Date} AND ` + genCond
 	if namespace != "" {
-		nsCond = " AND namespace = {namespace:String}"
+		cond += " AND namespace = {namespace:String}"
 		params = append(params, store.P("namespace", namespace))
 	}
 	q := `SELECT day, sum(pods), sum(cpu_usage), sum(cpu_request), sum(cpu_limit), sum(mem_usage), sum(mem_request), sum(mem_limit)
-FROM peak_rollup_namespace_days
-WHERE cluster = {cluster:String} AND day BETWEEN {from:Date} AND {to:Date} AND ` + genCond + nsCond + `
+FROM ` + namespaceDays(kind, cond) + `
+WHERE ` + cond + `
 GROUP BY day ORDER BY day`
 	return collect(ctx, conn, "summing peak samples per day", q, func(rows store.Rows) (DayTotal, error) {
 		var t DayTotal
@@ -144,9 +169,7 @@ LIMIT {limit:UInt32}`
 	// collision would merge two workloads' rows, which 64 bits make negligible at any cluster size.
 	params := append(rollupParams(cluster, r, g), store.P("wholeFrom", store.Date(wholeFrom)), store.P("wholeTo", store.Date(wholeTo)),
 		store.P("headTo", store.Date(headTo)), store.P("tailFrom", store.Date(tailFrom)), store.P("limit", limit))
-	if kind != "" {
-		params = append(params, store.P("kind", workload.Kind(kind)))
-	}
+	params = kindParams(params, kind)
 	return collect(ctx, conn, "ranking workloads by "+by, q, func(rows store.Rows) (TopItem, error) {
 		var t TopItem
 		var day time.Time
@@ -171,8 +194,9 @@ type NamespaceShare struct {
 	MemShare   float64 `json:"memShare"`
 }
 
-// Namespaces returns each namespace's share of the cluster, largest CPU usage first.
-func Namespaces(ctx context.Context, conn store.Conn, cluster string, r Range) ([]NamespaceShare, error) {
+// Namespaces returns each namespace's share of the cluster, largest CPU usage first. kind, when
+// not "", counts only workloads of that kind, shares being of that kind's total.
+func Namespaces(ctx context.Context, conn store.Conn, cluster, kind string, r Range) ([]NamespaceShare, error) {
 	if err := r.Validate(); err != nil {
 		return nil, err
 	}
@@ -180,11 +204,12 @@ func Namespaces(ctx context.Context, conn store.Conn, cluster string, r Range) (
 	if err != nil {
 		return nil, err
 	}
-	const where = `cluster = {cluster:String} AND day BETWEEN {from:Date} AND {to:Date} AND `
+	const cond = `cluster = {cluster:String} AND day BETWEEN {from:Date} AND {to:Date} AND ` + genCond
+	src := namespaceDays(kind, cond)
 	q := `SELECT namespace, max(workloads), sum(pods), sum(cpu_usage), sum(mem_usage), sum(cpu_request), sum(mem_request),
-       (SELECT uniqExact(day) FROM peak_rollup_namespace_days WHERE ` + where + genCond + `) AS days_with_data
-FROM peak_rollup_namespace_days
-WHERE ` + where + genCond + `
+       (SELECT uniqExact(day) FROM ` + src + ` WHERE ` + cond + `) AS days_with_data
+FROM ` + src + `
+WHERE ` + cond + `
 GROUP BY namespace
 ORDER BY sum(cpu_usage) DESC, namespace`
 	var days uint64
@@ -195,7 +220,7 @@ ORDER BY sum(cpu_usage) DESC, namespace`
 		err := rows.Scan(&n.Namespace, &workloads, &pods, &n.CPUUsage, &n.MemUsage, &n.CPURequest, &n.MemRequest, &days)
 		n.Workloads, n.Pods = uint64(workloads), float64(pods)
 		return n, err
-	}, rollupParams(cluster, r, g)...)
+	}, kindParams(rollupParams(cluster, r, g), kind)...)
 	if err != nil || len(out) == 0 {
 		return out, err
 	}

@@ -119,7 +119,7 @@ func TestTopAcrossWholeAndPartialMonthsMatchesTheSamples(t *testing.T) {
 			})
 		}
 	}
-	totals, err := Totals(ctxT(t), conn, "q3", "", ranges[0].r)
+	totals, err := Totals(ctxT(t), conn, "q3", "", "", ranges[0].r)
 	if err != nil || len(totals) != 42 {
 		t.Fatalf("%d days of totals (%v), want 42", len(totals), err)
 	}
@@ -138,7 +138,7 @@ func TestRollupsFollowReCollectionsAndDeletions(t *testing.T) {
 	r := Range{day, day}
 	cpuTotal := func(step string) float64 {
 		t.Helper()
-		got, err := Totals(ctx, conn, "q4", "", r)
+		got, err := Totals(ctx, conn, "q4", "", "", r)
 		if err != nil || len(got) != 1 {
 			t.Fatalf("after %s: totals %+v (%v)", step, got, err)
 		}

@@ -210,7 +210,7 @@ func TestTotalsSumWorkloadsPerDayWithoutPodTotals(t *testing.T) {
 				w.MemLimit += v.MemLimit
 				want[day] = w
 			}
-			got, err := Totals(ctxT(t), conn, cluster, ns, all)
+			got, err := Totals(ctxT(t), conn, cluster, ns, "", all)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -320,7 +320,7 @@ func TestNamespacesShareTheClusterByMeanDailyUsage(t *testing.T) {
 		cpuAll += v.CPUUsage
 		memAll += v.MemUsage
 	}
-	got, err := Namespaces(ctxT(t), conn, cluster, all)
+	got, err := Namespaces(ctxT(t), conn, cluster, "", all)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -356,7 +356,7 @@ func TestQueriesRefuseBadRanges(t *testing.T) {
 	if _, err := Top(ctx, conn, cluster, "", "cost", all, 10); err == nil || !strings.Contains(err.Error(), "unknown order") {
 		t.Fatalf("an unknown order: %v", err)
 	}
-	if _, err := Totals(ctx, conn, cluster, "", Range{From: d(1).AddDate(-11, 0, 0), To: d(1)}); err == nil {
+	if _, err := Totals(ctx, conn, cluster, "", "", Range{From: d(1).AddDate(-11, 0, 0), To: d(1)}); err == nil {
 		t.Fatal("an 11-year range was accepted")
 	}
 }

@@ -4,15 +4,19 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/kubedoor/kubedoor-grafana/internal/pluginhost"
+	"github.com/kubedoor/kubedoor-grafana/internal/synth"
 	"github.com/kubedoor/kubedoor-grafana/internal/testenv"
 	"github.com/kubedoor/kubedoor-grafana/pkg/audit"
+	"github.com/kubedoor/kubedoor-grafana/pkg/fault"
 	"github.com/kubedoor/kubedoor-grafana/pkg/plugin"
 )
 
@@ -143,5 +147,111 @@ func TestAControlWriteKilledBeforeItsAuditEntryIsAuditedOnceAfterRestart(t *test
 	}
 	if b, _ := os.ReadFile(log3); strings.Contains(string(b), "whose own entry was lost") {
 		t.Errorf("the second restart recorded an entry again:\n%s", b)
+	}
+}
+
+var collectedAt = regexp.MustCompile(`"collectedAt":"[^"]*"`)
+
+// jobsOf lists cluster c0's collection jobs.
+func jobsOf(t *testing.T, h *pluginhost.Host) []job {
+	t.Helper()
+	res, err := h.Call(context.Background(), viewer, "GET", "v1/collections?cluster=c0&limit=100", nil)
+	if err != nil || res.Status != 200 {
+		t.Fatalf("listing collection jobs: %v %+v", err, res)
+	}
+	var list struct{ Items []job }
+	if err := json.Unmarshal(res.Body, &list); err != nil {
+		t.Fatal(err)
+	}
+	return list.Items
+}
+
+// settled waits until none of c0's jobs is queued or running (the restarted backend may run its
+// daily catch-up collection) and returns them.
+func settled(t *testing.T, h *pluginhost.Host) []job {
+	t.Helper()
+	for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(300 * time.Millisecond) {
+		jobs, busy := jobsOf(t, h), false
+		for _, j := range jobs {
+			busy = busy || j.State == "queued" || j.State == "running"
+		}
+		if !busy {
+			return jobs
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("collection jobs still running after 2 minutes: %+v", jobs)
+		}
+	}
+}
+
+// Issue 17's fault suite: the backend is killed (SIGKILL at KUBEDOOR_FAULT=after-collection-day)
+// once a collection job has stored a day's rows. Restarted on the same data directory, it marks
+// the job failed with the reason, serves what was stored, and a re-run of the day leaves the
+// stored peaks exactly as they were (nothing lost, nothing duplicated).
+func TestACollectionKilledMidJobIsSettledAndItsRerunChangesNothing(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	ctx := context.Background()
+	yesterday := synth.DateOf(time.Now().UTC()).AddDays(-1).String()
+	rerun := []byte(fmt.Sprintf(`{"from":%q,"to":%q}`, yesterday, yesterday))
+
+	h := faultHost(t, data, fault.AfterCollectionDay, filepath.Join(dir, "run1.log"))
+	// The backend's own daily catch-up may store the day first; either job's day kills it.
+	if res, err := h.Call(ctx, editor, "POST", "v1/clusters/c0/collections", rerun); err == nil && res.Status != 202 {
+		t.Fatalf("starting the collection: %d %s", res.Status, res.Body)
+	}
+	for deadline := time.Now().Add(2 * time.Minute); !h.Exited() && time.Now().Before(deadline); {
+		time.Sleep(100 * time.Millisecond)
+	}
+	if !h.Exited() {
+		t.Fatal("the plugin process is still running after the fault point")
+	}
+	h.Stop()
+
+	h = faultHost(t, data, "", filepath.Join(dir, "run2.log"))
+	interrupted := 0
+	for _, j := range settled(t, h) {
+		if j.State == "failed" && len(j.Errors) > 0 && strings.Contains(j.Errors[len(j.Errors)-1], "interrupted: the backend stopped while the job ran") {
+			interrupted++
+			if j.DaysDone != j.DaysTotal {
+				t.Errorf("interrupted job %+v: daysDone %d, want the %d day(s) it stored", j, j.DaysDone, j.DaysTotal)
+			}
+		}
+	}
+	if interrupted != 1 {
+		t.Fatalf("%d jobs marked interrupted after the restart, want exactly the one killed: %+v", interrupted, jobsOf(t, h))
+	}
+	peaks := func() string {
+		t.Helper()
+		res, err := h.Call(ctx, viewer, "GET", "v1/peaks?cluster=c0&namespace=shop&workload=api&from="+yesterday+"&to="+yesterday+"&limit=1000", nil)
+		if err != nil || res.Status != 200 {
+			t.Fatalf("reading the stored peaks: %v %+v", err, res)
+		}
+		// When the day was collected differs by design; every value must not.
+		return collectedAt.ReplaceAllString(string(res.Body), "")
+	}
+	stored := peaks()
+	if !strings.Contains(stored, `"workload":"api"`) {
+		t.Fatalf("the day stored before the crash is not served: %s", stored)
+	}
+
+	res, err := h.Call(ctx, editor, "POST", "v1/clusters/c0/collections", rerun)
+	if err != nil || res.Status != 202 {
+		t.Fatalf("re-running the day: %v %+v", err, res)
+	}
+	var j job
+	if err := json.Unmarshal(res.Body, &j); err != nil {
+		t.Fatal(err)
+	}
+	for _, got := range settled(t, h) {
+		if got.ID == j.ID {
+			j = got
+		}
+	}
+	if j.State != "succeeded" || j.DaysDone != 1 || j.Workloads != 1 {
+		t.Fatalf("the re-run %+v, want succeeded with the day's one workload", j)
+	}
+	if again := peaks(); again != stored {
+		t.Fatalf("the re-run changed the stored peaks:\nbefore %s\nafter  %s", stored, again)
 	}
 }

@@ -31,6 +31,7 @@ func (a *App) routeTable() []route {
 	t = append(t, a.controlRoutes()...)
 	t = append(t, a.decideRoutes()...)
 	t = append(t, a.savingsRoutes()...)
+	t = append(t, a.resizeRoutes()...)
 	t = append(t, a.podRoutes()...)
 	return t
 }

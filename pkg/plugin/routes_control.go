@@ -9,6 +9,7 @@ import (
 
 	"github.com/kubedoor/kubedoor-grafana/pkg/audit"
 	"github.com/kubedoor/kubedoor-grafana/pkg/control"
+	"github.com/kubedoor/kubedoor-grafana/pkg/fault"
 	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
 	"github.com/kubedoor/kubedoor-grafana/pkg/store"
 	"github.com/kubedoor/kubedoor-grafana/pkg/workload"
@@ -218,7 +219,7 @@ func (a *App) controlWritten(ctx context.Context, w http.ResponseWriter, c Calle
 	entry.After = ch.After
 	versionEntry(&entry, ch)
 	if ch.Written {
-		crashPoint(a.log, faultAfterControlWrite)
+		fault.Crash(a.log, fault.AfterControlWrite)
 	}
 	a.audit(ctx, c, entry)
 	if ch.Written {

@@ -394,6 +394,27 @@ func routeCases() []routeCase {
 					t.Fatalf("%+v", l)
 				}
 			}},
+		{name: "totals of one kind count only that kind (the fixture runs Deployments)", user: ctlViewer, method: "GET", path: "v1/peaks/totals?cluster=prod-a&from=2026-11-20&to=2026-11-21&kind=statefulset", wantStatus: 200,
+			check: func(t *testing.T, b []byte) {
+				if l := decode[struct{ Items []peaks.DayTotal }](t, b); len(l.Items) != 0 {
+					t.Fatalf("StatefulSet totals %+v, want none", l)
+				}
+			}},
+		{name: "totals of Deployments are every kind's here", user: ctlViewer, method: "GET", path: "v1/peaks/totals?cluster=prod-a&from=2026-11-20&to=2026-11-21&kind=Deployment", wantStatus: 200,
+			check: func(t *testing.T, b []byte) {
+				l := decode[struct{ Items []peaks.DayTotal }](t, b)
+				if len(l.Items) != 2 || l.Items[1].Pods != 5 || l.Items[1].CPUUsage != 2.5 || l.Items[0].CPUUsage != 1.25 {
+					t.Fatalf("%+v", l)
+				}
+			}},
+		{name: "totals refuse an unknown kind", user: ctlViewer, method: "GET", path: "v1/peaks/totals?cluster=prod-a&kind=CronJob", wantStatus: 400, check: wantFieldError("kind")},
+		{name: "namespace shares of one kind count only that kind", user: ctlViewer, method: "GET", path: "v1/peaks/namespaces?cluster=prod-a&from=2026-11-20&to=2026-11-21&kind=DaemonSet", wantStatus: 200,
+			check: func(t *testing.T, b []byte) {
+				if l := decode[struct{ Items []peaks.NamespaceShare }](t, b); len(l.Items) != 0 {
+					t.Fatalf("DaemonSet shares %+v, want none", l)
+				}
+			}},
+		{name: "namespace shares refuse an unknown kind", user: ctlViewer, method: "GET", path: "v1/peaks/namespaces?cluster=prod-a&kind=Job", wantStatus: 400, check: wantFieldError("kind")},
 		{name: "top needs a known order", user: ctlViewer, method: "GET", path: "v1/peaks/top?cluster=prod-a&by=cost", wantStatus: 400, check: wantFieldError("by")},
 		{name: "top ranks workloads by their worst day", user: ctlViewer, method: "GET", path: "v1/peaks/top?cluster=prod-a&from=2026-11-20&to=2026-11-21&by=cpu&limit=1", wantStatus: 200,
 			check: func(t *testing.T, b []byte) {

@@ -93,11 +93,15 @@ func (a *App) listPeaks(w http.ResponseWriter, r *http.Request) {
 
 func (a *App) peakTotals(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
+	kind, ok := kindFilter(w, r)
+	if !ok {
+		return
+	}
 	pq, ok := a.peakQuery(w, q)
 	if !ok {
 		return
 	}
-	items, err := peaks.Totals(r.Context(), pq.snap.Conn, pq.cluster, q.Get("namespace"), pq.rng)
+	items, err := peaks.Totals(r.Context(), pq.snap.Conn, pq.cluster, q.Get("namespace"), kind, pq.rng)
 	if err != nil {
 		a.peaksFailed(w, "summing peak samples per day", err)
 		return
@@ -143,11 +147,15 @@ func (a *App) peakTop(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *App) peakNamespaces(w http.ResponseWriter, r *http.Request) {
+	kind, ok := kindFilter(w, r)
+	if !ok {
+		return
+	}
 	pq, ok := a.peakQuery(w, r.URL.Query())
 	if !ok {
 		return
 	}
-	items, err := peaks.Namespaces(r.Context(), pq.snap.Conn, pq.cluster, pq.rng)
+	items, err := peaks.Namespaces(r.Context(), pq.snap.Conn, pq.cluster, kind, pq.rng)
 	if err != nil {
 		a.peaksFailed(w, "summing peak samples per namespace", err)
 		return

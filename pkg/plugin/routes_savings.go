@@ -6,8 +6,6 @@ import (
 	"strings"
 	"time"
 
-	appsv1 "k8s.io/api/apps/v1"
-
 	"github.com/kubedoor/kubedoor-grafana/pkg/backtest"
 	"github.com/kubedoor/kubedoor-grafana/pkg/clustersettings"
 	"github.com/kubedoor/kubedoor-grafana/pkg/control"
@@ -73,15 +71,15 @@ func (a *App) getRecommendations(w http.ResponseWriter, r *http.Request) {
 	if c.KubeAccess != "" {
 		kc, err := snap.Kube.For(c)
 		if err == nil {
-			var deps []appsv1.Deployment
-			deps, err = preview.Reader{Kube: kc.Kubernetes, Dynamic: kc.Dynamic, Cache: a.previews}.Deployments(r.Context(), q.Namespace)
+			var objs []preview.Object
+			objs, err = preview.Reader{Kube: kc.Kubernetes, Dynamic: kc.Dynamic, Cache: a.previews}.Workloads(r.Context(), q.Namespace)
 			if err == nil {
-				live = savings.LiveFrom(deps)
+				live = savings.LiveFrom(objs)
 			}
 		}
 		if err != nil {
-			a.log.Warn("recommendations: live Deployments unreadable", "cluster", c.Name, "error", err)
-			warnings = append(warnings, "the cluster's Deployments could not be read ("+err.Error()+"): now is priced from stored peak samples")
+			a.log.Warn("recommendations: live workloads unreadable", "cluster", c.Name, "error", err)
+			warnings = append(warnings, "the cluster's workloads could not be read ("+err.Error()+"): now is priced from stored peak samples")
 		}
 	}
 	ans, err := savings.New(snap.Conn, control.New(snap.Conn, a.log), a.replays).Recommendations(r.Context(), c.Name, cs.Prices, loc, time.Now(), q, live, warnings)

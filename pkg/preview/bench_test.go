@@ -19,7 +19,6 @@ import (
 	"sync"
 	"testing"
 
-	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/dynamic"
@@ -84,15 +83,15 @@ func BenchmarkPreview(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		byNS := map[string][]appsv1.Deployment{}
-		for _, d := range lst.deployments {
-			byNS[d.Namespace] = append(byNS[d.Namespace], d)
+		byNS := map[string][]Object{}
+		for _, o := range lst.workloads {
+			byNS[o.Namespace] = append(byNS[o.Namespace], o)
 		}
 		b.ReportAllocs()
 		for b.Loop() {
 			n := 0
-			for ns, deps := range byNS {
-				n += Compute(Live{Namespace: ns, Deployments: deps}, rows).Totals.Workloads
+			for ns, objs := range byNS {
+				n += Compute(Live{Namespace: ns, Workloads: objs}, rows).Totals.Workloads
 			}
 			if n != workloads {
 				b.Fatalf("computed %d workloads, want %d", n, workloads)

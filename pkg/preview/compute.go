@@ -1,16 +1,17 @@
 // Package preview answers "what would enforcing the control table change in this namespace,
-// compared with what runs now?": per live Deployment the replicas and the requests × replicas
-// the webhook would set, which scale down or up, which are unknown to the table (and what the
-// namespace's unknown-workload rule does with them), and totals. Compute is a pure function over
-// the live objects and the table's rows; Reader lists the live objects, one paged List per kind.
+// compared with what runs now?": per live Deployment, StatefulSet and DaemonSet the replicas
+// (not for DaemonSets, which have none) and the requests × pods the webhook would set, which
+// scale down or up, which are unknown to the table (and what the namespace's unknown-workload
+// rule for that kind does with them), and totals. Compute is a pure function over the live
+// objects and the table's rows; Reader lists the live objects, one paged List per kind.
 package preview
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
 
-	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 
@@ -23,8 +24,8 @@ import (
 const (
 	StatusChange     = "change"      // enforcing changes replicas or resources
 	StatusUnchanged  = "unchanged"   // it already runs what the table says
-	StatusUnknown    = "unknown"     // a live Deployment the table does not hold
-	StatusNotRunning = "not-running" // a table row without a live Deployment
+	StatusUnknown    = "unknown"     // a live workload the table does not hold
+	StatusNotRunning = "not-running" // a table row without a live workload of its kind
 )
 
 // Directions of a change.
@@ -57,10 +58,12 @@ func (a *Amount) add(b Amount) {
 	a.Live, a.Target, a.Delta = a.Live+b.Live, a.Target+b.Target, a.Delta+b.Delta
 }
 
-// Workload is one Deployment (or table row) in the preview. CPU in millicores and memory in MiB,
-// both requests × replicas over every container of the pod.
+// Workload is one live workload (or table row) in the preview. CPU in millicores and memory in
+// MiB, both requests × pods over every container of the pod. A DaemonSet's Replicas are zero
+// (it has none; its CPU and memory count the pods it runs now).
 type Workload struct {
 	Name      string `json:"name"`
+	Kind      string `json:"kind"`
 	Status    string `json:"status"`
 	Direction string `json:"direction"`
 	// HPA names a HorizontalPodAutoscaler that owns the replicas (not forced), "" if none.
@@ -120,12 +123,14 @@ type Namespace struct {
 
 // Live is what a namespace runs now, as listed from the cluster.
 type Live struct {
-	Namespace        string
-	UnknownWorkloads string // the namespace's rule as the webhook reads it ("" = deny)
-	Control          string
-	Deployments      []appsv1.Deployment
-	HPAs             map[string]string             // Deployment name → HPA name
-	Decisions        map[string]*v1alpha1.Decision // Deployment name → last reported decision
+	Namespace string
+	// Annotations are the namespace's, where the webhook reads the unknown-workload rule of
+	// each kind (v1alpha1.UnknownMode; none = deny).
+	Annotations map[string]string
+	Control     string
+	Workloads   []Object
+	HPAs        map[workload.Ref]string             // workload → the HPA scaling it
+	Decisions   map[workload.Ref]*v1alpha1.Decision // workload → its policy's last reported decision
 }
 
 // Compute compares what runs in a namespace with its control-table rows (current versions;
@@ -133,40 +138,45 @@ type Live struct {
 // replicas unless an HPA owns them, and each named container's requests and limits, a field
 // the policy leaves unset kept as it runs and a request above its limit clamped to the limit.
 func Compute(live Live, rows []control.Row) Namespace {
-	out := Namespace{Name: live.Namespace, Control: live.Control, UnknownWorkloads: live.UnknownWorkloads, Workloads: []Workload{}}
+	out := Namespace{Name: live.Namespace, Control: live.Control, UnknownWorkloads: live.Annotations[v1alpha1.AnnotationUnknownWorkloads], Workloads: []Workload{}}
 	if out.UnknownWorkloads == "" {
 		out.UnknownWorkloads = v1alpha1.UnknownDeny
 	}
-	byName := map[string]control.Row{}
+	byRef := map[workload.Ref]control.Row{}
 	for _, r := range rows {
-		// The live view holds Deployments; other kinds' rows are not previewed yet.
-		if r.Namespace == live.Namespace && !r.Deleted && workload.Kind(r.Kind) == workload.Deployment {
-			byName[r.Workload] = r
+		if r.Namespace == live.Namespace && !r.Deleted {
+			byRef[workload.Ref{Namespace: r.Namespace, Kind: workload.Kind(r.Kind), Name: r.Workload}] = r
 		}
 	}
-	running := map[string]bool{}
-	for i := range live.Deployments {
-		d := &live.Deployments[i]
-		running[d.Name] = true
+	running := map[workload.Ref]bool{}
+	for i := range live.Workloads {
+		o := &live.Workloads[i]
+		running[o.Ref] = true
 		var w Workload
-		if row, ok := byName[d.Name]; ok {
-			w = enforced(d, row, live.HPAs[d.Name])
+		if row, ok := byRef[o.Ref]; ok {
+			w = enforced(o, row, live.HPAs[o.Ref])
 		} else {
-			w = unknown(d, out.UnknownWorkloads)
+			w = unknown(o, v1alpha1.UnknownMode(live.Annotations, o.Kind))
 		}
-		w.LastDecision = live.Decisions[d.Name]
+		w.LastDecision = live.Decisions[o.Ref]
 		out.Workloads = append(out.Workloads, w)
 	}
-	for name, row := range byName {
-		if !running[name] {
+	for ref, row := range byRef {
+		if !running[ref] {
 			rep := row.Replicas
 			rep.Resolve()
-			out.Workloads = append(out.Workloads, Workload{Name: name, Status: StatusNotRunning, TableVersion: row.Version,
-				Replicas: Amount{Target: float64(max(rep.Effective, 0))}, Changes: []string{},
-				Notes: []string{"in the control table but no Deployment runs: its policy applies when one is created"}})
+			target := 0.0
+			if workload.HasReplicas(ref.Kind) {
+				target = float64(max(rep.Effective, 0))
+			}
+			out.Workloads = append(out.Workloads, Workload{Name: ref.Name, Kind: ref.Kind, Status: StatusNotRunning, TableVersion: row.Version,
+				Replicas: Amount{Target: target}, Changes: []string{},
+				Notes: []string{fmt.Sprintf("in the control table but no %s of this name runs: its policy applies when one is created", ref.Kind)}})
 		}
 	}
-	slices.SortFunc(out.Workloads, func(a, b Workload) int { return strings.Compare(a.Name, b.Name) })
+	slices.SortFunc(out.Workloads, func(a, b Workload) int {
+		return cmp.Or(strings.Compare(a.Name, b.Name), slices.Index(workload.Kinds, a.Kind)-slices.Index(workload.Kinds, b.Kind))
+	})
 	for _, w := range out.Workloads {
 		out.Totals.count(w)
 	}
@@ -201,19 +211,25 @@ func (t *Totals) count(w Workload) {
 	t.MemRequestMiB.add(w.MemRequestMiB)
 }
 
-// liveReplicas is spec.replicas, which the API server defaults to 1.
-func liveReplicas(d *appsv1.Deployment) int32 {
-	if d.Spec.Replicas == nil {
-		return 1
+// replicaAmount is what a workload's replica count adds to the totals: nothing for a DaemonSet,
+// whose pods follow its nodes.
+func replicaAmount(o *Object, from, to int32) Amount {
+	if !workload.HasReplicas(o.Kind) {
+		return Amount{}
 	}
-	return *d.Spec.Replicas
+	return amount(float64(from), float64(to))
 }
 
-func unknown(d *appsv1.Deployment, rule string) Workload {
-	n := liveReplicas(d)
-	cpu, mem := podRequests(d.Spec.Template.Spec.Containers)
-	w := Workload{Name: d.Name, Status: StatusUnknown, Changes: []string{}, Notes: []string{},
-		Replicas: amount(float64(n), float64(n)), CPURequestMillis: amount(cpu*float64(n), cpu*float64(n)),
+// daemonSetNote says how a DaemonSet is counted.
+func daemonSetNote(o *Object) string {
+	return fmt.Sprintf("a DaemonSet has no replicas: it runs one pod per eligible node (%d now), and requests count those pods", o.Replicas)
+}
+
+func unknown(o *Object, rule string) Workload {
+	n := o.Replicas
+	cpu, mem := podRequests(o.Containers)
+	w := Workload{Name: o.Name, Kind: o.Kind, Status: StatusUnknown, Changes: []string{}, Notes: []string{},
+		Replicas: replicaAmount(o, n, n), CPURequestMillis: amount(cpu*float64(n), cpu*float64(n)),
 		MemRequestMiB: amount(mem*float64(n), mem*float64(n))}
 	switch rule {
 	case v1alpha1.UnknownAllow:
@@ -223,18 +239,27 @@ func unknown(d *appsv1.Deployment, rule string) Workload {
 		w.Outcome = OutcomeWarned
 		w.Notes = append(w.Notes, "not in the control table: admitted unmanaged with a warning")
 	default:
+		what := "create, rollout or scale"
+		if !workload.HasReplicas(o.Kind) {
+			what = "create or rollout"
+		}
 		w.Outcome = OutcomeDenied
-		w.Notes = append(w.Notes, "not in the control table: its next create, rollout or scale is denied; add it to the table or set the namespace's unknown-workload rule to warn or allow")
+		w.Notes = append(w.Notes, fmt.Sprintf("not in the control table: its next %s is denied; add it to the table or set the namespace's unknown-workload rule for %ss to warn or allow", what, o.Kind))
+	}
+	if !workload.HasReplicas(o.Kind) {
+		w.Notes = append(w.Notes, daemonSetNote(o))
 	}
 	return w
 }
 
-func enforced(d *appsv1.Deployment, row control.Row, hpa string) Workload {
+func enforced(o *Object, row control.Row, hpa string) Workload {
 	policy := row.Policy()
-	w := Workload{Name: d.Name, HPA: hpa, TableVersion: row.Version, Changes: []string{}, Notes: []string{}}
-	from := liveReplicas(d)
+	w := Workload{Name: o.Name, Kind: o.Kind, HPA: hpa, TableVersion: row.Version, Changes: []string{}, Notes: []string{}}
+	from := o.Replicas
 	to := from
 	switch {
+	case !workload.HasReplicas(o.Kind):
+		w.Notes = append(w.Notes, daemonSetNote(o))
 	case policy.Spec.Replicas == nil:
 		w.Notes = append(w.Notes, "the table sets no replicas; they stay as they run")
 	case hpa != "":
@@ -245,7 +270,7 @@ func enforced(d *appsv1.Deployment, row control.Row, hpa string) Workload {
 	if to != from {
 		w.Changes = append(w.Changes, fmt.Sprintf("replicas %d -> %d", from, to))
 	}
-	liveContainers := d.Spec.Template.Spec.Containers
+	liveContainers := o.Containers
 	target := make([]corev1.Container, len(liveContainers))
 	for i := range liveContainers {
 		target[i] = *liveContainers[i].DeepCopy()
@@ -253,14 +278,14 @@ func enforced(d *appsv1.Deployment, row control.Row, hpa string) Workload {
 	for _, cp := range policy.Spec.Containers {
 		i := slices.IndexFunc(target, func(c corev1.Container) bool { return c.Name == cp.Name })
 		if i < 0 {
-			w.Notes = append(w.Notes, fmt.Sprintf("the table names container %q, which the Deployment does not have", cp.Name))
+			w.Notes = append(w.Notes, fmt.Sprintf("the table names container %q, which the %s does not have", cp.Name, o.Kind))
 			continue
 		}
 		w.Changes = append(w.Changes, apply(&target[i], cp)...)
 	}
 	liveCPU, liveMem := podRequests(liveContainers)
 	cpu, mem := podRequests(target)
-	w.Replicas = amount(float64(from), float64(to))
+	w.Replicas = replicaAmount(o, from, to)
 	w.CPURequestMillis = amount(liveCPU*float64(from), cpu*float64(to))
 	w.MemRequestMiB = amount(liveMem*float64(from), mem*float64(to))
 	w.Status, w.Direction = StatusUnchanged, DirectionNone
@@ -367,6 +392,3 @@ func (c *Cluster) Sum() {
 
 // PodRequests is podRequests for other packages (pkg/savings prices what runs with it).
 func PodRequests(cs []corev1.Container) (cpuMillis, memMiB float64) { return podRequests(cs) }
-
-// LiveReplicas is liveReplicas for other packages.
-func LiveReplicas(d *appsv1.Deployment) int32 { return liveReplicas(d) }

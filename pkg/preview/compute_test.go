@@ -12,6 +12,7 @@ import (
 
 	"github.com/kubedoor/kubedoor-grafana/api/v1alpha1"
 	"github.com/kubedoor/kubedoor-grafana/pkg/control"
+	"github.com/kubedoor/kubedoor-grafana/pkg/workload"
 	"github.com/kubedoor/kubedoor-grafana/webhook/decision"
 )
 
@@ -123,9 +124,11 @@ func TestComputeWorkloads(t *testing.T) {
 			if tc.row != nil {
 				rows = append(rows, *tc.row)
 			}
-			live := Live{Namespace: "shop", UnknownWorkloads: tc.rule, Deployments: []appsv1.Deployment{tc.dep}, HPAs: map[string]string{}}
+			o := FromDeployment(&tc.dep)
+			live := Live{Namespace: "shop", Annotations: map[string]string{v1alpha1.AnnotationUnknownWorkloads: tc.rule},
+				Workloads: []Object{o}, HPAs: map[workload.Ref]string{}}
 			if tc.hpa != "" {
-				live.HPAs[tc.dep.Name] = tc.hpa
+				live.HPAs[o.Ref] = tc.hpa
 			}
 			ns := Compute(live, rows)
 			if len(ns.Workloads) != 1 {
@@ -165,13 +168,21 @@ func TestComputeWorkloads(t *testing.T) {
 
 func ptr[T any](v T) *T { return &v }
 
+func deployments(ds ...appsv1.Deployment) []Object {
+	out := make([]Object, len(ds))
+	for i := range ds {
+		out[i] = FromDeployment(&ds[i])
+	}
+	return out
+}
+
 func TestComputeTotalsAddUpTheNamespace(t *testing.T) {
-	live := Live{Namespace: "shop", Deployments: []appsv1.Deployment{
+	live := Live{Namespace: "shop", Workloads: deployments(
 		deploy("api", 6, ctr("app", res("500m", "512Mi", "", ""))),   // → 4 × 350m / 400 MiB
 		deploy("web", 2, ctr("app", res("200m", "256Mi", "", ""))),   // → 3 replicas
 		deploy("pay", 3, ctr("app", res("500m", "1Gi", "", ""))),     // unchanged
 		deploy("rogue", 2, ctr("app", res("100m", "100Mi", "", ""))), // unknown, denied
-	}, Decisions: map[string]*v1alpha1.Decision{"api": {Operation: "deployment-update", Result: "observed", Reason: "template-change"}}}
+	), Decisions: map[workload.Ref]*v1alpha1.Decision{{Namespace: "shop", Kind: workload.Deployment, Name: "api"}: {Operation: "deployment-update", Result: "observed", Reason: "template-change"}}}
 	rows := []control.Row{
 		row("api", 4, cc("app", 350, -1, 400, -1)), row("web", 3), row("pay", 3, cc("app", 500, -1, 1024, -1)),
 		row("gone", 2),

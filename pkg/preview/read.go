@@ -5,10 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
-	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -18,13 +18,14 @@ import (
 
 	"github.com/kubedoor/kubedoor-grafana/api/v1alpha1"
 	"github.com/kubedoor/kubedoor-grafana/pkg/control"
+	"github.com/kubedoor/kubedoor-grafana/pkg/workload"
 )
 
 // pageSize is Reader.PageSize's default.
 const pageSize = 500
 
 // CacheTTL is how long a listing is reused: the switch dialog asks for a preview and may ask
-// again seconds later, and a namespace of thousands of Deployments is worth not listing twice.
+// again seconds later, and a namespace of thousands of workloads is worth not listing twice.
 const CacheTTL = 15 * time.Second
 
 // Cache keeps recent listings per cluster client and scope. Safe for concurrent use.
@@ -47,13 +48,13 @@ type cached struct {
 // NewCache returns an empty cache.
 func NewCache() *Cache { return &Cache{entries: map[cacheKey]cached{}, now: time.Now} }
 
-// listing is what one scope runs: Deployments, HPA targets and policies' last decisions, each
-// from one paged List.
+// listing is what one scope runs: the workloads of every kind, HPA targets and policies' last
+// decisions, each from one paged List per resource.
 type listing struct {
-	deployments []appsv1.Deployment
-	hpas        map[string]map[string]string // namespace → Deployment → HPA
-	decisions   map[string]map[string]*v1alpha1.Decision
-	warnings    []string
+	workloads []Object
+	hpas      map[workload.Ref]string // workload → the HPA scaling it
+	decisions map[workload.Ref]*v1alpha1.Decision
+	warnings  []string
 }
 
 // Reader reads one cluster's live state.
@@ -79,7 +80,7 @@ func (r Reader) listOptions() metav1.ListOptions {
 var ErrNamespaceNotFound = errors.New("namespace not found")
 
 // Preview computes the preview of one namespace (namespace != "") or of every namespace that
-// runs Deployments or has control-table rows (rows: the cluster's current rows).
+// runs workloads or has control-table rows (rows: the cluster's current rows).
 func (r Reader) Preview(ctx context.Context, cluster, namespace string, rows []control.Row) (Cluster, error) {
 	out := Cluster{Cluster: cluster, Namespaces: []Namespace{}, Warnings: []string{}}
 	var nss []corev1.Namespace
@@ -107,9 +108,9 @@ func (r Reader) Preview(ctx context.Context, cluster, namespace string, rows []c
 		return out, err
 	}
 	out.Warnings = append(out.Warnings, lst.warnings...)
-	deps := map[string][]appsv1.Deployment{}
-	for _, d := range lst.deployments {
-		deps[d.Namespace] = append(deps[d.Namespace], d)
+	objs := map[string][]Object{}
+	for _, o := range lst.workloads {
+		objs[o.Namespace] = append(objs[o.Namespace], o)
 	}
 	tableNS := map[string]bool{}
 	for _, row := range rows {
@@ -119,12 +120,12 @@ func (r Reader) Preview(ctx context.Context, cluster, namespace string, rows []c
 	}
 	sort.Slice(nss, func(a, b int) bool { return nss[a].Name < nss[b].Name })
 	for _, ns := range nss {
-		if namespace == "" && (r.Protected[ns.Name] || (len(deps[ns.Name]) == 0 && !tableNS[ns.Name])) {
+		if namespace == "" && (r.Protected[ns.Name] || (len(objs[ns.Name]) == 0 && !tableNS[ns.Name])) {
 			continue
 		}
 		out.Namespaces = append(out.Namespaces, Compute(Live{
-			Namespace: ns.Name, Control: ns.Labels[v1alpha1.LabelControl], UnknownWorkloads: ns.Annotations[v1alpha1.AnnotationUnknownWorkloads],
-			Deployments: deps[ns.Name], HPAs: lst.hpas[ns.Name], Decisions: lst.decisions[ns.Name],
+			Namespace: ns.Name, Control: ns.Labels[v1alpha1.LabelControl], Annotations: ns.Annotations,
+			Workloads: objs[ns.Name], HPAs: lst.hpas, Decisions: lst.decisions,
 		}, rows))
 	}
 	out.Sum()
@@ -143,7 +144,7 @@ func (r Reader) list(ctx context.Context, namespace string) (listing, error) {
 	}
 	var l listing
 	var err error
-	if l.deployments, err = r.deployments(ctx, namespace); err != nil {
+	if l.workloads, err = r.workloads(ctx, namespace); err != nil {
 		return l, err
 	}
 	if l.hpas, err = r.hpaTargets(ctx, namespace); err != nil {
@@ -169,25 +170,10 @@ func (r Reader) list(ctx context.Context, namespace string) (listing, error) {
 	return l, nil
 }
 
-func (r Reader) deployments(ctx context.Context, namespace string) ([]appsv1.Deployment, error) {
-	var out []appsv1.Deployment
-	opts := r.listOptions()
-	for {
-		l, err := r.Kube.AppsV1().Deployments(namespace).List(ctx, opts)
-		if err != nil {
-			return nil, fmt.Errorf("listing Deployments: %w", err)
-		}
-		out = append(out, l.Items...)
-		if l.Continue == "" {
-			return out, nil
-		}
-		opts.Continue = l.Continue
-	}
-}
-
-// hpaTargets maps each Deployment an HPA scales to the HPA's name.
-func (r Reader) hpaTargets(ctx context.Context, namespace string) (map[string]map[string]string, error) {
-	out := map[string]map[string]string{}
+// hpaTargets maps each workload an HPA scales (a Deployment or a StatefulSet: a DaemonSet has
+// no scale subresource) to the HPA's name.
+func (r Reader) hpaTargets(ctx context.Context, namespace string) (map[workload.Ref]string, error) {
+	out := map[workload.Ref]string{}
 	opts := r.listOptions()
 	for {
 		l, err := r.Kube.AutoscalingV2().HorizontalPodAutoscalers(namespace).List(ctx, opts)
@@ -195,11 +181,8 @@ func (r Reader) hpaTargets(ctx context.Context, namespace string) (map[string]ma
 			return nil, fmt.Errorf("listing HorizontalPodAutoscalers: %w", err)
 		}
 		for _, h := range l.Items {
-			if ref := h.Spec.ScaleTargetRef; ref.Kind == "Deployment" {
-				if out[h.Namespace] == nil {
-					out[h.Namespace] = map[string]string{}
-				}
-				out[h.Namespace][ref.Name] = h.Name
+			if ref := h.Spec.ScaleTargetRef; ref.Kind == workload.Deployment || ref.Kind == workload.StatefulSet {
+				out[workload.Ref{Namespace: h.Namespace, Kind: ref.Kind, Name: ref.Name}] = h.Name
 			}
 		}
 		if l.Continue == "" {
@@ -209,10 +192,10 @@ func (r Reader) hpaTargets(ctx context.Context, namespace string) (map[string]ma
 	}
 }
 
-// lastDecisions reads the webhook's reports from the CapacityPolicies' status; a cluster
-// without the CRD has none, which the warning says.
-func (r Reader) lastDecisions(ctx context.Context, namespace string) (map[string]map[string]*v1alpha1.Decision, string, error) {
-	out := map[string]map[string]*v1alpha1.Decision{}
+// lastDecisions reads the webhook's reports from the CapacityPolicies' status, keyed by the
+// workload each policy governs; a cluster without the CRD has none, which the warning says.
+func (r Reader) lastDecisions(ctx context.Context, namespace string) (map[workload.Ref]*v1alpha1.Decision, string, error) {
+	out := map[workload.Ref]*v1alpha1.Decision{}
 	opts := r.listOptions()
 	for {
 		l, err := r.Dynamic.Resource(v1alpha1.GroupVersionResource).Namespace(namespace).List(ctx, opts)
@@ -227,13 +210,9 @@ func (r Reader) lastDecisions(ctx context.Context, namespace string) (map[string
 			if err := runtime.DefaultUnstructuredConverter.FromUnstructured(it.Object, &p); err != nil {
 				return nil, "", fmt.Errorf("reading CapacityPolicy %s/%s: %w", it.GetNamespace(), it.GetName(), err)
 			}
-			if p.Status.LastDecision == nil {
-				continue
+			if ref, ok := governed(&p); ok && p.Status.LastDecision != nil {
+				out[ref] = p.Status.LastDecision
 			}
-			if out[p.Namespace] == nil {
-				out[p.Namespace] = map[string]*v1alpha1.Decision{}
-			}
-			out[p.Namespace][p.Name] = p.Status.LastDecision
 		}
 		if l.GetContinue() == "" {
 			return out, "", nil
@@ -242,9 +221,25 @@ func (r Reader) lastDecisions(ctx context.Context, namespace string) (map[string
 	}
 }
 
-// Deployments lists the Deployments of a namespace ("" = every namespace) through the same
-// paged, cached listing as the preview, so a savings view right after a preview lists nothing.
-func (r Reader) Deployments(ctx context.Context, namespace string) ([]appsv1.Deployment, error) {
+// governed is the workload a policy applies to: the webhook looks a workload's policy up by
+// v1alpha1.PolicyName(kind, name) and applies it only if its targetKind is that kind, so a
+// policy whose name does not carry its kind's prefix governs nothing.
+func governed(p *v1alpha1.CapacityPolicy) (workload.Ref, bool) {
+	kind := v1alpha1.KindOf(p.Spec)
+	name := p.Name
+	if kind != workload.Deployment {
+		name = strings.TrimPrefix(p.Name, strings.ToLower(kind)+".")
+	}
+	if name == "" || v1alpha1.PolicyName(kind, name) != p.Name {
+		return workload.Ref{}, false
+	}
+	return workload.Ref{Namespace: p.Namespace, Kind: kind, Name: name}, true
+}
+
+// Workloads lists the workloads of every kind of a namespace ("" = every namespace) through the
+// same paged, cached listing as the preview, so a savings view right after a preview lists
+// nothing.
+func (r Reader) Workloads(ctx context.Context, namespace string) ([]Object, error) {
 	l, err := r.list(ctx, namespace)
-	return l.deployments, err
+	return l.workloads, err
 }

@@ -1,8 +1,8 @@
 package preview
 
-// Against a real etcd + kube-apiserver with the CapacityPolicy CRD installed: Deployments, an
-// HPA and a policy whose status carries the webhook's report, read in pages and compared with
-// table rows; every request the reader sends is counted.
+// Against a real etcd + kube-apiserver with the CapacityPolicy CRD installed: Deployments,
+// StatefulSets, a DaemonSet, HPAs and policies whose status carries the webhook's report, read
+// in pages and compared with table rows; every request the reader sends is counted.
 
 import (
 	"context"
@@ -28,6 +28,7 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/api/v1alpha1"
 	"github.com/kubedoor/kubedoor-grafana/internal/testenv"
 	"github.com/kubedoor/kubedoor-grafana/pkg/control"
+	"github.com/kubedoor/kubedoor-grafana/pkg/workload"
 	"github.com/kubedoor/kubedoor-grafana/webhook/deploy/crd"
 )
 
@@ -96,6 +97,32 @@ func mustCreateDeployment(t *testing.T, ctx context.Context, c kubernetes.Interf
 	}
 }
 
+func mustCreateStatefulSet(t *testing.T, ctx context.Context, c kubernetes.Interface, s appsv1.StatefulSet) {
+	t.Helper()
+	s.Spec.Selector = &metav1.LabelSelector{MatchLabels: map[string]string{"app": s.Name}}
+	s.Spec.Template.Labels = map[string]string{"app": s.Name}
+	if _, err := c.AppsV1().StatefulSets(s.Namespace).Create(ctx, &s, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// mustCreateDaemonSet creates d and writes the pods it should run into its status, as the
+// DaemonSet controller does from the nodes (this testbed runs no controller).
+func mustCreateDaemonSet(t *testing.T, ctx context.Context, c kubernetes.Interface, d appsv1.DaemonSet) {
+	t.Helper()
+	d.Spec.Selector = &metav1.LabelSelector{MatchLabels: map[string]string{"app": d.Name}}
+	d.Spec.Template.Labels = map[string]string{"app": d.Name}
+	status := d.Status
+	created, err := c.AppsV1().DaemonSets(d.Namespace).Create(ctx, &d, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	created.Status = status
+	if _, err := c.AppsV1().DaemonSets(d.Namespace).UpdateStatus(ctx, created, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestPreviewAgainstTheRealAPIServer(t *testing.T) {
 	ctx := context.Background()
 	admin := kube.Clientset()
@@ -114,9 +141,13 @@ func TestPreviewAgainstTheRealAPIServer(t *testing.T) {
 		deploy("pay", 3, ctr("app", res("500m", "1Gi", "", ""))),
 		deploy("search", 5, ctr("app", res("1", "1Gi", "", ""))),
 		deploy("rogue", 2, ctr("app", res("100m", "100Mi", "", ""))),
+		deploy("db", 1, ctr("app", res("100m", "", "", ""))), // not the StatefulSet db: unknown
 	} {
 		mustCreateDeployment(t, ctx, admin, d)
 	}
+	mustCreateStatefulSet(t, ctx, admin, statefulSet("db", 3, ctr("app", res("1", "2Gi", "", ""))))
+	mustCreateStatefulSet(t, ctx, admin, statefulSet("queue", 4, ctr("app", res("500m", "", "", ""))))
+	mustCreateDaemonSet(t, ctx, admin, daemonSet("agent", 5, ctr("agent", res("200m", "256Mi", "", ""))))
 	other := deploy("tool", 1, ctr("app", res("100m", "", "", "")))
 	other.Namespace = "other"
 	mustCreateDeployment(t, ctx, admin, other)
@@ -124,20 +155,25 @@ func TestPreviewAgainstTheRealAPIServer(t *testing.T) {
 	sysDep.Namespace = "kube-system"
 	mustCreateDeployment(t, ctx, admin, sysDep)
 	minR := int32(2)
-	if _, err := admin.AutoscalingV2().HorizontalPodAutoscalers("shop").Create(ctx, &autoscalingv2.HorizontalPodAutoscaler{
-		ObjectMeta: metav1.ObjectMeta{Name: "search-hpa", Namespace: "shop"},
-		Spec: autoscalingv2.HorizontalPodAutoscalerSpec{MinReplicas: &minR, MaxReplicas: 10,
-			ScaleTargetRef: autoscalingv2.CrossVersionObjectReference{APIVersion: "apps/v1", Kind: "Deployment", Name: "search"}},
-	}, metav1.CreateOptions{}); err != nil {
-		t.Fatal(err)
+	for kind, name := range map[string]string{"Deployment": "search", "StatefulSet": "queue"} {
+		if _, err := admin.AutoscalingV2().HorizontalPodAutoscalers("shop").Create(ctx, &autoscalingv2.HorizontalPodAutoscaler{
+			ObjectMeta: metav1.ObjectMeta{Name: name + "-hpa", Namespace: "shop"},
+			Spec: autoscalingv2.HorizontalPodAutoscalerSpec{MinReplicas: &minR, MaxReplicas: 10,
+				ScaleTargetRef: autoscalingv2.CrossVersionObjectReference{APIVersion: "apps/v1", Kind: kind, Name: name}},
+		}, metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	rows := []control.Row{
 		row("api", 4, cc("app", 350, -1, 400, -1)), row("web", 3), row("pay", 3, cc("app", 500, -1, 1024, -1)),
 		row("search", 2, cc("app", 500, -1, -1, -1)),
+		kindRow(workload.StatefulSet, "db", 2, cc("app", 750, -1, 1536, -1)), kindRow(workload.StatefulSet, "queue", 2, cc("app", 250, -1, -1, -1)),
+		kindRow(workload.DaemonSet, "agent", control.Unset, cc("agent", 100, -1, 128, -1)),
 		{Cluster: "prod", Namespace: "other", Workload: "tool", Replicas: control.Replicas{Manual: 1, Recommended: -1, Observed: -1}},
 		{Cluster: "prod", Namespace: "other", Workload: "later", Replicas: control.Replicas{Manual: 2, Recommended: -1, Observed: -1}},
 	}
 	reportDecision(t, ctx, rows[0])
+	reportDecision(t, ctx, rows[4]) // StatefulSet db's policy, statefulset.db
 
 	log := &requestLog{}
 	cfg := kube.RESTConfig()
@@ -155,13 +191,34 @@ func TestPreviewAgainstTheRealAPIServer(t *testing.T) {
 	}
 	byName := map[string]Workload{}
 	for _, w := range got.Namespaces[0].Workloads {
-		byName[w.Name] = w
+		byName[w.Kind+"/"+w.Name] = w
+		if w.Kind == workload.Deployment {
+			byName[w.Name] = w
+		}
 	}
 	for name, want := range map[string]string{"api": DirectionScaleDown, "web": DirectionScaleUp, "pay": DirectionNone,
-		"search": DirectionResize, "rogue": DirectionNone} {
+		"search": DirectionResize, "rogue": DirectionNone, "db": DirectionNone,
+		"StatefulSet/db": DirectionScaleDown, "StatefulSet/queue": DirectionResize, "DaemonSet/agent": DirectionResize} {
 		if byName[name].Direction != want {
 			t.Errorf("%s: direction %q, want %q (%+v)", name, byName[name].Direction, want, byName[name])
 		}
+	}
+	// StatefulSet db: 3 × (1 core, 2 GiB) → 2 × (750m, 1536 MiB); its policy's report is its own.
+	if w := byName["StatefulSet/db"]; w.Replicas != (Amount{3, 2, -1}) || w.CPURequestMillis != (Amount{3000, 1500, -1500}) ||
+		w.MemRequestMiB != (Amount{6144, 3072, -3072}) || w.LastDecision == nil || w.LastDecision.Result != "observed" {
+		t.Errorf("StatefulSet db: %+v", w)
+	}
+	if w := byName["db"]; w.Status != StatusUnknown || w.LastDecision != nil {
+		t.Errorf("Deployment db: %s, decision %+v; want unknown, without the StatefulSet's decision", w.Status, w.LastDecision)
+	}
+	// The HPA targeting StatefulSet queue keeps its 4 replicas; 4 × 500m → 4 × 250m.
+	if w := byName["StatefulSet/queue"]; w.HPA != "queue-hpa" || w.Replicas != (Amount{4, 4, 0}) || w.CPURequestMillis != (Amount{2000, 1000, -1000}) {
+		t.Errorf("StatefulSet queue: %+v", w)
+	}
+	// DaemonSet agent: no replicas; its 5 pods × (200m, 256 MiB) → 5 × (100m, 128 MiB).
+	if w := byName["DaemonSet/agent"]; w.Replicas != (Amount{}) || w.CPURequestMillis != (Amount{1000, 500, -500}) ||
+		w.MemRequestMiB != (Amount{1280, 640, -640}) || fmt.Sprint(w.Changes) != "[agent requests.cpu 200m -> 100m agent requests.memory 256Mi -> 128Mi]" {
+		t.Errorf("DaemonSet agent: %+v", w)
 	}
 	if w := byName["search"]; w.HPA != "search-hpa" || w.Replicas != (Amount{5, 5, 0}) {
 		t.Errorf("search: hpa %q replicas %+v, want the HPA to keep 5", w.HPA, w.Replicas)
@@ -172,14 +229,24 @@ func TestPreviewAgainstTheRealAPIServer(t *testing.T) {
 	if d := byName["api"].LastDecision; d == nil || d.Result != "observed" || d.Reason != "template-change" {
 		t.Errorf("api's last decision %+v, want the observed report from the policy's status", d)
 	}
-	// Replicas 6+2+3+5+2 = 18 → 4+3+3+5+2 = 17; CPU 3000+500+1500+5000+200 = 10200 →
-	// 1400+750+1500+2500+200 = 6350 millicores.
+	// Deployments: replicas 6+2+3+5+2+1 = 19 → 4+3+3+5+2+1 = 18; CPU 3000+500+1500+5000+200+100
+	// = 10300 → 1400+750+1500+2500+200+100 = 6450 millicores. StatefulSets: replicas 3+4 = 7 →
+	// 2+4 = 6; CPU 3000+2000 = 5000 → 1500+1000 = 2500. DaemonSet: no replicas; CPU 1000 → 500.
 	tt := got.Totals
-	if tt.Replicas != (Amount{18, 17, -1}) || tt.CPURequestMillis != (Amount{10200, 6350, -3850}) ||
-		tt.Changed != 3 || tt.ScaleDown != 1 || tt.ScaleUp != 1 || tt.Resize != 1 || tt.WouldDeny != 1 {
+	if tt.Replicas != (Amount{26, 24, -2}) || tt.CPURequestMillis != (Amount{16300, 9450, -6850}) ||
+		tt.Changed != 6 || tt.ScaleDown != 2 || tt.ScaleUp != 1 || tt.Resize != 3 || tt.WouldDeny != 2 {
 		t.Errorf("totals %+v", tt)
 	}
-	// Five Deployments in pages of two: three Lists, and never a GET of one Deployment.
+	// Each kind is listed, never read one by one.
+	for _, kind := range []string{"statefulsets", "daemonsets"} {
+		if n := log.count("GET /apis/apps/v1/namespaces/shop/" + kind); n != 1 {
+			t.Errorf("%d %s list requests, want 1: %v", n, kind, log.seen)
+		}
+		if n := log.count("GET /apis/apps/v1/namespaces/shop/" + kind + "/"); n != 0 {
+			t.Errorf("%d GETs of single %s, want none", n, kind)
+		}
+	}
+	// Six Deployments in pages of two: three Lists, and never a GET of one Deployment.
 	if n := log.count("GET /apis/apps/v1/namespaces/shop/deployments"); n != 3 {
 		t.Errorf("%d Deployment list requests, want 3 pages: %v", n, log.seen)
 	}
@@ -209,8 +276,8 @@ func TestPreviewAgainstTheRealAPIServer(t *testing.T) {
 	if fmt.Sprint(names) != "[other shop]" {
 		t.Errorf("cluster preview namespaces %v, want [other shop] (kube-system is protected, idle and default run nothing)", names)
 	}
-	if all.Totals.NotRunning != 1 || all.Totals.Workloads != 6 || all.Totals.Unknown != 1 {
-		t.Errorf("cluster totals %+v, want 6 running (one unknown) and other/later not running", all.Totals)
+	if all.Totals.NotRunning != 1 || all.Totals.Workloads != 10 || all.Totals.Unknown != 2 {
+		t.Errorf("cluster totals %+v, want 10 running (two unknown) and other/later not running", all.Totals)
 	}
 
 	if _, err := reader.Preview(ctx, "prod", "nowhere", rows); !errors.Is(err, ErrNamespaceNotFound) {

@@ -29,7 +29,7 @@ func ParamsOf(cs clustersettings.ClusterSettings) (Params, error) {
 	}
 	for _, o := range cs.Recommend.Overrides {
 		p.Recommend.Overrides = append(p.Recommend.Overrides, TargetOverride{
-			Namespace: o.Namespace, Workload: o.Workload, CPUTarget: o.CPUTarget, MemTarget: o.MemTarget})
+			Namespace: o.Namespace, Kind: o.Kind, Workload: o.Workload, CPUTarget: o.CPUTarget, MemTarget: o.MemTarget})
 	}
 	if err := p.Validate(); err != nil {
 		return Params{}, fmt.Errorf("cluster %s settings: %w", cs.Cluster, err)

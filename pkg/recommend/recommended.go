@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/kubedoor/kubedoor-grafana/pkg/control"
+	wkind "github.com/kubedoor/kubedoor-grafana/pkg/workload"
 )
 
 // RecommendParams tune the recommended replicas (clustersettings.Recommend).
@@ -18,10 +19,11 @@ type RecommendParams struct {
 	Overrides   []TargetOverride
 }
 
-// TargetOverride gives a namespace (Workload "") or one workload its own targets.
+// TargetOverride gives a namespace (Workload "") or one workload of a kind (Kind "" is
+// Deployment) its own targets.
 type TargetOverride struct {
-	Namespace, Workload  string
-	CPUTarget, MemTarget float64
+	Namespace, Kind, Workload string
+	CPUTarget, MemTarget      float64
 }
 
 // DefaultRecommendParams are clustersettings.DefaultRecommend's values.
@@ -48,15 +50,15 @@ func (r RecommendParams) validate() error {
 
 func validTarget(v float64) bool { return v > 0 && v <= 1 } // also refuses NaN
 
-// targets returns the CPU and memory targets of a workload: its own override, else its
-// namespace's, else the cluster's.
-func (r RecommendParams) targets(namespace, workload string) (cpu, mem float64) {
+// targets returns the CPU and memory targets of a workload: its own override (of its kind),
+// else its namespace's, else the cluster's.
+func (r RecommendParams) targets(namespace, kind, name string) (cpu, mem float64) {
 	cpu, mem = r.CPUTarget, r.MemTarget
 	for _, o := range r.Overrides {
 		if o.Namespace != namespace {
 			continue
 		}
-		if o.Workload == workload {
+		if o.Workload != "" && o.Workload == name && wkind.Kind(o.Kind) == wkind.Kind(kind) {
 			return o.CPUTarget, o.MemTarget
 		}
 		if o.Workload == "" {

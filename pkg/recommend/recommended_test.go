@@ -7,6 +7,7 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/pkg/clustersettings"
 	"github.com/kubedoor/kubedoor-grafana/pkg/control"
 	"github.com/kubedoor/kubedoor-grafana/pkg/peaks"
+	wkind "github.com/kubedoor/kubedoor-grafana/pkg/workload"
 )
 
 // Every expected count below is worked out by hand in the comment beside it:
@@ -112,8 +113,30 @@ func TestTargetsPreferTheWorkloadThenTheNamespace(t *testing.T) {
 		ns, wl   string
 		cpu, mem float64
 	}{{"shop", "web", 0.5, 0.6}, {"shop", "api", 0.6, 0.9}, {"pay", "web", 0.7, 0.8}} {
-		if c, m := r.targets(tt.ns, tt.wl); c != tt.cpu || m != tt.mem {
+		if c, m := r.targets(tt.ns, "", tt.wl); c != tt.cpu || m != tt.mem {
 			t.Errorf("%s/%s: %v %v, want %v %v", tt.ns, tt.wl, c, m, tt.cpu, tt.mem)
+		}
+	}
+}
+
+// A StatefulSet and a Deployment named db are two workloads: each gets its own override, and
+// the override saved without a kind (before kinds existed) stays the Deployment's.
+func TestTargetsOfOneNameFollowTheKind(t *testing.T) {
+	cs := clustersettings.Defaults("prod-a", "UTC")
+	cs.Recommend.Overrides = []clustersettings.RecommendOverride{
+		{Namespace: "data", Workload: "db", CPUTarget: 0.5, MemTarget: 0.6},
+		{Namespace: "data", Kind: "statefulset", Workload: "db", CPUTarget: 0.9, MemTarget: 0.95},
+	}
+	p, err := ParamsOf(cs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		kind     string
+		cpu, mem float64
+	}{{"", 0.5, 0.6}, {wkind.Deployment, 0.5, 0.6}, {wkind.StatefulSet, 0.9, 0.95}, {wkind.DaemonSet, 0.7, 0.8}} {
+		if c, m := p.Recommend.targets("data", tt.kind, "db"); c != tt.cpu || m != tt.mem {
+			t.Errorf("%q db: %v %v, want %v %v", tt.kind, c, m, tt.cpu, tt.mem)
 		}
 	}
 }

@@ -141,7 +141,7 @@ func recommendRow(p Params, next *control.Row, day *dayData, history []peaks.Sam
 			in.HPAMinReplicas = s.HPAMinReplicas
 		}
 	}
-	cpu, mem := p.Recommend.targets(next.Namespace, next.Workload)
+	cpu, mem := p.Recommend.targets(next.Namespace, next.Kind, next.Workload)
 	rec := RecommendReplicas(in, ReplicaTargets{CPU: cpu, Mem: mem, MinReplicas: p.MinReplicas,
 		MaxReplicas: p.Recommend.MaxReplicas, MaxStepDown: p.Recommend.MaxStepDown})
 	r := &next.Replicas

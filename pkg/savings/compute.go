@@ -112,10 +112,10 @@ func Compute(cluster string, p clustersettings.Prices, q Query, rows []control.R
 // day's stored requests (a container's unset request, stored as 0, counts 0). The live view
 // holds Deployments only; other kinds are priced from stored samples.
 func nowOf(p clustersettings.Prices, live Live, k workload.Ref, st Stored) (int32, Cost, string) {
-	if live != nil && k.Kind == workload.Deployment {
+	if live != nil {
 		r, ok := live[k]
 		if !ok {
-			return 0, Cost{}, "no Deployment of this name runs in the cluster: now counts 0"
+			return 0, Cost{}, fmt.Sprintf("no %s of this name runs in the cluster: now counts 0", k.Kind)
 		}
 		return r.Replicas, Price(p, r.Replicas, r.Pod), ""
 	}

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	appsv1 "k8s.io/api/apps/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/kubedoor/kubedoor-grafana/pkg/backtest"
@@ -31,7 +30,7 @@ const (
 
 // Where "now" came from.
 const (
-	NowLive   = "live"   // the Deployments' spec.replicas × their pod templates' requests
+	NowLive   = "live"   // the workloads' spec.replicas (a DaemonSet: its pods) × their pod templates' requests
 	NowStored = "stored" // the latest stored peak day's most Ready pods × its stored requests
 )
 
@@ -71,17 +70,17 @@ type Running struct {
 	Pod      Pod
 }
 
-// Live is what runs, by namespace and Deployment name; nil = no live view (use stored samples).
+// Live is what runs, by workload; nil = no live view (use stored samples).
 type Live map[workload.Ref]Running
 
-// LiveFrom prices Deployments as their specs ask: spec.replicas × the pod template's requests
-// (a limit without a request counts as the request, as Kubernetes defaults it).
-func LiveFrom(deps []appsv1.Deployment) Live {
-	out := make(Live, len(deps))
-	for i := range deps {
-		d := &deps[i]
-		cpu, mem := preview.PodRequests(d.Spec.Template.Spec.Containers)
-		out[workload.Ref{Namespace: d.Namespace, Kind: workload.Deployment, Name: d.Name}] = Running{Replicas: preview.LiveReplicas(d), Pod: Pod{CPUCores: cpu / 1000, MemGiB: mem / 1024}}
+// LiveFrom prices workloads as their specs ask: spec.replicas (a DaemonSet: the pods it should
+// run now) × the pod template's requests (a limit without a request counts as the request, as
+// Kubernetes defaults it).
+func LiveFrom(objs []preview.Object) Live {
+	out := make(Live, len(objs))
+	for _, o := range objs {
+		cpu, mem := preview.PodRequests(o.Containers)
+		out[o.Ref] = Running{Replicas: o.Replicas, Pod: Pod{CPUCores: cpu / 1000, MemGiB: mem / 1024}}
 	}
 	return out
 }

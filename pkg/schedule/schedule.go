@@ -1,4 +1,4 @@
-// Package schedule runs scale, restart and collect actions once at a time or on a cron in an
+// Package schedule runs scale, restart, resize and collect actions once at a time or on a cron in an
 // IANA time zone. Schedules and every run (with its status, error and per-item results) are
 // persisted in the store, so they survive a backend restart; a run the backend was not up for is
 // recorded as missed, never replayed late; a once-schedule fires at most once. Where several
@@ -23,6 +23,9 @@ import (
 const (
 	ActionScale   = "scale"
 	ActionRestart = "restart"
+	// ActionResize applies each workload's control-table row to its running pods in place
+	// (pkg/resize); intervalSeconds is the pause between pods.
+	ActionResize  = "resize"
 	ActionCollect = "collect"
 )
 
@@ -266,9 +269,9 @@ func (s *Schedule) validateAction() error {
 		}
 		s.Items = []Item{}
 		return nil
-	case ActionScale, ActionRestart:
+	case ActionScale, ActionRestart, ActionResize:
 	default:
-		return fieldErr("action", "must be %q, %q or %q", ActionScale, ActionRestart, ActionCollect)
+		return fieldErr("action", "must be %q, %q, %q or %q", ActionScale, ActionRestart, ActionResize, ActionCollect)
 	}
 	if s.Days != 0 {
 		return fieldErr("days", "only for collect")
@@ -307,6 +310,8 @@ func (s *Schedule) validateAction() error {
 			return fieldErr(p+".replicas", "must be 0 to %d", actions.MaxReplicas)
 		case s.Action == ActionRestart && it.Replicas != nil:
 			return fieldErr(p+".replicas", "not used by restart; leave it out")
+		case s.Action == ActionResize && it.Replicas != nil:
+			return fieldErr(p+".replicas", "not used by resize (it applies the control table's requests and limits); leave it out")
 		}
 	}
 	return nil

@@ -151,6 +151,14 @@ func TestSpecValidation(t *testing.T) {
 				}
 			}},
 		{name: "a DaemonSet scale is refused at create time", spec: Spec{Cluster: "prod-a", Action: "scale", Kind: "once", RunAt: &future, Items: []Item{scale[0], {Namespace: "demo", Kind: "DaemonSet", Workload: "agent", Replicas: int32p(2)}}}, wantField: "items[1].kind"},
+		{name: "a resize of a DaemonSet is accepted", spec: Spec{Cluster: "prod-a", Action: "resize", Kind: "once", RunAt: &future, IntervalSeconds: 5, Items: []Item{{Namespace: "demo", Kind: "daemonset", Workload: "agent"}}},
+			check: func(t *testing.T, s Schedule) {
+				if s.Items[0].Kind != "DaemonSet" || s.Name != "resize demo/DaemonSet/agent" {
+					t.Fatalf("%+v", s)
+				}
+			}},
+		{name: "a resize item with replicas is refused", spec: Spec{Cluster: "prod-a", Action: "resize", Kind: "once", RunAt: &future, Items: []Item{{Namespace: "demo", Workload: "api", Replicas: int32p(2)}}}, wantField: "items[0].replicas"},
+		{name: "temporary is not for resize", spec: Spec{Cluster: "prod-a", Action: "resize", Kind: "once", RunAt: &future, Temporary: true, Items: []Item{{Namespace: "demo", Workload: "api"}}}, wantField: "temporary"},
 		{name: "an unknown workload kind is refused", spec: Spec{Cluster: "prod-a", Action: "restart", Kind: "once", RunAt: &future, Items: []Item{{Namespace: "demo", Kind: "CronJob", Workload: "nightly"}}}, wantField: "items[0].kind"},
 	}
 	for _, tt := range tests {

@@ -39,7 +39,7 @@ export interface ActionResults {
 
 // ---- Schedules ---------------------------------------------------------------------------
 
-export type ScheduleAction = 'scale' | 'restart' | 'collect';
+export type ScheduleAction = 'scale' | 'restart' | 'resize' | 'collect';
 export type ScheduleKind = 'once' | 'cron';
 
 export interface ScheduleItem {

@@ -18,6 +18,8 @@ export interface Prices {
 
 export interface RecommendOverride {
   namespace: string;
+  /** A workload override's kind; absent = Deployment (and always absent for a whole namespace). */
+  kind?: WorkloadKind;
   /** "" = the whole namespace. */
   workload: string;
   cpuTarget: number;

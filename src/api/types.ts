@@ -66,6 +66,8 @@ export interface PeakWindow {
 
 export interface PeakWindowOverride {
   namespace: string;
+  /** A workload override's kind; absent = Deployment (and always absent for a whole namespace). */
+  kind?: WorkloadKind;
   /** "" = the whole namespace. */
   workload: string;
   peakWindow: PeakWindow;

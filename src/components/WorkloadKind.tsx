@@ -18,6 +18,26 @@ export function KindBadge({ kind }: { kind?: string | null }) {
   );
 }
 
+/** The kind of a workload an override names; disabled while the override is for a whole namespace. */
+export function KindPicker({
+  value,
+  onChange,
+  disabled,
+  testId,
+}: {
+  value: WorkloadKind;
+  onChange: (k: WorkloadKind) => void;
+  disabled?: boolean;
+  testId?: string;
+}) {
+  const options = WORKLOAD_KINDS.map((k) => ({ label: SHORT[k], value: k, description: k }));
+  return (
+    <div data-testid={testId}>
+      <RadioButtonGroup size="sm" options={options} value={value} onChange={onChange} disabled={disabled} />
+    </div>
+  );
+}
+
 /** '' = every kind. */
 export type KindFilterValue = WorkloadKind | '';
 

@@ -68,6 +68,37 @@ async function visible(locator) {
   return (await locator.count()) > 0 && (await locator.first().isVisible());
 }
 
+// internal/demofleet's workloads: four Deployments, a StatefulSet and a DaemonSet.
+const FLEET_WORKLOADS = 6;
+// internal/demofleet's StatefulSet and DaemonSet, as testIds name them ("ns-Kind-name").
+const STATEFULSET = 'pay-StatefulSet-ledger';
+const DAEMONSET = 'shop-DaemonSet-log-agent';
+
+/**
+ * Checks the table row marked by `rowTestId` for each kind: the StatefulSet's shows its kind and
+ * replicas, the DaemonSet's its kind and the "no replicas" mark instead of a count.
+ */
+async function expectKindRows(page, rowTestId) {
+  for (const [wid, kind] of [
+    [STATEFULSET, 'StatefulSet'],
+    [DAEMONSET, 'DaemonSet'],
+  ]) {
+    const marker = page.getByTestId(id(`${rowTestId}-${wid}`));
+    await marker.first().waitFor({ timeout: 30_000 });
+    const row = page.getByRole('row').filter({ has: marker });
+    expect(
+      (await row.getByTestId(id('kind-badge')).getAttribute('aria-label')) === kind,
+      `the ${wid} row shows no ${kind} badge: ${await row.innerText()}`
+    );
+    const noReplicas = await row.getByTestId(id('kind-no-replicas')).count();
+    if (kind === 'DaemonSet') {
+      expect(noReplicas > 0, `the DaemonSet row shows replicas: ${await row.innerText()}`);
+    } else {
+      expect(noReplicas === 0, `the StatefulSet row shows no replicas: ${await row.innerText()}`);
+    }
+  }
+}
+
 export const steps = [
   {
     name: 'boot',
@@ -223,7 +254,11 @@ export const steps = [
       // Close the history so the step's screenshot shows the table with the edited row.
       await page.keyboard.press('Escape');
       await page.getByTestId(id('control-history')).waitFor({ state: 'detached' });
-      return verdict(page, 'edited shop/checkout to 4 replicas; history and the published policy show');
+      await expectKindRows(page, 'control-row');
+      return verdict(
+        page,
+        'edited shop/checkout to 4 replicas; history and the published policy show; a StatefulSet row and a DaemonSet row without replicas'
+      );
     },
   },
   {
@@ -234,11 +269,17 @@ export const steps = [
       await open(page, `${APP}/peaks?cluster=${CLUSTER}`, id('peaks'));
       await settle(page);
       if (await visible(page.getByTestId(id('peaks-table')))) {
-        expect(
-          await visible(page.getByTestId(id('peaks-table')).getByText('checkout')),
-          'checkout is not among the peak rows'
-        );
-        return verdict(page, 'peak rows of yesterday');
+        const table = page.getByTestId(id('peaks-table'));
+        for (const name of ['checkout', 'ledger', 'log-agent']) {
+          expect(await visible(table.getByText(name, { exact: true })), `${name} is not among the peak rows`);
+        }
+        for (const kind of ['StatefulSet', 'DaemonSet']) {
+          expect(
+            (await table.locator(`[data-testid="${id('kind-badge')}"][aria-label="${kind}"]`).count()) > 0,
+            `no ${kind} badge among the peak rows`
+          );
+        }
+        return verdict(page, 'peak rows of yesterday, a Deployment, a StatefulSet and a DaemonSet among them');
       }
       if (await visible(page.getByTestId(id('peaks-empty')))) {
         return state.collected
@@ -274,6 +315,7 @@ export const steps = [
       }
       const rows = await page.locator(`[data-testid^="${id('recommend-row-')}"]`).count();
       expect(rows > 0, 'the recommendations table has no workload');
+      await expectKindRows(page, 'recommend-row');
       expect(await visible(page.getByTestId(id('recommend-namespaces'))), 'no per-namespace table');
       if (state.collected) {
         expect(
@@ -427,7 +469,10 @@ export const steps = [
         expect(collection.includes('succeeded'), `last collection: ${collection}`);
         const verdictNow = await verdict(page, 'after the backfill and the edits');
         if (verdictNow.status === 'pass') {
-          expect(/\b4\b/.test(controlled), `workloads controlled: ${controlled}`);
+          expect(
+            new RegExp(`\\b${FLEET_WORKLOADS}\\b`).test(controlled),
+            `workloads controlled: ${controlled.replace(/\s+/g, ' ')}`
+          );
         }
         if (state.controlEdited) {
           const changes = await cluster.getByTestId(id('overview-changes')).innerText();

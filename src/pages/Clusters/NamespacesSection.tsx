@@ -187,7 +187,7 @@ export function NamespacesSection({ cluster, canAdmin }: Props) {
               <p>
                 {t(
                   'clusters.ns.confirm-body',
-                  'From now on every Deployment create, update, scale and restart in {{namespace}} gets the replicas and resources of the control table ({{policies}} policies). Workloads not in the table are handled as "{{unknown}}".',
+                  'From now on every Deployment, StatefulSet and DaemonSet create, update, scale and restart in {{namespace}} gets the replicas (DaemonSets have none) and resources of the control table ({{policies}} policies). Workloads not in the table are handled as "{{unknown}}" unless the namespace sets a rule for their kind.',
                   {
                     namespace: confirm.ns.name,
                     policies: confirm.ns.policies,

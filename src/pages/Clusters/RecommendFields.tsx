@@ -2,7 +2,9 @@ import React from 'react';
 import { t } from '../../i18n';
 import { Button, Field, IconButton, Input, Stack, Switch, Text } from '@grafana/ui';
 
+import { DEFAULT_KIND } from '../../api/workloadKind';
 import { testIds } from '../../components/testIds';
+import { KindPicker } from '../../components/WorkloadKind';
 import type { PricesForm, RecommendForm, RecommendOverrideForm } from './recommendForm';
 
 interface Props {
@@ -127,11 +129,16 @@ function RecommendBlock({ r, readOnly, fieldProps, input, onChange }: BlockProps
           <Field label={t('clusters.settings.override-ns', 'Namespace')} {...overrideProps(i, 'namespace')}>
             {input(`recommend.overrides[${i}].namespace`, o.namespace, (v) => setOverride(i, 'namespace', v), 20)}
           </Field>
-          <Field
-            label={t('clusters.settings.override-wl', 'Deployment (empty = all)')}
-            {...overrideProps(i, 'workload')}
-          >
+          <Field label={t('clusters.settings.override-wl', 'Workload (empty = all)')} {...overrideProps(i, 'workload')}>
             {input(`recommend.overrides[${i}].workload`, o.workload, (v) => setOverride(i, 'workload', v), 24)}
+          </Field>
+          <Field label={t('clusters.settings.override-kind', 'Kind')} {...overrideProps(i, 'kind')}>
+            <KindPicker
+              testId={testIds.clusters.field(`recommend.overrides[${i}].kind`)}
+              value={o.kind}
+              disabled={readOnly || !o.workload.trim()}
+              onChange={(k) => setOverride(i, 'kind', k)}
+            />
           </Field>
           <Field label={t('clusters.settings.cpu-target', 'CPU target')} {...overrideProps(i, 'cpuTarget')}>
             {input(`recommend.overrides[${i}].cpuTarget`, o.cpuTarget, (v) => setOverride(i, 'cpuTarget', v))}
@@ -159,7 +166,7 @@ function RecommendBlock({ r, readOnly, fieldProps, input, onChange }: BlockProps
               ...r,
               overrides: [
                 ...r.overrides,
-                { namespace: '', workload: '', cpuTarget: r.cpuTarget, memTarget: r.memTarget },
+                { namespace: '', kind: DEFAULT_KIND, workload: '', cpuTarget: r.cpuTarget, memTarget: r.memTarget },
               ],
             })
           }

@@ -5,7 +5,9 @@ import { Alert, Button, Field, FieldSet, IconButton, Input, RadioButtonGroup, St
 import { toApiError } from '../../api/client';
 import { getClusterSettings, putClusterSettings } from '../../api/clusters';
 import type { ClusterSettings, DeriveMode } from '../../api/types';
+import { DEFAULT_KIND } from '../../api/workloadKind';
 import { Loadable } from '../../components/Loadable';
+import { KindPicker } from '../../components/WorkloadKind';
 import { formatTime } from '../../components/format';
 import { testIds } from '../../components/testIds';
 import { useAsync } from '../../components/useAsync';
@@ -190,14 +192,23 @@ function SettingsEditor({ settings, canAdmin, onSaved, onReload }: EditorProps) 
             />
           </Field>
           <Field
-            label={t('clusters.settings.override-wl', 'Deployment (empty = all)')}
+            label={t('clusters.settings.override-wl', 'Workload (empty = all)')}
             {...fieldProps(`overrides[${i}].workload`)}
           >
             <Input
               width={24}
               disabled={readOnly}
+              data-testid={testIds.clusters.field(`overrides[${i}].workload`)}
               value={o.workload}
               onChange={(e) => setOverride(i, 'workload', e.currentTarget.value)}
+            />
+          </Field>
+          <Field label={t('clusters.settings.override-kind', 'Kind')} {...fieldProps(`overrides[${i}].kind`)}>
+            <KindPicker
+              testId={testIds.clusters.field(`overrides[${i}].kind`)}
+              value={o.kind}
+              disabled={readOnly || !o.workload.trim()}
+              onChange={(k) => setOverride(i, 'kind', k)}
             />
           </Field>
           <Field
@@ -243,7 +254,10 @@ function SettingsEditor({ settings, canAdmin, onSaved, onReload }: EditorProps) 
           icon="plus"
           data-testid={testIds.clusters.addOverride}
           onClick={() =>
-            set('overrides', [...form.overrides, { namespace: '', workload: '', start: '20:00', end: '22:00' }])
+            set('overrides', [
+              ...form.overrides,
+              { namespace: '', kind: DEFAULT_KIND, workload: '', start: '20:00', end: '22:00' },
+            ])
           }
         >
           {t('clusters.settings.add-override', 'Add an override')}

@@ -1,9 +1,12 @@
 // The recommend and prices blocks of the cluster settings form, with the server's ranges
 // (pkg/clustersettings): error keys are the JSON paths a 400 names in `field`.
 import type { Prices, RecommendSettings } from '../../api/recommendTypes';
+import { kindOf, withKind, workloadTarget, type WorkloadKind } from '../../api/workloadKind';
 
 export interface RecommendOverrideForm {
   namespace: string;
+  /** The workload's kind; not sent for a whole namespace. */
+  kind: WorkloadKind;
   workload: string;
   cpuTarget: string;
   memTarget: string;
@@ -50,6 +53,7 @@ export function formFromRecommend(r: RecommendSettings): RecommendForm {
     maxStepDown: String(r.maxStepDown),
     overrides: (r.overrides ?? []).map((o) => ({
       namespace: o.namespace,
+      kind: kindOf(o),
       workload: o.workload ?? '',
       cpuTarget: String(o.cpuTarget),
       memTarget: String(o.memTarget),
@@ -84,14 +88,15 @@ export function validateRecommend(f: RecommendForm, minReplicas: number, e: Reco
     const path = `recommend.overrides[${i}]`;
     const ns = o.namespace.trim();
     const wl = o.workload.trim();
+    const key = wl ? workloadTarget(ns, wl, o.kind) : ns;
     if (!DNS_LABEL.test(ns)) {
       e[`${path}.namespace`] = 'A namespace name';
-    } else if (seen.has(`${ns}/${wl}`)) {
-      e[`${path}.namespace`] = `${wl ? `${ns}/${wl}` : ns} has two overrides`;
+    } else if (seen.has(key)) {
+      e[`${path}.namespace`] = `${key} has two overrides`;
     }
-    seen.add(`${ns}/${wl}`);
+    seen.add(key);
     if (wl && (!DNS_SUBDOMAIN.test(wl) || wl.length > 253)) {
-      e[`${path}.workload`] = 'A Deployment name, or empty for the whole namespace';
+      e[`${path}.workload`] = 'A workload name, or empty for the whole namespace';
     }
     if (!validTarget(o.cpuTarget)) {
       e[`${path}.cpuTarget`] = 'Above 0 and at most 1';
@@ -121,12 +126,17 @@ export function toRecommend(f: RecommendForm): RecommendSettings {
     memTarget: Number(f.memTarget.trim()),
     maxReplicas: Number(f.maxReplicas.trim()),
     maxStepDown: Number(f.maxStepDown.trim()),
-    overrides: f.overrides.map((o) => ({
-      namespace: o.namespace.trim(),
-      workload: o.workload.trim(),
-      cpuTarget: Number(o.cpuTarget.trim()),
-      memTarget: Number(o.memTarget.trim()),
-    })),
+    overrides: f.overrides.map((o) =>
+      withKind(
+        {
+          namespace: o.namespace.trim(),
+          workload: o.workload.trim(),
+          cpuTarget: Number(o.cpuTarget.trim()),
+          memTarget: Number(o.memTarget.trim()),
+        },
+        o.workload.trim() ? o.kind : undefined
+      )
+    ),
   };
 }
 

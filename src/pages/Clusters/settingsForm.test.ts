@@ -55,15 +55,38 @@ describe('cluster settings form', () => {
   test('overrides: namespace required, workload optional, no two for the same target', () => {
     const f = formFromSettings(clusterSettings());
     f.overrides = [
-      { namespace: '', workload: '', start: '20:00', end: '22:00' },
-      { namespace: 'shop', workload: 'Web', start: '20:00', end: '22:00' },
-      { namespace: 'pay', workload: '', start: '20:00', end: '22:00' },
-      { namespace: 'pay', workload: '', start: '21:00', end: '23:00' },
+      { namespace: '', kind: 'Deployment', workload: '', start: '20:00', end: '22:00' },
+      { namespace: 'shop', kind: 'Deployment', workload: 'Web', start: '20:00', end: '22:00' },
+      { namespace: 'pay', kind: 'Deployment', workload: '', start: '20:00', end: '22:00' },
+      { namespace: 'pay', kind: 'Deployment', workload: '', start: '21:00', end: '23:00' },
     ];
     expect(validateSettings(f)).toEqual({
       'overrides[0].namespace': 'A namespace name',
-      'overrides[1].workload': 'A Deployment name, or empty for the whole namespace',
+      'overrides[1].workload': 'A workload name, or empty for the whole namespace',
       'overrides[3].namespace': 'pay has two overrides',
+    });
+  });
+
+  test('a workload override names its kind: a StatefulSet and a Deployment of one name are two, and the kind round-trips', () => {
+    const s = clusterSettings({
+      overrides: [
+        { namespace: 'data', workload: 'db', peakWindow: { start: '20:00', end: '22:00' } },
+        { namespace: 'data', kind: 'StatefulSet', workload: 'db', peakWindow: { start: '02:00', end: '03:00' } },
+      ],
+    });
+    const f = formFromSettings(s);
+    expect(f.overrides.map((o) => o.kind)).toEqual(['Deployment', 'StatefulSet']);
+    expect(validateSettings(f)).toEqual({});
+    // A Deployment's override is sent without a kind, as older backends read it.
+    expect(toSettingsUpdate(f, s).overrides).toEqual(s.overrides);
+    f.overrides[1] = { ...f.overrides[1], kind: 'Deployment' };
+    expect(validateSettings(f)).toEqual({ 'overrides[1].namespace': 'data/db has two overrides' });
+    // A whole-namespace override never sends the kind the picker last held.
+    f.overrides[1] = { ...f.overrides[1], kind: 'DaemonSet', workload: '' };
+    expect(toSettingsUpdate(f, s).overrides?.[1]).toEqual({
+      namespace: 'data',
+      workload: '',
+      peakWindow: { start: '02:00', end: '03:00' },
     });
   });
 
@@ -121,16 +144,31 @@ describe('cluster settings form', () => {
     test('overrides: namespace, workload, targets and no two for the same target', () => {
       const f = formFromSettings(withBlocks());
       f.recommend!.overrides = [
-        { namespace: 'shop', workload: '', cpuTarget: '0', memTarget: '0.8' },
-        { namespace: 'shop', workload: '', cpuTarget: '0.5', memTarget: '2' },
-        { namespace: '', workload: 'Web', cpuTarget: '0.5', memTarget: '0.5' },
+        { namespace: 'shop', kind: 'Deployment', workload: '', cpuTarget: '0', memTarget: '0.8' },
+        { namespace: 'shop', kind: 'Deployment', workload: '', cpuTarget: '0.5', memTarget: '2' },
+        { namespace: '', kind: 'Deployment', workload: 'Web', cpuTarget: '0.5', memTarget: '0.5' },
       ];
       expect(validateSettings(f)).toEqual({
         'recommend.overrides[0].cpuTarget': 'Above 0 and at most 1',
         'recommend.overrides[1].namespace': 'shop has two overrides',
         'recommend.overrides[1].memTarget': 'Above 0 and at most 1',
         'recommend.overrides[2].namespace': 'A namespace name',
-        'recommend.overrides[2].workload': 'A Deployment name, or empty for the whole namespace',
+        'recommend.overrides[2].workload': 'A workload name, or empty for the whole namespace',
+      });
+    });
+
+    test('a recommend override of a StatefulSet keeps its kind and is not the Deployment of that name', () => {
+      const s = withBlocks();
+      s.recommend!.overrides = [
+        { namespace: 'data', workload: 'db', cpuTarget: 0.5, memTarget: 0.5 },
+        { namespace: 'data', kind: 'StatefulSet', workload: 'db', cpuTarget: 0.9, memTarget: 0.9 },
+      ];
+      const f = formFromSettings(s);
+      expect(validateSettings(f)).toEqual({});
+      expect(toSettingsUpdate(f, s).recommend?.overrides).toEqual(s.recommend!.overrides);
+      f.recommend!.overrides[0] = { ...f.recommend!.overrides[0], kind: 'StatefulSet' };
+      expect(validateSettings(f)).toEqual({
+        'recommend.overrides[1].namespace': 'data/StatefulSet/db has two overrides',
       });
     });
 

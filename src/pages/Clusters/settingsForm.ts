@@ -1,6 +1,7 @@
 // Pure model of the cluster settings form (docs/api.md ClusterSettings). Error keys are the JSON
 // paths the backend names in a 400's `field`, so server and browser errors land on the same input.
 import type { ClusterSettings, ClusterSettingsUpdate, DeriveMode } from '../../api/types';
+import { kindOf, withKind, workloadTarget, type WorkloadKind } from '../../api/workloadKind';
 import {
   formFromPrices,
   formFromRecommend,
@@ -14,6 +15,8 @@ import {
 
 export interface OverrideForm {
   namespace: string;
+  /** The workload's kind; not sent for a whole namespace. */
+  kind: WorkloadKind;
   workload: string;
   start: string;
   end: string;
@@ -50,6 +53,7 @@ export function formFromSettings(s: ClusterSettings): SettingsForm {
     end: s.peakWindow?.end ?? '',
     overrides: (s.overrides ?? []).map((o) => ({
       namespace: o.namespace,
+      kind: kindOf(o),
       workload: o.workload ?? '',
       start: o.peakWindow?.start ?? '',
       end: o.peakWindow?.end ?? '',
@@ -114,11 +118,11 @@ export function validateSettings(f: SettingsForm): SettingsErrors {
       e[`${path}.namespace`] = 'A namespace name';
     }
     if (wl && (!DNS_SUBDOMAIN.test(wl) || wl.length > 253)) {
-      e[`${path}.workload`] = 'A Deployment name, or empty for the whole namespace';
+      e[`${path}.workload`] = 'A workload name, or empty for the whole namespace';
     }
-    const key = `${ns}/${wl}`;
+    const key = wl ? workloadTarget(ns, wl, o.kind) : ns;
     if (seen.has(key)) {
-      e[`${path}.namespace`] = `${wl ? key : ns} has two overrides`;
+      e[`${path}.namespace`] = `${key} has two overrides`;
     }
     seen.add(key);
     checkWindow(e, `${path}.peakWindow`, o.start, o.end);
@@ -173,11 +177,16 @@ export function toSettingsUpdate(f: SettingsForm, loaded: ClusterSettings): Clus
   return {
     ...loaded,
     peakWindow: { start: f.start.trim(), end: f.end.trim() },
-    overrides: f.overrides.map((o) => ({
-      namespace: o.namespace.trim(),
-      workload: o.workload.trim(),
-      peakWindow: { start: o.start.trim(), end: o.end.trim() },
-    })),
+    overrides: f.overrides.map((o) =>
+      withKind(
+        {
+          namespace: o.namespace.trim(),
+          workload: o.workload.trim(),
+          peakWindow: { start: o.start.trim(), end: o.end.trim() },
+        },
+        o.workload.trim() ? o.kind : undefined
+      )
+    ),
     quantile: Number(f.quantile.trim()),
     days: Number(f.days.trim()),
     mode: f.mode,

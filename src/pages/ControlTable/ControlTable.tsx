@@ -35,6 +35,7 @@ import { EditDialog, type EditTarget } from './EditDialog';
 import { HistoryDrawer } from './HistoryDrawer';
 import { PodsDrawer } from './PodsDrawer';
 import { hasRecommendation, toAcceptItem } from './RecommendedCell';
+import { ResizeDialog } from './ResizeDialog';
 
 const PAGE_SIZE = 50;
 const SEARCH_DELAY_MS = 300;
@@ -91,6 +92,7 @@ function ControlTable() {
   const [removeError, setRemoveError] = useState<string>();
   const [batch, setBatch] = useState<BatchKind>();
   const [accepting, setAccepting] = useState<AcceptItem[]>();
+  const [resizing, setResizing] = useState<ControlRow>();
 
   // A new filter starts a new selection.
   const filterKey = `${cluster}\n${namespace}\n${kind}\n${q}`;
@@ -132,6 +134,7 @@ function ControlTable() {
           setRemoving(row);
         },
         onAccept: (row) => setAccepting([toAcceptItem(row)]),
+        onResize: setResizing,
       }),
     [canWrite, selected]
   );
@@ -334,6 +337,7 @@ function ControlTable() {
           />
         )}
         {batch && <BatchDialog kind={batch} rows={selectedRows} onClose={() => setBatch(undefined)} onDone={reload} />}
+        {resizing && <ResizeDialog row={resizing} onClose={() => setResizing(undefined)} />}
         {accepting && (
           <AcceptDialog cluster={cluster} items={accepting} onClose={() => setAccepting(undefined)} onDone={reload} />
         )}

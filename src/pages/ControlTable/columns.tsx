@@ -16,6 +16,7 @@ import {
 import type { ControlContainer, ControlRow, ObservedFrom, ReplicasSource } from '../../api/types';
 import { kindOf, replicasOf, type WorkloadKind, workloadTarget } from '../../api/workloadKind';
 import { formatAgo, formatMiB, formatMillis } from '../../components/format';
+import { resizeIds } from './ResizeDialog';
 import { testIds } from '../../components/testIds';
 import { KindBadge } from '../../components/WorkloadKind';
 import { hasRecommendation, NoReplicas, RecommendedCell } from './RecommendedCell';
@@ -76,6 +77,8 @@ export interface ColumnHandlers {
   onPods: (row: ControlRow) => void;
   onRemove: (row: ControlRow) => void;
   onAccept: (row: ControlRow) => void;
+  /** "Apply now (in place)"; absent: no button. */
+  onResize?: (row: ControlRow) => void;
 }
 
 type Cell = CellProps<TableRow>;
@@ -181,6 +184,14 @@ export function buildColumns(h: ColumnHandlers): Array<Column<TableRow>> {
                     : t('control.action.edit', 'Edit, scale or restart')
                 }
                 onClick={() => h.onEdit(row.original.row)}
+              />
+            )}
+            {h.canWrite && h.onResize && (
+              <IconButton
+                name="bolt"
+                data-testid={resizeIds.open(namespace, workload, kind)}
+                tooltip={t('control.action.resize', 'Apply now (in place)')}
+                onClick={() => h.onResize?.(row.original.row)}
               />
             )}
             <IconButton

@@ -120,6 +120,7 @@ export function ScheduleDialog({ cluster, timeZone, editing, onClose, onSaved, n
             options={[
               { label: t('schedules.action.scale', 'Scale'), value: 'scale' },
               { label: t('schedules.action.restart', 'Restart'), value: 'restart' },
+              { label: t('schedules.action.resize', 'Resize in place'), value: 'resize' },
               { label: t('schedules.action.collect', 'Collect peak data'), value: 'collect' },
             ]}
             value={form.action}

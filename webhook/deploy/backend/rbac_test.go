@@ -280,9 +280,12 @@ func TestTheShippedRoleRefusesEverythingElse(t *testing.T) {
 		{"evicting a Pod", func() error {
 			return k.CoreV1().Pods("shop").EvictV1(ctx, &policyv1.Eviction{ObjectMeta: metav1.ObjectMeta{Name: "x", Namespace: "shop"}})
 		}},
-		{"changing a Pod's status", func() error {
-			_, err := k.CoreV1().Pods("shop").Patch(ctx, "x", types.MergePatchType, []byte(`{"status":{}}`), metav1.PatchOptions{}, "status")
+		{"writing a Pod's status", func() error {
+			_, err := k.CoreV1().Pods("shop").Patch(ctx, "x", types.MergePatchType, []byte(`{}`), metav1.PatchOptions{}, "status")
 			return err
+		}},
+		{"writing a PodDisruptionBudget", func() error {
+			return k.PolicyV1().PodDisruptionBudgets("shop").Delete(ctx, "x", metav1.DeleteOptions{})
 		}},
 		{"listing ConfigMaps", func() error { _, err := k.CoreV1().ConfigMaps("shop").List(ctx, metav1.ListOptions{}); return err }},
 		{"creating a Deployment", func() error {
@@ -363,6 +366,7 @@ func TestTheApiserverGrantsExactlyTheShippedRules(t *testing.T) {
 		"/events:get", "/events:list", "/events:watch",
 		"/pods:delete", "/pods:get", "/pods:list", "/pods:patch",
 		"admissionregistration.k8s.io/mutatingwebhookconfigurations[kubedoor-webhook]:get",
+		"/pods/resize:patch", "policy/poddisruptionbudgets:list",
 	}
 	leases := []string{"coordination.k8s.io/leases:create", "coordination.k8s.io/leases:get", "coordination.k8s.io/leases:update"}
 	tests := []struct {
