@@ -24,6 +24,7 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/pkg/operations"
 	"github.com/kubedoor/kubedoor-grafana/pkg/peaks"
 	"github.com/kubedoor/kubedoor-grafana/pkg/plugin"
+	"github.com/kubedoor/kubedoor-grafana/pkg/pods"
 	"github.com/kubedoor/kubedoor-grafana/pkg/publish"
 	"github.com/kubedoor/kubedoor-grafana/pkg/recommend"
 	"github.com/kubedoor/kubedoor-grafana/pkg/savings"
@@ -109,6 +110,7 @@ func (b *Backend) InstanceFactory() app.InstanceFactoryFunc {
 		Published: control.PublishedFunc(b.Publisher.Trigger), Notifier: b.Operations.Notifier,
 		Replays: b.replays, Engine: b.Engine,
 		Nodes: nodes.NewService(b.log.With("part", "nodes")),
+		Pods:  pods.NewService(pods.Options{Notifier: b.Operations.Notifier, Log: b.log.With("part", "pods")}),
 	})
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/pkg/nodes"
 	"github.com/kubedoor/kubedoor-grafana/pkg/notify"
 	"github.com/kubedoor/kubedoor-grafana/pkg/operations"
+	"github.com/kubedoor/kubedoor-grafana/pkg/pods"
 	"github.com/kubedoor/kubedoor-grafana/pkg/preview"
 	"github.com/kubedoor/kubedoor-grafana/pkg/savings"
 	"github.com/kubedoor/kubedoor-grafana/pkg/service"
@@ -43,6 +44,7 @@ type App struct {
 	replays     *savings.Cache         // the recommendations' replays (Deps.Replays)
 	fetcher     *engine.Fetcher        // nil: the engine cannot be fetched from here
 	nodes       *nodes.Service         // nil: the node view answers 503
+	pods        *pods.Service          // nil: pod routes answer 503
 }
 
 var (
@@ -59,8 +61,8 @@ func NewFactory(d Deps) app.InstanceFactoryFunc {
 		a := &App{
 			svc: svc, log: log, ops: d.Operations, jobs: d.Collections, published: d.Published,
 			notifier: d.Notifier, fetcher: d.Engine, previews: preview.NewCache(), replays: d.Replays,
+			pods: d.Pods, nodes: d.Nodes,
 		}
-		a.nodes = d.Nodes
 		if a.replays == nil {
 			a.replays = savings.NewCache(savings.DefaultCacheEntries)
 		}

@@ -48,6 +48,8 @@ var wrongTypes = map[string]struct{ body, field string }{
 	"POST /v1/engine/fetch":                                         {`{"version":26}`, "version"},
 	"POST /v1/actions/resize":                                       {`{"intervalSeconds":"5"}`, "intervalSeconds"},
 	"POST /v1/control/{cluster}/{namespace}/{workload}/resize":      {`{"pauseSeconds":"5"}`, "pauseSeconds"},
+	"POST /v1/clusters/{cluster}/pods/isolate":                      {`{"pod":7}`, "pod"},
+	"POST /v1/clusters/{cluster}/pods/delete":                       {`{"pods":"web-1"}`, "pods"},
 }
 
 func routeKey(r plugin.RouteInfo) string { return r.Method + " " + r.Path }

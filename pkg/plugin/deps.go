@@ -9,6 +9,7 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/pkg/nodes"
 	"github.com/kubedoor/kubedoor-grafana/pkg/notify"
 	"github.com/kubedoor/kubedoor-grafana/pkg/operations"
+	"github.com/kubedoor/kubedoor-grafana/pkg/pods"
 	"github.com/kubedoor/kubedoor-grafana/pkg/savings"
 	"github.com/kubedoor/kubedoor-grafana/pkg/service"
 )
@@ -36,4 +37,6 @@ type Deps struct {
 	Engine *engine.Fetcher
 	// Nodes computes the node capacity view (nil: v1/clusters/{cluster}/nodes answers 503).
 	Nodes *nodes.Service
+	// Pods lists and acts on workloads' pods (nil: the pod routes answer 503).
+	Pods *pods.Service
 }

@@ -33,6 +33,7 @@ func (a *App) routeTable() []route {
 	t = append(t, a.savingsRoutes()...)
 	t = append(t, a.resizeRoutes()...)
 	t = append(t, a.nodeRoutes()...)
+	t = append(t, a.podRoutes()...)
 	return t
 }
 

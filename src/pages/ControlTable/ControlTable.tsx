@@ -33,6 +33,7 @@ import { BatchDialog, type BatchKind, canScaleRow } from './BatchDialog';
 import { buildColumns, rowKey, toTableRows } from './columns';
 import { EditDialog, type EditTarget } from './EditDialog';
 import { HistoryDrawer } from './HistoryDrawer';
+import { PodsDrawer } from './PodsDrawer';
 import { hasRecommendation, toAcceptItem } from './RecommendedCell';
 import { ResizeDialog } from './ResizeDialog';
 
@@ -86,6 +87,7 @@ function ControlTable() {
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [editing, setEditing] = useState<EditTarget>();
   const [history, setHistory] = useState<ControlRow>();
+  const [pods, setPods] = useState<ControlRow>();
   const [removing, setRemoving] = useState<ControlRow>();
   const [removeError, setRemoveError] = useState<string>();
   const [batch, setBatch] = useState<BatchKind>();
@@ -126,6 +128,7 @@ function ControlTable() {
           }),
         onEdit: (row) => setEditing({ kind: 'edit', row }),
         onHistory: setHistory,
+        onPods: setPods,
         onRemove: (row) => {
           setRemoveError(undefined);
           setRemoving(row);
@@ -319,6 +322,18 @@ function ControlTable() {
             }}
             replicas={replicasOf(history)}
             onClose={() => setHistory(undefined)}
+          />
+        )}
+        {pods && (
+          <PodsDrawer
+            target={{
+              cluster: pods.cluster,
+              namespace: pods.namespace,
+              workload: pods.workload,
+              kind: kindParam(pods.kind),
+            }}
+            canWrite={canWrite}
+            onClose={() => setPods(undefined)}
           />
         )}
         {batch && <BatchDialog kind={batch} rows={selectedRows} onClose={() => setBatch(undefined)} onDone={reload} />}

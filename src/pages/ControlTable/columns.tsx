@@ -74,6 +74,7 @@ export interface ColumnHandlers {
   toggle: (key: string) => void;
   onEdit: (row: ControlRow) => void;
   onHistory: (row: ControlRow) => void;
+  onPods: (row: ControlRow) => void;
   onRemove: (row: ControlRow) => void;
   onAccept: (row: ControlRow) => void;
   /** "Apply now (in place)"; absent: no button. */
@@ -193,6 +194,12 @@ export function buildColumns(h: ColumnHandlers): Array<Column<TableRow>> {
                 onClick={() => h.onResize?.(row.original.row)}
               />
             )}
+            <IconButton
+              name="cube"
+              data-testid={testIds.control.pods(namespace, workload, kind)}
+              tooltip={t('control.action.pods', 'Pods')}
+              onClick={() => h.onPods(row.original.row)}
+            />
             <IconButton
               name="history"
               data-testid={testIds.control.history(namespace, workload, kind)}

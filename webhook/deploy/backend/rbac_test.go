@@ -23,6 +23,7 @@ import (
 	autoscalingv1 "k8s.io/api/autoscaling/v1"
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -267,10 +268,23 @@ func TestTheShippedRoleRefusesEverythingElse(t *testing.T) {
 			_, err := k.CoreV1().Secrets(backend.Namespace).Get(ctx, "kubedoor-webhook-tls", metav1.GetOptions{})
 			return err
 		}},
-		{"deleting a Pod", func() error { return k.CoreV1().Pods("shop").Delete(ctx, "x", metav1.DeleteOptions{}) }},
-		{"patching a Pod itself (only its resize subresource)", func() error {
-			_, err := k.CoreV1().Pods("shop").Patch(ctx, "x", types.MergePatchType, []byte(`{"metadata":{"labels":{"x":"y"}}}`), metav1.PatchOptions{})
+		{"creating a Pod", func() error {
+			_, err := k.CoreV1().Pods("shop").Create(ctx, &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "x"}}, metav1.CreateOptions{})
 			return err
+		}},
+		{"replacing a Pod (only patches are allowed)", func() error {
+			_, err := k.CoreV1().Pods("shop").Update(ctx, &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "x"}}, metav1.UpdateOptions{})
+			return err
+		}},
+		{"deleting all Pods at once", func() error {
+			return k.CoreV1().Pods("shop").DeleteCollection(ctx, metav1.DeleteOptions{}, metav1.ListOptions{})
+		}},
+		{"watching Pods", func() error {
+			return stop(k.CoreV1().Pods("").Watch(ctx, metav1.ListOptions{TimeoutSeconds: ptr(int64(1))}))
+		}},
+		{"reading a Pod's log", func() error { return k.CoreV1().Pods("shop").GetLogs("x", &corev1.PodLogOptions{}).Do(ctx).Error() }},
+		{"evicting a Pod", func() error {
+			return k.CoreV1().Pods("shop").EvictV1(ctx, &policyv1.Eviction{ObjectMeta: metav1.ObjectMeta{Name: "x", Namespace: "shop"}})
 		}},
 		{"writing a Pod's status", func() error {
 			_, err := k.CoreV1().Pods("shop").Patch(ctx, "x", types.MergePatchType, []byte(`{}`), metav1.PatchOptions{}, "status")
@@ -361,8 +375,9 @@ func TestTheApiserverGrantsExactlyTheShippedRules(t *testing.T) {
 		"apps/daemonsets:get", "apps/daemonsets:list", "apps/daemonsets:patch",
 		"autoscaling/horizontalpodautoscalers:get", "autoscaling/horizontalpodautoscalers:list", "autoscaling/horizontalpodautoscalers:watch",
 		"/events:get", "/events:list", "/events:watch",
+		"/pods:delete", "/pods:get", "/pods:list", "/pods:patch",
 		"admissionregistration.k8s.io/mutatingwebhookconfigurations[kubedoor-webhook]:get",
-		"/pods:get", "/pods:list", "/pods/resize:patch", "policy/poddisruptionbudgets:list",
+		"/pods/resize:patch", "policy/poddisruptionbudgets:list",
 		"/nodes:get", "/nodes:list",
 	}
 	leases := []string{"coordination.k8s.io/leases:create", "coordination.k8s.io/leases:get", "coordination.k8s.io/leases:update"}
