@@ -105,8 +105,8 @@ func run(m *testing.M) int {
 	}
 	code := m.Run()
 	if code != 0 {
-		b, _ := os.ReadFile(hookLog)
-		fmt.Fprintf(os.Stderr, "--- webhook log ---\n%s\n", b)
+		b, err := os.ReadFile(hookLog)
+		fmt.Fprintf(os.Stderr, "--- webhook log (%s, %d bytes, %v) ---\n%s\n", hookLog, len(b), err, b)
 	}
 	return code
 }

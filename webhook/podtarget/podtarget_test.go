@@ -126,7 +126,8 @@ func TestInAPodsNamespaceWorkloadsAreUnchangedAndTheirPodsGetTheTable(t *testing
 	labels := map[string]string{"app": "db"}
 	two := int32(2)
 	sts := &appsv1.StatefulSet{ObjectMeta: metav1.ObjectMeta{Name: "db"}, Spec: appsv1.StatefulSetSpec{
-		Replicas: &two, ServiceName: "db", Selector: &metav1.LabelSelector{MatchLabels: labels},
+		// Parallel: OrderedReady would wait for pod 0 to be Ready, which no kubelet reports here.
+		Replicas: &two, ServiceName: "db", PodManagementPolicy: appsv1.ParallelPodManagement, Selector: &metav1.LabelSelector{MatchLabels: labels},
 		Template: corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: labels}, Spec: podSpec("db")}}}
 	if _, err := cs.AppsV1().StatefulSets(ns).Create(ctx, sts, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
