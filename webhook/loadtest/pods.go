@@ -44,6 +44,10 @@ func setUpPods(ctx context.Context, cs kubernetes.Interface, dyn dynamic.Interfa
 	if err != nil {
 		return "", err
 	}
+	// Pods need their ServiceAccount, which kube-controller-manager would create (not run here).
+	if _, err := cs.CoreV1().ServiceAccounts(podsNamespace).Create(ctx, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "default"}}, metav1.CreateOptions{}); err != nil {
+		return "", err
+	}
 	d, err := cs.AppsV1().Deployments(podsNamespace).Create(ctx, newDeployment(podOwner), metav1.CreateOptions{})
 	if err != nil {
 		return "", err
