@@ -44,6 +44,9 @@ type options struct {
 	// pods also measures Pod CREATE in a namespace whose enforcement target is pods, beside each
 	// Deployment CREATE measurement; latencyOnly skips the memory phase.
 	pods, latencyOnly bool
+	// replicaSets, in the memory phase, creates this many ReplicaSets (each controlled by one of
+	// the Deployments) after the workloads and reads memory again: the pods target's cache.
+	replicaSets int
 	// settle is how long the populated webhook idles before memory is read again: RSS right
 	// after a burst holds garbage of the burst's reviews the runtime has not returned yet.
 	settle time.Duration
@@ -62,6 +65,7 @@ func main() {
 	flag.BoolVar(&o.memoryOnly, "memory-only", false, "skip the latency rounds; measure memory only")
 	flag.BoolVar(&o.pods, "pods", false, "also measure Pod CREATE in a namespace whose enforcement target is pods (Pods of a Deployment's ReplicaSet)")
 	flag.BoolVar(&o.latencyOnly, "latency-only", false, "skip the memory phase")
+	flag.IntVar(&o.replicaSets, "replicasets", 0, "memory phase: also create this many ReplicaSets and read memory with them cached")
 	flag.DurationVar(&o.settle, "settle", time.Minute, "idle time after the creates before memory is read again (0: skip)")
 	flag.Parse()
 	for _, c := range strings.Split(clients, ",") {
@@ -220,6 +224,11 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 		return err
 	}
 	mem := memory{empty: rssEmpty, policies: rssPolicies, full: rssFull}
+	if o.replicaSets > 0 {
+		if mem.replicaSets, err = cacheReplicaSets(ctx, cs, wh, ns, o); err != nil {
+			return err
+		}
+	}
 	if o.settle > 0 {
 		select {
 		case <-ctx.Done():

@@ -113,3 +113,35 @@ func deletePods(ctx context.Context, cs kubernetes.Interface) error {
 		}
 	}
 }
+
+// cacheReplicaSets creates o.replicaSets ReplicaSets in ns, each controlled by one of the
+// Deployments (as a Deployment's rollout history leaves them), waits until the webhook caches
+// them all and returns its RSS.
+func cacheReplicaSets(ctx context.Context, cs kubernetes.Interface, wh *webhook, ns string, o options) (int64, error) {
+	yes := true
+	r, err := measure(ctx, 50, o.replicaSets, func(i int) error {
+		d := newDeployment(workload(i % o.policies))
+		rs := &appsv1.ReplicaSet{
+			ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("%s-%08x", d.Name, i), Labels: d.Spec.Template.Labels,
+				OwnerReferences: []metav1.OwnerReference{{APIVersion: "apps/v1", Kind: "Deployment", Name: d.Name,
+					UID: types.UID(fmt.Sprintf("00000000-0000-4000-8000-%012d", i%o.policies)), Controller: &yes}}},
+			Spec: appsv1.ReplicaSetSpec{Replicas: new(int32), Selector: d.Spec.Selector, Template: d.Spec.Template},
+		}
+		_, err := cs.AppsV1().ReplicaSets(ns).Create(ctx, rs, metav1.CreateOptions{})
+		return err
+	})
+	if err == nil && r.firstErr != nil {
+		err = r.firstErr
+	}
+	if err != nil {
+		return 0, err
+	}
+	want := o.replicaSets
+	if o.pods {
+		want++ // the pods namespace's own
+	}
+	if err := wh.waitCached(ctx, "replicasets", want); err != nil {
+		return 0, err
+	}
+	return wh.rss()
+}
