@@ -119,8 +119,9 @@ func NewFromClients(meta metadata.Interface, dyn dynamic.Interface, typed kubern
 			KindNamespaces:   metadatainformer.NewFilteredMetadataInformer(meta, namespacesGVR, "", 0, toolscache.Indexers{}, nil).Informer(),
 			KindDeployments:  metadatainformer.NewFilteredMetadataInformer(meta, deploymentsGVR, "", 0, nsIdx, nil).Informer(),
 			KindStatefulSets: metadatainformer.NewFilteredMetadataInformer(meta, statefulSetsGVR, "", 0, nsIdx, nil).Informer(),
-			KindReplicaSets:  metadatainformer.NewFilteredMetadataInformer(meta, replicaSetsGVR, "", 0, nsIdx, nil).Informer(),
-			KindPolicies:     dynamicinformer.NewFilteredDynamicInformer(dyn, v1alpha1.GroupVersionResource, "", 0, nsIdx, nil).Informer(),
+			// No namespace index: ReplicaSets outnumber workloads (rollout history), and lookups are by key.
+			KindReplicaSets: metadatainformer.NewFilteredMetadataInformer(meta, replicaSetsGVR, "", 0, toolscache.Indexers{}, nil).Informer(),
+			KindPolicies:    dynamicinformer.NewFilteredDynamicInformer(dyn, v1alpha1.GroupVersionResource, "", 0, nsIdx, nil).Informer(),
 			KindHPAs: autoscalinginformers.NewHorizontalPodAutoscalerInformer(typed, "", 0,
 				toolscache.Indexers{hpaTargetIndex: hpaTargets}),
 		},

@@ -62,9 +62,24 @@ func stripReplicaSet(obj any) (any, error) {
 		ObjectMeta: metav1.ObjectMeta{Name: m.Name, Namespace: m.Namespace, ResourceVersion: m.ResourceVersion},
 	}
 	if ref := metav1.GetControllerOfNoCopy(m); ref != nil {
-		out.OwnerReferences = []metav1.OwnerReference{{APIVersion: ref.APIVersion, Kind: ref.Kind, Name: ref.Name, UID: ref.UID, Controller: ref.Controller}}
+		// ReplicaSets outnumber workloads (rollout history): share the common strings and drop
+		// the UID, which lookups do not read.
+		out.OwnerReferences = []metav1.OwnerReference{{APIVersion: intern(ref.APIVersion), Kind: intern(ref.Kind), Name: ref.Name, Controller: &controller}}
 	}
 	return out, nil
+}
+
+var controller = true
+
+// intern returns the shared copy of the owner strings every Deployment-owned ReplicaSet has.
+func intern(s string) string {
+	switch s {
+	case "apps/v1":
+		return "apps/v1"
+	case "Deployment":
+		return "Deployment"
+	}
+	return s
 }
 
 func stripHPA(obj any) (any, error) {
