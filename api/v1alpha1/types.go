@@ -20,6 +20,10 @@ var GroupVersionResource = GroupVersion.WithResource(Resource)
 const (
 	// LabelControl on a Namespace: "enforce" applies policies, "observe" reports only.
 	LabelControl = "kubedoor.io/control"
+	// LabelControlTarget on a Namespace: where enforcement writes the table's values,
+	// ControlTargetTemplate (default: the workload object) or ControlTargetPods (each Pod at
+	// creation; the workload object, and so a GitOps tool's view of it, is never modified).
+	LabelControlTarget = "kubedoor.io/control-target"
 	// AnnotationUnknownWorkloads on a Namespace: what to do with a workload (of any kind) that
 	// has no policy: "deny" (default), "warn" or "allow".
 	AnnotationUnknownWorkloads = "kubedoor.io/unknown-workloads"
@@ -52,6 +56,13 @@ const (
 const (
 	ControlEnforce = "enforce"
 	ControlObserve = "observe"
+)
+
+// Enforcement targets of a namespace (LabelControlTarget); absent or any other value means
+// ControlTargetTemplate.
+const (
+	ControlTargetTemplate = "template"
+	ControlTargetPods     = "pods"
 )
 
 // Unknown-workload modes of a namespace.

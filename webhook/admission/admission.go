@@ -32,6 +32,9 @@ type Lookup interface {
 	// Workload is the cached Deployment or StatefulSet (metadata only), nil if unknown.
 	Workload(kind, namespace, name string) *appsv1.Deployment
 	HPAFor(namespace, kind, name string) string
+	// ReplicaSetOwner is the controller (kind, name) of a cached ReplicaSet; found is false when
+	// the ReplicaSet is not cached.
+	ReplicaSetOwner(namespace, name string) (kind, owner string, found bool)
 }
 
 // Reasons for answers given before the rules could run (the transport fails open on them).
@@ -104,6 +107,9 @@ func (d *Decider) Decide(ctx context.Context, req *admissionv1.AdmissionRequest)
 func (d *Decider) decide(ctx context.Context, req *admissionv1.AdmissionRequest) (decision.Decision, string) {
 	if !d.lookup.Synced() {
 		return failOpen(ReasonNotReady, "kubedoor-webhook is starting (caches not synced); the change was admitted unmodified"), ""
+	}
+	if isPodCreate(req) {
+		return d.decidePod(ctx, req)
 	}
 	in, err := Input(req)
 	if err != nil {
@@ -331,6 +337,9 @@ func reportOf(req *admissionv1.AdmissionRequest, dec decision.Decision, now time
 
 // operationOf names the request as users know it: CREATE, UPDATE, UPDATE scale.
 func operationOf(req *admissionv1.AdmissionRequest) string {
+	if isPodCreate(req) {
+		return string(req.Operation) + " pod"
+	}
 	if req.SubResource != "" {
 		return string(req.Operation) + " " + req.SubResource
 	}

@@ -35,6 +35,22 @@ type fakeLookup struct {
 	hpas        map[string]string
 	nsLookups   atomic.Int32
 	nsAppearsAt int32 // the namespace shows up on this lookup (0 = at once)
+	// replicaSets maps "ns/name" to the owning Deployment's name; rsLookups counts lookups and
+	// a ReplicaSet shows up on lookup rsAppearsAt (0 = at once).
+	replicaSets map[string]string
+	rsLookups   atomic.Int32
+	rsAppearsAt int32
+}
+
+func (f *fakeLookup) ReplicaSetOwner(ns, name string) (string, string, bool) {
+	if n := f.rsLookups.Add(1); n < f.rsAppearsAt {
+		return "", "", false
+	}
+	owner, ok := f.replicaSets[ns+"/"+name]
+	if !ok {
+		return "", "", false
+	}
+	return v1alpha1.KindDeployment, owner, true
 }
 
 func (f *fakeLookup) Synced() bool { return !f.notSynced }

@@ -1,8 +1,10 @@
 // Package cache keeps, in memory, everything the webhook decides from: CapacityPolicies,
 // Namespaces (control label, unknown-workload annotations), Deployments and StatefulSets (the
 // scale-temp annotation a Scale review lacks) and HorizontalPodAutoscalers (which workloads they
-// target). DaemonSets are not cached: they have no scale subresource, so every DaemonSet review
-// carries the whole object and the webhook needs no permission to read DaemonSets.
+// target), and ReplicaSets' controller owner (the ReplicaSet → Deployment link of a Pod review in
+// a namespace whose enforcement target is pods). DaemonSets are not cached: they have no scale
+// subresource, so every DaemonSet review carries the whole object and a DaemonSet's Pod names its
+// owner directly; the webhook needs no permission to read DaemonSets.
 // client-go informers fill it; lookups never leave the process.
 //
 // Each informer strips what it stores to the fields decisions read, so 10,000 policies and
@@ -40,15 +42,17 @@ const (
 	KindDeployments  = "deployments"
 	KindStatefulSets = "statefulsets"
 	KindHPAs         = "horizontalpodautoscalers"
+	KindReplicaSets  = "replicasets"
 )
 
 // Kinds lists every cached kind, in a stable order.
-var Kinds = []string{KindPolicies, KindNamespaces, KindDeployments, KindStatefulSets, KindHPAs}
+var Kinds = []string{KindPolicies, KindNamespaces, KindDeployments, KindStatefulSets, KindHPAs, KindReplicaSets}
 
 var (
 	namespacesGVR   = corev1.SchemeGroupVersion.WithResource("namespaces")
 	deploymentsGVR  = appsv1.SchemeGroupVersion.WithResource("deployments")
 	statefulSetsGVR = appsv1.SchemeGroupVersion.WithResource("statefulsets")
+	replicaSetsGVR  = appsv1.SchemeGroupVersion.WithResource("replicasets")
 )
 
 // hpaTargetIndex indexes HPAs by the "<namespace>/<Kind>/<name>" of the workload they scale.
@@ -57,6 +61,8 @@ const hpaTargetIndex = "workloadTarget"
 // Namespace is what the webhook needs of a namespace.
 type Namespace struct {
 	Control string // kubedoor.io/control label value
+	// Target is the kubedoor.io/control-target label value ("" when absent: the template).
+	Target  string
 	Unknown string // kubedoor.io/unknown-workloads annotation value
 	// UnknownStatefulSets and UnknownDaemonSets are the per-kind overrides
 	// (kubedoor.io/unknown-statefulsets, kubedoor.io/unknown-daemonsets); nil when absent.
@@ -113,7 +119,9 @@ func NewFromClients(meta metadata.Interface, dyn dynamic.Interface, typed kubern
 			KindNamespaces:   metadatainformer.NewFilteredMetadataInformer(meta, namespacesGVR, "", 0, toolscache.Indexers{}, nil).Informer(),
 			KindDeployments:  metadatainformer.NewFilteredMetadataInformer(meta, deploymentsGVR, "", 0, nsIdx, nil).Informer(),
 			KindStatefulSets: metadatainformer.NewFilteredMetadataInformer(meta, statefulSetsGVR, "", 0, nsIdx, nil).Informer(),
-			KindPolicies:     dynamicinformer.NewFilteredDynamicInformer(dyn, v1alpha1.GroupVersionResource, "", 0, nsIdx, nil).Informer(),
+			// No namespace index: ReplicaSets outnumber workloads (rollout history), and lookups are by key.
+			KindReplicaSets: metadatainformer.NewFilteredMetadataInformer(meta, replicaSetsGVR, "", 0, toolscache.Indexers{}, nil).Informer(),
+			KindPolicies:    dynamicinformer.NewFilteredDynamicInformer(dyn, v1alpha1.GroupVersionResource, "", 0, nsIdx, nil).Informer(),
 			KindHPAs: autoscalinginformers.NewHorizontalPodAutoscalerInformer(typed, "", 0,
 				toolscache.Indexers{hpaTargetIndex: hpaTargets}),
 		},
@@ -121,6 +129,7 @@ func NewFromClients(meta metadata.Interface, dyn dynamic.Interface, typed kubern
 	}
 	transforms := map[string]toolscache.TransformFunc{
 		KindNamespaces: stripNamespace, KindDeployments: stripWorkload, KindStatefulSets: stripWorkload, KindPolicies: c.toPolicy, KindHPAs: stripHPA,
+		KindReplicaSets: stripReplicaSet,
 	}
 	for kind, inf := range c.informers {
 		if err := inf.SetTransform(transforms[kind]); err != nil {
@@ -192,7 +201,8 @@ func (c *Cache) Namespace(name string) (Namespace, bool) {
 		return Namespace{}, false
 	}
 	m := obj.(*metav1.PartialObjectMetadata)
-	ns := Namespace{Control: m.Labels[v1alpha1.LabelControl], Unknown: m.Annotations[v1alpha1.AnnotationUnknownWorkloads]}
+	ns := Namespace{Control: m.Labels[v1alpha1.LabelControl], Target: m.Labels[v1alpha1.LabelControlTarget],
+		Unknown: m.Annotations[v1alpha1.AnnotationUnknownWorkloads]}
 	if v, ok := m.Annotations[v1alpha1.AnnotationUnknownStatefulSets]; ok {
 		ns.UnknownStatefulSets = &v
 	}
@@ -263,4 +273,28 @@ func hpaTargets(obj any) ([]string, error) {
 		return nil, nil
 	}
 	return []string{h.Namespace + "/" + ref.Kind + "/" + ref.Name}, nil
+}
+
+// ReplicaSetOwner is the controller of the cached ReplicaSet namespace/name: its kind and name
+// ("" when it has none, e.g. a ReplicaSet created on its own); found is false when the
+// ReplicaSet is not cached.
+func (c *Cache) ReplicaSetOwner(namespace, name string) (kind, owner string, found bool) {
+	obj, ok, _ := c.informers[KindReplicaSets].GetStore().GetByKey(namespace + "/" + name)
+	if !ok {
+		return "", "", false
+	}
+	m := obj.(*metav1.PartialObjectMetadata)
+	if ref := metav1.GetControllerOfNoCopy(m); ref != nil && groupOf(ref.APIVersion) == appsv1.GroupName {
+		return ref.Kind, ref.Name, true
+	}
+	return "", "", true
+}
+
+// groupOf is the API group of an apiVersion ("apps/v1" → "apps", "v1" → "").
+func groupOf(apiVersion string) string {
+	gv, err := schema.ParseGroupVersion(apiVersion)
+	if err != nil {
+		return ""
+	}
+	return gv.Group
 }

@@ -220,3 +220,61 @@ func TestAnUnreadablePolicyIsReportedNotHidden(t *testing.T) {
 		t.Fatal("the transform is not idempotent on an already converted policy")
 	}
 }
+
+// A Pod review in a pods-target namespace finds its Deployment through the cached ReplicaSet.
+func TestReplicaSetsAreCachedWithTheirDeploymentOnly(t *testing.T) {
+	ctx := context.Background()
+	ns, err := cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{
+		GenerateName: "gitops-",
+		Labels:       map[string]string{v1alpha1.LabelControl: v1alpha1.ControlEnforce, v1alpha1.LabelControlTarget: v1alpha1.ControlTargetPods},
+	}}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := ns.Name
+	replicas := int32(1)
+	labels := map[string]string{"app": "api"}
+	tpl := corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: labels}, Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "app", Image: "a:1"}}}}
+	dep, err := cs.AppsV1().Deployments(name).Create(ctx, &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Name: "api"},
+		Spec: appsv1.DeploymentSpec{Replicas: &replicas, Selector: &metav1.LabelSelector{MatchLabels: labels}, Template: tpl}}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	yes := true
+	rs := func(rsName string, owners []metav1.OwnerReference) {
+		if _, err := cs.AppsV1().ReplicaSets(name).Create(ctx, &appsv1.ReplicaSet{
+			ObjectMeta: metav1.ObjectMeta{Name: rsName, OwnerReferences: owners, Annotations: map[string]string{"big": strings.Repeat("r", 8192)}},
+			Spec:       appsv1.ReplicaSetSpec{Replicas: &replicas, Selector: &metav1.LabelSelector{MatchLabels: labels}, Template: tpl},
+		}, metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rs("api-5c8", []metav1.OwnerReference{{APIVersion: "apps/v1", Kind: "Deployment", Name: "api", UID: dep.UID, Controller: &yes}})
+	rs("standalone", nil)
+
+	c, err := New(kube.RESTConfig(), quiet())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	c.Start(cctx)
+	eventually(t, "caches synced", c.Synced)
+
+	if got, ok := c.Namespace(name); !ok || got.Target != v1alpha1.ControlTargetPods {
+		t.Fatalf("namespace %+v: want the pods target", got)
+	}
+	if kind, owner, found := c.ReplicaSetOwner(name, "api-5c8"); !found || kind != v1alpha1.KindDeployment || owner != "api" {
+		t.Fatalf("owner of api-5c8: %q %q %v, want Deployment api", kind, owner, found)
+	}
+	if kind, owner, found := c.ReplicaSetOwner(name, "standalone"); !found || kind != "" || owner != "" {
+		t.Fatalf("owner of a ReplicaSet of its own: %q %q %v, want none but found", kind, owner, found)
+	}
+	if _, _, found := c.ReplicaSetOwner(name, "missing"); found {
+		t.Fatal("a missing ReplicaSet was found")
+	}
+	obj, _, _ := c.informers[KindReplicaSets].GetStore().GetByKey(name + "/api-5c8")
+	if m := obj.(*metav1.PartialObjectMetadata); len(m.Annotations) != 0 || len(m.ManagedFields) != 0 || len(m.OwnerReferences) != 1 {
+		t.Fatalf("the cached ReplicaSet is not stripped to its identity and controller: %+v", m.ObjectMeta)
+	}
+}

@@ -28,7 +28,7 @@ func stripNamespace(obj any) (any, error) {
 		TypeMeta: m.TypeMeta,
 		ObjectMeta: metav1.ObjectMeta{
 			Name: m.Name, ResourceVersion: m.ResourceVersion,
-			Labels: keep(m.Labels, v1alpha1.LabelControl),
+			Labels: keep(m.Labels, v1alpha1.LabelControl, v1alpha1.LabelControlTarget),
 			Annotations: keep(m.Annotations, v1alpha1.AnnotationUnknownWorkloads,
 				v1alpha1.AnnotationUnknownStatefulSets, v1alpha1.AnnotationUnknownDaemonSets),
 		},
@@ -48,6 +48,38 @@ func stripWorkload(obj any) (any, error) {
 			Annotations: keep(m.Annotations, v1alpha1.AnnotationScaleTemp),
 		},
 	}, nil
+}
+
+// stripReplicaSet keeps a ReplicaSet's identity and its controller reference (its Deployment):
+// all a Pod review needs to find the Pod's workload.
+func stripReplicaSet(obj any) (any, error) {
+	m, ok := obj.(*metav1.PartialObjectMetadata)
+	if !ok {
+		return obj, nil
+	}
+	out := &metav1.PartialObjectMetadata{
+		TypeMeta:   m.TypeMeta,
+		ObjectMeta: metav1.ObjectMeta{Name: m.Name, Namespace: m.Namespace, ResourceVersion: m.ResourceVersion},
+	}
+	if ref := metav1.GetControllerOfNoCopy(m); ref != nil {
+		// ReplicaSets outnumber workloads (rollout history): share the common strings and drop
+		// the UID, which lookups do not read.
+		out.OwnerReferences = []metav1.OwnerReference{{APIVersion: intern(ref.APIVersion), Kind: intern(ref.Kind), Name: ref.Name, Controller: &controller}}
+	}
+	return out, nil
+}
+
+var controller = true
+
+// intern returns the shared copy of the owner strings every Deployment-owned ReplicaSet has.
+func intern(s string) string {
+	switch s {
+	case "apps/v1":
+		return "apps/v1"
+	case "Deployment":
+		return "Deployment"
+	}
+	return s
 }
 
 func stripHPA(obj any) (any, error) {

@@ -23,6 +23,7 @@ const (
 	DeploymentCreate           // CREATE apps/v1 Deployment
 	DeploymentUpdate           // UPDATE apps/v1 Deployment
 	ScaleUpdate                // UPDATE deployments/scale (autoscaling/v1 Scale)
+	PodCreate                  // CREATE v1 Pod, in a namespace whose enforcement target is pods (DecidePod)
 )
 
 func (o Operation) String() string {
@@ -33,6 +34,8 @@ func (o Operation) String() string {
 		return "deployment-update"
 	case ScaleUpdate:
 		return "scale-update"
+	case PodCreate:
+		return "pod-create"
 	}
 	return "unknown"
 }

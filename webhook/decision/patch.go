@@ -75,11 +75,16 @@ func (p *patcher) replicas() {
 // resources sets requests/limits on every container the policy names. Containers it does not
 // name (sidecars) and resource keys it does not govern (ephemeral-storage, claims) are kept.
 func (p *patcher) resources() {
-	containers := p.in.New.Spec.Template.Spec.Containers
+	p.containerResources(p.in.New.Spec.Template.Spec.Containers, "/spec/template/spec/containers", kindOf(p.in))
+}
+
+// containerResources patches the containers found at path (a workload's template or a Pod);
+// what names their holder in notes.
+func (p *patcher) containerResources(containers []corev1.Container, path, what string) {
 	for _, cp := range p.in.Policy.Spec.Containers {
 		i := containerIndex(containers, cp.Name)
 		if i < 0 {
-			p.notes = append(p.notes, fmt.Sprintf("policy names container %q, which the %s does not have", cp.Name, kindOf(p.in)))
+			p.notes = append(p.notes, fmt.Sprintf("policy names container %q, which the %s does not have", cp.Name, what))
 			continue
 		}
 		sent := containers[i].Resources
@@ -95,7 +100,7 @@ func (p *patcher) resources() {
 		}
 		// One "add" of the whole merged object per container: valid whether or not "resources"
 		// or its maps were present in what was sent ("add" replaces an existing member).
-		p.ops = append(p.ops, PatchOp{Op: "add", Path: fmt.Sprintf("/spec/template/spec/containers/%d/resources", i), Value: merged})
+		p.ops = append(p.ops, PatchOp{Op: "add", Path: fmt.Sprintf("%s/%d/resources", path, i), Value: merged})
 		p.changes = append(p.changes, describe(cp.Name, sent, merged)...)
 	}
 }

@@ -70,8 +70,15 @@ func decode(t *testing.T, doc []byte) (objs []map[string]any, tls map[string]str
 				obj["data"].(map[string]any)[k] = ""
 			}
 		case "MutatingWebhookConfiguration":
-			cc := obj["webhooks"].([]any)[0].(map[string]any)["clientConfig"].(map[string]any)
-			tls["caBundle"], cc["caBundle"] = cc["caBundle"].(string), ""
+			for i, w := range obj["webhooks"].([]any) {
+				cc := w.(map[string]any)["clientConfig"].(map[string]any)
+				if i == 0 {
+					tls["caBundle"] = cc["caBundle"].(string)
+				} else if cc["caBundle"] != tls["caBundle"] {
+					t.Errorf("webhook entry %d carries another CA bundle than the first", i)
+				}
+				cc["caBundle"] = ""
+			}
 		}
 		objs = append(objs, obj)
 	}

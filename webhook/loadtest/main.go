@@ -6,6 +6,7 @@
 //
 //	go run ./webhook/loadtest -clients 50,200 -creates 3000 -policies 10000
 //	go run ./webhook/loadtest -memory-only -mixed -policies 10000   # memory with mixed kinds
+//	go run ./webhook/loadtest -pods -latency-only -clients 1,200    # Pod CREATE (pods target) beside Deployment CREATE
 package main
 
 import (
@@ -21,6 +22,7 @@ import (
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 
@@ -39,6 +41,12 @@ type options struct {
 	// mixed publishes policies for, and creates, Deployments, StatefulSets and DaemonSets in
 	// turn; memoryOnly skips the latency rounds.
 	mixed, memoryOnly bool
+	// pods also measures Pod CREATE in a namespace whose enforcement target is pods, beside each
+	// Deployment CREATE measurement; latencyOnly skips the memory phase.
+	pods, latencyOnly bool
+	// replicaSets, in the memory phase, creates this many ReplicaSets (each controlled by one of
+	// the Deployments) after the workloads and reads memory again: the pods target's cache.
+	replicaSets int
 	// settle is how long the populated webhook idles before memory is read again: RSS right
 	// after a burst holds garbage of the burst's reviews the runtime has not returned yet.
 	settle time.Duration
@@ -55,6 +63,9 @@ func main() {
 	flag.DurationVar(&o.timeout, "timeout", 30*time.Minute, "give up after this long")
 	flag.BoolVar(&o.mixed, "mixed", false, "policies and workloads of mixed kinds (Deployment, StatefulSet, DaemonSet in turn)")
 	flag.BoolVar(&o.memoryOnly, "memory-only", false, "skip the latency rounds; measure memory only")
+	flag.BoolVar(&o.pods, "pods", false, "also measure Pod CREATE in a namespace whose enforcement target is pods (Pods of a Deployment's ReplicaSet)")
+	flag.BoolVar(&o.latencyOnly, "latency-only", false, "skip the memory phase")
+	flag.IntVar(&o.replicaSets, "replicasets", 0, "memory phase: also create this many ReplicaSets and read memory with them cached")
 	flag.DurationVar(&o.settle, "settle", time.Minute, "idle time after the creates before memory is read again (0: skip)")
 	flag.Parse()
 	for _, c := range strings.Split(clients, ",") {
@@ -124,6 +135,17 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	objects := []string{objDeployments}
+	var rsUID types.UID
+	if o.pods {
+		if rsUID, err = setUpPods(ctx, cs, dyn); err != nil {
+			return err
+		}
+		if err := wh.waitCached(ctx, "replicasets", 1); err != nil {
+			return err
+		}
+		objects = append(objects, objPods)
+	}
 
 	reg := registration.Mutating(registration.Options{URL: wh.mutateURL, CABundle: wh.caPEM, Timeout: 3})
 	var results []result
@@ -133,38 +155,54 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 	}
 	for _, c := range clientCounts {
 		for round := 1; round <= o.rounds; round++ {
-			for _, withWebhook := range []bool{false, true} {
-				if err := setRegistered(ctx, cs, reg, withWebhook, wh, ns); err != nil {
-					return err
-				}
-				apiCPU0, err := cpuTime(kube.PIDs()[testenv.APIServer])
-				if err != nil {
-					return err
-				}
-				hookCPU0, err := cpuTime(wh.cmd.Process.Pid)
-				if err != nil {
-					return err
-				}
-				r, err := measure(ctx, cs, ns, c, o.creates)
-				if err != nil {
-					return err
-				}
-				apiCPU1, _ := cpuTime(kube.PIDs()[testenv.APIServer])
-				hookCPU1, _ := cpuTime(wh.cmd.Process.Pid)
-				r.apiCPU, r.hookCPU = (apiCPU1-apiCPU0)/time.Duration(o.creates), (hookCPU1-hookCPU0)/time.Duration(o.creates)
-				r.webhook, r.round = withWebhook, round
-				if withWebhook {
-					if r.patched, err = wh.patchedCreates(); err != nil {
+			for _, object := range objects {
+				for _, withWebhook := range []bool{false, true} {
+					if err := setRegistered(ctx, cs, reg, withWebhook, wh, ns); err != nil {
+						return err
+					}
+					apiCPU0, err := cpuTime(kube.PIDs()[testenv.APIServer])
+					if err != nil {
+						return err
+					}
+					hookCPU0, err := cpuTime(wh.cmd.Process.Pid)
+					if err != nil {
+						return err
+					}
+					r, err := measure(ctx, c, o.creates, func(i int) error { return createOne(ctx, cs, object, ns, rsUID, i) })
+					if err != nil {
+						return err
+					}
+					apiCPU1, _ := cpuTime(kube.PIDs()[testenv.APIServer])
+					hookCPU1, _ := cpuTime(wh.cmd.Process.Pid)
+					r.apiCPU, r.hookCPU = (apiCPU1-apiCPU0)/time.Duration(o.creates), (hookCPU1-hookCPU0)/time.Duration(o.creates)
+					r.webhook, r.round, r.object = withWebhook, round, object
+					if withWebhook {
+						if r.patched, err = wh.patchedCreates(); err != nil {
+							return err
+						}
+					}
+					log.Info("measured", "object", object, "clients", c, "webhook", withWebhook, "round", round, "p50", r.p50, "p99", r.p99, "rate", fmt.Sprintf("%.0f/s", r.rate))
+					results = append(results, r)
+					clean := func() error { return deleteAll(ctx, cs, ns) }
+					if object == objPods {
+						clean = func() error { return deletePods(ctx, cs) }
+					}
+					if err := clean(); err != nil {
 						return err
 					}
 				}
-				log.Info("measured", "clients", c, "webhook", withWebhook, "round", round, "p50", r.p50, "p99", r.p99, "rate", fmt.Sprintf("%.0f/s", r.rate))
-				results = append(results, r)
-				if err := deleteAll(ctx, cs, ns); err != nil {
-					return err
-				}
 			}
 		}
+	}
+	if o.latencyOnly {
+		var served [2]time.Duration
+		for i, q := range []float64{0.5, 0.99} {
+			if served[i], err = wh.reviewQuantile(q); err != nil {
+				return err
+			}
+		}
+		report(os.Stdout, o, results, memory{empty: rssEmpty, policies: rssPolicies}, served, time.Since(started))
+		return nil
 	}
 
 	// Memory in a populated cluster: the policies plus as many workloads, all through the
@@ -186,6 +224,11 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 		return err
 	}
 	mem := memory{empty: rssEmpty, policies: rssPolicies, full: rssFull}
+	if o.replicaSets > 0 {
+		if mem.replicaSets, err = cacheReplicaSets(ctx, cs, wh, ns, o); err != nil {
+			return err
+		}
+	}
 	if o.settle > 0 {
 		select {
 		case <-ctx.Done():

@@ -57,7 +57,7 @@ func createWorkload(ctx context.Context, cs kubernetes.Interface, ns string, i i
 // populate creates n workloads (mixed kinds or Deployments) with c concurrent clients.
 func populate(ctx context.Context, cs kubernetes.Interface, ns string, c, n int, mixed bool) error {
 	if !mixed {
-		r, err := measure(ctx, cs, ns, c, n)
+		r, err := measure(ctx, c, n, func(i int) error { return createOne(ctx, cs, objDeployments, ns, "", i) })
 		if err == nil && r.firstErr != nil {
 			err = r.firstErr
 		}

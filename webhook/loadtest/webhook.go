@@ -122,8 +122,14 @@ func (w *webhook) metric(name string, want map[string]string) (float64, error) {
 	return total, nil
 }
 
+// patchedCreates counts the Deployment and Pod creates the webhook patched.
 func (w *webhook) patchedCreates() (float64, error) {
-	return w.metric("kubedoor_webhook_decisions_total", map[string]string{"result": "patched", "reason": "create"})
+	d, err := w.metric("kubedoor_webhook_decisions_total", map[string]string{"result": "patched", "reason": "create"})
+	if err != nil {
+		return 0, err
+	}
+	p, err := w.metric("kubedoor_webhook_decisions_total", map[string]string{"result": "patched", "reason": "pod-create"})
+	return d + p, err
 }
 
 func (w *webhook) waitCached(ctx context.Context, kind string, n int) error {

@@ -1,6 +1,10 @@
 // Package registration builds the MutatingWebhookConfiguration that routes Deployment,
 // StatefulSet and DaemonSet changes to kubedoor-webhook, with the safety defaults of DESIGN.md §7: only labelled namespaces, never
 // kube-system or the webhook's own namespace, no side effects, fail open, short timeout.
+// A second entry routes Pod creations, and only those of namespaces whose enforcement target is
+// pods (kubedoor.io/control-target=pods), which the first entry in turn leaves out: no other Pod
+// creation in the cluster waits on the webhook, and in those namespaces workload objects are
+// never reviewed.
 package registration
 
 import (
@@ -13,9 +17,13 @@ import (
 const (
 	// ControlLabel on a namespace switches enforcement: "enforce" or "observe".
 	ControlLabel = "kubedoor.io/control"
+	// TargetLabel on a namespace chooses where enforcement writes: "pods" or the template.
+	TargetLabel = v1alpha1.LabelControlTarget
 	// Name of the configuration object and of its webhook.
 	Name        = v1alpha1.WebhookConfigurationName
 	WebhookName = "deployments.kubedoor.io"
+	// PodsWebhookName is the entry for Pod CREATE in namespaces whose target is pods.
+	PodsWebhookName = "pods.kubedoor.io"
 	// Path the webhook serves.
 	Path = "/mutate"
 )
@@ -66,10 +74,11 @@ func Mutating(o Options) *admissionregistrationv1.MutatingWebhookConfiguration {
 		client.URL = &url
 	}
 	excluded := append([]string{"kube-system"}, o.Exclude...)
-	return &admissionregistrationv1.MutatingWebhookConfiguration{
-		ObjectMeta: metav1.ObjectMeta{Name: Name, Labels: o.Labels},
-		Webhooks: []admissionregistrationv1.MutatingWebhook{{
-			Name:                    WebhookName,
+	controlled := metav1.LabelSelectorRequirement{Key: ControlLabel, Operator: metav1.LabelSelectorOpIn, Values: []string{"enforce", "observe"}}
+	notExcluded := metav1.LabelSelectorRequirement{Key: "kubernetes.io/metadata.name", Operator: metav1.LabelSelectorOpNotIn, Values: excluded}
+	entry := func(name string, selector []metav1.LabelSelectorRequirement, rule admissionregistrationv1.RuleWithOperations) admissionregistrationv1.MutatingWebhook {
+		return admissionregistrationv1.MutatingWebhook{
+			Name:                    name,
 			ClientConfig:            client,
 			AdmissionReviewVersions: []string{"v1"},
 			SideEffects:             &sideEffects,
@@ -77,11 +86,17 @@ func Mutating(o Options) *admissionregistrationv1.MutatingWebhookConfiguration {
 			TimeoutSeconds:          &timeout,
 			ReinvocationPolicy:      &reinvoke,
 			MatchPolicy:             &match,
-			NamespaceSelector: &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{
-				{Key: ControlLabel, Operator: metav1.LabelSelectorOpIn, Values: []string{"enforce", "observe"}},
-				{Key: "kubernetes.io/metadata.name", Operator: metav1.LabelSelectorOpNotIn, Values: excluded},
-			}},
-			Rules: []admissionregistrationv1.RuleWithOperations{{
+			NamespaceSelector:       &metav1.LabelSelector{MatchExpressions: selector},
+			Rules:                   []admissionregistrationv1.RuleWithOperations{rule},
+		}
+	}
+	return &admissionregistrationv1.MutatingWebhookConfiguration{
+		ObjectMeta: metav1.ObjectMeta{Name: Name, Labels: o.Labels},
+		Webhooks: []admissionregistrationv1.MutatingWebhook{
+			entry(WebhookName, []metav1.LabelSelectorRequirement{controlled, notExcluded,
+				// NotIn also matches namespaces without the label: the template is the default.
+				{Key: TargetLabel, Operator: metav1.LabelSelectorOpNotIn, Values: []string{v1alpha1.ControlTargetPods}},
+			}, admissionregistrationv1.RuleWithOperations{
 				Operations: []admissionregistrationv1.OperationType{admissionregistrationv1.Create, admissionregistrationv1.Update},
 				Rule: admissionregistrationv1.Rule{
 					APIGroups: []string{"apps"}, APIVersions: []string{"v1"},
@@ -89,7 +104,15 @@ func Mutating(o Options) *admissionregistrationv1.MutatingWebhookConfiguration {
 					// DaemonSets have no replicas and no scale subresource.
 					Resources: []string{"deployments", "deployments/scale", "statefulsets", "statefulsets/scale", "daemonsets"}, Scope: &scope,
 				},
-			}},
-		}},
+			}),
+			entry(PodsWebhookName, []metav1.LabelSelectorRequirement{controlled, notExcluded,
+				{Key: TargetLabel, Operator: metav1.LabelSelectorOpIn, Values: []string{v1alpha1.ControlTargetPods}},
+			}, admissionregistrationv1.RuleWithOperations{
+				Operations: []admissionregistrationv1.OperationType{admissionregistrationv1.Create},
+				Rule: admissionregistrationv1.Rule{
+					APIGroups: []string{""}, APIVersions: []string{"v1"}, Resources: []string{"pods"}, Scope: &scope,
+				},
+			}),
+		},
 	}
 }

@@ -227,22 +227,28 @@ func TestTheWebhookEntryIsTheRegistrationPackages(t *testing.T) {
 		t.Fatal(err)
 	}
 	hook := find(Decode(t, out), "MutatingWebhookConfiguration", "kubedoor-webhook")
-	got := hook.Object["webhooks"].([]any)[0].(map[string]any)
-	bundle, _, _ := unstructured.NestedString(got, "clientConfig", "caBundle")
+	entries := hook.Object["webhooks"].([]any)
+	bundle, _, _ := unstructured.NestedString(entries[0].(map[string]any), "clientConfig", "caBundle")
 	want := registration.Mutating(registration.Options{
 		Service:  &registration.ServiceRef{Namespace: "kubedoor", Name: "kubedoor-webhook", Port: 443},
 		CABundle: b64(t, bundle), Timeout: 5, Fail: true, Exclude: []string{"kubedoor"},
-	}).Webhooks[0]
-	b, err := yaml.Marshal(want)
-	if err != nil {
-		t.Fatal(err)
+	}).Webhooks
+	if len(entries) != len(want) {
+		t.Fatalf("chart has %d webhook entries, the registration package %d", len(entries), len(want))
 	}
-	var wantMap map[string]any
-	if err := yaml.Unmarshal(b, &wantMap); err != nil {
-		t.Fatal(err)
-	}
-	if !reflect.DeepEqual(normalise(got), normalise(wantMap)) {
-		t.Fatalf("chart webhook\n%v\nregistration\n%v", got, wantMap)
+	for i := range want {
+		b, err := yaml.Marshal(want[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wantMap map[string]any
+		if err := yaml.Unmarshal(b, &wantMap); err != nil {
+			t.Fatal(err)
+		}
+		got := entries[i].(map[string]any)
+		if !reflect.DeepEqual(normalise(got), normalise(wantMap)) {
+			t.Fatalf("chart webhook %d\n%v\nregistration\n%v", i, got, wantMap)
+		}
 	}
 }
 
