@@ -36,6 +36,10 @@ type Namespace struct {
 	Control string `json:"control"`
 	// UnknownWorkloads is what the webhook does with a Deployment without a policy.
 	UnknownWorkloads string `json:"unknownWorkloads"`
+	// Target is where enforcement writes the table's values: "template" (the workload objects,
+	// replicas included) or "pods" (each Pod's resources at creation; replicas not forced), from
+	// the label kubedoor.io/control-target, which the switch leaves alone.
+	Target string `json:"target"`
 	// Policies and Workloads count the namespace's CapacityPolicies and Deployments.
 	Policies  int `json:"policies"`
 	Workloads int `json:"workloads"`
@@ -224,6 +228,18 @@ func (s *Switch) describe(ns *corev1.Namespace) Namespace {
 		n.Control = n.rawControl
 	default:
 		n.Notes = append(n.Notes, fmt.Sprintf("label %s=%q is neither enforce nor observe: not enforced", v1alpha1.LabelControl, n.rawControl))
+	}
+	switch raw := ns.Labels[v1alpha1.LabelControlTarget]; raw {
+	case v1alpha1.ControlTargetPods:
+		n.Target = raw
+		if n.Control != "" {
+			n.Notes = append(n.Notes, "target pods: the webhook sets the table's requests and limits on each Pod at creation and never changes the workload objects, so replicas are not forced (docs/gitops.md)")
+		}
+	case "", v1alpha1.ControlTargetTemplate:
+		n.Target = v1alpha1.ControlTargetTemplate
+	default:
+		n.Target = v1alpha1.ControlTargetTemplate
+		n.Notes = append(n.Notes, fmt.Sprintf("label %s=%q is neither template nor pods: the template is the target", v1alpha1.LabelControlTarget, raw))
 	}
 	switch n.rawUnknown {
 	case "":

@@ -135,6 +135,8 @@ func TestListReportsEachNamespacesSwitchAndCounts(t *testing.T) {
 	enforced := namespace(t, map[string]string{v1alpha1.LabelControl: "enforce"}, map[string]string{v1alpha1.AnnotationUnknownWorkloads: "warn"})
 	plain := namespace(t, nil, nil)
 	odd := namespace(t, map[string]string{v1alpha1.LabelControl: "Enforce"}, map[string]string{v1alpha1.AnnotationUnknownWorkloads: "ask"})
+	gitops := namespace(t, map[string]string{v1alpha1.LabelControl: "enforce", v1alpha1.LabelControlTarget: "pods"}, nil)
+	oddTarget := namespace(t, map[string]string{v1alpha1.LabelControlTarget: "Pods"}, nil)
 	deployment(t, enforced, "api")
 	deployment(t, enforced, "web")
 	deployment(t, plain, "batch")
@@ -153,11 +155,13 @@ func TestListReportsEachNamespacesSwitchAndCounts(t *testing.T) {
 		want Namespace
 	}{
 		{"an enforced namespace shows its mode and counts", find(t, items, enforced),
-			Namespace{Name: enforced, Control: "enforce", UnknownWorkloads: "warn", Policies: 1, Workloads: 2}},
+			Namespace{Name: enforced, Control: "enforce", Target: "template", UnknownWorkloads: "warn", Policies: 1, Workloads: 2}},
 		{"an unlabelled namespace is not enforced and denies unknown workloads by default", find(t, items, plain),
-			Namespace{Name: plain, Control: "", UnknownWorkloads: "deny", Policies: 0, Workloads: 1}},
+			Namespace{Name: plain, Control: "", Target: "template", UnknownWorkloads: "deny", Policies: 0, Workloads: 1}},
 		{"kube-system is protected", find(t, items, "kube-system"),
-			Namespace{Name: "kube-system", UnknownWorkloads: "deny", Protected: true}},
+			Namespace{Name: "kube-system", Target: "template", UnknownWorkloads: "deny", Protected: true}},
+		{"a namespace whose target is pods says so", find(t, items, gitops),
+			Namespace{Name: gitops, Control: "enforce", Target: "pods", UnknownWorkloads: "deny"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -172,6 +176,16 @@ func TestListReportsEachNamespacesSwitchAndCounts(t *testing.T) {
 		n := find(t, items, odd)
 		if n.Control != "" || n.UnknownWorkloads != "deny" || len(n.Notes) != 2 ||
 			!strings.Contains(n.Notes[0], `"Enforce" is neither enforce nor observe`) || !strings.Contains(n.Notes[1], `"ask" is not deny, warn or allow`) {
+			t.Fatalf("got %+v", n)
+		}
+	})
+	t.Run("an enforced namespace whose target is pods says replicas are not forced", func(t *testing.T) {
+		if n := find(t, items, gitops); len(n.Notes) != 1 || !strings.Contains(n.Notes[0], "replicas are not forced") {
+			t.Fatalf("got %+v", n)
+		}
+	})
+	t.Run("a target the webhook does not know is the template, and explained", func(t *testing.T) {
+		if n := find(t, items, oddTarget); n.Target != "template" || len(n.Notes) != 1 || !strings.Contains(n.Notes[0], `"Pods" is neither template nor pods`) {
 			t.Fatalf("got %+v", n)
 		}
 	})

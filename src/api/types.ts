@@ -319,6 +319,8 @@ export interface NamespaceItem {
   name: string;
   control: ControlMode;
   unknownWorkloads: UnknownWorkloads;
+  /** Where enforcement writes the table: the workload objects, or each Pod at creation (replicas not forced). */
+  target?: 'template' | 'pods';
   policies: number;
   workloads: number;
   /** kube-system and the cluster's kubedoorNamespace: never enforced or observed. */

@@ -150,6 +150,7 @@ export const testIds = {
     namespaces: 'data-testid kd-clusters-namespaces',
     namespaceControl: (ns: string) => `data-testid kd-clusters-ns-${ns}`,
     namespaceUnknown: (ns: string) => `data-testid kd-clusters-ns-unknown-${ns}`,
+    namespaceTarget: (ns: string) => `data-testid kd-clusters-ns-target-${ns}`,
     namespaceError: 'data-testid kd-clusters-ns-error',
     preview: 'data-testid kd-clusters-preview',
     previewSavings: 'data-testid kd-clusters-preview-savings',

@@ -89,6 +89,7 @@ type Cache struct {
 	lastEvent map[string]*atomic.Int64
 	started   time.Time
 	synced    atomic.Bool
+	rs        *replicaSets // per namespace whose target is pods
 }
 
 // New builds the informers from a REST config; nothing is contacted until Start.
@@ -119,9 +120,7 @@ func NewFromClients(meta metadata.Interface, dyn dynamic.Interface, typed kubern
 			KindNamespaces:   metadatainformer.NewFilteredMetadataInformer(meta, namespacesGVR, "", 0, toolscache.Indexers{}, nil).Informer(),
 			KindDeployments:  metadatainformer.NewFilteredMetadataInformer(meta, deploymentsGVR, "", 0, nsIdx, nil).Informer(),
 			KindStatefulSets: metadatainformer.NewFilteredMetadataInformer(meta, statefulSetsGVR, "", 0, nsIdx, nil).Informer(),
-			// No namespace index: ReplicaSets outnumber workloads (rollout history), and lookups are by key.
-			KindReplicaSets: metadatainformer.NewFilteredMetadataInformer(meta, replicaSetsGVR, "", 0, toolscache.Indexers{}, nil).Informer(),
-			KindPolicies:    dynamicinformer.NewFilteredDynamicInformer(dyn, v1alpha1.GroupVersionResource, "", 0, nsIdx, nil).Informer(),
+			KindPolicies:     dynamicinformer.NewFilteredDynamicInformer(dyn, v1alpha1.GroupVersionResource, "", 0, nsIdx, nil).Informer(),
 			KindHPAs: autoscalinginformers.NewHorizontalPodAutoscalerInformer(typed, "", 0,
 				toolscache.Indexers{hpaTargetIndex: hpaTargets}),
 		},
@@ -129,7 +128,14 @@ func NewFromClients(meta metadata.Interface, dyn dynamic.Interface, typed kubern
 	}
 	transforms := map[string]toolscache.TransformFunc{
 		KindNamespaces: stripNamespace, KindDeployments: stripWorkload, KindStatefulSets: stripWorkload, KindPolicies: c.toPolicy, KindHPAs: stripHPA,
-		KindReplicaSets: stripReplicaSet,
+	}
+	rsLast := &atomic.Int64{}
+	c.lastEvent[KindReplicaSets] = rsLast
+	c.rs = &replicaSets{meta: meta, log: log, touch: func() { rsLast.Store(time.Now().UnixNano()) }, byNS: map[string]*nsReplicaSets{}}
+	if _, err := c.informers[KindNamespaces].AddEventHandler(toolscache.ResourceEventHandlerFuncs{
+		AddFunc: c.rs.follow, UpdateFunc: func(_, obj any) { c.rs.follow(obj) }, DeleteFunc: c.rs.forget,
+	}); err != nil {
+		return nil, fmt.Errorf("namespaces informer: %w", err)
 	}
 	for kind, inf := range c.informers {
 		if err := inf.SetTransform(transforms[kind]); err != nil {
@@ -159,6 +165,7 @@ func NewFromClients(meta metadata.Interface, dyn dynamic.Interface, typed kubern
 // Start runs the informers until ctx ends and marks the cache synced once all have listed.
 func (c *Cache) Start(ctx context.Context) {
 	c.started = time.Now()
+	c.rs.start(ctx) // ReplicaSets follow the namespaces: not part of the first sync
 	syncs := make([]toolscache.InformerSynced, 0, len(c.informers))
 	for _, inf := range c.informers {
 		go inf.RunWithContext(ctx)
@@ -178,11 +185,19 @@ func (c *Cache) Synced() bool { return c.synced.Load() }
 
 // Sizes reports the number of cached objects per kind.
 func (c *Cache) Sizes() map[string]int {
-	out := make(map[string]int, len(c.informers))
-	for kind, inf := range c.informers {
-		out[kind] = len(inf.GetStore().ListKeys())
+	out := make(map[string]int, len(Kinds))
+	for _, kind := range Kinds {
+		out[kind] = c.size(kind)
 	}
 	return out
+}
+
+// size is the number of cached objects of kind.
+func (c *Cache) size(kind string) int {
+	if kind == KindReplicaSets {
+		return c.rs.size()
+	}
+	return len(c.informers[kind].GetStore().ListKeys())
 }
 
 // LastEventAge is how long ago the kind's informer last saw a change (since Start if never).
@@ -277,13 +292,12 @@ func hpaTargets(obj any) ([]string, error) {
 
 // ReplicaSetOwner is the controller of the cached ReplicaSet namespace/name: its kind and name
 // ("" when it has none, e.g. a ReplicaSet created on its own); found is false when the
-// ReplicaSet is not cached.
+// ReplicaSet is not cached (also when its namespace's target is not pods).
 func (c *Cache) ReplicaSetOwner(namespace, name string) (kind, owner string, found bool) {
-	obj, ok, _ := c.informers[KindReplicaSets].GetStore().GetByKey(namespace + "/" + name)
+	m, ok := c.rs.get(namespace, name)
 	if !ok {
 		return "", "", false
 	}
-	m := obj.(*metav1.PartialObjectMetadata)
 	if ref := metav1.GetControllerOfNoCopy(m); ref != nil && groupOf(ref.APIVersion) == appsv1.GroupName {
 		return ref.Kind, ref.Name, true
 	}

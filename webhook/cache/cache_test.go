@@ -264,6 +264,8 @@ func TestReplicaSetsAreCachedWithTheirDeploymentOnly(t *testing.T) {
 	if got, ok := c.Namespace(name); !ok || got.Target != v1alpha1.ControlTargetPods {
 		t.Fatalf("namespace %+v: want the pods target", got)
 	}
+	// The namespace's replica set informer starts when the namespace is seen, after the sync.
+	eventually(t, "the pods namespace's replica sets cached", func() bool { _, _, found := c.ReplicaSetOwner(name, "api-5c8"); return found })
 	if kind, owner, found := c.ReplicaSetOwner(name, "api-5c8"); !found || kind != v1alpha1.KindDeployment || owner != "api" {
 		t.Fatalf("owner of api-5c8: %q %q %v, want Deployment api", kind, owner, found)
 	}
@@ -273,8 +275,60 @@ func TestReplicaSetsAreCachedWithTheirDeploymentOnly(t *testing.T) {
 	if _, _, found := c.ReplicaSetOwner(name, "missing"); found {
 		t.Fatal("a missing ReplicaSet was found")
 	}
-	obj, _, _ := c.informers[KindReplicaSets].GetStore().GetByKey(name + "/api-5c8")
-	if m := obj.(*metav1.PartialObjectMetadata); len(m.Annotations) != 0 || len(m.ManagedFields) != 0 || len(m.OwnerReferences) != 1 {
+	if m, _ := c.rs.get(name, "api-5c8"); len(m.Annotations) != 0 || len(m.ManagedFields) != 0 || len(m.OwnerReferences) != 1 {
 		t.Fatalf("the cached ReplicaSet is not stripped to its identity and controller: %+v", m.ObjectMeta)
+	}
+
+	// Only namespaces whose target is pods have their replica sets cached: losing the target
+	// drops them, getting it back caches them again.
+	ns.Labels[v1alpha1.LabelControlTarget] = v1alpha1.ControlTargetTemplate
+	if ns, err = cs.CoreV1().Namespaces().Update(ctx, ns, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the replica sets of a template namespace dropped", func() bool {
+		_, _, found := c.ReplicaSetOwner(name, "api-5c8")
+		return !found && c.Sizes()[KindReplicaSets] == 0
+	})
+	ns.Labels[v1alpha1.LabelControlTarget] = v1alpha1.ControlTargetPods
+	if _, err = cs.CoreV1().Namespaces().Update(ctx, ns, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the replica sets cached again", func() bool {
+		_, _, found := c.ReplicaSetOwner(name, "api-5c8")
+		return found && c.Sizes()[KindReplicaSets] == 2
+	})
+}
+
+func TestReplicaSetsOfNamespacesWithoutThePodsTargetAreNotCached(t *testing.T) {
+	ctx := t.Context()
+	ns, err := cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{
+		GenerateName: "template-", Labels: map[string]string{v1alpha1.LabelControl: v1alpha1.ControlEnforce},
+	}}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	replicas := int32(1)
+	labels := map[string]string{"app": "api"}
+	if _, err := cs.AppsV1().ReplicaSets(ns.Name).Create(ctx, &appsv1.ReplicaSet{ObjectMeta: metav1.ObjectMeta{Name: "api-1"},
+		Spec: appsv1.ReplicaSetSpec{Replicas: &replicas, Selector: &metav1.LabelSelector{MatchLabels: labels},
+			Template: corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: labels}, Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "app", Image: "a:1"}}}}},
+	}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := New(kube.RESTConfig(), quiet())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Start(ctx)
+	eventually(t, "caches synced", c.Synced)
+	eventually(t, "the namespace seen", func() bool { _, ok := c.Namespace(ns.Name); return ok })
+	if _, _, found := c.ReplicaSetOwner(ns.Name, "api-1"); found {
+		t.Fatal("a replica set of a namespace whose target is the template is cached")
+	}
+	c.rs.mu.Lock()
+	_, followed := c.rs.byNS[ns.Name]
+	c.rs.mu.Unlock()
+	if followed {
+		t.Fatal("an informer runs for a namespace whose target is the template")
 	}
 }

@@ -7,13 +7,12 @@ import "github.com/prometheus/client_golang/prometheus"
 func (c *Cache) Register(reg prometheus.Registerer) error {
 	var cs []prometheus.Collector
 	for _, kind := range Kinds {
-		inf := c.informers[kind]
 		k := kind
 		cs = append(cs,
 			prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 				Name: "kubedoor_webhook_cache_objects", Help: "Objects held in the webhook's informer cache.",
 				ConstLabels: prometheus.Labels{"kind": k},
-			}, func() float64 { return float64(len(inf.GetStore().ListKeys())) }),
+			}, func() float64 { return float64(c.size(k)) }),
 			prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 				Name: "kubedoor_webhook_cache_last_event_age_seconds", Help: "Seconds since the informer last saw an add, update or delete (since start if none).",
 				ConstLabels: prometheus.Labels{"kind": k},

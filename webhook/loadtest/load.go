@@ -171,7 +171,12 @@ func deleteAll(ctx context.Context, cs kubernetes.Interface, ns string) error {
 
 // memory is the webhook's RSS at each stage; settled and heapInuse are read after -settle
 // (0 when skipped).
-type memory struct{ empty, policies, full, replicaSets, settled, heapInuse int64 }
+type memory struct {
+	empty, policies, full, settled, heapInuse int64
+	// replicaSets: RSS with the ReplicaSets in a namespace whose target is the template (not
+	// cached); replicaSetsPods: after that namespace's target became pods (cached).
+	replicaSets, replicaSetsPods int64
+}
 
 func report(w io.Writer, o options, rs []result, m memory, served [2]time.Duration, took time.Duration) {
 	ms := func(d time.Duration) string { return fmt.Sprintf("%.1f", float64(d.Microseconds())/1000) }
@@ -207,7 +212,8 @@ func report(w io.Writer, o options, rs []result, m memory, served [2]time.Durati
 		fmt.Fprintf(w, "\nWebhook RSS: %s at start, %s with %d policies cached (memory phase skipped).\n", mib(m.empty), mib(m.policies), o.policies)
 	}
 	if m.replicaSets > 0 {
-		fmt.Fprintf(w, "With %d ReplicaSets cached besides (metadata, stripped to name and controller): RSS %s.\n", o.replicaSets, mib(m.replicaSets))
+		fmt.Fprintf(w, "With %d ReplicaSets besides in a namespace whose target is the template (not cached): RSS %s.\n", o.replicaSets, mib(m.replicaSets))
+		fmt.Fprintf(w, "After that namespace's target became pods (cached: metadata, stripped to name and controller): RSS %s.\n", mib(m.replicaSetsPods))
 	}
 	if m.settled > 0 {
 		fmt.Fprintf(w, "After %s idle: RSS %s, Go heap in use %s.\n", o.settle, mib(m.settled), mib(m.heapInuse))

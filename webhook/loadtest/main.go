@@ -65,7 +65,7 @@ func main() {
 	flag.BoolVar(&o.memoryOnly, "memory-only", false, "skip the latency rounds; measure memory only")
 	flag.BoolVar(&o.pods, "pods", false, "also measure Pod CREATE in a namespace whose enforcement target is pods (Pods of a Deployment's ReplicaSet)")
 	flag.BoolVar(&o.latencyOnly, "latency-only", false, "skip the memory phase")
-	flag.IntVar(&o.replicaSets, "replicasets", 0, "memory phase: also create this many ReplicaSets and read memory with them cached")
+	flag.IntVar(&o.replicaSets, "replicasets", 0, "memory phase: also create this many ReplicaSets in a template-target namespace (not cached), then make it a pods-target namespace (cached), reading memory each time")
 	flag.DurationVar(&o.settle, "settle", time.Minute, "idle time after the creates before memory is read again (0: skip)")
 	flag.Parse()
 	for _, c := range strings.Split(clients, ",") {
@@ -225,7 +225,7 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 	}
 	mem := memory{empty: rssEmpty, policies: rssPolicies, full: rssFull}
 	if o.replicaSets > 0 {
-		if mem.replicaSets, err = cacheReplicaSets(ctx, cs, wh, ns, o); err != nil {
+		if mem.replicaSets, mem.replicaSetsPods, err = cacheReplicaSets(ctx, cs, wh, ns, o); err != nil {
 			return err
 		}
 	}

@@ -115,9 +115,10 @@ func deletePods(ctx context.Context, cs kubernetes.Interface) error {
 }
 
 // cacheReplicaSets creates o.replicaSets ReplicaSets in ns, each controlled by one of the
-// Deployments (as a Deployment's rollout history leaves them), waits until the webhook caches
-// them all and returns its RSS.
-func cacheReplicaSets(ctx context.Context, cs kubernetes.Interface, wh *webhook, ns string, o options) (int64, error) {
+// Deployments (as a Deployment's rollout history leaves them), and returns the webhook's RSS
+// twice: with ns's target the template, when the webhook must not cache them, and after ns's
+// target became pods, once it caches them all.
+func cacheReplicaSets(ctx context.Context, cs kubernetes.Interface, wh *webhook, ns string, o options) (template, pods int64, err error) {
 	yes := true
 	r, err := measure(ctx, 50, o.replicaSets, func(i int) error {
 		d := newDeployment(workload(i % o.policies))
@@ -134,14 +135,31 @@ func cacheReplicaSets(ctx context.Context, cs kubernetes.Interface, wh *webhook,
 		err = r.firstErr
 	}
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	want := o.replicaSets
+	base := 0
 	if o.pods {
-		want++ // the pods namespace's own
+		base = 1 // the pods namespace's own
 	}
-	if err := wh.waitCached(ctx, "replicasets", want); err != nil {
-		return 0, err
+	// Give a wrong cache time to fill before reading it: it must still hold only the base.
+	select {
+	case <-ctx.Done():
+		return 0, 0, ctx.Err()
+	case <-time.After(5 * time.Second):
 	}
-	return wh.rss()
+	if got, err := wh.metric("kubedoor_webhook_cache_objects", map[string]string{"kind": "replicasets"}); err != nil || int(got) != base {
+		return 0, 0, fmt.Errorf("the webhook caches %v ReplicaSets of a template namespace (%v), want %d", got, err, base)
+	}
+	if template, err = wh.rss(); err != nil {
+		return 0, 0, err
+	}
+	patch := []byte(`{"metadata":{"labels":{"` + v1alpha1.LabelControlTarget + `":"` + v1alpha1.ControlTargetPods + `"}}}`)
+	if _, err := cs.CoreV1().Namespaces().Patch(ctx, ns, types.MergePatchType, patch, metav1.PatchOptions{}); err != nil {
+		return 0, 0, fmt.Errorf("setting namespace %s's target to pods: %w", ns, err)
+	}
+	if err := wh.waitCached(ctx, "replicasets", base+o.replicaSets); err != nil {
+		return 0, 0, err
+	}
+	pods, err = wh.rss()
+	return template, pods, err
 }

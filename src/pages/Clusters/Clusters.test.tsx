@@ -361,6 +361,22 @@ describe('Clusters & settings page', () => {
     expect(within(row).getByRole('radio', { name: 'Off' })).toBeEnabled();
   });
 
+  test('a namespace whose target is pods says replicas are not forced; others write to the workloads', async () => {
+    fakeApi(
+      routes({
+        'GET clusters/prod-a/namespaces': ok({
+          items: [
+            namespaceItem({ name: 'gitops', control: 'enforce', target: 'pods' }),
+            namespaceItem({ name: 'shop', target: 'template' }),
+          ],
+        }),
+      })
+    );
+    renderPage(<Clusters />, context(VIEWER), PATH);
+    expect(await screen.findByTestId(ids.namespaceTarget('gitops'))).toHaveTextContent('Pods (replicas not forced)');
+    expect(screen.getByTestId(ids.namespaceTarget('shop'))).toHaveTextContent('Workloads');
+  });
+
   test('a refused backfill and out-of-range days are explained', async () => {
     fakeApi(routes({ 'POST clusters/prod-a/collections': fail(409, 'a collection of prod-a is already running') }));
     renderPage(<Clusters />, context(EDITOR), PATH);

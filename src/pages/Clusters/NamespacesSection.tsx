@@ -135,6 +135,29 @@ export function NamespacesSection({ cluster, canAdmin }: Props) {
           );
         },
       },
+      {
+        id: 'target',
+        header: t('clusters.ns.target', 'Writes to'),
+        cell: ({ row }: Cell) =>
+          row.original.target === 'pods' ? (
+            <Tooltip
+              content={t(
+                'clusters.ns.targetPodsHelp',
+                "Label kubedoor.io/control-target=pods: each Pod gets the table's requests and limits when it is created; the workload objects (and their replicas) are never changed, so GitOps sees no drift and replicas are not forced."
+              )}
+            >
+              <span data-testid={testIds.clusters.namespaceTarget(row.original.name)}>
+                <Badge text={t('clusters.ns.targetPods', 'Pods (replicas not forced)')} color="purple" />
+              </span>
+            </Tooltip>
+          ) : (
+            <Text color="secondary">
+              <span data-testid={testIds.clusters.namespaceTarget(row.original.name)}>
+                {t('clusters.ns.targetTemplate', 'Workloads')}
+              </span>
+            </Text>
+          ),
+      },
       { id: 'policies', header: t('clusters.ns.policies', 'Policies'), sortType: 'number' },
       { id: 'workloads', header: t('clusters.ns.workloads', 'Deployments'), sortType: 'number' },
     ],
