@@ -147,8 +147,12 @@ func cacheReplicaSets(ctx context.Context, cs kubernetes.Interface, wh *webhook,
 		return 0, 0, ctx.Err()
 	case <-time.After(5 * time.Second):
 	}
-	if got, err := wh.metric("kubedoor_webhook_cache_objects", map[string]string{"kind": "replicasets"}); err != nil || int(got) != base {
-		return 0, 0, fmt.Errorf("the webhook caches %v ReplicaSets of a template namespace (%v), want %d", got, err, base)
+	got, err := wh.metric("kubedoor_webhook_cache_objects", map[string]string{"kind": "replicasets"})
+	if err != nil {
+		return 0, 0, err
+	}
+	if int(got) != base {
+		return 0, 0, fmt.Errorf("the webhook caches %v ReplicaSets of a template namespace, want %d", got, base)
 	}
 	if template, err = wh.rss(); err != nil {
 		return 0, 0, err
