@@ -18,6 +18,7 @@ import (
 
 	"github.com/kubedoor/kubedoor-grafana/pkg/audit"
 	"github.com/kubedoor/kubedoor-grafana/pkg/notify"
+	"github.com/kubedoor/kubedoor-grafana/pkg/pause"
 	"github.com/kubedoor/kubedoor-grafana/pkg/workload"
 )
 
@@ -137,7 +138,7 @@ func New(d Deps) *Runner {
 		d.Now = time.Now
 	}
 	if d.Sleep == nil {
-		d.Sleep = sleep
+		d.Sleep = pause.Wait
 	}
 	if d.Notifier == nil {
 		d.Notifier = notify.Discard{}
@@ -146,17 +147,6 @@ func New(d Deps) *Runner {
 		d.VerifyWait = 5 * time.Second
 	}
 	return &Runner{d: d}
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // ScaleItem is one workload to scale.

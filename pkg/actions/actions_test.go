@@ -12,6 +12,7 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/api/v1alpha1"
 	"github.com/kubedoor/kubedoor-grafana/pkg/audit"
 	"github.com/kubedoor/kubedoor-grafana/pkg/notify"
+	"github.com/kubedoor/kubedoor-grafana/pkg/pause"
 	"github.com/kubedoor/kubedoor-grafana/pkg/store"
 	"github.com/kubedoor/kubedoor-grafana/pkg/workload"
 )
@@ -267,7 +268,7 @@ func TestACancelledBatchReportsTheItemsItDidNotRun(t *testing.T) {
 	deployment(t, ns, "b", 1, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	r := New(Deps{Kube: kubeFor, Audit: audit.New(conn), Log: slog.New(slog.DiscardHandler),
-		Sleep: func(ctx context.Context, d time.Duration) error { cancel(); return sleep(ctx, d) }})
+		Sleep: func(ctx context.Context, d time.Duration) error { cancel(); return pause.Wait(ctx, d) }})
 	res := r.Restart(ctx, RestartRequest{Interval: time.Hour, Items: []Workload{{Cluster: "test", Namespace: ns, Name: "a"}, {Cluster: "test", Namespace: ns, Name: "b"}}}, actor(t))
 	if !res[0].OK || res[1].OK || !strings.Contains(res[1].Error, "not run") {
 		t.Fatalf("results %+v", res)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/kubedoor/kubedoor-grafana/api/v1alpha1"
 	"github.com/kubedoor/kubedoor-grafana/pkg/audit"
+	"github.com/kubedoor/kubedoor-grafana/pkg/pause"
 )
 
 // RestartedAtAnnotation is what `kubectl rollout restart` sets on the pod template.
@@ -137,7 +138,7 @@ func (r *Runner) updateScale(ctx context.Context, kc kubernetes.Interface, it Sc
 		if time.Now().After(deadline) {
 			return got, fmt.Errorf("the admission webhook kept replicas at %d instead of %d: its policy does not have the new value (is the workload's published policy current?)", got, it.Replicas)
 		}
-		if err := sleep(ctx, 250*time.Millisecond); err != nil {
+		if err := pause.Wait(ctx, 250*time.Millisecond); err != nil {
 			return got, fmt.Errorf("scaling to %d: %w", it.Replicas, err)
 		}
 	}

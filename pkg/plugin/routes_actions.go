@@ -112,17 +112,9 @@ func (a *App) postRestart(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	interval := time.Duration(body.IntervalSeconds) * time.Second
-	items := workloads(body.Items)
-	if fe := actions.ValidateBatch("items", items, interval, knownCluster(snap)); fe != nil {
-		writeFieldError(w, fe)
+	items, interval, ok := replicaFreeBatch(w, snap, body.Items, body.IntervalSeconds, "not used by restart; leave it out")
+	if !ok {
 		return
-	}
-	for i, it := range body.Items {
-		if it.Replicas != nil {
-			writeFieldError(w, badField(fmt.Sprintf("items[%d].replicas", i), "not used by restart; leave it out"))
-			return
-		}
 	}
 	c := callerFrom(r)
 	results := ops.Actions(snap).Restart(r.Context(), actions.RestartRequest{Items: items, Interval: interval}, actions.Actor{User: c.Login, Role: c.Role.String()})
@@ -134,4 +126,23 @@ func knownCluster(snap service.Snapshot) func(string) bool {
 		_, ok := snap.App.Cluster(name)
 		return ok
 	}
+}
+
+// replicaFreeBatch validates a batch whose items carry no replicas (restart, resize): the
+// workloads and the interval as every batch, and no item's replicas (why says so); it answers
+// 400 and reports false when the batch is refused.
+func replicaFreeBatch(w http.ResponseWriter, snap service.Snapshot, body []actionItem, intervalSeconds int, why string) ([]actions.Workload, time.Duration, bool) {
+	interval := time.Duration(intervalSeconds) * time.Second
+	items := workloads(body)
+	if fe := actions.ValidateBatch("items", items, interval, knownCluster(snap)); fe != nil {
+		writeFieldError(w, fe)
+		return nil, 0, false
+	}
+	for i, it := range body {
+		if it.Replicas != nil {
+			writeFieldError(w, badField(fmt.Sprintf("items[%d].replicas", i), why))
+			return nil, 0, false
+		}
+	}
+	return items, interval, true
 }

@@ -38,17 +38,10 @@ func (a *App) postResize(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	interval := time.Duration(body.IntervalSeconds) * time.Second
-	items := workloads(body.Items)
-	if fe := actions.ValidateBatch("items", items, interval, knownCluster(snap)); fe != nil {
-		writeFieldError(w, fe)
+	items, interval, ok := replicaFreeBatch(w, snap, body.Items, body.IntervalSeconds,
+		"not used by resize (it applies the control table's requests and limits); leave it out")
+	if !ok {
 		return
-	}
-	for i, it := range body.Items {
-		if it.Replicas != nil {
-			writeFieldError(w, badField(fmt.Sprintf("items[%d].replicas", i), "not used by resize (it applies the control table's requests and limits); leave it out"))
-			return
-		}
 	}
 	c := callerFrom(r)
 	runner := ops.Resizer(snap)

@@ -19,6 +19,7 @@ import (
 
 	"github.com/kubedoor/kubedoor-grafana/pkg/audit"
 	"github.com/kubedoor/kubedoor-grafana/pkg/notify"
+	"github.com/kubedoor/kubedoor-grafana/pkg/pause"
 	"github.com/kubedoor/kubedoor-grafana/pkg/workload"
 )
 
@@ -107,20 +108,9 @@ func NewService(o Options) *Service {
 		o.Now = time.Now
 	}
 	if o.Sleep == nil {
-		o.Sleep = sleep
+		o.Sleep = pause.Wait
 	}
 	return &Service{o: o}
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // Cluster is one cluster an Operator acts on.

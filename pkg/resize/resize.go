@@ -18,6 +18,7 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/pkg/actions"
 	"github.com/kubedoor/kubedoor-grafana/pkg/control"
 	"github.com/kubedoor/kubedoor-grafana/pkg/notify"
+	"github.com/kubedoor/kubedoor-grafana/pkg/pause"
 	"github.com/kubedoor/kubedoor-grafana/pkg/workload"
 )
 
@@ -77,7 +78,7 @@ func New(d Deps) *Runner {
 		d.Now = time.Now
 	}
 	if d.Sleep == nil {
-		d.Sleep = sleep
+		d.Sleep = pause.Wait
 	}
 	if d.Notifier == nil {
 		d.Notifier = notify.Discard{}
@@ -103,17 +104,6 @@ func (r *Runner) WithSettle(d time.Duration) *Runner {
 		c.d.Settle = -1
 	}
 	return &c
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // Request is a batch of workloads; Pause is waited before each pod's resize after the first
