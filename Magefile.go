@@ -300,6 +300,7 @@ var fuzzTargets = []struct{ pkg, name string }{
 	{"./pkg/peaks", "FuzzParseRange"},
 	{"./pkg/control", "FuzzAddAndEdit"},
 	{"./pkg/workload", "FuzzParseTarget"},
+	{"./pkg/resize", "FuzzParseWindow"},
 	{"./pkg/plugin", "FuzzRoutes"},
 }
 

@@ -46,6 +46,9 @@ func run(m *testing.M) int {
 	if testing.Short() {
 		return m.Run() // the pure tests only
 	}
+	if f := flag.Lookup("test.fuzzworker"); f != nil && f.Value.String() == "true" {
+		return m.Run() // a fuzz worker runs FuzzParseWindow only
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	fail := func(err error) int {

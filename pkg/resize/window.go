@@ -41,7 +41,7 @@ func ParseWindow(s string) (Window, error) {
 	}
 	d, err := time.ParseDuration(strings.TrimSpace(parts[1]))
 	if err != nil || d <= 0 || d > MaxWindow {
-		return Window{}, fmt.Errorf("maintenance window %q: the duration must be from 1m to %s", s, MaxWindow)
+		return Window{}, fmt.Errorf("maintenance window %q: the duration must be above 0 and at most %s", s, MaxWindow)
 	}
 	loc := time.UTC
 	if len(parts) == 3 {
@@ -56,9 +56,11 @@ func ParseWindow(s string) (Window, error) {
 	return Window{start: sched, duration: d, loc: loc}, nil
 }
 
-// Open reports whether now lies inside a window: some start in (now − duration, now].
+// Open reports whether now lies inside a window: some start in (now − duration, now]. A cron that
+// never fires ("0 0 30 2 *": robfig/cron answers the zero time) is never open.
 func (w Window) Open(now time.Time) bool {
-	return !w.start.Next(now.In(w.loc).Add(-w.duration)).After(now)
+	next := w.start.Next(now.In(w.loc).Add(-w.duration))
+	return !next.IsZero() && !next.After(now)
 }
 
 // Next is the next start after now.

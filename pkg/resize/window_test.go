@@ -22,6 +22,7 @@ func TestMaintenanceWindow(t *testing.T) {
 		{"another day", "0 2 * * 6; 3h; Europe/Berlin", sat(3, 0).AddDate(0, 0, 1), false, false},
 		{"the zone counts: 02:00 UTC is 03:00 in Berlin", "0 2 * * 6; 30m", sat(3, 10), true, false},
 		{"a window crossing midnight", "0 23 * * *; 2h; Europe/Berlin", sat(0, 30), true, false},
+		{"a cron that never fires is never open", "0 0 30 2 *; 24h", sat(3, 0), false, false},
 		{"a descriptor is refused", "@daily; 1h", sat(0, 0), false, true},
 		{"six fields are refused", "0 0 2 * * 6; 1h", sat(0, 0), false, true},
 		{"a day-long duration is the most", "0 2 * * *; 25h", sat(0, 0), false, true},
