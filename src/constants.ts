@@ -47,6 +47,7 @@ export const DASHBOARDS = {
   workload: 'kubedoor-workload',
   savings: 'kubedoor-savings',
   nodes: 'kubedoor-nodes',
+  live: 'kubedoor-live',
 } as const;
 
 /** Dashboard URL with template variables set (`var-cluster=…`). */

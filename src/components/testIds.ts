@@ -46,6 +46,7 @@ export const testIds = {
     edit: (ns: string, wl: string, kind?: string) => `data-testid kd-control-edit-${wid(ns, wl, kind)}`,
     policy: 'data-testid kd-control-policy',
     history: (ns: string, wl: string, kind?: string) => `data-testid kd-control-history-${wid(ns, wl, kind)}`,
+    live: (ns: string, wl: string, kind?: string) => `data-testid kd-control-live-${wid(ns, wl, kind)}`,
     pods: (ns: string, wl: string, kind?: string) => `data-testid kd-control-pods-${wid(ns, wl, kind)}`,
     select: (ns: string, wl: string, kind?: string) => `data-testid kd-control-select-${wid(ns, wl, kind)}`,
     remove: (ns: string, wl: string, kind?: string) => `data-testid kd-control-remove-${wid(ns, wl, kind)}`,

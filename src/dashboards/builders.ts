@@ -211,6 +211,8 @@ export interface DashboardSpec {
   panels: Json[];
   /** Links to the app's pages (relative to the app) shown in the dashboard's header. */
   appLinks: Array<{ title: string; page: string; icon?: string }>;
+  /** Links to other dashboards (absolute URLs with template variables). */
+  dashboardLinks?: Array<{ title: string; url: string; icon?: string }>;
 }
 
 export function dashboard(spec: DashboardSpec): Json {
@@ -256,7 +258,91 @@ export function dashboard(spec: DashboardSpec): Json {
         tags: [],
         tooltip: '',
       })),
+      ...(spec.dashboardLinks ?? []).map((l) => ({
+        type: 'link',
+        title: l.title,
+        url: l.url,
+        icon: l.icon ?? 'dashboard',
+        includeVars: false,
+        keepTime: false,
+        asDropdown: false,
+        targetBlank: false,
+        tags: [],
+        tooltip: '',
+      })),
     ],
     panels: spec.panels,
+  };
+}
+
+/** The live dashboard's Prometheus: the user's own, chosen by the `prometheus` variable. */
+export const PROM_DS = { type: 'prometheus', uid: '${prometheus}' } as const;
+
+/** A datasource variable listing the user's Prometheus datasources. */
+export function prometheusVariable(): Json {
+  return {
+    type: 'datasource',
+    name: 'prometheus',
+    label: 'Prometheus',
+    query: 'prometheus',
+    regex: '',
+    current: {},
+    options: [],
+    hide: 0,
+    skipUrlSync: false,
+  };
+}
+
+/** One PromQL query of a Prometheus panel. */
+export interface PromTarget {
+  legend: string;
+  expr: string;
+}
+
+/**
+ * A time series of PromQL queries on the `prometheus` variable's datasource. Series whose legend
+ * starts with "request" or "limit" are reference lines: dashed, limit in red.
+ */
+export function promTimeseries(
+  p: Omit<PanelBase, 'targets' | 'fields'> & { unit: string; targets: PromTarget[] }
+): Json {
+  return {
+    id: nextId++,
+    type: 'timeseries',
+    title: p.title,
+    ...(p.description ? { description: p.description } : {}),
+    datasource: PROM_DS,
+    gridPos: p.gridPos,
+    targets: p.targets.map((t, i) => ({
+      refId: String.fromCharCode(65 + i),
+      datasource: PROM_DS,
+      expr: t.expr,
+      legendFormat: t.legend,
+      range: true,
+      editorMode: 'code',
+    })),
+    fieldConfig: {
+      defaults: {
+        unit: p.unit,
+        custom: { drawStyle: 'line', lineWidth: 2, fillOpacity: 8, showPoints: 'never', spanNulls: false },
+      },
+      overrides: [
+        {
+          matcher: { id: 'byRegexp', options: '^(request|limit) .*' },
+          properties: [
+            { id: 'custom.lineStyle', value: { fill: 'dash', dash: [10, 6] } },
+            { id: 'custom.fillOpacity', value: 0 },
+          ],
+        },
+        {
+          matcher: { id: 'byRegexp', options: '^limit .*' },
+          properties: [{ id: 'color', value: { mode: 'fixed', fixedColor: 'red' } }],
+        },
+      ],
+    },
+    options: {
+      legend: { showLegend: true, displayMode: 'table', placement: 'bottom', calcs: ['lastNotNull', 'max'] },
+      tooltip: { mode: 'multi', sort: 'desc' },
+    },
   };
 }

@@ -14,7 +14,9 @@ import type { Json } from './builders';
 
 const dir = path.resolve(__dirname, '..', '..', 'provisioning', 'dashboards');
 const files = dashboardFiles();
-const boards = Object.entries(files).map(([name, text]) => [name, JSON.parse(text) as Json] as const);
+const allBoards = Object.entries(files).map(([name, text]) => [name, JSON.parse(text) as Json] as const);
+// The live dashboard reads the user's Prometheus, not the app's datasource; checked on its own below.
+const boards = allBoards.filter(([, b]) => b.uid !== DASHBOARDS.live);
 const range = { from: '2026-11-01', to: '2026-11-21' };
 const vars: Record<string, string> = {
   cluster: 'prod-a',
@@ -74,7 +76,7 @@ describe('provisioned dashboards', () => {
   });
 
   test('their uids are the ones the pages link to', () => {
-    expect(boards.map(([, b]) => b.uid).sort()).toEqual(Object.values(DASHBOARDS).sort());
+    expect(allBoards.map(([, b]) => b.uid).sort()).toEqual(Object.values(DASHBOARDS).sort());
   });
 
   test.each(boards)('%s: every panel reads the app datasource with a query it can send', (_name, board) => {
@@ -147,6 +149,36 @@ describe('provisioned dashboards', () => {
     }
   );
 
+  test('the live dashboard reads the chosen Prometheus for the workload the app variables pick', () => {
+    const live = allBoards.find(([, b]) => b.uid === DASHBOARDS.live)![1];
+    const list = (live.templating as { list: Json[] }).list;
+    expect(list[0]).toMatchObject({ type: 'datasource', name: 'prometheus', query: 'prometheus' });
+    // The picker variables are the app's, as on the workload dashboard.
+    for (const v of list.filter((x) => x.type === 'query')) {
+      expect(v.datasource).toEqual({ type: DATASOURCE_TYPE, uid: DATASOURCE_UID });
+      expect(parseVariableQuery((v.query as { query: string }).query).queryType).toBe('variable');
+    }
+    expect(list.find((v) => v.name === 'kind')).toMatchObject({ includeAll: false, current: { value: 'Deployment' } });
+    const ps = panels(live);
+    expect(ps).toHaveLength(2);
+    for (const p of ps) {
+      expect(p.datasource).toEqual({ type: 'prometheus', uid: '${prometheus}' });
+      const targets = p.targets as Array<{ expr: string; legendFormat: string; datasource: Json }>;
+      expect(targets.map((t) => t.legendFormat)).toEqual(['{{pod}}', 'request {{pod}}', 'limit {{pod}}']);
+      for (const t of targets) {
+        expect(t.datasource).toEqual(p.datasource);
+        expect(t.expr).toContain('namespace="$namespace",pod=~"${workload:regex}-');
+      }
+    }
+  });
+
+  test('the workload peaks dashboard links to the live view of the same workload', () => {
+    const wl = allBoards.find(([, b]) => b.uid === DASHBOARDS.workload)![1];
+    const link = (wl.links as Array<{ title: string; url: string }>).find((l) => l.url.includes(DASHBOARDS.live))!;
+    expect(link.url).toContain('var-workload=${workload}');
+    expect(link.url).toContain('var-kind=${kind}');
+  });
+
   test('the workload dashboard lists workloads and containers of the chosen kind', () => {
     const board = boards.find(([, b]) => b.uid === DASHBOARDS.workload)![1];
     const queries = (board.templating as { list: Json[] }).list
@@ -156,7 +188,7 @@ describe('provisioned dashboards', () => {
     expect(queries).toContain('containers($cluster, $namespace, $workload, $kind)');
   });
 
-  test.each(boards)('%s: panels have unique ids and fit the 24-column grid without overlapping', (_name, board) => {
+  test.each(allBoards)('%s: panels have unique ids and fit the 24-column grid without overlapping', (_name, board) => {
     const all = board.panels as Json[];
     expect(new Set(all.map((p) => p.id)).size).toBe(all.length);
     const cells = new Set<string>();
@@ -173,7 +205,7 @@ describe('provisioned dashboards', () => {
     }
   });
 
-  test.each(boards)('%s: links go to KubeDoor dashboards or app pages that exist', (_name, board) => {
+  test.each(allBoards)('%s: links go to KubeDoor dashboards or app pages that exist', (_name, board) => {
     const uids = Object.values(DASHBOARDS) as string[];
     const pages = Object.values(ROUTES) as string[];
     const urls: string[] = [];

@@ -6,6 +6,8 @@ import {
   type Json,
   kindVariable,
   pie,
+  prometheusVariable,
+  promTimeseries,
   queryVariable,
   resetIds,
   row,
@@ -209,6 +211,12 @@ function workload(): Json {
         icon: 'table',
       },
     ],
+    dashboardLinks: [
+      {
+        title: 'Live now (Prometheus)',
+        url: `/d/${DASHBOARDS.live}?var-cluster=\${cluster}&var-namespace=\${namespace}&var-kind=\${kind}&var-workload=\${workload}`,
+      },
+    ],
     panels: [
       row('Per pod at the daily peak', 0),
       timeseries({
@@ -369,6 +377,69 @@ function nodes(): Json {
   });
 }
 
+// The live view's PromQL, as pkg/promql's Live* builders write it with Grafana's variables;
+// TestLiveDashboardMatchesTheBuilders (Go) fails when the two differ.
+const LIVE_SELECTOR =
+  'namespace="$namespace",pod=~"${workload:regex}-([a-z0-9]+-)?[a-z0-9]+",container!="",container!="POD"';
+const perPod = (sel: string) => `sum by (pod) (max by (namespace, pod, container) (${sel}))`;
+const liveResource = (metric: string, resource: 'cpu' | 'memory') =>
+  perPod(`${metric}{${LIVE_SELECTOR},resource="${resource}",unit="${resource === 'cpu' ? 'core' : 'byte'}"}`);
+const liveReferences = (resource: 'cpu' | 'memory') => [
+  { legend: 'request {{pod}}', expr: liveResource('kube_pod_container_resource_requests', resource) },
+  { legend: 'limit {{pod}}', expr: liveResource('kube_pod_container_resource_limits', resource) },
+];
+
+function live(): Json {
+  resetIds();
+  return {
+    ...dashboard({
+      uid: DASHBOARDS.live,
+      title: 'KubeDoor · Live workload',
+      description:
+        "One workload now, read from your own Prometheus (the Prometheus variable), not from the app's peak store: each pod's CPU (rate of container_cpu_usage_seconds_total) and working set, with each pod's request and limit as kube-state-metrics reports them (what the pod runs with, which is the control table's value once applied). Pods are matched by name: <workload>-<hash>-<hash>, <workload>-<suffix> or <workload>-<ordinal>.",
+      variables: [
+        prometheusVariable(),
+        clusterVar(),
+        namespaceVar(false),
+        kindVariable({ all: false }),
+        queryVariable('workload', 'Workload', 'workloads($cluster, $namespace, $kind)'),
+      ],
+      appLinks: [
+        {
+          title: 'Edit in the control table',
+          page: 'control?cluster=${cluster}&namespace=${namespace}&kind=${kind}&q=${workload}',
+          icon: 'pen',
+        },
+      ],
+      panels: [
+        promTimeseries({
+          title: 'CPU per pod (cores) vs request and limit',
+          gridPos: { h: 10, w: 24, x: 0, y: 0 },
+          unit: 'cores',
+          targets: [
+            {
+              legend: '{{pod}}',
+              expr: perPod(`rate(container_cpu_usage_seconds_total{${LIVE_SELECTOR}}[$__rate_interval])`),
+            },
+            ...liveReferences('cpu'),
+          ],
+        }),
+        promTimeseries({
+          title: 'Working set per pod vs request and limit',
+          gridPos: { h: 10, w: 24, x: 0, y: 10 },
+          unit: 'bytes',
+          targets: [
+            { legend: '{{pod}}', expr: perPod(`container_memory_working_set_bytes{${LIVE_SELECTOR}}`) },
+            ...liveReferences('memory'),
+          ],
+        }),
+      ],
+    }),
+    time: { from: 'now-3h', to: 'now' },
+    refresh: '1m',
+  };
+}
+
 /** File name (in provisioning/dashboards/) → dashboard JSON. */
 export function allDashboards(): Record<string, Json> {
   return {
@@ -378,6 +449,7 @@ export function allDashboards(): Record<string, Json> {
     'kubedoor-workload.json': workload(),
     'kubedoor-savings.json': savings(),
     'kubedoor-nodes.json': nodes(),
+    'kubedoor-live.json': live(),
   };
 }
 

@@ -81,6 +81,10 @@ describe('Control table page', () => {
     expect(screen.queryByTestId(ids.add)).not.toBeInTheDocument();
     expect(screen.queryByTestId(ids.batchScale)).not.toBeInTheDocument();
     expect(screen.getByTestId(ids.history('shop', 'checkout'))).toBeInTheDocument();
+    expect(screen.getByTestId(ids.live('shop', 'checkout'))).toHaveAttribute(
+      'href',
+      '/d/kubedoor-live?var-cluster=prod-a&var-namespace=shop&var-kind=Deployment&var-workload=checkout'
+    );
   });
 
   test('an empty cluster says how rows get there', async () => {

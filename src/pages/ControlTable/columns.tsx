@@ -8,11 +8,13 @@ import {
   type Column,
   Icon,
   IconButton,
+  LinkButton,
   Stack,
   Text,
   Tooltip,
 } from '@grafana/ui';
 
+import { DASHBOARDS, dashboardUrl } from '../../constants';
 import type { ControlContainer, ControlRow, ObservedFrom, ReplicasSource } from '../../api/types';
 import { kindOf, replicasOf, type WorkloadKind, workloadTarget } from '../../api/workloadKind';
 import { formatAgo, formatMiB, formatMillis } from '../../components/format';
@@ -199,6 +201,16 @@ export function buildColumns(h: ColumnHandlers): Array<Column<TableRow>> {
               data-testid={testIds.control.pods(namespace, workload, kind)}
               tooltip={t('control.action.pods', 'Pods')}
               onClick={() => h.onPods(row.original.row)}
+            />
+            <LinkButton
+              icon="chart-line"
+              size="sm"
+              fill="text"
+              variant="secondary"
+              data-testid={testIds.control.live(namespace, workload, kind)}
+              tooltip={t('control.action.live', 'Live usage (Prometheus)')}
+              aria-label={t('control.action.live', 'Live usage (Prometheus)')}
+              href={dashboardUrl(DASHBOARDS.live, { cluster: row.original.row.cluster, namespace, kind, workload })}
             />
             <IconButton
               name="history"
