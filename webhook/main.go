@@ -134,7 +134,7 @@ func runServe(log *slog.Logger, args []string) error {
 	return server.Run(ctx, server.Options{
 		ListenAddr: cfg.ListenAddr, HealthAddr: cfg.HealthAddr,
 		TLSCertFile: cfg.TLSCertFile, TLSKeyFile: cfg.TLSKeyFile,
-		Handler: handler, Registry: reg, Log: log, Ready: state.Synced,
+		Handler: handler, Registry: reg, Log: log, Ready: state.Synced, Pprof: cfg.Pprof,
 	})
 }
 

@@ -37,6 +37,8 @@ type Config struct {
 	ReportInterval time.Duration
 	// ReportQPS caps the status writes per second.
 	ReportQPS float64
+	// Pprof serves net/http/pprof on the health listener (off by default: profiling only).
+	Pprof bool
 }
 
 // Defaults are the safe values used when a flag is not given.
@@ -70,6 +72,7 @@ func (c *Config) Bind(fs *flag.FlagSet) {
 	fs.BoolVar(&c.ObserveWarnings, "observe-warnings", c.ObserveWarnings, "in observe-mode namespaces, return the would-be patch to clients as a warning")
 	fs.DurationVar(&c.ReportInterval, "report-interval", c.ReportInterval, "how often the latest decision per Deployment is written into its CapacityPolicy's status.lastDecision (0 = never)")
 	fs.Float64Var(&c.ReportQPS, "report-qps", c.ReportQPS, "most status writes per second for those reports")
+	fs.BoolVar(&c.Pprof, "pprof", c.Pprof, "also serve /debug/pprof/ on the health listener (for profiling; off by default)")
 }
 
 // Validate reports every problem at once.

@@ -97,6 +97,7 @@ type result struct {
 	object        string // objDeployments or objPods
 	clients, n    int
 	webhook       bool
+	hook          string // hookNone, hookAllow, hookPatch or hookOurs
 	round         int
 	p50, p90, p99 time.Duration
 	max, mean     time.Duration
@@ -183,10 +184,7 @@ func report(w io.Writer, o options, rs []result, m memory, served [2]time.Durati
 	fmt.Fprintf(w, "\n| object | clients | webhook | round | creates | p50 ms | p90 ms | p99 ms | max ms | mean ms | creates/s | errors | apiserver CPU ms/create | webhook CPU ms/create |\n")
 	fmt.Fprintf(w, "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, r := range rs {
-		hook := "no"
-		if r.webhook {
-			hook = "yes"
-		}
+		hook := r.hook
 		fmt.Fprintf(w, "| %s | %d | %s | %d | %d | %s | %s | %s | %s | %s | %.0f | %d | %.2f | %.2f |\n",
 			r.object, r.clients, hook, r.round, r.n, ms(r.p50), ms(r.p90), ms(r.p99), ms(r.max), ms(r.mean), r.rate, r.errors,
 			float64(r.apiCPU.Microseconds())/1000, float64(r.hookCPU.Microseconds())/1000)
@@ -194,10 +192,11 @@ func report(w io.Writer, o options, rs []result, m memory, served [2]time.Durati
 			fmt.Fprintf(w, "|   first error: %v |\n", r.firstErr)
 		}
 	}
-	fmt.Fprintf(w, "\nAdded latency (with − without, same round):\n\n| object | clients | round | Δp50 ms | Δp99 ms |\n|---|---|---|---|---|\n")
-	for i := 0; i+1 < len(rs); i += 2 {
-		off, on := rs[i], rs[i+1]
-		fmt.Fprintf(w, "| %s | %d | %d | %s | %s |\n", on.object, on.clients, on.round, ms(on.p50-off.p50), ms(on.p99-off.p99))
+	fmt.Fprintf(w, "\nAdded latency (with − without, same round):\n\n| object | clients | round | webhook | Δp50 ms | Δp99 ms |\n|---|---|---|---|---|---|\n")
+	for _, on := range rs {
+		if off, ok := baseline(rs, on); ok && on.webhook {
+			fmt.Fprintf(w, "| %s | %d | %d | %s | %s | %s |\n", on.object, on.clients, on.round, on.hook, ms(on.p50-off.p50), ms(on.p99-off.p99))
+		}
 	}
 	mib := func(b int64) string { return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20)) }
 	workloads := fmt.Sprintf("%d Deployments", o.policies)

@@ -7,6 +7,9 @@
 //	go run ./webhook/loadtest -clients 50,200 -creates 3000 -policies 10000
 //	go run ./webhook/loadtest -memory-only -mixed -policies 10000   # memory with mixed kinds
 //	go run ./webhook/loadtest -pods -latency-only -clients 1,200    # Pod CREATE (pods target) beside Deployment CREATE
+//	go run ./webhook/loadtest -references -latency-only -clients 1,10,50,200 -creates 1000 -policies 1000 -rounds 3 -cpuprofile /tmp/webhook.pprof
+//	                                                              # ours against an allow-only and a constant-patch webhook
+//	go run ./webhook/loadtest -rollout 200 -policies 200 -creates 200 # UPDATE reviews over a rollout, with/without matchConditions
 package main
 
 import (
@@ -19,7 +22,6 @@ import (
 	"strings"
 	"time"
 
-	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
@@ -50,6 +52,15 @@ type options struct {
 	// settle is how long the populated webhook idles before memory is read again: RSS right
 	// after a burst holds garbage of the burst's reviews the runtime has not returned yet.
 	settle time.Duration
+	// references also measures the two reference webhooks (allow, constant patch) beside ours.
+	references bool
+	// rollout, when set, runs only the rollout phase: this many Deployments rolled out with
+	// kube-controller-manager running, counting the UPDATE reviews with and without the
+	// registration's match condition.
+	rollout int
+	// cpuProfile, when set, is where a CPU profile of the webhook is written, taken over
+	// repeated bursts of creates through ours at the highest client count after the rounds.
+	cpuProfile string
 }
 
 func main() {
@@ -67,7 +78,20 @@ func main() {
 	flag.BoolVar(&o.latencyOnly, "latency-only", false, "skip the memory phase")
 	flag.IntVar(&o.replicaSets, "replicasets", 0, "memory phase: also create this many ReplicaSets in a template-target namespace (not cached), then make it a pods-target namespace (cached), reading memory each time")
 	flag.DurationVar(&o.settle, "settle", time.Minute, "idle time after the creates before memory is read again (0: skip)")
+	flag.BoolVar(&o.references, "references", false, "also measure two reference webhooks (allowed with no patch; ours's patch, precomputed) registered the same way")
+	flag.IntVar(&o.rollout, "rollout", 0, "run only the rollout phase with this many Deployments (starts kube-controller-manager)")
+	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of kubedoor-webhook (bursts of creates at the highest -clients, through ours) to this file")
+	var refListen, refDir string
+	flag.StringVar(&refListen, "reference-listen", "", "internal: serve the reference webhooks on this address")
+	flag.StringVar(&refDir, "reference-dir", "", "internal: certificate and patch directory of the reference webhooks")
 	flag.Parse()
+	if refListen != "" {
+		if err := serveReference(refListen, refDir); err != nil {
+			log.Error("reference webhook", "error", err)
+			os.Exit(1)
+		}
+		return
+	}
 	for _, c := range strings.Split(clients, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(c))
 		if err != nil || n < 1 {
@@ -90,7 +114,7 @@ func main() {
 
 func run(ctx context.Context, o options, log *slog.Logger) error {
 	started := time.Now()
-	kube, err := testenv.StartKube(ctx, testenv.KubeOptions{Logger: log})
+	kube, err := testenv.StartKube(ctx, testenv.KubeOptions{Logger: log, ControllerManager: o.rollout > 0})
 	if err != nil {
 		return err
 	}
@@ -108,7 +132,11 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	wh, err := startWebhook(ctx, dir, kube.Kubeconfig)
+	var extra []string
+	if o.cpuProfile != "" {
+		extra = append(extra, "--pprof")
+	}
+	wh, err := startWebhook(ctx, dir, kube.Kubeconfig, extra...)
 	if err != nil {
 		return err
 	}
@@ -121,6 +149,9 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 	ns := "load"
 	if err := createNamespace(ctx, cs, ns); err != nil {
 		return err
+	}
+	if o.rollout > 0 {
+		return rolloutPhase(ctx, cs, dyn, wh, ns, o.rollout, log)
 	}
 	log.Info("publishing policies", "count", o.policies)
 	t0 := time.Now()
@@ -148,6 +179,18 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 	}
 
 	reg := registration.Mutating(registration.Options{URL: wh.mutateURL, CABundle: wh.caPEM, Timeout: 3})
+	hooks := []hook{{name: hookNone}}
+	var ref *reference
+	if o.references {
+		if ref, err = startReference(ctx, dir, wh, ns); err != nil {
+			return err
+		}
+		defer ref.stop()
+		for _, name := range []string{hookAllow, hookPatch} {
+			hooks = append(hooks, hook{name: name, reg: registration.Mutating(registration.Options{URL: ref.base + "/" + name, CABundle: wh.caPEM, Timeout: 3}), pid: ref.cmd.Process.Pid})
+		}
+	}
+	hooks = append(hooks, hook{name: hookOurs, reg: reg, pid: wh.cmd.Process.Pid})
 	var results []result
 	clientCounts := o.clients
 	if o.memoryOnly {
@@ -156,15 +199,19 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 	for _, c := range clientCounts {
 		for round := 1; round <= o.rounds; round++ {
 			for _, object := range objects {
-				for _, withWebhook := range []bool{false, true} {
-					if err := setRegistered(ctx, cs, reg, withWebhook, wh, ns); err != nil {
+				for _, h := range hooks {
+					if err := register(ctx, cs, h, wh, ref, ns); err != nil {
 						return err
 					}
 					apiCPU0, err := cpuTime(kube.PIDs()[testenv.APIServer])
 					if err != nil {
 						return err
 					}
-					hookCPU0, err := cpuTime(wh.cmd.Process.Pid)
+					hookPID := h.pid
+					if hookPID == 0 {
+						hookPID = wh.cmd.Process.Pid // none: ours idles (its informers still run)
+					}
+					hookCPU0, err := cpuTime(hookPID)
 					if err != nil {
 						return err
 					}
@@ -173,15 +220,15 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 						return err
 					}
 					apiCPU1, _ := cpuTime(kube.PIDs()[testenv.APIServer])
-					hookCPU1, _ := cpuTime(wh.cmd.Process.Pid)
+					hookCPU1, _ := cpuTime(hookPID)
 					r.apiCPU, r.hookCPU = (apiCPU1-apiCPU0)/time.Duration(o.creates), (hookCPU1-hookCPU0)/time.Duration(o.creates)
-					r.webhook, r.round, r.object = withWebhook, round, object
-					if withWebhook {
+					r.webhook, r.hook, r.round, r.object = h.name != hookNone, h.name, round, object
+					if h.name == hookOurs {
 						if r.patched, err = wh.patchedCreates(); err != nil {
 							return err
 						}
 					}
-					log.Info("measured", "object", object, "clients", c, "webhook", withWebhook, "round", round, "p50", r.p50, "p99", r.p99, "rate", fmt.Sprintf("%.0f/s", r.rate))
+					log.Info("measured", "object", object, "clients", c, "webhook", h.name, "round", round, "p50", r.p50, "p99", r.p99, "rate", fmt.Sprintf("%.0f/s", r.rate))
 					results = append(results, r)
 					clean := func() error { return deleteAll(ctx, cs, ns) }
 					if object == objPods {
@@ -192,6 +239,17 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 					}
 				}
 			}
+		}
+	}
+	if err := register(ctx, cs, hooks[len(hooks)-1], wh, ref, ns); err != nil {
+		return err
+	}
+	if o.references {
+		compare(os.Stdout, results)
+	}
+	if o.cpuProfile != "" && len(clientCounts) > 0 {
+		if err := profile(ctx, cs, wh, ns, clientCounts[len(clientCounts)-1], o.creates, o.cpuProfile, log); err != nil {
+			return err
 		}
 	}
 	if o.latencyOnly {
@@ -207,9 +265,6 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 
 	// Memory in a populated cluster: the policies plus as many workloads, all through the
 	// webhook; Deployments and StatefulSets are cached (metadata), DaemonSets are not.
-	if err := setRegistered(ctx, cs, reg, true, wh, ns); err != nil {
-		return err
-	}
 	if err := populate(ctx, cs, ns, 50, o.policies, o.mixed); err != nil {
 		return err
 	}
@@ -254,19 +309,30 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 	return nil
 }
 
-// setRegistered creates or deletes the webhook configuration and waits until the API server acts
-// on the change.
-func setRegistered(ctx context.Context, cs kubernetes.Interface, reg *admissionregistrationv1.MutatingWebhookConfiguration, on bool, wh *webhook, ns string) error {
+// register puts h's configuration in place (none: deletes it) and waits until the API server
+// acts on the change: ours denies an unregistered Deployment, a reference counts the probe's
+// call, and with none the probe is admitted again.
+func register(ctx context.Context, cs kubernetes.Interface, h hook, wh *webhook, ref *reference, ns string) error {
 	cfgs := cs.AdmissionregistrationV1().MutatingWebhookConfigurations()
-	if !on {
-		err := cfgs.Delete(ctx, registration.Name, metav1.DeleteOptions{})
-		if err != nil && !apierrors.IsNotFound(err) {
-			return err
-		}
-		return wh.waitUnregistered(ctx, cs, ns)
-	}
-	if _, err := cfgs.Create(ctx, reg, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
+	err := cfgs.Delete(ctx, registration.Name, metav1.DeleteOptions{})
+	if err != nil && !apierrors.IsNotFound(err) {
 		return err
 	}
-	return wh.waitRegistered(ctx, cs, ns)
+	if h.reg == nil {
+		return wh.waitUnregistered(ctx, cs, ns)
+	}
+	if _, err := cfgs.Create(ctx, h.reg, metav1.CreateOptions{}); err != nil {
+		return err
+	}
+	if h.name == hookOurs {
+		return wh.waitRegistered(ctx, cs, ns)
+	}
+	before, err := ref.calls()
+	if err != nil {
+		return err
+	}
+	return wh.probe(ctx, cs, ns, func(error) bool {
+		n, err := ref.calls()
+		return err == nil && n > before
+	})
 }

@@ -33,7 +33,7 @@ type webhook struct {
 	probes    int
 }
 
-func startWebhook(ctx context.Context, dir, kubeconfig string) (*webhook, error) {
+func startWebhook(ctx context.Context, dir, kubeconfig string, extra ...string) (*webhook, error) {
 	bin := filepath.Join(dir, "kubedoor-webhook")
 	if err := testenv.GoBuild(ctx, "./webhook", bin); err != nil {
 		return nil, err
@@ -53,9 +53,10 @@ func startWebhook(ctx context.Context, dir, kubeconfig string) (*webhook, error)
 		return nil, err
 	}
 	defer logFile.Close()
-	w.cmd = exec.Command(bin, "serve", "--listen", adm, "--health-listen", health,
+	args := append([]string{"serve", "--listen", adm, "--health-listen", health,
 		"--tls-cert-file", filepath.Join(dir, "tls.crt"), "--tls-key-file", filepath.Join(dir, "tls.key"),
-		"--kubeconfig", kubeconfig, "--cluster-name", "load")
+		"--kubeconfig", kubeconfig, "--cluster-name", "load"}, extra...)
+	w.cmd = exec.Command(bin, args...)
 	w.cmd.Stdout, w.cmd.Stderr = logFile, logFile
 	if err := w.cmd.Start(); err != nil {
 		return nil, err

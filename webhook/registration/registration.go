@@ -26,7 +26,25 @@ const (
 	PodsWebhookName = "pods.kubedoor.io"
 	// Path the webhook serves.
 	Path = "/mutate"
+	// CapacityConditionName names the workload entry's match condition.
+	CapacityConditionName = "capacity-relevant"
 )
+
+// CapacityCondition is the CEL match condition of the workload entry: the API server calls the
+// webhook for every CREATE, every scale subresource request, and only those UPDATEs that change
+// the pod template, spec.replicas or a kubedoor.io/ annotation. Every other UPDATE (the
+// deployment controller's revision annotation during a rollout, label edits, finalizers) is
+// admitted unchanged by webhook/decision (rule 7, ReasonNoCapacityChange), so the call is saved.
+// Conditions that error count as a failed call (failurePolicy); || absorbs the errors of fields
+// a Scale lacks because the subresource test comes first.
+const CapacityCondition = `request.operation != 'UPDATE' || request.subResource != '' || oldObject == null || ` +
+	`!has(object.spec) || !has(oldObject.spec) || ` +
+	`(has(object.spec.template) ? object.spec.template : null) != (has(oldObject.spec.template) ? oldObject.spec.template : null) || ` +
+	`(has(object.spec.replicas) ? object.spec.replicas : -1) != (has(oldObject.spec.replicas) ? oldObject.spec.replicas : -1) || ` +
+	`(has(object.metadata.annotations) && object.metadata.annotations.exists(k, k.startsWith('kubedoor.io/') && ` +
+	`!(has(oldObject.metadata.annotations) && k in oldObject.metadata.annotations && oldObject.metadata.annotations[k] == object.metadata.annotations[k]))) || ` +
+	`(has(oldObject.metadata.annotations) && oldObject.metadata.annotations.exists(k, k.startsWith('kubedoor.io/') && ` +
+	`!(has(object.metadata.annotations) && k in object.metadata.annotations)))`
 
 // Options shape the configuration. Exactly one of URL or Service must be set.
 type Options struct {
@@ -76,7 +94,7 @@ func Mutating(o Options) *admissionregistrationv1.MutatingWebhookConfiguration {
 	excluded := append([]string{"kube-system"}, o.Exclude...)
 	controlled := metav1.LabelSelectorRequirement{Key: ControlLabel, Operator: metav1.LabelSelectorOpIn, Values: []string{"enforce", "observe"}}
 	notExcluded := metav1.LabelSelectorRequirement{Key: "kubernetes.io/metadata.name", Operator: metav1.LabelSelectorOpNotIn, Values: excluded}
-	entry := func(name string, selector []metav1.LabelSelectorRequirement, rule admissionregistrationv1.RuleWithOperations) admissionregistrationv1.MutatingWebhook {
+	entry := func(name string, selector []metav1.LabelSelectorRequirement, rule admissionregistrationv1.RuleWithOperations, conds ...admissionregistrationv1.MatchCondition) admissionregistrationv1.MutatingWebhook {
 		return admissionregistrationv1.MutatingWebhook{
 			Name:                    name,
 			ClientConfig:            client,
@@ -88,6 +106,7 @@ func Mutating(o Options) *admissionregistrationv1.MutatingWebhookConfiguration {
 			MatchPolicy:             &match,
 			NamespaceSelector:       &metav1.LabelSelector{MatchExpressions: selector},
 			Rules:                   []admissionregistrationv1.RuleWithOperations{rule},
+			MatchConditions:         conds,
 		}
 	}
 	return &admissionregistrationv1.MutatingWebhookConfiguration{
@@ -104,7 +123,7 @@ func Mutating(o Options) *admissionregistrationv1.MutatingWebhookConfiguration {
 					// DaemonSets have no replicas and no scale subresource.
 					Resources: []string{"deployments", "deployments/scale", "statefulsets", "statefulsets/scale", "daemonsets"}, Scope: &scope,
 				},
-			}),
+			}, admissionregistrationv1.MatchCondition{Name: CapacityConditionName, Expression: CapacityCondition}),
 			entry(PodsWebhookName, []metav1.LabelSelectorRequirement{controlled, notExcluded,
 				{Key: TargetLabel, Operator: metav1.LabelSelectorOpIn, Values: []string{v1alpha1.ControlTargetPods}},
 			}, admissionregistrationv1.RuleWithOperations{

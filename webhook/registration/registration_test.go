@@ -114,3 +114,20 @@ func TestPodsGoToTheWebhookOnlyFromPodsTargetNamespacesAndWorkloadsOnlyFromTheOt
 		})
 	}
 }
+
+// The API server evaluates the condition (webhook/conditions_test.go); here only where it sits.
+func TestOnlyTheWorkloadEntryCarriesTheCapacityCondition(t *testing.T) {
+	cfg := Mutating(Options{URL: "https://x/mutate"})
+	w, pods := cfg.Webhooks[0], cfg.Webhooks[1]
+	if len(w.MatchConditions) != 1 || w.MatchConditions[0].Name != CapacityConditionName || w.MatchConditions[0].Expression != CapacityCondition {
+		t.Errorf("workload entry conditions %+v, want the capacity condition alone", w.MatchConditions)
+	}
+	if len(pods.MatchConditions) != 0 {
+		t.Errorf("pods entry conditions %+v: every Pod CREATE must reach the webhook", pods.MatchConditions)
+	}
+	for _, term := range []string{"request.operation != 'UPDATE'", "request.subResource != ''", "object.spec.template", "object.spec.replicas", "'kubedoor.io/'"} {
+		if !strings.Contains(CapacityCondition, term) {
+			t.Errorf("condition lacks %s", term)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"sync/atomic"
 	"time"
 
@@ -28,6 +29,8 @@ type Options struct {
 	Log   *slog.Logger
 	// Started, if set, receives the bound addresses (useful when ports are ":0").
 	Started func(admission, health net.Addr)
+	// Pprof adds /debug/pprof/ to the health listener.
+	Pprof bool
 }
 
 // Run serves the admission endpoint over TLS and health/metrics over plain HTTP until ctx ends,
@@ -58,6 +61,10 @@ func Run(ctx context.Context, o Options) error {
 		_, _ = w.Write([]byte("ok"))
 	})
 	healthMux.Handle("/metrics", promhttp.HandlerFor(o.Registry, promhttp.HandlerOpts{}))
+	if o.Pprof {
+		healthMux.HandleFunc("/debug/pprof/", pprof.Index)
+		healthMux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	}
 	healthSrv := &http.Server{Handler: healthMux, ReadHeaderTimeout: 5 * time.Second}
 
 	admLn, err := net.Listen("tcp", o.ListenAddr)
