@@ -3,6 +3,7 @@
 // share `state` (a backfill feeds the control table). data-testid values are those of
 // src/components/testIds.ts.
 
+import { kubeGet } from './kube.mjs';
 import { APP, CLUSTER, expect, id, open, settle, state, verdict, visible } from './page.mjs';
 import { podSteps } from './pods.mjs';
 
@@ -268,7 +269,7 @@ export const steps = [
     name: 'nodes',
     role: 'Viewer',
     docs: true,
-    async run(page) {
+    async run(page, { url }) {
       await open(page, `${APP}/nodes?cluster=${CLUSTER}`, id('nodes'));
       await settle(page);
       if (!(await visible(page.getByTestId(id('nodes-table'))))) {
@@ -276,6 +277,13 @@ export const steps = [
       }
       const rows = await page.locator(`[data-testid^="${id('nodes-row-')}"]`).count();
       expect(rows > 0, 'the nodes table has no node');
+      // Every node the cluster holds has its row (kwok's nodes of the devhost).
+      for (const node of (await kubeGet(url, '/api/v1/nodes')).items) {
+        expect(
+          await visible(page.getByTestId(id(`nodes-row-${node.metadata.name}`))),
+          `no row for ${node.metadata.name}`
+        );
+      }
       const cpu = await page
         .locator(`[data-testid^="${id('nodes-cpu-')}"]`)
         .first()
@@ -415,6 +423,15 @@ export const steps = [
           await visible(page.getByTestId(id('audit-table')).getByText('editor (Editor)')),
           "the Editor's edit is not in the audit log"
         );
+      }
+      if (state.isolatedPod) {
+        // pkg/pods' audit actions for the pods steps' isolate and delete.
+        for (const action of ['isolate pod', 'delete pod']) {
+          expect(
+            await visible(page.getByTestId(id('audit-table')).getByRole('cell', { name: action, exact: true })),
+            `the pods steps' "${action}" is not in the audit log`
+          );
+        }
       }
       return verdict(page, table ? 'entries listed' : 'nothing recorded yet');
     },
