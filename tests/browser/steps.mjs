@@ -3,70 +3,9 @@
 // share `state` (a backfill feeds the control table). data-testid values are those of
 // src/components/testIds.ts.
 
-const APP = '/a/kubedoor-capacity-app';
-const id = (name) => `data-testid kd-${name}`;
-const CLUSTER = 'demo';
-
-/** What earlier steps established. */
-const state = { collected: false, controlEdited: false };
-
-/** Opens a path in the host and waits until the plugin has mounted and `testId` is visible. */
-async function open(page, path, testId) {
-  await page.goto(path);
-  await page.waitForFunction(
-    () => document.body.dataset.hostReady === 'true' || document.body.dataset.hostError,
-    null,
-    {
-      timeout: 60_000,
-    }
-  );
-  const hostError = await page.evaluate(() => document.body.dataset.hostError);
-  if (hostError) {
-    throw new Error(`the host could not start the plugin: ${hostError}`);
-  }
-  if (testId) {
-    await page.getByTestId(testId).first().waitFor({ timeout: 60_000 });
-  }
-}
-
-/** Waits until no loading placeholder is left. */
-async function settle(page, timeout = 60_000) {
-  await page.waitForFunction((sel) => document.querySelectorAll(sel).length === 0, `[data-testid="${id('loading')}"]`, {
-    timeout,
-  });
-}
-
-/** The error boxes on the page: routes that do not exist yet, and real failures. */
-async function errors(page) {
-  const texts = await page.getByTestId(id('error')).allInnerTexts();
-  const missing = texts
-    .filter((t) => t.includes('no route'))
-    .map((t) => t.split('\n').find((l) => l.includes('no route')));
-  const other = texts.filter((t) => !t.includes('no route')).map((t) => t.replace(/\s+/g, ' ').trim());
-  return { missing: [...new Set(missing)], other };
-}
-
-/** pass, or "backend missing" naming the routes, or a failure naming the errors. */
-async function verdict(page, what) {
-  const { missing, other } = await errors(page);
-  if (other.length > 0) {
-    return { status: 'fail', detail: `${what}: ${other.join(' | ')}` };
-  }
-  if (missing.length > 0) {
-    return { status: 'backend missing', detail: missing.join('; ') };
-  }
-  return { status: 'pass', detail: what };
-}
-
-function expect(cond, message) {
-  if (!cond) {
-    throw new Error(message);
-  }
-}
-
-async function visible(locator) {
-  return (await locator.count()) > 0 && (await locator.first().isVisible());
-}
+import { kubeGet } from './kube.mjs';
+import { APP, CLUSTER, expect, id, open, settle, state, verdict, visible } from './page.mjs';
+import { podSteps } from './pods.mjs';
 
 // internal/demofleet's workloads: four Deployments, a StatefulSet and a DaemonSet.
 const FLEET_WORKLOADS = 6;
@@ -330,7 +269,7 @@ export const steps = [
     name: 'nodes',
     role: 'Viewer',
     docs: true,
-    async run(page) {
+    async run(page, { url }) {
       await open(page, `${APP}/nodes?cluster=${CLUSTER}`, id('nodes'));
       await settle(page);
       if (!(await visible(page.getByTestId(id('nodes-table'))))) {
@@ -338,6 +277,13 @@ export const steps = [
       }
       const rows = await page.locator(`[data-testid^="${id('nodes-row-')}"]`).count();
       expect(rows > 0, 'the nodes table has no node');
+      // Every node the cluster holds has its row (kwok's nodes of the devhost).
+      for (const node of (await kubeGet(url, '/api/v1/nodes')).items) {
+        expect(
+          await visible(page.getByTestId(id(`nodes-row-${node.metadata.name}`))),
+          `no row for ${node.metadata.name}`
+        );
+      }
       const cpu = await page
         .locator(`[data-testid^="${id('nodes-cpu-')}"]`)
         .first()
@@ -351,6 +297,7 @@ export const steps = [
       return verdict(page, `${rows} nodes with requested, table and peak bars`);
     },
   },
+  ...podSteps,
   {
     name: 'control-history-backtest',
     role: 'Viewer',
@@ -476,6 +423,15 @@ export const steps = [
           await visible(page.getByTestId(id('audit-table')).getByText('editor (Editor)')),
           "the Editor's edit is not in the audit log"
         );
+      }
+      if (state.isolatedPod) {
+        // pkg/pods' audit actions for the pods steps' isolate and delete.
+        for (const action of ['isolate pod', 'delete pod']) {
+          expect(
+            await visible(page.getByTestId(id('audit-table')).getByRole('cell', { name: action, exact: true })),
+            `the pods steps' "${action}" is not in the audit log`
+          );
+        }
       }
       return verdict(page, table ? 'entries listed' : 'nothing recorded yet');
     },
