@@ -15,9 +15,9 @@ import (
 )
 
 // faultHost is a plugin process of its own on dataDir with KUBEDOOR_FAULT set to point ("" =
-// none), for cluster prod-a. Its schedule lease lives in leaseNS, so the package's shared host,
+// none), for cluster prod-a at kubeconfig. Its schedule lease lives in leaseNS, so the package's shared host,
 // which holds the lease in "kubedoor", does not keep it from running schedules.
-func faultHost(t *testing.T, dataDir, point, leaseNS, logPath string) *pluginhost.Host {
+func faultHost(t *testing.T, dataDir, point, leaseNS, kubeconfig, logPath string) *pluginhost.Host {
 	t.Helper()
 	logFile, err := os.Create(logPath)
 	if err != nil {
@@ -34,7 +34,7 @@ func faultHost(t *testing.T, dataDir, point, leaseNS, logPath string) *pluginhos
 			"timeZone": "Europe/Berlin", "kubedoorNamespace": leaseNS}},
 	})
 	h, err := pluginhost.Start(pluginhost.Options{Executable: env.exe, PluginID: plugin.ID, Env: vars, JSONData: jsonData,
-		Secure: map[string]string{"clusters.prod-a.kubeconfig": env.kubeconfig}, Log: logFile})
+		Secure: map[string]string{"clusters.prod-a.kubeconfig": kubeconfig}, Log: logFile})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +86,7 @@ func TestAScheduleRunKilledMidActionIsSettledNotRepeatedAndItsActionShownPending
 	ns := namespace(t)
 	deployment(t, ns, "api", 2)
 
-	h := faultHost(t, data, fault.AfterActionWrite, leaseNS, filepath.Join(dir, "run1.log"))
+	h := faultHost(t, data, fault.AfterActionWrite, leaseNS, env.kubeconfig, filepath.Join(dir, "run1.log"))
 	at := time.Now().Add(4 * time.Second).UTC().Truncate(time.Second)
 	var sc schedule
 	if s := callOn(t, h, editor, "POST", "v1/schedules", map[string]any{"cluster": "prod-a", "name": "crash test", "action": "scale",
@@ -106,7 +106,7 @@ func TestAScheduleRunKilledMidActionIsSettledNotRepeatedAndItsActionShownPending
 	}
 
 	log2 := filepath.Join(dir, "run2.log")
-	h = faultHost(t, data, "", leaseNS, log2)
+	h = faultHost(t, data, "", leaseNS, env.kubeconfig, log2)
 	var runs runList
 	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(250 * time.Millisecond) {
 		if s := callOn(t, h, viewer, "GET", "v1/schedules/"+sc.ID+"/runs", nil, &runs); s != 200 {
