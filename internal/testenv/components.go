@@ -72,40 +72,14 @@ func (k *Kube) startEtcd(ctx context.Context, t0 time.Time) error {
 
 func (k *Kube) startAPIServer(ctx context.Context, t0 time.Time) error {
 	pki := k.pki
-	adminCert, err := tls.X509KeyPair(pki.adminCertPEM, pki.adminKey)
+	client, err := k.apiServerClient()
 	if err != nil {
-		return fmt.Errorf("kube-apiserver: loading admin certificate: %w", err)
+		return err
 	}
-	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{
-		RootCAs: k.CertPool(), Certificates: []tls.Certificate{adminCert},
-	}}}
 	defer client.CloseIdleConnections()
 	p, err := startWithFreePorts(ctx, 1, func(ctx context.Context, ports []int) (*process, error) {
 		url := fmt.Sprintf("https://127.0.0.1:%d", ports[0])
-		args := []string{
-			"--etcd-servers=" + k.EtcdURL,
-			"--bind-address=127.0.0.1", "--advertise-address=127.0.0.1",
-			"--secure-port=" + strconv.Itoa(ports[0]),
-			"--cert-dir=" + filepath.Join(k.RunDir, "apiserver-certs"),
-			"--tls-cert-file=" + pki.apiserverCert, "--tls-private-key-file=" + pki.apiserver,
-			"--client-ca-file=" + pki.caCert, "--token-auth-file=" + pki.tokens,
-			// requestheader flags: aggregated API servers and the controllers' delegated authn
-			// expect them; without them kcm/scheduler log warnings on every start.
-			"--requestheader-client-ca-file=" + pki.caCert,
-			"--requestheader-allowed-names=" + frontProxyName,
-			"--requestheader-username-headers=X-Remote-User",
-			"--requestheader-group-headers=X-Remote-Group",
-			"--requestheader-extra-headers-prefix=X-Remote-Extra-",
-			"--proxy-client-cert-file=" + pki.frontProxyCert, "--proxy-client-key-file=" + pki.frontProxyKey,
-			"--service-account-issuer=https://kubernetes.default.svc.cluster.local",
-			"--service-account-key-file=" + pki.saPub, "--service-account-signing-key-file=" + pki.saKey,
-			"--service-cluster-ip-range=" + serviceCIDR,
-			"--authorization-mode=RBAC", "--allow-privileged=true",
-			// No real endpoints exist for the kubernetes Service on a loopback-only cluster.
-			"--endpoint-reconciler-type=none",
-			"--profiling=false",
-		}
-		p, err := k.launch(ctx, APIServer, args, httpCheck(client, url+"/readyz", ""))
+		p, err := k.launch(ctx, APIServer, k.apiServerArgs(ports[0]), httpCheck(client, url+"/readyz", ""))
 		if err == nil {
 			k.APIServerURL = url
 		}
@@ -128,6 +102,45 @@ func (k *Kube) startAPIServer(ctx context.Context, t0 time.Time) error {
 		return fmt.Errorf("creating clientset: %w", err)
 	}
 	return writeKubeconfig(k.Kubeconfig, k.APIServerURL, k.CACertPEM, pki.adminCertPEM, pki.adminKey)
+}
+
+// apiServerClient is an admin client of the kube-apiserver for its readiness check.
+func (k *Kube) apiServerClient() (*http.Client, error) {
+	adminCert, err := tls.X509KeyPair(k.pki.adminCertPEM, k.pki.adminKey)
+	if err != nil {
+		return nil, fmt.Errorf("kube-apiserver: loading admin certificate: %w", err)
+	}
+	return &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{
+		RootCAs: k.CertPool(), Certificates: []tls.Certificate{adminCert},
+	}}}, nil
+}
+
+// apiServerArgs are the kube-apiserver's flags for serving on port.
+func (k *Kube) apiServerArgs(port int) []string {
+	pki := k.pki
+	return []string{
+		"--etcd-servers=" + k.EtcdURL,
+		"--bind-address=127.0.0.1", "--advertise-address=127.0.0.1",
+		"--secure-port=" + strconv.Itoa(port),
+		"--cert-dir=" + filepath.Join(k.RunDir, "apiserver-certs"),
+		"--tls-cert-file=" + pki.apiserverCert, "--tls-private-key-file=" + pki.apiserver,
+		"--client-ca-file=" + pki.caCert, "--token-auth-file=" + pki.tokens,
+		// requestheader flags: aggregated API servers and the controllers' delegated authn
+		// expect them; without them kcm/scheduler log warnings on every start.
+		"--requestheader-client-ca-file=" + pki.caCert,
+		"--requestheader-allowed-names=" + frontProxyName,
+		"--requestheader-username-headers=X-Remote-User",
+		"--requestheader-group-headers=X-Remote-Group",
+		"--requestheader-extra-headers-prefix=X-Remote-Extra-",
+		"--proxy-client-cert-file=" + pki.frontProxyCert, "--proxy-client-key-file=" + pki.frontProxyKey,
+		"--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+		"--service-account-key-file=" + pki.saPub, "--service-account-signing-key-file=" + pki.saKey,
+		"--service-cluster-ip-range=" + serviceCIDR,
+		"--authorization-mode=RBAC", "--allow-privileged=true",
+		// No real endpoints exist for the kubernetes Service on a loopback-only cluster.
+		"--endpoint-reconciler-type=none",
+		"--profiling=false",
+	}
 }
 
 // controllerArgs are the flags kube-controller-manager and kube-scheduler share: admin

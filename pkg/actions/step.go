@@ -9,6 +9,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/kubedoor/kubedoor-grafana/pkg/audit"
+	"github.com/kubedoor/kubedoor-grafana/pkg/fault"
 )
 
 // step is one workload's action in progress: the result so far and the audit entry it began.
@@ -57,6 +58,9 @@ func (r *Runner) act(ctx context.Context, by Actor, action string, w Workload, c
 	var after any
 	if err == nil {
 		after, err = do(ctx, kc, s)
+	}
+	if err == nil {
+		fault.Crash(r.d.Log, fault.AfterActionWrite)
 	}
 	if err != nil {
 		s.res.Error = err.Error()

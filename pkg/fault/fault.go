@@ -19,6 +19,10 @@ const (
 	// AfterCollectionDay: a collection job stored a day's rows and saved its progress; the job
 	// has not finished.
 	AfterCollectionDay = "after-collection-day"
+	// AfterActionWrite: an action on a cluster (scale, restart, …; by a user or a schedule run)
+	// has begun its pending audit entry and written to Kubernetes; its result entry is not yet
+	// recorded, nor, in a schedule run, the run's end.
+	AfterActionWrite = "after-action-write"
 )
 
 // point is read once: the points sit on request and job paths.
