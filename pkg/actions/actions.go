@@ -236,10 +236,18 @@ func (r *Runner) auditAs(ctx context.Context, id uuid.UUID, by Actor, action str
 	}
 }
 
-// report logs each item and sends one message per batch (never one per item).
+// report sends one message per batch (never one per item).
 func (r *Runner) report(ctx context.Context, verb string, results []Result, by Actor) {
+	if e, ok := BatchEvent(verb, verb, results, by); ok {
+		r.d.Notifier.Notify(ctx, e)
+	}
+}
+
+// BatchEvent is the one message a batch of verb (key: the event's key) sends: done, or failed
+// for some, with the first 20 items' states; ok is false for an empty batch.
+func BatchEvent(verb, key string, results []Result, by Actor) (e notify.Event, ok bool) {
 	if len(results) == 0 {
-		return
+		return notify.Event{}, false
 	}
 	failed := 0
 	clusters := map[string]bool{}
@@ -258,7 +266,7 @@ func (r *Runner) report(ctx context.Context, verb string, results []Result, by A
 	if len(results) > 20 {
 		fields = append(fields, notify.Field{Name: "…", Value: fmt.Sprintf("%d more", len(results)-20)})
 	}
-	e := notify.Event{Kind: notify.EventActionDone, Key: verb, Fields: fields,
+	e = notify.Event{Kind: notify.EventActionDone, Key: key, Fields: fields,
 		Title: fmt.Sprintf("%s of %d workload(s) done", verb, len(results)),
 		Text:  fmt.Sprintf("By %s.", by.User)}
 	if failed > 0 {
@@ -268,7 +276,7 @@ func (r *Runner) report(ctx context.Context, verb string, results []Result, by A
 	if len(clusters) == 1 {
 		e.Cluster = results[0].Cluster
 	}
-	r.d.Notifier.Notify(ctx, e)
+	return e, true
 }
 
 func describe(after any) string {

@@ -278,31 +278,7 @@ func (r *Runner) run(ctx context.Context, w actions.Workload, pause time.Duratio
 
 // report sends one message per batch, as the other actions do.
 func (r *Runner) report(ctx context.Context, results []actions.Result, by actions.Actor) {
-	if len(results) == 0 {
-		return
+	if e, ok := actions.BatchEvent("in-place resize", ActionResize, results, by); ok {
+		r.d.Notifier.Notify(ctx, e)
 	}
-	failed := 0
-	clusters := map[string]bool{}
-	var fields []notify.Field
-	for _, res := range results {
-		clusters[res.Cluster] = true
-		state := "ok"
-		if !res.OK {
-			failed++
-			state = "FAILED: " + res.Error
-		}
-		if len(fields) < 20 {
-			fields = append(fields, notify.Field{Name: res.String(), Value: state})
-		}
-	}
-	e := notify.Event{Kind: notify.EventActionDone, Key: ActionResize, Fields: fields,
-		Title: fmt.Sprintf("in-place resize of %d workload(s) done", len(results)), Text: "By " + by.User + "."}
-	if failed > 0 {
-		e.Kind = notify.EventActionFailed
-		e.Title = fmt.Sprintf("in-place resize failed for %d of %d workload(s)", failed, len(results))
-	}
-	if len(clusters) == 1 {
-		e.Cluster = results[0].Cluster
-	}
-	r.d.Notifier.Notify(ctx, e)
 }
