@@ -160,11 +160,13 @@ func TestDeletingSeveralPodsPausesBetweenThemAndTheOwnerReplacesThem(t *testing.
 	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
 	defer cancel()
 	ns := namespace(ctx, t, cs)
-	deployment(ctx, t, cs, ns, "api", 2)
+	// Three replicas, two deleted: the third stays ready, so the batch never takes the last ready
+	// pod (OtherReadyPod) even though the fake pause lets no replacement start.
+	deployment(ctx, t, cs, ns, "api", 3)
 	op, rec, slept := operator(t)
 	ref := workload.Ref{Namespace: ns, Kind: workload.Deployment, Name: "api"}
 	l, err := op.List(ctx, ref)
-	if err != nil || len(l.Pods) != 2 {
+	if err != nil || len(l.Pods) != 3 {
 		t.Fatalf("%+v %v", l, err)
 	}
 	names := []string{l.Pods[0].Name, l.Pods[1].Name}
@@ -187,7 +189,7 @@ func TestDeletingSeveralPodsPausesBetweenThemAndTheOwnerReplacesThem(t *testing.
 		t.Fatalf("one message per request: %+v", rec.events)
 	}
 	eventually(ctx, t, "two new pods replace the deleted ones", func() (bool, string) {
-		ready, err := testenv.WaitPodsReady(ctx, cs, ns, "app=api", 2)
+		ready, err := testenv.WaitPodsReady(ctx, cs, ns, "app=api", 3)
 		if err != nil {
 			return false, err.Error()
 		}

@@ -113,13 +113,22 @@ func (op *Operator) Delete(ctx context.Context, req DeleteRequest, by Actor) ([]
 		return nil, err
 	}
 	results := make([]Result, len(checked))
+	notRun := func(from int, why string) {
+		for j := from; j < len(checked); j++ {
+			results[j] = op.result(req.Ref, checked[j].Name)
+			results[j].Error = "not run: " + why
+		}
+	}
 	for i, p := range checked {
 		if i > 0 && req.Interval > 0 {
 			if err := op.o.Sleep(ctx, req.Interval); err != nil {
-				for j := i; j < len(checked); j++ {
-					results[j] = op.result(req.Ref, checked[j].Name)
-					results[j].Error = "not run: the request ended before this pod (" + err.Error() + ")"
-				}
+				notRun(i, "the request ended before this pod ("+err.Error()+")")
+				break
+			}
+		}
+		if i > 0 {
+			if held := op.lastReady(ctx, req.Ref, p); held != "" {
+				notRun(i, held)
 				break
 			}
 		}
@@ -127,6 +136,26 @@ func (op *Operator) Delete(ctx context.Context, req DeleteRequest, by Actor) ([]
 	}
 	op.report(ctx, "delete pods", req.Ref, results, by)
 	return results, nil
+}
+
+// lastReady says why p is held back ("" when it may go): a batch never deletes the workload's
+// last ready pod (see OtherReadyPod). An isolated pod no longer serves and is never held.
+func (op *Operator) lastReady(ctx context.Context, ref workload.Ref, p *corev1.Pod) string {
+	o, err := getOwner(ctx, op.c.Kube, ref)
+	if err != nil {
+		return "the workload could not be read to check it keeps a ready pod: " + err.Error()
+	}
+	if o.isolatedFrom(p) {
+		return ""
+	}
+	own, _, err := o.pods(ctx, op.c.Kube)
+	if err != nil {
+		return "the workload's pods could not be read to check it keeps a ready pod: " + err.Error()
+	}
+	if OtherReadyPod(own, p.Name) {
+		return ""
+	}
+	return fmt.Sprintf("pod %s is the last ready pod of %s %s; delete it once a replacement is ready (a longer pause lets them start)", p.Name, ref.Kind, ref.Target())
 }
 
 func (op *Operator) checkDeletes(ctx context.Context, req DeleteRequest) ([]*corev1.Pod, error) {

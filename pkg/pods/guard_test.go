@@ -1,0 +1,44 @@
+package pods
+
+import (
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+func TestABatchDeleteNeverTakesTheWorkloadsLastReadyPod(t *testing.T) {
+	now := metav1.Now()
+	pod := func(name string, ready bool, deleting bool) corev1.Pod {
+		p := corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: name}}
+		st := corev1.ConditionFalse
+		if ready {
+			st = corev1.ConditionTrue
+		}
+		p.Status.Conditions = []corev1.PodCondition{{Type: corev1.PodScheduled, Status: corev1.ConditionTrue}, {Type: corev1.PodReady, Status: st}}
+		if deleting {
+			p.DeletionTimestamp = &now
+		}
+		return p
+	}
+	tests := []struct {
+		name   string
+		own    []corev1.Pod
+		victim string
+		want   bool
+	}{
+		{"another ready pod lets it go", []corev1.Pod{pod("a", true, false), pod("b", true, false)}, "b", true},
+		{"the only ready pod is held", []corev1.Pod{pod("a", true, false)}, "a", false},
+		{"a replacement not ready yet does not count", []corev1.Pod{pod("b", true, false), pod("c", false, false)}, "b", false},
+		{"a pod being deleted does not count", []corev1.Pod{pod("a", true, true), pod("b", true, false)}, "b", false},
+		{"a pod without conditions does not count", []corev1.Pod{{ObjectMeta: metav1.ObjectMeta{Name: "a"}}, pod("b", true, false)}, "b", false},
+		{"no pods at all: nothing to keep, but nothing ready either", nil, "b", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := OtherReadyPod(tt.own, tt.victim); got != tt.want {
+				t.Fatalf("OtherReadyPod(%s) = %v, want %v", tt.victim, got, tt.want)
+			}
+		})
+	}
+}
