@@ -4,21 +4,29 @@ import (
 	corev1 "k8s.io/api/core/v1"
 )
 
-// OtherReadyPod reports whether own (a workload's own pods, isolated ones left out) holds a ready
-// pod, not being deleted, other than the one named victim. A batch delete checks it before each
-// pod after the first: a request naming every pod of a workload, with no pause for replacements
-// to start, would otherwise leave the workload serving nothing. A single pod's delete is the
-// operator's explicit choice and is not held.
-func OtherReadyPod(own []corev1.Pod, victim string) bool {
+// LastReady reports whether victim is the last ready pod of own (a workload's own pods, isolated
+// ones left out): it is ready, and no other pod of own is ready and not being deleted. A batch
+// delete holds such a pod (checked before each pod after the first): a request naming every pod
+// of a workload, with no pause for replacements to start, would otherwise leave it serving
+// nothing. A pod that is not ready serves nothing and is never held; a single pod's delete is the
+// operator's explicit choice and is not checked.
+func LastReady(own []corev1.Pod, victim *corev1.Pod) bool {
+	if !ready(victim) {
+		return false
+	}
 	for i := range own {
 		p := &own[i]
-		if p.Name == victim || p.DeletionTimestamp != nil {
-			continue
+		if p.Name != victim.Name && p.DeletionTimestamp == nil && ready(p) {
+			return false
 		}
-		for _, c := range p.Status.Conditions {
-			if c.Type == corev1.PodReady && c.Status == corev1.ConditionTrue {
-				return true
-			}
+	}
+	return true
+}
+
+func ready(p *corev1.Pod) bool {
+	for _, c := range p.Status.Conditions {
+		if c.Type == corev1.PodReady {
+			return c.Status == corev1.ConditionTrue
 		}
 	}
 	return false

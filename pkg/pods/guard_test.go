@@ -24,20 +24,20 @@ func TestABatchDeleteNeverTakesTheWorkloadsLastReadyPod(t *testing.T) {
 	tests := []struct {
 		name   string
 		own    []corev1.Pod
-		victim string
-		want   bool
+		victim corev1.Pod
+		held   bool
 	}{
-		{"another ready pod lets it go", []corev1.Pod{pod("a", true, false), pod("b", true, false)}, "b", true},
-		{"the only ready pod is held", []corev1.Pod{pod("a", true, false)}, "a", false},
-		{"a replacement not ready yet does not count", []corev1.Pod{pod("b", true, false), pod("c", false, false)}, "b", false},
-		{"a pod being deleted does not count", []corev1.Pod{pod("a", true, true), pod("b", true, false)}, "b", false},
-		{"a pod without conditions does not count", []corev1.Pod{{ObjectMeta: metav1.ObjectMeta{Name: "a"}}, pod("b", true, false)}, "b", false},
-		{"no pods at all: nothing to keep, but nothing ready either", nil, "b", false},
+		{"another ready pod lets it go", []corev1.Pod{pod("a", true, false), pod("b", true, false)}, pod("b", true, false), false},
+		{"the only ready pod is held", []corev1.Pod{pod("a", true, false)}, pod("a", true, false), true},
+		{"a replacement not ready yet does not count", []corev1.Pod{pod("b", true, false), pod("c", false, false)}, pod("b", true, false), true},
+		{"a pod being deleted does not count", []corev1.Pod{pod("a", true, true), pod("b", true, false)}, pod("b", true, false), true},
+		{"a pod without conditions does not count", []corev1.Pod{{ObjectMeta: metav1.ObjectMeta{Name: "a"}}, pod("b", true, false)}, pod("b", true, false), true},
+		{"a victim that is not ready serves nothing and is never held", []corev1.Pod{pod("b", false, false)}, pod("b", false, false), false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := OtherReadyPod(tt.own, tt.victim); got != tt.want {
-				t.Fatalf("OtherReadyPod(%s) = %v, want %v", tt.victim, got, tt.want)
+			if got := LastReady(tt.own, &tt.victim); got != tt.held {
+				t.Fatalf("LastReady(%s) = %v, want %v", tt.victim.Name, got, tt.held)
 			}
 		})
 	}

@@ -139,7 +139,7 @@ func (op *Operator) Delete(ctx context.Context, req DeleteRequest, by Actor) ([]
 }
 
 // lastReady says why p is held back ("" when it may go): a batch never deletes the workload's
-// last ready pod (see OtherReadyPod). An isolated pod no longer serves and is never held.
+// last ready pod (see LastReady). An isolated pod no longer serves and is never held.
 func (op *Operator) lastReady(ctx context.Context, ref workload.Ref, p *corev1.Pod) string {
 	o, err := getOwner(ctx, op.c.Kube, ref)
 	if err != nil {
@@ -152,7 +152,7 @@ func (op *Operator) lastReady(ctx context.Context, ref workload.Ref, p *corev1.P
 	if err != nil {
 		return "the workload's pods could not be read to check it keeps a ready pod: " + err.Error()
 	}
-	if OtherReadyPod(own, p.Name) {
+	if cur := findPod(own, p.Name); cur == nil || !LastReady(own, cur) {
 		return ""
 	}
 	return fmt.Sprintf("pod %s is the last ready pod of %s %s; delete it once a replacement is ready (a longer pause lets them start)", p.Name, ref.Kind, ref.Target())
@@ -242,4 +242,14 @@ func (op *Operator) report(ctx context.Context, verb string, ref workload.Ref, r
 		e.Title = fmt.Sprintf("%s of %s/%s failed for %d of %d pod(s)", verb, op.c.Name, ref.Target(), failed, len(results))
 	}
 	op.o.Notifier.Notify(ctx, e)
+}
+
+// findPod is the pod named name in pods, or nil.
+func findPod(pods []corev1.Pod, name string) *corev1.Pod {
+	for i := range pods {
+		if pods[i].Name == name {
+			return &pods[i]
+		}
+	}
+	return nil
 }
