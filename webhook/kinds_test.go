@@ -122,8 +122,8 @@ func TestARegisteredStatefulSetFollowsItsPolicyThroughKubectlOperations(t *testi
 
 	// kubectl set image statefulset/db app=…:2, after a policy change.
 	putPolicy(t, kindPolicy(ns, v1alpha1.KindStatefulSet, "db", ptr[int32](2), containerSpec{name: "app", cpuReq: "600m", memReq: "1Gi", cpuLim: "2", memLim: "2Gi"}))
-	stsPatch(t, ns, "db", map[string]any{"spec": map[string]any{"template": map[string]any{"spec": map[string]any{
-		"containers": []any{map[string]any{"name": "app", "image": "registry.example.com/db:2"}}}}}})
+	stsPatchOnceServed(t, ns, "db", map[string]any{"spec": map[string]any{"template": map[string]any{"spec": map[string]any{
+		"containers": []any{map[string]any{"name": "app", "image": "registry.example.com/db:2"}}}}}}, "600m")
 	s = storedSTS(t, ns, "db")
 	wantReplicas(t, asView(s.Spec.Replicas, s.Spec.Template), 2, "an image change applies the changed policy's replicas")
 	wantResources(t, asView(s.Spec.Replicas, s.Spec.Template), "app", "req cpu=600m,memory=1Gi,ephemeral-storage=1Gi lim cpu=2,memory=2Gi", "an image change applies the policy")
@@ -134,8 +134,8 @@ func TestARegisteredStatefulSetFollowsItsPolicyThroughKubectlOperations(t *testi
 
 	// kubectl rollout restart statefulset/db, after another policy change.
 	putPolicy(t, kindPolicy(ns, v1alpha1.KindStatefulSet, "db", ptr[int32](2), containerSpec{name: "app", cpuReq: "700m", memReq: "1Gi", cpuLim: "2", memLim: "2Gi"}))
-	stsPatch(t, ns, "db", map[string]any{"spec": map[string]any{"template": map[string]any{"metadata": map[string]any{
-		"annotations": map[string]string{"kubectl.kubernetes.io/restartedAt": time.Now().UTC().Format(time.RFC3339)}}}}})
+	stsPatchOnceServed(t, ns, "db", map[string]any{"spec": map[string]any{"template": map[string]any{"metadata": map[string]any{
+		"annotations": map[string]string{"kubectl.kubernetes.io/restartedAt": time.Now().UTC().Format(time.RFC3339)}}}}}, "700m")
 	s = storedSTS(t, ns, "db")
 	wantResources(t, asView(s.Spec.Replicas, s.Spec.Template), "app", "req cpu=700m,memory=1Gi,ephemeral-storage=1Gi lim cpu=2,memory=2Gi", "a rollout restart applies the policy")
 	untouched(t, s, base, "after rollout restart")
@@ -163,6 +163,29 @@ func stsPatch(t *testing.T, ns, name string, body any) {
 	if _, err := cs.AppsV1().StatefulSets(ns).Patch(context.Background(), name, types.StrategicMergePatchType, b, metav1.PatchOptions{}); err != nil {
 		t.Fatalf("patch %s: %v", b, err)
 	}
+}
+
+// stsPatchOnceServed sends the patch once a dry run of it shows the app container's new CPU
+// request: putPolicy waits for the cache's policy count, which an update of an existing policy
+// does not change, so without this the patch could race the informer's update event.
+func stsPatchOnceServed(t *testing.T, ns, name string, body any, cpu string) {
+	t.Helper()
+	b, _ := json.Marshal(body)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		s, err := cs.AppsV1().StatefulSets(ns).Patch(context.Background(), name, types.StrategicMergePatchType, b,
+			metav1.PatchOptions{DryRun: []string{metav1.DryRunAll}})
+		if err != nil {
+			t.Fatalf("dry-run patch %s: %v", b, err)
+		}
+		if got := s.Spec.Template.Spec.Containers[0].Resources.Requests.Cpu().String(); got == cpu {
+			break
+		} else if time.Now().After(deadline) {
+			t.Fatalf("a dry run still gets cpu %s after 20 s, want %s from the updated policy", got, cpu)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	stsPatch(t, ns, name, body)
 }
 
 func daemonSet(name string) *appsv1.DaemonSet {
