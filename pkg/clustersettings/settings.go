@@ -15,7 +15,7 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/pkg/workload"
 )
 
-// Derivation modes (DESIGN.md §6).
+// Derivation modes (docs/design.md §6).
 const (
 	ModePerWorkload = "per-workload"
 	ModeKubeDoor    = "kubedoor"
