@@ -20,6 +20,7 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/build"
 
 	"github.com/kubedoor/kubedoor-grafana/internal/pluginarchive"
+	"github.com/kubedoor/kubedoor-grafana/internal/testenv"
 	"github.com/kubedoor/kubedoor-grafana/internal/version"
 )
 
@@ -277,7 +278,10 @@ func Lint() error {
 
 // GoTest runs all Go tests (real ClickHouse engine, Prometheus, kube-apiserver, plugin executable).
 func GoTest() error {
-	return sh.RunV("go", append([]string{"test", "-count=1", "-timeout", "40m"}, goPackages...)...)
+	// The engine download test serves the engine package tarball the fetch keeps in the cache.
+	mg.Deps(Deps.Libchdb)
+	env := map[string]string{"KUBEDOOR_ENGINE_TGZ": testenv.EngineTarball()}
+	return sh.RunWithV(env, "go", append([]string{"test", "-count=1", "-timeout", "40m"}, goPackages...)...)
 }
 
 // fuzzTargets are run for a bounded time by Fuzz; `go test -fuzz` takes one target per run.

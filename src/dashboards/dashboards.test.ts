@@ -205,6 +205,15 @@ describe('provisioned dashboards', () => {
     }
   });
 
+  test.each(allBoards)('%s: its links are in the header, not in the controls menu', (_name, board) => {
+    // The SDK's link builder defaults to placement "inControlsMenu"; builders.ts drops it.
+    const links = board.links as Json[];
+    expect(links.length).toBeGreaterThan(1);
+    for (const l of links) {
+      expect(l).not.toHaveProperty('placement');
+    }
+  });
+
   test.each(allBoards)('%s: links go to KubeDoor dashboards or app pages that exist', (_name, board) => {
     const uids = Object.values(DASHBOARDS) as string[];
     const pages = Object.values(ROUTES) as string[];

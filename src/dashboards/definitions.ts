@@ -3,7 +3,7 @@
 import { DASHBOARDS, PLUGIN_BASE_URL } from '../constants';
 import {
   dashboard,
-  type Json,
+  type Dashboard,
   kindVariable,
   pie,
   prometheusVariable,
@@ -24,7 +24,7 @@ const workloadLink = {
   url: `/d/${DASHBOARDS.workload}?var-cluster=\${cluster}&var-namespace=\${__data.fields.Namespace}&var-kind=\${__data.fields.Kind}&var-workload=\${__value.raw}&\${__url_time_range}`,
 };
 
-function cluster(): Json {
+function cluster(): Dashboard {
   resetIds();
   const totals = { queryType: 'totals' as const, cluster: '$cluster', namespace: '$namespace', kind: '$kind' };
   return dashboard({
@@ -99,7 +99,7 @@ function cluster(): Json {
   });
 }
 
-function top(): Json {
+function top(): Dashboard {
   resetIds();
   const ranking = (
     by: 'cpu' | 'memory' | 'cpuPct' | 'memPct' | 'pods',
@@ -132,7 +132,7 @@ function top(): Json {
   });
 }
 
-function namespaces(): Json {
+function namespaces(): Dashboard {
   resetIds();
   const q = { queryType: 'namespaces' as const, cluster: '$cluster', kind: '$kind' };
   return dashboard({
@@ -175,7 +175,7 @@ function namespaces(): Json {
   });
 }
 
-function workload(): Json {
+function workload(): Dashboard {
   resetIds();
   const series = {
     queryType: 'series' as const,
@@ -274,7 +274,7 @@ function workload(): Json {
   });
 }
 
-function savings(): Json {
+function savings(): Dashboard {
   resetIds();
   const scope = { cluster: '$cluster', namespace: '$namespace', kind: '$kind' };
   const totals = { queryType: 'savings' as const, ...scope };
@@ -331,7 +331,7 @@ function savings(): Json {
   });
 }
 
-function nodes(): Json {
+function nodes(): Dashboard {
   resetIds();
   const q = { queryType: 'nodes' as const, cluster: '$cluster' };
   const shares = ['CPU requested', 'CPU table', 'CPU peak', 'Memory requested', 'Memory table', 'Memory peak'];
@@ -389,7 +389,7 @@ const liveReferences = (resource: 'cpu' | 'memory') => [
   { legend: 'limit {{pod}}', expr: liveResource('kube_pod_container_resource_limits', resource) },
 ];
 
-function live(): Json {
+function live(): Dashboard {
   resetIds();
   return {
     ...dashboard({
@@ -441,7 +441,7 @@ function live(): Json {
 }
 
 /** File name (in provisioning/dashboards/) → dashboard JSON. */
-export function allDashboards(): Record<string, Json> {
+export function allDashboards(): Record<string, Dashboard> {
   return {
     'kubedoor-cluster.json': cluster(),
     'kubedoor-top.json': top(),

@@ -48,6 +48,8 @@ export const steps = [
       const store = await page.getByTestId(id('overview-store')).innerText();
       expect(store.includes('Embedded ClickHouse engine (chDB)'), `store card: ${store}`);
       expect(store.includes('OK'), `the embedded store is not OK: ${store}`);
+      // The engine check: an Admin sees the engine file the backend loaded (KUBEDOOR_LIBCHDB).
+      expect(/ClickHouse \S+ loaded from \S+libchdb\.so/.test(store), `the engine check: ${store}`);
       const row = page.getByRole('row', { name: new RegExp(`^${CLUSTER}\\b`) });
       expect(
         (await row.innerText()).includes('OK'),
