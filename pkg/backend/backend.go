@@ -103,7 +103,7 @@ func Start(log *slog.Logger, version string) *Backend {
 	}
 	svc.Go(ctx, &audit.Reconciler{Source: svc, Log: log.With("part", "audit-reconcile"), Started: started,
 		Passes: map[string]audit.Pass{"control_rows": control.AuditPass, "schedules": schedule.AuditPass,
-			"actions": audit.PendingPassAfter(settle)}})
+			"settings": clustersettings.AuditPass, "actions": audit.PendingPassAfter(settle)}})
 	svc.Go(ctx, &jobs.Daily{Source: svc, Manager: b.Collections, Log: log, Holds: func(cluster string) bool { return !leases.HeldElsewhere(cluster) }})
 	// The webhook's refusals (Events in each cluster) become "denied" notifications.
 	svc.Go(ctx, &denialwatch.Worker{Source: svc, Notifier: b.Operations.Notifier, Log: log.With("part", "denial-watch"), Elsewhere: leases.HeldElsewhere})
