@@ -116,8 +116,9 @@ func (b *Backend) InstanceFactory() app.InstanceFactoryFunc {
 		Service: b.Service, Log: b.log, Operations: b.Operations, Collections: b.Collections,
 		Published: control.PublishedFunc(b.Publisher.Trigger), Notifier: b.Operations.Notifier,
 		Replays: b.replays, Engine: b.Engine,
-		Nodes: nodes.NewService(b.log.With("part", "nodes")),
-		Pods:  pods.NewService(pods.Options{Notifier: b.Operations.Notifier, Log: b.log.With("part", "pods")}),
+		Nodes:             nodes.NewService(b.log.With("part", "nodes")),
+		Pods:              pods.NewService(pods.Options{Notifier: b.Operations.Notifier, Log: b.log.With("part", "pods")}),
+		MissingNamespaces: b.Publisher.MissingNamespaces,
 	})
 }
 
