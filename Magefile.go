@@ -19,6 +19,7 @@ import (
 	// mage:import sdk
 	"github.com/grafana/grafana-plugin-sdk-go/build"
 
+	"github.com/kubedoor/kubedoor-grafana/internal/faultsuite"
 	"github.com/kubedoor/kubedoor-grafana/internal/pluginarchive"
 	"github.com/kubedoor/kubedoor-grafana/internal/testenv"
 	"github.com/kubedoor/kubedoor-grafana/internal/version"
@@ -282,6 +283,22 @@ func GoTest() error {
 	mg.Deps(Deps.Libchdb)
 	env := map[string]string{"KUBEDOOR_ENGINE_TGZ": testenv.EngineTarball()}
 	return sh.RunWithV(env, "go", append([]string{"test", "-count=1", "-timeout", "40m"}, goPackages...)...)
+}
+
+// Fault runs the fault suite alone (docs/reliability.md): the tests in files named
+// fault*_test.go, one package at a time. GoTest (and so CI) runs them with all the others.
+func Fault() error {
+	pkgs, err := faultsuite.Find(".")
+	if err != nil {
+		return err
+	}
+	for _, p := range pkgs {
+		// The suite runs on real parts, so with the tag of real-part tests (harmless where no file has it).
+		if err := sh.RunV("go", "test", "-tags", "parts", "-count=1", "-timeout", "40m", "-v", "-run", p.RunPattern(), "./"+p.Dir); err != nil {
+			return fmt.Errorf("fault suite in %s: %w", p.Dir, err)
+		}
+	}
+	return nil
 }
 
 // fuzzTargets are run for a bounded time by Fuzz; `go test -fuzz` takes one target per run.

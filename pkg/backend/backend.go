@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
 	"strings"
 	"time"
 
@@ -94,9 +95,15 @@ func Start(log *slog.Logger, version string) *Backend {
 	b.Operations.Start(ctx)
 
 	svc.Go(ctx, b.Publisher)
-	// A version stored just before a crash (or a refused audit insert) gets its audit entry.
+	// A version stored just before a crash (or a refused audit insert) gets its audit entry; an
+	// action's entry left pending by one is settled once it is older than any action takes.
+	settle, err := audit.PendingSettleFrom(os.Getenv(audit.EnvPendingSettle))
+	if err != nil {
+		log.Warn("audit settle age", "error", err)
+	}
 	svc.Go(ctx, &audit.Reconciler{Source: svc, Log: log.With("part", "audit-reconcile"), Started: started,
-		Passes: map[string]audit.Pass{"control_rows": control.AuditPass, "schedules": schedule.AuditPass, "actions": audit.PendingPass}})
+		Passes: map[string]audit.Pass{"control_rows": control.AuditPass, "schedules": schedule.AuditPass,
+			"settings": clustersettings.AuditPass, "actions": audit.PendingPassAfter(settle)}})
 	svc.Go(ctx, &jobs.Daily{Source: svc, Manager: b.Collections, Log: log, Holds: func(cluster string) bool { return !leases.HeldElsewhere(cluster) }})
 	// The webhook's refusals (Events in each cluster) become "denied" notifications.
 	svc.Go(ctx, &denialwatch.Worker{Source: svc, Notifier: b.Operations.Notifier, Log: log.With("part", "denial-watch"), Elsewhere: leases.HeldElsewhere})
@@ -109,8 +116,9 @@ func (b *Backend) InstanceFactory() app.InstanceFactoryFunc {
 		Service: b.Service, Log: b.log, Operations: b.Operations, Collections: b.Collections,
 		Published: control.PublishedFunc(b.Publisher.Trigger), Notifier: b.Operations.Notifier,
 		Replays: b.replays, Engine: b.Engine,
-		Nodes: nodes.NewService(b.log.With("part", "nodes")),
-		Pods:  pods.NewService(pods.Options{Notifier: b.Operations.Notifier, Log: b.log.With("part", "pods")}),
+		Nodes:             nodes.NewService(b.log.With("part", "nodes")),
+		Pods:              pods.NewService(pods.Options{Notifier: b.Operations.Notifier, Log: b.log.With("part", "pods")}),
+		MissingNamespaces: b.Publisher.MissingNamespaces,
 	})
 }
 

@@ -22,6 +22,8 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/pkg/schedule"
 	"github.com/kubedoor/kubedoor-grafana/pkg/service"
 	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
+	"github.com/kubedoor/kubedoor-grafana/pkg/snapshot"
+	"github.com/kubedoor/kubedoor-grafana/pkg/store"
 )
 
 // Deps are the other areas' parts; a nil one makes what needs it fail with a clear message.
@@ -75,6 +77,8 @@ func New(svc *service.Service, o Options) *Operations {
 	ops.Runner = schedule.NewRunner(schedule.RunnerOptions{
 		ID: ops.Leases.Identity(), Source: svc, Execute: ops.execute, Leader: ops.Leases, Notifier: ops.Notifier,
 		Log: o.Log.With("part", "schedules"),
+		// One process owns an embedded engine's data directory; a ClickHouse server is shared.
+		OwnStore: func(s snapshot.Snapshot) bool { return s.Conn != nil && s.Conn.Mode() == store.ModeEmbedded },
 	})
 	return ops
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/kubedoor/kubedoor-grafana/pkg/audit"
 	"github.com/kubedoor/kubedoor-grafana/pkg/clustersettings"
+	"github.com/kubedoor/kubedoor-grafana/pkg/fault"
 	"github.com/kubedoor/kubedoor-grafana/pkg/jobs"
 	"github.com/kubedoor/kubedoor-grafana/pkg/service"
 	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
@@ -118,7 +119,7 @@ func (a *App) putClusterSettings(w http.ResponseWriter, r *http.Request) {
 	next := body.ClusterSettings
 	next.Cluster, next.TimeZone = c.Name, c.TimeZone // read-only here
 	entry := audit.Entry{Action: "edit cluster settings", Cluster: c.Name, Target: clustersettings.Key(c.Name), Before: before}
-	saved, err := st.Put(r.Context(), next, *body.ExpectedVersion, caller.Login)
+	saved, err := st.Audited(entry.Action, caller.Role.String()).Put(r.Context(), next, *body.ExpectedVersion, caller.Login)
 	if fe, isField := settings.AsFieldError(err); isField {
 		entry.Result, entry.Error, entry.After = audit.ResultFailed, fe.Error(), next
 		a.audit(r.Context(), caller, entry)
@@ -137,7 +138,8 @@ func (a *App) putClusterSettings(w http.ResponseWriter, r *http.Request) {
 		a.writeFailed(w, "saving the settings of cluster "+c.Name, err)
 		return
 	}
-	entry.After = saved
+	entry.After, entry.ID = saved, audit.SettingsVersionID(clustersettings.Key(c.Name), saved.Version)
+	fault.Crash(a.log, fault.AfterSettingsWrite)
 	a.audit(r.Context(), caller, entry)
 	a.log.Info("cluster settings saved", "cluster", c.Name, "version", saved.Version, "by", caller.Login)
 	a.rederiveOnRecommendChange(r.Context(), before, saved)

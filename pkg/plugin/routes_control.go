@@ -79,7 +79,7 @@ func (a *App) listControl(w http.ResponseWriter, r *http.Request) {
 		a.controlFailed(w, "listing control rows", err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": rows, "total": total})
+	writeJSON(w, http.StatusOK, map[string]any{"items": a.noteMissing(rows), "total": total})
 }
 
 func (a *App) getControl(w http.ResponseWriter, r *http.Request) {
@@ -99,7 +99,7 @@ func (a *App) getControl(w http.ResponseWriter, r *http.Request) {
 		a.controlFailed(w, "reading a control row", err)
 		return
 	}
-	writeJSON(w, http.StatusOK, row)
+	writeJSON(w, http.StatusOK, a.noteMissing([]control.Row{row})[0])
 }
 
 func (a *App) controlHistory(w http.ResponseWriter, r *http.Request) {
