@@ -9,6 +9,8 @@
 //	go run ./webhook/loadtest -pods -latency-only -clients 1,200    # Pod CREATE (pods target) beside Deployment CREATE
 //	go run ./webhook/loadtest -references -latency-only -clients 1,10,50,200 -creates 1000 -policies 1000 -rounds 3 -cpuprofile /tmp/webhook.pprof
 //	                                                              # ours against an allow-only and a constant-patch webhook
+//	go run ./webhook/loadtest -references -latency-only -clients 1,10,50,200 -creates 1000 -policies 1000 -rounds 3 \
+//	    -before r22 -variant gogc100=GOGC=100                     # and beside ours: the webhook built at r22, ours with GOGC=100
 //	go run ./webhook/loadtest -rollout 200 -policies 200 -creates 200 # UPDATE reviews over a rollout, with/without matchConditions
 package main
 
