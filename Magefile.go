@@ -309,6 +309,7 @@ var fuzzTargets = []struct{ pkg, name string }{
 	{"./pkg/store", "FuzzSplitStatements"},
 	{"./webhook/server", "FuzzParseReview"},
 	{"./webhook/admission", "FuzzReview"},
+	{"./webhook/admission", "FuzzDecodeMatchesFull"},
 	{"./api/v1alpha1", "FuzzParseScaleTemp"},
 	{"./pkg/publish", "FuzzPolicyRoundTrip"},
 	{"./pkg/enforce", "FuzzChange"},

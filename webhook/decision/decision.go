@@ -85,7 +85,9 @@ func (s Settings) withDefaults() Settings {
 // only metadata, spec.replicas and spec.template, which sit at the same JSON paths in all three.
 // So the workload is given as an *appsv1.Deployment holding just those fields (the transport
 // projects a StatefulSet or DaemonSet onto it), and Kind says what it really is. The patch can
-// therefore never touch kind-specific fields such as volumeClaimTemplates or updateStrategy.
+// therefore never touch kind-specific fields such as volumeClaimTemplates or updateStrategy. On a
+// CREATE the transport fills only the containers' names and resources of the template (all that
+// is read of it then); an UPDATE's templates are whole, for the comparison of rule 5.
 type Input struct {
 	Operation Operation
 	// Kind is v1alpha1.KindDeployment (also when empty), KindStatefulSet or KindDaemonSet; the
