@@ -213,6 +213,8 @@ export interface DashboardSpec {
   appLinks: Array<{ title: string; page: string; icon?: string }>;
   /** Links to other dashboards (absolute URLs with template variables). */
   dashboardLinks?: Array<{ title: string; url: string; icon?: string }>;
+  /** Annotation queries (see `annotation`). */
+  annotations?: Json[];
 }
 
 export function dashboard(spec: DashboardSpec): Json {
@@ -231,7 +233,7 @@ export function dashboard(spec: DashboardSpec): Json {
     refresh: '',
     fiscalYearStartMonth: 0,
     liveNow: false,
-    annotations: { list: [] },
+    annotations: { list: spec.annotations ?? [] },
     templating: { list: spec.variables },
     links: [
       {
@@ -293,6 +295,14 @@ export function prometheusVariable(): Json {
   };
 }
 
+/** Grafana's "-- Mixed --" datasource: each target names its own. */
+export const MIXED_DS = { type: 'datasource', uid: '-- Mixed --' } as const;
+
+/** An annotation query of the app's datasource (the peak windows shade the time series). */
+export function annotation(name: string, target: Target, iconColor: string): Json {
+  return { name, datasource: DS, enable: true, hide: false, iconColor, target: { refId: 'Anno', ...target } };
+}
+
 /** One PromQL query of a Prometheus panel. */
 export interface PromTarget {
   legend: string;
@@ -301,26 +311,34 @@ export interface PromTarget {
 
 /**
  * A time series of PromQL queries on the `prometheus` variable's datasource. Series whose legend
- * starts with "request" or "limit" are reference lines: dashed, limit in red.
+ * starts with "request" or "limit" are reference lines: dashed, limit in red. `appTargets` are
+ * queries of the app's datasource drawn with them (the panel is then "-- Mixed --"); series named
+ * "… (control table)" are its thresholds: thick and with short dashes.
  */
 export function promTimeseries(
-  p: Omit<PanelBase, 'targets' | 'fields'> & { unit: string; targets: PromTarget[] }
+  p: Omit<PanelBase, 'targets' | 'fields'> & { unit: string; targets: PromTarget[]; appTargets?: Target[] }
 ): Json {
+  const prom = p.targets.map((t, i) => ({
+    refId: String.fromCharCode(65 + i),
+    datasource: PROM_DS,
+    expr: t.expr,
+    legendFormat: t.legend,
+    range: true,
+    editorMode: 'code',
+  }));
+  const app = (p.appTargets ?? []).map((t, i) => ({
+    refId: String.fromCharCode(65 + prom.length + i),
+    datasource: DS,
+    ...t,
+  }));
   return {
     id: nextId++,
     type: 'timeseries',
     title: p.title,
     ...(p.description ? { description: p.description } : {}),
-    datasource: PROM_DS,
+    datasource: app.length > 0 ? MIXED_DS : PROM_DS,
     gridPos: p.gridPos,
-    targets: p.targets.map((t, i) => ({
-      refId: String.fromCharCode(65 + i),
-      datasource: PROM_DS,
-      expr: t.expr,
-      legendFormat: t.legend,
-      range: true,
-      editorMode: 'code',
-    })),
+    targets: [...prom, ...app],
     fieldConfig: {
       defaults: {
         unit: p.unit,
@@ -337,6 +355,17 @@ export function promTimeseries(
         {
           matcher: { id: 'byRegexp', options: '^limit .*' },
           properties: [{ id: 'color', value: { mode: 'fixed', fixedColor: 'red' } }],
+        },
+        {
+          matcher: { id: 'byRegexp', options: '.* \\(control table\\)$' },
+          properties: [
+            { id: 'custom.lineWidth', value: 3 },
+            { id: 'custom.lineStyle', value: { fill: 'dash', dash: [4, 4] } },
+          ],
+        },
+        {
+          matcher: { id: 'byName', options: 'request (control table)' },
+          properties: [{ id: 'color', value: { mode: 'fixed', fixedColor: 'orange' } }],
         },
       ],
     },
