@@ -95,17 +95,31 @@ export const liveSteps = [
           series.some((s) => s.name.startsWith(`request ${NAME}-`) && s.points > 0),
           `panel ${panelId}: no kube-state-metrics request line`
         );
-        // The control table's lines: its values, or none where the table leaves a field unset.
+        // The control table's lines: its values, or none where the table leaves a field unset;
+        // drawn across the whole range.
         for (const [kind, value] of Object.entries(expected)) {
-          const line = series.find((s) => s.name === `${kind} (control table)`);
+          const name = `${kind} (control table)`;
+          const line = series.find((s) => s.name === name);
           if (value === null) {
             expect(!line || line.points === 0, `panel ${panelId}: a ${kind} line the table does not set`);
-          } else {
-            expect(
-              line && line.points === 2 && close(line.last, value),
-              `panel ${panelId}: ${kind} (control table) is ${JSON.stringify(line)}, the row says ${value}`
-            );
+            continue;
           }
+          expect(
+            line && line.points === 2 && close(line.last, value),
+            `panel ${panelId}: ${name} is ${JSON.stringify(line)}, the row says ${value}`
+          );
+          const drawn = await panel.locator(`polyline[data-series="${name}"]`).evaluateAll((els) =>
+            els.map((e) =>
+              e
+                .getAttribute('points')
+                .split(' ')
+                .map((p) => Number(p.split(',')[0]))
+            )
+          );
+          expect(
+            drawn.length === 1 && drawn[0].length === 2 && drawn[0][0] <= 1 && drawn[0][1] >= 999,
+            `panel ${panelId}: ${name} is not drawn across the range: ${JSON.stringify(drawn)}`
+          );
         }
         details.push(`${resource[panelId]}: ${pods.length} pods, table ${expected.request}/${expected.limit}`);
       }

@@ -19,7 +19,7 @@ interface Series {
 
 const COLORS = ['#73BF69', '#F2CC0C', '#5794F2', '#B877D9', '#8AB8FF', '#96D98D'];
 const W = 1000;
-const H = 220;
+const H = 150;
 
 function seriesOf(frames: DataFrame[]): Series[] {
   const out: Series[] = [];
@@ -58,23 +58,19 @@ export function TimeChart(props: {
   const max = Math.max(1e-9, ...values) * 1.1;
   const x = (t: number) => ((t - fromMs) / (toMs - fromMs)) * W;
   const y = (v: number) => H - (v / max) * (H - 10) - 5;
-  // A gap longer than 2% of the range breaks the line (Prometheus has no samples there).
-  const gap = (toMs - fromMs) / 50;
+  // A null breaks the line (Grafana's spanNulls: false).
   const segments = (s: Series) => {
     const out: string[][] = [];
     let cur: string[] = [];
-    let last = -Infinity;
     for (const [t, v] of s.points) {
-      if (v === null || t - last > gap) {
+      if (v === null) {
         if (cur.length > 0) {
           out.push(cur);
         }
         cur = [];
+        continue;
       }
-      if (v !== null) {
-        cur.push(`${x(t).toFixed(1)},${y(v).toFixed(1)}`);
-      }
-      last = t;
+      cur.push(`${x(t).toFixed(1)},${y(v).toFixed(1)}`);
     }
     if (cur.length > 0) {
       out.push(cur);
@@ -106,6 +102,7 @@ export function TimeChart(props: {
           segments(s).map((pts, k) => (
             <polyline
               key={`${s.name}-${k}`}
+              data-series={s.name}
               fill="none"
               stroke={colorOf(s.name, si)}
               strokeWidth={s.name.endsWith('(control table)') ? 3 : 1.5}

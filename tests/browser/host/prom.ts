@@ -62,12 +62,25 @@ export async function queryPrometheus(
   }
   return body.data.result.map((s) => {
     const name = (t.legendFormat ?? '').replace(/\{\{\s*(\w+)\s*\}\}/g, (_m, l) => s.metric[l] ?? '') || t.expr;
+    // A step without a sample is a null, as Grafana's Prometheus datasource fills it: the line
+    // breaks there instead of joining the samples on either side.
+    const times: number[] = [];
+    const values: Array<number | null> = [];
+    for (const [ts, v] of s.values) {
+      const prev = times[times.length - 1];
+      if (prev !== undefined && ts * 1000 - prev > step * 1000) {
+        times.push(prev + step * 1000);
+        values.push(null);
+      }
+      times.push(ts * 1000);
+      values.push(Number(v));
+    }
     return createDataFrame({
       refId: t.refId,
       name,
       fields: [
-        { name: 'Time', type: FieldType.time, values: s.values.map(([ts]) => ts * 1000) },
-        { name, type: FieldType.number, values: s.values.map(([, v]) => Number(v)) },
+        { name: 'Time', type: FieldType.time, values: times },
+        { name, type: FieldType.number, values },
       ],
     });
   });
