@@ -291,6 +291,8 @@ export interface DashboardSpec {
   appLinks: Array<{ title: string; page: string; icon?: string }>;
   /** Links to other dashboards (absolute URLs with template variables). */
   dashboardLinks?: Array<{ title: string; url: string; icon?: string }>;
+  /** Annotation queries (see `annotation`). */
+  annotations?: Array<cog.Builder<dashboard.AnnotationQuery>>;
 }
 
 export function dashboardBuilder(spec: DashboardSpec): dashboard.DashboardBuilder {
@@ -306,8 +308,8 @@ export function dashboardBuilder(spec: DashboardSpec): dashboard.DashboardBuilde
     .refresh('')
     .fiscalYearStartMonth(0)
     .liveNow(false)
-    // An empty list (the SDK's default is no list): Grafana adds its built-in annotation to it.
-    .annotations([])
+    // Always a list (the SDK's default is none): Grafana adds its built-in annotation to it.
+    .annotations(spec.annotations ?? [])
     .variables(spec.variables)
     .links([
       new HeaderLink(
@@ -355,6 +357,33 @@ export function prometheusVariable(): dashboard.DatasourceVariableBuilder {
     .hide(dashboard.VariableHide.DontHide);
 }
 
+/** Grafana's "-- Mixed --" datasource: each target names its own. */
+export const MIXED_DS: common.DataSourceRef = { type: 'datasource', uid: '-- Mixed --' };
+
+/** An annotation query of the app's datasource (the peak windows shade the time series). */
+export function annotation(name: string, target: Target, iconColor: string): HeaderAnnotation {
+  return new HeaderAnnotation(
+    new dashboard.AnnotationQueryBuilder()
+      .name(name)
+      .datasource(DS)
+      .enable(true)
+      .hide(false)
+      .iconColor(iconColor)
+      .target(new KubeDoorQueryBuilder('Anno', target))
+  );
+}
+
+/** An annotation toggled from the dashboard's header, as HeaderLink keeps links there. */
+class HeaderAnnotation implements cog.Builder<dashboard.AnnotationQuery> {
+  constructor(private readonly query: dashboard.AnnotationQueryBuilder) {}
+
+  build(): dashboard.AnnotationQuery {
+    const q = this.query.build();
+    delete q.placement;
+    return q;
+  }
+}
+
 /** One PromQL query of a Prometheus panel. */
 export interface PromTarget {
   legend: string;
@@ -363,27 +392,29 @@ export interface PromTarget {
 
 /**
  * A time series of PromQL queries on the `prometheus` variable's datasource. Series whose legend
- * starts with "request" or "limit" are reference lines: dashed, limit in red.
+ * starts with "request" or "limit" are reference lines: dashed, limit in red. `appTargets` are
+ * queries of the app's datasource drawn with them (the panel is then "-- Mixed --"); series named
+ * "… (control table)" are its thresholds: thick and with short dashes.
  */
 export function promTimeseries(
-  p: Omit<PanelBase, 'targets' | 'fields'> & { unit: string; targets: PromTarget[] }
+  p: Omit<PanelBase, 'targets' | 'fields'> & { unit: string; targets: PromTarget[]; appTargets?: Target[] }
 ): timeseries_.PanelBuilder {
+  const prom = p.targets.map((t, i) =>
+    new prometheus.DataqueryBuilder()
+      .refId(refId(i))
+      .datasource(PROM_DS)
+      .expr(t.expr)
+      .legendFormat(t.legend)
+      .range()
+      .editorMode(prometheus.QueryEditorMode.Code)
+  );
+  const app = (p.appTargets ?? []).map((t, i) => new KubeDoorQueryBuilder(refId(prom.length + i), t));
   const b = new timeseries_.PanelBuilder()
     .id(nextId++)
     .title(p.title)
-    .datasource(PROM_DS)
+    .datasource(app.length > 0 ? MIXED_DS : PROM_DS)
     .gridPos(p.gridPos)
-    .targets(
-      p.targets.map((t, i) =>
-        new prometheus.DataqueryBuilder()
-          .refId(refId(i))
-          .datasource(PROM_DS)
-          .expr(t.expr)
-          .legendFormat(t.legend)
-          .range()
-          .editorMode(prometheus.QueryEditorMode.Code)
-      )
-    )
+    .targets([...prom, ...app])
     .unit(p.unit)
     .drawStyle(common.GraphDrawStyle.Line)
     .lineWidth(2)
@@ -395,6 +426,16 @@ export function promTimeseries(
       {
         id: 'color',
         value: new dashboard.FieldColorBuilder().mode(dashboard.FieldColorModeId.Fixed).fixedColor('red').build(),
+      },
+    ])
+    .overrideByRegexp('.* \\(control table\\)$', [
+      { id: 'custom.lineWidth', value: 3 },
+      { id: 'custom.lineStyle', value: new common.LineStyleBuilder().fill('dash').dash([4, 4]).build() },
+    ])
+    .overrideByName('request (control table)', [
+      {
+        id: 'color',
+        value: new dashboard.FieldColorBuilder().mode(dashboard.FieldColorModeId.Fixed).fixedColor('orange').build(),
       },
     ])
     .legend(

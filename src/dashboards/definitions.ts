@@ -2,6 +2,7 @@
 // TOP10s, namespace share, one workload with per-pod curves), read through the app's datasource.
 import { DASHBOARDS, PLUGIN_BASE_URL } from '../constants';
 import {
+  annotation,
   dashboard,
   type Dashboard,
   kindVariable,
@@ -391,12 +392,14 @@ const liveReferences = (resource: 'cpu' | 'memory') => [
 
 function live(): Dashboard {
   resetIds();
+  const one = { cluster: '$cluster', namespace: '$namespace', kind: '$kind', workload: '$workload' };
+  const table = (resource: 'cpu' | 'memory') => [{ queryType: 'controlLimits' as const, ...one, resource }];
   return {
     ...dashboard({
       uid: DASHBOARDS.live,
       title: 'KubeDoor · Live workload',
       description:
-        "One workload now, read from your own Prometheus (the Prometheus variable), not from the app's peak store: each pod's CPU (rate of container_cpu_usage_seconds_total) and working set, with each pod's request and limit as kube-state-metrics reports them (what the pod runs with, which is the control table's value once applied). Pods are matched by name: <workload>-<hash>-<hash>, <workload>-<suffix> or <workload>-<ordinal>.",
+        "One workload now, read from your own Prometheus (the Prometheus variable), not from the app's peak store: each pod's CPU (rate of container_cpu_usage_seconds_total) and working set, with each pod's request and limit as kube-state-metrics reports them (what the pod runs with) and the control table's per-pod request and limit as thick short-dashed thresholds (from the app). The peak window of the workload (the cluster's setting or its override) is shaded. Pods are matched by name: <workload>-<hash>-<hash>, <workload>-<suffix> or <workload>-<ordinal>.",
       variables: [
         prometheusVariable(),
         clusterVar(),
@@ -411,6 +414,7 @@ function live(): Dashboard {
           icon: 'pen',
         },
       ],
+      annotations: [annotation('Peak window', { queryType: 'peakWindows', ...one }, 'rgba(255, 152, 48, 0.4)')],
       panels: [
         promTimeseries({
           title: 'CPU per pod (cores) vs request and limit',
@@ -423,6 +427,7 @@ function live(): Dashboard {
             },
             ...liveReferences('cpu'),
           ],
+          appTargets: table('cpu'),
         }),
         promTimeseries({
           title: 'Working set per pod vs request and limit',
@@ -432,6 +437,7 @@ function live(): Dashboard {
             { legend: '{{pod}}', expr: perPod(`container_memory_working_set_bytes{${LIVE_SELECTOR}}`) },
             ...liveReferences('memory'),
           ],
+          appTargets: table('memory'),
         }),
       ],
     }),

@@ -5,6 +5,7 @@
 
 import { kubeGet } from './kube.mjs';
 import { APP, CLUSTER, expect, id, open, settle, state, verdict, visible } from './page.mjs';
+import { liveSteps } from './live.mjs';
 import { podSteps } from './pods.mjs';
 
 // internal/demofleet's workloads: four Deployments, a StatefulSet and a DaemonSet.
@@ -550,4 +551,5 @@ export const steps = [
       };
     },
   })),
+  ...liveSteps,
 ];
