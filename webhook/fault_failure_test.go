@@ -13,7 +13,7 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/api/v1alpha1"
 )
 
-// The webhook must never be the reason a cluster cannot deploy (KubeDoor §5.1-1): with
+// The webhook must never be the reason a cluster cannot deploy (the reference KubeDoor's worst defect): with
 // failurePolicy Ignore, a hung or dead webhook costs at most timeoutSeconds in enforced
 // namespaces, and nothing anywhere else.
 func TestAHungWebhookDelaysOnlyEnforcedNamespacesAndOnlyUpToTheTimeout(t *testing.T) {

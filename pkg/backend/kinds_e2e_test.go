@@ -1,6 +1,6 @@
 package backend_test
 
-// Issue 12's thread end to end on real parts: a StatefulSet and a DaemonSet (beside a
+// docs/workload-kinds.md end to end on real parts: a StatefulSet and a DaemonSet (beside a
 // Deployment of the StatefulSet's name) with a known synthetic day are collected from a real
 // Prometheus, derived, published as CapacityPolicies, and enforced by the real webhook on
 // kubectl-equivalent operations; actions scale and restart them through the plugin.

@@ -8,7 +8,7 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/pkg/audit"
 )
 
-// Issue 17 §3 for cluster settings: a save whose audit entry was lost (the backend died between
+// Every write audited, for cluster settings: a save whose audit entry was lost (the backend died between
 // the version and its entry) gets the entry from the version, once; a save whose writer recorded
 // its entry, and a version that owes none, get nothing.
 func TestASettingsSaveWhoseAuditEntryWasLostIsAuditedFromTheVersionOnce(t *testing.T) {

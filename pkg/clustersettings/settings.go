@@ -40,9 +40,9 @@ type ClusterSettings struct {
 	MinReplicas   int32   `json:"minReplicas"`
 	RetentionDays int     `json:"retentionDays"`
 	Collect       Collect `json:"collect"`
-	// Recommend sizes replicas from utilisation (issue 11 §1); see Recommend.
+	// Recommend sizes replicas from utilisation; see Recommend.
 	Recommend Recommend `json:"recommend"`
-	// Prices put a price on requests for the savings answers (issue 11 §4); see Prices.
+	// Prices put a price on requests for the savings answers; see Prices.
 	Prices Prices `json:"prices"`
 
 	Version   uint64    `json:"version"`

@@ -1,7 +1,7 @@
 package jobs
 
-// A collection that finds nothing, or too little, must never delete stored history (issue 10
-// §5). planDay's rule on its own, then jobs against the real Prometheus of TestMain, with row
+// A collection that finds nothing, or too little, must never delete stored
+// history (docs/reliability.md). planDay's rule on its own, then jobs against the real Prometheus of TestMain, with row
 // counts read from the embedded engine before and after.
 
 import (

@@ -88,7 +88,7 @@ func waitForLog(t *testing.T, path string, parts ...string) {
 // reconciled is the log line of the audit reconciliation's pass over the control table.
 var reconciled = []string{"stored versions checked for their audit entries", "table=control_rows"}
 
-// Issue 17 §3: the backend is killed (SIGKILL, at KUBEDOOR_FAULT=after-control-write) after a
+// Every write audited (docs/reliability.md): the backend is killed (SIGKILL, at KUBEDOOR_FAULT=after-control-write) after a
 // control-table version is stored and before its audit entry is. Restarted on the same data
 // directory, it writes the entry from the version; restarted again, it writes nothing more.
 func TestAControlWriteKilledBeforeItsAuditEntryIsAuditedOnceAfterRestart(t *testing.T) {
@@ -184,7 +184,7 @@ func settled(t *testing.T, h *pluginhost.Host) []job {
 	}
 }
 
-// Issue 17's fault suite: the backend is killed (SIGKILL at KUBEDOOR_FAULT=after-collection-day)
+// The fault suite (docs/reliability.md): the backend is killed (SIGKILL at KUBEDOOR_FAULT=after-collection-day)
 // once a collection job has stored a day's rows. Restarted on the same data directory, it marks
 // the job failed with the reason, serves what was stored, and a re-run of the day leaves the
 // stored peaks exactly as they were (nothing lost, nothing duplicated).

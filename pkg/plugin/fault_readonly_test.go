@@ -75,7 +75,7 @@ func statusOf(t *testing.T, h *pluginhost.Host) storeStatus {
 	return st
 }
 
-// Issue 17's fault suite: the data directory becomes read-only while the plugin process runs,
+// The fault suite (docs/reliability.md): the data directory becomes read-only while the plugin process runs,
 // then writable again. Meanwhile a write answers 503 `unavailable` with what to do and no path or
 // engine text, is not stored (so it owes no audit entry) and is logged, and the status says the
 // store is not OK. Once writable, the same process stores writes again, with their audit

@@ -17,7 +17,7 @@ import (
 // settingsReconciled is the log line of the audit reconciliation's pass over the settings.
 var settingsReconciled = []string{"stored versions checked for their audit entries", "table=settings"}
 
-// Issue 17 §3 for cluster settings: the backend is killed (SIGKILL at
+// Every write audited, for cluster settings (docs/reliability.md): the backend is killed (SIGKILL at
 // KUBEDOOR_FAULT=after-settings-write) after a cluster's settings version is stored and before
 // its audit entry is. Restarted on the same data directory, it writes the entry from the
 // version; restarted again, it writes nothing more.

@@ -10,7 +10,7 @@ import (
 )
 
 // The kept/unavailable report and the collect.minFoundRatio setting as a client of the plugin
-// executable sees them (issue 10 §5).
+// executable sees them.
 func TestAJobReportsTheDaysPrometheusNoLongerHoldsThroughTheAPI(t *testing.T) {
 	wantField(t, call(t, admin, "PUT", "v1/clusters/c0/settings", `{"collect":{"enabled":true,"at":"01:00","concurrency":4,
 		"queryTimeoutSeconds":120,"minFoundRatio":1.5},"expectedVersion":0}`, 400), "collect.minFoundRatio")

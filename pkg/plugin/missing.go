@@ -7,7 +7,7 @@ import (
 )
 
 // noteMissing adds to each row whose namespace the publisher found missing in its cluster the
-// note saying so (issue 17 §5: shown on the row, not only in the cluster's publish status). The
+// note saying so (shown on the row, not only in the cluster's publish status). The
 // note is part of the answer only; nothing is stored.
 func (a *App) noteMissing(rows []control.Row) []control.Row {
 	if a.missing == nil {

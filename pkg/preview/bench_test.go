@@ -1,6 +1,6 @@
 package preview
 
-// The impact preview at issue 11's scale: 10,000 live Deployments (two containers each) in 10
+// The impact preview at fleet scale: 10,000 live Deployments (two containers each) in 10
 // namespaces of the testbed's real kube-apiserver, and a control table of 10,000 rows. Each
 // iteration of "cluster" is what GET v1/clusters/{c}/preview does without its cache: the paged
 // Lists (Deployments, HPAs, CapacityPolicies; 500 per page) and Compute for every namespace;

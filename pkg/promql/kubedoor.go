@@ -5,9 +5,8 @@ import (
 	"time"
 )
 
-// KubeDoorQueries are KubeDoor 1.3.6–1.7's nine collection queries (documented in
-// shared/reference/KUBEDOOR-BEHAVIOUR.md §3.1), rebuilt here only so benchmarks can run them
-// side by side with ours on the same data. They are instant queries at the window end with
+// KubeDoorQueries are the reference KubeDoor's (1.3.6–1.7) nine collection queries, rebuilt
+// here only so benchmarks can run them side by side with ours on the same data. They are instant queries at the window end with
 // subqueries at the server's default resolution; the product never uses them.
 func KubeDoorQueries(clusterKey, clusterValue string, window time.Duration) map[string]string {
 	env, envKey := "", ""

@@ -32,7 +32,7 @@ func (s *syncBuffer) count(sub string) int {
 	return strings.Count(s.b.String(), sub)
 }
 
-// Issue 17 §5: a row whose namespace was removed is said once, shown in the publish status,
+// A row whose namespace was removed is said once, shown in the publish status,
 // and not tried again every period; once the namespace is back, a write publishes it.
 func TestARemovedNamespaceIsSaidOnceShownInTheStatusAndTriedWithBackoff(t *testing.T) {
 	clean(t)

@@ -195,7 +195,7 @@ func (l *lockedBuffer) count(s string) int {
 	return strings.Count(l.b.String(), s)
 }
 
-// Issue 17 §5: "released or lost" is said by the backend that held the lease, never by one
+// "released or lost" is said by the backend that held the lease, never by one
 // that only waited for it.
 func TestOnlyABackendThatHeldTheLeaseSaysItWasReleasedOrLost(t *testing.T) {
 	ns := fmt.Sprintf("kubedoor-rel-%d", time.Now().UnixNano()%100000)

@@ -1,4 +1,4 @@
-// Types of the decision-support routes (Issue 11): recommended replicas, their acceptance, and
+// Types of the decision-support routes: recommended replicas, their acceptance, and
 // the recommendations report with its money.
 
 import type { WorkloadKind } from './workloadKind';

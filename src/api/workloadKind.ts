@@ -1,4 +1,4 @@
-// The kinds of workload KubeDoor controls (issue 12). Older backends send no `kind` and take no
+// The kinds of workload KubeDoor controls (docs/workload-kinds.md). Older backends send no `kind` and take no
 // `kind` parameter: for them everything is a Deployment, so a missing kind reads as Deployment
 // and the UI sends `kind` (query parameter or body field) only for the other kinds.
 

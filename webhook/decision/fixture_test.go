@@ -15,7 +15,7 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/api/v1alpha1"
 )
 
-// The shared fixture of KUBEDOOR-BEHAVIOUR.md §6, in our types: cluster prod-a, namespace demo
+// The reference KubeDoor's behaviour fixture, in our types: cluster prod-a, namespace demo
 // enforced, policy demo/api with replicas 4, app requests 500m/1024Mi and limits 2000m/2048Mi.
 
 var now = time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)

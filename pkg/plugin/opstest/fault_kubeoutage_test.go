@@ -18,7 +18,7 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/webhook/deploy/crd"
 )
 
-// Issue 17's fault suite: the kube-apiserver stops while the backend runs and comes back on the
+// The fault suite (docs/reliability.md): the kube-apiserver stops while the backend runs and comes back on the
 // same etcd. Meanwhile cluster health says the API does not answer, a write that needs the
 // cluster (the enforcement switch) is a 503 naming the cluster and audited as failed, and a
 // control-table write is stored but its publish fails; after the restart health, the switch and

@@ -46,7 +46,7 @@ func leaseHolder(t *testing.T, leaseNS string) string {
 	return *l.Spec.HolderIdentity
 }
 
-// Issue 17's fault suite, "two backends on one cluster", as a two-Grafana install has it here:
+// The fault suite (docs/reliability.md), "two backends on one cluster", as a two-Grafana install has it here:
 // two plugin processes, each with the default embedded store in a data directory of its own (an
 // embedded engine cannot share one, and no ClickHouse server can be had on this machine), on one
 // kube-apiserver and one lease. One holds the lease and the other says who does; a schedule fires

@@ -10,7 +10,7 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/pkg/fault"
 )
 
-// Issue 17's fault suite: a user's scale is killed (SIGKILL at after-action-write) after its
+// The fault suite (docs/reliability.md): a user's scale is killed (SIGKILL at after-action-write) after its
 // pending audit entry and its write, before its result. Restarted with the default settle age
 // (15 min) the entry stays pending; restarted with KUBEDOOR_AUDIT_PENDING_SETTLE=2s the start's
 // reconciliation settles it as unknown with the note, once, without waiting 15 minutes.

@@ -74,7 +74,7 @@ type faultAudit struct {
 	Total int
 }
 
-// Issue 17's fault suite: the backend is killed (SIGKILL at KUBEDOOR_FAULT=after-action-write)
+// The fault suite (docs/reliability.md): the backend is killed (SIGKILL at KUBEDOOR_FAULT=after-action-write)
 // in a once schedule's run, after the run is recorded running, the scale's pending audit entry
 // is recorded and the scale reached the kube-apiserver, before either result is recorded.
 // Restarted on the same data directory: the run is failed with the interruption as its reason,

@@ -17,7 +17,7 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/webhook/deploy/crd"
 )
 
-// Issue 17 §5: a control-table row whose namespace does not exist in the cluster shows it on the
+// A control-table row whose namespace does not exist in the cluster shows it on the
 // row (its notes, in the list and the row's own answer), not only in the cluster's publish
 // status; a row in a namespace that exists does not.
 func TestARowWhoseNamespaceIsMissingSaysSoOnTheRow(t *testing.T) {

@@ -8,7 +8,7 @@ import { context, controlRow, EDITOR, VIEWER } from '../../testing/fixtures';
 import { renderPage } from '../../testing/render';
 import ControlTable from './ControlTable';
 
-// Issue 12: StatefulSets and DaemonSets in the control table. Kinds are absent from older
+// StatefulSets and DaemonSets in the control table. Kinds are absent from older
 // backends' rows (Deployments); DaemonSet rows carry no replicas.
 const user = userEventLib.setup({ delay: null });
 const PATH = '/a/kubedoor-capacity-app/control?cluster=prod-a';

@@ -8,7 +8,7 @@ import { context, peakRow, VIEWER } from '../../testing/fixtures';
 import { renderPage } from '../../testing/render';
 import PeakData from './PeakData';
 
-// Issue 12: peak rows carry kind (absent = Deployment); one workload is named by kind too.
+// Peak rows carry kind (absent = Deployment); one workload is named by kind too.
 const user = userEventLib.setup({ delay: null });
 const ids = testIds.peaks;
 const now = () => Date.parse('2026-11-22T04:00:00Z');

@@ -9,7 +9,7 @@ import { renderPage } from '../../testing/render';
 import { recItem, report } from '../../testing/recommendFixtures';
 import Recommendations from './Recommendations';
 
-// Issue 12: items carry kind (absent = Deployment); DaemonSets have no replicas to recommend.
+// Recommendation items carry kind (absent = Deployment); DaemonSets have no replicas to recommend.
 const user = userEventLib.setup({ delay: null });
 const PATH = '/a/kubedoor-capacity-app/recommendations?cluster=prod-a';
 const ROUTE = 'GET clusters/prod-a/recommendations';

@@ -8,7 +8,7 @@ import { context, controlRow, EDITOR } from '../../testing/fixtures';
 import { renderPage } from '../../testing/render';
 import Schedules from './Schedules';
 
-// Issue 12: schedule targets name their kind; a DaemonSet can be restarted, never scaled.
+// Schedule targets name their kind; a DaemonSet can be restarted, never scaled.
 const user = userEventLib.setup({ delay: null });
 const PATH = '/a/kubedoor-capacity-app/schedules?cluster=prod-a';
 const ids = testIds.schedules;
