@@ -58,7 +58,7 @@ func (a *App) testChannel(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := callerFrom(r)
-	res, err := ops.Notifier.Test(r.Context(), body.ID, c.Login)
+	res, err := ops.TestChannel(r.Context(), body.ID, c.Login)
 	if errors.Is(err, notify.ErrNoChannel) {
 		writeError(w, http.StatusNotFound, codeNotFound, "%v", err)
 		return
