@@ -30,6 +30,15 @@ func onCluster(cluster string, err error) error {
 	return &clusterError{cluster: cluster, err: err}
 }
 
+// storeFailed reports whether err is the store's own failure. A network error from a call on a
+// cluster is the cluster's: store.Failed counts every network error, since the store may be a
+// server.
+func storeFailed(err error) bool {
+	var engine *store.Error
+	var onCl *clusterError
+	return errors.As(err, &engine) || errors.Is(err, service.ErrStoreUnavailable) || (!errors.As(err, &onCl) && store.Failed(err))
+}
+
 // answer is the one place an error becomes the API's answer; what names the operation for the
 // answers that are not the request's fault. The business packages say what happened in
 // pkg/refusal's words, so no route maps their errors itself:
@@ -50,6 +59,7 @@ func answer(what string, err error) (int, apiError) {
 		}
 	}
 	var onCl *clusterError
+	fromCluster := errors.As(err, &onCl)
 	switch c, isConflict := refusal.AsConflict(err); {
 	case isConflict:
 		ans.Code, ans.Current = codeConflict, c.CurrentValue()
@@ -63,7 +73,7 @@ func answer(what string, err error) (int, apiError) {
 	case errors.Is(err, refusal.ErrInvalid):
 		ans.Code = codeBadRequest
 		return http.StatusBadRequest, ans
-	case store.Failed(err) || errors.Is(err, service.ErrStoreUnavailable):
+	case storeFailed(err):
 		code := ""
 		var se *store.Error
 		if errors.As(err, &se) && se.Name != "" {
@@ -71,10 +81,10 @@ func answer(what string, err error) (int, apiError) {
 		}
 		return http.StatusServiceUnavailable, apiError{Code: codeUnavailable, Error: fmt.Sprintf(
 			"%s failed: the store refused it or could not be reached%s; the backend log has the engine's error, and the Overview shows the store's state", what, code)}
-	case errors.As(err, &onCl) && apierrors.IsForbidden(err):
+	case fromCluster && apierrors.IsForbidden(err):
 		return http.StatusServiceUnavailable, apiError{Code: codeUnavailable, Error: fmt.Sprintf(
 			"cluster %s refused the backend's identity (bind it to the ClusterRole in webhook/deploy/backend): %v", onCl.cluster, onCl.err)}
-	case onCl != nil:
+	case fromCluster:
 		ans.Code = codeUnavailable
 		return http.StatusServiceUnavailable, ans
 	}
@@ -86,7 +96,7 @@ func answer(what string, err error) (int, apiError) {
 func (a *App) writeFailed(w http.ResponseWriter, r *http.Request, what string, err error) {
 	status, ans := answer(what, err)
 	switch {
-	case status == http.StatusServiceUnavailable && (store.Failed(err) || errors.Is(err, service.ErrStoreUnavailable)):
+	case status == http.StatusServiceUnavailable && storeFailed(err):
 		a.log.ErrorContext(r.Context(), what+" failed: the store", "error", err)
 	case status == http.StatusServiceUnavailable:
 		a.log.WarnContext(r.Context(), what+" failed: the cluster", "error", err)

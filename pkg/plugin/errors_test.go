@@ -76,6 +76,10 @@ func TestEveryKindOfErrorGetsItsStatusAndMessage(t *testing.T) {
 			503, codeUnavailable, "cluster prod-a refused the backend's identity (bind it to the ClusterRole in webhook/deploy/backend): …", "", "", "", true},
 		{"a cluster that cannot be reached is 503 with its error", onCluster("prod-a", errors.New("dial tcp 10.0.0.1:6443: connection refused")),
 			503, codeUnavailable, "cluster prod-a: dial tcp 10.0.0.1:6443: connection refused", "", "", "", true},
+		{"a cluster whose API does not answer is 503 naming the cluster, not the store", onCluster("prod-a", &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}),
+			503, codeUnavailable, "cluster prod-a: dial tcp: connection refused", "", "", "", true},
+		{"a store engine error during a call on a cluster is still the store's", onCluster("prod-a", fmt.Errorf("beginning the audit entry: %w", readOnly)),
+			503, codeUnavailable, "saving a row failed: the store refused it or could not be reached (CANNOT_OPEN_FILE); …", "", "", "/var/lib/grafana", true},
 		{"anything else is 500 with its text", errors.New("a row without containers"),
 			500, codeInternal, "saving a row failed: a row without containers", "", "", "", true},
 	}
@@ -106,6 +110,9 @@ func TestEveryKindOfErrorGetsItsStatusAndMessage(t *testing.T) {
 			}
 			if tt.notWant != "" && strings.Contains(body.Error, tt.notWant) {
 				t.Fatalf("the answer carries %q: %s", tt.notWant, body.Error)
+			}
+			if tt.status == 503 && strings.Contains(tt.want, "the store") != strings.Contains(logged.String(), "saving a row failed: the store") {
+				t.Fatalf("logged as the store's failure: %v, want %v: %s", !strings.Contains(tt.want, "the store"), strings.Contains(tt.want, "the store"), logged.String())
 			}
 			if tt.logged != strings.Contains(logged.String(), "saving a row failed") {
 				t.Fatalf("logged %v, want %v: %s", !tt.logged, tt.logged, logged.String())
