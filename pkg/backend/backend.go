@@ -87,15 +87,12 @@ func Start(log *slog.Logger, version string) *Backend {
 	b.Collections = jobs.NewManager(ctx, svc, deriver, collect.Options{Logger: log}, log)
 
 	// Actions, resizes and schedule runs act the same way from the API and from the runner.
-	b.ops = &operations{
-		svc: svc, notifier: b.Notifier, leases: leases, publisher: publishVia(b.Publisher, 30*time.Second),
-		collector: b.Collections, lastColl: b.Collections, pubWorker: b.Publisher, log: log,
-	}
+	runners := actionRunners{notifier: b.Notifier, publisher: publishVia(b.Publisher, 30*time.Second), log: log}
 	runner := schedule.NewRunner(schedule.RunnerOptions{
-		ID: leases.Identity(), Source: svc, Execute: b.ops.execute, Leader: leases, Notifier: b.Notifier,
-		Log: log.With("part", "schedules"),
+		ID: leases.Identity(), Source: svc, Execute: scheduleExecutor{svc: svc, collector: b.Collections, runners: runners}.execute,
+		Leader: leases, Notifier: b.Notifier, Log: log.With("part", "schedules"),
 	})
-	b.ops.wake = runner.Wake
+	b.ops = &operations{actionRunners: runners, leases: leases, lastColl: b.Collections, pubWorker: b.Publisher, wake: runner.Wake}
 
 	svc.Go(ctx, b.Notifier)
 	svc.Go(ctx, runner)

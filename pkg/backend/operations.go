@@ -22,19 +22,28 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
 )
 
-// operations builds, on the parts in force (a snapshot), the action, resize and schedule
-// runners the API routes and the schedule runner share, so both act the same way. It is
-// plugin.Operations.
-type operations struct {
-	svc       *service.Service
+// actionRunners builds, on the parts in force (a snapshot), the action and resize runners the
+// API routes and the schedule runner share, so both act the same way.
+type actionRunners struct {
 	notifier  *notify.Dispatcher
-	leases    *schedule.Leases
 	publisher actions.Publisher // a manual-replicas write is published before the scale
-	collector schedule.Collector
+	log       *slog.Logger
+}
+
+// operations is plugin.Operations: the action runners plus schedules, channel tests and health.
+type operations struct {
+	actionRunners
+	leases    *schedule.Leases
 	lastColl  clusterhealth.LastCollection
 	pubWorker *publish.Worker // health's lastPublish
 	wake      func()          // tells the schedule runner a schedule was written
-	log       *slog.Logger
+}
+
+// scheduleExecutor runs one schedule run with the parts in force then (schedule.Executor).
+type scheduleExecutor struct {
+	svc       *service.Service
+	collector schedule.Collector
+	runners   actionRunners
 }
 
 var _ plugin.Operations = (*operations)(nil)
@@ -58,7 +67,7 @@ func kubeFor(snap service.Snapshot) func(cluster string) (kubernetes.Interface, 
 }
 
 // Actions returns an action runner on snap.
-func (o *operations) Actions(snap service.Snapshot) *actions.Runner {
+func (o actionRunners) Actions(snap service.Snapshot) *actions.Runner {
 	return actions.New(actions.Deps{
 		Kube: kubeFor(snap), Manual: controlManual{conn: snap.Conn, log: o.log.With("part", "actions")}, Publisher: o.publisher,
 		Audit: audit.New(snap.Conn), Notifier: o.notifier, Log: o.log.With("part", "actions"),
@@ -67,7 +76,7 @@ func (o *operations) Actions(snap service.Snapshot) *actions.Runner {
 
 // Resizer returns an in-place resize runner on snap: the control table and peaks of its store,
 // its clusters' clients, and each cluster's protected namespaces (kube-system and KubeDoor's own).
-func (o *operations) Resizer(snap service.Snapshot) *resize.Runner {
+func (o actionRunners) Resizer(snap service.Snapshot) *resize.Runner {
 	return resize.New(resize.Deps{
 		Kube: kubeFor(snap), Rows: control.New(snap.Conn, o.log.With("part", "resize")), Peaks: resize.StoredPeaks{Conn: snap.Conn},
 		Audit: audit.New(snap.Conn), Notifier: o.notifier, Log: o.log.With("part", "resize"),
@@ -126,16 +135,16 @@ func (o *operations) Health(ctx context.Context, snap service.Snapshot, cluster 
 	return h, true
 }
 
-// execute runs one schedule run with the parts in force now (the schedule runner's Executor).
-func (o *operations) execute(ctx context.Context, sc schedule.Schedule, by actions.Actor) ([]actions.Result, error) {
-	snap, err := o.svc.Snapshot()
+// execute runs one schedule run with the parts in force now.
+func (e scheduleExecutor) execute(ctx context.Context, sc schedule.Schedule, by actions.Actor) ([]actions.Result, error) {
+	snap, err := e.svc.Snapshot()
 	if err != nil {
 		return nil, err
 	}
 	interval := min(actions.MaxInterval, time.Duration(sc.IntervalSeconds)*time.Second) // validated 0..MaxInterval on write
 	switch sc.Action {
 	case schedule.ActionCollect:
-		if err := o.collector.Collect(ctx, sc.Cluster, sc.Days); err != nil {
+		if err := e.collector.Collect(ctx, sc.Cluster, sc.Days); err != nil {
 			return nil, fmt.Errorf("collecting %d day(s) of %s: %w", sc.Days, sc.Cluster, err)
 		}
 		return []actions.Result{}, nil
@@ -147,19 +156,19 @@ func (o *operations) execute(ctx context.Context, sc schedule.Schedule, by actio
 			}
 			req.Items = append(req.Items, actions.ScaleItem{Workload: actions.Workload{Cluster: sc.Cluster, Namespace: it.Namespace, Kind: it.Kind, Name: it.Workload}, Replicas: *it.Replicas})
 		}
-		return o.Actions(snap).Scale(ctx, req, by), nil
+		return e.runners.Actions(snap).Scale(ctx, req, by), nil
 	case schedule.ActionRestart:
 		req := actions.RestartRequest{Interval: interval}
 		for _, it := range sc.Items {
 			req.Items = append(req.Items, actions.Workload{Cluster: sc.Cluster, Namespace: it.Namespace, Kind: it.Kind, Name: it.Workload})
 		}
-		return o.Actions(snap).Restart(ctx, req, by), nil
+		return e.runners.Actions(snap).Restart(ctx, req, by), nil
 	case schedule.ActionResize:
 		req := resize.Request{Pause: interval}
 		for _, it := range sc.Items {
 			req.Items = append(req.Items, actions.Workload{Cluster: sc.Cluster, Namespace: it.Namespace, Kind: it.Kind, Name: it.Workload})
 		}
-		return o.Resizer(snap).Resize(ctx, req, by), nil
+		return e.runners.Resizer(snap).Resize(ctx, req, by), nil
 	}
 	return nil, fmt.Errorf("unknown action %q", sc.Action)
 }
