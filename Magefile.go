@@ -19,7 +19,9 @@ import (
 	// mage:import sdk
 	"github.com/grafana/grafana-plugin-sdk-go/build"
 
+	"github.com/kubedoor/kubedoor-grafana/internal/faultsuite"
 	"github.com/kubedoor/kubedoor-grafana/internal/pluginarchive"
+	"github.com/kubedoor/kubedoor-grafana/internal/testenv"
 	"github.com/kubedoor/kubedoor-grafana/internal/version"
 )
 
@@ -277,7 +279,26 @@ func Lint() error {
 
 // GoTest runs all Go tests (real ClickHouse engine, Prometheus, kube-apiserver, plugin executable).
 func GoTest() error {
-	return sh.RunV("go", append([]string{"test", "-count=1", "-timeout", "40m"}, goPackages...)...)
+	// The engine download test serves the engine package tarball the fetch keeps in the cache.
+	mg.Deps(Deps.Libchdb)
+	env := map[string]string{"KUBEDOOR_ENGINE_TGZ": testenv.EngineTarball()}
+	return sh.RunWithV(env, "go", append([]string{"test", "-count=1", "-timeout", "40m"}, goPackages...)...)
+}
+
+// Fault runs the fault suite alone (docs/reliability.md): the tests in files named
+// fault*_test.go, one package at a time. GoTest (and so CI) runs them with all the others.
+func Fault() error {
+	pkgs, err := faultsuite.Find(".")
+	if err != nil {
+		return err
+	}
+	for _, p := range pkgs {
+		// The suite runs on real parts, so with the tag of real-part tests (harmless where no file has it).
+		if err := sh.RunV("go", "test", "-tags", "parts", "-count=1", "-timeout", "40m", "-v", "-run", p.RunPattern(), "./"+p.Dir); err != nil {
+			return fmt.Errorf("fault suite in %s: %w", p.Dir, err)
+		}
+	}
+	return nil
 }
 
 // fuzzTargets are run for a bounded time by Fuzz; `go test -fuzz` takes one target per run.
@@ -288,6 +309,7 @@ var fuzzTargets = []struct{ pkg, name string }{
 	{"./pkg/store", "FuzzSplitStatements"},
 	{"./webhook/server", "FuzzParseReview"},
 	{"./webhook/admission", "FuzzReview"},
+	{"./webhook/admission", "FuzzDecodeMatchesFull"},
 	{"./api/v1alpha1", "FuzzParseScaleTemp"},
 	{"./pkg/publish", "FuzzPolicyRoundTrip"},
 	{"./pkg/enforce", "FuzzChange"},

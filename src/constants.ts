@@ -12,6 +12,18 @@ export const API_BASE_URL = `/api/plugins/${PLUGIN_ID}/resources/v1`;
 // Where an admin edits the app config (the "Configuration" nav entry in plugin.json).
 export const CONFIG_PAGE_URL = `/plugins/${PLUGIN_ID}`;
 
+/** docs/troubleshooting.md in the project's repository (deploy/helm/kubedoor/Chart.yaml `home`). */
+export const TROUBLESHOOTING_URL = 'https://github.com/kubedoor/kubedoor-grafana/blob/HEAD/docs/troubleshooting.md';
+
+/** The troubleshooting page's sections the Overview's checks link to (GitHub's heading anchors). */
+export const TROUBLESHOOTING = {
+  webhook: 'the-webhook-is-not-called',
+  denied: 'a-change-is-denied-or-patched-unexpectedly',
+  policy: 'the-policy-is-not-published',
+  engine: 'the-engine-is-not-found-embedded-clickhouse',
+  schedules: 'schedules-do-not-run',
+} as const;
+
 // The nested datasource (src/datasource/plugin.json) and the instance provisioning creates.
 export const DATASOURCE_TYPE = 'kubedoor-capacity-datasource';
 export const DATASOURCE_UID = 'kubedoor-capacity';

@@ -79,12 +79,23 @@ export function channelSecretKey(id: string): string {
  */
 export type SecureSettings = Record<string, string>;
 
+/** The ClickHouse serving the open store; `library` (the libchdb.so loaded) only for Admins. */
+export interface StoreEngine {
+  version: string;
+  library?: string;
+}
+
+/** Why the store did not open, when docs/troubleshooting.md has a section for it. */
+export type StoreProblem = 'engine-not-found' | 'engine-load' | 'data-dir';
+
 /** GET v1/status */
 export interface StoreStatus {
   ok: boolean;
   mode: StorageMode;
   message: string;
   schemaVersion: number;
+  engine?: StoreEngine;
+  problem?: StoreProblem;
 }
 
 export interface PrometheusStatus {

@@ -209,7 +209,7 @@ func run(ctx context.Context, o options, out io.Writer, log *slog.Logger) error 
 	// The pages are usable from here on (Clusters & settings shows the collection running).
 	page.ready(devhost.Handler(devhost.Options{
 		Host: host, Dist: dist, HostBundle: hostDir, Dashboards: dashDir,
-		JSONData: jsonData, Secure: secure, Edition: "demo", Log: log,
+		JSONData: jsonData, Secure: secure, Edition: "demo", Log: log, Prometheus: prom.URL,
 	}))
 	p.printf("the app is up at %s; collecting the peak history next", url)
 

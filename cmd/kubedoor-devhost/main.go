@@ -88,6 +88,7 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 	}
 
 	var testKubeconfig []byte
+	promURL := "" // the live dashboard's Prometheus datasource, when one runs
 	cluster := map[string]any{"name": clusterName, "timeZone": "UTC", "prometheusUrl": "http://127.0.0.1:9/"}
 	secure := map[string]string{}
 	if o.prometheus {
@@ -98,6 +99,7 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 		}
 		defer prom.Stop()
 		cluster["prometheusUrl"] = prom.URL
+		promURL = prom.URL
 	}
 	if o.kube {
 		log.Info("starting the local Kubernetes cluster", "nodes", o.nodes)
@@ -141,6 +143,7 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 	handler := devhost.Handler(devhost.Options{
 		Host: host, Dist: dist, HostBundle: hostDir, Dashboards: dashDir,
 		JSONData: jsonData, Secure: secure, Kubeconfig: testKubeconfig, Log: log,
+		Prometheus: promURL,
 	})
 
 	ln, err := net.Listen("tcp", o.addr)

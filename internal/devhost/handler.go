@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"net/url"
 
 	"github.com/kubedoor/kubedoor-grafana/internal/pluginhost"
 )
@@ -26,6 +27,9 @@ type Options struct {
 	// Kubeconfig, when set, is served at /devhost/kubeconfig for the browser run's connection
 	// test (Grafana never gives a stored secret back). Test-only, 127.0.0.1.
 	Kubeconfig []byte
+	// Prometheus, when set, is the test's Prometheus, offered as a Grafana datasource (uid
+	// PrometheusUID) through Grafana's list and proxy paths, for dashboards that read it.
+	Prometheus string
 	// Edition names the host on its pages ("browser test host" unless set, "demo").
 	Edition string
 	Log     *slog.Logger
@@ -44,6 +48,10 @@ func Handler(o Options) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/api/plugins/"+PluginID+"/settings", settings)
 	mux.Handle("/api/", withCaller(o.Host.Gateway(pluginhost.User{Login: "admin", Role: "Admin"})))
+	if target, err := url.Parse(o.Prometheus); err == nil && o.Prometheus != "" {
+		mux.HandleFunc("/api/datasources", datasourceList)
+		mux.Handle(promProxyPrefix+"/", prometheusProxy(target))
+	}
 	mux.Handle("/public/plugins/"+PluginID+"/", static("/public/plugins/"+PluginID+"/", o.Dist))
 	mux.Handle("/public/host/", static("/public/host/", o.HostBundle))
 	// Grafana UI's icons, copied into the host bundle: @grafana/ui fetches them from here.

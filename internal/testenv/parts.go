@@ -46,6 +46,12 @@ func LibCHDB() (string, error) {
 		"scripts/fetch-libchdb.sh (or `go tool mage deps`)")
 }
 
+// EngineTarball is the cached engine package tarball (scripts/fetch-libchdb.sh keeps it, verified
+// against pkg/engine's pinned checksum), which the engine download test serves as its mirror.
+func EngineTarball() string {
+	return filepath.Join(CacheDir(), "chdb", CHDBVersion, "engine.tgz")
+}
+
 // KubeBinDir returns the folder holding etcd, kube-apiserver, kube-controller-manager,
 // kube-scheduler, kubectl and kwok: $KUBEDOOR_KUBE_BIN, else the cached build.
 func KubeBinDir() (string, error) {

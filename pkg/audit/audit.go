@@ -59,6 +59,12 @@ func ScheduleVersionID(id string, version uint64) uuid.UUID {
 	return uuid.NewSHA1(versionIDs, []byte(fmt.Sprintf("schedule\x00%s\x00%d", id, version)))
 }
 
+// SettingsVersionID is the ID of the one entry that audits version of the settings stored under
+// key (a cluster's: "cluster/<name>").
+func SettingsVersionID(key string, version uint64) uuid.UUID {
+	return uuid.NewSHA1(versionIDs, []byte(fmt.Sprintf("settings\x00%s\x00%d", key, version)))
+}
+
 // Log writes and reads audit entries.
 type Log struct {
 	conn store.Conn

@@ -27,8 +27,27 @@ const NoteInterrupted = "the backend stopped (or the store refused the entry) af
 
 // PendingSettle is how old a pending entry must be before PendingPass settles it: longer than any
 // single action takes (a scale waits at most seconds for the webhook), so an action another live
-// backend is running is left alone.
+// backend is running is left alone. $KUBEDOOR_AUDIT_PENDING_SETTLE changes it (PendingSettleFrom).
 const PendingSettle = 15 * time.Minute
+
+// EnvPendingSettle names the environment variable that sets the settle age (a Go duration such
+// as "30s"), for the fault suite's process tests, which cannot wait 15 minutes. An operator has
+// no reason to set it: shorter risks settling an action a live peer is still running (its own
+// result, recorded later, is still the entry readers see).
+const EnvPendingSettle = "KUBEDOOR_AUDIT_PENDING_SETTLE"
+
+// PendingSettleFrom parses the settle age from the value of EnvPendingSettle: PendingSettle when
+// empty, else a positive Go duration.
+func PendingSettleFrom(value string) (time.Duration, error) {
+	if value == "" {
+		return PendingSettle, nil
+	}
+	d, err := time.ParseDuration(value)
+	if err != nil || d <= 0 {
+		return PendingSettle, fmt.Errorf("%s=%q is not a positive duration such as 30s or 15m; using %v", EnvPendingSettle, value, PendingSettle)
+	}
+	return d, nil
+}
 
 // Begin records e as pending under a new ID and returns that ID, which the result entry reuses.
 // An error means nothing was recorded: the caller must not act, or the action would go unaudited.
@@ -40,17 +59,28 @@ func (l *Log) Begin(ctx context.Context, e Entry) (uuid.UUID, error) {
 	return e.ID, nil
 }
 
-// PendingPass is a Pass over the audit log itself: every entry begun in [since, until) that is
-// still pending PendingSettle after it began gets a result entry, ResultUnknown with
-// NoteInterrupted, one millisecond after it (so it is the one List reads).
+// PendingPass is PendingPassAfter(PendingSettle).
 func PendingPass(ctx context.Context, conn store.Conn, log *Log, since, until time.Time) ([]string, int, error) {
-	// The window lags by PendingSettle, and the Reconciler's next since overlaps only by its
-	// own settle time, so look back the settle time further than asked.
-	until = until.Add(-PendingSettle)
+	return PendingPassAfter(PendingSettle)(ctx, conn, log, since, until)
+}
+
+// PendingPassAfter is a Pass over the audit log itself: every entry begun in [since, until) that
+// is still pending settle after it began gets a result entry, ResultUnknown with
+// NoteInterrupted, one millisecond after it (so it is the one List reads).
+func PendingPassAfter(settle time.Duration) Pass {
+	return func(ctx context.Context, conn store.Conn, log *Log, since, until time.Time) ([]string, int, error) {
+		return pendingPass(ctx, conn, log, since, until, settle)
+	}
+}
+
+func pendingPass(ctx context.Context, conn store.Conn, log *Log, since, until time.Time, settle time.Duration) ([]string, int, error) {
+	// The window lags by settle, and the Reconciler's next since overlaps only by its own
+	// settle time, so look back the settle time further than asked.
+	until = until.Add(-settle)
 	if since.IsZero() {
 		since = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC) // the engine parses no parameter near the epoch
 	} else {
-		since = since.Add(-PendingSettle - time.Hour)
+		since = since.Add(-settle - time.Hour)
 	}
 	if !since.Before(until) {
 		return nil, 0, nil

@@ -88,3 +88,48 @@ func TestBeginRecordsNothingWhenTheStoreRefuses(t *testing.T) {
 		t.Fatalf("Begin on a refused insert returned %s, %v; want no ID and an error", id, err)
 	}
 }
+
+func TestTheSettleAgeIsFifteenMinutesUnlessTheEnvironmentGivesAPositiveDuration(t *testing.T) {
+	for _, tt := range []struct {
+		name, value string
+		want        time.Duration
+		wantErr     bool
+	}{
+		{"unset keeps the default", "", PendingSettle, false},
+		{"a duration is taken", "3s", 3 * time.Second, false},
+		{"minutes are taken", "20m", 20 * time.Minute, false},
+		{"a bare number is refused", "30", PendingSettle, true},
+		{"zero is refused", "0s", PendingSettle, true},
+		{"a negative duration is refused", "-1m", PendingSettle, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := PendingSettleFrom(tt.value)
+			if got != tt.want || (err != nil) != tt.wantErr {
+				t.Fatalf("PendingSettleFrom(%q) = %v, %v; want %v, error %v", tt.value, got, err, tt.want, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestAShorterSettleAgeSettlesAPendingEntrySooner(t *testing.T) {
+	ctx := t.Context()
+	if err := conn.Exec(ctx, "TRUNCATE TABLE audit_log"); err != nil {
+		t.Fatal(err)
+	}
+	log := New(conn)
+	now := time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)
+	if _, err := log.Begin(ctx, Entry{At: now.Add(-10 * time.Second), User: "crashed", Role: "Editor", Action: "scale",
+		Cluster: "c0", Target: "shop/api"}); err != nil {
+		t.Fatal(err)
+	}
+	if recorded, _, err := PendingPass(ctx, conn, log, time.Time{}, now); err != nil || len(recorded) != 0 {
+		t.Fatalf("the default pass settled %v (%v); a 10 s old entry is younger than 15 minutes", recorded, err)
+	}
+	if recorded, _, err := PendingPassAfter(5*time.Second)(ctx, conn, log, time.Time{}, now); err != nil || len(recorded) != 1 {
+		t.Fatalf("a 5 s settle age settled %v (%v); want the 10 s old entry", recorded, err)
+	}
+	items, _, err := log.List(ctx, Filter{})
+	if err != nil || len(items) != 1 || items[0].Result != ResultUnknown || items[0].Note != NoteInterrupted {
+		t.Fatalf("entries %+v (%v); want the one entry unknown with the note", items, err)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
 	"strings"
 	"time"
 
@@ -31,6 +32,7 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/pkg/service"
 	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
 	"github.com/kubedoor/kubedoor-grafana/pkg/snapshot"
+	"github.com/kubedoor/kubedoor-grafana/pkg/store"
 )
 
 // Backend is the running backend.
@@ -91,15 +93,23 @@ func Start(log *slog.Logger, version string) *Backend {
 	runner := schedule.NewRunner(schedule.RunnerOptions{
 		ID: leases.Identity(), Source: svc, Execute: scheduleExecutor{svc: svc, collector: b.Collections, runners: runners}.execute,
 		Leader: leases, Notifier: b.Notifier, Log: log.With("part", "schedules"),
+		// One process owns an embedded engine's data directory; a ClickHouse server is shared.
+		OwnStore: func(s snapshot.Snapshot) bool { return s.Conn != nil && s.Conn.Mode() == store.ModeEmbedded },
 	})
 	b.ops = &operations{actionRunners: runners, leases: leases, lastColl: b.Collections, pubWorker: b.Publisher, wake: runner.Wake}
 
 	svc.Go(ctx, b.Notifier)
 	svc.Go(ctx, runner)
 	svc.Go(ctx, b.Publisher)
-	// A version stored just before a crash (or a refused audit insert) gets its audit entry.
+	// A version stored just before a crash (or a refused audit insert) gets its audit entry; an
+	// action's entry left pending by one is settled once it is older than any action takes.
+	settle, err := audit.PendingSettleFrom(os.Getenv(audit.EnvPendingSettle))
+	if err != nil {
+		log.Warn("audit settle age", "error", err)
+	}
 	svc.Go(ctx, &audit.Reconciler{Source: svc, Log: log.With("part", "audit-reconcile"), Started: started,
-		Passes: map[string]audit.Pass{"control_rows": control.AuditPass, "schedules": schedule.AuditPass, "actions": audit.PendingPass}})
+		Passes: map[string]audit.Pass{"control_rows": control.AuditPass, "schedules": schedule.AuditPass,
+			"settings": clustersettings.AuditPass, "actions": audit.PendingPassAfter(settle)}})
 	svc.Go(ctx, &jobs.Daily{Source: svc, Manager: b.Collections, Log: log, Holds: func(cluster string) bool { return !leases.HeldElsewhere(cluster) }})
 	// The webhook's refusals (Events in each cluster) become "denied" notifications.
 	svc.Go(ctx, &denialwatch.Worker{Source: svc, Notifier: b.Notifier, Log: log.With("part", "denial-watch"), Elsewhere: leases.HeldElsewhere})
@@ -112,8 +122,9 @@ func (b *Backend) InstanceFactory() app.InstanceFactoryFunc {
 		Service: b.Service, Log: b.log, Operations: b.ops, Collections: b.Collections,
 		Published: control.PublishedFunc(b.Publisher.Trigger), Notifier: b.Notifier,
 		Replays: b.replays, Engine: b.Engine,
-		Nodes: nodes.NewService(b.log.With("part", "nodes")),
-		Pods:  pods.NewService(pods.Options{Notifier: b.Notifier, Log: b.log.With("part", "pods")}),
+		Nodes:             nodes.NewService(b.log.With("part", "nodes")),
+		Pods:              pods.NewService(pods.Options{Notifier: b.Notifier, Log: b.log.With("part", "pods")}),
+		MissingNamespaces: b.Publisher.MissingNamespaces,
 	})
 }
 

@@ -147,7 +147,7 @@ func TestCollectDerivePublishEnforce(t *testing.T) {
 }
 
 // worstDay picks shop/search's app row the derivation must choose, from synth's answers.
-// sizedTo is the replicas a row observes (DESIGN.md §6): the desired replicas when the series
+// sizedTo is the replicas a row observes (docs/design.md §6): the desired replicas when the series
 // exists, else the median of the Ready pods, floored at the default minReplicas 1.
 func sizedTo(r synth.Expected) int {
 	n := r.PodsReadyMedian

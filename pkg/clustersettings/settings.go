@@ -15,7 +15,7 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/pkg/workload"
 )
 
-// Derivation modes (DESIGN.md §6).
+// Derivation modes (docs/design.md §6).
 const (
 	ModePerWorkload = "per-workload"
 	ModeKubeDoor    = "kubedoor"
@@ -294,22 +294,35 @@ func (s ClusterSettings) DefaultWindow() (peakwindow.Window, error) {
 // WindowFor is the peak window of one workload (kind "" is Deployment): its own override (of
 // its kind), else its namespace's, else the cluster's.
 func (s ClusterSettings) WindowFor(namespace, kind, name string) (peakwindow.Window, error) {
-	var nsWin *Window
+	w, _, path := s.windowSetting(namespace, kind, name)
+	return w.parse(path)
+}
+
+// Where a workload's peak window is set (PeakWindows.SetOn).
+const (
+	SetOnCluster   = "cluster"
+	SetOnNamespace = "namespace"
+	SetOnWorkload  = "workload"
+)
+
+// windowSetting is WindowFor's window as written, where it is set and its JSON path.
+func (s ClusterSettings) windowSetting(namespace, kind, name string) (Window, string, string) {
+	ns := -1
 	for i, o := range s.Overrides {
 		if o.Namespace != namespace {
 			continue
 		}
 		if name != "" && matches(o.Kind, o.Workload, kind, name) {
-			return o.PeakWindow.parse(fmt.Sprintf("overrides[%d].peakWindow", i))
+			return o.PeakWindow, SetOnWorkload, fmt.Sprintf("overrides[%d].peakWindow", i)
 		}
 		if o.Workload == "" {
-			nsWin = &s.Overrides[i].PeakWindow
+			ns = i
 		}
 	}
-	if nsWin != nil {
-		return nsWin.parse("overrides.peakWindow")
+	if ns >= 0 {
+		return s.Overrides[ns].PeakWindow, SetOnNamespace, fmt.Sprintf("overrides[%d].peakWindow", ns)
 	}
-	return s.DefaultWindow()
+	return s.PeakWindow, SetOnCluster, "peakWindow"
 }
 
 // Windows lists every distinct window in use (the default first).

@@ -18,6 +18,18 @@ func Key(cluster string) string { return "cluster/" + cluster }
 type Store struct {
 	conn store.Conn
 	now  func() time.Time
+	// owedAction and owedRole are the audit entry each version this Store saves owes ("" =
+	// none); see Audited.
+	owedAction, owedRole string
+}
+
+// Audited returns a Store whose saves record that each version owes the audit entry action by
+// a caller of role, which the caller records under audit.SettingsVersionID; should it be lost
+// (a crash between the two inserts), AuditPass writes it from the version.
+func (st *Store) Audited(action, role string) *Store {
+	c := *st
+	c.owedAction, c.owedRole = action, role
+	return &c
 }
 
 // NewStore returns a Store on conn.
@@ -94,8 +106,9 @@ func (st *Store) Put(ctx context.Context, s ClusterSettings, expected uint64, by
 	if err != nil {
 		return ClusterSettings{}, fmt.Errorf("encoding cluster %s settings: %w", s.Cluster, err)
 	}
-	row := []any{Key(s.Cluster), string(value), s.Version, by, s.UpdatedAt}
-	if err := st.conn.Insert(ctx, "settings", []string{"key", "value", "version", "updated_by", "updated_at"}, [][]any{row}); err != nil {
+	row := []any{Key(s.Cluster), string(value), s.Version, by, s.UpdatedAt, st.owedAction, st.owedRole}
+	if err := st.conn.Insert(ctx, "settings", []string{"key", "value", "version", "updated_by", "updated_at", "audit_action", "audit_role"},
+		[][]any{row}); err != nil {
 		return ClusterSettings{}, fmt.Errorf("saving cluster %s settings: %w", s.Cluster, err)
 	}
 	return s, nil

@@ -23,6 +23,8 @@ const (
 	// has begun its pending audit entry and written to Kubernetes; its result entry is not yet
 	// recorded, nor, in a schedule run, the run's end.
 	AfterActionWrite = "after-action-write"
+	// AfterSettingsWrite: a cluster's settings version is stored, its audit entry is not yet.
+	AfterSettingsWrite = "after-settings-write"
 )
 
 // point is read once: the points sit on request and job paths.

@@ -1,6 +1,6 @@
 package peaks
 
-// Dashboard queries at DESIGN.md §11's scale: 1 year × 10,000 workloads of daily rows (app,
+// Dashboard queries at docs/design.md §11's scale: 1 year × 10,000 workloads of daily rows (app,
 // sidecar and pod-total rows: 10.95 M rows) on the embedded engine, each route's query timed
 // for p50/p95, first as the daily collections leave the table (one insert per day, merges
 // running in the background), then fully merged.

@@ -211,3 +211,21 @@ func (w Window) LatestEnded(now time.Time, loc *time.Location) Day {
 	}
 	return d
 }
+
+// Between returns the days' spans of w, read in loc, that overlap [from, to), earliest first.
+// It starts a day before from's day, since a window crossing midnight reaches into the next
+// day; spans that are empty (a window wholly in a skipped hour) are left out.
+func (w Window) Between(from, to time.Time, loc *time.Location) []Span {
+	if !to.After(from) {
+		return nil
+	}
+	var out []Span
+	last := DayOf(to, loc)
+	for d := DayOf(from, loc).AddDays(-1); !last.Before(d); d = d.AddDays(1) {
+		s := w.On(d, loc)
+		if s.End.After(s.Start) && s.End.After(from) && s.Start.Before(to) {
+			out = append(out, s)
+		}
+	}
+	return out
+}

@@ -1,6 +1,7 @@
 package peakwindow
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -158,4 +159,66 @@ func FuzzParseRange(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestBetweenListsTheSpansOverlappingTheRange(t *testing.T) {
+	utc := time.UTC
+	sh := mustLoad(t, "Asia/Shanghai")
+	berlin := mustLoad(t, "Europe/Berlin")
+	at := func(s string) time.Time {
+		t.Helper()
+		v, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	tests := []struct {
+		name     string
+		w        string
+		loc      *time.Location
+		from, to string
+		want     []string // start/end in RFC 3339, UTC
+	}{
+		{"two days of the default window", "10:00-11:30", utc, "2026-03-01T00:00:00Z", "2026-03-03T00:00:00Z",
+			[]string{"2026-03-01T10:00:00Z/2026-03-01T11:30:00Z", "2026-03-02T10:00:00Z/2026-03-02T11:30:00Z"}},
+		{"a window the range cuts is listed whole", "10:00-11:30", utc, "2026-03-01T11:00:00Z", "2026-03-01T12:00:00Z",
+			[]string{"2026-03-01T10:00:00Z/2026-03-01T11:30:00Z"}},
+		{"a range ending inside a window keeps it", "10:00-11:30", utc, "2026-03-01T11:00:00Z", "2026-03-02T10:30:00Z",
+			[]string{"2026-03-01T10:00:00Z/2026-03-01T11:30:00Z", "2026-03-02T10:00:00Z/2026-03-02T11:30:00Z"}},
+		{"a range between windows has none", "10:00-11:30", utc, "2026-03-01T12:00:00Z", "2026-03-02T09:00:00Z", nil},
+		{"the range end is exclusive", "10:00-11:30", utc, "2026-03-01T12:00:00Z", "2026-03-02T10:00:00Z", nil},
+		{"the range start is exclusive of a window ending then", "10:00-11:30", utc, "2026-03-01T11:30:00Z", "2026-03-01T12:00:00Z", nil},
+		{"a window crossing midnight started the day before the range", "22:00-02:00", utc, "2026-03-02T01:00:00Z", "2026-03-02T03:00:00Z",
+			[]string{"2026-03-01T22:00:00Z/2026-03-02T02:00:00Z"}},
+		{"a window crossing midnight on each day of the range", "22:00-02:00", utc, "2026-03-01T00:00:00Z", "2026-03-02T23:00:00Z",
+			[]string{"2026-02-28T22:00:00Z/2026-03-01T02:00:00Z", "2026-03-01T22:00:00Z/2026-03-02T02:00:00Z", "2026-03-02T22:00:00Z/2026-03-03T02:00:00Z"}},
+		{"the cluster's zone places the window", "10:00-11:30", sh, "2026-03-01T00:00:00Z", "2026-03-02T00:00:00Z",
+			[]string{"2026-03-01T02:00:00Z/2026-03-01T03:30:00Z"}},
+		{"a zone ahead of UTC puts a late window on the previous UTC day", "01:00-03:00", sh, "2026-03-01T16:00:00Z", "2026-03-01T20:00:00Z",
+			[]string{"2026-03-01T17:00:00Z/2026-03-01T19:00:00Z"}},
+		{"a spring-forward day keeps the wall clock", "01:00-04:00", berlin, "2026-03-28T12:00:00Z", "2026-03-30T12:00:00Z",
+			// 29 March: 01:00 CET to 04:00 CEST, 2 h; 30 March: both ends CEST.
+			[]string{"2026-03-29T00:00:00Z/2026-03-29T02:00:00Z", "2026-03-29T23:00:00Z/2026-03-30T02:00:00Z"}},
+		{"a window wholly in the skipped hour is empty that day", "02:10-02:50", berlin, "2026-03-28T12:00:00Z", "2026-03-30T12:00:00Z",
+			[]string{"2026-03-30T00:10:00Z/2026-03-30T00:50:00Z"}},
+		{"equal ends are a full day", "06:00-06:00", utc, "2026-03-01T12:00:00Z", "2026-03-01T13:00:00Z",
+			[]string{"2026-03-01T06:00:00Z/2026-03-02T06:00:00Z"}},
+		{"an empty range has none", "10:00-11:30", utc, "2026-03-02T00:00:00Z", "2026-03-01T00:00:00Z", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w, err := ParseRange(tt.w)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, s := range w.Between(at(tt.from), at(tt.to), tt.loc) {
+				got = append(got, s.Start.UTC().Format(time.RFC3339)+"/"+s.End.UTC().Format(time.RFC3339))
+			}
+			if strings.Join(got, " ") != strings.Join(tt.want, " ") {
+				t.Fatalf("Between(%s, %s) in %s:\n got %v\nwant %v", tt.from, tt.to, tt.loc, got, tt.want)
+			}
+		})
+	}
 }

@@ -34,16 +34,17 @@ type App struct {
 
 	svc         *service.Service
 	log         *slog.Logger
-	settingsErr error             // settings Grafana handed us that do not validate
-	ops         Operations        // nil: operations routes answer 503
-	jobs        *jobs.Manager     // nil: collection routes answer 503
-	published   control.Published // nil: control-table writes reach clusters with the next reconcile
-	notifier    notify.Notifier   // nil: enforcement switches are only logged and audited
-	previews    *preview.Cache    // live listings behind enforcement previews, per instance
-	replays     *savings.Cache    // the recommendations' replays (Deps.Replays)
-	fetcher     *engine.Fetcher   // nil: the engine cannot be fetched from here
-	nodes       *nodes.Service    // nil: the node view answers 503
-	pods        *pods.Service     // nil: pod routes answer 503
+	settingsErr error                                  // settings Grafana handed us that do not validate
+	ops         Operations                             // nil: operations routes answer 503
+	jobs        *jobs.Manager                          // nil: collection routes answer 503
+	published   control.Published                      // nil: control-table writes reach clusters with the next reconcile
+	notifier    notify.Notifier                        // nil: enforcement switches are only logged and audited
+	previews    *preview.Cache                         // live listings behind enforcement previews, per instance
+	replays     *savings.Cache                         // the recommendations' replays (Deps.Replays)
+	fetcher     *engine.Fetcher                        // nil: the engine cannot be fetched from here
+	nodes       *nodes.Service                         // nil: the node view answers 503
+	pods        *pods.Service                          // nil: pod routes answer 503
+	missing     func(cluster string) map[string]string // nil: rows show no missing namespace
 }
 
 var (
@@ -60,7 +61,7 @@ func NewFactory(d Deps) app.InstanceFactoryFunc {
 		a := &App{
 			svc: svc, log: log, ops: d.Operations, jobs: d.Collections, published: d.Published,
 			notifier: d.Notifier, fetcher: d.Engine, previews: preview.NewCache(), replays: d.Replays,
-			pods: d.Pods, nodes: d.Nodes,
+			pods: d.Pods, nodes: d.Nodes, missing: d.MissingNamespaces,
 		}
 		if a.replays == nil {
 			a.replays = savings.NewCache(savings.DefaultCacheEntries)

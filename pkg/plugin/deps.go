@@ -43,6 +43,9 @@ type Deps struct {
 	Nodes *nodes.Service
 	// Pods lists and acts on workloads' pods (nil: the pod routes answer 503).
 	Pods *pods.Service
+	// MissingNamespaces gives, per namespace of a cluster that the publisher found missing, the
+	// note its control-table rows show (publish.Worker.MissingNamespaces); nil: none shown.
+	MissingNamespaces func(cluster string) map[string]string
 }
 
 // Operations builds, on the parts in force (a snapshot), what the actions, resize, schedule,

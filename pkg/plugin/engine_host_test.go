@@ -19,6 +19,7 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/internal/testenv"
 	"github.com/kubedoor/kubedoor-grafana/pkg/engine"
 	"github.com/kubedoor/kubedoor-grafana/pkg/plugin"
+	"github.com/kubedoor/kubedoor-grafana/pkg/store"
 )
 
 type engineAnswer struct {
@@ -164,6 +165,16 @@ func TestWithoutAnEngineADownloadThatFailsItsChecksumInstallsNothing(t *testing.
 	if err != nil || !strings.Contains(health.Message, "engine library not found") || !strings.Contains(health.Message, want) {
 		t.Fatalf("health %v: %q, want where the engine was looked for", err, health.GetMessage())
 	}
+	var st struct {
+		Store struct {
+			OK      bool
+			Problem string
+		}
+	}
+	callJSON(t, h, viewer, "GET", "v1/status", "", 200, &st)
+	if st.Store.OK || st.Store.Problem != store.ProblemEngineNotFound {
+		t.Fatalf("status %+v, want the Overview told the engine is not found", st.Store)
+	}
 
 	callJSON(t, h, admin, "POST", "v1/engine/fetch", `{"version":"`+engine.PackageVersion+`"}`, 202, &ans)
 	if ans.Fetch.State != engine.StateFetching && ans.Fetch.State != engine.StateFailed {
@@ -178,13 +189,17 @@ func TestWithoutAnEngineADownloadThatFailsItsChecksumInstallsNothing(t *testing.
 	}
 }
 
-// TestADownloadedEngineOpensTheStoreWithoutARestart serves a real engine tarball (set
-// KUBEDOOR_ENGINE_TGZ to the 166 MB file from the npm registry) through the mirror; without it
-// the test is skipped, since this machine's tests do not download the package.
+// TestADownloadedEngineOpensTheStoreWithoutARestart serves the real engine tarball (the 166 MB
+// npm package scripts/fetch-libchdb.sh keeps in the cache; `go tool mage gotest` sets
+// KUBEDOOR_ENGINE_TGZ to it) through the mirror. Run alone without the variable it is skipped;
+// set to a missing file it fails.
 func TestADownloadedEngineOpensTheStoreWithoutARestart(t *testing.T) {
 	tgz := os.Getenv("KUBEDOOR_ENGINE_TGZ")
 	if tgz == "" {
-		t.Skip("KUBEDOOR_ENGINE_TGZ not set: no real engine tarball to serve")
+		t.Skip("KUBEDOOR_ENGINE_TGZ not set: no real engine tarball to serve (`go tool mage gotest` sets it)")
+	}
+	if _, err := os.Stat(tgz); err != nil {
+		t.Fatalf("KUBEDOOR_ENGINE_TGZ: %v: run scripts/fetch-libchdb.sh, which keeps the tarball", err)
 	}
 	mirror := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { http.ServeFile(w, r, tgz) }))
 	defer mirror.Close()
@@ -198,6 +213,16 @@ func TestADownloadedEngineOpensTheStoreWithoutARestart(t *testing.T) {
 	health, err := h.CheckHealth(context.Background(), admin)
 	if err != nil || !strings.Contains(health.Message, "loaded from "+lib) {
 		t.Fatalf("health %v: %q, want the store open on the downloaded engine", err, health.GetMessage())
+	}
+	var st struct {
+		Store struct {
+			OK      bool
+			Problem string
+		}
+	}
+	callJSON(t, h, viewer, "GET", "v1/status", "", 200, &st)
+	if !st.Store.OK || st.Store.Problem != "" {
+		t.Errorf("status after the download %+v, want the store open and no problem", st.Store)
 	}
 	var list struct{ Total int }
 	callJSON(t, h, admin, "GET", "v1/audit?action=fetch%20the%20engine", "", 200, &list)

@@ -34,6 +34,7 @@ func (a *App) routeTable() []route {
 	t = append(t, a.resizeRoutes()...)
 	t = append(t, a.nodeRoutes()...)
 	t = append(t, a.podRoutes()...)
+	t = append(t, a.peakWindowRoutes()...)
 	return t
 }
 

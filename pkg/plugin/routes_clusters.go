@@ -7,6 +7,7 @@ import (
 
 	"github.com/kubedoor/kubedoor-grafana/pkg/audit"
 	"github.com/kubedoor/kubedoor-grafana/pkg/clustersettings"
+	"github.com/kubedoor/kubedoor-grafana/pkg/fault"
 	"github.com/kubedoor/kubedoor-grafana/pkg/jobs"
 	"github.com/kubedoor/kubedoor-grafana/pkg/refusal"
 	"github.com/kubedoor/kubedoor-grafana/pkg/service"
@@ -119,7 +120,7 @@ func (a *App) putClusterSettings(w http.ResponseWriter, r *http.Request) {
 	next := body.ClusterSettings
 	next.Cluster, next.TimeZone = c.Name, c.TimeZone // read-only here
 	entry := audit.Entry{Action: "edit cluster settings", Cluster: c.Name, Target: clustersettings.Key(c.Name), Before: before}
-	saved, err := st.Put(r.Context(), next, *body.ExpectedVersion, caller.Login)
+	saved, err := st.Audited(entry.Action, caller.Role.String()).Put(r.Context(), next, *body.ExpectedVersion, caller.Login)
 	if err != nil {
 		entry.Result, entry.Error = audit.ResultFailed, err.Error()
 		if _, isField := refusal.AsFieldError(err); isField {
@@ -129,7 +130,8 @@ func (a *App) putClusterSettings(w http.ResponseWriter, r *http.Request) {
 		a.writeFailed(w, r, "saving the settings of cluster "+c.Name, err)
 		return
 	}
-	entry.After = saved
+	entry.After, entry.ID = saved, audit.SettingsVersionID(clustersettings.Key(c.Name), saved.Version)
+	fault.Crash(a.log, fault.AfterSettingsWrite)
 	a.audit(r.Context(), caller, entry)
 	a.log.InfoContext(r.Context(), "cluster settings saved", "cluster", c.Name, "version", saved.Version, "by", caller.Login)
 	a.rederiveOnRecommendChange(r.Context(), before, saved)

@@ -77,7 +77,7 @@ func (a *App) listControl(w http.ResponseWriter, r *http.Request) {
 		a.writeFailed(w, r, "listing control rows", err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": rows, "total": total})
+	writeJSON(w, http.StatusOK, map[string]any{"items": a.noteMissing(rows), "total": total})
 }
 
 func (a *App) getControl(w http.ResponseWriter, r *http.Request) {
@@ -97,7 +97,7 @@ func (a *App) getControl(w http.ResponseWriter, r *http.Request) {
 		a.writeFailed(w, r, "reading a control row", err)
 		return
 	}
-	writeJSON(w, http.StatusOK, row)
+	writeJSON(w, http.StatusOK, a.noteMissing([]control.Row{row})[0])
 }
 
 func (a *App) controlHistory(w http.ResponseWriter, r *http.Request) {

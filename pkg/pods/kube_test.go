@@ -12,6 +12,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/kubedoor/kubedoor-grafana/internal/testenv"
 	"github.com/kubedoor/kubedoor-grafana/pkg/audit"
@@ -162,7 +163,7 @@ func TestDeletingSeveralPodsPausesBetweenThemAndTheOwnerReplacesThem(t *testing.
 	defer cancel()
 	ns := namespace(ctx, t, cs)
 	// Three replicas, two deleted: the third stays ready, so the batch never takes the last ready
-	// pod (OtherReadyPod) even though the fake pause lets no replacement start.
+	// pod (LastReady) even though the fake pause lets no replacement start.
 	deployment(ctx, t, cs, ns, "api", 3)
 	op, rec, slept := operator(t)
 	ref := workload.Ref{Namespace: ns, Kind: workload.Deployment, Name: "api"}
@@ -310,5 +311,55 @@ func TestNothingIsWrittenWhenTheAuditLogRefusesTheEntry(t *testing.T) {
 	p, err := cs.CoreV1().Pods(ns).Get(ctx, name, metav1.GetOptions{})
 	if err != nil || p.DeletionTimestamp != nil || p.Labels["app"] != "web" || p.Annotations[AnnotationIsolatedAt] != "" {
 		t.Fatalf("the pod must be untouched: %v %v", p, err)
+	}
+}
+
+// With the node cordoned, the owner's replacements are created but never scheduled, so no
+// replacement can become ready during the batch: the batch deletes the first pod and holds the
+// second, the workload's last ready one, which stays untouched.
+func TestABatchDeleteHoldsTheLastReadyPodWhileNoReplacementIsReady(t *testing.T) {
+	cs := cluster(t)
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
+	defer cancel()
+	ns := namespace(ctx, t, cs)
+	deployment(ctx, t, cs, ns, "web", 2)
+	nodes, err := cs.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
+	if err != nil || len(nodes.Items) == 0 {
+		t.Fatalf("nodes: %v %v", nodes, err)
+	}
+	cordon := func(ctx context.Context, on bool) {
+		for _, n := range nodes.Items {
+			patch := fmt.Sprintf(`{"spec":{"unschedulable":%t}}`, on)
+			if _, err := cs.CoreV1().Nodes().Patch(ctx, n.Name, types.MergePatchType, []byte(patch), metav1.PatchOptions{}); err != nil {
+				t.Fatalf("cordon %s=%t: %v", n.Name, on, err)
+			}
+		}
+	}
+	cordon(ctx, true)
+	t.Cleanup(func() { cordon(context.Background(), false) })
+
+	op, rec, _ := operator(t)
+	ref := workload.Ref{Namespace: ns, Kind: workload.Deployment, Name: "web"}
+	l, err := op.List(ctx, ref)
+	if err != nil || len(l.Pods) != 2 {
+		t.Fatalf("%+v %v", l, err)
+	}
+	names := []string{l.Pods[0].Name, l.Pods[1].Name}
+	results, err := op.Delete(ctx, DeleteRequest{Ref: ref, Pods: names}, Actor{User: "ed", Role: "Editor"})
+	if err != nil || len(results) != 2 {
+		t.Fatalf("delete: %+v %v", results, err)
+	}
+	if !results[0].OK {
+		t.Fatalf("the first pod goes: %+v", results[0])
+	}
+	if results[1].OK || !strings.Contains(results[1].Error, "not run: pod "+names[1]+" is the last ready pod of Deployment") {
+		t.Fatalf("the second, last ready pod must be held: %+v", results[1])
+	}
+	held, err := cs.CoreV1().Pods(ns).Get(ctx, names[1], metav1.GetOptions{})
+	if err != nil || held.DeletionTimestamp != nil {
+		t.Fatalf("the held pod must stay untouched: %+v %v", held, err)
+	}
+	if rec.count() != 1 || rec.last().Result != audit.ResultOK {
+		t.Fatalf("only the pod that was deleted is audited: %+v", rec.entries)
 	}
 }

@@ -105,7 +105,7 @@ type DeleteRequest struct {
 // Every pod is checked to belong to the workload (or to have been isolated from it) before any is
 // deleted: a refusal (a *refusal.FieldError, audited once) deletes nothing. Each delete is audited.
 func (op *Operator) Delete(ctx context.Context, req DeleteRequest, by Actor) ([]Result, error) {
-	checked, err := op.checkDeletes(ctx, req)
+	o, checked, err := op.checkDeletes(ctx, req)
 	if err != nil {
 		res := op.result(req.Ref, strings.Join(req.Pods, ","))
 		res.Error, res.Before = err.Error(), map[string][]string{"pods": req.Pods}
@@ -128,7 +128,7 @@ func (op *Operator) Delete(ctx context.Context, req DeleteRequest, by Actor) ([]
 			}
 		}
 		if i > 0 {
-			if held := op.lastReady(ctx, req.Ref, p); held != "" {
+			if held := op.lastReady(ctx, o, p); held != "" {
 				notRun(i, held)
 				break
 			}
@@ -140,32 +140,31 @@ func (op *Operator) Delete(ctx context.Context, req DeleteRequest, by Actor) ([]
 }
 
 // lastReady says why p is held back ("" when it may go): a batch never deletes the workload's
-// last ready pod (see LastReady). An isolated pod no longer serves and is never held.
-func (op *Operator) lastReady(ctx context.Context, ref workload.Ref, p *corev1.Pod) string {
-	o, err := getOwner(ctx, op.c.Kube, ref)
-	if err != nil {
-		return "the workload could not be read to check it keeps a ready pod: " + err.Error()
-	}
+// last ready pod (see LastReady). An isolated pod no longer serves and is never held. o is the
+// owner read when the batch was checked; its pods are listed afresh, since replacements start
+// during the pauses.
+func (op *Operator) lastReady(ctx context.Context, o owner, p *corev1.Pod) string {
 	if o.isolatedFrom(p) {
 		return ""
 	}
-	own, _, err := o.pods(ctx, op.c.Kube)
+	own, err := o.ownPods(ctx, op.c.Kube)
 	if err != nil {
 		return "the workload's pods could not be read to check it keeps a ready pod: " + err.Error()
 	}
 	if cur := findPod(own, p.Name); cur == nil || !LastReady(own, cur) {
 		return ""
 	}
-	return fmt.Sprintf("pod %s is the last ready pod of %s %s; delete it once a replacement is ready (a longer pause lets them start)", p.Name, ref.Kind, ref.Target())
+	return fmt.Sprintf("pod %s is the last ready pod of %s %s; delete it once a replacement is ready (a longer pause lets them start)", p.Name, o.ref.Kind, o.ref.Target())
 }
 
-func (op *Operator) checkDeletes(ctx context.Context, req DeleteRequest) ([]*corev1.Pod, error) {
+// checkDeletes reads req's workload and pods, refusing the whole request if any pod is not its.
+func (op *Operator) checkDeletes(ctx context.Context, req DeleteRequest) (owner, []*corev1.Pod, error) {
 	if why := Protected(req.Ref.Namespace, op.c.KubedoorNamespace); why != "" {
-		return nil, refused(ErrProtected, "namespace", "%s", why)
+		return owner{}, nil, refused(ErrProtected, "namespace", "%s", why)
 	}
 	o, err := getOwner(ctx, op.c.Kube, req.Ref)
 	if err != nil {
-		return nil, err
+		return o, nil, err
 	}
 	out := make([]*corev1.Pod, 0, len(req.Pods))
 	for i, name := range req.Pods {
@@ -175,14 +174,14 @@ func (op *Operator) checkDeletes(ctx context.Context, req DeleteRequest) ([]*cor
 			r.Field = fmt.Sprintf("pods[%d]", i)
 		}
 		if err != nil {
-			return nil, err
+			return o, nil, err
 		}
 		if !o.owns(p) && !o.isolatedFrom(p) {
-			return nil, refused(ErrNotOwned, fmt.Sprintf("pods[%d]", i), "pod %s is not a pod of %s %s (nor isolated from it)", name, req.Ref.Kind, req.Ref.Target())
+			return o, nil, refused(ErrNotOwned, fmt.Sprintf("pods[%d]", i), "pod %s is not a pod of %s %s (nor isolated from it)", name, req.Ref.Kind, req.Ref.Target())
 		}
 		out = append(out, p)
 	}
-	return out, nil
+	return o, out, nil
 }
 
 // deleteOne deletes p with its spec's grace period, on the condition that it is still the pod

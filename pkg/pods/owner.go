@@ -98,29 +98,37 @@ func (o owner) isolatedSelector() (labels.Selector, bool) {
 
 func isAppsV1(apiVersion string) bool { return apiVersion == "apps/v1" }
 
-// pods lists o's own pods and the ones isolated from it.
-func (o owner) pods(ctx context.Context, kc kubernetes.Interface) (own, isolated []corev1.Pod, err error) {
+// ownPods lists o's own pods (its selector's pods that it controls).
+func (o owner) ownPods(ctx context.Context, kc kubernetes.Interface) (own []corev1.Pod, err error) {
 	sel, err := metav1.LabelSelectorAsSelector(o.selector)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s %s has an unusable selector: %w", o.ref.Kind, o.ref.Target(), err)
+		return nil, fmt.Errorf("%s %s has an unusable selector: %w", o.ref.Kind, o.ref.Target(), err)
 	}
 	if sel.Empty() {
-		return nil, nil, fmt.Errorf("%s %s has an empty selector", o.ref.Kind, o.ref.Target())
+		return nil, fmt.Errorf("%s %s has an empty selector", o.ref.Kind, o.ref.Target())
 	}
 	list, err := kc.CoreV1().Pods(o.ref.Namespace).List(ctx, metav1.ListOptions{LabelSelector: sel.String()})
 	if err != nil {
-		return nil, nil, fmt.Errorf("listing pods of %s %s: %w", o.ref.Kind, o.ref.Target(), err)
+		return nil, fmt.Errorf("listing pods of %s %s: %w", o.ref.Kind, o.ref.Target(), err)
 	}
 	for i := range list.Items {
 		if o.owns(&list.Items[i]) {
 			own = append(own, list.Items[i])
 		}
 	}
+	return own, nil
+}
+
+// pods lists o's own pods and the ones isolated from it.
+func (o owner) pods(ctx context.Context, kc kubernetes.Interface) (own, isolated []corev1.Pod, err error) {
+	if own, err = o.ownPods(ctx, kc); err != nil {
+		return nil, nil, err
+	}
 	isel, ok := o.isolatedSelector()
 	if !ok {
 		return own, nil, nil
 	}
-	list, err = kc.CoreV1().Pods(o.ref.Namespace).List(ctx, metav1.ListOptions{LabelSelector: isel.String()})
+	list, err := kc.CoreV1().Pods(o.ref.Namespace).List(ctx, metav1.ListOptions{LabelSelector: isel.String()})
 	if err != nil {
 		return nil, nil, fmt.Errorf("listing isolated pods of %s %s: %w", o.ref.Kind, o.ref.Target(), err)
 	}

@@ -112,6 +112,21 @@ func (w *Worker) noteAbsent(cluster string, desired, tried []Policy, res Result,
 	}
 }
 
+// MissingNamespaces says, for each namespace of cluster this worker found missing, what its
+// control-table rows should show: since when, and when it is tried again.
+func (w *Worker) MissingNamespaces(cluster string) map[string]string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	out := map[string]string{}
+	for k, a := range w.absent {
+		if k.cluster == cluster {
+			out[k.namespace] = fmt.Sprintf("namespace %s does not exist in the cluster (since %s): this row's policy is not published; "+
+				"tried again at %s or at the next write", k.namespace, a.since.UTC().Format(time.RFC3339), a.next.UTC().Format(time.RFC3339))
+		}
+	}
+	return out
+}
+
 func sortedKeys(m map[string]int) []string {
 	out := make([]string, 0, len(m))
 	for k := range m {

@@ -58,6 +58,11 @@ func TestARemovedNamespaceIsSaidOnceShownInTheStatusAndTriedWithBackoff(t *testi
 		!strings.Contains(f.Error, "tried again at") {
 		t.Fatalf("failure %+v, want web held back: its namespace does not exist", f)
 	}
+	missing := w.MissingNamespaces("prod")
+	if len(missing) != 1 || !strings.HasPrefix(missing[gone], "namespace "+gone+" does not exist in the cluster (since ") ||
+		!strings.Contains(missing[gone], "tried again at") {
+		t.Fatalf("missing namespaces %v, want only %s with since and the next try", missing, gone)
+	}
 	if n := logs.count("namespace that does not exist"); n != 1 {
 		t.Fatalf("the missing namespace was logged %d times in %d runs, want once:\n%s", n, st.Runs, logs.b.String())
 	}
@@ -74,6 +79,9 @@ func TestARemovedNamespaceIsSaidOnceShownInTheStatusAndTriedWithBackoff(t *testi
 	eventually(t, "its return is logged", func() (bool, string) {
 		return logs.count("namespace exists again") == 1, ""
 	})
+	if missing := w.MissingNamespaces("prod"); len(missing) != 0 {
+		t.Fatalf("missing namespaces %v once it is back, want none", missing)
+	}
 }
 
 func TestAMissingNamespaceWaitsLongerAfterEachFailedTry(t *testing.T) {

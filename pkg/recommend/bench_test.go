@@ -1,6 +1,6 @@
 package recommend
 
-// Derivation at DESIGN.md §11's scale: 100,000 workloads × 10 days on the embedded engine.
+// Derivation at docs/design.md §11's scale: 100,000 workloads × 10 days on the embedded engine.
 //
 //	go test -run '^$' -bench BenchmarkDeriver -benchtime 3x -timeout 30m ./pkg/recommend/
 //

@@ -1,4 +1,4 @@
-// Package recommend derives the control table from peak samples (DESIGN.md §6).
+// Package recommend derives the control table from peak samples (docs/design.md §6).
 //
 // Derive is a pure function: given the last N days of samples, the table's current rows and
 // the time, it returns the rows that change (each as its next version) and a report of what
@@ -88,7 +88,7 @@ type Params struct {
 	Recommend      RecommendParams
 }
 
-// DefaultParams are DESIGN.md §6's defaults.
+// DefaultParams are docs/design.md §6's defaults.
 func DefaultParams() Params {
 	return Params{Days: 10, Mode: ModePerWorkload, CPUFloorMillis: 10, MemFloorMiB: 1, OOMBump: true, MinReplicas: 1, Location: time.UTC,
 		Recommend: DefaultRecommendParams()}

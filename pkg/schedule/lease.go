@@ -220,6 +220,22 @@ func (l *Leases) Status(cluster string) LeaseStatus {
 	return st
 }
 
+// Holder is the identity of another backend last seen holding cluster's lease ("" when this
+// backend holds it, none was seen, or the cluster has no election).
+func (l *Leases) Holder(cluster string) string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	e, ok := l.electors[cluster]
+	if !ok || e.held.Load() {
+		return ""
+	}
+	leader, _ := e.leader.Load().(string)
+	if leader == l.o.Identity {
+		return ""
+	}
+	return leader
+}
+
 // HeldElsewhere reports whether another backend is known to hold cluster's lease: this
 // backend takes part in its election and last saw another identity hold it. Work that needs
 // no Kubernetes (the daily collection) runs unless this says so, so a cluster whose API server

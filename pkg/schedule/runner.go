@@ -34,6 +34,9 @@ type Leader interface {
 	// Blocked says why no schedule of cluster that acts through Kubernetes can run on this
 	// backend ("" = nothing blocks it), e.g. the lease namespace is missing.
 	Blocked(cluster string) string
+	// Holder is the identity of another backend seen holding cluster's lease ("" = none seen,
+	// or this backend holds it).
+	Holder(cluster string) string
 }
 
 // NeedsKube reports whether s acts through the cluster's Kubernetes API.
@@ -48,11 +51,17 @@ type RunnerOptions struct {
 	// MaxMissed caps the missed runs recorded one by one per schedule in one look; the rest
 	// are summed up in the last one's error [20].
 	MaxMissed int
-	Source    Source          // required by Run (Tick takes its snapshot)
-	Execute   Executor        // required
-	Leader    Leader          // nil: this backend runs every schedule
-	Notifier  notify.Notifier // [none]
-	Log       *slog.Logger
+	Source    Source   // required by Run (Tick takes its snapshot)
+	Execute   Executor // required
+	Leader    Leader   // nil: this backend runs every schedule
+	// OwnStore reports whether snap's store is this process's alone (the embedded engine: one
+	// process owns a data directory) rather than shared with other backends (a ClickHouse
+	// server). nil: taken as shared. With a store of its own, every run left running in it by
+	// another instance is an earlier process's, and a peer holding the lease cannot see this
+	// store's schedules.
+	OwnStore func(snap snapshot.Snapshot) bool
+	Notifier notify.Notifier // [none]
+	Log      *slog.Logger
 }
 
 // Source gives the parts in force and says when settings change (pkg/service's Service).
@@ -157,16 +166,20 @@ func (r *Runner) Tick(ctx context.Context, snap snapshot.Snapshot) time.Time {
 		r.o.Log.Error("schedule runs not read; none run until the store answers", "error", err)
 		return time.Time{}
 	}
-	r.settleInterrupted(ctx, st, now)
+	own := r.o.OwnStore != nil && r.o.OwnStore(snap)
+	r.settleInterrupted(ctx, st, now, own)
 	var earliest time.Time
 	for _, sc := range schedules {
 		if r.isActive(sc.ID) {
 			continue // one run of a schedule at a time; the next is looked at when it ends
 		}
 		if r.o.Leader != nil && !r.o.Leader.Holds(sc.Cluster, sc.NeedsKube()) {
-			// Held elsewhere: that backend runs it. Blocked: nobody can, so say so on each run.
+			// Held elsewhere on a shared store: that backend runs it. Blocked, or held by a peer
+			// that cannot see this store: nobody runs it, so say so on each run.
 			if reason := r.o.Leader.Blocked(sc.Cluster); reason != "" {
 				r.recordMissed(ctx, st, sc, last[sc.ID], now, "no backend can take the cluster's schedule lease: "+reason)
+			} else if holder := r.o.Leader.Holder(sc.Cluster); own && holder != "" {
+				r.recordMissed(ctx, st, sc, last[sc.ID], now, ownStoreReason(holder))
 			}
 			continue
 		}
@@ -285,13 +298,22 @@ func (r *Runner) start(ctx context.Context, st *Store, sc Schedule, due, now tim
 	}()
 }
 
+// ownStoreReason says why a schedule in a store of this backend's own did not run: the lease
+// holder cannot see it.
+func ownStoreReason(holder string) string {
+	return fmt.Sprintf("another backend (%s) holds the cluster's schedule lease and cannot see this schedule: this backend's "+
+		"store is its own (embedded engine); give every backend of a cluster the same ClickHouse server (storage mode server), "+
+		"or run one backend", holder)
+}
+
 // settleInterrupted marks as failed the runs left "running" by a backend that stopped before
 // they ended: started before this runner, by another instance, and either in a cluster whose
-// lease this runner now holds (so the instance that started them lost it) or by an earlier
-// backend process on this host that is gone. A cluster merely treated as local (no Kubernetes
-// access, or access not known yet at start) proves nothing about a peer's runs, so those of a
-// live peer are left to it.
-func (r *Runner) settleInterrupted(ctx context.Context, st *Store, now time.Time) {
+// lease this runner now holds (so the instance that started them lost it), or by an earlier
+// backend process on this host that is gone, or in a store of this process's own (own: no peer
+// writes there, so the instance was an earlier process on this store, whatever host it named).
+// A cluster merely treated as local (no Kubernetes access, or access not known yet at start)
+// proves nothing about a peer's runs in a shared store, so those of a live peer are left to it.
+func (r *Runner) settleInterrupted(ctx context.Context, st *Store, now time.Time, own bool) {
 	runs, err := st.Unfinished(ctx)
 	if err != nil {
 		r.o.Log.Warn("unfinished runs not checked", "error", err)
@@ -299,7 +321,7 @@ func (r *Runner) settleInterrupted(ctx context.Context, st *Store, now time.Time
 	}
 	for _, run := range runs {
 		leads := r.o.Leader == nil || r.o.Leader.Holds(run.Cluster, true)
-		if run.Runner == r.o.ID || !run.StartedAt.Before(r.started) || (!leads && !EarlierOnThisHost(run.Runner, r.o.ID)) {
+		if run.Runner == r.o.ID || !run.StartedAt.Before(r.started) || (!leads && !own && !EarlierOnThisHost(run.Runner, r.o.ID)) {
 			continue
 		}
 		run.Status = StatusFailed

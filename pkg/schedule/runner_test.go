@@ -81,6 +81,8 @@ type fixture struct {
 	clusters []settings.Cluster
 	notes    *events
 	blocked  string // what onlyClusters reports as blocking the lease ("" = nothing)
+	holder   string // another backend onlyClusters reports holding the lease ("" = this one holds it)
+	own      bool   // the store is the runner's own (embedded), not shared with peers
 }
 
 func newFixture(t *testing.T, start time.Time) *fixture {
@@ -92,7 +94,7 @@ func newFixture(t *testing.T, start time.Time) *fixture {
 
 func (f *fixture) newRunner(id string) *Runner {
 	return NewRunner(RunnerOptions{ID: id, Clock: f.clock, Execute: f.exec.run, Notifier: f.notes, MaxMissed: 5,
-		Leader: onlyClusters{f}, Log: slog.New(slog.DiscardHandler)})
+		Leader: onlyClusters{f}, Log: slog.New(slog.DiscardHandler), OwnStore: func(snapshot.Snapshot) bool { return f.own }})
 }
 
 // onlyClusters holds the fixture's clusters: tests share the store, not their schedules.
@@ -100,8 +102,9 @@ type onlyClusters struct{ f *fixture }
 
 func (onlyClusters) Sync(context.Context, snapshot.Snapshot) {}
 func (o onlyClusters) Blocked(string) string                 { return o.f.blocked }
+func (o onlyClusters) Holder(string) string                  { return o.f.holder }
 func (o onlyClusters) Holds(cluster string, needKube bool) bool {
-	if needKube && o.f.blocked != "" {
+	if needKube && o.f.blocked != "" || o.f.holder != "" {
 		return false
 	}
 	for _, c := range o.f.clusters {
@@ -363,6 +366,7 @@ type localOnly struct{}
 
 func (localOnly) Sync(context.Context, snapshot.Snapshot) {}
 func (localOnly) Blocked(string) string                   { return "" }
+func (localOnly) Holder(string) string                    { return "" }
 func (localOnly) Holds(_ string, needKube bool) bool      { return !needKube }
 
 func TestARestartingBackendSettlesOnlyTheRunsOfItsOwnEarlierProcessUnlessItHoldsTheLease(t *testing.T) {
@@ -420,5 +424,68 @@ func TestEarlierOnThisHost(t *testing.T) {
 				t.Fatalf("EarlierOnThisHost(%q) = %v, want %v", tt.runner, got, tt.want)
 			}
 		})
+	}
+}
+
+// Two backends with embedded stores (each Grafana of an HA pair with the default storage): the
+// lease holder cannot see the other's schedules, so the other says so on each due run instead of
+// waiting silently; on a shared store it leaves them to the holder.
+func TestAScheduleThatAPeerHoldingTheLeaseCannotSeeIsRecordedMissedWithTheReason(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		own  bool
+		want int
+	}{
+		{"on a store of its own the run is missed with the reason", true, 1},
+		{"on a shared store the holder runs it, so nothing is recorded here", false, 0},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, start)
+			f.own, f.holder = tt.own, "grafana-1_7_abcdef"
+			sc := f.once(t, start.Add(time.Minute))
+			f.clock.SetTime(start.Add(2 * time.Minute)) // within the grace: the lease may still come here
+			f.tick(t, f.runner)
+			if runs := f.runs(t, sc.ID); len(runs) != 0 {
+				t.Fatalf("within the grace nothing is recorded yet: %+v", runs)
+			}
+			f.clock.SetTime(start.Add(4 * time.Minute))
+			f.tick(t, f.runner)
+			runs := f.runs(t, sc.ID)
+			if f.exec.count() != 0 || len(runs) != tt.want {
+				t.Fatalf("calls %d, runs %+v; want %d runs and no call", f.exec.count(), runs, tt.want)
+			}
+			if tt.want == 1 && (runs[0].Status != StatusMissed ||
+				!strings.Contains(runs[0].Error, "another backend (grafana-1_7_abcdef) holds the cluster's schedule lease and cannot see this schedule") ||
+				!strings.Contains(runs[0].Error, "storage mode server")) {
+				t.Fatalf("run %+v, want missed naming the holder and what to do", runs[0])
+			}
+		})
+	}
+}
+
+// In a store of its own, a run another instance left running was an earlier process's on this
+// store, even when that process named another host (a pod that came back under a new name).
+func TestABackendOnAStoreOfItsOwnSettlesARunAnEarlierProcessLeftRunningWhateverItsHost(t *testing.T) {
+	f := newFixture(t, start)
+	at := start.Add(time.Minute)
+	sc := f.once(t, at)
+	run := Run{ID: RunID(sc.ID, at), ScheduleID: sc.ID, Cluster: sc.Cluster, ScheduledFor: at, StartedAt: at, Status: StatusRunning,
+		Runner: "grafana-0-old-pod_4242_a1b2c3"}
+	if err := NewStore(conn).RecordRun(context.Background(), run, at); err != nil {
+		t.Fatal(err)
+	}
+	later := newFixture(t, start.Add(5*time.Minute))
+	later.clusters = f.clusters
+	shared := NewRunner(RunnerOptions{ID: InstanceID(), Clock: later.clock, Execute: later.exec.run, Leader: localOnly{}, Log: slog.New(slog.DiscardHandler)})
+	later.tick(t, shared)
+	if runs := later.runs(t, sc.ID); len(runs) != 1 || runs[0].Status != StatusRunning {
+		t.Fatalf("on a shared store, a run of another host in a cluster this backend does not lead is a live peer's: %+v", runs)
+	}
+	own := NewRunner(RunnerOptions{ID: InstanceID(), Clock: later.clock, Execute: later.exec.run, Leader: localOnly{},
+		OwnStore: func(snapshot.Snapshot) bool { return true }, Log: slog.New(slog.DiscardHandler)})
+	later.tick(t, own)
+	runs := later.runs(t, sc.ID)
+	if len(runs) != 1 || runs[0].Status != StatusFailed || !strings.Contains(runs[0].Error, "interrupted: the backend running it (grafana-0-old-pod_4242_a1b2c3)") {
+		t.Fatalf("on a store of its own the earlier process's run must be settled: %+v", runs)
 	}
 }

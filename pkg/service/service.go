@@ -226,6 +226,10 @@ type StoreStatus struct {
 	// Engine is the ClickHouse serving the open store: its version and, embedded, the library
 	// file loaded (nil while no store is open or the engine did not say).
 	Engine *store.Engine `json:"engine,omitempty"`
+	// Problem names why the store did not open when docs/troubleshooting.md has a section for
+	// it (store.Problem: engine-not-found, engine-load, data-dir), so the Overview can say what
+	// to do; empty otherwise.
+	Problem string `json:"problem,omitempty"`
 }
 
 // PromStatus is one cluster's Prometheus part of Status.
@@ -253,6 +257,7 @@ func (s *Service) Status(ctx context.Context) Status {
 	switch {
 	case st == nil && storeErr != nil:
 		out.Store.Message = storeErr.Error()
+		out.Store.Problem = store.Problem(storeErr)
 	case st == nil:
 		out.Store.Message = "store not configured yet"
 	default:

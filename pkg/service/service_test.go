@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"strings"
@@ -203,6 +204,9 @@ func TestStatusNamesTheEngineAndAFixedCauseIsRetriedAtOnce(t *testing.T) {
 	if err := s.Apply(ctx, settings.Default()); err == nil {
 		t.Fatal("the first open must fail")
 	}
+	if st := s.Status(ctx); st.Store.Problem != "" {
+		t.Fatalf("an error of no troubleshooting case has problem %q", st.Store.Problem)
+	}
 	if s.Engine(ctx) != nil {
 		t.Fatal("an engine is reported while no store is open")
 	}
@@ -218,5 +222,23 @@ func TestStatusNamesTheEngineAndAFixedCauseIsRetriedAtOnce(t *testing.T) {
 	}
 	if e := s.Engine(ctx); e == nil || e.Version != "26.5.1.1" {
 		t.Fatalf("engine %+v", e)
+	}
+}
+
+func TestStatusNamesTheTroubleshootingCaseOfAStoreThatDidNotOpen(t *testing.T) {
+	ctx := context.Background()
+	r := &recordingOpener{failNext: fmt.Errorf("opening embedded store: store: %w: creating it: permission denied", store.ErrDataDir)}
+	s := newTestService(r)
+	if err := s.Apply(ctx, settings.Default()); err == nil {
+		t.Fatal("the open must fail")
+	}
+	if st := s.Status(ctx); st.Store.OK || st.Store.Problem != store.ProblemDataDir {
+		t.Fatalf("status %+v, want problem %q", st.Store, store.ProblemDataDir)
+	}
+	if err := s.Apply(ctx, settings.Default()); err != nil {
+		t.Fatal(err)
+	}
+	if st := s.Status(ctx); !st.Store.OK || st.Store.Problem != "" {
+		t.Fatalf("an open store keeps problem %q", st.Store.Problem)
 	}
 }

@@ -45,10 +45,10 @@ func openEmbedded(ctx context.Context, cfg Config) (*embeddedConn, error) {
 	start := time.Now()
 	lib, err := chdb.Load(cfg.LibraryPath)
 	if err != nil {
-		return nil, fmt.Errorf("store: %w", err)
+		return nil, fmt.Errorf("store: %w: %w", ErrEngineLoad, err)
 	}
 	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
-		return nil, fmt.Errorf("store: creating data directory: %w", err)
+		return nil, fmt.Errorf("store: %w: creating it: %w", ErrDataDir, err)
 	}
 	if err := acquire(ctx); err != nil {
 		return nil, fmt.Errorf("store: opening embedded engine: %w", err)
@@ -56,7 +56,7 @@ func openEmbedded(ctx context.Context, cfg Config) (*embeddedConn, error) {
 	conn, err := lib.Connect(cfg.DataDir)
 	release()
 	if err != nil {
-		return nil, fmt.Errorf("store: %w", err)
+		return nil, fmt.Errorf("store: %w: %w", ErrDataDir, err)
 	}
 	c := &embeddedConn{cfg: cfg, log: cfg.Logger, conn: conn, types: map[string]map[string]string{}}
 	// Unqualified names resolve in the product's database; USE lasts for the connection.

@@ -22,6 +22,7 @@ export const testIds = {
   overview: {
     container: 'data-testid kd-overview',
     store: 'data-testid kd-overview-store',
+    engine: 'data-testid kd-overview-engine',
     version: 'data-testid kd-overview-version',
     retry: 'data-testid kd-overview-retry',
     cluster: (name: string) => `data-testid kd-overview-cluster-${name}`,

@@ -161,15 +161,42 @@ describe('provisioned dashboards', () => {
     expect(list.find((v) => v.name === 'kind')).toMatchObject({ includeAll: false, current: { value: 'Deployment' } });
     const ps = panels(live);
     expect(ps).toHaveLength(2);
-    for (const p of ps) {
-      expect(p.datasource).toEqual({ type: 'prometheus', uid: '${prometheus}' });
-      const targets = p.targets as Array<{ expr: string; legendFormat: string; datasource: Json }>;
-      expect(targets.map((t) => t.legendFormat)).toEqual(['{{pod}}', 'request {{pod}}', 'limit {{pod}}']);
-      for (const t of targets) {
-        expect(t.datasource).toEqual(p.datasource);
+    const kubedoor = { type: DATASOURCE_TYPE, uid: DATASOURCE_UID };
+    const resolve = (t: Json) =>
+      Object.fromEntries(Object.entries(t).map(([k, v]) => [k, interpolate(v)])) as unknown as KubeDoorQuery;
+    for (const [i, p] of ps.entries()) {
+      // Prometheus for the pods, the app's datasource for the control table: a mixed panel.
+      expect(p.datasource).toEqual({ type: 'datasource', uid: '-- Mixed --' });
+      const targets = p.targets as Array<Json & { expr: string; legendFormat: string; datasource: Json }>;
+      const prom = targets.slice(0, 3);
+      expect(prom.map((t) => t.legendFormat)).toEqual(['{{pod}}', 'request {{pod}}', 'limit {{pod}}']);
+      for (const t of prom) {
+        expect(t.datasource).toEqual({ type: 'prometheus', uid: '${prometheus}' });
         expect(t.expr).toContain('namespace="$namespace",pod=~"${workload:regex}-');
       }
+      // The control table's row of the same workload, as lines the overrides style.
+      expect(targets).toHaveLength(4);
+      const table = targets[3];
+      expect(table).toMatchObject({ datasource: kubedoor, queryType: 'controlLimits', workload: '$workload' });
+      expect(table.resource).toBe(i === 0 ? 'cpu' : 'memory');
+      const resolved = resolve(table);
+      expect(requestUrl(resolved, range)).toContain('/control/prod-a/shop/checkout?kind=StatefulSet');
+      const names = toFrame(resolved, controlRow(), { fromMs: 0, toMs: 1 }).fields.map((f) => f.name);
+      const overrides = (p.fieldConfig as Json).overrides as Array<{ matcher: { id: string; options: string } }>;
+      for (const name of names.filter((n) => n !== 'Time')) {
+        const styled = overrides.filter((o) =>
+          o.matcher.id === 'byName' ? o.matcher.options === name : new RegExp(o.matcher.options).test(name)
+        );
+        expect(styled.length).toBeGreaterThanOrEqual(2);
+      }
     }
+    // The peak window of the same workload shades the panels.
+    const annos = (live.annotations as { list: Json[] }).list;
+    expect(annos).toHaveLength(1);
+    expect(annos[0]).toMatchObject({ datasource: kubedoor, enable: true });
+    const target = resolve(annos[0].target as Json);
+    expect(target).toMatchObject({ queryType: 'peakWindows', namespace: 'shop', workload: 'checkout' });
+    expect(requestUrl(target, range, { fromMs: 0, toMs: 1 })).toContain('/clusters/prod-a/peak-windows?from=0&to=1');
   });
 
   test('the workload peaks dashboard links to the live view of the same workload', () => {
@@ -202,6 +229,15 @@ describe('provisioned dashboards', () => {
           cells.add(key);
         }
       }
+    }
+  });
+
+  test.each(allBoards)('%s: its links are in the header, not in the controls menu', (_name, board) => {
+    // The SDK's link builder defaults to placement "inControlsMenu"; builders.ts drops it.
+    const links = board.links as Json[];
+    expect(links.length).toBeGreaterThan(1);
+    for (const l of links) {
+      expect(l).not.toHaveProperty('placement');
     }
   });
 

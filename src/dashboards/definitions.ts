@@ -2,8 +2,9 @@
 // TOP10s, namespace share, one workload with per-pod curves), read through the app's datasource.
 import { DASHBOARDS, PLUGIN_BASE_URL } from '../constants';
 import {
+  annotation,
   dashboard,
-  type Json,
+  type Dashboard,
   kindVariable,
   pie,
   prometheusVariable,
@@ -24,7 +25,7 @@ const workloadLink = {
   url: `/d/${DASHBOARDS.workload}?var-cluster=\${cluster}&var-namespace=\${__data.fields.Namespace}&var-kind=\${__data.fields.Kind}&var-workload=\${__value.raw}&\${__url_time_range}`,
 };
 
-function cluster(): Json {
+function cluster(): Dashboard {
   resetIds();
   const totals = { queryType: 'totals' as const, cluster: '$cluster', namespace: '$namespace', kind: '$kind' };
   return dashboard({
@@ -99,7 +100,7 @@ function cluster(): Json {
   });
 }
 
-function top(): Json {
+function top(): Dashboard {
   resetIds();
   const ranking = (
     by: 'cpu' | 'memory' | 'cpuPct' | 'memPct' | 'pods',
@@ -132,7 +133,7 @@ function top(): Json {
   });
 }
 
-function namespaces(): Json {
+function namespaces(): Dashboard {
   resetIds();
   const q = { queryType: 'namespaces' as const, cluster: '$cluster', kind: '$kind' };
   return dashboard({
@@ -175,7 +176,7 @@ function namespaces(): Json {
   });
 }
 
-function workload(): Json {
+function workload(): Dashboard {
   resetIds();
   const series = {
     queryType: 'series' as const,
@@ -274,7 +275,7 @@ function workload(): Json {
   });
 }
 
-function savings(): Json {
+function savings(): Dashboard {
   resetIds();
   const scope = { cluster: '$cluster', namespace: '$namespace', kind: '$kind' };
   const totals = { queryType: 'savings' as const, ...scope };
@@ -331,7 +332,7 @@ function savings(): Json {
   });
 }
 
-function nodes(): Json {
+function nodes(): Dashboard {
   resetIds();
   const q = { queryType: 'nodes' as const, cluster: '$cluster' };
   const shares = ['CPU requested', 'CPU table', 'CPU peak', 'Memory requested', 'Memory table', 'Memory peak'];
@@ -389,14 +390,16 @@ const liveReferences = (resource: 'cpu' | 'memory') => [
   { legend: 'limit {{pod}}', expr: liveResource('kube_pod_container_resource_limits', resource) },
 ];
 
-function live(): Json {
+function live(): Dashboard {
   resetIds();
+  const one = { cluster: '$cluster', namespace: '$namespace', kind: '$kind', workload: '$workload' };
+  const table = (resource: 'cpu' | 'memory') => [{ queryType: 'controlLimits' as const, ...one, resource }];
   return {
     ...dashboard({
       uid: DASHBOARDS.live,
       title: 'KubeDoor · Live workload',
       description:
-        "One workload now, read from your own Prometheus (the Prometheus variable), not from the app's peak store: each pod's CPU (rate of container_cpu_usage_seconds_total) and working set, with each pod's request and limit as kube-state-metrics reports them (what the pod runs with, which is the control table's value once applied). Pods are matched by name: <workload>-<hash>-<hash>, <workload>-<suffix> or <workload>-<ordinal>.",
+        "One workload now, read from your own Prometheus (the Prometheus variable), not from the app's peak store: each pod's CPU (rate of container_cpu_usage_seconds_total) and working set, with each pod's request and limit as kube-state-metrics reports them (what the pod runs with) and the control table's per-pod request and limit as thick short-dashed thresholds (from the app). The peak window of the workload (the cluster's setting or its override) is shaded. Pods are matched by name: <workload>-<hash>-<hash>, <workload>-<suffix> or <workload>-<ordinal>.",
       variables: [
         prometheusVariable(),
         clusterVar(),
@@ -411,6 +414,7 @@ function live(): Json {
           icon: 'pen',
         },
       ],
+      annotations: [annotation('Peak window', { queryType: 'peakWindows', ...one }, 'rgba(255, 152, 48, 0.4)')],
       panels: [
         promTimeseries({
           title: 'CPU per pod (cores) vs request and limit',
@@ -423,6 +427,7 @@ function live(): Json {
             },
             ...liveReferences('cpu'),
           ],
+          appTargets: table('cpu'),
         }),
         promTimeseries({
           title: 'Working set per pod vs request and limit',
@@ -432,6 +437,7 @@ function live(): Json {
             { legend: '{{pod}}', expr: perPod(`container_memory_working_set_bytes{${LIVE_SELECTOR}}`) },
             ...liveReferences('memory'),
           ],
+          appTargets: table('memory'),
         }),
       ],
     }),
@@ -441,7 +447,7 @@ function live(): Json {
 }
 
 /** File name (in provisioning/dashboards/) → dashboard JSON. */
-export function allDashboards(): Record<string, Json> {
+export function allDashboards(): Record<string, Dashboard> {
   return {
     'kubedoor-cluster.json': cluster(),
     'kubedoor-top.json': top(),

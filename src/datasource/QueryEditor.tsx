@@ -6,8 +6,8 @@ import type { RecommendSort } from '../api/recommendTypes';
 import type { TopBy } from '../api/types';
 import { t } from '../i18n';
 import type { DataSource } from './datasource';
-import { RECOMMEND_SORTS, TOP_BY } from './requests';
-import type { KubeDoorOptions, KubeDoorQuery, QueryType } from './types';
+import { LIMIT_RESOURCES, RECOMMEND_SORTS, TOP_BY } from './requests';
+import type { KubeDoorOptions, KubeDoorQuery, LimitResource, QueryType } from './types';
 
 type Props = QueryEditorProps<DataSource, KubeDoorQuery, KubeDoorOptions>;
 
@@ -32,6 +32,16 @@ const TYPES: Array<{ value: Exclude<QueryType, 'variable'>; label: string; descr
     value: 'nodes',
     label: 'Nodes',
     description: 'Per node: requested, control-table and peak shares of allocatable, unused at peak, drain estimate',
+  },
+  {
+    value: 'controlLimits',
+    label: 'Control table request/limit',
+    description: "One workload's per-pod request and limit in the control table, as lines over the time range",
+  },
+  {
+    value: 'peakWindows',
+    label: 'Peak windows',
+    description: "The cluster's peak window (or the namespace's or workload's override) as regions, for annotations",
   },
 ];
 
@@ -76,6 +86,30 @@ export function QueryEditor({ query, onChange, onRunQuery }: Props) {
           {text('kind', '$kind')}
         </InlineField>
       </InlineFieldRow>
+      {(type === 'controlLimits' || type === 'peakWindows') && (
+        <InlineFieldRow>
+          <InlineField
+            label={t('ds.query.workload', 'Workload')}
+            labelWidth={12}
+            tooltip={t('ds.query.workload-window-help', 'Peak windows: empty for the namespace (or cluster) window')}
+          >
+            {text('workload', '$workload')}
+          </InlineField>
+          {type === 'controlLimits' && (
+            <InlineField label={t('ds.query.resource', 'Resource')}>
+              <Combobox<LimitResource>
+                width={14}
+                options={LIMIT_RESOURCES.map((r) => ({ value: r, label: r }))}
+                value={query.resource ?? 'cpu'}
+                onChange={(o) => {
+                  set({ resource: o.value });
+                  onRunQuery();
+                }}
+              />
+            </InlineField>
+          )}
+        </InlineFieldRow>
+      )}
       {(type === 'series' || type === 'peaks') && (
         <InlineFieldRow>
           <InlineField label={t('ds.query.workload', 'Workload')} labelWidth={12}>

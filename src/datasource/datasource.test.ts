@@ -3,7 +3,7 @@ import { type DataFrame, dateTime, type DataQueryRequest, type DataSourceInstanc
 import { setTemplateSrv, type TemplateSrv } from '@grafana/runtime';
 
 import { fail, fakeApi, ok } from '../testing/fakeApi';
-import { peakRow } from '../testing/fixtures';
+import { controlRow, peakRow } from '../testing/fixtures';
 import { DataSource, dayRange } from './datasource';
 import type { KubeDoorOptions, KubeDoorQuery } from './types';
 
@@ -105,6 +105,52 @@ describe('KubeDoor datasource', () => {
       { text: 'a', value: 'a' },
       { text: 'b', value: 'b' },
     ]);
+  });
+
+  test('the live panels: table lines over the exact range, none (no error) outside the table', async () => {
+    const api = fakeApi({
+      'GET control/prod-a/shop/checkout': ok(controlRow()),
+      'GET control/prod-a/shop/gone': fail(404, 'not in the control table'),
+    });
+    const ds = new DataSource(settings);
+    const q = { queryType: 'controlLimits', cluster: '$cluster', namespace: '$namespace', resource: 'cpu' } as const;
+    const req = request([
+      { refId: 'D', ...q, workload: '$workload' },
+      { refId: 'E', ...q, workload: 'gone' },
+    ]);
+    const res = await lastValueFrom(ds.query(req));
+    expect(res.errors).toEqual([]);
+    const [d, e] = res.data as DataFrame[];
+    expect(d.fields.map((f) => [f.name, f.values])).toEqual([
+      ['Time', [req.range.from.valueOf(), req.range.to.valueOf()]],
+      ['request (control table)', [0.35, 0.35]],
+      ['limit (control table)', [2, 2]],
+    ]);
+    expect(e.length).toBe(0);
+    expect(api.calls('GET control/prod-a/shop/checkout')).toHaveLength(1);
+  });
+
+  test('annotation queries are supported and read the peak windows of the range', async () => {
+    const api = fakeApi({
+      'GET clusters/prod-a/peak-windows': ok({
+        cluster: 'prod-a',
+        timeZone: 'UTC',
+        window: { start: '10:00', end: '11:30' },
+        setOn: 'cluster',
+        items: [{ day: '2026-11-20', start: '2026-11-20T10:00:00Z', end: '2026-11-20T11:30:00Z' }],
+      }),
+    });
+    const ds = new DataSource(settings);
+    expect(ds.annotations).toEqual({});
+    const req = request([{ refId: 'Anno', queryType: 'peakWindows', cluster: '$cluster' }]);
+    const res = await lastValueFrom(ds.query(req));
+    expect(res.errors).toEqual([]);
+    expect(Object.fromEntries(api.calls('GET clusters/prod-a/peak-windows')[0].query)).toEqual({
+      from: String(req.range.from.valueOf()),
+      to: String(req.range.to.valueOf()),
+    });
+    const frame = res.data[0] as DataFrame;
+    expect(frame.fields.find((f) => f.name === 'timeEnd')!.values).toEqual([Date.parse('2026-11-20T11:30:00Z')]);
   });
 
   test('the health check reads v1/status', async () => {

@@ -32,6 +32,7 @@ import {
   variableFrame,
   variableValues,
 } from './frames';
+import { controlLimitsFrame, peakWindowsFrame, type Span } from './live';
 import { QueryError, requestUrl } from './requests';
 import { DEFAULT_QUERY, type KubeDoorOptions, type KubeDoorQuery } from './types';
 import { parseVariableQuery } from './variables';
@@ -52,6 +53,9 @@ export class DataSource extends DataSourceApi<KubeDoorQuery, KubeDoorOptions> {
   constructor(instanceSettings: DataSourceInstanceSettings<KubeDoorOptions>) {
     super(instanceSettings);
     this.variables = new KubeDoorVariableSupport();
+    // Annotation queries use the query editor and run through query(): the peakWindows query
+    // answers regions (time, timeEnd, title, text).
+    this.annotations = {};
   }
 
   getDefaultQuery(): Partial<KubeDoorQuery> {
@@ -67,9 +71,12 @@ export class DataSource extends DataSourceApi<KubeDoorQuery, KubeDoorOptions> {
   }
 
   private async run(request: DataQueryRequest<KubeDoorQuery>): Promise<DataQueryResponse> {
-    const range = dayRange(request.range.from.valueOf(), request.range.to.valueOf(), request.timezone);
+    const span: Span = { fromMs: request.range.from.valueOf(), toMs: request.range.to.valueOf() };
+    const range = dayRange(span.fromMs, span.toMs, request.timezone);
     const targets = request.targets.filter((t) => !t.hide);
-    const results = await Promise.all(targets.map((t) => this.runOne(this.resolve(t, request.scopedVars), range)));
+    const results = await Promise.all(
+      targets.map((t) => this.runOne(this.resolve(t, request.scopedVars), range, span))
+    );
     const data: DataFrame[] = [];
     const errors = [];
     for (const [i, r] of results.entries()) {
@@ -96,18 +103,27 @@ export class DataSource extends DataSourceApi<KubeDoorQuery, KubeDoorOptions> {
     };
   }
 
-  private async runOne(q: KubeDoorQuery, range: DayRange): Promise<{ frame: DataFrame } | { error: string }> {
+  private async runOne(
+    q: KubeDoorQuery,
+    range: DayRange,
+    span: Span
+  ): Promise<{ frame: DataFrame } | { error: string }> {
     let url: string;
     try {
-      url = requestUrl(q, range);
+      url = requestUrl(q, range, span);
     } catch (err) {
       return { error: err instanceof QueryError ? err.message : String(err) };
     }
     try {
       const body = await this.get(url);
-      return { frame: toFrame(q, body) };
+      return { frame: toFrame(q, body, span) };
     } catch (err) {
-      return { error: toApiError(err).message };
+      const e = toApiError(err);
+      // A workload outside the control table has no table lines: not an error of the panel.
+      if (q.queryType === 'controlLimits' && e.status === 404) {
+        return { frame: controlLimitsFrame(q, undefined, span) };
+      }
+      return { error: e.message };
     }
   }
 
@@ -151,9 +167,13 @@ export class DataSource extends DataSourceApi<KubeDoorQuery, KubeDoorOptions> {
   }
 }
 
-/** One answer → one frame, by query type. */
-export function toFrame(q: KubeDoorQuery, body: unknown): DataFrame {
+/** One answer → one frame, by query type; `span` is the range the query was for. */
+export function toFrame(q: KubeDoorQuery, body: unknown, span?: Span): DataFrame {
   switch (q.queryType ?? 'totals') {
+    case 'controlLimits':
+      return controlLimitsFrame(q, body as never, span ?? { fromMs: Date.now() - 3600_000, toMs: Date.now() });
+    case 'peakWindows':
+      return peakWindowsFrame(q, body as never);
     case 'top':
       return topFrame(q, body as never);
     case 'namespaces':

@@ -4,11 +4,13 @@ import type { RecommendSort } from '../api/recommendTypes';
 import { apiUrl, seg } from '../api/url';
 import type { DayRange, TopBy } from '../api/types';
 import { isWorkloadKind, kindParam } from '../api/workloadKind';
-import { ALL_VALUE, type KubeDoorQuery } from './types';
+import type { Span } from './live';
+import { ALL_VALUE, type KubeDoorQuery, type LimitResource } from './types';
 
 export const TOP_BY: readonly TopBy[] = ['cpu', 'memory', 'cpuPct', 'memPct', 'pods'];
 export const MAX_PEAK_ROWS = 1000;
 export const RECOMMEND_SORTS: readonly RecommendSort[] = ['savings', 'score', 'risk'];
+export const LIMIT_RESOURCES: readonly LimitResource[] = ['cpu', 'memory'];
 /** The recommendations route's history window bounds (days). */
 const MAX_DAYS = 400;
 /** The node view's peak window bound (days). */
@@ -18,8 +20,11 @@ export class QueryError extends Error {}
 
 const value = (v: string | undefined) => (v === undefined || v === ALL_VALUE ? '' : v.trim());
 
-/** The URL a resolved query reads, or a QueryError saying what is missing. */
-export function requestUrl(q: KubeDoorQuery, range: DayRange): string {
+/**
+ * The URL a resolved query reads, or a QueryError saying what is missing. `span` is the exact
+ * range, which peak windows need (the rest read whole days).
+ */
+export function requestUrl(q: KubeDoorQuery, range: DayRange, span?: Span): string {
   const cluster = value(q.cluster);
   const namespace = value(q.namespace);
   const workload = value(q.workload);
@@ -99,6 +104,29 @@ export function requestUrl(q: KubeDoorQuery, range: DayRange): string {
     case 'nodes':
       // The node view reads each workload's highest-load day of the range (at most 90 days).
       return apiUrl(`clusters/${seg(cluster)}/nodes`, { days: Math.min(rangeDays(range), MAX_NODE_DAYS) });
+    case 'controlLimits': {
+      need('namespace', namespace);
+      need('workload', workload);
+      if (!LIMIT_RESOURCES.includes(q.resource ?? 'cpu')) {
+        throw new QueryError(`controlLimits: unknown resource "${String(q.resource)}": cpu or memory`);
+      }
+      return apiUrl(`control/${seg(cluster, namespace, workload)}`, { kind: oneKind });
+    }
+    case 'peakWindows':
+      if (!span) {
+        throw new QueryError('peakWindows needs the time range');
+      }
+      if (workload) {
+        need('namespace', namespace);
+      }
+      // Without a workload: the namespace's window (or the cluster's without a namespace).
+      return apiUrl(`clusters/${seg(cluster)}/peak-windows`, {
+        from: Math.floor(span.fromMs),
+        to: Math.ceil(span.toMs),
+        namespace,
+        kind: workload ? oneKind : undefined,
+        workload,
+      });
     default:
       throw new QueryError(`unknown query type "${String(q.queryType)}"`);
   }

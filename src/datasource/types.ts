@@ -15,7 +15,12 @@ export type QueryType =
   | 'savings'
   | 'savingsByNamespace'
   | 'nodes'
+  | 'controlLimits'
+  | 'peakWindows'
   | 'variable';
+
+/** controlLimits: CPU in cores, memory in bytes. */
+export type LimitResource = 'cpu' | 'memory';
 
 export type VariableKind = 'clusters' | 'namespaces' | 'workloads' | 'containers';
 
@@ -38,6 +43,8 @@ export interface KubeDoorQuery extends DataQuery {
   limit?: number;
   /** recommendations: the server's order (default savings). */
   sort?: RecommendSort;
+  /** controlLimits: which resource's request and limit (default cpu). */
+  resource?: LimitResource;
   /** variable queries only. */
   variable?: VariableKind;
 }

@@ -1,7 +1,8 @@
 // The Pods drawer of the control table (src/pages/ControlTable/PodsDrawer.tsx, docs/pods.md) on
 // the browser run's cluster, where kwok runs internal/demofleet's pods: an Editor lists a
 // Deployment's pods and checks them against the cluster, isolates one (the Deployment starts a
-// replacement), then deletes the isolated pod.
+// replacement), then deletes the isolated pod; a Viewer sees the same list without isolate or
+// delete, and the backend refuses both to a Viewer.
 import { deploymentPods, kubeGet, waitUntil } from './kube.mjs';
 import { APP, CLUSTER, expect, id, open, settle, state, verdict, visible } from './page.mjs';
 
@@ -195,6 +196,45 @@ export const podSteps = [
       await reopenDrawer(page);
       await expectDrawerShows(page, rest);
       return verdict(page, `deleted the isolated ${target}; ${rest.length} pods left, none replaced`);
+    },
+  },
+  {
+    name: 'pods-viewer',
+    role: 'Viewer',
+    docs: false,
+    async run(page, { url }) {
+      const before = await waitUntil(() => restingPods(url), `${NS}/${NAME}'s pods to run in the cluster`);
+      if (!(await openDrawer(page))) {
+        return noRows();
+      }
+      const listed = await verdict(page, 'pods drawer as a Viewer');
+      if (listed.status !== 'pass') {
+        return listed;
+      }
+      await expectDrawerShows(page, before);
+      const drawer = page.getByTestId(id('pods'));
+      for (const prefix of ['pods-isolate-', 'pods-delete-', 'pods-select-']) {
+        const n = await drawer.locator(`[data-testid^="${id(prefix)}"]`).count();
+        expect(n === 0, `a Viewer is offered ${n} ${prefix.slice(5, -1)} control(s)`);
+      }
+      expect(!(await visible(page.getByTestId(id('pods-delete-selected')))), 'a Viewer is offered "delete selected"');
+      // The backend refuses a Viewer's isolate and delete (the route table's minimum role).
+      const pod = before[0].metadata.name;
+      const api = `${url}/api/plugins/kubedoor-capacity-app/resources/v1/clusters/${CLUSTER}/pods`;
+      for (const [op, data] of [
+        ['isolate', { namespace: NS, workload: NAME, pod }],
+        ['delete', { namespace: NS, workload: NAME, pods: [pod], intervalSeconds: 0 }],
+      ]) {
+        const res = await page.request.post(`${api}/${op}`, { data });
+        const body = await res.text();
+        expect(res.status() === 403 && body.includes('Editor'), `a Viewer's ${op}: HTTP ${res.status()} ${body}`);
+      }
+      const after = await restingPods(url);
+      expect(
+        after && names(after).join() === names(before).join(),
+        `the cluster's pods changed after a Viewer's refused calls: [${names(after ?? [])}]`
+      );
+      return verdict(page, `${before.length} pods listed, no isolate or delete offered, both refused by the backend`);
     },
   },
 ];

@@ -5,6 +5,7 @@
 
 import { kubeGet } from './kube.mjs';
 import { APP, CLUSTER, expect, id, open, settle, state, verdict, visible } from './page.mjs';
+import { liveSteps } from './live.mjs';
 import { podSteps } from './pods.mjs';
 
 // internal/demofleet's workloads: four Deployments, a StatefulSet and a DaemonSet.
@@ -48,6 +49,8 @@ export const steps = [
       const store = await page.getByTestId(id('overview-store')).innerText();
       expect(store.includes('Embedded ClickHouse engine (chDB)'), `store card: ${store}`);
       expect(store.includes('OK'), `the embedded store is not OK: ${store}`);
+      // The engine check: an Admin sees the engine file the backend loaded (KUBEDOOR_LIBCHDB).
+      expect(/ClickHouse \S+ loaded from \S+libchdb\.so/.test(store), `the engine check: ${store}`);
       const row = page.getByRole('row', { name: new RegExp(`^${CLUSTER}\\b`) });
       expect(
         (await row.innerText()).includes('OK'),
@@ -548,4 +551,5 @@ export const steps = [
       };
     },
   })),
+  ...liveSteps,
 ];

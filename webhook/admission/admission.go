@@ -15,7 +15,6 @@ import (
 	admissionv1 "k8s.io/api/admission/v1"
 	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv1 "k8s.io/api/autoscaling/v1"
-	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kubedoor/kubedoor-grafana/api/v1alpha1"
@@ -203,17 +202,17 @@ func Input(req *admissionv1.AdmissionRequest) (decision.Input, error) {
 		}
 		in.Operation, in.Scale = decision.ScaleUpdate, &s
 	case req.SubResource == "" && req.Operation == admissionv1.Create:
-		w, err := decodeWorkload(req.Object.Raw, in.Kind, "")
+		w, err := decodeWorkload(req.Object.Raw, in.Kind, "", false)
 		if err != nil {
 			return in, err
 		}
 		in.Operation, in.New = decision.DeploymentCreate, w
 	case req.SubResource == "" && req.Operation == admissionv1.Update:
-		w, err := decodeWorkload(req.Object.Raw, in.Kind, "")
+		w, err := decodeWorkload(req.Object.Raw, in.Kind, "", true)
 		if err != nil {
 			return in, err
 		}
-		old, err := decodeWorkload(req.OldObject.Raw, in.Kind, "old ")
+		old, err := decodeWorkload(req.OldObject.Raw, in.Kind, "old ", true)
 		if err != nil {
 			return in, err
 		}
@@ -223,36 +222,6 @@ func Input(req *admissionv1.AdmissionRequest) (decision.Input, error) {
 		in.Name = in.New.Name
 	}
 	return in, nil
-}
-
-// decodeWorkload decodes a Deployment, StatefulSet or DaemonSet and projects it onto the
-// Deployment-shaped view decisions read (metadata, spec.replicas, spec.template; see
-// decision.Input). Decoding into the real type first keeps a malformed object an error.
-func decodeWorkload(raw []byte, kind, prefix string) (*appsv1.Deployment, error) {
-	what := prefix + kind
-	switch kind {
-	case v1alpha1.KindStatefulSet:
-		var s appsv1.StatefulSet
-		if err := decodeObject(raw, &s, what); err != nil {
-			return nil, err
-		}
-		return view(s.TypeMeta, s.ObjectMeta, s.Spec.Replicas, s.Spec.Template), nil
-	case v1alpha1.KindDaemonSet:
-		var d appsv1.DaemonSet
-		if err := decodeObject(raw, &d, what); err != nil {
-			return nil, err
-		}
-		return view(d.TypeMeta, d.ObjectMeta, nil, d.Spec.Template), nil
-	}
-	var d appsv1.Deployment
-	if err := decodeObject(raw, &d, what); err != nil {
-		return nil, err
-	}
-	return &d, nil
-}
-
-func view(tm metav1.TypeMeta, om metav1.ObjectMeta, replicas *int32, tpl corev1.PodTemplateSpec) *appsv1.Deployment {
-	return &appsv1.Deployment{TypeMeta: tm, ObjectMeta: om, Spec: appsv1.DeploymentSpec{Replicas: replicas, Template: tpl}}
 }
 
 func decodeObject(raw []byte, into any, what string) error {

@@ -30,6 +30,7 @@ func BenchmarkHandler(b *testing.B) {
 		body []byte
 	}{
 		{"create-patched", reviewJSON(createReq("demo", "api", 1))},
+		{"create-patched-as-sent", apiserverCreate(b)}, // defaults, managedFields: what kube-apiserver sends
 		{"scale-patched", reviewJSON(scaleReq("demo", "api", 9))},
 		{"create-denied", reviewJSON(createReq("demo", "newsvc", 1))},
 	} {

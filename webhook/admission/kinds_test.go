@@ -10,7 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	jsonpatch "gopkg.in/evanphx/json-patch.v4"
 	admissionv1 "k8s.io/api/admission/v1"
-	corev1 "k8s.io/api/core/v1"
+	appsv1 "k8s.io/api/apps/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kubedoor/kubedoor-grafana/api/v1alpha1"
@@ -159,8 +159,8 @@ func TestStatefulSetReviews(t *testing.T) {
 			}, true, `[{"op":"replace","path":"/spec/replicas","value":3}]`, [2]string{"patched", "scale"}, ""},
 		{"statefulsets/scale under a fresh temporary scale on the cached StatefulSet passes", func() *fakeLookup {
 			l := kindLookup()
-			l.deployments["data/StatefulSet/db"] = view(metav1.TypeMeta{}, metav1.ObjectMeta{Name: "db", Namespace: "data",
-				Annotations: map[string]string{v1alpha1.AnnotationScaleTemp: "2026-03-01T09:58:00Z@3->9"}}, nil, emptyTemplate)
+			l.deployments["data/StatefulSet/db"] = &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Name: "db", Namespace: "data",
+				Annotations: map[string]string{v1alpha1.AnnotationScaleTemp: "2026-03-01T09:58:00Z@3->9"}}}
 			return l
 		}, func(t *testing.T) *admissionv1.AdmissionRequest {
 			return review(t, "UPDATE", "statefulsets", "scale", "data", "db", scale, scale)
@@ -279,5 +279,3 @@ func TestAnUndecodableStatefulSetIsNamedInTheError(t *testing.T) {
 		t.Fatalf("error %v does not name the kind", err)
 	}
 }
-
-var emptyTemplate corev1.PodTemplateSpec

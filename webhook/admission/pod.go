@@ -22,8 +22,8 @@ func isPodCreate(req *admissionv1.AdmissionRequest) bool {
 // decidePod resolves the Pod's workload and policy from the cache and returns the decision and
 // the name of the CapacityPolicy it read ("" when none).
 func (d *Decider) decidePod(ctx context.Context, req *admissionv1.AdmissionRequest) (decision.Decision, string) {
-	var pod corev1.Pod
-	if err := decodeObject(req.Object.Raw, &pod, "Pod"); err != nil {
+	pod, err := decodePod(req.Object.Raw)
+	if err != nil {
 		return failOpen(ReasonBadObject, "kubedoor-webhook could not read the object ("+err.Error()+"); the change was admitted unmodified"), ""
 	}
 	if pod.Namespace == "" {
@@ -33,11 +33,11 @@ func (d *Decider) decidePod(ctx context.Context, req *admissionv1.AdmissionReque
 	if !ok {
 		return failOpen(ReasonNamespaceMissed, fmt.Sprintf("kubedoor-webhook has not seen namespace %s yet; the Pod was admitted unmodified", req.Namespace)), ""
 	}
-	in := decision.PodInput{Namespace: req.Namespace, Pod: &pod, Control: ns.Control, Target: ns.Target}
+	in := decision.PodInput{Namespace: req.Namespace, Pod: pod, Control: ns.Control, Target: ns.Target}
 	if in.Target != v1alpha1.ControlTargetPods {
 		return decision.DecidePod(in), ""
 	}
-	in.Owner = d.podOwner(ctx, &pod)
+	in.Owner = d.podOwner(ctx, pod)
 	if in.Owner.Kind == "" {
 		return decision.DecidePod(in), ""
 	}

@@ -113,14 +113,16 @@ func New(cfg *rest.Config, log *slog.Logger) (*Cache, error) {
 
 // NewFromClients builds the informers from existing clients.
 func NewFromClients(meta metadata.Interface, dyn dynamic.Interface, typed kubernetes.Interface, log *slog.Logger) (*Cache, error) {
-	nsIdx := toolscache.Indexers{toolscache.NamespaceIndex: toolscache.MetaNamespaceIndexFunc}
+	// No namespace index: every lookup is by key, and an index costs an update on every watch
+	// event and an entry per object (10,000 policies and 10,000 workloads).
+	none := toolscache.Indexers{}
 	c := &Cache{
 		log: log,
 		informers: map[string]toolscache.SharedIndexInformer{
-			KindNamespaces:   metadatainformer.NewFilteredMetadataInformer(meta, namespacesGVR, "", 0, toolscache.Indexers{}, nil).Informer(),
-			KindDeployments:  metadatainformer.NewFilteredMetadataInformer(meta, deploymentsGVR, "", 0, nsIdx, nil).Informer(),
-			KindStatefulSets: metadatainformer.NewFilteredMetadataInformer(meta, statefulSetsGVR, "", 0, nsIdx, nil).Informer(),
-			KindPolicies:     dynamicinformer.NewFilteredDynamicInformer(dyn, v1alpha1.GroupVersionResource, "", 0, nsIdx, nil).Informer(),
+			KindNamespaces:   metadatainformer.NewFilteredMetadataInformer(meta, namespacesGVR, "", 0, none, nil).Informer(),
+			KindDeployments:  metadatainformer.NewFilteredMetadataInformer(meta, deploymentsGVR, "", 0, none, nil).Informer(),
+			KindStatefulSets: metadatainformer.NewFilteredMetadataInformer(meta, statefulSetsGVR, "", 0, none, nil).Informer(),
+			KindPolicies:     dynamicinformer.NewFilteredDynamicInformer(dyn, v1alpha1.GroupVersionResource, "", 0, none, nil).Informer(),
 			KindHPAs: autoscalinginformers.NewHorizontalPodAutoscalerInformer(typed, "", 0,
 				toolscache.Indexers{hpaTargetIndex: hpaTargets}),
 		},

@@ -51,7 +51,7 @@ func TestValidate(t *testing.T) {
 func TestDefaultsAreSafe(t *testing.T) {
 	d := Defaults()
 	if d.ReplicasOnlyUpdate != "enforce" || d.TempScaleWindow != 5*time.Minute || !d.ObserveWarnings {
-		t.Fatalf("rule defaults %+v differ from DESIGN.md §7", d)
+		t.Fatalf("rule defaults %+v differ from docs/design.md §7", d)
 	}
 	if d.Deadline >= 5*time.Second {
 		t.Fatalf("default deadline %s must stay below the 5s registration timeout", d.Deadline)

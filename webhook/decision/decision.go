@@ -1,4 +1,4 @@
-// Package decision is the webhook's admission rule set (DESIGN.md §7) as one pure function over
+// Package decision is the webhook's admission rule set (docs/design.md §7) as one pure function over
 // typed inputs: no I/O, no clock, no globals. The transport decodes the AdmissionReview and the
 // caches supply the namespace, policy and HPA; Decide says what to do and why.
 package decision
@@ -59,7 +59,7 @@ type Settings struct {
 	Now     time.Time
 }
 
-// DefaultTempScaleWindow is the temporary-scale bypass window of DESIGN.md §7 rule 1.
+// DefaultTempScaleWindow is the temporary-scale bypass window of docs/design.md §7 rule 1.
 const DefaultTempScaleWindow = 5 * time.Minute
 
 // clockSkew tolerates a scale-temp time slightly ahead of this process's clock; beyond it the
@@ -85,7 +85,9 @@ func (s Settings) withDefaults() Settings {
 // only metadata, spec.replicas and spec.template, which sit at the same JSON paths in all three.
 // So the workload is given as an *appsv1.Deployment holding just those fields (the transport
 // projects a StatefulSet or DaemonSet onto it), and Kind says what it really is. The patch can
-// therefore never touch kind-specific fields such as volumeClaimTemplates or updateStrategy.
+// therefore never touch kind-specific fields such as volumeClaimTemplates or updateStrategy. On a
+// CREATE the transport fills only the containers' names and resources of the template (all that
+// is read of it then); an UPDATE's templates are whole, for the comparison of rule 5.
 type Input struct {
 	Operation Operation
 	// Kind is v1alpha1.KindDeployment (also when empty), KindStatefulSet or KindDaemonSet; the
@@ -123,7 +125,7 @@ const (
 // Reason is which rule decided, as counted in metrics and logged.
 type Reason string
 
-// Reasons, one per rule of DESIGN.md §7 (and the ways a rule can end).
+// Reasons, one per rule of docs/design.md §7 (and the ways a rule can end).
 const (
 	ReasonTempScale           Reason = "temp-scale"             // rule 1
 	ReasonNotEnforced         Reason = "namespace-not-enforced" // rule 2
@@ -168,7 +170,7 @@ type PatchOp struct {
 	Value any    `json:"value,omitempty"`
 }
 
-// Decide applies DESIGN.md §7's rules in order.
+// Decide applies docs/design.md §7's rules in order.
 func Decide(in Input) Decision {
 	s := in.Settings.withDefaults()
 	kind, ok := classify(in)

@@ -107,6 +107,7 @@ type result struct {
 	patched       float64       // cumulative patched creates counted by the webhook (sanity check)
 	apiCPU        time.Duration // kube-apiserver CPU per create during the measurement
 	hookCPU       time.Duration // webhook CPU per create during the measurement
+	load          float64       // the host's 1-minute load average when the measurement began
 }
 
 // measure creates n objects with c concurrent clients and reports latency per create.

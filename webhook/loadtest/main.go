@@ -9,6 +9,8 @@
 //	go run ./webhook/loadtest -pods -latency-only -clients 1,200    # Pod CREATE (pods target) beside Deployment CREATE
 //	go run ./webhook/loadtest -references -latency-only -clients 1,10,50,200 -creates 1000 -policies 1000 -rounds 3 -cpuprofile /tmp/webhook.pprof
 //	                                                              # ours against an allow-only and a constant-patch webhook
+//	go run ./webhook/loadtest -references -latency-only -clients 1,10,50,200 -creates 1000 -policies 1000 -rounds 3 \
+//	    -before r22 -variant gogc100=GOGC=100                     # and beside ours: the webhook built at r22, ours with GOGC=100
 //	go run ./webhook/loadtest -rollout 200 -policies 200 -creates 200 # UPDATE reviews over a rollout, with/without matchConditions
 package main
 
@@ -61,6 +63,8 @@ type options struct {
 	// cpuProfile, when set, is where a CPU profile of the webhook is written, taken over
 	// repeated bursts of creates through ours at the highest client count after the rounds.
 	cpuProfile string
+	// variants are further kubedoor-webhooks measured beside ours (-before, -variant).
+	variants variants
 }
 
 func main() {
@@ -81,10 +85,16 @@ func main() {
 	flag.BoolVar(&o.references, "references", false, "also measure two reference webhooks (allowed with no patch; ours's patch, precomputed) registered the same way")
 	flag.IntVar(&o.rollout, "rollout", 0, "run only the rollout phase with this many Deployments (starts kube-controller-manager)")
 	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of kubedoor-webhook (bursts of creates at the highest -clients, through ours) to this file")
+	var before string
+	flag.StringVar(&before, "before", "", "also measure kubedoor-webhook built from this git revision (e.g. r22), registered the same way, beside ours")
+	flag.Var(&o.variants, "variant", "also measure ours run with other flags/environment, registered the same way: name=--flag=value,ENV=value (repeatable)")
 	var refListen, refDir string
 	flag.StringVar(&refListen, "reference-listen", "", "internal: serve the reference webhooks on this address")
 	flag.StringVar(&refDir, "reference-dir", "", "internal: certificate and patch directory of the reference webhooks")
 	flag.Parse()
+	if before != "" {
+		o.variants = append(variants{{name: "kubedoor@" + before, ref: before}}, o.variants...)
+	}
 	if refListen != "" {
 		if err := serveReference(refListen, refDir); err != nil {
 			log.Error("reference webhook", "error", err)
@@ -190,7 +200,19 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 			hooks = append(hooks, hook{name: name, reg: registration.Mutating(registration.Options{URL: ref.base + "/" + name, CABundle: wh.caPEM, Timeout: 3}), pid: ref.cmd.Process.Pid})
 		}
 	}
-	hooks = append(hooks, hook{name: hookOurs, reg: reg, pid: wh.cmd.Process.Pid})
+	for _, v := range o.variants {
+		vw, err := startVariant(ctx, dir, kube.Kubeconfig, wh.cmd.Path, v)
+		if err != nil {
+			return fmt.Errorf("variant %s: %w", v.name, err)
+		}
+		defer vw.stop()
+		if err := vw.waitCached(ctx, "capacitypolicies", o.policies); err != nil {
+			return err
+		}
+		hooks = append(hooks, hook{name: v.name, reg: registration.Mutating(registration.Options{URL: vw.mutateURL, CABundle: vw.caPEM, Timeout: 3}),
+			pid: vw.cmd.Process.Pid, kubedoor: vw})
+	}
+	hooks = append(hooks, hook{name: hookOurs, reg: reg, pid: wh.cmd.Process.Pid, kubedoor: wh})
 	var results []result
 	clientCounts := o.clients
 	if o.memoryOnly {
@@ -215,6 +237,7 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 					if err != nil {
 						return err
 					}
+					load := loadAverage()
 					r, err := measure(ctx, c, o.creates, func(i int) error { return createOne(ctx, cs, object, ns, rsUID, i) })
 					if err != nil {
 						return err
@@ -222,7 +245,7 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 					apiCPU1, _ := cpuTime(kube.PIDs()[testenv.APIServer])
 					hookCPU1, _ := cpuTime(hookPID)
 					r.apiCPU, r.hookCPU = (apiCPU1-apiCPU0)/time.Duration(o.creates), (hookCPU1-hookCPU0)/time.Duration(o.creates)
-					r.webhook, r.hook, r.round, r.object = h.name != hookNone, h.name, round, object
+					r.webhook, r.hook, r.round, r.object, r.load = h.name != hookNone, h.name, round, object, load
 					if h.name == hookOurs {
 						if r.patched, err = wh.patchedCreates(); err != nil {
 							return err
@@ -246,6 +269,7 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 	}
 	if o.references {
 		compare(os.Stdout, results)
+		medians(os.Stdout, results, hooks)
 	}
 	if o.cpuProfile != "" && len(clientCounts) > 0 {
 		if err := profile(ctx, cs, wh, ns, clientCounts[len(clientCounts)-1], o.creates, o.cpuProfile, log); err != nil {
@@ -324,8 +348,8 @@ func register(ctx context.Context, cs kubernetes.Interface, h hook, wh *webhook,
 	if _, err := cfgs.Create(ctx, h.reg, metav1.CreateOptions{}); err != nil {
 		return err
 	}
-	if h.name == hookOurs {
-		return wh.waitRegistered(ctx, cs, ns)
+	if h.kubedoor != nil {
+		return h.kubedoor.waitRegistered(ctx, cs, ns)
 	}
 	before, err := ref.calls()
 	if err != nil {

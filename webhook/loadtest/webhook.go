@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/common/expfmt"
@@ -30,24 +32,39 @@ type webhook struct {
 	healthURL string
 	caPEM     []byte
 	logPath   string
-	probes    int
 }
+
+// probes numbers the probe Deployments of every webhook of the run.
+var probes atomic.Int64
 
 func startWebhook(ctx context.Context, dir, kubeconfig string, extra ...string) (*webhook, error) {
 	bin := filepath.Join(dir, "kubedoor-webhook")
 	if err := testenv.GoBuild(ctx, "./webhook", bin); err != nil {
 		return nil, err
 	}
-	b, err := certs.Generate(certs.Request{IPs: []net.IP{net.ParseIP("127.0.0.1")}})
-	if err != nil {
-		return nil, err
-	}
-	if err := b.WriteFiles(dir); err != nil {
+	return startBinary(ctx, dir, bin, "webhook", kubeconfig, nil, extra...)
+}
+
+// startBinary runs a built kubedoor-webhook with the serving certificate in dir (made on first
+// use, shared by every webhook of the run), extra environment and flags; its log goes to
+// dir/<name>.log.
+func startBinary(ctx context.Context, dir, bin, name, kubeconfig string, env []string, extra ...string) (*webhook, error) {
+	caPEM, err := os.ReadFile(filepath.Join(dir, "ca.crt"))
+	if errors.Is(err, os.ErrNotExist) {
+		b, err := certs.Generate(certs.Request{IPs: []net.IP{net.ParseIP("127.0.0.1")}})
+		if err != nil {
+			return nil, err
+		}
+		if err := b.WriteFiles(dir); err != nil {
+			return nil, err
+		}
+		caPEM = b.CACert
+	} else if err != nil {
 		return nil, err
 	}
 	adm, health := freeAddr(), freeAddr()
-	w := &webhook{mutateURL: "https://" + adm + "/mutate", healthURL: "http://" + health, caPEM: b.CACert,
-		logPath: filepath.Join(dir, "webhook.log")}
+	w := &webhook{mutateURL: "https://" + adm + "/mutate", healthURL: "http://" + health, caPEM: caPEM,
+		logPath: filepath.Join(dir, name+".log")}
 	logFile, err := os.Create(w.logPath)
 	if err != nil {
 		return nil, err
@@ -57,6 +74,7 @@ func startWebhook(ctx context.Context, dir, kubeconfig string, extra ...string) 
 		"--tls-cert-file", filepath.Join(dir, "tls.crt"), "--tls-key-file", filepath.Join(dir, "tls.key"),
 		"--kubeconfig", kubeconfig, "--cluster-name", "load"}, extra...)
 	w.cmd = exec.Command(bin, args...)
+	w.cmd.Env = append(os.Environ(), env...)
 	w.cmd.Stdout, w.cmd.Stderr = logFile, logFile
 	if err := w.cmd.Start(); err != nil {
 		return nil, err
@@ -162,8 +180,7 @@ func (w *webhook) waitUnregistered(ctx context.Context, cs kubernetes.Interface,
 
 func (w *webhook) probe(ctx context.Context, cs kubernetes.Interface, ns string, done func(error) bool) error {
 	for {
-		w.probes++
-		name := fmt.Sprintf("probe-%d", w.probes)
+		name := fmt.Sprintf("probe-%d", probes.Add(1))
 		_, err := cs.AppsV1().Deployments(ns).Create(ctx, newDeployment(name), metav1.CreateOptions{})
 		if err == nil {
 			_ = cs.AppsV1().Deployments(ns).Delete(ctx, name, metav1.DeleteOptions{})

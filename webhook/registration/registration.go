@@ -1,5 +1,5 @@
 // Package registration builds the MutatingWebhookConfiguration that routes Deployment,
-// StatefulSet and DaemonSet changes to kubedoor-webhook, with the safety defaults of DESIGN.md §7: only labelled namespaces, never
+// StatefulSet and DaemonSet changes to kubedoor-webhook, with the safety defaults of docs/design.md §7: only labelled namespaces, never
 // kube-system or the webhook's own namespace, no side effects, fail open, short timeout.
 // A second entry routes Pod creations, and only those of namespaces whose enforcement target is
 // pods (kubedoor.io/control-target=pods), which the first entry in turn leaves out: no other Pod

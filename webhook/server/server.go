@@ -4,14 +4,15 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"sync"
 	"time"
 
 	admissionv1 "k8s.io/api/admission/v1"
@@ -49,7 +50,9 @@ func (h *AdmissionHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "admission reviews are POSTed", http.StatusMethodNotAllowed)
 		return
 	}
-	review, err := decodeReview(w, r, h.MaxBodyBytes)
+	buf := buffers.Get().(*bytes.Buffer)
+	defer putBuffer(buf)
+	review, err := decodeReview(w, r, h.MaxBodyBytes, buf)
 	if err != nil {
 		h.Metrics.malformed.Inc()
 		h.Log.Warn("malformed admission review", "error", err, "remote", r.RemoteAddr)
@@ -63,14 +66,14 @@ func (h *AdmissionHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	resp := h.decideSafely(ctx, req)
 	resp.UID = req.UID // the API server rejects an answer for another request
 	out := admissionv1.AdmissionReview{TypeMeta: review.TypeMeta, Response: resp}
-	body, err := json.Marshal(out)
-	if err != nil {
+	buf.Reset() // the review decoded above holds copies, not the body's bytes
+	if err := json.NewEncoder(buf).Encode(out); err != nil {
 		h.Log.Error("encoding admission response", "uid", req.UID, "error", err)
 		http.Error(w, "encoding response failed", http.StatusInternalServerError)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
-	if _, err := w.Write(body); err != nil {
+	if _, err := w.Write(buf.Bytes()); err != nil {
 		h.Log.Warn("writing admission response", "uid", req.UID, "error", err)
 	}
 	h.Metrics.observe(req, resp, time.Since(start))
@@ -107,20 +110,38 @@ func failOpen(uid types.UID, warning string) *admissionv1.AdmissionResponse {
 	return &admissionv1.AdmissionResponse{UID: uid, Allowed: true, Warnings: []string{warning}}
 }
 
-// decodeReview reads and checks an AdmissionReview; every error message says what was wrong.
-func decodeReview(w http.ResponseWriter, r *http.Request, maxBody int64) (*admissionv1.AdmissionReview, error) {
+// buffers hold request bodies and then responses: a review is read whole before it is decoded,
+// and reusing the buffers spares allocating and growing one per review.
+var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooled keeps an occasional huge review's buffer from staying in the pool.
+const maxPooled = 256 << 10
+
+func putBuffer(b *bytes.Buffer) {
+	if b.Cap() > maxPooled {
+		return
+	}
+	b.Reset()
+	buffers.Put(b)
+}
+
+// decodeReview reads (into buf) and checks an AdmissionReview; every error message says what
+// was wrong. The review holds copies of what it needs from buf, which may be reused after.
+func decodeReview(w http.ResponseWriter, r *http.Request, maxBody int64, buf *bytes.Buffer) (*admissionv1.AdmissionReview, error) {
 	if ct := r.Header.Get("Content-Type"); ct != "application/json" {
 		return nil, fmt.Errorf("content type %q: want application/json", ct)
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
-	if err != nil {
+	if n := r.ContentLength; n > 0 && n <= maxBody {
+		buf.Grow(int(n) + bytes.MinRead) // ReadFrom wants MinRead spare bytes before it sees EOF
+	}
+	if _, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, maxBody)); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			return nil, fmt.Errorf("body larger than %d bytes", maxBody)
 		}
 		return nil, fmt.Errorf("reading body: %w", err)
 	}
-	return ParseReview(body)
+	return ParseReview(buf.Bytes())
 }
 
 // ParseReview decodes an admission.k8s.io/v1 AdmissionReview carrying a request.

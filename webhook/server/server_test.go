@@ -92,6 +92,25 @@ func TestDecisionsCarryTheRequestUID(t *testing.T) {
 	}
 }
 
+func TestReviewsThroughReusedBuffersAreEachAnsweredForThemselves(t *testing.T) {
+	// The decider sees what was sent, also after a larger review used the same pooled buffer.
+	echo := DeciderFunc(func(_ context.Context, req *admissionv1.AdmissionRequest) *admissionv1.AdmissionResponse {
+		return &admissionv1.AdmissionResponse{Allowed: true, Warnings: []string{req.Name + ":" + string(req.Object.Raw)}}
+	})
+	h := newHandler(echo, time.Second)
+	big := strings.Replace(validReview, `"object":{}`, `"object":{"pad":"`+strings.Repeat("x", 8<<10)+`"}`, 1)
+	for i, tt := range []struct{ body, want string }{
+		{big, `api:{"pad":"` + strings.Repeat("x", 8<<10) + `"}`},
+		{strings.Replace(validReview, `"name":"api"`, `"name":"web"`, 1), `web:{}`},
+		{strings.Replace(validReview, `"uid":"u-1"`, `"uid":"u-2"`, 1), `api:{}`},
+	} {
+		resp := decode(t, post(h, tt.body, "application/json"))
+		if len(resp.Warnings) != 1 || resp.Warnings[0] != tt.want {
+			t.Fatalf("review %d: got %.80q, want %.80q", i, resp.Warnings, tt.want)
+		}
+	}
+}
+
 func TestFailuresInsideTheDecisionFailOpen(t *testing.T) {
 	tests := []struct {
 		name    string

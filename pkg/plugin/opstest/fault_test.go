@@ -16,8 +16,9 @@ import (
 
 // faultHost is a plugin process of its own on dataDir with KUBEDOOR_FAULT set to point ("" =
 // none), for cluster prod-a at kubeconfig. Its schedule lease lives in leaseNS, so the package's shared host,
-// which holds the lease in "kubedoor", does not keep it from running schedules.
-func faultHost(t *testing.T, dataDir, point, leaseNS, kubeconfig, logPath string) *pluginhost.Host {
+// which holds the lease in "kubedoor", does not keep it from running schedules. extra are more
+// environment variables (NAME=value).
+func faultHost(t *testing.T, dataDir, point, leaseNS, kubeconfig, logPath string, extra ...string) *pluginhost.Host {
 	t.Helper()
 	logFile, err := os.Create(logPath)
 	if err != nil {
@@ -28,6 +29,7 @@ func faultHost(t *testing.T, dataDir, point, leaseNS, kubeconfig, logPath string
 	if point != "" {
 		vars = append(vars, fault.Env+"="+point)
 	}
+	vars = append(vars, extra...)
 	jsonData, _ := json.Marshal(map[string]any{
 		"storage": map[string]string{"mode": "embedded"},
 		"clusters": []map[string]string{{"name": "prod-a", "prometheusUrl": env.promURL, "kubeAccess": "kubeconfig",

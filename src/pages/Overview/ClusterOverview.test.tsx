@@ -167,6 +167,49 @@ describe('Overview per cluster', () => {
     expect(screen.queryByText(/cannot run/)).not.toBeInTheDocument();
   });
 
+  test('failing checks link their troubleshooting section; passing ones do not', async () => {
+    const section = (anchor: string) =>
+      `https://github.com/kubedoor/kubedoor-grafana/blob/HEAD/docs/troubleshooting.md#${anchor}`;
+    fakeApi(routes());
+    const first = renderPage(<Overview now={now} />, context(VIEWER));
+    const healthy = await screen.findByTestId(ids.webhook);
+    expect(await within(healthy).findByText('2/2 replicas ready')).toBeInTheDocument();
+    expect(within(healthy).queryByRole('link', { name: /troubleshooting/i })).not.toBeInTheDocument();
+    // Enforcement always links why a change is denied.
+    expect(within(screen.getByTestId(ids.enforcement)).getByRole('link', { name: /troubleshooting/i })).toHaveAttribute(
+      'href',
+      section('a-change-is-denied-or-patched-unexpectedly')
+    );
+    first.unmount();
+
+    fakeApi(
+      routes({
+        'GET clusters/prod-a/health': ok(
+          health({
+            webhook: {
+              installed: true,
+              ready: false,
+              message: 'installed (failurePolicy Ignore); 0 of 2 replicas ready',
+            },
+            lastPublish: publishStatus({ error: 'the CapacityPolicy CRD is not installed' }),
+            schedules: { state: 'blocked', reason: 'leases are forbidden' },
+          })
+        ),
+      })
+    );
+    renderPage(<Overview now={now} />, context(VIEWER));
+    const webhook = await screen.findByTestId(ids.webhook);
+    await within(webhook).findByText(/0 of 2 replicas ready/);
+    const hrefs = within(webhook)
+      .getAllByRole('link', { name: /troubleshooting/i })
+      .map((a) => a.getAttribute('href'));
+    expect(hrefs).toEqual([
+      section('the-webhook-is-not-called'),
+      section('the-policy-is-not-published'),
+      section('schedules-do-not-run'),
+    ]);
+  });
+
   test('a cluster that never published says so', async () => {
     fakeApi(routes({ 'GET clusters/prod-a/health': ok(health({ lastPublish: null })) }));
     renderPage(<Overview now={now} />, context(VIEWER));

@@ -17,6 +17,7 @@ import { useAsync } from '../../components/useAsync';
 import { dayInZone, startOfDay } from '../../components/zonedTime';
 import { ROUTES, pageUrl } from '../../constants';
 import type { ClusterConnection } from '../../types';
+import { TroubleshootingLink } from './TroubleshootingLink';
 
 const RECENT_CHANGES = 5;
 
@@ -157,6 +158,7 @@ function EnforcementSummary({ items, cluster }: { items: NamespaceItem[]; cluste
       <TextLink href={pageUrl(ROUTES.Clusters, { cluster })} inline={false}>
         {t('overview.enforcement.open', 'Namespaces and settings')}
       </TextLink>
+      <TroubleshootingLink section="denied" />
     </Stack>
   );
 }
@@ -227,6 +229,7 @@ function HealthSummary({ health }: { health: ClusterHealth }) {
           {wh.message}
         </Text>
       )}
+      {(!wh.installed || !wh.ready) && <TroubleshootingLink section="webhook" />}
       <Stack direction="row" alignItems="center" gap={1}>
         <Text>{t('overview.kubernetes.label', 'Kubernetes')}</Text>
         <StatusBadge ok={health.kubernetes.ok} />
@@ -288,6 +291,7 @@ function SchedulesSummary({ status }: { status: ClusterHealth['schedules'] }) {
           })}
         </Text>
       )}
+      {status.state === 'blocked' && <TroubleshootingLink section="schedules" />}
     </Stack>
   );
 }
@@ -296,9 +300,12 @@ function SchedulesSummary({ status }: { status: ClusterHealth['schedules'] }) {
 function PublishSummary({ status }: { status: ClusterHealth['lastPublish'] }) {
   if (!status) {
     return (
-      <Text variant="bodySmall" color="secondary">
-        {t('overview.publish.never', 'Policies not published by this backend yet')}
-      </Text>
+      <Stack direction="column" gap={0.5}>
+        <Text variant="bodySmall" color="secondary">
+          {t('overview.publish.never', 'Policies not published by this backend yet')}
+        </Text>
+        <TroubleshootingLink section="policy" />
+      </Stack>
     );
   }
   const r = status.result;
@@ -335,6 +342,7 @@ function PublishSummary({ status }: { status: ClusterHealth['lastPublish'] }) {
           })}
         </Text>
       )}
+      {!ok && <TroubleshootingLink section="policy" />}
     </Stack>
   );
 }

@@ -2,6 +2,8 @@
 // (dist/datasource/module.js) against the real backend, and draws each panel's frames simply:
 // a line chart for time series, a table otherwise. Grafana's own panel plugins are not on npm,
 // so this checks the data path (variables → datasource → backend → frames), not Grafana's looks.
+// PromQL targets (the live dashboard) go to the real Prometheus through the devhost's datasource
+// proxy (./prom.ts) and are drawn on a time axis with the annotation regions (./TimeChart.tsx).
 import React, { useEffect, useState } from 'react';
 import { useLocation, useParams } from 'react-router-dom';
 import { lastValueFrom } from 'rxjs';
@@ -19,7 +21,9 @@ import { setTemplateSrv } from '@grafana/runtime';
 import { Alert, Badge, LinkButton, LoadingPlaceholder, Stack, Text, useStyles2 } from '@grafana/ui';
 
 import { loadDatasource } from './plugins';
+import { type PromTarget, queryPrometheus } from './prom';
 import { createTemplateSrv } from './services';
+import { type Region, TimeChart } from './TimeChart';
 
 type Json = Record<string, any>;
 
@@ -27,6 +31,37 @@ const vars: Record<string, string> = {};
 setTemplateSrv(createTemplateSrv(() => vars));
 
 const RANGE_DAYS = 30;
+
+/**
+ * The range: the URL's from/to (Unix ms or now-<n><m|h|d>), else the dashboard's own time, else
+ * the last RANGE_DAYS days.
+ */
+function rangeOf(
+  query: URLSearchParams,
+  time?: { from: string; to: string }
+): { fromMs: number; toMs: number; raw: { from: string; to: string } } {
+  const now = Date.now();
+  const at = (v: string | null, fallback: number) => {
+    if (!v) {
+      return fallback;
+    }
+    if (/^\d+$/.test(v)) {
+      return Number(v);
+    }
+    const m = /^now(?:-(\d+)([mhd]))?$/.exec(v);
+    if (!m) {
+      throw new Error(`unsupported time "${v}"`);
+    }
+    return m[1] ? now - Number(m[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'm' | 'h' | 'd'] : now;
+  };
+  const raw = {
+    from: query.get('from') ?? time?.from ?? `now-${RANGE_DAYS}d`,
+    to: query.get('to') ?? time?.to ?? 'now',
+  };
+  return { fromMs: at(raw.from, now - RANGE_DAYS * 86400000), toMs: at(raw.to, now), raw };
+}
+
+const isProm = (t: Json) => t.datasource?.type === 'prometheus';
 
 export function DashboardPreview() {
   const { uid } = useParams();
@@ -71,7 +106,9 @@ function Board({ board, query }: { board: Json; query: URLSearchParams }) {
   const styles = useStyles2(getStyles);
   const [ds, setDs] = useState<DataSourceApi>();
   const [values, setValues] = useState<Record<string, string>>();
+  const [regions, setRegions] = useState<Region[]>();
   const [error, setError] = useState<string>();
+  const range = rangeOf(query, board.time);
   useEffect(() => {
     (async () => {
       const source = await loadDatasource();
@@ -81,6 +118,16 @@ function Board({ board, query }: { board: Json; query: URLSearchParams }) {
       for (const v of board.templating.list as Json[]) {
         Object.assign(vars, resolved);
         const wanted = query.get(`var-${v.name}`);
+        if (v.type === 'datasource') {
+          // Grafana's datasource variable: the datasources of its type, the first by default.
+          const list: Array<{ uid: string; type: string }> = await (await fetch('/api/datasources')).json();
+          const first = list.find((d) => d.type === v.query);
+          if (!wanted && !first) {
+            throw new Error(`no ${v.query} datasource for the ${v.name} variable`);
+          }
+          resolved[v.name] = wanted ?? first!.uid;
+          continue;
+        }
         if (v.type === 'custom') {
           // A fixed list (the workload kind): its current value, as Grafana starts it.
           resolved[v.name] =
@@ -90,6 +137,25 @@ function Board({ board, query }: { board: Json; query: URLSearchParams }) {
         const options = await source.metricFindQuery!(v.query.query, {});
         resolved[v.name] = wanted ?? (v.includeAll ? v.allValue : String(options[0]?.value ?? ''));
       }
+      Object.assign(vars, resolved);
+      // Annotation queries of the app's datasource, as regions (time → timeEnd).
+      const found: Region[] = [];
+      for (const a of (board.annotations?.list ?? []) as Json[]) {
+        if (!a.enable || a.datasource?.type !== source.type) {
+          continue;
+        }
+        const res: any = await lastValueFrom(source.query(request(`anno-${a.name}`, [a.target], range)) as never);
+        if (res.errors?.length) {
+          throw new Error(`annotation ${a.name}: ${res.errors.map((e: any) => e.message).join('; ')}`);
+        }
+        for (const f of res.data as DataFrame[]) {
+          const col = (n: string) => f.fields.find((x) => x.name === n)?.values ?? [];
+          col('time').forEach((t, i) =>
+            found.push({ start: t, end: col('timeEnd')[i] ?? t, text: col('text')[i] ?? '' })
+          );
+        }
+      }
+      setRegions(found);
       setValues(resolved);
     })().catch((e: unknown) => setError(e instanceof Error ? e.message : JSON.stringify(e)));
   }, [board, query]);
@@ -115,7 +181,7 @@ function Board({ board, query }: { board: Json; query: URLSearchParams }) {
                   <Text element="h4">{p.title}</Text>
                 </div>
               ) : (
-                <Panel key={p.id} panel={p} ds={ds} values={values} />
+                <Panel key={p.id} panel={p} ds={ds} values={values} regions={regions ?? []} range={range} />
               )
             )}
           </div>
@@ -130,41 +196,64 @@ const place = (g: { x: number; y: number; w: number; h: number }) => ({
   gridRow: `${g.y + 1} / span ${g.h}`,
 });
 
-function Panel({ panel, ds, values }: { panel: Json; ds: DataSourceApi; values: Record<string, string> }) {
+function request(requestId: string, targets: Json[], range: ReturnType<typeof rangeOf>): DataQueryRequest {
+  const intervalMs = Math.max(1000, Math.round((range.toMs - range.fromMs) / 1000));
+  return {
+    requestId,
+    interval: `${Math.round(intervalMs / 1000)}s`,
+    intervalMs,
+    range: { from: dateTime(range.fromMs), to: dateTime(range.toMs), raw: range.raw },
+    scopedVars: {},
+    targets,
+    timezone: 'browser',
+    app: 'dashboard',
+    startTime: range.toMs,
+  } as unknown as DataQueryRequest;
+}
+
+function Panel(props: {
+  panel: Json;
+  ds: DataSourceApi;
+  values: Record<string, string>;
+  regions: Region[];
+  range: ReturnType<typeof rangeOf>;
+}) {
+  const { panel, ds, values, regions, range } = props;
   const styles = useStyles2(getStyles);
   const [frames, setFrames] = useState<DataFrame[]>();
   const [error, setError] = useState<string>();
   const [ms, setMs] = useState<number>();
+  const targets = panel.targets as Json[];
+  // A panel reading Prometheus (alone or mixed) is drawn on a time axis with the regions.
+  const timeAxis = targets.some(isProm);
   useEffect(() => {
     Object.assign(vars, values);
     const started = performance.now();
-    const to = Date.now();
-    const request = {
-      requestId: `panel-${panel.id}`,
-      interval: '1d',
-      intervalMs: 86400000,
-      range: {
-        from: dateTime(to - RANGE_DAYS * 86400000),
-        to: dateTime(to),
-        raw: { from: `now-${RANGE_DAYS}d`, to: 'now' },
-      },
-      scopedVars: {},
-      targets: panel.targets,
-      timezone: 'browser',
-      app: 'dashboard',
-      startTime: to,
-    } as unknown as DataQueryRequest;
-    lastValueFrom(ds.query(request) as never)
-      .then((res: any) => {
+    const app = targets.filter((t) => !isProm(t));
+    const prom = targets.filter(isProm) as unknown as PromTarget[];
+    Promise.all([
+      app.length > 0
+        ? lastValueFrom(ds.query(request(`panel-${panel.id}`, app, range)) as never)
+        : Promise.resolve({ data: [], errors: [] }),
+      Promise.allSettled(prom.map((t) => queryPrometheus(t, vars, range.fromMs, range.toMs))),
+    ])
+      .then(([res, promRes]: [any, Array<PromiseSettledResult<DataFrame[]>>]) => {
         setMs(Math.round(performance.now() - started));
-        if (res.errors?.length) {
-          setError(res.errors.map((e: any) => `${e.refId}: ${e.message}`).join('; '));
+        const errs = (res.errors ?? []).map((e: any) => `${e.refId}: ${e.message}`);
+        for (const r of promRes) {
+          if (r.status === 'rejected') {
+            errs.push(String(r.reason instanceof Error ? r.reason.message : r.reason));
+          }
         }
-        setFrames(res.data.map((f: DataFrame) => keepFields(f, panel.transformations)));
+        if (errs.length) {
+          setError(errs.join('; '));
+        }
+        const promFrames = promRes.flatMap((r) => (r.status === 'fulfilled' ? r.value : []));
+        setFrames([...promFrames, ...res.data.map((f: DataFrame) => keepFields(f, panel.transformations))]);
       })
       .catch((e: unknown) => setError(String(e)));
   }, [panel, ds, values]);
-  const rows = frames?.[0]?.length ?? 0;
+  const rows = timeAxis ? (frames ?? []).reduce((n, f) => n + f.length, 0) : (frames?.[0]?.length ?? 0);
   return (
     <div
       className={styles.panel}
@@ -178,14 +267,26 @@ function Panel({ panel, ds, values }: { panel: Json; ds: DataSourceApi; values: 
         <Text weight="medium" truncate>
           {panel.title}
         </Text>
-        <Badge color="darkgrey" text={panel.type} />
+        <Badge color="darkgrey" text={timeAxis ? `${panel.type} · ${panel.datasource?.uid}` : panel.type} />
       </Stack>
-      {error && <Text color="error">{error}</Text>}
+      {error && (
+        <span data-testid="host-panel-error">
+          <Text color="error">{error}</Text>
+        </span>
+      )}
       {!frames && !error && <LoadingPlaceholder text="" />}
       {frames && rows === 0 && !error && <Text color="secondary">No data</Text>}
       {frames &&
         rows > 0 &&
-        (panel.type === 'timeseries' ? (
+        (timeAxis ? (
+          <TimeChart
+            frames={frames}
+            regions={regions}
+            fromMs={range.fromMs}
+            toMs={range.toMs}
+            unit={panel.fieldConfig?.defaults?.unit}
+          />
+        ) : panel.type === 'timeseries' ? (
           <Lines frame={frames[0]} unit={panel.fieldConfig?.defaults?.unit} />
         ) : (
           <FrameTable frame={frames[0]} />

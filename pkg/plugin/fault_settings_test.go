@@ -1,0 +1,79 @@
+package plugin_test
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kubedoor/kubedoor-grafana/pkg/audit"
+	"github.com/kubedoor/kubedoor-grafana/pkg/clustersettings"
+	"github.com/kubedoor/kubedoor-grafana/pkg/fault"
+)
+
+// settingsReconciled is the log line of the audit reconciliation's pass over the settings.
+var settingsReconciled = []string{"stored versions checked for their audit entries", "table=settings"}
+
+// Issue 17 §3 for cluster settings: the backend is killed (SIGKILL at
+// KUBEDOOR_FAULT=after-settings-write) after a cluster's settings version is stored and before
+// its audit entry is. Restarted on the same data directory, it writes the entry from the
+// version; restarted again, it writes nothing more.
+func TestASettingsSaveKilledBeforeItsAuditEntryIsAuditedOnceAfterRestart(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	ctx := context.Background()
+	target := clustersettings.Key("c0")
+
+	h := faultHost(t, data, fault.AfterSettingsWrite, filepath.Join(dir, "run1.log"))
+	res, err := h.Call(ctx, admin, "PUT", "v1/clusters/c0/settings", []byte(`{"expectedVersion":0,"quantile":0.9}`))
+	if err == nil {
+		t.Fatalf("the save was answered (%d %s); the process should have died before answering", res.Status, res.Body)
+	}
+	for deadline := time.Now().Add(30 * time.Second); !h.Exited() && time.Now().Before(deadline); {
+		time.Sleep(100 * time.Millisecond)
+	}
+	if !h.Exited() {
+		t.Fatal("the plugin process is still running after the fault point")
+	}
+	h.Stop()
+
+	log2 := filepath.Join(dir, "run2.log")
+	h = faultHost(t, data, "", log2)
+	waitForLog(t, log2, settingsReconciled...)
+	res, err = h.Call(ctx, viewer, "GET", "v1/clusters/c0/settings", nil)
+	if err != nil || res.Status != 200 {
+		t.Fatalf("the settings saved before the crash: %v %+v", err, res)
+	}
+	var saved struct {
+		Version   uint64
+		UpdatedBy string
+		Quantile  float64
+	}
+	if err := json.Unmarshal(res.Body, &saved); err != nil || saved.Version != 1 || saved.UpdatedBy != "ada" || saved.Quantile != 0.9 {
+		t.Fatalf("settings %s (%v), want version 1 by ada with quantile 0.9", res.Body, err)
+	}
+	got := auditOf(t, h, target)
+	if got.Total != 1 || len(got.Items) != 1 {
+		t.Fatalf("%d audit entries for the save, want exactly 1: %+v", got.Total, got.Items)
+	}
+	e := got.Items[0]
+	if e.ID != audit.SettingsVersionID(target, 1).String() || e.User != "ada" || e.Role != "Admin" || e.Action != "edit cluster settings" ||
+		e.Result != audit.ResultOK || e.Note != audit.NoteRecordedLater || !strings.Contains(string(e.After), `"quantile":0.9`) {
+		t.Fatalf("entry %+v, want ada's save as Admin, ok, with its settings, marked as recorded later", e)
+	}
+	waitForLog(t, log2, "audit entry recorded for a stored version whose own entry was lost", "table=settings")
+	h.Stop()
+
+	log3 := filepath.Join(dir, "run3.log")
+	h = faultHost(t, data, "", log3)
+	waitForLog(t, log3, settingsReconciled...)
+	if got := auditOf(t, h, target); got.Total != 1 {
+		t.Fatalf("%d audit entries after a second restart, want still 1: %+v", got.Total, got.Items)
+	}
+	if b, _ := os.ReadFile(log3); strings.Contains(string(b), "whose own entry was lost") {
+		t.Errorf("the second restart recorded an entry again:\n%s", b)
+	}
+}
