@@ -9,7 +9,7 @@ import (
 )
 
 // tableManual is ManualReplicas on pkg/control, the table's one writer, as the backend wires it
-// (pkg/operations); the tests read what it wrote back from control_rows.
+// (pkg/backend/manual.go); the tests read what it wrote back from control_rows.
 type tableManual struct{ conn store.Conn }
 
 func (m tableManual) SetManualReplicas(ctx context.Context, w Workload, replicas int32, by Actor) (ManualChange, error) {

@@ -5,7 +5,7 @@ import (
 	"regexp"
 	"time"
 
-	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
+	"github.com/kubedoor/kubedoor-grafana/pkg/refusal"
 	"github.com/kubedoor/kubedoor-grafana/pkg/workload"
 )
 
@@ -18,28 +18,28 @@ var (
 // path ("items"), so a problem names the field, e.g. items[2].namespace. clusterKnown says
 // whether a cluster name is configured. It sets each item's Kind to its canonical name ("" and
 // "statefulset" become Deployment and StatefulSet), so what runs and is audited is canonical.
-func ValidateBatch(path string, items []Workload, interval time.Duration, clusterKnown func(string) bool) *settings.FieldError {
+func ValidateBatch(path string, items []Workload, interval time.Duration, clusterKnown func(string) bool) *refusal.FieldError {
 	if len(items) == 0 || len(items) > MaxItems {
-		return &settings.FieldError{Field: path, Reason: fmt.Sprintf("need 1 to %d workloads (use a schedule for more)", MaxItems)}
+		return &refusal.FieldError{Field: path, Reason: fmt.Sprintf("need 1 to %d workloads (use a schedule for more)", MaxItems)}
 	}
 	if interval < 0 || interval > MaxInterval {
-		return &settings.FieldError{Field: "intervalSeconds", Reason: fmt.Sprintf("must be 0 to %d", int(MaxInterval/time.Second))}
+		return &refusal.FieldError{Field: "intervalSeconds", Reason: fmt.Sprintf("must be 0 to %d", int(MaxInterval/time.Second))}
 	}
 	for i, w := range items {
 		p := fmt.Sprintf("%s[%d]", path, i)
 		switch {
 		case w.Cluster == "":
-			return &settings.FieldError{Field: p + ".cluster", Reason: "required"}
+			return &refusal.FieldError{Field: p + ".cluster", Reason: "required"}
 		case !clusterKnown(w.Cluster):
-			return &settings.FieldError{Field: p + ".cluster", Reason: fmt.Sprintf("no cluster named %q", w.Cluster)}
+			return &refusal.FieldError{Field: p + ".cluster", Reason: fmt.Sprintf("no cluster named %q", w.Cluster)}
 		case len(w.Namespace) > 63 || !dnsLabel.MatchString(w.Namespace):
-			return &settings.FieldError{Field: p + ".namespace", Reason: "must be a Kubernetes namespace name"}
+			return &refusal.FieldError{Field: p + ".namespace", Reason: "must be a Kubernetes namespace name"}
 		case len(w.Name) > 253 || !dnsSubdomain.MatchString(w.Name):
-			return &settings.FieldError{Field: p + ".workload", Reason: "must be a Kubernetes workload name"}
+			return &refusal.FieldError{Field: p + ".workload", Reason: "must be a Kubernetes workload name"}
 		}
 		kind, err := workload.ParseKind(w.Kind)
 		if err != nil {
-			return &settings.FieldError{Field: p + ".kind", Reason: err.Error()}
+			return &refusal.FieldError{Field: p + ".kind", Reason: err.Error()}
 		}
 		items[i].Kind = kind
 	}
@@ -48,10 +48,10 @@ func ValidateBatch(path string, items []Workload, interval time.Duration, cluste
 
 // ValidateScalable refuses the items whose kind has no replicas (DaemonSets), naming the first
 // one's kind field; run it after ValidateBatch.
-func ValidateScalable(path string, items []Workload) *settings.FieldError {
+func ValidateScalable(path string, items []Workload) *refusal.FieldError {
 	for i, w := range items {
 		if !workload.HasReplicas(w.Kind) {
-			return &settings.FieldError{Field: fmt.Sprintf("%s[%d].kind", path, i), Reason: NoReplicasReason}
+			return &refusal.FieldError{Field: fmt.Sprintf("%s[%d].kind", path, i), Reason: NoReplicasReason}
 		}
 	}
 	return nil

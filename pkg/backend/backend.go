@@ -22,7 +22,6 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/pkg/jobs"
 	"github.com/kubedoor/kubedoor-grafana/pkg/nodes"
 	"github.com/kubedoor/kubedoor-grafana/pkg/notify"
-	"github.com/kubedoor/kubedoor-grafana/pkg/operations"
 	"github.com/kubedoor/kubedoor-grafana/pkg/peaks"
 	"github.com/kubedoor/kubedoor-grafana/pkg/plugin"
 	"github.com/kubedoor/kubedoor-grafana/pkg/pods"
@@ -33,6 +32,7 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/pkg/service"
 	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
 	"github.com/kubedoor/kubedoor-grafana/pkg/snapshot"
+	"github.com/kubedoor/kubedoor-grafana/pkg/store"
 )
 
 // Backend is the running backend.
@@ -40,8 +40,9 @@ type Backend struct {
 	Service     *service.Service
 	Publisher   *publish.Worker
 	Collections *jobs.Manager
-	Operations  *operations.Operations
+	Notifier    *notify.Dispatcher
 	Engine      *engine.Fetcher
+	ops         *operations
 	replays     *savings.Cache
 	log         *slog.Logger
 	stop        context.CancelFunc
@@ -71,6 +72,10 @@ func Start(log *slog.Logger, version string) *Backend {
 	// its own writes), collects daily and sends denied notifications. Without a known holder (no
 	// Kubernetes access, API unreachable) every backend does it; all of it is idempotent.
 	leases := schedule.NewLeases(schedule.LeaseOptions{Log: log.With("part", "schedule-lease")})
+	b.Notifier = notify.NewDispatcher(notify.Options{
+		Channels: func() []settings.Channel { return svc.Settings().Notifications },
+		Log:      log.With("part", "notify"),
+	})
 
 	// The control table is what gets published; every accepted write triggers a publish.
 	b.Publisher = publish.NewWorker(publish.WorkerDeps{
@@ -83,17 +88,18 @@ func Start(log *slog.Logger, version string) *Backend {
 	deriver := recommend.ClusterDeriver{Svc: svc, Log: log.With("part", "derive"), After: b.afterDerivation}
 	b.Collections = jobs.NewManager(ctx, svc, deriver, collect.Options{Logger: log}, log)
 
-	b.Operations = operations.New(svc, operations.Options{Log: log, Leases: leases, Deps: operations.Deps{
-		Publisher:      operations.PublishVia(b.Publisher, 30*time.Second),
-		Collector:      b.Collections,
-		LastCollection: b.Collections,
-		LastPublish: func(cluster string) (any, bool) {
-			st, ok := b.Publisher.Status(cluster)
-			return st, ok
-		},
-	}})
-	b.Operations.Start(ctx)
+	// Actions, resizes and schedule runs act the same way from the API and from the runner.
+	runners := actionRunners{notifier: b.Notifier, publisher: publishVia(b.Publisher, 30*time.Second), log: log}
+	runner := schedule.NewRunner(schedule.RunnerOptions{
+		ID: leases.Identity(), Source: svc, Execute: scheduleExecutor{svc: svc, collector: b.Collections, runners: runners}.execute,
+		Leader: leases, Notifier: b.Notifier, Log: log.With("part", "schedules"),
+		// One process owns an embedded engine's data directory; a ClickHouse server is shared.
+		OwnStore: func(s snapshot.Snapshot) bool { return s.Conn != nil && s.Conn.Mode() == store.ModeEmbedded },
+	})
+	b.ops = &operations{actionRunners: runners, leases: leases, lastColl: b.Collections, pubWorker: b.Publisher, wake: runner.Wake}
 
+	svc.Go(ctx, b.Notifier)
+	svc.Go(ctx, runner)
 	svc.Go(ctx, b.Publisher)
 	// A version stored just before a crash (or a refused audit insert) gets its audit entry; an
 	// action's entry left pending by one is settled once it is older than any action takes.
@@ -106,18 +112,18 @@ func Start(log *slog.Logger, version string) *Backend {
 			"settings": clustersettings.AuditPass, "actions": audit.PendingPassAfter(settle)}})
 	svc.Go(ctx, &jobs.Daily{Source: svc, Manager: b.Collections, Log: log, Holds: func(cluster string) bool { return !leases.HeldElsewhere(cluster) }})
 	// The webhook's refusals (Events in each cluster) become "denied" notifications.
-	svc.Go(ctx, &denialwatch.Worker{Source: svc, Notifier: b.Operations.Notifier, Log: log.With("part", "denial-watch"), Elsewhere: leases.HeldElsewhere})
+	svc.Go(ctx, &denialwatch.Worker{Source: svc, Notifier: b.Notifier, Log: log.With("part", "denial-watch"), Elsewhere: leases.HeldElsewhere})
 	return b
 }
 
 // InstanceFactory builds Grafana app instances that serve the API from these parts.
 func (b *Backend) InstanceFactory() app.InstanceFactoryFunc {
 	return plugin.NewFactory(plugin.Deps{
-		Service: b.Service, Log: b.log, Operations: b.Operations, Collections: b.Collections,
-		Published: control.PublishedFunc(b.Publisher.Trigger), Notifier: b.Operations.Notifier,
+		Service: b.Service, Log: b.log, Operations: b.ops, Collections: b.Collections,
+		Published: control.PublishedFunc(b.Publisher.Trigger), Notifier: b.Notifier,
 		Replays: b.replays, Engine: b.Engine,
 		Nodes:             nodes.NewService(b.log.With("part", "nodes")),
-		Pods:              pods.NewService(pods.Options{Notifier: b.Operations.Notifier, Log: b.log.With("part", "pods")}),
+		Pods:              pods.NewService(pods.Options{Notifier: b.Notifier, Log: b.log.With("part", "pods")}),
 		MissingNamespaces: b.Publisher.MissingNamespaces,
 	})
 }
@@ -158,12 +164,12 @@ func (b *Backend) desiredPolicies(ctx context.Context, cluster string) ([]publis
 
 func (b *Backend) afterDerivation(ctx context.Context, rep recommend.Report) {
 	b.Publisher.Trigger(rep.Cluster)
-	if len(rep.New) > 0 && b.Operations != nil {
+	if len(rep.New) > 0 {
 		names := make([]string, len(rep.New))
 		for i, k := range rep.New {
 			names[i] = k.Target()
 		}
-		b.Operations.Notifier.Notify(ctx, notify.Event{
+		b.Notifier.Notify(ctx, notify.Event{
 			Kind: notify.EventNewWorkload, Cluster: rep.Cluster,
 			Title: fmt.Sprintf("%d new workload(s) added to the control table of %s", len(rep.New), rep.Cluster),
 			Text:  strings.Join(names, "\n"),

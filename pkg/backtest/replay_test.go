@@ -6,11 +6,11 @@ import (
 	"time"
 
 	"github.com/kubedoor/kubedoor-grafana/pkg/peaks"
-	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
+	"github.com/kubedoor/kubedoor-grafana/pkg/refusal"
 )
 
 func fieldOf(err error) string {
-	if fe, ok := settings.AsFieldError(err); ok {
+	if fe, ok := refusal.AsFieldError(err); ok {
 		return fe.Field
 	}
 	return ""

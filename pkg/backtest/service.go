@@ -7,7 +7,7 @@ import (
 
 	"github.com/kubedoor/kubedoor-grafana/pkg/control"
 	"github.com/kubedoor/kubedoor-grafana/pkg/peaks"
-	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
+	"github.com/kubedoor/kubedoor-grafana/pkg/refusal"
 	"github.com/kubedoor/kubedoor-grafana/pkg/store"
 )
 
@@ -24,17 +24,17 @@ type Request struct {
 	Proposed *Proposal `json:"proposed"`
 }
 
-// Validate checks the request; problems come back as *settings.FieldError.
+// Validate checks the request; problems come back as *refusal.FieldError.
 func (r Request) Validate() error {
 	if r.Days != nil && (*r.Days < 1 || *r.Days > MaxDays) {
-		return &settings.FieldError{Field: "days", Reason: fmt.Sprintf("must be from 1 to %d, got %d", MaxDays, *r.Days)}
+		return &refusal.FieldError{Field: "days", Reason: fmt.Sprintf("must be from 1 to %d, got %d", MaxDays, *r.Days)}
 	}
 	p := r.Proposed
 	if p == nil {
 		return nil
 	}
 	if p.Replicas == 0 || p.Replicas < control.Unset || p.Replicas > control.MaxReplicas {
-		return &settings.FieldError{Field: "proposed.replicas", Reason: fmt.Sprintf(
+		return &refusal.FieldError{Field: "proposed.replicas", Reason: fmt.Sprintf(
 			"must be -1 (as many pods as ran) or from 1 to %d (0 runs no pods: nothing to replay), got %d", control.MaxReplicas, p.Replicas)}
 	}
 	cs := make([]control.Container, len(p.Containers))

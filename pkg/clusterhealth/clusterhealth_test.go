@@ -22,7 +22,7 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/api/v1alpha1"
 	"github.com/kubedoor/kubedoor-grafana/internal/testenv"
 	"github.com/kubedoor/kubedoor-grafana/pkg/prom"
-	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
+	"github.com/kubedoor/kubedoor-grafana/pkg/refusal"
 )
 
 // The checks run against a real kube-apiserver and a real Prometheus.
@@ -297,7 +297,7 @@ func TestConnections(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			cl, err := tt.conn.Cluster()
 			if tt.wantField != "" {
-				if fe, ok := settings.AsFieldError(err); !ok || fe.Field != tt.wantField {
+				if fe, ok := refusal.AsFieldError(err); !ok || fe.Field != tt.wantField {
 					t.Fatalf("got %v, want a field error on %s", err, tt.wantField)
 				}
 				return

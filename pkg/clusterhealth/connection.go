@@ -7,6 +7,7 @@ import (
 
 	"github.com/kubedoor/kubedoor-grafana/pkg/kube"
 	"github.com/kubedoor/kubedoor-grafana/pkg/prom"
+	"github.com/kubedoor/kubedoor-grafana/pkg/refusal"
 	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
 )
 
@@ -47,7 +48,7 @@ func (c Connection) FillSecrets(saved settings.Cluster) Connection {
 }
 
 // Cluster validates c exactly as saved settings are (settings.Parse: defaults, then validation)
-// and returns it; a problem is a *settings.FieldError naming the body's field.
+// and returns it; a problem is a *refusal.FieldError naming the body's field.
 func (c Connection) Cluster() (settings.Cluster, error) {
 	name := c.Name
 	if name == "" {
@@ -68,8 +69,8 @@ func (c Connection) Cluster() (settings.Cluster, error) {
 		settings.SecureKey("clusters", name, "kubeconfig"):         c.Kubeconfig,
 	})
 	if err != nil {
-		if fe, ok := settings.AsFieldError(err); ok {
-			return settings.Cluster{}, &settings.FieldError{Field: strings.TrimPrefix(fe.Field, "clusters[0]."), Reason: fe.Reason}
+		if fe, ok := refusal.AsFieldError(err); ok {
+			return settings.Cluster{}, &refusal.FieldError{Field: strings.TrimPrefix(fe.Field, "clusters[0]."), Reason: fe.Reason}
 		}
 		return settings.Cluster{}, err
 	}

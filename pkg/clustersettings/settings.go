@@ -11,7 +11,7 @@ import (
 
 	"github.com/kubedoor/kubedoor-grafana/pkg/control"
 	"github.com/kubedoor/kubedoor-grafana/pkg/peakwindow"
-	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
+	"github.com/kubedoor/kubedoor-grafana/pkg/refusal"
 	"github.com/kubedoor/kubedoor-grafana/pkg/workload"
 )
 
@@ -134,10 +134,10 @@ var (
 )
 
 func fieldErr(field, format string, args ...any) error {
-	return &settings.FieldError{Field: field, Reason: fmt.Sprintf(format, args...)}
+	return &refusal.FieldError{Field: field, Reason: fmt.Sprintf(format, args...)}
 }
 
-// Validate returns the first problem as a *settings.FieldError naming the JSON path.
+// Validate returns the first problem as a *refusal.FieldError naming the JSON path.
 func (s ClusterSettings) Validate() error {
 	if _, err := s.PeakWindow.parse("peakWindow"); err != nil {
 		return err

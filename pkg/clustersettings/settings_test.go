@@ -4,7 +4,7 @@ import (
 	"math"
 	"testing"
 
-	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
+	"github.com/kubedoor/kubedoor-grafana/pkg/refusal"
 	"github.com/kubedoor/kubedoor-grafana/pkg/workload"
 )
 
@@ -95,7 +95,7 @@ func TestValidateNamesTheField(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			s := Defaults("prod-a", "UTC")
 			tt.edit(&s)
-			fe, ok := settings.AsFieldError(s.Validate())
+			fe, ok := refusal.AsFieldError(s.Validate())
 			if !ok || fe.Field != tt.field {
 				t.Fatalf("got %v, want a field error on %s", s.Validate(), tt.field)
 			}
@@ -163,7 +163,7 @@ func TestOverridesNameAKindOnlyForOneWorkloadAndNoDuplicate(t *testing.T) {
 				s.Recommend.Overrides = tt.recommend
 			}
 			err := s.Validate()
-			fe, ok := settings.AsFieldError(err)
+			fe, ok := refusal.AsFieldError(err)
 			switch {
 			case tt.field == "" && err != nil:
 				t.Fatalf("refused: %v", err)

@@ -3,27 +3,16 @@ package clustersettings
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"sync"
 	"time"
 
+	"github.com/kubedoor/kubedoor-grafana/pkg/refusal"
 	"github.com/kubedoor/kubedoor-grafana/pkg/store"
 )
 
 // Key is the settings-table key of a cluster's settings.
 func Key(cluster string) string { return "cluster/" + cluster }
-
-// ConflictError is returned by Put when the stored version is not the expected one.
-type ConflictError struct {
-	Expected uint64
-	Current  ClusterSettings
-}
-
-func (e *ConflictError) Error() string {
-	return fmt.Sprintf("cluster %s settings are at version %d, not %d: someone saved them meanwhile",
-		e.Current.Cluster, e.Current.Version, e.Expected)
-}
 
 // Store reads and writes cluster settings.
 type Store struct {
@@ -90,8 +79,8 @@ func (st *Store) Get(ctx context.Context, cluster, timeZone string) (ClusterSett
 }
 
 // Put validates s and saves it as version expected+1 when the stored version is expected,
-// else returns a *ConflictError holding the current settings. Validation failures are
-// *settings.FieldError.
+// else returns a *refusal.Conflict holding the current settings. Validation failures are
+// *refusal.FieldError.
 func (st *Store) Put(ctx context.Context, s ClusterSettings, expected uint64, by string) (ClusterSettings, error) {
 	if err := s.Validate(); err != nil {
 		return ClusterSettings{}, err
@@ -103,7 +92,8 @@ func (st *Store) Put(ctx context.Context, s ClusterSettings, expected uint64, by
 		return ClusterSettings{}, err
 	}
 	if cur.Version != expected {
-		return ClusterSettings{}, &ConflictError{Expected: expected, Current: cur}
+		return ClusterSettings{}, &refusal.Conflict[ClusterSettings]{Current: cur, Message: fmt.Sprintf(
+			"cluster %s settings are at version %d, not %d: someone saved them meanwhile", cur.Cluster, cur.Version, expected)}
 	}
 	s.Version, s.UpdatedBy, s.UpdatedAt = expected+1, by, st.now().UTC().Truncate(time.Millisecond)
 	if s.Overrides == nil {
@@ -122,11 +112,4 @@ func (st *Store) Put(ctx context.Context, s ClusterSettings, expected uint64, by
 		return ClusterSettings{}, fmt.Errorf("saving cluster %s settings: %w", s.Cluster, err)
 	}
 	return s, nil
-}
-
-// AsConflict reports whether err is a version conflict.
-func AsConflict(err error) (*ConflictError, bool) {
-	var c *ConflictError
-	ok := errors.As(err, &c)
-	return c, ok
 }

@@ -2,11 +2,12 @@ package clustersettings
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
 	"github.com/kubedoor/kubedoor-grafana/internal/storetest"
-	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
+	"github.com/kubedoor/kubedoor-grafana/pkg/refusal"
 	"github.com/kubedoor/kubedoor-grafana/pkg/store"
 )
 
@@ -46,15 +47,15 @@ func TestSettingsRoundTripWithVersionsAndConflicts(t *testing.T) {
 	// A second writer that read version 0 loses and learns the current settings.
 	s.Quantile = 0.8
 	_, err = st.Put(ctx, s, 0, "bob")
-	c, ok := AsConflict(err)
-	if !ok || c.Current.Version != 1 || c.Current.Quantile != 0.9 {
+	var c *refusal.Conflict[ClusterSettings]
+	if !errors.As(err, &c) || c.Current.Version != 1 || c.Current.Quantile != 0.9 {
 		t.Fatalf("stale write: %v", err)
 	}
 	// An invalid write is refused before the store is touched, naming the field.
 	s.Quantile = 2
 	if _, err := st.Put(ctx, s, 1, "bob"); err == nil {
 		t.Fatal("invalid settings saved")
-	} else if fe, ok := settings.AsFieldError(err); !ok || fe.Field != "quantile" {
+	} else if fe, ok := refusal.AsFieldError(err); !ok || fe.Field != "quantile" {
 		t.Fatalf("got %v", err)
 	}
 	s.Quantile = 0.85

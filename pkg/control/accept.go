@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+
+	"github.com/kubedoor/kubedoor-grafana/pkg/refusal"
 )
 
 // Why an accept is refused (RefusedError.Code), as the accept route reports them.
@@ -26,7 +28,7 @@ func (e *RefusedError) Error() string { return fmt.Sprintf("control row %s: %s",
 // AcceptRecommended makes the recommendation of the row at expectedVersion its manual replicas
 // (a person's decision, so the derivation never changes it again). It is refused with a
 // *RefusedError when the row has no recommendation for its replicas (code hpa or none), is
-// not in the table (notFound) or has moved on (conflict; the *ConflictError is wrapped).
+// not in the table (notFound) or has moved on (conflict; the *refusal.Conflict is wrapped).
 func (t *Table) AcceptRecommended(ctx context.Context, k Key, expectedVersion uint64, by string) (Change, error) {
 	unlock := t.lockRow(k)
 	defer unlock()
@@ -39,7 +41,7 @@ func (t *Table) AcceptRecommended(ctx context.Context, k Key, expectedVersion ui
 	}
 	if cur.Version != expectedVersion {
 		return Change{}, &RefusedError{Key: k, Code: RefusedConflict,
-			Reason: (&ConflictError{Current: cur, Reason: fmt.Sprintf("expected version %d", expectedVersion)}).Error()}
+			Reason: conflict(cur, fmt.Sprintf("expected version %d", expectedVersion)).Error()}
 	}
 	rep := cur.Replicas
 	switch {
@@ -63,7 +65,7 @@ func (t *Table) AcceptRecommended(ctx context.Context, k Key, expectedVersion ui
 	}
 	t.stamp(&next, &cur, by)
 	ch, err := t.commitChange(ctx, &cur, next)
-	var ce *ConflictError
+	var ce *refusal.Conflict[Row]
 	if errors.As(err, &ce) {
 		return Change{}, &RefusedError{Key: k, Code: RefusedConflict, Reason: ce.Error()}
 	}

@@ -5,7 +5,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
+	"github.com/kubedoor/kubedoor-grafana/pkg/refusal"
 	"github.com/kubedoor/kubedoor-grafana/pkg/workload"
 )
 
@@ -30,7 +30,7 @@ type ContainerEdit struct {
 	ResetToCollected []string `json:"resetToCollected,omitempty"`
 }
 
-// Apply returns cur with the edit applied, or a *settings.FieldError naming the first bad
+// Apply returns cur with the edit applied, or a *refusal.FieldError naming the first bad
 // field. It does not check ExpectedVersion; Table.Update does.
 func (e Edit) Apply(cur Row) (Row, error) {
 	// Notes stay: they explain the collected values, which an edit does not touch. (A note on a
@@ -110,7 +110,7 @@ func (c *Container) source(field string) *string {
 // renameContainerField maps "containers[<row index>].x" onto the index the container has in
 // the edit body, so the 400 points at what the caller sent.
 func renameContainerField(err error, rowContainers []Container, edits []ContainerEdit) error {
-	fe, ok := settings.AsFieldError(err)
+	fe, ok := refusal.AsFieldError(err)
 	if !ok {
 		return err
 	}
@@ -120,7 +120,7 @@ func renameContainerField(err error, rowContainers []Container, edits []Containe
 			continue
 		}
 		if ei := slices.IndexFunc(edits, func(e ContainerEdit) bool { return e.Name == c.Name }); ei >= 0 {
-			return &settings.FieldError{Field: fmt.Sprintf("containers[%d].%s", ei, rest), Reason: fe.Reason}
+			return &refusal.FieldError{Field: fmt.Sprintf("containers[%d].%s", ei, rest), Reason: fe.Reason}
 		}
 	}
 	return err

@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"testing"
 
-	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
+	"github.com/kubedoor/kubedoor-grafana/pkg/refusal"
 )
 
 // Whatever a caller sends as an add or an edit, validation either refuses it with a field error
@@ -21,7 +21,7 @@ func FuzzAddAndEdit(f *testing.F) {
 		}
 		row, err := NewRow(in)
 		if err != nil {
-			if _, ok := settings.AsFieldError(err); !ok {
+			if _, ok := refusal.AsFieldError(err); !ok {
 				t.Fatalf("add refused without naming a field: %v", err)
 			}
 			return
@@ -34,7 +34,7 @@ func FuzzAddAndEdit(f *testing.F) {
 		}
 		next, err := e.Apply(row)
 		if err != nil {
-			if _, ok := settings.AsFieldError(err); !ok {
+			if _, ok := refusal.AsFieldError(err); !ok {
 				t.Fatalf("edit refused without naming a field: %v", err)
 			}
 			return

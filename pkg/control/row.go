@@ -5,7 +5,7 @@
 // highest version (a version with deleted = 1 means "removed from control").
 //
 // Writers use optimistic concurrency: every change names the version it was based on and is
-// refused with a *ConflictError (HTTP 409) when the row has moved on. See Table.Put for how
+// refused with a *refusal.Conflict (HTTP 409) when the row has moved on. See Table.Put for how
 // far ClickHouse lets that be race-safe.
 package control
 

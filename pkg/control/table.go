@@ -2,29 +2,24 @@ package control
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
 	"time"
 
+	"github.com/kubedoor/kubedoor-grafana/pkg/refusal"
 	"github.com/kubedoor/kubedoor-grafana/pkg/store"
 	"github.com/kubedoor/kubedoor-grafana/pkg/workload"
 )
 
 // ErrNotFound is returned (wrapped, naming the row) for a row that does not exist or was
-// removed from control.
-var ErrNotFound = errors.New("not in the control table")
+// removed from control; it is a refusal.ErrNotFound.
+var ErrNotFound = refusal.Kind(refusal.ErrNotFound, "not in the control table")
 
-// ConflictError is a write refused because the row is no longer at the version the writer
-// based it on; Current is the row as it is now (HTTP 409 with "current").
-type ConflictError struct {
-	Current Row
-	Reason  string
-}
-
-func (e *ConflictError) Error() string {
-	return fmt.Sprintf("control row %s: %s (current version %d)", e.Current.Key(), e.Reason, e.Current.Version)
+// conflict refuses a write because the row is no longer at the version the writer based it on;
+// the *refusal.Conflict carries the row as it is now (HTTP 409 with "current").
+func conflict(cur Row, reason string) *refusal.Conflict[Row] {
+	return &refusal.Conflict[Row]{Current: cur, Message: fmt.Sprintf("control row %s: %s (current version %d)", cur.Key(), reason, cur.Version)}
 }
 
 // Table reads and writes the control table in a store. It is cheap to create; the locks that

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/kubedoor/kubedoor-grafana/internal/storetest"
-	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
+	"github.com/kubedoor/kubedoor-grafana/pkg/refusal"
 	"github.com/kubedoor/kubedoor-grafana/pkg/store"
 )
 
@@ -52,7 +52,7 @@ func apiRow(cluster string) Row {
 
 func wantField(t *testing.T, err error, field string) {
 	t.Helper()
-	fe, ok := settings.AsFieldError(err)
+	fe, ok := refusal.AsFieldError(err)
 	if !ok {
 		t.Fatalf("error %v, want a field error on %s", err, field)
 	}
@@ -96,7 +96,7 @@ func TestAddedRowIsReadBackWithItsSourcesAndEffectiveReplicas(t *testing.T) {
 func after(ch Change, err error) (Row, error) { return ch.After, err }
 
 func isConflict(err error) bool {
-	var ce *ConflictError
+	var ce *refusal.Conflict[Row]
 	return errors.As(err, &ce)
 }
 
@@ -166,7 +166,7 @@ func TestStaleWritesAreConflictsCarryingTheCurrentRow(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var ce *ConflictError
+			var ce *refusal.Conflict[Row]
 			if err := tt.write(); !errors.As(err, &ce) {
 				t.Fatalf("got %v, want a conflict", err)
 			}
@@ -253,7 +253,7 @@ func TestAWriterThatLostARaceFromAnotherProcessGetsAConflict(t *testing.T) {
 		t.Fatalf("write ids are not time-ordered: %s then %s", other.writeID, ours.writeID)
 	}
 	_, err = tbl.commit(ctx, ours)
-	var ce *ConflictError
+	var ce *refusal.Conflict[Row]
 	if !errors.As(err, &ce) || ce.Current.UpdatedBy != "other-backend" || ce.Current.Replicas.Manual != 7 {
 		t.Fatalf("commit of the later writer: %v, want a conflict naming the other backend's row", err)
 	}

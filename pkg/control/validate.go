@@ -6,7 +6,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/util/validation"
 
-	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
+	"github.com/kubedoor/kubedoor-grafana/pkg/refusal"
 	"github.com/kubedoor/kubedoor-grafana/pkg/workload"
 )
 
@@ -27,8 +27,8 @@ const (
 	FieldMemLimit   = "memLimit"
 )
 
-func fieldErr(field, format string, args ...any) *settings.FieldError {
-	return &settings.FieldError{Field: field, Reason: fmt.Sprintf(format, args...)}
+func fieldErr(field, format string, args ...any) *refusal.FieldError {
+	return &refusal.FieldError{Field: field, Reason: fmt.Sprintf(format, args...)}
 }
 
 // ValidateKey checks the row's identity: a configured-looking cluster name, a namespace that

@@ -8,6 +8,8 @@ import (
 	"sync"
 
 	"github.com/google/uuid"
+
+	"github.com/kubedoor/kubedoor-grafana/pkg/refusal"
 )
 
 // How writes stay consistent, and where they cannot.
@@ -100,7 +102,7 @@ type Change struct {
 }
 
 // commit inserts next and confirms that readers see it, or returns the winning row as a
-// *ConflictError.
+// *refusal.Conflict.
 func (t *Table) commit(ctx context.Context, next Row) (Row, error) {
 	if err := t.insert(ctx, []Row{next}); err != nil {
 		return Row{}, err
@@ -112,7 +114,7 @@ func (t *Table) commit(ctx context.Context, next Row) (Row, error) {
 	if got.writeID != next.writeID {
 		t.log.Warn("control row write lost a race with another writer", "row", next.Key().String(),
 			"version", next.Version, "by", next.UpdatedBy, "winner", got.UpdatedBy, "winnerVersion", got.Version)
-		return Row{}, &ConflictError{Current: got, Reason: "another write of the same version won"}
+		return Row{}, conflict(got, "another write of the same version won")
 	}
 	return got, nil
 }
@@ -137,7 +139,7 @@ func (t *Table) Put(ctx context.Context, row Row, expectedVersion uint64, by str
 	case cur == nil && expectedVersion != 0:
 		return Change{}, fmt.Errorf("%w: %s (expected version %d)", ErrNotFound, row.Key(), expectedVersion)
 	case cur != nil && cur.Version != expectedVersion:
-		return Change{}, &ConflictError{Current: *cur, Reason: fmt.Sprintf("expected version %d", expectedVersion)}
+		return Change{}, conflict(*cur, fmt.Sprintf("expected version %d", expectedVersion))
 	}
 	next := row.Clone()
 	t.stamp(&next, cur, by)
@@ -153,7 +155,7 @@ func (t *Table) commitChange(ctx context.Context, before *Row, next Row) (Change
 }
 
 // Add puts a new row a person typed (see NewRow) under control. A row already under control is
-// a *ConflictError; a removed one is re-added as its next version.
+// a *refusal.Conflict; a removed one is re-added as its next version.
 func (t *Table) Add(ctx context.Context, in Row, by string) (Change, error) {
 	next, err := NewRow(in)
 	if err != nil {
@@ -166,7 +168,7 @@ func (t *Table) Add(ctx context.Context, in Row, by string) (Change, error) {
 		return Change{}, err
 	}
 	if cur != nil && !cur.Deleted {
-		return Change{}, &ConflictError{Current: *cur, Reason: "the workload is already in the control table"}
+		return Change{}, conflict(*cur, "the workload is already in the control table")
 	}
 	next.Notes = []string{"added by hand; collected fields are filled by the next derivation"}
 	t.stamp(&next, cur, by)
@@ -186,7 +188,7 @@ func (t *Table) Update(ctx context.Context, k Key, e Edit, by string) (Change, e
 		return Change{}, err
 	}
 	if cur.Version != *e.ExpectedVersion {
-		return Change{}, &ConflictError{Current: cur, Reason: fmt.Sprintf("expected version %d", *e.ExpectedVersion)}
+		return Change{}, conflict(cur, fmt.Sprintf("expected version %d", *e.ExpectedVersion))
 	}
 	next, err := e.Apply(cur)
 	if err != nil {
@@ -220,7 +222,7 @@ func (t *Table) Delete(ctx context.Context, k Key, expectedVersion uint64, by st
 		return Change{}, err
 	}
 	if cur.Version != expectedVersion {
-		return Change{}, &ConflictError{Current: cur, Reason: fmt.Sprintf("expected version %d", expectedVersion)}
+		return Change{}, conflict(cur, fmt.Sprintf("expected version %d", expectedVersion))
 	}
 	next := cur.Clone()
 	next.Deleted, next.Notes = true, nil
@@ -239,7 +241,7 @@ func (t *Table) SetManualReplicas(ctx context.Context, k Key, replicas int32, by
 		}
 		v := cur.Version
 		ch, err := t.Update(ctx, k, Edit{ExpectedVersion: &v, ReplicasManual: &replicas}, by)
-		var ce *ConflictError
+		var ce *refusal.Conflict[Row]
 		if errors.As(err, &ce) && attempt < 3 {
 			continue
 		}

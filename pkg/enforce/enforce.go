@@ -12,7 +12,6 @@ package enforce
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"sort"
 
@@ -25,7 +24,7 @@ import (
 	"k8s.io/client-go/metadata"
 
 	"github.com/kubedoor/kubedoor-grafana/api/v1alpha1"
-	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
+	"github.com/kubedoor/kubedoor-grafana/pkg/refusal"
 )
 
 // Namespace is one namespace's enforcement state.
@@ -58,10 +57,11 @@ type Change struct {
 	UnknownWorkloads *string `json:"unknownWorkloads,omitempty"`
 }
 
-// Errors the API turns into answers.
+// Refusals of a switch: a protected namespace (the request's namespace is at fault) and one the
+// cluster does not have.
 var (
-	ErrProtected         = errors.New("namespace is protected")
-	ErrNamespaceNotFound = errors.New("namespace not found")
+	ErrProtected         = &refusal.FieldError{Field: "namespace", Reason: "namespace is protected", Kind: refusal.ErrInvalid}
+	ErrNamespaceNotFound = refusal.Kind(refusal.ErrNotFound, "namespace not found")
 )
 
 // FieldManager names the backend in the namespace's managedFields.
@@ -179,14 +179,14 @@ func (ch Change) validate() error {
 	switch ch.Control {
 	case "", v1alpha1.ControlEnforce, v1alpha1.ControlObserve:
 	default:
-		return &settings.FieldError{Field: "control", Reason: fmt.Sprintf("must be %q, %q or \"\" (not enforced), got %q",
+		return &refusal.FieldError{Field: "control", Reason: fmt.Sprintf("must be %q, %q or \"\" (not enforced), got %q",
 			v1alpha1.ControlEnforce, v1alpha1.ControlObserve, ch.Control)}
 	}
 	if u := ch.UnknownWorkloads; u != nil {
 		switch *u {
 		case "", v1alpha1.UnknownDeny, v1alpha1.UnknownWarn, v1alpha1.UnknownAllow:
 		default:
-			return &settings.FieldError{Field: "unknownWorkloads", Reason: fmt.Sprintf("must be %q, %q or %q (or \"\" for the default, deny), got %q",
+			return &refusal.FieldError{Field: "unknownWorkloads", Reason: fmt.Sprintf("must be %q, %q or %q (or \"\" for the default, deny), got %q",
 				v1alpha1.UnknownDeny, v1alpha1.UnknownWarn, v1alpha1.UnknownAllow, *u)}
 		}
 	}

@@ -23,7 +23,7 @@ import (
 
 	"github.com/kubedoor/kubedoor-grafana/api/v1alpha1"
 	"github.com/kubedoor/kubedoor-grafana/internal/testenv"
-	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
+	"github.com/kubedoor/kubedoor-grafana/pkg/refusal"
 	"github.com/kubedoor/kubedoor-grafana/webhook/deploy/crd"
 )
 
@@ -278,7 +278,7 @@ func TestSetRefusesWhatMustNotBeSwitched(t *testing.T) {
 				t.Fatalf("got %v, want %v", err, tt.wantIs)
 			}
 			if tt.wantField != "" {
-				if fe, ok := settings.AsFieldError(err); !ok || fe.Field != tt.wantField {
+				if fe, ok := refusal.AsFieldError(err); !ok || fe.Field != tt.wantField {
 					t.Fatalf("got %v, want a field error on %s", err, tt.wantField)
 				}
 			}

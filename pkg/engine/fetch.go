@@ -17,6 +17,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/kubedoor/kubedoor-grafana/pkg/refusal"
 )
 
 // Fetch states.
@@ -43,7 +45,7 @@ const maxLibrarySize = 2 << 30
 const defaultStall = time.Minute
 
 // ErrBusy is returned by Start while a fetch runs: only one at a time.
-var ErrBusy = errors.New("an engine fetch is already running")
+var ErrBusy = refusal.Kind(refusal.ErrConflict, "an engine fetch is already running")
 
 // Progress is the state of the last fetch, as the config page shows it.
 type Progress struct {

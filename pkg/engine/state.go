@@ -2,9 +2,10 @@ package engine
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
+
+	"github.com/kubedoor/kubedoor-grafana/pkg/refusal"
 )
 
 // EnvMirror names another URL serving the pinned tarball (an internal npm mirror or artifact
@@ -23,9 +24,9 @@ func PinnedOrMirror() Package {
 // Refusals of Install, besides ErrBusy.
 var (
 	// ErrPresent: a library is already where the store looks; a fetch would not be used.
-	ErrPresent = errors.New("the engine library is already installed")
+	ErrPresent = refusal.Kind(refusal.ErrConflict, "the engine library is already installed")
 	// ErrVersion: the caller confirmed another version than this build fetches (a stale page).
-	ErrVersion = errors.New("the confirmed version is not the pinned one")
+	ErrVersion = &refusal.FieldError{Field: "version", Reason: "the confirmed version is not the pinned one", Kind: refusal.ErrInvalid}
 )
 
 // State is what the config page shows about the engine for one data directory.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/kubedoor/kubedoor-grafana/pkg/clustersettings"
 	"github.com/kubedoor/kubedoor-grafana/pkg/peakwindow"
+	"github.com/kubedoor/kubedoor-grafana/pkg/refusal"
 	"github.com/kubedoor/kubedoor-grafana/pkg/snapshot"
 )
 
@@ -168,7 +169,7 @@ func (d *Daily) start(ctx context.Context, cs clustersettings.ClusterSettings, n
 		return
 	}
 	j, err := d.Manager.Start(ctx, Request{Cluster: cs.Cluster, Kind: KindDaily, From: day, To: day, StartedBy: "scheduler"})
-	var busy *BusyError
+	var busy *refusal.Conflict[Job]
 	switch {
 	case errors.As(err, &busy):
 		d.Log.Warn("daily collection not started: the cluster has a job running", "cluster", cs.Cluster, "job", busy.Current.ID)

@@ -23,6 +23,7 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/pkg/peaks"
 	"github.com/kubedoor/kubedoor-grafana/pkg/peakwindow"
 	"github.com/kubedoor/kubedoor-grafana/pkg/prom"
+	"github.com/kubedoor/kubedoor-grafana/pkg/refusal"
 	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
 	"github.com/kubedoor/kubedoor-grafana/pkg/snapshot"
 	"github.com/kubedoor/kubedoor-grafana/pkg/store"
@@ -255,7 +256,7 @@ func TestRequestsAreValidated(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := m.Start(context.Background(), tt.req)
-			if fe, ok := settings.AsFieldError(err); !ok || fe.Field != tt.field {
+			if fe, ok := refusal.AsFieldError(err); !ok || fe.Field != tt.field {
 				t.Fatalf("got %v, want a field error on %s", err, tt.field)
 			}
 		})
@@ -274,7 +275,7 @@ func TestASecondJobIsRefusedAndCancelStopsTheFirst(t *testing.T) {
 	}
 	before, _ := countRows(t, day(0))
 	_, err = m.Start(context.Background(), Request{Cluster: "prod-b", Days: 1, StartedBy: "bob"})
-	var busy *BusyError
+	var busy *refusal.Conflict[Job]
 	if !errors.As(err, &busy) || busy.Current.ID != j.ID {
 		t.Fatalf("second job: %v", err)
 	}

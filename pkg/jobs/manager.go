@@ -2,7 +2,6 @@ package jobs
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -13,6 +12,7 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/pkg/clustersettings"
 	"github.com/kubedoor/kubedoor-grafana/pkg/collect"
 	"github.com/kubedoor/kubedoor-grafana/pkg/peakwindow"
+	"github.com/kubedoor/kubedoor-grafana/pkg/refusal"
 	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
 	"github.com/kubedoor/kubedoor-grafana/pkg/snapshot"
 	"github.com/kubedoor/kubedoor-grafana/pkg/store"
@@ -32,18 +32,16 @@ type Snapshotter interface {
 // MaxDays is the longest backfill.
 const MaxDays = 400
 
-// BusyError is returned by Start while the cluster already has a job: one job per cluster at a
-// time, and a second request is refused (409) rather than queued, so nobody waits on work they
-// cannot see.
-type BusyError struct{ Current Job }
-
-func (e *BusyError) Error() string {
-	return fmt.Sprintf("cluster %s already has collection job %s (%s); cancel it or wait for it to finish",
-		e.Current.Cluster, e.Current.ID, e.Current.State)
+// busyWith refuses Start while the cluster already has job cur: one job per cluster at a time, and
+// a second request is refused (409, with the job as "current") rather than queued, so nobody
+// waits on work they cannot see.
+func busyWith(cur Job) *refusal.Conflict[Job] {
+	return &refusal.Conflict[Job]{Current: cur, Message: fmt.Sprintf(
+		"cluster %s already has collection job %s (%s); cancel it or wait for it to finish", cur.Cluster, cur.ID, cur.State)}
 }
 
-// ErrNotFound is returned for an unknown job id.
-var ErrNotFound = errors.New("no such collection job")
+// ErrNotFound is returned for an unknown job id; it is a refusal.ErrNotFound.
+var ErrNotFound = refusal.Kind(refusal.ErrNotFound, "no such collection job")
 
 // Manager starts, tracks and cancels jobs. It lives as long as the process; jobs run on its
 // context, not on the request that started them.
@@ -102,28 +100,28 @@ func (m *Manager) plan(ctx context.Context, snap snapshot.Snapshot, req Request)
 	var first, last peakwindow.Day
 	switch {
 	case req.Days != 0 && (!req.From.IsZero() || !req.To.IsZero()):
-		return cl, cs, first, last, &settings.FieldError{Field: "days", Reason: "give either days or from/to, not both"}
+		return cl, cs, first, last, &refusal.FieldError{Field: "days", Reason: "give either days or from/to, not both"}
 	case req.Days != 0:
 		if req.Days < 1 || req.Days > MaxDays {
-			return cl, cs, first, last, &settings.FieldError{Field: "days", Reason: fmt.Sprintf("must be from 1 to %d", MaxDays)}
+			return cl, cs, first, last, &refusal.FieldError{Field: "days", Reason: fmt.Sprintf("must be from 1 to %d", MaxDays)}
 		}
 		first, last = latest.AddDays(-(req.Days - 1)), latest
 	default:
 		if req.From.IsZero() {
-			return cl, cs, first, last, &settings.FieldError{Field: "from", Reason: "required (YYYY-MM-DD) unless days is given"}
+			return cl, cs, first, last, &refusal.FieldError{Field: "from", Reason: "required (YYYY-MM-DD) unless days is given"}
 		}
 		if req.To.IsZero() {
-			return cl, cs, first, last, &settings.FieldError{Field: "to", Reason: "required (YYYY-MM-DD) unless days is given"}
+			return cl, cs, first, last, &refusal.FieldError{Field: "to", Reason: "required (YYYY-MM-DD) unless days is given"}
 		}
 		if req.To.Before(req.From) {
-			return cl, cs, first, last, &settings.FieldError{Field: "to", Reason: "must not be before from"}
+			return cl, cs, first, last, &refusal.FieldError{Field: "to", Reason: "must not be before from"}
 		}
 		if latest.Before(req.To) {
-			return cl, cs, first, last, &settings.FieldError{Field: "to",
+			return cl, cs, first, last, &refusal.FieldError{Field: "to",
 				Reason: fmt.Sprintf("the peak window of %s has not ended yet; the latest day that can be collected is %s", req.To, latest)}
 		}
 		if n := req.From.DaysUntil(req.To) + 1; n > MaxDays {
-			return cl, cs, first, last, &settings.FieldError{Field: "from", Reason: fmt.Sprintf("the range has %d days; at most %d", n, MaxDays)}
+			return cl, cs, first, last, &refusal.FieldError{Field: "from", Reason: fmt.Sprintf("the range has %d days; at most %d", n, MaxDays)}
 		}
 		first, last = req.From, req.To
 	}
@@ -131,7 +129,7 @@ func (m *Manager) plan(ctx context.Context, snap snapshot.Snapshot, req Request)
 }
 
 // ErrUnknownCluster is returned for a cluster the app settings do not name.
-var ErrUnknownCluster = errors.New("unknown cluster")
+var ErrUnknownCluster = refusal.Kind(refusal.ErrNotFound, "unknown cluster")
 
 // LatestEnded is the latest day all of whose peak windows have ended at now.
 func LatestEnded(cs clustersettings.ClusterSettings, now time.Time) (peakwindow.Day, error) {
@@ -153,7 +151,7 @@ func LatestEnded(cs clustersettings.ClusterSettings, now time.Time) (peakwindow.
 }
 
 // Start validates req, records the job as queued and runs it in the background. A cluster that
-// already has a job gets a *BusyError; a bad request a *settings.FieldError.
+// already has a job gets a *refusal.Conflict[Job]; a bad request a *refusal.FieldError.
 func (m *Manager) Start(ctx context.Context, req Request) (Job, error) {
 	snap, err := m.svc.Snapshot()
 	if err != nil {
@@ -169,7 +167,7 @@ func (m *Manager) Start(ctx context.Context, req Request) (Job, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if a, busy := m.active[cl.Name]; busy {
-		return Job{}, &BusyError{Current: a.snapshot()}
+		return Job{}, busyWith(a.snapshot())
 	}
 	j := Job{ID: uuid.NewString(), Cluster: cl.Name, Kind: req.Kind, State: StateQueued, FirstDay: first, LastDay: last,
 		DaysTotal: first.DaysUntil(last) + 1, Errors: []string{}, Kept: []KeptDay{}, Unavailable: []peakwindow.Day{}, StartedBy: req.StartedBy, StartedAt: m.now().UTC().Truncate(time.Millisecond)}

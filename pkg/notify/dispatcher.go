@@ -14,6 +14,7 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/kubedoor/kubedoor-grafana/pkg/refusal"
 	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
 )
 
@@ -243,7 +244,7 @@ type TestResult struct {
 }
 
 // ErrNoChannel is returned by Test for an unknown channel id.
-var ErrNoChannel = errors.New("no notification channel with this id")
+var ErrNoChannel = refusal.Kind(refusal.ErrNotFound, "no notification channel with this id")
 
 // Test sends a test message to channel id now, bypassing queue and rate limits, and reports
 // what the receiver said. A disabled channel is tested too: that is how one checks it first.

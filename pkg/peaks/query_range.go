@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
+	"github.com/kubedoor/kubedoor-grafana/pkg/refusal"
 )
 
 // DefaultRangeDays is how far back a query looks when it names no start.
@@ -14,7 +14,7 @@ const DefaultRangeDays = 30
 // ParseRange reads the from/to query parameters of the peak routes. Each is a calendar day
 // (YYYY-MM-DD) or an RFC 3339 time, which counts as its day in loc (the cluster's zone: a
 // dashboard's time range arrives as times). A missing to is today in loc; a missing from is
-// DefaultRangeDays days up to to. Problems come back as *settings.FieldError.
+// DefaultRangeDays days up to to. Problems come back as *refusal.FieldError.
 func ParseRange(from, to string, loc *time.Location, now time.Time) (Range, error) {
 	if loc == nil {
 		loc = time.UTC
@@ -24,15 +24,15 @@ func ParseRange(from, to string, loc *time.Location, now time.Time) (Range, erro
 	if to == "" {
 		r.To = dateIn(now, loc)
 	} else if r.To, err = parseDay(to, loc); err != nil {
-		return Range{}, &settings.FieldError{Field: "to", Reason: err.Error()}
+		return Range{}, &refusal.FieldError{Field: "to", Reason: err.Error()}
 	}
 	if from == "" {
 		r.From = r.To.AddDate(0, 0, -(DefaultRangeDays - 1))
 	} else if r.From, err = parseDay(from, loc); err != nil {
-		return Range{}, &settings.FieldError{Field: "from", Reason: err.Error()}
+		return Range{}, &refusal.FieldError{Field: "from", Reason: err.Error()}
 	}
 	if err := r.Validate(); err != nil {
-		return Range{}, &settings.FieldError{Field: "from", Reason: err.Error()}
+		return Range{}, &refusal.FieldError{Field: "from", Reason: err.Error()}
 	}
 	return r, nil
 }

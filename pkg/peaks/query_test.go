@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/kubedoor/kubedoor-grafana/internal/storetest"
-	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
+	"github.com/kubedoor/kubedoor-grafana/pkg/refusal"
 	"github.com/kubedoor/kubedoor-grafana/pkg/store"
 )
 
@@ -382,7 +382,7 @@ func TestParseRangeReadsDaysAndTimesInTheClustersZone(t *testing.T) {
 			r, err := ParseRange(tt.from, tt.to, shanghai, now)
 			got := r.From.Format(time.DateOnly) + ".." + r.To.Format(time.DateOnly)
 			if err != nil {
-				fe, ok := settings.AsFieldError(err)
+				fe, ok := refusal.AsFieldError(err)
 				if !ok {
 					t.Fatalf("not a field error: %v", err)
 				}
@@ -403,7 +403,7 @@ func FuzzParseRange(f *testing.F) {
 	f.Fuzz(func(t *testing.T, from, to string) {
 		r, err := ParseRange(from, to, time.UTC, now)
 		if err != nil {
-			if _, ok := settings.AsFieldError(err); !ok {
+			if _, ok := refusal.AsFieldError(err); !ok {
 				t.Fatalf("error %v is not a field error", err)
 			}
 			return

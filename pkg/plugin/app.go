@@ -17,7 +17,6 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/pkg/jobs"
 	"github.com/kubedoor/kubedoor-grafana/pkg/nodes"
 	"github.com/kubedoor/kubedoor-grafana/pkg/notify"
-	"github.com/kubedoor/kubedoor-grafana/pkg/operations"
 	"github.com/kubedoor/kubedoor-grafana/pkg/pods"
 	"github.com/kubedoor/kubedoor-grafana/pkg/preview"
 	"github.com/kubedoor/kubedoor-grafana/pkg/savings"
@@ -36,7 +35,7 @@ type App struct {
 	svc         *service.Service
 	log         *slog.Logger
 	settingsErr error                                  // settings Grafana handed us that do not validate
-	ops         *operations.Operations                 // nil: operations routes answer 503
+	ops         Operations                             // nil: operations routes answer 503
 	jobs        *jobs.Manager                          // nil: collection routes answer 503
 	published   control.Published                      // nil: control-table writes reach clusters with the next reconcile
 	notifier    notify.Notifier                        // nil: enforcement switches are only logged and audited

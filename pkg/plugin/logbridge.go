@@ -8,7 +8,10 @@ import (
 )
 
 // NewLogger returns a *slog.Logger whose records go to Grafana through the SDK's logger, so the
-// product packages log with the standard library and still land in Grafana's plugin log.
+// product packages log with the standard library and still land in Grafana's plugin log. A
+// record logged with a context (InfoContext, ErrorContext, …) carries the attributes the SDK put
+// on it for the request (plugin ID and version, endpoint, trace ID, user), as the SDK's own
+// logger.FromContext does.
 func NewLogger(l log.Logger) *slog.Logger {
 	return slog.New(&sdkHandler{l: l})
 }
@@ -32,7 +35,11 @@ func (h *sdkHandler) Enabled(_ context.Context, lvl slog.Level) bool {
 	}
 }
 
-func (h *sdkHandler) Handle(_ context.Context, r slog.Record) error {
+func (h *sdkHandler) Handle(ctx context.Context, r slog.Record) error {
+	l := h.l
+	if ctx != nil && log.ContextualAttributesFromContext(ctx) != nil {
+		l = l.FromContext(ctx)
+	}
 	args := make([]any, 0, len(h.attrs)+2*r.NumAttrs())
 	args = append(args, h.attrs...)
 	r.Attrs(func(a slog.Attr) bool {
@@ -41,13 +48,13 @@ func (h *sdkHandler) Handle(_ context.Context, r slog.Record) error {
 	})
 	switch {
 	case r.Level >= slog.LevelError:
-		h.l.Error(r.Message, args...)
+		l.Error(r.Message, args...)
 	case r.Level >= slog.LevelWarn:
-		h.l.Warn(r.Message, args...)
+		l.Warn(r.Message, args...)
 	case r.Level >= slog.LevelInfo:
-		h.l.Info(r.Message, args...)
+		l.Info(r.Message, args...)
 	default:
-		h.l.Debug(r.Message, args...)
+		l.Debug(r.Message, args...)
 	}
 	return nil
 }

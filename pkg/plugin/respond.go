@@ -11,9 +11,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/kubedoor/kubedoor-grafana/pkg/service"
-	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
-	"github.com/kubedoor/kubedoor-grafana/pkg/store"
+	"github.com/kubedoor/kubedoor-grafana/pkg/refusal"
 )
 
 // Error codes of the API's typed errors: {"error": "...", "code": "..."}.
@@ -31,6 +29,8 @@ type apiError struct {
 	Error string `json:"error"`
 	Code  string `json:"code"`
 	Field string `json:"field,omitempty"`
+	// Current is what a conflicting write was refused against (refusal.Conflict).
+	Current any `json:"current,omitempty"`
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -42,30 +42,6 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 func writeError(w http.ResponseWriter, status int, code, format string, args ...any) {
 	writeJSON(w, status, apiError{Error: fmt.Sprintf(format, args...), Code: code})
-}
-
-// writeFailed answers an operation that failed for a reason other than the request. A store
-// failure is 503 naming the engine's error code at most: its text can carry file paths and
-// belongs in the log, where it goes. Anything else is 500 with its text.
-func (a *App) writeFailed(w http.ResponseWriter, what string, err error) {
-	if store.Failed(err) || errors.Is(err, service.ErrStoreUnavailable) {
-		a.log.Error(what+" failed: the store", "error", err)
-		code := ""
-		var se *store.Error
-		if errors.As(err, &se) && se.Name != "" {
-			code = " (" + se.Name + ")"
-		}
-		writeError(w, http.StatusServiceUnavailable, codeUnavailable,
-			"%s failed: the store refused it or could not be reached%s; the backend log has the engine's error, and the Overview shows the store's state", what, code)
-		return
-	}
-	a.log.Error(what+" failed", "error", err)
-	writeError(w, http.StatusInternalServerError, codeInternal, "%s failed: %v", what, err)
-}
-
-// writeFieldError answers 400 naming the field that failed validation.
-func writeFieldError(w http.ResponseWriter, fe *settings.FieldError) {
-	writeJSON(w, http.StatusBadRequest, apiError{Error: fe.Error(), Code: codeBadRequest, Field: fe.Field})
 }
 
 // maxBodyBytes caps request bodies; every body the API accepts is small JSON.
@@ -218,9 +194,7 @@ func firstKind(b []byte) string {
 	return ""
 }
 
-func badField(field, reason string) *settings.FieldError {
-	return &settings.FieldError{Field: field, Reason: reason}
-}
+func badField(field, reason string) *refusal.FieldError { return refusal.Field(field, reason) }
 
 // kindName says in words what a JSON value decoding into t must be.
 func kindName(t reflect.Type) string {

@@ -2,19 +2,11 @@ package plugin
 
 import (
 	"encoding/json"
-	"errors"
-	"fmt"
 	"io"
-	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"syscall"
 	"testing"
-
-	"github.com/kubedoor/kubedoor-grafana/pkg/service"
-	"github.com/kubedoor/kubedoor-grafana/pkg/store"
 )
 
 type decodeTarget struct {
@@ -130,50 +122,5 @@ func TestDecodeJSONNamesTheBodyField(t *testing.T) {
 		if err := json.Unmarshal(w.Body.Bytes(), &e); err != nil || e.Field != field || !strings.HasPrefix(e.Error, "invalid JSON body: "+field+" must be") {
 			t.Fatalf("%s: got %d %s, want field %q", body, w.Code, w.Body, field)
 		}
-	}
-}
-
-// A store failure is the operator's problem, not the caller's: 503 with what to do, and the
-// engine's text (which names files on disk) only in the log.
-func TestWriteFailedAnswersStoreFailures503WithoutTheEnginesText(t *testing.T) {
-	var logged strings.Builder
-	a := &App{log: slog.New(slog.NewTextHandler(&logged, nil))}
-	readOnly := &store.Error{Code: 1001, Name: "CANNOT_OPEN_FILE", Message: "Cannot open file /var/lib/grafana/kubedoor/store/data/default/audit_log/tmp_insert_1/data.bin, errno: 30, strerror: Read-only file system", Query: "INSERT INTO audit_log"}
-	tests := []struct {
-		name    string
-		err     error
-		status  int
-		code    string
-		want    string
-		notWant string
-	}{
-		{"an engine error is 503 naming its code only", fmt.Errorf("writing version 4 of shop/api: %w", readOnly), 503, codeUnavailable,
-			"saving a control-table row failed: the store refused it or could not be reached (CANNOT_OPEN_FILE)", "/var/lib/grafana"},
-		{"an unreachable server is 503", &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}, 503, codeUnavailable,
-			"saving a control-table row failed: the store refused it or could not be reached;", "dial"},
-		{"a closed store is 503", fmt.Errorf("%w: not configured yet", service.ErrStoreUnavailable), 503, codeUnavailable,
-			"the backend log has the engine's error", ""},
-		{"anything else is 500 with its text", errors.New("a row without containers"), 500, codeInternal,
-			"saving a control-table row failed: a row without containers", ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			logged.Reset()
-			rec := httptest.NewRecorder()
-			a.writeFailed(rec, "saving a control-table row", tt.err)
-			var e apiError
-			if err := json.Unmarshal(rec.Body.Bytes(), &e); err != nil {
-				t.Fatal(err)
-			}
-			if rec.Code != tt.status || e.Code != tt.code || !strings.Contains(e.Error, tt.want) {
-				t.Fatalf("%d %+v; want %d %s containing %q", rec.Code, e, tt.status, tt.code, tt.want)
-			}
-			if tt.notWant != "" && strings.Contains(e.Error, tt.notWant) {
-				t.Fatalf("the answer carries %q: %s", tt.notWant, e.Error)
-			}
-			if !strings.Contains(logged.String(), "saving a control-table row failed") || !strings.Contains(logged.String(), tt.err.Error()[:10]) {
-				t.Fatalf("the log must have the whole error: %s", logged.String())
-			}
-		})
 	}
 }

@@ -88,7 +88,7 @@ func (a *App) audit(ctx context.Context, c Caller, e audit.Entry) {
 		err = audit.New(snap.Conn).Record(ctx, e)
 	}
 	if err != nil {
-		a.log.Error("audit entry not recorded", "action", e.Action, "target", e.Target, "user", e.User, "result", e.Result, "error", err)
+		a.log.ErrorContext(ctx, "audit entry not recorded", "action", e.Action, "target", e.Target, "user", e.User, "result", e.Result, "error", err)
 	}
 }
 
@@ -104,7 +104,7 @@ func (a *App) begin(w http.ResponseWriter, r *http.Request, e audit.Entry) (uuid
 		id, err = audit.New(snap.Conn).Begin(r.Context(), e)
 	}
 	if err != nil {
-		a.log.Error("audit entry refused; the write was not made", "action", e.Action, "target", e.Target, "user", e.User, "error", err)
+		a.log.ErrorContext(r.Context(), "audit entry refused; the write was not made", "action", e.Action, "target", e.Target, "user", e.User, "error", err)
 		writeError(w, http.StatusServiceUnavailable, codeUnavailable,
 			"%s was not done: the audit log is unavailable, so it would go unrecorded; the Overview's store card says why", e.Action)
 		return uuid.Nil, false

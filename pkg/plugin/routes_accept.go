@@ -118,15 +118,15 @@ func (a *App) acceptRecommendations(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if written > 0 {
-		a.log.Info("recommended replicas accepted", "cluster", cluster, "rows", written, "user", c.Login)
+		a.log.InfoContext(r.Context(), "recommended replicas accepted", "cluster", cluster, "rows", written, "user", c.Login)
 		if p := a.published; p != nil {
 			p.Published(cluster)
 		} else {
-			a.log.Warn("no publisher is connected; the change reaches the cluster with the next reconcile", "cluster", cluster)
+			a.log.WarnContext(r.Context(), "no publisher is connected; the change reaches the cluster with the next reconcile", "cluster", cluster)
 		}
 	}
 	if failed != nil {
-		a.controlFailed(w, "accepting recommended replicas", failed)
+		a.writeFailed(w, r, "accepting recommended replicas", failed)
 		return
 	}
 	writeJSON(w, http.StatusOK, out)

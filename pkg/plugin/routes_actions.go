@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/kubedoor/kubedoor-grafana/pkg/actions"
-	"github.com/kubedoor/kubedoor-grafana/pkg/operations"
 	"github.com/kubedoor/kubedoor-grafana/pkg/service"
 )
 
@@ -28,7 +27,7 @@ func (a *App) actionRoutes() []route {
 
 // opsSnapshot is snapshot for the operations routes: it also answers 503 when the process was
 // started without the operations parts.
-func (a *App) opsSnapshot(w http.ResponseWriter) (*operations.Operations, service.Snapshot, bool) {
+func (a *App) opsSnapshot(w http.ResponseWriter) (Operations, service.Snapshot, bool) {
 	if a.ops == nil {
 		writeError(w, http.StatusServiceUnavailable, codeUnavailable, "operations (actions, schedules, notifications) are not running in this backend")
 		return nil, service.Snapshot{}, false

@@ -37,7 +37,7 @@ func (a *App) listAudit(w http.ResponseWriter, r *http.Request) {
 	}
 	items, total, err := audit.New(snap.Conn).List(r.Context(), f)
 	if err != nil {
-		a.writeFailed(w, "reading the audit log", err)
+		a.writeFailed(w, r, "reading the audit log", err)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"items": items, "total": total})

@@ -9,6 +9,7 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/pkg/clustersettings"
 	"github.com/kubedoor/kubedoor-grafana/pkg/fault"
 	"github.com/kubedoor/kubedoor-grafana/pkg/jobs"
+	"github.com/kubedoor/kubedoor-grafana/pkg/refusal"
 	"github.com/kubedoor/kubedoor-grafana/pkg/service"
 	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
 )
@@ -39,13 +40,13 @@ func (a *App) listClusters(w http.ResponseWriter, r *http.Request) {
 	for _, c := range snap.App.Clusters {
 		cs, err := st.Get(r.Context(), c.Name, c.TimeZone)
 		if err != nil {
-			a.writeFailed(w, "reading the settings of cluster "+c.Name, err)
+			a.writeFailed(w, r, "reading the settings of cluster "+c.Name, err)
 			return
 		}
 		item := clusterItem{Name: c.Name, TimeZone: c.TimeZone, PrometheusURL: c.PrometheusURL, Settings: cs}
 		if a.jobs != nil {
 			if item.LastCollection, err = a.jobs.Last(r.Context(), c.Name); err != nil {
-				a.writeFailed(w, "reading the last collection of "+c.Name, err)
+				a.writeFailed(w, r, "reading the last collection of "+c.Name, err)
 				return
 			}
 		}
@@ -75,7 +76,7 @@ func (a *App) getClusterSettings(w http.ResponseWriter, r *http.Request) {
 	}
 	cs, err := clustersettings.NewStore(snap.Conn).Get(r.Context(), c.Name, c.TimeZone)
 	if err != nil {
-		a.writeFailed(w, "reading the settings of cluster "+c.Name, err)
+		a.writeFailed(w, r, "reading the settings of cluster "+c.Name, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, cs)
@@ -113,35 +114,26 @@ func (a *App) putClusterSettings(w http.ResponseWriter, r *http.Request) {
 	st := clustersettings.NewStore(snap.Conn)
 	before, err := st.Get(r.Context(), c.Name, c.TimeZone)
 	if err != nil {
-		a.writeFailed(w, "reading the settings of cluster "+c.Name, err)
+		a.writeFailed(w, r, "reading the settings of cluster "+c.Name, err)
 		return
 	}
 	next := body.ClusterSettings
 	next.Cluster, next.TimeZone = c.Name, c.TimeZone // read-only here
 	entry := audit.Entry{Action: "edit cluster settings", Cluster: c.Name, Target: clustersettings.Key(c.Name), Before: before}
 	saved, err := st.Audited(entry.Action, caller.Role.String()).Put(r.Context(), next, *body.ExpectedVersion, caller.Login)
-	if fe, isField := settings.AsFieldError(err); isField {
-		entry.Result, entry.Error, entry.After = audit.ResultFailed, fe.Error(), next
-		a.audit(r.Context(), caller, entry)
-		writeFieldError(w, fe)
-		return
-	}
-	if conflict, isConflict := clustersettings.AsConflict(err); isConflict {
-		entry.Result, entry.Error = audit.ResultFailed, conflict.Error()
-		a.audit(r.Context(), caller, entry)
-		writeJSON(w, http.StatusConflict, map[string]any{"error": conflict.Error(), "code": codeConflict, "current": conflict.Current})
-		return
-	}
 	if err != nil {
 		entry.Result, entry.Error = audit.ResultFailed, err.Error()
+		if _, isField := refusal.AsFieldError(err); isField {
+			entry.After = next
+		}
 		a.audit(r.Context(), caller, entry)
-		a.writeFailed(w, "saving the settings of cluster "+c.Name, err)
+		a.writeFailed(w, r, "saving the settings of cluster "+c.Name, err)
 		return
 	}
 	entry.After, entry.ID = saved, audit.SettingsVersionID(clustersettings.Key(c.Name), saved.Version)
 	fault.Crash(a.log, fault.AfterSettingsWrite)
 	a.audit(r.Context(), caller, entry)
-	a.log.Info("cluster settings saved", "cluster", c.Name, "version", saved.Version, "by", caller.Login)
+	a.log.InfoContext(r.Context(), "cluster settings saved", "cluster", c.Name, "version", saved.Version, "by", caller.Login)
 	a.rederiveOnRecommendChange(r.Context(), before, saved)
 	writeJSON(w, http.StatusOK, saved)
 }
@@ -155,6 +147,6 @@ func (a *App) rederiveOnRecommendChange(ctx context.Context, before, after clust
 		return
 	}
 	if err := a.jobs.Derive(ctx, after.Cluster); err != nil {
-		a.log.Warn("re-deriving after a recommend settings change failed; it applies at the next derivation", "cluster", after.Cluster, "error", err)
+		a.log.WarnContext(ctx, "re-deriving after a recommend settings change failed; it applies at the next derivation", "cluster", after.Cluster, "error", err)
 	}
 }

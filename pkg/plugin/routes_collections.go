@@ -7,7 +7,6 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/pkg/audit"
 	"github.com/kubedoor/kubedoor-grafana/pkg/jobs"
 	"github.com/kubedoor/kubedoor-grafana/pkg/peakwindow"
-	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
 )
 
 func (a *App) collectionRoutes() []route {
@@ -58,25 +57,15 @@ func (a *App) startCollection(w http.ResponseWriter, r *http.Request) {
 	}
 	entry := audit.Entry{Action: "start collection", Cluster: c.Name, Target: c.Name, After: body}
 	j, err := a.jobs.Start(r.Context(), jobs.Request{Cluster: c.Name, Kind: kind, Days: body.Days, From: body.From, To: body.To, StartedBy: caller.Login})
-	var busy *jobs.BusyError
-	switch fe, isField := settings.AsFieldError(err); {
-	case isField:
-		entry.Result, entry.Error = audit.ResultFailed, fe.Error()
-		a.audit(r.Context(), caller, entry)
-		writeFieldError(w, fe)
-	case errors.As(err, &busy):
-		entry.Result, entry.Error = audit.ResultFailed, busy.Error()
-		a.audit(r.Context(), caller, entry)
-		writeJSON(w, http.StatusConflict, map[string]any{"error": busy.Error(), "code": codeConflict, "current": busy.Current})
-	case err != nil:
+	if err != nil {
 		entry.Result, entry.Error = audit.ResultFailed, err.Error()
 		a.audit(r.Context(), caller, entry)
-		a.writeFailed(w, "starting the collection of "+c.Name, err)
-	default:
-		entry.After = j
-		a.audit(r.Context(), caller, entry)
-		writeJSON(w, http.StatusAccepted, j)
+		a.writeFailed(w, r, "starting the collection of "+c.Name, err)
+		return
 	}
+	entry.After = j
+	a.audit(r.Context(), caller, entry)
+	writeJSON(w, http.StatusAccepted, j)
 }
 
 func (a *App) listCollections(w http.ResponseWriter, r *http.Request) {
@@ -100,7 +89,7 @@ func (a *App) listCollections(w http.ResponseWriter, r *http.Request) {
 	}
 	items, total, err := a.jobs.List(r.Context(), f)
 	if err != nil {
-		a.writeFailed(w, "listing collections", err)
+		a.writeFailed(w, r, "listing collections", err)
 		return
 	}
 	if items == nil {
@@ -117,12 +106,8 @@ func (a *App) getCollection(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	j, err := a.jobs.Get(r.Context(), r.PathValue("id"))
-	if errors.Is(err, jobs.ErrNotFound) {
-		writeError(w, http.StatusNotFound, codeNotFound, "%v", err)
-		return
-	}
 	if err != nil {
-		a.writeFailed(w, "reading the collection", err)
+		a.writeFailed(w, r, "reading the collection", err)
 		return
 	}
 	writeJSON(w, http.StatusOK, j)
@@ -138,15 +123,15 @@ func (a *App) cancelCollection(w http.ResponseWriter, r *http.Request) {
 	caller := callerFrom(r)
 	id := r.PathValue("id")
 	j, err := a.jobs.Cancel(r.Context(), id)
-	if errors.Is(err, jobs.ErrNotFound) {
-		writeError(w, http.StatusNotFound, codeNotFound, "%v", err)
+	if errors.Is(err, jobs.ErrNotFound) { // nothing was there to cancel: no audit entry
+		a.writeFailed(w, r, "cancelling the collection", err)
 		return
 	}
 	entry := audit.Entry{Action: "cancel collection", Cluster: j.Cluster, Target: id, After: j}
 	if err != nil {
 		entry.Result, entry.Error = audit.ResultFailed, err.Error()
 		a.audit(r.Context(), caller, entry)
-		a.writeFailed(w, "cancelling the collection", err)
+		a.writeFailed(w, r, "cancelling the collection", err)
 		return
 	}
 	a.audit(r.Context(), caller, entry)

@@ -1,8 +1,6 @@
 package plugin
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -10,7 +8,7 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/pkg/audit"
 	"github.com/kubedoor/kubedoor-grafana/pkg/control"
 	"github.com/kubedoor/kubedoor-grafana/pkg/fault"
-	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
+	"github.com/kubedoor/kubedoor-grafana/pkg/refusal"
 	"github.com/kubedoor/kubedoor-grafana/pkg/store"
 	"github.com/kubedoor/kubedoor-grafana/pkg/workload"
 )
@@ -76,7 +74,7 @@ func (a *App) listControl(w http.ResponseWriter, r *http.Request) {
 	rows, total, err := control.New(snap.Conn, a.log).Current(r.Context(), q.Get("cluster"),
 		control.Filter{Namespace: q.Get("namespace"), Kind: kind, Query: q.Get("q"), Limit: limit, Offset: offset})
 	if err != nil {
-		a.controlFailed(w, "listing control rows", err)
+		a.writeFailed(w, r, "listing control rows", err)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"items": a.noteMissing(rows), "total": total})
@@ -96,7 +94,7 @@ func (a *App) getControl(w http.ResponseWriter, r *http.Request) {
 		err = fmt.Errorf("%w: %s was removed from control at version %d (see its history)", control.ErrNotFound, k, row.Version)
 	}
 	if err != nil {
-		a.controlFailed(w, "reading a control row", err)
+		a.writeFailed(w, r, "reading a control row", err)
 		return
 	}
 	writeJSON(w, http.StatusOK, a.noteMissing([]control.Row{row})[0])
@@ -117,7 +115,7 @@ func (a *App) controlHistory(w http.ResponseWriter, r *http.Request) {
 	}
 	rows, total, err := control.New(snap.Conn, a.log).History(r.Context(), k, limit, offset)
 	if err != nil {
-		a.controlFailed(w, "reading a control row's history", err)
+		a.writeFailed(w, r, "reading a control row's history", err)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"items": rows, "total": total})
@@ -143,7 +141,7 @@ func (a *App) addControl(w http.ResponseWriter, r *http.Request) {
 	}
 	c := callerFrom(r)
 	ch, err := a.controlTable(snap.Conn, c, actionControlAdd).Add(r.Context(), in, c.Login)
-	a.controlWritten(r.Context(), w, c, actionControlAdd, in.Key(), ch, err, http.StatusCreated)
+	a.controlWritten(w, r, c, actionControlAdd, in.Key(), ch, err, http.StatusCreated)
 }
 
 func (a *App) editControl(w http.ResponseWriter, r *http.Request) {
@@ -161,7 +159,7 @@ func (a *App) editControl(w http.ResponseWriter, r *http.Request) {
 	}
 	c := callerFrom(r)
 	ch, err := a.controlTable(snap.Conn, c, actionControlEdit).Update(r.Context(), k, e, c.Login)
-	a.controlWritten(r.Context(), w, c, actionControlEdit, k, ch, err, http.StatusOK)
+	a.controlWritten(w, r, c, actionControlEdit, k, ch, err, http.StatusOK)
 }
 
 func (a *App) deleteControl(w http.ResponseWriter, r *http.Request) {
@@ -181,7 +179,7 @@ func (a *App) deleteControl(w http.ResponseWriter, r *http.Request) {
 	}
 	c := callerFrom(r)
 	ch, err := a.controlTable(snap.Conn, c, actionControlDelete).Delete(r.Context(), k, expected, c.Login)
-	a.controlWritten(r.Context(), w, c, actionControlDelete, k, ch, err, http.StatusOK)
+	a.controlWritten(w, r, c, actionControlDelete, k, ch, err, http.StatusOK)
 }
 
 // controlTable is the control table for c's write called action: every version it writes
@@ -200,17 +198,17 @@ func versionEntry(entry *audit.Entry, ch control.Change) {
 
 // controlWritten audits a write, answers it and, when a version was written, tells the
 // publisher. Refused writes (400, 404, 409) are audited as failed, with the reason.
-func (a *App) controlWritten(ctx context.Context, w http.ResponseWriter, c Caller, action string, k control.Key,
+func (a *App) controlWritten(w http.ResponseWriter, r *http.Request, c Caller, action string, k control.Key,
 	ch control.Change, err error, okStatus int) {
+	ctx := r.Context()
 	entry := audit.Entry{Action: action, Cluster: k.Cluster, Target: k.Target()}
 	if err != nil {
 		entry.Result, entry.Error = audit.ResultFailed, err.Error()
-		var ce *control.ConflictError
-		if errors.As(err, &ce) {
-			entry.Before = ce.Current
+		if ce, ok := refusal.AsConflict(err); ok {
+			entry.Before = ce.CurrentValue()
 		}
 		a.audit(ctx, c, entry)
-		a.controlFailed(w, action, err)
+		a.writeFailed(w, r, action, err)
 		return
 	}
 	if ch.Before != nil {
@@ -223,30 +221,13 @@ func (a *App) controlWritten(ctx context.Context, w http.ResponseWriter, c Calle
 	}
 	a.audit(ctx, c, entry)
 	if ch.Written {
-		a.log.Info("control table changed", "action", action, "cluster", k.Cluster, "namespace", k.Namespace,
+		a.log.InfoContext(ctx, "control table changed", "action", action, "cluster", k.Cluster, "namespace", k.Namespace,
 			"kind", workload.Kind(k.Kind), "workload", k.Workload, "version", ch.After.Version, "user", c.Login)
 		if p := a.published; p != nil {
 			p.Published(k.Cluster)
 		} else {
-			a.log.Warn("no publisher is connected; the change reaches the cluster with the next reconcile", "cluster", k.Cluster)
+			a.log.WarnContext(ctx, "no publisher is connected; the change reaches the cluster with the next reconcile", "cluster", k.Cluster)
 		}
 	}
 	writeJSON(w, okStatus, ch.After)
-}
-
-// controlFailed answers a control-table error with its typed status.
-func (a *App) controlFailed(w http.ResponseWriter, what string, err error) {
-	var ce *control.ConflictError
-	if fe, ok := settings.AsFieldError(err); ok {
-		writeFieldError(w, fe)
-		return
-	}
-	switch {
-	case errors.As(err, &ce):
-		writeJSON(w, http.StatusConflict, map[string]any{"error": ce.Error(), "code": codeConflict, "current": ce.Current})
-	case errors.Is(err, control.ErrNotFound):
-		writeError(w, http.StatusNotFound, codeNotFound, "%v", err)
-	default:
-		a.writeFailed(w, what, err)
-	}
 }

@@ -1,7 +1,6 @@
 package plugin
 
 import (
-	"errors"
 	"net/http"
 	"strings"
 	"time"
@@ -52,7 +51,7 @@ func (a *App) backtestRow(w http.ResponseWriter, r *http.Request) {
 	}
 	res, err := backtest.New(snap.Conn, control.New(snap.Conn, a.log)).Run(r.Context(), k, loc, time.Now(), req)
 	if err != nil {
-		a.controlFailed(w, "backtest of a control-table row", err)
+		a.writeFailed(w, r, "backtest of a control-table row", err)
 		return
 	}
 	writeJSON(w, http.StatusOK, res)
@@ -76,7 +75,7 @@ func (a *App) previewEnforcement(w http.ResponseWriter, r *http.Request) {
 	}
 	rows, _, err := control.New(snap.Conn, a.log).Current(r.Context(), c.Name, control.Filter{Namespace: ns})
 	if err != nil {
-		a.controlFailed(w, "reading the control table for a preview", err)
+		a.writeFailed(w, r, "reading the control table for a preview", err)
 		return
 	}
 	kubedoorNS := c.KubedoorNamespace
@@ -86,12 +85,8 @@ func (a *App) previewEnforcement(w http.ResponseWriter, r *http.Request) {
 	reader := preview.Reader{Kube: kc.Kubernetes, Dynamic: kc.Dynamic, Cache: a.previews,
 		Protected: map[string]bool{"kube-system": true, kubedoorNS: true}}
 	out, err := reader.Preview(r.Context(), c.Name, ns, rows)
-	if errors.Is(err, preview.ErrNamespaceNotFound) {
-		writeError(w, http.StatusNotFound, codeNotFound, "cluster %s: %v", c.Name, err)
-		return
-	}
 	if err != nil {
-		a.writeKubeError(w, c, err)
+		a.writeFailed(w, r, "calling the cluster", onCluster(c.Name, err))
 		return
 	}
 	writeJSON(w, http.StatusOK, out)

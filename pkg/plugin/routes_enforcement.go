@@ -1,12 +1,10 @@
 package plugin
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"time"
 
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/client-go/metadata"
 
 	"github.com/kubedoor/kubedoor-grafana/pkg/audit"
@@ -30,7 +28,7 @@ func (a *App) listNamespaces(w http.ResponseWriter, r *http.Request) {
 	}
 	items, warnings, err := sw.List(r.Context())
 	if err != nil {
-		a.writeKubeError(w, c, err)
+		a.writeFailed(w, r, "calling the cluster", onCluster(c.Name, err))
 		return
 	}
 	if items == nil {
@@ -65,12 +63,12 @@ func (a *App) putEnforcement(w http.ResponseWriter, r *http.Request) {
 		entry.Result, entry.Error = audit.ResultFailed, err.Error()
 		entry.After = body
 		a.audit(r.Context(), callerFrom(r), entry)
-		a.writeKubeError(w, c, err)
+		a.writeFailed(w, r, "calling the cluster", onCluster(c.Name, err))
 		return
 	}
 	entry.Before, entry.After = before, after
 	a.audit(r.Context(), callerFrom(r), entry)
-	a.log.Info("namespace enforcement switched", "cluster", c.Name, "namespace", ns, "user", callerFrom(r).Login,
+	a.log.InfoContext(r.Context(), "namespace enforcement switched", "cluster", c.Name, "namespace", ns, "user", callerFrom(r).Login,
 		"control", after.Control, "previousControl", before.Control, "unknownWorkloads", after.UnknownWorkloads)
 	if a.notifier != nil && (before.Control != after.Control || before.UnknownWorkloads != after.UnknownWorkloads) {
 		a.notifier.Notify(r.Context(), notify.Event{
@@ -125,25 +123,4 @@ func (a *App) clusterClient(w http.ResponseWriter, r *http.Request) (*kube.Clien
 		return nil, c, false
 	}
 	return kc, c, true
-}
-
-// writeKubeError answers an error from a cluster: the caller's mistakes are 400/404, the
-// cluster's (unreachable, the backend's identity lacking a permission) 503.
-func (a *App) writeKubeError(w http.ResponseWriter, c settings.Cluster, err error) {
-	if fe, ok := settings.AsFieldError(err); ok {
-		writeFieldError(w, fe)
-		return
-	}
-	switch {
-	case errors.Is(err, enforce.ErrProtected):
-		writeJSON(w, http.StatusBadRequest, apiError{Error: err.Error(), Code: codeBadRequest, Field: "namespace"})
-	case errors.Is(err, enforce.ErrNamespaceNotFound):
-		writeError(w, http.StatusNotFound, codeNotFound, "cluster %s: %v", c.Name, err)
-	case apierrors.IsForbidden(err):
-		writeError(w, http.StatusServiceUnavailable, codeUnavailable,
-			"cluster %s refused the backend's identity (bind it to the ClusterRole in webhook/deploy/backend): %v", c.Name, err)
-	default:
-		a.log.Warn("cluster call failed", "cluster", c.Name, "error", err)
-		writeError(w, http.StatusServiceUnavailable, codeUnavailable, "cluster %s: %v", c.Name, err)
-	}
 }

@@ -2,7 +2,6 @@ package plugin
 
 import (
 	"context"
-	"errors"
 	"net/http"
 
 	"github.com/kubedoor/kubedoor-grafana/pkg/audit"
@@ -34,11 +33,12 @@ type fetchRequest struct {
 	Version string `json:"version"`
 }
 
-func (a *App) engineState(ctx context.Context, w http.ResponseWriter) (engineAnswer, string, bool) {
+func (a *App) engineState(w http.ResponseWriter, r *http.Request) (engineAnswer, string, bool) {
+	ctx := r.Context()
 	app := a.svc.Settings()
 	dataDir, err := service.DataDir(app)
 	if err != nil {
-		a.writeFailed(w, "locating the engine", err)
+		a.writeFailed(w, r, "locating the engine", err)
 		return engineAnswer{}, "", false
 	}
 	f := a.fetcher
@@ -49,7 +49,7 @@ func (a *App) engineState(ctx context.Context, w http.ResponseWriter) (engineAns
 }
 
 func (a *App) getEngine(w http.ResponseWriter, r *http.Request) {
-	ans, _, ok := a.engineState(r.Context(), w)
+	ans, _, ok := a.engineState(w, r)
 	if !ok {
 		return
 	}
@@ -68,7 +68,7 @@ func (a *App) fetchEngine(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusServiceUnavailable, codeUnavailable, "this backend cannot fetch the engine; install it by hand (docs/troubleshooting.md)")
 		return
 	}
-	_, dataDir, ok := a.engineState(r.Context(), w)
+	_, dataDir, ok := a.engineState(w, r)
 	if !ok {
 		return
 	}
@@ -85,19 +85,12 @@ func (a *App) fetchEngine(w http.ResponseWriter, r *http.Request) {
 	}
 	// The download outlives the request: it runs on a context the request's end does not cancel.
 	_, err := a.fetcher.Install(context.WithoutCancel(r.Context()), dataDir, body.Version, done)
-	switch {
-	case errors.Is(err, engine.ErrVersion):
-		writeJSON(w, http.StatusBadRequest, apiError{Error: err.Error(), Code: codeBadRequest, Field: "version"})
-		return
-	case errors.Is(err, engine.ErrPresent), errors.Is(err, engine.ErrBusy):
-		writeError(w, http.StatusConflict, codeConflict, "%v", err)
-		return
-	case err != nil:
-		a.writeFailed(w, "fetching the engine", err)
+	if err != nil {
+		a.writeFailed(w, r, "fetching the engine", err)
 		return
 	}
-	a.log.Info("engine fetch started", "user", caller.Login, "package", pkg.Name+"@"+pkg.Version, "url", pkg.URL)
-	ans, _, ok := a.engineState(r.Context(), w)
+	a.log.InfoContext(r.Context(), "engine fetch started", "user", caller.Login, "package", pkg.Name+"@"+pkg.Version, "url", pkg.URL)
+	ans, _, ok := a.engineState(w, r)
 	if !ok {
 		return
 	}

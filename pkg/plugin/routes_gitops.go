@@ -28,7 +28,7 @@ func (a *App) getGitops(w http.ResponseWriter, r *http.Request) {
 	}
 	rows, _, err := control.New(snap.Conn, a.log).Current(r.Context(), c.Name, control.Filter{})
 	if err != nil {
-		a.writeFailed(w, "reading the control table of cluster "+c.Name, err)
+		a.writeFailed(w, r, "reading the control table of cluster "+c.Name, err)
 		return
 	}
 	in := gitops.Input{Cluster: c.Name, Rows: rows, HPA: gitops.HPATargets(rows)}
@@ -49,13 +49,13 @@ func (a *App) getGitops(w http.ResponseWriter, r *http.Request) {
 		}
 		if err != nil {
 			in.Positions = nil // a half-read cluster is not read
-			a.log.Warn("reading container positions for the GitOps configuration failed", "cluster", c.Name, "error", err)
+			a.log.WarnContext(r.Context(), "reading container positions for the GitOps configuration failed", "cluster", c.Name, "error", err)
 			notes = append(notes, "the live Deployments and HPAs of cluster "+c.Name+" could not be read ("+err.Error()+"), so Flux has no container rules and HPAs come from the stored peaks only")
 		}
 	}
 	res, err := gitops.Build(in)
 	if err != nil {
-		a.writeFailed(w, "building the GitOps configuration of cluster "+c.Name, err)
+		a.writeFailed(w, r, "building the GitOps configuration of cluster "+c.Name, err)
 		return
 	}
 	res.Notes = append(append([]string{}, notes...), res.Notes...)

@@ -5,7 +5,7 @@ import (
 
 	"github.com/kubedoor/kubedoor-grafana/pkg/audit"
 	"github.com/kubedoor/kubedoor-grafana/pkg/clusterhealth"
-	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
+	"github.com/kubedoor/kubedoor-grafana/pkg/refusal"
 )
 
 func (a *App) clusterHealthRoutes() []route {
@@ -41,11 +41,11 @@ func (a *App) testClusterConnection(w http.ResponseWriter, r *http.Request) {
 	}
 	cl, err := conn.Cluster()
 	if err != nil {
-		if fe, ok := settings.AsFieldError(err); ok {
-			writeFieldError(w, fe)
-			return
+		// Every error of Cluster() is about the connection in the body: 400.
+		if _, ok := refusal.AsFieldError(err); !ok {
+			err = refusal.Kind(refusal.ErrInvalid, err.Error())
 		}
-		writeError(w, http.StatusBadRequest, codeBadRequest, "%v", err)
+		writeFieldError(w, err)
 		return
 	}
 	res := clusterhealth.Test(r.Context(), cl)

@@ -46,7 +46,7 @@ func (a *App) getNodes(w http.ResponseWriter, r *http.Request) {
 	}
 	cs, err := clustersettings.NewStore(snap.Conn).Get(r.Context(), c.Name, c.TimeZone)
 	if err != nil {
-		a.writeFailed(w, "reading the settings of cluster "+c.Name, err)
+		a.writeFailed(w, r, "reading the settings of cluster "+c.Name, err)
 		return
 	}
 	if days == 0 {
@@ -58,11 +58,10 @@ func (a *App) getNodes(w http.ResponseWriter, r *http.Request) {
 	}
 	view, err := a.nodes.View(r.Context(), snap.Conn, kc.Kubernetes, c.Name, peaks.LastDays(days, loc, time.Now()))
 	if errors.Is(err, nodes.ErrCluster) {
-		a.writeKubeError(w, c, err)
-		return
+		err = onCluster(c.Name, err)
 	}
 	if err != nil {
-		a.writeFailed(w, "computing the node view of "+c.Name, err)
+		a.writeFailed(w, r, "computing the node view of "+c.Name, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, view)

@@ -1,11 +1,9 @@
 package plugin
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/kubedoor/kubedoor-grafana/pkg/audit"
-	"github.com/kubedoor/kubedoor-grafana/pkg/notify"
 )
 
 func (a *App) notificationRoutes() []route {
@@ -58,13 +56,9 @@ func (a *App) testChannel(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := callerFrom(r)
-	res, err := ops.Notifier.Test(r.Context(), body.ID, c.Login)
-	if errors.Is(err, notify.ErrNoChannel) {
-		writeError(w, http.StatusNotFound, codeNotFound, "%v", err)
-		return
-	}
+	res, err := ops.TestChannel(r.Context(), body.ID, c.Login)
 	if err != nil {
-		a.writeFailed(w, "testing the channel", err)
+		a.writeFailed(w, r, "testing the channel", err)
 		return
 	}
 	e := audit.Entry{Action: "test notification channel", Target: "notifications/" + body.ID, After: res}

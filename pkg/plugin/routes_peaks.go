@@ -8,7 +8,6 @@ import (
 
 	"github.com/kubedoor/kubedoor-grafana/pkg/peaks"
 	"github.com/kubedoor/kubedoor-grafana/pkg/service"
-	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
 	"github.com/kubedoor/kubedoor-grafana/pkg/workload"
 )
 
@@ -53,16 +52,11 @@ func (a *App) peakQuery(w http.ResponseWriter, q url.Values, required ...string)
 	}
 	rng, err := peaks.ParseRange(q.Get("from"), q.Get("to"), loc, time.Now())
 	if err != nil {
-		fe, _ := settings.AsFieldError(err)
-		writeFieldError(w, fe)
+		writeFieldError(w, err)
 		return peakQuery{}, false
 	}
 	pq.rng = rng
 	return pq, true
-}
-
-func (a *App) peaksFailed(w http.ResponseWriter, what string, err error) {
-	a.writeFailed(w, what, err)
 }
 
 func (a *App) listPeaks(w http.ResponseWriter, r *http.Request) {
@@ -85,7 +79,7 @@ func (a *App) listPeaks(w http.ResponseWriter, r *http.Request) {
 		Range: pq.rng, Limit: limit, Offset: offset,
 	})
 	if err != nil {
-		a.peaksFailed(w, "listing peak samples", err)
+		a.writeFailed(w, r, "listing peak samples", err)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"items": rows, "total": total})
@@ -103,7 +97,7 @@ func (a *App) peakTotals(w http.ResponseWriter, r *http.Request) {
 	}
 	items, err := peaks.Totals(r.Context(), pq.snap.Conn, pq.cluster, q.Get("namespace"), kind, pq.rng)
 	if err != nil {
-		a.peaksFailed(w, "summing peak samples per day", err)
+		a.writeFailed(w, r, "summing peak samples per day", err)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"items": items})
@@ -140,7 +134,7 @@ func (a *App) peakTop(w http.ResponseWriter, r *http.Request) {
 	}
 	items, err := peaks.Top(r.Context(), pq.snap.Conn, pq.cluster, kind, by, pq.rng, limit)
 	if err != nil {
-		a.peaksFailed(w, "ranking workloads", err)
+		a.writeFailed(w, r, "ranking workloads", err)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"items": items})
@@ -157,7 +151,7 @@ func (a *App) peakNamespaces(w http.ResponseWriter, r *http.Request) {
 	}
 	items, err := peaks.Namespaces(r.Context(), pq.snap.Conn, pq.cluster, kind, pq.rng)
 	if err != nil {
-		a.peaksFailed(w, "summing peak samples per namespace", err)
+		a.writeFailed(w, r, "summing peak samples per namespace", err)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"items": items})
@@ -178,7 +172,7 @@ func (a *App) peakSeries(w http.ResponseWriter, r *http.Request) {
 	wl := peaks.Workload{Namespace: q.Get("namespace"), Kind: kind, Name: q.Get("workload")}
 	items, err := peaks.Series(r.Context(), pq.snap.Conn, pq.cluster, wl, q.Get("container"), pq.rng)
 	if err != nil {
-		a.peaksFailed(w, "reading a workload's peak series", err)
+		a.writeFailed(w, r, "reading a workload's peak series", err)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"items": items})

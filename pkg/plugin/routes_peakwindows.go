@@ -43,12 +43,12 @@ func (a *App) getPeakWindows(w http.ResponseWriter, r *http.Request) {
 	}
 	cs, err := clustersettings.NewStore(snap.Conn).Get(r.Context(), c.Name, c.TimeZone)
 	if err != nil {
-		a.writeFailed(w, "reading the settings of cluster "+c.Name, err)
+		a.writeFailed(w, r, "reading the settings of cluster "+c.Name, err)
 		return
 	}
 	out, err := cs.PeakWindowsBetween(q.namespace, q.kind, q.workload, q.from, q.to)
 	if err != nil {
-		a.writeFailed(w, "listing the peak windows of cluster "+c.Name, err)
+		a.writeFailed(w, r, "listing the peak windows of cluster "+c.Name, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, out)

@@ -1,7 +1,6 @@
 package plugin
 
 import (
-	"errors"
 	"net/http"
 	"time"
 
@@ -48,7 +47,7 @@ func (a *App) listPods(w http.ResponseWriter, r *http.Request) {
 	}
 	out, err := op.List(r.Context(), ref)
 	if err != nil {
-		a.writePodError(w, c, err)
+		a.writeFailed(w, r, "acting on pods", onCluster(c.Name, err))
 		return
 	}
 	writeJSON(w, http.StatusOK, out)
@@ -68,7 +67,7 @@ func (a *App) listIsolatedPods(w http.ResponseWriter, r *http.Request) {
 	}
 	items, err := op.ListIsolated(r.Context(), ns)
 	if err != nil {
-		a.writePodError(w, c, err)
+		a.writeFailed(w, r, "acting on pods", onCluster(c.Name, err))
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"items": items})
@@ -95,7 +94,7 @@ func (a *App) postIsolatePod(w http.ResponseWriter, r *http.Request) {
 	// The operator audits and reports the attempt, refused or not.
 	res, err := op.Isolate(r.Context(), ref, body.Pod, pods.Actor{User: caller.Login, Role: caller.Role.String()})
 	if err != nil {
-		a.writePodError(w, c, err)
+		a.writeFailed(w, r, "acting on pods", onCluster(c.Name, err))
 		return
 	}
 	writeJSON(w, http.StatusOK, res)
@@ -122,7 +121,7 @@ func (a *App) postDeletePods(w http.ResponseWriter, r *http.Request) {
 	req := pods.DeleteRequest{Ref: ref, Pods: body.Pods, Interval: time.Duration(body.IntervalSeconds) * time.Second}
 	results, err := op.Delete(r.Context(), req, pods.Actor{User: caller.Login, Role: caller.Role.String()})
 	if err != nil {
-		a.writePodError(w, c, err)
+		a.writeFailed(w, r, "acting on pods", onCluster(c.Name, err))
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"results": results})
@@ -148,22 +147,4 @@ func (a *App) podOperator(w http.ResponseWriter, r *http.Request) (*pods.Operato
 		ns = settings.DefaultKubedoorNamespace
 	}
 	return a.pods.On(pods.Cluster{Name: c.Name, Kube: kc.Kubernetes, KubedoorNamespace: ns}, audit.New(snap.Conn)), c, true
-}
-
-// writePodError answers a refusal with 400 naming the field (404 for what does not exist, 409
-// for a pod that changed or is already isolated), anything else as a cluster error.
-func (a *App) writePodError(w http.ResponseWriter, c settings.Cluster, err error) {
-	var ref *pods.Refusal
-	if !errors.As(err, &ref) {
-		a.writeKubeError(w, c, err)
-		return
-	}
-	status, code := http.StatusBadRequest, codeBadRequest
-	switch {
-	case errors.Is(err, pods.ErrNotFound):
-		status, code = http.StatusNotFound, codeNotFound
-	case errors.Is(err, pods.ErrConflict):
-		status, code = http.StatusConflict, codeConflict
-	}
-	writeJSON(w, status, apiError{Error: "cluster " + c.Name + ": " + ref.Error(), Code: code, Field: ref.Field})
 }

@@ -1,7 +1,6 @@
 package plugin
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/kubedoor/kubedoor-grafana/api/v1alpha1"
@@ -36,12 +35,8 @@ func (a *App) getPolicy(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p, err := publish.Get(r.Context(), kc.Dynamic, k.Namespace, v1alpha1.PolicyName(k.Kind, k.Workload))
-	switch {
-	case errors.Is(err, publish.ErrNotPublished):
-		writeError(w, http.StatusNotFound, codeNotFound, "cluster %s: %v", c.Name, err)
-		return
-	case err != nil:
-		a.writeKubeError(w, c, err)
+	if err != nil {
+		a.writeFailed(w, r, "reading the workload's CapacityPolicy", onCluster(c.Name, err))
 		return
 	}
 	writeJSON(w, http.StatusOK, policyView{

@@ -1,7 +1,6 @@
 package plugin
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -103,17 +102,8 @@ func (a *App) resizeNow(w http.ResponseWriter, r *http.Request) {
 		runner = runner.WithFallback()
 	}
 	if err := runner.Check(r.Context(), item[0]); err != nil {
-		switch {
-		case errors.Is(err, resize.ErrNotControlled):
-			writeError(w, http.StatusNotFound, codeNotFound, "%v", err)
-		case errors.Is(err, resize.ErrProtected):
-			writeJSON(w, http.StatusBadRequest, apiError{Error: err.Error(), Code: codeBadRequest, Field: "namespace"})
-		case errors.Is(err, resize.ErrUnsupported):
-			writeError(w, http.StatusConflict, codeConflict, "%v", err)
-		default:
-			a.log.Warn("resize check failed", "workload", item[0].String(), "error", err)
-			writeError(w, http.StatusServiceUnavailable, codeUnavailable, "%v", err)
-		}
+		// Not a refusal: the check could not read the cluster or the store (503 either way).
+		a.writeFailed(w, r, "checking the resize of "+item[0].String(), onCluster(k.Cluster, err))
 		return
 	}
 	c := callerFrom(r)

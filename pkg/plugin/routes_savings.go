@@ -43,7 +43,7 @@ func (a *App) getRecommendations(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if err := q.Validate(); err != nil {
-		a.controlFailed(w, "recommendations", err)
+		a.writeFailed(w, r, "recommendations", err)
 		return
 	}
 	snap, ok := a.snapshot(w)
@@ -56,8 +56,7 @@ func (a *App) getRecommendations(w http.ResponseWriter, r *http.Request) {
 	}
 	cs, err := clustersettings.NewStore(snap.Conn).Get(r.Context(), c.Name, c.TimeZone)
 	if err != nil {
-		a.log.Error("reading cluster settings", "cluster", c.Name, "error", err)
-		writeError(w, http.StatusInternalServerError, codeInternal, "reading the settings of cluster %s failed: %v", c.Name, err)
+		a.writeFailed(w, r, "reading the settings of cluster "+c.Name, err)
 		return
 	}
 	loc, err := cs.Location()
@@ -78,13 +77,13 @@ func (a *App) getRecommendations(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		if err != nil {
-			a.log.Warn("recommendations: live workloads unreadable", "cluster", c.Name, "error", err)
+			a.log.WarnContext(r.Context(), "recommendations: live workloads unreadable", "cluster", c.Name, "error", err)
 			warnings = append(warnings, "the cluster's workloads could not be read ("+err.Error()+"): now is priced from stored peak samples")
 		}
 	}
 	ans, err := savings.New(snap.Conn, control.New(snap.Conn, a.log), a.replays).Recommendations(r.Context(), c.Name, cs.Prices, loc, time.Now(), q, live, warnings)
 	if err != nil {
-		a.controlFailed(w, "recommendations", err)
+		a.writeFailed(w, r, "recommendations", err)
 		return
 	}
 	writeJSON(w, http.StatusOK, ans)

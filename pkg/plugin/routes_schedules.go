@@ -1,12 +1,10 @@
 package plugin
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/kubedoor/kubedoor-grafana/pkg/audit"
 	"github.com/kubedoor/kubedoor-grafana/pkg/schedule"
-	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
 )
 
 func (a *App) scheduleRoutes() []route {
@@ -22,25 +20,6 @@ func (a *App) scheduleRoutes() []route {
 	}
 }
 
-// scheduleError answers a schedule error with its status: 400 naming the field, 404, 409 with
-// the current schedule, or 500.
-func (a *App) scheduleError(w http.ResponseWriter, op string, err error) {
-	var ce *schedule.ConflictError
-	switch fe, isField := settings.AsFieldError(err); {
-	case isField:
-		writeFieldError(w, fe)
-	case errors.Is(err, schedule.ErrNotFound):
-		writeError(w, http.StatusNotFound, codeNotFound, "%v", err)
-	case errors.As(err, &ce):
-		writeJSON(w, http.StatusConflict, struct {
-			apiError
-			Current schedule.Schedule `json:"current"`
-		}{apiError{Error: ce.Error() + "; reload it and apply your change again", Code: codeConflict}, ce.Current})
-	default:
-		a.writeFailed(w, op, err)
-	}
-}
-
 func (a *App) listSchedules(w http.ResponseWriter, r *http.Request) {
 	limit, offset, ok := paging(w, r.URL.Query())
 	if !ok {
@@ -52,7 +31,7 @@ func (a *App) listSchedules(w http.ResponseWriter, r *http.Request) {
 	}
 	items, total, err := ops.Schedules(snap).List(r.Context(), r.URL.Query().Get("cluster"), limit, offset)
 	if err != nil {
-		a.scheduleError(w, "listing schedules", err)
+		a.writeFailed(w, r, "listing schedules", err)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"items": items, "total": total})
@@ -65,7 +44,7 @@ func (a *App) getSchedule(w http.ResponseWriter, r *http.Request) {
 	}
 	sc, err := ops.Schedules(snap).Get(r.Context(), r.PathValue("id"))
 	if err != nil {
-		a.scheduleError(w, "reading the schedule", err)
+		a.writeFailed(w, r, "reading the schedule", err)
 		return
 	}
 	writeJSON(w, http.StatusOK, sc)
@@ -90,12 +69,12 @@ func (a *App) createSchedule(w http.ResponseWriter, r *http.Request) {
 	c := callerFrom(r)
 	sc, err := ops.Schedules(snap).Audited(actionScheduleCreate, c.Role.String()).Create(r.Context(), spec, snap.App.Clusters, c.Login)
 	if err != nil {
-		a.scheduleError(w, "creating the schedule", err)
+		a.writeFailed(w, r, "creating the schedule", err)
 		return
 	}
 	a.audit(r.Context(), c, audit.Entry{ID: audit.ScheduleVersionID(sc.ID, sc.Version), Action: actionScheduleCreate,
 		Cluster: sc.Cluster, Target: "schedule/" + sc.ID, After: sc})
-	a.log.Info("schedule created", "schedule", sc.ID, "name", sc.Name, "kind", sc.Kind, "action", sc.Action, "by", c.Login)
+	a.log.InfoContext(r.Context(), "schedule created", "schedule", sc.ID, "name", sc.Name, "kind", sc.Kind, "action", sc.Action, "by", c.Login)
 	writeJSON(w, http.StatusCreated, sc)
 }
 
@@ -112,7 +91,7 @@ func (a *App) updateSchedule(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	before, after, err := ops.Schedules(snap).Audited(actionScheduleEdit, c.Role.String()).Update(r.Context(), id, spec, snap.App.Clusters, c.Login)
 	if err != nil {
-		a.scheduleError(w, "editing the schedule", err)
+		a.writeFailed(w, r, "editing the schedule", err)
 		return
 	}
 	a.audit(r.Context(), c, audit.Entry{ID: audit.ScheduleVersionID(id, after.Version), Action: actionScheduleEdit,
@@ -145,7 +124,7 @@ func (a *App) setScheduleEnabled(w http.ResponseWriter, r *http.Request, enabled
 	}
 	before, after, err := change(r.Context(), id, c.Login)
 	if err != nil {
-		a.scheduleError(w, action, err)
+		a.writeFailed(w, r, action, err)
 		return
 	}
 	a.audit(r.Context(), c, audit.Entry{ID: audit.ScheduleVersionID(id, after.Version), Action: action, Cluster: after.Cluster, Target: "schedule/" + id,
@@ -162,7 +141,7 @@ func (a *App) deleteSchedule(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	before, err := ops.Schedules(snap).Audited(actionScheduleDelete, c.Role.String()).Delete(r.Context(), id, c.Login)
 	if err != nil {
-		a.scheduleError(w, "deleting the schedule", err)
+		a.writeFailed(w, r, "deleting the schedule", err)
 		return
 	}
 	// The deleted version is the one after before (Store.Delete).
@@ -182,7 +161,7 @@ func (a *App) listRuns(w http.ResponseWriter, r *http.Request) {
 	}
 	runs, total, err := ops.Schedules(snap).Runs(r.Context(), r.PathValue("id"), limit, offset)
 	if err != nil {
-		a.scheduleError(w, "reading the runs", err)
+		a.writeFailed(w, r, "reading the runs", err)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"items": runs, "total": total})

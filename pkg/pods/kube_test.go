@@ -16,6 +16,7 @@ import (
 
 	"github.com/kubedoor/kubedoor-grafana/internal/testenv"
 	"github.com/kubedoor/kubedoor-grafana/pkg/audit"
+	"github.com/kubedoor/kubedoor-grafana/pkg/refusal"
 	"github.com/kubedoor/kubedoor-grafana/pkg/workload"
 )
 
@@ -267,7 +268,7 @@ func TestRefusedOperationsChangeNothing(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			n := rec.count()
 			err := tc.run()
-			var r *Refusal
+			var r *refusal.FieldError
 			if !errors.Is(err, tc.want) || !errors.As(err, &r) || r.Field != tc.wantField {
 				t.Fatalf("want %v naming %s, got %v", tc.want, tc.wantField, err)
 			}

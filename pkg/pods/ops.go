@@ -14,11 +14,12 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/kubedoor/kubedoor-grafana/pkg/notify"
+	"github.com/kubedoor/kubedoor-grafana/pkg/refusal"
 	"github.com/kubedoor/kubedoor-grafana/pkg/workload"
 )
 
 // Isolate takes pod out of ref's selector (see Isolation) so ref's controller starts a
-// replacement while the pod keeps running. A refusal is a *Refusal; every attempt that reaches
+// replacement while the pod keeps running. A refusal is a *refusal.FieldError; every attempt that reaches
 // the cluster's pods (and every refusal of a protected namespace) is audited.
 func (op *Operator) Isolate(ctx context.Context, ref workload.Ref, pod string, by Actor) (Result, error) {
 	res, id, err := op.isolate(ctx, ref, pod, by, op.result(ref, pod))
@@ -102,7 +103,7 @@ type DeleteRequest struct {
 
 // Delete deletes req's pods gracefully (each with its own spec's grace period), Interval apart.
 // Every pod is checked to belong to the workload (or to have been isolated from it) before any is
-// deleted: a refusal (a *Refusal, audited once) deletes nothing. Each delete is audited.
+// deleted: a refusal (a *refusal.FieldError, audited once) deletes nothing. Each delete is audited.
 func (op *Operator) Delete(ctx context.Context, req DeleteRequest, by Actor) ([]Result, error) {
 	o, checked, err := op.checkDeletes(ctx, req)
 	if err != nil {
@@ -168,7 +169,7 @@ func (op *Operator) checkDeletes(ctx context.Context, req DeleteRequest) (owner,
 	out := make([]*corev1.Pod, 0, len(req.Pods))
 	for i, name := range req.Pods {
 		p, err := op.getPod(ctx, req.Ref, name)
-		var r *Refusal
+		var r *refusal.FieldError
 		if errors.As(err, &r) {
 			r.Field = fmt.Sprintf("pods[%d]", i)
 		}

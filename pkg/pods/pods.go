@@ -7,7 +7,6 @@ package pods
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -20,6 +19,7 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/pkg/audit"
 	"github.com/kubedoor/kubedoor-grafana/pkg/notify"
 	"github.com/kubedoor/kubedoor-grafana/pkg/pause"
+	"github.com/kubedoor/kubedoor-grafana/pkg/refusal"
 	"github.com/kubedoor/kubedoor-grafana/pkg/workload"
 )
 
@@ -35,27 +35,18 @@ const (
 	MaxInterval = 60 * time.Second
 )
 
-// Refusal kinds; a *Refusal wraps one of them.
+// Refusal kinds; each refusal is a *refusal.FieldError of one of them, naming the request field
+// at fault. They are kinds of refusal.ErrInvalid, ErrNotFound and ErrConflict.
 var (
-	ErrProtected   = errors.New("namespace is protected")
-	ErrNotFound    = errors.New("not found")
-	ErrNotOwned    = errors.New("pod does not belong to the workload")
-	ErrUnsupported = errors.New("not supported")
-	ErrConflict    = errors.New("conflict")
+	ErrProtected   = refusal.Kind(refusal.ErrInvalid, "namespace is protected")
+	ErrNotFound    = refusal.Kind(refusal.ErrNotFound, "not found")
+	ErrNotOwned    = refusal.Kind(refusal.ErrInvalid, "pod does not belong to the workload")
+	ErrUnsupported = refusal.Kind(refusal.ErrInvalid, "not supported")
+	ErrConflict    = refusal.Kind(refusal.ErrConflict, "conflict")
 )
 
-// Refusal is a request the service will not carry out, naming the request field at fault.
-type Refusal struct {
-	Kind   error
-	Field  string
-	Reason string
-}
-
-func (r *Refusal) Error() string { return r.Reason }
-func (r *Refusal) Unwrap() error { return r.Kind }
-
-func refused(kind error, field, format string, args ...any) *Refusal {
-	return &Refusal{Kind: kind, Field: field, Reason: fmt.Sprintf(format, args...)}
+func refused(kind error, field, format string, args ...any) *refusal.FieldError {
+	return &refusal.FieldError{Kind: kind, Field: field, Reason: fmt.Sprintf(format, args...)}
 }
 
 // Protected says why namespace cannot be acted on ("" when it can): kube-system and KubeDoor's

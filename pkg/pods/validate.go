@@ -5,7 +5,7 @@ import (
 	"regexp"
 	"time"
 
-	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
+	"github.com/kubedoor/kubedoor-grafana/pkg/refusal"
 	"github.com/kubedoor/kubedoor-grafana/pkg/workload"
 )
 
@@ -15,44 +15,44 @@ var (
 )
 
 // ValidateNamespace checks a namespace named in a request.
-func ValidateNamespace(namespace string) *settings.FieldError {
+func ValidateNamespace(namespace string) *refusal.FieldError {
 	if len(namespace) > 63 || !dnsLabel.MatchString(namespace) {
-		return &settings.FieldError{Field: "namespace", Reason: "must be a Kubernetes namespace name"}
+		return &refusal.FieldError{Field: "namespace", Reason: "must be a Kubernetes namespace name"}
 	}
 	return nil
 }
 
 // ValidateRef checks a workload named in a request and returns it with its kind canonical
 // ("" is a Deployment).
-func ValidateRef(namespace, kind, name string) (workload.Ref, *settings.FieldError) {
+func ValidateRef(namespace, kind, name string) (workload.Ref, *refusal.FieldError) {
 	if fe := ValidateNamespace(namespace); fe != nil {
 		return workload.Ref{}, fe
 	}
 	k, err := workload.ParseKind(kind)
 	if err != nil {
-		return workload.Ref{}, &settings.FieldError{Field: "kind", Reason: err.Error()}
+		return workload.Ref{}, &refusal.FieldError{Field: "kind", Reason: err.Error()}
 	}
 	if len(name) > 253 || !dnsSubdomain.MatchString(name) {
-		return workload.Ref{}, &settings.FieldError{Field: "workload", Reason: "must be a Kubernetes workload name"}
+		return workload.Ref{}, &refusal.FieldError{Field: "workload", Reason: "must be a Kubernetes workload name"}
 	}
 	return workload.Ref{Namespace: namespace, Kind: k, Name: name}, nil
 }
 
 // ValidatePodName checks one pod name; field is its JSON path.
-func ValidatePodName(field, name string) *settings.FieldError {
+func ValidatePodName(field, name string) *refusal.FieldError {
 	if len(name) > 253 || !dnsSubdomain.MatchString(name) {
-		return &settings.FieldError{Field: field, Reason: "must be a Kubernetes pod name"}
+		return &refusal.FieldError{Field: field, Reason: "must be a Kubernetes pod name"}
 	}
 	return nil
 }
 
 // ValidateDelete checks a delete request's pods (1 to MaxDeletes, no repeats) and interval.
-func ValidateDelete(pods []string, interval time.Duration) *settings.FieldError {
+func ValidateDelete(pods []string, interval time.Duration) *refusal.FieldError {
 	if len(pods) == 0 || len(pods) > MaxDeletes {
-		return &settings.FieldError{Field: "pods", Reason: fmt.Sprintf("need 1 to %d pod names", MaxDeletes)}
+		return &refusal.FieldError{Field: "pods", Reason: fmt.Sprintf("need 1 to %d pod names", MaxDeletes)}
 	}
 	if interval < 0 || interval > MaxInterval {
-		return &settings.FieldError{Field: "intervalSeconds", Reason: fmt.Sprintf("must be 0 to %d", int(MaxInterval/time.Second))}
+		return &refusal.FieldError{Field: "intervalSeconds", Reason: fmt.Sprintf("must be 0 to %d", int(MaxInterval/time.Second))}
 	}
 	seen := make(map[string]bool, len(pods))
 	for i, p := range pods {
@@ -61,7 +61,7 @@ func ValidateDelete(pods []string, interval time.Duration) *settings.FieldError 
 			return fe
 		}
 		if seen[p] {
-			return &settings.FieldError{Field: field, Reason: fmt.Sprintf("pod %s is named twice", p)}
+			return &refusal.FieldError{Field: field, Reason: fmt.Sprintf("pod %s is named twice", p)}
 		}
 		seen[p] = true
 	}

@@ -2,7 +2,6 @@ package preview
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/kubedoor/kubedoor-grafana/api/v1alpha1"
 	"github.com/kubedoor/kubedoor-grafana/pkg/control"
+	"github.com/kubedoor/kubedoor-grafana/pkg/refusal"
 	"github.com/kubedoor/kubedoor-grafana/pkg/workload"
 )
 
@@ -77,7 +77,7 @@ func (r Reader) listOptions() metav1.ListOptions {
 }
 
 // ErrNamespaceNotFound is returned (wrapped) for a namespace the cluster does not have.
-var ErrNamespaceNotFound = errors.New("namespace not found")
+var ErrNamespaceNotFound = refusal.Kind(refusal.ErrNotFound, "namespace not found")
 
 // Preview computes the preview of one namespace (namespace != "") or of every namespace that
 // runs workloads or has control-table rows (rows: the cluster's current rows).

@@ -11,10 +11,11 @@ import (
 	"k8s.io/client-go/dynamic"
 
 	"github.com/kubedoor/kubedoor-grafana/api/v1alpha1"
+	"github.com/kubedoor/kubedoor-grafana/pkg/refusal"
 )
 
 // ErrNotPublished means the cluster holds no CapacityPolicy for the workload.
-var ErrNotPublished = errors.New("no CapacityPolicy for this workload in the cluster")
+var ErrNotPublished = refusal.Kind(refusal.ErrNotFound, "no CapacityPolicy for this workload in the cluster")
 
 // Get reads a workload's CapacityPolicy as the cluster holds it: the spec the webhook enforces
 // and the status (what the publisher wrote, and the webhook's last decision).

@@ -106,7 +106,7 @@ func (r *Runner) pod(ctx context.Context, kc kubernetes.Interface, w actions.Wor
 	out, err := kc.CoreV1().Pods(pod.Namespace).Patch(ctx, pod.Name, types.StrategicMergePatchType, patch,
 		metav1.PatchOptions{FieldManager: fieldManager}, "resize")
 	if err != nil {
-		res.Outcome, res.Reason = refusal(err)
+		res.Outcome, res.Reason = outcomeOf(err)
 		return
 	}
 	res.After = ResourcesOf(out.Spec)
@@ -130,10 +130,10 @@ func resizePatch(p Plan) ([]byte, error) {
 	return b, nil
 }
 
-// refusal turns a failed resize call into an outcome: the API server's 4xx answers (validation:
+// outcomeOf turns a failed resize call into an outcome: the API server's 4xx answers (validation:
 // a QoS class change, a resource that cannot be resized; forbidden; not found) skip the pod with
 // the server's message; anything else is a failure.
-func refusal(err error) (string, string) {
+func outcomeOf(err error) (string, string) {
 	var st apierrors.APIStatus
 	if errors.As(err, &st) {
 		code := st.Status().Code

@@ -2,7 +2,6 @@ package resize
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -18,12 +17,13 @@ import (
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/kubernetes"
 
+	"github.com/kubedoor/kubedoor-grafana/pkg/refusal"
 	"github.com/kubedoor/kubedoor-grafana/pkg/workload"
 )
 
-// ErrUnsupported is returned when the cluster's Kubernetes has no pods/resize subresource;
-// routes answer it with 409.
-var ErrUnsupported = errors.New("in-place resize needs Kubernetes 1.33 or later (the pods/resize subresource)")
+// ErrUnsupported is returned when the cluster's Kubernetes has no pods/resize subresource: the
+// request does not fit the cluster as it is (a refusal.ErrConflict, 409).
+var ErrUnsupported = refusal.Kind(refusal.ErrConflict, "in-place resize needs Kubernetes 1.33 or later (the pods/resize subresource)")
 
 // minVersion is the first release serving pods/resize by default.
 var minVersion = version.MajorMinor(1, 33)

@@ -19,6 +19,7 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/pkg/control"
 	"github.com/kubedoor/kubedoor-grafana/pkg/notify"
 	"github.com/kubedoor/kubedoor-grafana/pkg/pause"
+	"github.com/kubedoor/kubedoor-grafana/pkg/refusal"
 	"github.com/kubedoor/kubedoor-grafana/pkg/workload"
 )
 
@@ -183,11 +184,13 @@ func (r *Runner) Workload(ctx context.Context, w actions.Workload, pause time.Du
 	return res
 }
 
-// ErrNotControlled is returned (wrapped) for a workload without a current control-table row.
-var ErrNotControlled = errors.New("not in the control table")
+// ErrNotControlled is returned (wrapped) for a workload without a current control-table row
+// (a refusal.ErrNotFound).
+var ErrNotControlled = refusal.Kind(refusal.ErrNotFound, "not in the control table")
 
-// ErrProtected is returned (wrapped) for a workload in a protected namespace.
-var ErrProtected = errors.New("the namespace is protected: KubeDoor never changes its pods")
+// ErrProtected is returned (wrapped) for a workload in a protected namespace; the request's
+// namespace is at fault.
+var ErrProtected = &refusal.FieldError{Field: "namespace", Reason: "the namespace is protected: KubeDoor never changes its pods", Kind: refusal.ErrInvalid}
 
 // prepared is what a workload's resize starts from.
 type prepared struct {

@@ -6,7 +6,7 @@ import (
 
 	"github.com/kubedoor/kubedoor-grafana/pkg/clustersettings"
 	"github.com/kubedoor/kubedoor-grafana/pkg/control"
-	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
+	"github.com/kubedoor/kubedoor-grafana/pkg/refusal"
 )
 
 var listPrices = clustersettings.Prices{Currency: "USD", CPUCoreHour: 0.0316, MemGiBHour: 0.0042}
@@ -60,7 +60,7 @@ func TestRoundedCostsShowCentsAndThousandths(t *testing.T) {
 }
 
 func asFieldError(err error) (string, bool) {
-	fe, ok := settings.AsFieldError(err)
+	fe, ok := refusal.AsFieldError(err)
 	if !ok {
 		return "", false
 	}

@@ -14,7 +14,7 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/pkg/control"
 	"github.com/kubedoor/kubedoor-grafana/pkg/peaks"
 	"github.com/kubedoor/kubedoor-grafana/pkg/preview"
-	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
+	"github.com/kubedoor/kubedoor-grafana/pkg/refusal"
 	"github.com/kubedoor/kubedoor-grafana/pkg/store"
 	"github.com/kubedoor/kubedoor-grafana/pkg/workload"
 )
@@ -43,10 +43,10 @@ type Query struct {
 	Days      int    // 0 = backtest.DefaultDays
 }
 
-// Validate returns the first problem as a *settings.FieldError naming the query parameter.
+// Validate returns the first problem as a *refusal.FieldError naming the query parameter.
 func (q Query) Validate() error {
 	bad := func(field, format string, args ...any) error {
-		return &settings.FieldError{Field: field, Reason: fmt.Sprintf(format, args...)}
+		return &refusal.FieldError{Field: field, Reason: fmt.Sprintf(format, args...)}
 	}
 	if q.Namespace != "" {
 		if errs := validation.IsDNS1123Label(q.Namespace); len(errs) > 0 {

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kubedoor/kubedoor-grafana/pkg/refusal"
 	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
 	"github.com/kubedoor/kubedoor-grafana/pkg/workload"
 )
@@ -39,7 +40,7 @@ func FuzzScheduleSpec(f *testing.F) {
 		}
 		s, err := spec.Validate(now, cl)
 		if err != nil {
-			if fe, ok := settings.AsFieldError(err); !ok || fe.Field == "" {
+			if fe, ok := refusal.AsFieldError(err); !ok || fe.Field == "" {
 				t.Fatalf("refusal without a field: %v", err)
 			}
 			return
@@ -100,7 +101,7 @@ func FuzzScheduleItem(f *testing.F) {
 		}
 		s, err := Spec{Cluster: "prod-a", Action: action, Kind: KindCron, Cron: "0 1 * * *", Items: []Item{it}}.Validate(now, cl)
 		if err != nil {
-			if fe, ok := settings.AsFieldError(err); !ok || fe.Field == "" {
+			if fe, ok := refusal.AsFieldError(err); !ok || fe.Field == "" {
 				t.Fatalf("refusal without a field: %v", err)
 			}
 			return

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/kubedoor/kubedoor-grafana/pkg/refusal"
 	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
 )
 
@@ -97,7 +98,7 @@ func (m *Manager) Create(ctx context.Context, spec Spec, clusters []settings.Clu
 // that ran); a changed runAt must be in the future, and arms the schedule again.
 func (m *Manager) Update(ctx context.Context, id string, spec Spec, clusters []settings.Cluster, by string) (before, after Schedule, err error) {
 	if spec.ExpectedVersion == nil {
-		return Schedule{}, Schedule{}, &settings.FieldError{Field: "expectedVersion", Reason: "required: the version you read"}
+		return Schedule{}, Schedule{}, &refusal.FieldError{Field: "expectedVersion", Reason: "required: the version you read"}
 	}
 	now := m.now()
 	// The stored row is re-read below (with its new version), so Update's copy is dropped.
@@ -132,7 +133,7 @@ func (m *Manager) setEnabled(ctx context.Context, id, by string, enabled bool) (
 	now := m.now()
 	before, _, err = m.Store.Update(ctx, id, nil, by, now, func(cur Schedule) (Schedule, error) {
 		if enabled && cur.Kind == KindOnce && cur.RunAt != nil && !cur.RunAt.After(now) {
-			return Schedule{}, &settings.FieldError{Field: "runAt", Reason: fmt.Sprintf(
+			return Schedule{}, &refusal.FieldError{Field: "runAt", Reason: fmt.Sprintf(
 				"%s has passed; edit the schedule with a new runAt instead of resuming it", cur.RunAt.Format(time.RFC3339))}
 		}
 		cur.Enabled = enabled

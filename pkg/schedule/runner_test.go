@@ -16,6 +16,7 @@ import (
 
 	"github.com/kubedoor/kubedoor-grafana/pkg/actions"
 	"github.com/kubedoor/kubedoor-grafana/pkg/notify"
+	"github.com/kubedoor/kubedoor-grafana/pkg/refusal"
 	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
 	"github.com/kubedoor/kubedoor-grafana/pkg/snapshot"
 )
@@ -320,7 +321,7 @@ func TestManagerEdits(t *testing.T) {
 		t.Fatalf("update: %+v %v", after, err)
 	}
 	_, _, err = f.mgr.Update(ctx, sc.ID, spec, f.clusters, "bob") // still says version 1
-	var ce *ConflictError
+	var ce *refusal.Conflict[Schedule]
 	if !errors.As(err, &ce) || ce.Current.Version != 2 {
 		t.Fatalf("a stale version must conflict with the current one: %v", err)
 	}
@@ -340,7 +341,7 @@ func TestManagerEdits(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, _, err = f.mgr.Resume(ctx, sc.ID, "ada")
-	if fe, ok := settings.AsFieldError(err); !ok || fe.Field != "runAt" {
+	if fe, ok := refusal.AsFieldError(err); !ok || fe.Field != "runAt" {
 		t.Fatalf("resuming a past once schedule: %v", err)
 	}
 

@@ -15,6 +15,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/kubedoor/kubedoor-grafana/pkg/actions"
+	"github.com/kubedoor/kubedoor-grafana/pkg/refusal"
 	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
 	"github.com/kubedoor/kubedoor-grafana/pkg/workload"
 )
@@ -174,13 +175,13 @@ func LoadZone(name string) (*time.Location, error) {
 var dnsLabel = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
 var dnsSubdomain = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
 
-func fieldErr(field, format string, args ...any) *settings.FieldError {
-	return &settings.FieldError{Field: field, Reason: fmt.Sprintf(format, args...)}
+func fieldErr(field, format string, args ...any) *refusal.FieldError {
+	return &refusal.FieldError{Field: field, Reason: fmt.Sprintf(format, args...)}
 }
 
 // Validate checks spec against the clusters in force at now, fills defaults (time zone from the
 // cluster, name, days) and returns the schedule it describes. A past runAt, a bad cron or zone
-// are *settings.FieldError naming the field.
+// are *refusal.FieldError naming the field.
 func (spec Spec) Validate(now time.Time, clusters []settings.Cluster) (Schedule, error) {
 	var cl *settings.Cluster
 	for i := range clusters {

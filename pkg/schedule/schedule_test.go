@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kubedoor/kubedoor-grafana/pkg/refusal"
 	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
 )
 
@@ -165,7 +166,7 @@ func TestSpecValidation(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			s, err := tt.spec.Validate(now, clusters)
 			if tt.wantField != "" {
-				fe, ok := settings.AsFieldError(err)
+				fe, ok := refusal.AsFieldError(err)
 				if !ok || fe.Field != tt.wantField {
 					t.Fatalf("got %v, want a field error on %s", err, tt.wantField)
 				}

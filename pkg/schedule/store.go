@@ -3,7 +3,6 @@ package schedule
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -11,23 +10,20 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/kubedoor/kubedoor-grafana/pkg/actions"
+	"github.com/kubedoor/kubedoor-grafana/pkg/refusal"
 	"github.com/kubedoor/kubedoor-grafana/pkg/store"
 	"github.com/kubedoor/kubedoor-grafana/pkg/workload"
 )
 
-// Errors of the Store.
-var (
-	ErrNotFound = errors.New("no such schedule")
-	ErrConflict = errors.New("the schedule was changed by someone else")
-)
+// ErrNotFound is returned (wrapped, naming the id) for a schedule that does not exist; it is a
+// refusal.ErrNotFound.
+var ErrNotFound = refusal.Kind(refusal.ErrNotFound, "no such schedule")
 
-// ConflictError carries the current schedule when an expected version did not match.
-type ConflictError struct{ Current Schedule }
-
-func (e *ConflictError) Error() string {
-	return fmt.Sprintf("%v: it is at version %d", ErrConflict, e.Current.Version)
+// conflict refuses a write based on a version other than cur's, carrying cur.
+func conflict(cur Schedule) *refusal.Conflict[Schedule] {
+	return &refusal.Conflict[Schedule]{Current: cur,
+		Message: fmt.Sprintf("the schedule was changed by someone else: it is at version %d; reload it and apply your change again", cur.Version)}
 }
-func (e *ConflictError) Unwrap() error { return ErrConflict }
 
 // Store keeps schedules (versioned rows in `schedules`, the highest version wins) and their runs
 // (`schedule_runs`, re-inserted as a run progresses, the latest wins).
@@ -191,7 +187,7 @@ func (s *Store) Update(ctx context.Context, id string, expected *uint64, by stri
 		return Schedule{}, Schedule{}, err
 	}
 	if expected != nil && *expected != cur.Version {
-		return cur, Schedule{}, &ConflictError{Current: cur}
+		return cur, Schedule{}, conflict(cur)
 	}
 	next, err := change(cur)
 	if err != nil {

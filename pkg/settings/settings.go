@@ -4,12 +4,13 @@ package settings
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/url"
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/kubedoor/kubedoor-grafana/pkg/refusal"
 )
 
 // Storage modes.
@@ -103,14 +104,6 @@ func SecureKey(kind, name, key string) string {
 	return kind + "." + name + "." + key
 }
 
-// FieldError is a validation failure on one field; APIs turn it into a 400 naming the field.
-type FieldError struct {
-	Field  string `json:"field"`
-	Reason string `json:"reason"`
-}
-
-func (e *FieldError) Error() string { return e.Field + ": " + e.Reason }
-
 // Parse decodes Grafana's jsonData and secureJsonData, applies defaults and validates.
 func Parse(jsonData []byte, secure map[string]string) (App, error) {
 	var a App
@@ -167,28 +160,28 @@ var (
 	promLabelKey  = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]*$`)
 )
 
-// Validate returns the first problem found as a *FieldError.
+// Validate returns the first problem found as a *refusal.FieldError.
 func (a App) Validate() error {
 	switch a.Storage.Mode {
 	case StorageEmbedded:
 	case StorageServer:
 		if a.Storage.Address == "" {
-			return &FieldError{"storage.address", "required when storage.mode is server (host:port of the native protocol, e.g. clickhouse:9000)"}
+			return refusal.Field("storage.address", "required when storage.mode is server (host:port of the native protocol, e.g. clickhouse:9000)")
 		}
 		if !strings.Contains(a.Storage.Address, ":") {
-			return &FieldError{"storage.address", "must be host:port"}
+			return refusal.Field("storage.address", "must be host:port")
 		}
 		if !identifier.MatchString(a.Storage.Database) {
-			return &FieldError{"storage.database", "must be a plain identifier (letters, digits, underscore)"}
+			return refusal.Field("storage.database", "must be a plain identifier (letters, digits, underscore)")
 		}
 		if a.Storage.Cluster != "" && !identifier.MatchString(a.Storage.Cluster) {
-			return &FieldError{"storage.cluster", "must be a plain identifier (letters, digits, underscore)"}
+			return refusal.Field("storage.cluster", "must be a plain identifier (letters, digits, underscore)")
 		}
 	default:
-		return &FieldError{"storage.mode", fmt.Sprintf("must be %q or %q, got %q", StorageEmbedded, StorageServer, a.Storage.Mode)}
+		return refusal.Field("storage.mode", fmt.Sprintf("must be %q or %q, got %q", StorageEmbedded, StorageServer, a.Storage.Mode))
 	}
 	if a.PublishIntervalSeconds < 30 || a.PublishIntervalSeconds > 86400 {
-		return &FieldError{"publishIntervalSeconds", "must be from 30 to 86400 seconds"}
+		return refusal.Field("publishIntervalSeconds", "must be from 30 to 86400 seconds")
 	}
 	seen := map[string]bool{}
 	for i, c := range a.Clusters {
@@ -196,7 +189,7 @@ func (a App) Validate() error {
 			return err
 		}
 		if seen[c.Name] {
-			return &FieldError{fmt.Sprintf("clusters[%d].name", i), fmt.Sprintf("duplicate cluster name %q", c.Name)}
+			return refusal.Field(fmt.Sprintf("clusters[%d].name", i), fmt.Sprintf("duplicate cluster name %q", c.Name))
 		}
 		seen[c.Name] = true
 	}
@@ -204,17 +197,17 @@ func (a App) Validate() error {
 	for i, ch := range a.Notifications {
 		path := fmt.Sprintf("notifications[%d]", i)
 		if !channelID.MatchString(ch.ID) {
-			return &FieldError{path + ".id", "must be 1-63 letters, digits, '-' or '_'"}
+			return refusal.Field(path+".id", "must be 1-63 letters, digits, '-' or '_'")
 		}
 		if ids[ch.ID] {
-			return &FieldError{path + ".id", fmt.Sprintf("duplicate channel id %q", ch.ID)}
+			return refusal.Field(path+".id", fmt.Sprintf("duplicate channel id %q", ch.ID))
 		}
 		ids[ch.ID] = true
 		if !channelKinds[ch.Kind] {
-			return &FieldError{path + ".kind", "must be one of wecom, dingtalk, feishu, slack, webhook"}
+			return refusal.Field(path+".kind", "must be one of wecom, dingtalk, feishu, slack, webhook")
 		}
 		if ch.Cluster != "" && !seen[ch.Cluster] {
-			return &FieldError{path + ".cluster", fmt.Sprintf("no cluster named %q", ch.Cluster)}
+			return refusal.Field(path+".cluster", fmt.Sprintf("no cluster named %q", ch.Cluster))
 		}
 	}
 	return nil
@@ -227,29 +220,29 @@ var (
 
 func (c Cluster) validate(path string) error {
 	if !clusterName.MatchString(c.Name) {
-		return &FieldError{path + ".name", "must be 1-63 lower-case letters, digits or '-', starting and ending with a letter or digit"}
+		return refusal.Field(path+".name", "must be 1-63 lower-case letters, digits or '-', starting and ending with a letter or digit")
 	}
 	u, err := url.Parse(c.PrometheusURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return &FieldError{path + ".prometheusUrl", "must be an http(s) URL such as http://prometheus:9090"}
+		return refusal.Field(path+".prometheusUrl", "must be an http(s) URL such as http://prometheus:9090")
 	}
 	if c.ClusterLabelKey != "" && !promLabelKey.MatchString(c.ClusterLabelKey) {
-		return &FieldError{path + ".clusterLabelKey", "must be a valid Prometheus label name"}
+		return refusal.Field(path+".clusterLabelKey", "must be a valid Prometheus label name")
 	}
 	if _, err := time.LoadLocation(c.TimeZone); err != nil {
-		return &FieldError{path + ".timeZone", fmt.Sprintf("unknown IANA time zone %q", c.TimeZone)}
+		return refusal.Field(path+".timeZone", fmt.Sprintf("unknown IANA time zone %q", c.TimeZone))
 	}
 	if !namespaceName.MatchString(c.KubedoorNamespace) {
-		return &FieldError{path + ".kubedoorNamespace", "must be a namespace name: 1-63 lower-case letters, digits or '-'"}
+		return refusal.Field(path+".kubedoorNamespace", "must be a namespace name: 1-63 lower-case letters, digits or '-'")
 	}
 	switch c.KubeAccess {
 	case "", KubeAccessInCluster:
 	case KubeAccessKubeconfig:
 		if strings.TrimSpace(c.Kubeconfig) == "" {
-			return &FieldError{path + ".kubeconfig", "kubeAccess is kubeconfig but no kubeconfig is stored (secure field)"}
+			return refusal.Field(path+".kubeconfig", "kubeAccess is kubeconfig but no kubeconfig is stored (secure field)")
 		}
 	default:
-		return &FieldError{path + ".kubeAccess", fmt.Sprintf("must be %q, %q or empty", KubeAccessKubeconfig, KubeAccessInCluster)}
+		return refusal.Field(path+".kubeAccess", fmt.Sprintf("must be %q, %q or empty", KubeAccessKubeconfig, KubeAccessInCluster))
 	}
 	return nil
 }
@@ -262,13 +255,6 @@ func (a App) Cluster(name string) (Cluster, bool) {
 		}
 	}
 	return Cluster{}, false
-}
-
-// AsFieldError reports whether err is a validation error and returns it.
-func AsFieldError(err error) (*FieldError, bool) {
-	var fe *FieldError
-	ok := errors.As(err, &fe)
-	return fe, ok
 }
 
 // Default is the configuration used before Grafana hands over saved settings: the embedded

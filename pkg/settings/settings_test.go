@@ -2,6 +2,8 @@ package settings
 
 import (
 	"testing"
+
+	"github.com/kubedoor/kubedoor-grafana/pkg/refusal"
 )
 
 func TestParse(t *testing.T) {
@@ -80,7 +82,7 @@ func TestParse(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			a, err := Parse([]byte(tt.jsonData), tt.secure)
 			if tt.wantField != "" {
-				fe, ok := AsFieldError(err)
+				fe, ok := refusal.AsFieldError(err)
 				if !ok {
 					t.Fatalf("want a field error on %s, got %v", tt.wantField, err)
 				}

@@ -1,4 +1,4 @@
-package operations
+package backend
 
 import (
 	"context"
@@ -10,10 +10,10 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/pkg/publish"
 )
 
-// PublishVia adapts the publish worker, whose Trigger is asynchronous, to actions.Publisher: it
+// publishVia adapts the publish worker, whose Trigger is asynchronous, to actions.Publisher: it
 // triggers the workload's cluster and waits (at most timeout) for a reconcile that started after
 // the trigger to end, so a scale follows a policy that already says the new replicas.
-func PublishVia(w *publish.Worker, timeout time.Duration) actions.Publisher {
+func publishVia(w *publish.Worker, timeout time.Duration) actions.Publisher {
 	return publishWaiter{w: w, timeout: timeout}
 }
 

@@ -1,9 +1,10 @@
-package operations
+//go:build parts
+
+package backend
 
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"os"
 	"strings"
@@ -26,61 +27,48 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/webhook/deploy/crd"
 )
 
-// PublishVia is tested with the real publish worker against a real kube-apiserver with the CRD,
+// publishVia is tested with the real publish worker against a real kube-apiserver with the CRD,
 // and the service on the embedded engine.
-var (
-	kube *testenv.Kube
-	svc  *service.Service
-	dyn  dynamic.Interface
-)
 
-func TestMain(m *testing.M) { os.Exit(run(m)) }
-
-func run(m *testing.M) int {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	fail := func(err error) int {
-		fmt.Fprintln(os.Stderr, "operations tests cannot start:", err)
-		return 1
-	}
+// publishParts starts a kube-apiserver with the CRD and a "shop" namespace, and a service on the
+// embedded engine whose cluster prod-a reaches it (peaks-only has no Kubernetes access).
+func publishParts(t *testing.T) (*service.Service, dynamic.Interface) {
+	t.Helper()
+	ctx := t.Context()
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	lib, err := testenv.LibCHDB()
 	if err != nil {
-		return fail(err)
+		t.Fatal(err)
 	}
-	dir, err := os.MkdirTemp("", "kubedoor-operations-test-")
+	conn, err := store.Open(ctx, store.Config{DataDir: t.TempDir(), LibraryPath: lib, Database: "kubedoor", Logger: log})
 	if err != nil {
-		return fail(err)
+		t.Fatal(err)
 	}
-	defer os.RemoveAll(dir)
-	conn, err := store.Open(ctx, store.Config{DataDir: dir, LibraryPath: lib, Database: "kubedoor", Logger: log})
+	kube, err := testenv.StartKube(ctx, testenv.KubeOptions{Logger: log})
 	if err != nil {
-		return fail(err)
+		t.Fatal(err)
 	}
-	if kube, err = testenv.StartKube(ctx, testenv.KubeOptions{Logger: log}); err != nil {
-		return fail(err)
-	}
-	defer kube.Stop()
-	dyn = dynamic.NewForConfigOrDie(kube.RESTConfig())
+	t.Cleanup(func() { _ = kube.Stop() })
+	dyn := dynamic.NewForConfigOrDie(kube.RESTConfig())
 	if err := crd.Install(ctx, dyn); err != nil {
-		return fail(err)
+		t.Fatal(err)
 	}
 	if _, err := kube.Clientset().CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "shop"}}, metav1.CreateOptions{}); err != nil {
-		return fail(err)
+		t.Fatal(err)
 	}
 	kc, err := os.ReadFile(kube.Kubeconfig)
 	if err != nil {
-		return fail(err)
+		t.Fatal(err)
 	}
-	svc = service.New(log, func(context.Context, settings.App) (store.Conn, int, error) { return conn, 1, nil }, "test")
-	defer svc.Close()
+	svc := service.New(log, func(context.Context, settings.App) (store.Conn, int, error) { return conn, 1, nil }, "test")
+	t.Cleanup(func() { _ = svc.Close() })
 	if err := svc.Apply(ctx, settings.App{Storage: settings.Storage{Mode: settings.StorageEmbedded}, Clusters: []settings.Cluster{{
 		Name: "prod-a", PrometheusURL: "http://127.0.0.1:1", TimeZone: "UTC", KubedoorNamespace: "kubedoor",
 		KubeAccess: settings.KubeAccessKubeconfig, Kubeconfig: string(kc),
 	}, {Name: "peaks-only", PrometheusURL: "http://127.0.0.1:1", TimeZone: "UTC"}}}); err != nil {
-		return fail(err)
+		t.Fatal(err)
 	}
-	return m.Run()
+	return svc, dyn
 }
 
 // source is what the control table would desire.
@@ -102,13 +90,13 @@ func (s *source) set(want []publish.Policy, err error) {
 	s.want, s.err = want, err
 }
 
-func TestPublishViaTheWorkerWaitsForTheReconcileAndReportsTheWorkloadsPolicy(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
+func TestPublishingAManualWriteWaitsForTheReconcileAndReportsTheWorkloadsPolicy(t *testing.T) {
+	svc, dyn := publishParts(t)
+	ctx := t.Context()
 	src := &source{}
 	w := publish.NewWorker(publish.WorkerDeps{Desired: src, Parts: svc, Log: slog.New(slog.DiscardHandler)}, publish.Options{})
 	svc.Go(ctx, w)
-	p := PublishVia(w, 20*time.Second)
+	p := publishVia(w, 20*time.Second)
 	api := actions.Workload{Cluster: "prod-a", Namespace: "shop", Name: "api"}
 
 	src.set([]publish.Policy{publish.FromControl("prod-a", "shop", "api", 2, 5, nil)}, nil)
@@ -137,7 +125,7 @@ func TestPublishViaTheWorkerWaitsForTheReconcileAndReportsTheWorkloadsPolicy(t *
 	if err := p.Publish(ctx, actions.Workload{Cluster: "not-configured", Namespace: "shop", Name: "api"}); err == nil || !strings.Contains(err.Error(), "is not configured") {
 		t.Fatalf("a cluster not configured: %v", err)
 	}
-	short := PublishVia(w, 300*time.Millisecond)
+	short := publishVia(w, 300*time.Millisecond)
 	if err := short.Publish(ctx, actions.Workload{Cluster: "peaks-only", Namespace: "shop", Name: "api"}); err == nil || !strings.Contains(err.Error(), "did not finish within 300ms") {
 		t.Fatalf("a cluster the worker never publishes (no Kubernetes access): %v", err)
 	}
