@@ -1,3 +1,5 @@
+//go:build parts
+
 package main_test
 
 // These tests run the built kubedoor-webhook binary against a real kube-apiserver: the CRD is

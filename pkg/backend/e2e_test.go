@@ -1,3 +1,5 @@
+//go:build parts
+
 package backend_test
 
 // The product's main thread, end to end, on real parts: the plugin executable (started as

@@ -1,3 +1,5 @@
+//go:build parts
+
 package enforce
 
 // Against a real etcd + kube-apiserver with the CapacityPolicy CRD installed.

@@ -1,3 +1,5 @@
+//go:build parts
+
 package preview
 
 // Against a real etcd + kube-apiserver with the CapacityPolicy CRD installed: Deployments,

@@ -1,3 +1,5 @@
+//go:build parts
+
 package publish
 
 // The publisher's tests run against a real etcd + kube-apiserver with the CapacityPolicy CRD

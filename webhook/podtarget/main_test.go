@@ -1,3 +1,5 @@
+//go:build parts
+
 // Package podtarget_test runs the built kubedoor-webhook against a real kube-apiserver with
 // kube-controller-manager, so the Pods of the pods enforcement target are the ones the
 // ReplicaSet and StatefulSet controllers create, as in a cluster. The scheduler and kwok are
