@@ -2,12 +2,11 @@ package deploy_test
 
 import (
 	"bytes"
-	"crypto/x509"
-	"encoding/pem"
 	"io"
 	"strings"
 	"testing"
 
+	"github.com/kubedoor/kubedoor-grafana/internal/testenv"
 	"github.com/kubedoor/kubedoor-grafana/webhook/deploy"
 )
 
@@ -45,19 +44,7 @@ func manifests(t *testing.T, o deploy.Options) []byte {
 
 func verifyServing(t *testing.T, caPEM, certPEM []byte, host string) {
 	t.Helper()
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(caPEM) {
-		t.Fatal("the Secret's ca.crt is not a PEM certificate")
-	}
-	block, _ := pem.Decode(certPEM)
-	if block == nil {
-		t.Fatal("tls.crt is not PEM")
-	}
-	cert, err := x509.ParseCertificate(block.Bytes)
-	if err != nil {
+	if err := testenv.VerifyServing(caPEM, certPEM, host); err != nil {
 		t.Fatal(err)
-	}
-	if _, err := cert.Verify(x509.VerifyOptions{Roots: pool, DNSName: host}); err != nil {
-		t.Fatalf("serving certificate does not verify for %s: %v", host, err)
 	}
 }
