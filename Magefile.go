@@ -253,6 +253,12 @@ func Test() error {
 	return nil
 }
 
+// partsTag switches on the tests that need real parts (kube-apiserver, etcd and kwok via
+// internal/testenv, Prometheus, the embedded ClickHouse engine, the built executables, the
+// browser): their files start with `//go:build parts`. Without it `go test ./...` runs only the
+// pure tests, in seconds; every target here passes it, so CI runs and checks both tiers.
+const partsTag = "parts"
+
 // goPackages are the module's package trees. "./..." would also walk node_modules, where npm
 // packages sometimes ship Go files of their own.
 var goPackages = []string{"./pkg/...", "./webhook/...", "./internal/...", "./cmd/...", "./deploy/..."}
@@ -266,7 +272,7 @@ func Browser() error {
 
 // Vet runs go vet on every package.
 func Vet() error {
-	return sh.RunV("go", append([]string{"vet"}, goPackages...)...)
+	return sh.RunV("go", append([]string{"vet", "-tags", partsTag}, goPackages...)...)
 }
 
 // Lint runs golangci-lint (a tool dependency in go.mod) with .golangci.yml: depguard holds the
@@ -277,12 +283,13 @@ func Lint() error {
 	return sh.RunV("go", append([]string{"tool", "golangci-lint", "run", "--allow-serial-runners"}, append(goPackages, "./api/...")...)...)
 }
 
-// GoTest runs all Go tests (real ClickHouse engine, Prometheus, kube-apiserver, plugin executable).
+// GoTest runs all Go tests, the pure ones and those on real parts (ClickHouse engine,
+// Prometheus, kube-apiserver, plugin executable).
 func GoTest() error {
 	// The engine download test serves the engine package tarball the fetch keeps in the cache.
 	mg.Deps(Deps.Libchdb)
 	env := map[string]string{"KUBEDOOR_ENGINE_TGZ": testenv.EngineTarball()}
-	return sh.RunWithV(env, "go", append([]string{"test", "-count=1", "-timeout", "40m"}, goPackages...)...)
+	return sh.RunWithV(env, "go", append([]string{"test", "-tags", partsTag, "-count=1", "-timeout", "40m"}, goPackages...)...)
 }
 
 // Fault runs the fault suite alone (docs/reliability.md): the tests in files named
@@ -294,7 +301,7 @@ func Fault() error {
 	}
 	for _, p := range pkgs {
 		// The suite runs on real parts, so with the tag of real-part tests (harmless where no file has it).
-		if err := sh.RunV("go", "test", "-tags", "parts", "-count=1", "-timeout", "40m", "-v", "-run", p.RunPattern(), "./"+p.Dir); err != nil {
+		if err := sh.RunV("go", "test", "-tags", partsTag, "-count=1", "-timeout", "40m", "-v", "-run", p.RunPattern(), "./"+p.Dir); err != nil {
 			return fmt.Errorf("fault suite in %s: %w", p.Dir, err)
 		}
 	}
@@ -351,7 +358,7 @@ func fuzzOnce(pkg, name, fuzzTime string) error {
 	for attempt := 1; ; attempt++ {
 		before := dirEntries(corpus)
 		var out strings.Builder
-		cmd := exec.Command("go", "test", "-run", "^$", "-fuzz", "^"+name+"$", "-fuzztime", fuzzTime, pkg)
+		cmd := exec.Command("go", "test", "-tags", partsTag, "-run", "^$", "-fuzz", "^"+name+"$", "-fuzztime", fuzzTime, pkg)
 		cmd.Stdout, cmd.Stderr = io.MultiWriter(os.Stdout, &out), io.MultiWriter(os.Stderr, &out)
 		err := cmd.Run()
 		if err == nil {

@@ -1,3 +1,5 @@
+//go:build parts
+
 package main_test
 
 import (
@@ -21,10 +23,10 @@ func TestAHungWebhookDelaysOnlyEnforcedNamespacesAndOnlyUpToTheTimeout(t *testin
 	enforced := mustNamespace(ctx, "hung", v1alpha1.ControlEnforce, "")
 	plain := mustNamespace(ctx, "plain", "", "")
 
-	if err := hook.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
+	if err := hook.Process().Signal(syscall.SIGSTOP); err != nil {
 		t.Fatal(err)
 	}
-	defer func() { _ = hook.cmd.Process.Signal(syscall.SIGCONT) }()
+	defer func() { _ = hook.Process().Signal(syscall.SIGCONT) }()
 
 	var wg sync.WaitGroup
 	var enforcedErr, plainErr error
@@ -63,11 +65,11 @@ func TestAHungWebhookDelaysOnlyEnforcedNamespacesAndOnlyUpToTheTimeout(t *testin
 func TestAKilledWebhookFailsOpenAndEnforcementResumesWhenItReturns(t *testing.T) {
 	ctx := context.Background()
 	ns := mustNamespace(ctx, "outage", v1alpha1.ControlEnforce, "")
-	hook.kill()
+	hook.Stop()
 	restarted := false
 	defer func() {
 		if !restarted {
-			if err := hook.start(ctx); err != nil {
+			if err := hook.Start(ctx); err != nil {
 				t.Errorf("restarting the webhook: %v", err)
 			}
 		}
@@ -82,7 +84,7 @@ func TestAKilledWebhookFailsOpenAndEnforcementResumesWhenItReturns(t *testing.T)
 	}
 	wantReplicas(t, stored(t, ns, "during-outage"), 2, "admitted unmodified while the webhook was down")
 
-	if err := hook.start(ctx); err != nil {
+	if err := hook.Start(ctx); err != nil {
 		t.Fatalf("restarting the webhook: %v", err)
 	}
 	restarted = true

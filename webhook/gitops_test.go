@@ -1,3 +1,5 @@
+//go:build parts
+
 package main_test
 
 // A GitOps tool applies the same manifest again and again with server-side apply; under the

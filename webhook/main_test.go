@@ -1,3 +1,5 @@
+//go:build parts
+
 package main_test
 
 // These tests run the built kubedoor-webhook binary against a real kube-apiserver: the CRD is
@@ -6,20 +8,13 @@ package main_test
 // assertion reads the Deployment the API server STORED.
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"net"
-	"net/http"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -34,7 +29,6 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/api/v1alpha1"
 	"github.com/kubedoor/kubedoor-grafana/internal/testenv"
 	"github.com/kubedoor/kubedoor-grafana/webhook/deploy/crd"
-	"github.com/kubedoor/kubedoor-grafana/webhook/registration"
 )
 
 const (
@@ -47,8 +41,7 @@ var (
 	restCfg *rest.Config
 	cs      *kubernetes.Clientset
 	dyn     dynamic.Interface
-	hook    *webhookProcess
-	caPEM   []byte
+	hook    *testenv.Webhook
 )
 
 func TestMain(m *testing.M) { os.Exit(run(m)) }
@@ -78,101 +71,23 @@ func run(m *testing.M) int {
 		return fail("%v", err)
 	}
 	defer os.RemoveAll(dir)
-	bin := filepath.Join(dir, "kubedoor-webhook")
-	if err := testenv.GoBuild(ctx, "./webhook", bin); err != nil {
+	hook, err = testenv.StartWebhook(ctx, testenv.WebhookOptions{Dir: dir, Kubeconfig: kube.Kubeconfig,
+		Cluster: clusterName, Args: []string{"--report-interval", "200ms"}})
+	if err != nil {
 		return fail("%v", err)
 	}
-	certDir := filepath.Join(dir, "certs")
-	if out, err := exec.CommandContext(ctx, bin, "certs", "--ip", "127.0.0.1", "--out", certDir).CombinedOutput(); err != nil {
-		return fail("certs: %v\n%s", err, out)
-	}
-	if caPEM, err = os.ReadFile(filepath.Join(certDir, "ca.crt")); err != nil {
+	defer hook.Stop()
+	if err := hook.Register(ctx, cs, timeoutSeconds); err != nil {
 		return fail("%v", err)
-	}
-	hook = &webhookProcess{bin: bin, certDir: certDir, logPath: filepath.Join(dir, "webhook.log"),
-		admAddr: freeAddr(), healthAddr: freeAddr()}
-	if err := hook.start(ctx); err != nil {
-		return fail("%v\n%s", err, hook.log())
-	}
-	defer hook.kill()
-	cfg := registration.Mutating(registration.Options{URL: hook.mutateURL(), CABundle: caPEM, Timeout: timeoutSeconds})
-	if _, err := cs.AdmissionregistrationV1().MutatingWebhookConfigurations().Create(ctx, cfg, metav1.CreateOptions{}); err != nil {
-		return fail("registering webhook: %v", err)
 	}
 	if err := waitRegistered(ctx); err != nil {
-		return fail("%v\n%s", err, hook.log())
+		return fail("%v\n%s", err, hook.Log())
 	}
 	code := m.Run()
 	if code != 0 {
-		fmt.Fprintf(os.Stderr, "--- webhook log ---\n%s\n", hook.log())
+		fmt.Fprintf(os.Stderr, "--- webhook log ---\n%s\n", hook.Log())
 	}
 	return code
-}
-
-// webhookProcess is the built binary serving on loopback ports with the test cluster's kubeconfig.
-type webhookProcess struct {
-	bin, certDir, logPath string
-	admAddr, healthAddr   string
-	cmd                   *exec.Cmd
-}
-
-func (w *webhookProcess) mutateURL() string { return "https://" + w.admAddr + "/mutate" }
-func (w *webhookProcess) healthURL() string { return "http://" + w.healthAddr }
-
-func (w *webhookProcess) start(ctx context.Context) error {
-	logFile, err := os.OpenFile(w.logPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
-	if err != nil {
-		return err
-	}
-	defer logFile.Close()
-	w.cmd = exec.Command(w.bin, "serve", "--listen", w.admAddr, "--health-listen", w.healthAddr,
-		"--tls-cert-file", filepath.Join(w.certDir, "tls.crt"), "--tls-key-file", filepath.Join(w.certDir, "tls.key"),
-		"--kubeconfig", kube.Kubeconfig, "--cluster-name", clusterName, "--report-interval", "200ms")
-	w.cmd.Stdout, w.cmd.Stderr = logFile, logFile
-	if err := w.cmd.Start(); err != nil {
-		return fmt.Errorf("starting webhook: %w", err)
-	}
-	return waitHTTP(ctx, w.healthURL()+"/readyz")
-}
-
-func (w *webhookProcess) kill() {
-	if w.cmd != nil && w.cmd.Process != nil {
-		_ = w.cmd.Process.Kill()
-		_, _ = w.cmd.Process.Wait()
-	}
-}
-
-func (w *webhookProcess) log() string {
-	b, _ := os.ReadFile(w.logPath)
-	return string(b)
-}
-
-func freeAddr() string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		panic(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
-func waitHTTP(ctx context.Context, url string) error {
-	ctx, cancel := context.WithTimeout(ctx, time.Minute)
-	defer cancel()
-	for {
-		resp, err := http.Get(url)
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("%s: %w (last error %v)", url, ctx.Err(), err)
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
 }
 
 // waitRegistered creates probe Deployments until one reaches the webhook: the API server picks
@@ -233,33 +148,13 @@ func deployment(name string, replicas int32) *appsv1.Deployment {
 	}
 }
 
-// metric sums a counter or gauge over the series whose labels include want.
+// metric sums a counter or gauge of the webhook over the series whose labels include want.
 func metric(name string, want map[string]string) float64 {
-	resp, err := http.Get(hook.healthURL() + "/metrics")
+	v, err := hook.Metric(name, want)
 	if err != nil {
 		panic(err)
 	}
-	defer resp.Body.Close()
-	parser := expfmt.NewTextParser(model.UTF8Validation)
-	families, err := parser.TextToMetricFamilies(bufio.NewReader(resp.Body))
-	if err != nil {
-		panic(err)
-	}
-	total := 0.0
-	for _, m := range families[name].GetMetric() {
-		l := map[string]string{}
-		for _, p := range m.GetLabel() {
-			l[p.GetName()] = p.GetValue()
-		}
-		match := true
-		for k, v := range want {
-			match = match && l[k] == v
-		}
-		if match {
-			total += m.GetCounter().GetValue() + m.GetGauge().GetValue()
-		}
-	}
-	return total
+	return v
 }
 
 // policySpec builds a CapacityPolicy for the dynamic client.

@@ -1,3 +1,5 @@
+//go:build parts
+
 package main_test
 
 import (
@@ -13,6 +15,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kubedoor/kubedoor-grafana/api/v1alpha1"
+	"github.com/kubedoor/kubedoor-grafana/internal/testenv"
 )
 
 func TestTheAPIServerSendsReviewsOnlyForLabelledNamespaces(t *testing.T) {
@@ -60,7 +63,7 @@ func TestTheAPIServerSendsReviewsOnlyForLabelledNamespaces(t *testing.T) {
 
 func TestMalformedReviewsAreRejectedOverTLS(t *testing.T) {
 	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(caPEM) {
+	if !pool.AppendCertsFromPEM(hook.CAPEM) {
 		t.Fatal("bad CA")
 	}
 	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}, Timeout: 10 * time.Second}
@@ -73,7 +76,7 @@ func TestMalformedReviewsAreRejectedOverTLS(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			resp, err := client.Post(hook.mutateURL(), "application/json", strings.NewReader(tt.body))
+			resp, err := client.Post(hook.MutateURL(), "application/json", strings.NewReader(tt.body))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -84,7 +87,7 @@ func TestMalformedReviewsAreRejectedOverTLS(t *testing.T) {
 		})
 	}
 	// The process is still serving after all of that.
-	if err := waitHTTP(context.Background(), hook.healthURL()+"/readyz"); err != nil {
+	if err := testenv.WaitHTTP(context.Background(), hook.HealthURL()+"/readyz"); err != nil {
 		t.Fatal(err)
 	}
 }

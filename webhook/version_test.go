@@ -1,3 +1,5 @@
+//go:build parts
+
 package main_test
 
 import (
@@ -16,7 +18,7 @@ func TestVersionFlagPrintsThePackageVersion(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, arg := range []string{"--version", "-version", "version"} {
-		out, err := exec.Command(hook.bin, arg).CombinedOutput()
+		out, err := exec.Command(hook.Bin, arg).CombinedOutput()
 		if err != nil {
 			t.Fatalf("%s: %v\n%s", arg, err, out)
 		}
@@ -24,7 +26,7 @@ func TestVersionFlagPrintsThePackageVersion(t *testing.T) {
 			t.Errorf("kubedoor-webhook %s printed %q, want package.json's %q", arg, got, want)
 		}
 	}
-	if log := hook.log(); !strings.Contains(log, `"msg":"kubedoor-webhook starting","version":"`+want+`"`) {
+	if log := hook.Log(); !strings.Contains(log, `"msg":"kubedoor-webhook starting","version":"`+want+`"`) {
 		t.Errorf("the serving webhook's log has no start line with version %s:\n%.2000s", want, log)
 	}
 }

@@ -15,7 +15,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kubedoor/kubedoor-grafana/webhook/deploy/crd"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 )
@@ -314,4 +316,14 @@ current-context: testenv
 		return fmt.Errorf("writing kubeconfig: %w", err)
 	}
 	return nil
+}
+
+// InstallCRD installs the committed CapacityPolicy CRD (embedded by webhook/deploy/crd), as the
+// webhook's manifests do.
+func (k *Kube) InstallCRD(ctx context.Context) error {
+	d, err := dynamic.NewForConfig(k.RESTConfig())
+	if err != nil {
+		return err
+	}
+	return crd.Install(ctx, d)
 }

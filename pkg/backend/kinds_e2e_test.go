@@ -1,3 +1,5 @@
+//go:build parts
+
 package backend_test
 
 // docs/workload-kinds.md end to end on real parts: a StatefulSet and a DaemonSet (beside a

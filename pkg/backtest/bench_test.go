@@ -1,3 +1,5 @@
+//go:build parts
+
 package backtest
 
 // Backtest of one row over 400 days on the embedded engine, in a table that holds 400 days of

@@ -1,3 +1,5 @@
+//go:build parts
+
 package backtest
 
 // On the embedded engine: a workload's peak history written as the collector writes it, the

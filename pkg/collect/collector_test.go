@@ -1,3 +1,5 @@
+//go:build parts
+
 package collect
 
 // These tests run the collector against a real Prometheus loaded with synthetic clusters whose

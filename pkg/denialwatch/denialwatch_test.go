@@ -1,3 +1,5 @@
+//go:build parts
+
 package denialwatch
 
 // Runs against a real etcd + kube-apiserver; the denial Events are recorded by the webhook's
@@ -10,7 +12,6 @@ import (
 	"log/slog"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -42,32 +43,6 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	kube.Stop()
 	os.Exit(code)
-}
-
-// notes records notifications.
-type notes struct {
-	mu  sync.Mutex
-	got []notify.Event
-}
-
-func (n *notes) Notify(_ context.Context, e notify.Event) {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	n.got = append(n.got, e)
-}
-
-func (n *notes) waitFor(t *testing.T, count int) []notify.Event {
-	t.Helper()
-	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		n.mu.Lock()
-		got := append([]notify.Event(nil), n.got...)
-		n.mu.Unlock()
-		if len(got) >= count {
-			return got
-		}
-	}
-	t.Fatalf("want %d notifications, got %d", count, len(n.got))
-	return nil
 }
 
 func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
@@ -160,15 +135,5 @@ func TestAnIdentityThatMayNotListEventsGetsAnErrorSayingSo(t *testing.T) {
 	err := Watch(context.Background(), "prod-a", kubernetes.NewForConfigOrDie(cfg), &notes{}, quiet())
 	if err == nil || !strings.Contains(err.Error(), "list/watch of events") {
 		t.Fatalf("want an error naming the missing permission, got %v", err)
-	}
-}
-
-func TestOnlyTheBackendHoldingAClusterSendsItsDenials(t *testing.T) {
-	n := &notes{}
-	l := leaderOnly{n: n, elsewhere: func(c string) bool { return c == "held-elsewhere" }}
-	l.Notify(context.Background(), notify.Event{Kind: notify.EventDenied, Cluster: "held-elsewhere", Key: "shop/a"})
-	l.Notify(context.Background(), notify.Event{Kind: notify.EventDenied, Cluster: "held-here", Key: "shop/b"})
-	if got := n.waitFor(t, 1); len(got) != 1 || got[0].Key != "shop/b" {
-		t.Fatalf("notified %+v; want only the cluster this backend holds", got)
 	}
 }

@@ -1,3 +1,5 @@
+//go:build parts
+
 package enforce
 
 // Against a real etcd + kube-apiserver with the CapacityPolicy CRD installed.
@@ -24,7 +26,6 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/api/v1alpha1"
 	"github.com/kubedoor/kubedoor-grafana/internal/testenv"
 	"github.com/kubedoor/kubedoor-grafana/pkg/refusal"
-	"github.com/kubedoor/kubedoor-grafana/webhook/deploy/crd"
 )
 
 var kube *testenv.Kube
@@ -37,7 +38,7 @@ func TestMain(m *testing.M) {
 
 func run(m *testing.M) int {
 	flag.Parse()
-	if fuzzing() {
+	if testenv.Fuzzing() {
 		return m.Run() // fuzz targets are pure: no apiserver in every fuzz worker
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
@@ -48,20 +49,11 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer kube.Stop()
-	if err := installCRD(ctx); err != nil {
+	if err := kube.InstallCRD(ctx); err != nil {
 		fmt.Fprintf(os.Stderr, "enforce tests cannot start: %v\n", err)
 		return 1
 	}
 	return m.Run()
-}
-
-// installCRD installs the committed CRD (embedded by webhook/deploy/crd).
-func installCRD(ctx context.Context) error {
-	d, err := dynamic.NewForConfig(kube.RESTConfig())
-	if err != nil {
-		return err
-	}
-	return crd.Install(ctx, d)
 }
 
 func newSwitch(t *testing.T) *Switch {
@@ -315,7 +307,7 @@ func TestAClusterWithoutTheCRDStillListsNamespacesWithAWarning(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		if err := installCRD(context.Background()); err != nil {
+		if err := kube.InstallCRD(context.Background()); err != nil {
 			t.Fatalf("reinstalling the CRD: %v", err)
 		}
 	})
@@ -338,11 +330,4 @@ func TestAClusterWithoutTheCRDStillListsNamespacesWithAWarning(t *testing.T) {
 	if len(warnings) != 1 || !strings.Contains(warnings[0], "kubectl apply -f "+crdFile) {
 		t.Fatalf("warnings %v", warnings)
 	}
-}
-
-// fuzzing reports whether this process runs a fuzz target (coordinator or worker).
-func fuzzing() bool {
-	f := flag.Lookup("test.fuzz")
-	w := flag.Lookup("test.fuzzworker")
-	return (f != nil && f.Value.String() != "") || (w != nil && w.Value.String() == "true")
 }

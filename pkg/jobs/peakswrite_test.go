@@ -1,3 +1,5 @@
+//go:build parts
+
 package jobs
 
 // Tests of peaks.WriteDay and peaks.Prune on the embedded engine. They live here, beside the

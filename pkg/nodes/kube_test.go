@@ -1,3 +1,5 @@
+//go:build parts
+
 package nodes
 
 // On a real kube-apiserver with kwok running the nodes and pods, and the embedded store holding

@@ -1,3 +1,5 @@
+//go:build parts
+
 package peaks
 
 // Dashboard queries at docs/design.md §11's scale: 1 year × 10,000 workloads of daily rows (app,

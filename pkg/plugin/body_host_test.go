@@ -1,3 +1,5 @@
+//go:build parts
+
 package plugin_test
 
 // Every route that reads a JSON body, called through the plugin executable as Grafana calls it,

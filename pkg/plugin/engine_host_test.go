@@ -1,3 +1,5 @@
+//go:build parts
+
 package plugin_test
 
 // The engine routes through the plugin executable: what an admin sees with the engine present

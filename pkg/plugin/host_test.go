@@ -1,3 +1,5 @@
+//go:build parts
+
 package plugin_test
 
 // These tests start the built plugin executable the way Grafana does (go-plugin handshake over

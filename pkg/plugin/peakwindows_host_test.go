@@ -1,3 +1,5 @@
+//go:build parts
+
 package plugin_test
 
 // The peak-windows route through the plugin, on the embedded store: the cluster's window and a

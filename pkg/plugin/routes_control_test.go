@@ -1,3 +1,5 @@
+//go:build parts
+
 package plugin_test
 
 // The control-table and peak routes, first in-process (to see the publish hook the lead wires

@@ -1,3 +1,5 @@
+//go:build parts
+
 package plugin_test
 
 // The backtest and preview routes in process, on the embedded engine and a real

@@ -1,3 +1,5 @@
+//go:build parts
+
 package plugin_test
 
 // The GitOps route in process, on the embedded engine and a real kube-apiserver reached

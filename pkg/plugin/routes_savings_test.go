@@ -1,3 +1,5 @@
+//go:build parts
+
 package plugin_test
 
 // The recommendations route in process, on the embedded engine and the testbed kube-apiserver:

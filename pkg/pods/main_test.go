@@ -1,3 +1,5 @@
+//go:build parts
+
 package pods
 
 // The operations run against a real kube-apiserver with the controller-manager (its ReplicaSet,

@@ -1,3 +1,5 @@
+//go:build parts
+
 package preview
 
 // The impact preview at fleet scale: 10,000 live Deployments (two containers each) in 10

@@ -1,3 +1,5 @@
+//go:build parts
+
 package preview
 
 // Against a real etcd + kube-apiserver with the CapacityPolicy CRD installed: Deployments,
@@ -29,7 +31,6 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/internal/testenv"
 	"github.com/kubedoor/kubedoor-grafana/pkg/control"
 	"github.com/kubedoor/kubedoor-grafana/pkg/workload"
-	"github.com/kubedoor/kubedoor-grafana/webhook/deploy/crd"
 )
 
 var kube *testenv.Kube
@@ -46,11 +47,7 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer kube.Stop()
-	d, err := dynamic.NewForConfig(kube.RESTConfig())
-	if err == nil {
-		err = crd.Install(ctx, d)
-	}
-	if err != nil {
+	if err := kube.InstallCRD(ctx); err != nil {
 		fmt.Fprintf(os.Stderr, "preview tests cannot start: %v\n", err)
 		return 1
 	}

@@ -1,3 +1,5 @@
+//go:build parts
+
 package publish
 
 // The publisher's tests run against a real etcd + kube-apiserver with the CapacityPolicy CRD
@@ -19,7 +21,6 @@ import (
 	"k8s.io/client-go/dynamic"
 
 	"github.com/kubedoor/kubedoor-grafana/internal/testenv"
-	"github.com/kubedoor/kubedoor-grafana/webhook/deploy/crd"
 )
 
 var kube *testenv.Kube
@@ -30,7 +31,7 @@ func TestMain(m *testing.M) {
 
 func run(m *testing.M) int {
 	flag.Parse()
-	if fuzzing() {
+	if testenv.Fuzzing() {
 		return m.Run() // fuzz targets are pure: no apiserver in every fuzz worker
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
@@ -42,20 +43,11 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer kube.Stop()
-	if err := installCRD(ctx); err != nil {
+	if err := kube.InstallCRD(ctx); err != nil {
 		fmt.Fprintf(os.Stderr, "publish tests cannot start: %v\n", err)
 		return 1
 	}
 	return m.Run()
-}
-
-// installCRD installs the committed CRD (embedded by webhook/deploy/crd).
-func installCRD(ctx context.Context) error {
-	d, err := dynamic.NewForConfig(kube.RESTConfig())
-	if err != nil {
-		return err
-	}
-	return crd.Install(ctx, d)
 }
 
 // countingClient is a dynamic client whose requests are counted by verb, so tests can assert
@@ -144,11 +136,4 @@ func clean(t testing.TB) {
 	}
 	wipe()
 	t.Cleanup(wipe)
-}
-
-// fuzzing reports whether this process runs a fuzz target (coordinator or worker).
-func fuzzing() bool {
-	f := flag.Lookup("test.fuzz")
-	w := flag.Lookup("test.fuzzworker")
-	return (f != nil && f.Value.String() != "") || (w != nil && w.Value.String() == "true")
 }

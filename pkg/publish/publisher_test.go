@@ -1,3 +1,5 @@
+//go:build parts
+
 package publish
 
 import (
@@ -360,7 +362,7 @@ func TestAClusterWithoutTheCRDGetsAnErrorSayingHowToInstallIt(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		if err := installCRD(context.Background()); err != nil {
+		if err := kube.InstallCRD(context.Background()); err != nil {
 			t.Fatalf("reinstalling the CRD: %v", err)
 		}
 	})

@@ -1,11 +1,11 @@
+//go:build parts
+
 package publish
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
 	"os"
 	"sync"
 	"testing"
@@ -101,8 +101,6 @@ func (s *memSource) callsFor(cluster string) int {
 	defer s.mu.Unlock()
 	return s.calls[cluster]
 }
-
-func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
 func startWorker(t *testing.T, w *Worker, e env) {
 	t.Helper()

@@ -1,3 +1,5 @@
+//go:build parts
+
 package recommend
 
 // Derivation at docs/design.md §11's scale: 100,000 workloads × 10 days on the embedded engine.

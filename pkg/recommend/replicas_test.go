@@ -1,3 +1,5 @@
+//go:build parts
+
 package recommend
 
 import (
@@ -114,16 +116,6 @@ func TestReplicasObservedFollowWhatTheDeploymentWasSizedTo(t *testing.T) {
 		t.Fatalf("off: %+v version %d", off.Replicas, off.Version)
 	}
 	wantContainers(t, off, ctr("app", 100, -1, 64, -1))
-}
-
-func TestMinReplicasIsValidated(t *testing.T) {
-	p := DefaultParams()
-	for _, n := range []int32{-1, control.MaxReplicas + 1} {
-		p.MinReplicas = n
-		if err := p.Validate(); err == nil || !strings.Contains(err.Error(), "minReplicas") {
-			t.Errorf("minReplicas %d: %v", n, err)
-		}
-	}
 }
 
 // The store's day choice and the derived rows agree with Derive in Go, and the observed source

@@ -1,3 +1,5 @@
+//go:build parts
+
 package savings
 
 // Recommendations and savings for a cluster of 10,000 workloads on the embedded engine, in a

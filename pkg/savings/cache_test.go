@@ -1,3 +1,5 @@
+//go:build parts
+
 package savings
 
 import (

@@ -1,3 +1,5 @@
+//go:build parts
+
 package savings
 
 // On the embedded engine: a cluster's rows written as the derivation writes them, 30 days of

@@ -1,3 +1,5 @@
+//go:build parts
+
 package schedule
 
 import (
@@ -11,19 +13,6 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
 	"github.com/kubedoor/kubedoor-grafana/pkg/snapshot"
 )
-
-// BenchmarkNextAfter: one next-run computation of a daily cron in a zone with DST.
-func BenchmarkNextAfter(b *testing.B) {
-	loc, _ := LoadZone("America/New_York")
-	spec, err := ParseCron("30 2 * * 1-5", loc)
-	if err != nil {
-		b.Fatal(err)
-	}
-	t := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-	for b.Loop() {
-		t = NextAfter(spec, t)
-	}
-}
 
 // BenchmarkRunnerTick1000: one look of the runner at 1,000 cron schedules (none due) with 1,000
 // recorded runs, on the embedded engine: the store work the runner repeats at most every 30 s.

@@ -1,3 +1,5 @@
+//go:build parts
+
 package schedule
 
 import (
@@ -28,10 +30,7 @@ func TestMain(m *testing.M) {
 
 func run(m *testing.M) int {
 	// Fuzzing (-fuzz, and its workers) exercises pure functions only: spare it the parts.
-	if f := flag.Lookup("test.fuzzworker"); f != nil && f.Value.String() == "true" {
-		return m.Run()
-	}
-	if f := flag.Lookup("test.fuzz"); f != nil && f.Value.String() != "" {
+	if testenv.Fuzzing() {
 		return m.Run()
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)

@@ -1,10 +1,10 @@
+//go:build parts
+
 package cache
 
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"os"
 	"strings"
 	"testing"
@@ -48,8 +48,6 @@ func TestMain(m *testing.M) {
 	_ = kube.Stop()
 	os.Exit(code)
 }
-
-func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
@@ -198,27 +196,6 @@ func TestTheCacheAnswersFromMemoryWhatTheAPIServerHolds(t *testing.T) {
 		t.Fatal(err)
 	}
 	eventually(t, "policy deletion seen", func() bool { return c.Policy(name, "api") == nil })
-}
-
-func TestAnUnreadablePolicyIsReportedNotHidden(t *testing.T) {
-	c := &Cache{log: quiet()}
-	u := &unstructured.Unstructured{Object: map[string]any{
-		"apiVersion": "kubedoor.io/v1alpha1", "kind": "CapacityPolicy",
-		"metadata": map[string]any{"name": "api", "namespace": "shop"},
-		"spec":     map[string]any{"replicas": "four"},
-	}}
-	out, err := c.toPolicy(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := out.(*v1alpha1.CapacityPolicy)
-	if perr := PolicyError(p); perr == nil || !strings.Contains(perr.Error(), "shop/api is unreadable") {
-		t.Fatalf("PolicyError = %v", perr)
-	}
-	again, _ := c.toPolicy(p)
-	if again != p {
-		t.Fatal("the transform is not idempotent on an already converted policy")
-	}
 }
 
 // A Pod review in a pods-target namespace finds its Deployment through the cached ReplicaSet.

@@ -1,10 +1,10 @@
+//go:build parts
+
 package deploy_test
 
 import (
 	"bytes"
 	"context"
-	"crypto/x509"
-	"encoding/pem"
 	"fmt"
 	"io"
 	"log/slog"
@@ -50,15 +50,6 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	_ = kube.Stop()
 	os.Exit(code)
-}
-
-func manifests(t *testing.T, o deploy.Options) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	if err := deploy.Write(&buf, o); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
 }
 
 // apply server-side-applies every document, as `kubectl apply --server-side -f -` does.
@@ -164,25 +155,6 @@ func checkDeployment(t *testing.T, d *appsv1.Deployment) {
 		t.Errorf("no pod anti-affinity")
 	case !strings.Contains(strings.Join(c.Args, " "), "--cluster-name=prod-a"):
 		t.Errorf("args %v lack the cluster name", c.Args)
-	}
-}
-
-func verifyServing(t *testing.T, caPEM, certPEM []byte, host string) {
-	t.Helper()
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(caPEM) {
-		t.Fatal("the Secret's ca.crt is not a PEM certificate")
-	}
-	block, _ := pem.Decode(certPEM)
-	if block == nil {
-		t.Fatal("tls.crt is not PEM")
-	}
-	cert, err := x509.ParseCertificate(block.Bytes)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := cert.Verify(x509.VerifyOptions{Roots: pool, DNSName: host}); err != nil {
-		t.Fatalf("serving certificate does not verify for %s: %v", host, err)
 	}
 }
 
@@ -305,27 +277,4 @@ func secretValue(t *testing.T, doc []byte, key string) string {
 	}
 	t.Fatalf("no %s in the Secret", key)
 	return ""
-}
-
-func TestOptionsAreValidated(t *testing.T) {
-	tests := []struct {
-		name    string
-		o       deploy.Options
-		wantErr string
-	}{
-		{"an install without an image is refused", deploy.Options{}, "--image"},
-		{"kube-system is refused", deploy.Options{Image: "x", Namespace: "kube-system"}, "kube-system"},
-		{"an invalid namespace name is refused", deploy.Options{Image: "x", Namespace: "Kube Door"}, "--namespace"},
-		{"a timeout over 5s is refused", deploy.Options{Image: "x", TimeoutSeconds: 10}, "--timeout-seconds"},
-		{"a timeout too short for the webhook's deadline is refused", deploy.Options{Image: "x", TimeoutSeconds: 1}, "--timeout-seconds"},
-		{"an unknown replicas-only mode is refused", deploy.Options{Image: "x", ReplicasOnlyUpdate: "revert"}, "--replicas-only-update"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			err := deploy.Write(io.Discard, tt.o)
-			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-				t.Fatalf("error %v, want one mentioning %q", err, tt.wantErr)
-			}
-		})
-	}
 }

@@ -1,3 +1,5 @@
+//go:build parts
+
 // Package podtarget_test runs the built kubedoor-webhook against a real kube-apiserver with
 // kube-controller-manager, so the Pods of the pods enforcement target are the ones the
 // ReplicaSet and StatefulSet controllers create, as in a cluster. The scheduler and kwok are
@@ -7,19 +9,12 @@
 package podtarget_test
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"net"
-	"net/http"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -31,14 +26,12 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/api/v1alpha1"
 	"github.com/kubedoor/kubedoor-grafana/internal/testenv"
 	"github.com/kubedoor/kubedoor-grafana/webhook/deploy/crd"
-	"github.com/kubedoor/kubedoor-grafana/webhook/registration"
 )
 
 var (
-	cs        *kubernetes.Clientset
-	dyn       dynamic.Interface
-	healthURL string
-	hookLog   string
+	cs   *kubernetes.Clientset
+	dyn  dynamic.Interface
+	hook *testenv.Webhook
 )
 
 func TestMain(m *testing.M) { os.Exit(run(m)) }
@@ -67,71 +60,23 @@ func run(m *testing.M) int {
 		return fail("%v", err)
 	}
 	defer os.RemoveAll(dir)
-	bin := filepath.Join(dir, "kubedoor-webhook")
-	if err := testenv.GoBuild(ctx, "./webhook", bin); err != nil {
-		return fail("%v", err)
-	}
-	certDir := filepath.Join(dir, "certs")
-	if out, err := exec.CommandContext(ctx, bin, "certs", "--ip", "127.0.0.1", "--out", certDir).CombinedOutput(); err != nil {
-		return fail("certs: %v\n%s", err, out)
-	}
-	caPEM, err := os.ReadFile(filepath.Join(certDir, "ca.crt"))
+	hook, err = testenv.StartWebhook(ctx, testenv.WebhookOptions{Dir: dir, Kubeconfig: kube.Kubeconfig,
+		Cluster: "prod-a", Args: []string{"--report-interval", "200ms"}})
 	if err != nil {
 		return fail("%v", err)
 	}
-	adm, health := freeAddr(), freeAddr()
-	healthURL, hookLog = "http://"+health, filepath.Join(dir, "webhook.log")
-	logFile, err := os.Create(hookLog)
-	if err != nil {
+	defer hook.Stop()
+	if err := hook.Register(ctx, cs, 3); err != nil {
 		return fail("%v", err)
-	}
-	hook := exec.Command(bin, "serve", "--listen", adm, "--health-listen", health,
-		"--tls-cert-file", filepath.Join(certDir, "tls.crt"), "--tls-key-file", filepath.Join(certDir, "tls.key"),
-		"--kubeconfig", kube.Kubeconfig, "--cluster-name", "prod-a", "--report-interval", "200ms")
-	hook.Stdout, hook.Stderr = logFile, logFile
-	if err := hook.Start(); err != nil {
-		return fail("starting webhook: %v", err)
-	}
-	defer func() { _ = hook.Process.Kill(); _, _ = hook.Process.Wait(); logFile.Close() }()
-	if err := waitReady(ctx); err != nil {
-		return fail("%v", err)
-	}
-	reg := registration.Mutating(registration.Options{URL: "https://" + adm + registration.Path, CABundle: caPEM, Timeout: 3})
-	if _, err := cs.AdmissionregistrationV1().MutatingWebhookConfigurations().Create(ctx, reg, metav1.CreateOptions{}); err != nil {
-		return fail("registering webhook: %v", err)
 	}
 	if err := waitRegistered(ctx); err != nil {
 		return fail("%v", err)
 	}
 	code := m.Run()
 	if code != 0 {
-		b, err := os.ReadFile(hookLog)
-		fmt.Fprintf(os.Stderr, "--- webhook log (%s, %d bytes, %v) ---\n%s\n", hookLog, len(b), err, b)
+		fmt.Fprintf(os.Stderr, "--- webhook log (%s) ---\n%s\n", hook.LogPath, hook.Log())
 	}
 	return code
-}
-
-func freeAddr() string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		panic(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
-func waitReady(ctx context.Context) error {
-	for deadline := time.Now().Add(time.Minute); ; time.Sleep(100 * time.Millisecond) {
-		if resp, err := http.Get(healthURL + "/readyz"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-		}
-		if time.Now().After(deadline) || ctx.Err() != nil {
-			return fmt.Errorf("webhook not ready; see %s", hookLog)
-		}
-	}
 }
 
 // waitRegistered creates bare Pods in a pods-target namespace until one reaches the webhook:
@@ -183,33 +128,13 @@ func barePod(name string) *corev1.Pod {
 	return &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: name}, Spec: podSpec(name)}
 }
 
-// metric sums a counter or gauge over the series whose labels include want.
+// metric sums a counter or gauge of the webhook over the series whose labels include want.
 func metric(name string, want map[string]string) float64 {
-	resp, err := http.Get(healthURL + "/metrics")
+	v, err := hook.Metric(name, want)
 	if err != nil {
 		panic(err)
 	}
-	defer resp.Body.Close()
-	parser := expfmt.NewTextParser(model.UTF8Validation)
-	fams, err := parser.TextToMetricFamilies(bufio.NewReader(resp.Body))
-	if err != nil {
-		panic(err)
-	}
-	total := 0.0
-	for _, m := range fams[name].GetMetric() {
-		l := map[string]string{}
-		for _, p := range m.GetLabel() {
-			l[p.GetName()] = p.GetValue()
-		}
-		match := true
-		for k, v := range want {
-			match = match && l[k] == v
-		}
-		if match {
-			total += m.GetCounter().GetValue() + m.GetGauge().GetValue()
-		}
-	}
-	return total
+	return v
 }
 
 // putPolicy publishes the policy of workload kind/name with replicas 4 and the app container's

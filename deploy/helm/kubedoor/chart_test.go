@@ -2,8 +2,6 @@ package kubedoor_test
 
 import (
 	"bytes"
-	"crypto/x509"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
@@ -160,20 +158,8 @@ func VerifyTLS(t *testing.T, objs []*unstructured.Unstructured, host string) {
 	if !bytes.Equal(caPEM, b64(t, secret.Object["data"].(map[string]any)["ca.crt"].(string))) {
 		t.Error("caBundle is not the Secret's ca.crt")
 	}
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(caPEM) {
-		t.Fatal("caBundle holds no PEM certificate")
-	}
-	block, _ := pem.Decode(crtPEM)
-	if block == nil {
-		t.Fatal("tls.crt is not PEM")
-	}
-	cert, err := x509.ParseCertificate(block.Bytes)
-	if err != nil {
+	if err := testenv.VerifyServing(caPEM, crtPEM, host); err != nil {
 		t.Fatal(err)
-	}
-	if _, err := cert.Verify(x509.VerifyOptions{Roots: pool, DNSName: host}); err != nil {
-		t.Fatalf("serving certificate does not verify for %s: %v", host, err)
 	}
 }
 

@@ -1,3 +1,5 @@
+//go:build parts
+
 // Package opstest drives the operations routes (actions, schedules, notifications, cluster
 // health) through the built plugin executable started the way Grafana starts it, with the
 // embedded ClickHouse engine, a real kube-apiserver, a real Prometheus and local HTTP receivers

@@ -1,3 +1,5 @@
+//go:build parts
+
 package backend_test
 
 // rbac.yaml is applied to a real kube-apiserver; the backend's code then runs as the shipped

@@ -1,3 +1,5 @@
+//go:build parts
+
 package main
 
 import (
@@ -54,26 +56,6 @@ func TestUpWritesEnvServesTheClusterAndCleansUp(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
 			t.Errorf("%s still in %s after stop", name, dir)
 		}
-	}
-}
-
-func TestUpRejectsBadArguments(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		args []string
-		want string
-	}{
-		{"no subcommand prints the usage", nil, "usage: testbed up"},
-		{"an unknown subcommand prints the usage", []string{"down"}, "usage: testbed up"},
-		{"an unknown flag is refused", []string{"up", "-frobnicate"}, "frobnicate"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			log := slog.New(slog.NewTextHandler(io.Discard, nil))
-			err := run(t.Context(), tc.args, io.Discard, log)
-			if err == nil || !strings.Contains(err.Error(), tc.want) {
-				t.Errorf("err = %v, want it to contain %q", err, tc.want)
-			}
-		})
 	}
 }
 

@@ -4,14 +4,14 @@
 // kube-apiserver and the built webhook, from internal/testenv), is bounded in count and time,
 // and stops by itself.
 //
-//	go run ./webhook/loadtest -clients 50,200 -creates 3000 -policies 10000
-//	go run ./webhook/loadtest -memory-only -mixed -policies 10000   # memory with mixed kinds
-//	go run ./webhook/loadtest -pods -latency-only -clients 1,200    # Pod CREATE (pods target) beside Deployment CREATE
-//	go run ./webhook/loadtest -references -latency-only -clients 1,10,50,200 -creates 1000 -policies 1000 -rounds 3 -cpuprofile /tmp/webhook.pprof
+//	go run ./cmd/kubedoor-loadtest -clients 50,200 -creates 3000 -policies 10000
+//	go run ./cmd/kubedoor-loadtest -memory-only -mixed -policies 10000   # memory with mixed kinds
+//	go run ./cmd/kubedoor-loadtest -pods -latency-only -clients 1,200    # Pod CREATE (pods target) beside Deployment CREATE
+//	go run ./cmd/kubedoor-loadtest -references -latency-only -clients 1,10,50,200 -creates 1000 -policies 1000 -rounds 3 -cpuprofile /tmp/webhook.pprof
 //	                                                              # ours against an allow-only and a constant-patch webhook
-//	go run ./webhook/loadtest -references -latency-only -clients 1,10,50,200 -creates 1000 -policies 1000 -rounds 3 \
+//	go run ./cmd/kubedoor-loadtest -references -latency-only -clients 1,10,50,200 -creates 1000 -policies 1000 -rounds 3 \
 //	    -before r22 -variant gogc100=GOGC=100                     # and beside ours: the webhook built at r22, ours with GOGC=100
-//	go run ./webhook/loadtest -rollout 200 -policies 200 -creates 200 # UPDATE reviews over a rollout, with/without matchConditions
+//	go run ./cmd/kubedoor-loadtest -rollout 200 -policies 200 -creates 200 # UPDATE reviews over a rollout, with/without matchConditions
 package main
 
 import (
