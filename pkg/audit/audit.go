@@ -248,8 +248,13 @@ func rawOrNull(s string) json.RawMessage {
 	return json.RawMessage(s)
 }
 
-// Recorded returns which of ids have an entry at or after since (zero: any time).
+// Recorded returns which of ids (entries owed for versioned rows stored at or after since; zero:
+// any time) have an entry. Entries are looked up from an hour before since: an entry is written
+// after its version, by a clock that may differ a little (server mode).
 func (l *Log) Recorded(ctx context.Context, ids []uuid.UUID, since time.Time) (map[uuid.UUID]bool, error) {
+	if !since.IsZero() {
+		since = since.Add(-time.Hour)
+	}
 	out := make(map[uuid.UUID]bool, len(ids))
 	const chunk = 2000 // keeps each query's parameter text small
 	for start := 0; start < len(ids); start += chunk {

@@ -37,11 +37,7 @@ func AuditPass(ctx context.Context, conn store.Conn, log *audit.Log, since, unti
 	for i, v := range owed {
 		ids[i] = audit.SettingsVersionID(v.key, v.version)
 	}
-	from := since
-	if !from.IsZero() {
-		from = from.Add(-time.Hour) // an entry follows its version, by a clock that may differ a little
-	}
-	have, err := log.Recorded(ctx, ids, from)
+	have, err := log.Recorded(ctx, ids, since)
 	if err != nil {
 		return nil, len(owed), fmt.Errorf("reconciling the cluster settings' audit entries: %w", err)
 	}

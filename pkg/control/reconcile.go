@@ -50,12 +50,7 @@ func (t *Table) ReconcileAudit(ctx context.Context, log *audit.Log, since, until
 	for i, v := range owed {
 		ids[i] = v.key.AuditID(v.version)
 	}
-	// An entry is written after its version, by a clock that may differ a little (server mode).
-	from := since
-	if !from.IsZero() {
-		from = from.Add(-time.Hour)
-	}
-	have, err := log.Recorded(ctx, ids, from)
+	have, err := log.Recorded(ctx, ids, since)
 	if err != nil {
 		return rep, fmt.Errorf("reconciling the control table's audit entries: %w", err)
 	}
