@@ -66,20 +66,26 @@ func (a *App) cluster(w http.ResponseWriter, r *http.Request, snap service.Snaps
 }
 
 func (a *App) getClusterSettings(w http.ResponseWriter, r *http.Request) {
-	snap, ok := a.snapshot(w)
-	if !ok {
-		return
+	if _, _, cs, ok := a.clusterSettings(w, r); ok {
+		writeJSON(w, http.StatusOK, cs)
 	}
-	c, ok := a.cluster(w, r, snap)
-	if !ok {
-		return
+}
+
+// clusterSettings resolves the path's cluster and reads its settings; when it cannot, it has
+// answered and ok is false.
+func (a *App) clusterSettings(w http.ResponseWriter, r *http.Request) (snap service.Snapshot, c settings.Cluster, cs clustersettings.ClusterSettings, ok bool) {
+	if snap, ok = a.snapshot(w); !ok {
+		return snap, c, cs, false
+	}
+	if c, ok = a.cluster(w, r, snap); !ok {
+		return snap, c, cs, false
 	}
 	cs, err := clustersettings.NewStore(snap.Conn).Get(r.Context(), c.Name, c.TimeZone)
 	if err != nil {
 		a.writeFailed(w, r, "reading the settings of cluster "+c.Name, err)
-		return
+		return snap, c, cs, false
 	}
-	writeJSON(w, http.StatusOK, cs)
+	return snap, c, cs, true
 }
 
 // settingsPut is the PUT body: the settings plus the version the caller read.

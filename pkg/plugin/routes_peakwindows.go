@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/kubedoor/kubedoor-grafana/pkg/clustersettings"
 	"github.com/kubedoor/kubedoor-grafana/pkg/pods"
 	"github.com/kubedoor/kubedoor-grafana/pkg/workload"
 )
@@ -33,17 +32,8 @@ func (a *App) getPeakWindows(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	snap, ok := a.snapshot(w)
+	_, c, cs, ok := a.clusterSettings(w, r)
 	if !ok {
-		return
-	}
-	c, ok := a.cluster(w, r, snap)
-	if !ok {
-		return
-	}
-	cs, err := clustersettings.NewStore(snap.Conn).Get(r.Context(), c.Name, c.TimeZone)
-	if err != nil {
-		a.writeFailed(w, r, "reading the settings of cluster "+c.Name, err)
 		return
 	}
 	out, err := cs.PeakWindowsBetween(q.namespace, q.kind, q.workload, q.from, q.to)

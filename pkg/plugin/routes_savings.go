@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/kubedoor/kubedoor-grafana/pkg/backtest"
-	"github.com/kubedoor/kubedoor-grafana/pkg/clustersettings"
 	"github.com/kubedoor/kubedoor-grafana/pkg/control"
 	"github.com/kubedoor/kubedoor-grafana/pkg/preview"
 	"github.com/kubedoor/kubedoor-grafana/pkg/savings"
@@ -46,17 +45,8 @@ func (a *App) getRecommendations(w http.ResponseWriter, r *http.Request) {
 		a.writeFailed(w, r, "recommendations", err)
 		return
 	}
-	snap, ok := a.snapshot(w)
+	snap, c, cs, ok := a.clusterSettings(w, r)
 	if !ok {
-		return
-	}
-	c, ok := a.cluster(w, r, snap)
-	if !ok {
-		return
-	}
-	cs, err := clustersettings.NewStore(snap.Conn).Get(r.Context(), c.Name, c.TimeZone)
-	if err != nil {
-		a.writeFailed(w, r, "reading the settings of cluster "+c.Name, err)
 		return
 	}
 	loc, err := cs.Location()
