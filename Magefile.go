@@ -116,10 +116,16 @@ func Package() error {
 	return nil
 }
 
-// validatorPath finds Grafana's plugincheck2 for Validate: $PLUGINCHECK2, then the
-// build shared beside the repository.
+// validatorPath finds Grafana's plugincheck2 for Validate: $PLUGINCHECK2, then the build shared
+// beside the repository, then beside the repository this one was cloned from when that is a
+// local folder (a CI run's fresh clone elsewhere on the same machine).
 func validatorPath() string {
-	for _, p := range []string{os.Getenv("PLUGINCHECK2"), filepath.Join("..", "shared", "tools", "grafana-plugin-validator", "plugincheck2")} {
+	shared := filepath.Join("shared", "tools", "grafana-plugin-validator", "plugincheck2")
+	candidates := []string{os.Getenv("PLUGINCHECK2"), filepath.Join("..", shared)}
+	if origin, err := sh.Output("git", "remote", "get-url", "origin"); err == nil && filepath.IsAbs(origin) {
+		candidates = append(candidates, filepath.Join(origin, "..", shared))
+	}
+	for _, p := range candidates {
 		if p == "" {
 			continue
 		}
