@@ -31,6 +31,11 @@ func ParseScaleTemp(v string) (ScaleTemp, error) {
 	if err != nil {
 		return ScaleTemp{}, fmt.Errorf("scale-temp %q: time: %w", v, err)
 	}
+	// A time whose UTC form falls outside years 1–9999 cannot be written back in RFC 3339
+	// (String would not parse again), and no scale happened then.
+	if y := t.UTC().Year(); y < 1 || y > 9999 {
+		return ScaleTemp{}, fmt.Errorf("scale-temp %q: time %s is outside the years 0001–9999 in UTC", v, at)
+	}
 	from, to, ok := strings.Cut(counts, "->")
 	if !ok {
 		return ScaleTemp{}, fmt.Errorf("scale-temp %q: replicas %q: want <old>-><new>", v, counts)

@@ -22,6 +22,8 @@ func TestParseScaleTemp(t *testing.T) {
 		{name: "a negative count is refused", value: "2026-03-01T10:04:05Z@-1->8", wantErr: "negative"},
 		{name: "a non-number is refused", value: "2026-03-01T10:04:05Z@4->many", wantErr: "new replicas"},
 		{name: "a count beyond int32 is refused", value: "2026-03-01T10:04:05Z@4->99999999999", wantErr: "whole number"},
+		{name: "a time before year 1 in UTC is refused (it could not be written back)", value: "0001-01-01T00:00:00+01:00@4->8", wantErr: "outside the years"},
+		{name: "a time after 9999 in UTC is refused", value: "9999-12-31T23:30:00-01:00@4->8", wantErr: "outside the years"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
