@@ -50,13 +50,14 @@ type parts struct {
 func TestCollectDerivePublishEnforce(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	p := start(ctx, t, setup{
-		sc: synth.ScenarioMultiDay(synth.DateOf(time.Now().UTC()).AddDays(-12), 12), cluster: cluster, namespace: "shop"})
+	first := synth.DateOf(time.Now().UTC()).AddDays(-12)
+	p := start(ctx, t, setup{sc: synth.ScenarioMultiDay(first, 12), cluster: cluster, namespace: "shop"})
 
-	// 1. An operator backfills 12 days; the job runs to the end.
+	// 1. An operator backfills the 12 generated days, named: "the last 12 ended days" ends today
+	// once today's peak window has passed. The job runs to the end.
 	waitNoJob(ctx, t, p.host, cluster)
 	var job struct{ ID, State string }
-	if s := call(t, p.host, editor, "POST", "v1/clusters/"+cluster+"/collections", map[string]int{"days": 12}, &job); s != 202 {
+	if s := call(t, p.host, editor, "POST", "v1/clusters/"+cluster+"/collections", map[string]string{"from": first.String(), "to": first.AddDays(11).String()}, &job); s != 202 {
 		t.Fatalf("starting the backfill: %d", s)
 	}
 	for job.State != "succeeded" {

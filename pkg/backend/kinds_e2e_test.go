@@ -43,10 +43,11 @@ func TestStatefulSetsAndDaemonSetsAreCollectedDerivedPublishedAndEnforced(t *tes
 	day := synth.DateOf(time.Now().UTC()).AddDays(-1)
 	p := start(ctx, t, setup{sc: synth.ScenarioKinds(day), cluster: kindsCluster, namespace: kindsNS})
 
-	// 1. Collect the day (the daily catch-up at boot may already be at it).
+	// 1. Collect the day, named: "the last ended day" is today once today's peak window has
+	// passed (the daily catch-up at boot may already be at it).
 	waitNoJob(ctx, t, p.host, kindsCluster)
 	var job struct{ ID, State string }
-	if s := call(t, p.host, editor, "POST", "v1/clusters/"+kindsCluster+"/collections", map[string]int{"days": 1}, &job); s != 202 {
+	if s := call(t, p.host, editor, "POST", "v1/clusters/"+kindsCluster+"/collections", map[string]string{"from": day.String(), "to": day.String()}, &job); s != 202 {
 		t.Fatalf("starting the collection: %d", s)
 	}
 	for job.State != "succeeded" {
