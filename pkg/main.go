@@ -16,7 +16,10 @@ func main() {
 	logger := plugin.NewLogger(log.DefaultLogger)
 	logger.Info("KubeDoor backend starting", "version", version.String())
 	b := backend.Start(logger, version.String())
-	err := app.Manage(plugin.ID, b.InstanceFactory(), app.ManageOpts{})
+	factory, err := b.InstanceFactory()
+	if err == nil {
+		err = app.Manage(plugin.ID, factory, app.ManageOpts{})
+	}
 	b.Stop()
 	if err != nil {
 		logger.Error("plugin stopped", "error", err)

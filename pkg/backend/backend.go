@@ -44,7 +44,11 @@ type Backend struct {
 	Engine      *engine.Fetcher
 	ops         *operations
 	replays     *savings.Cache
+	nodes       *nodes.Service
+	pods        *pods.Service
+	workers     []service.Worker // started by Start, in this order
 	log         *slog.Logger
+	ctx         context.Context // the process's: jobs and workers run on it
 	stop        context.CancelFunc
 }
 
@@ -64,8 +68,19 @@ func Start(log *slog.Logger, version string) *Backend {
 	if err := svc.Apply(context.Background(), initial); err != nil {
 		log.Warn("initial settings applied with problems", "error", err)
 	}
+	b := Assemble(svc, log, started)
+	for _, w := range b.workers {
+		svc.Go(b.ctx, w)
+	}
+	return b
+}
+
+// Assemble builds every part around svc and wires them, starting nothing: Start runs the
+// background workers; tests that serve the API in process use the parts as they are.
+func Assemble(svc *service.Service, log *slog.Logger, started time.Time) *Backend {
 	ctx, stop := context.WithCancel(context.Background())
-	b := &Backend{Service: svc, log: log, stop: stop, Engine: newEngineFetcher(log), replays: savings.NewCache(savings.DefaultCacheEntries)}
+	b := &Backend{Service: svc, log: log, ctx: ctx, stop: stop, Engine: newEngineFetcher(log), replays: savings.NewCache(savings.DefaultCacheEntries),
+		nodes: nodes.NewService(log.With("part", "nodes"))}
 
 	// With several backends, per-cluster background work follows the cluster's schedule lease:
 	// while another backend holds it, that one publishes periodically (this one still publishes
@@ -97,35 +112,37 @@ func Start(log *slog.Logger, version string) *Backend {
 		OwnStore: func(s snapshot.Snapshot) bool { return s.Conn != nil && s.Conn.Mode() == store.ModeEmbedded },
 	})
 	b.ops = &operations{actionRunners: runners, leases: leases, lastColl: b.Collections, pubWorker: b.Publisher, wake: runner.Wake}
+	b.pods = pods.NewService(pods.Options{Notifier: b.Notifier, Log: log.With("part", "pods")})
 
-	svc.Go(ctx, b.Notifier)
-	svc.Go(ctx, runner)
-	svc.Go(ctx, b.Publisher)
+	b.workers = append(b.workers, b.Notifier, runner, b.Publisher)
 	// A version stored just before a crash (or a refused audit insert) gets its audit entry; an
 	// action's entry left pending by one is settled once it is older than any action takes.
 	settle, err := audit.PendingSettleFrom(os.Getenv(audit.EnvPendingSettle))
 	if err != nil {
 		log.Warn("audit settle age", "error", err)
 	}
-	svc.Go(ctx, &audit.Reconciler{Source: svc, Log: log.With("part", "audit-reconcile"), Started: started,
+	b.workers = append(b.workers, &audit.Reconciler{Source: svc, Log: log.With("part", "audit-reconcile"), Started: started,
 		Passes: map[string]audit.Pass{"control_rows": control.AuditPass, "schedules": schedule.AuditPass,
-			"settings": clustersettings.AuditPass, "actions": audit.PendingPassAfter(settle)}})
-	svc.Go(ctx, &jobs.Daily{Source: svc, Manager: b.Collections, Log: log, Holds: func(cluster string) bool { return !leases.HeldElsewhere(cluster) }})
-	// The webhook's refusals (Events in each cluster) become "denied" notifications.
-	svc.Go(ctx, &denialwatch.Worker{Source: svc, Notifier: b.Notifier, Log: log.With("part", "denial-watch"), Elsewhere: leases.HeldElsewhere})
+			"settings": clustersettings.AuditPass, "actions": audit.PendingPassAfter(settle)}},
+		&jobs.Daily{Source: svc, Manager: b.Collections, Log: log, Holds: func(cluster string) bool { return !leases.HeldElsewhere(cluster) }},
+		// The webhook's refusals (Events in each cluster) become "denied" notifications.
+		&denialwatch.Worker{Source: svc, Notifier: b.Notifier, Log: log.With("part", "denial-watch"), Elsewhere: leases.HeldElsewhere})
 	return b
 }
 
-// InstanceFactory builds Grafana app instances that serve the API from these parts.
-func (b *Backend) InstanceFactory() app.InstanceFactoryFunc {
-	return plugin.NewFactory(plugin.Deps{
+// Deps are the parts the Grafana app instances serve from.
+func (b *Backend) Deps() plugin.Deps {
+	return plugin.Deps{
 		Service: b.Service, Log: b.log, Operations: b.ops, Collections: b.Collections,
 		Published: control.PublishedFunc(b.Publisher.Trigger), Notifier: b.Notifier,
-		Replays: b.replays, Engine: b.Engine,
-		Nodes:             nodes.NewService(b.log.With("part", "nodes")),
-		Pods:              pods.NewService(pods.Options{Notifier: b.Notifier, Log: b.log.With("part", "pods")}),
+		Replays: b.replays, Engine: b.Engine, Nodes: b.nodes, Pods: b.pods,
 		MissingNamespaces: b.Publisher.MissingNamespaces,
-	})
+	}
+}
+
+// InstanceFactory builds Grafana app instances that serve the API from these parts.
+func (b *Backend) InstanceFactory() (app.InstanceFactoryFunc, error) {
+	return plugin.NewFactory(b.Deps())
 }
 
 // newEngineFetcher fetches the pinned engine package (or the same bytes from $KUBEDOOR_ENGINE_URL)

@@ -34,16 +34,16 @@ type App struct {
 
 	svc         *service.Service
 	log         *slog.Logger
-	settingsErr error                                  // settings Grafana handed us that do not validate
-	ops         Operations                             // nil: operations routes answer 503
-	jobs        *jobs.Manager                          // nil: collection routes answer 503
-	published   control.Published                      // nil: control-table writes reach clusters with the next reconcile
-	notifier    notify.Notifier                        // nil: enforcement switches are only logged and audited
-	previews    *preview.Cache                         // live listings behind enforcement previews, per instance
-	replays     *savings.Cache                         // the recommendations' replays (Deps.Replays)
-	fetcher     *engine.Fetcher                        // nil: the engine cannot be fetched from here
-	nodes       *nodes.Service                         // nil: the node view answers 503
-	pods        *pods.Service                          // nil: pod routes answer 503
+	settingsErr error // settings Grafana handed us that do not validate
+	ops         Operations
+	jobs        *jobs.Manager
+	published   control.Published // nil: control-table writes reach clusters with the next reconcile
+	notifier    notify.Notifier   // nil: enforcement switches are only logged and audited
+	previews    *preview.Cache    // live listings behind enforcement previews, per instance
+	replays     *savings.Cache    // the recommendations' replays (Deps.Replays)
+	fetcher     *engine.Fetcher
+	nodes       *nodes.Service
+	pods        *pods.Service
 	missing     func(cluster string) map[string]string // nil: rows show no missing namespace
 }
 
@@ -53,9 +53,13 @@ var (
 	_ instancemgmt.InstanceDisposer = (*App)(nil)
 )
 
-// NewFactory returns the instance factory for app.Manage. Each new instance applies its settings
-// to the process-wide service, so saving the config page takes effect without a restart.
-func NewFactory(d Deps) app.InstanceFactoryFunc {
+// NewFactory returns the instance factory for app.Manage, or an error naming the required parts d
+// lacks. Each new instance applies its settings to the process-wide service, so saving the
+// config page takes effect without a restart.
+func NewFactory(d Deps) (app.InstanceFactoryFunc, error) {
+	if err := d.check(); err != nil {
+		return nil, err
+	}
 	svc, log := d.Service, d.Log
 	return func(ctx context.Context, s backend.AppInstanceSettings) (instancemgmt.Instance, error) {
 		a := &App{
@@ -76,7 +80,7 @@ func NewFactory(d Deps) app.InstanceFactoryFunc {
 		}
 		a.CallResourceHandler = httpadapter.New(a.routes())
 		return a, nil
-	}
+	}, nil
 }
 
 // Dispose is called by Grafana before the instance is replaced; the service outlives instances.

@@ -2,7 +2,10 @@ package plugin
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"slices"
+	"strings"
 
 	"github.com/kubedoor/kubedoor-grafana/pkg/actions"
 	"github.com/kubedoor/kubedoor-grafana/pkg/clusterhealth"
@@ -19,14 +22,15 @@ import (
 )
 
 // Deps are the process-wide parts the app instances serve from; pkg/backend builds them all
-// once and passes them here together. Tests of one route area may leave the others nil.
+// once and passes them here together. NewFactory refuses Deps missing a required part, so no
+// route can find its part absent at request time; the optional ones say what nil means.
 type Deps struct {
 	Service *service.Service // required
 	Log     *slog.Logger     // required
-	// Operations: actions, schedules, notifications and health (nil: those routes answer 503).
+	// Operations: actions, schedules, notifications and health (required).
 	Operations Operations
 	// Collections: the collection-job manager; jobs run on the process's context, not on the
-	// request that started them (nil: those routes answer 503).
+	// request that started them (required).
 	Collections *jobs.Manager
 	// Published is told the cluster after every accepted control-table write, so the cluster's
 	// CapacityPolicies get published (e.g. control.PublishedFunc(publisher.Trigger)).
@@ -37,15 +41,33 @@ type Deps struct {
 	// Replays is the recommendations' cache, which the backend also warms after each
 	// derivation; nil: each app instance keeps its own.
 	Replays *savings.Cache
-	// Engine fetches the embedded engine when an Admin asks (nil: v1/engine/fetch answers 503).
+	// Engine fetches the embedded engine when an Admin asks (required).
 	Engine *engine.Fetcher
-	// Nodes computes the node capacity view (nil: v1/clusters/{cluster}/nodes answers 503).
+	// Nodes computes the node capacity view (required).
 	Nodes *nodes.Service
-	// Pods lists and acts on workloads' pods (nil: the pod routes answer 503).
+	// Pods lists and acts on workloads' pods (required).
 	Pods *pods.Service
 	// MissingNamespaces gives, per namespace of a cluster that the publisher found missing, the
 	// note its control-table rows show (publish.Worker.MissingNamespaces); nil: none shown.
 	MissingNamespaces func(cluster string) map[string]string
+}
+
+// check names the required parts d lacks.
+func (d Deps) check() error {
+	var missing []string
+	for name, absent := range map[string]bool{
+		"Service": d.Service == nil, "Log": d.Log == nil, "Operations": d.Operations == nil,
+		"Collections": d.Collections == nil, "Engine": d.Engine == nil, "Nodes": d.Nodes == nil, "Pods": d.Pods == nil,
+	} {
+		if absent {
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	slices.Sort(missing)
+	return fmt.Errorf("plugin: Deps lacks required parts: %s", strings.Join(missing, ", "))
 }
 
 // Operations builds, on the parts in force (a snapshot), what the actions, resize, schedule,

@@ -25,13 +25,8 @@ func (a *App) actionRoutes() []route {
 	}
 }
 
-// opsSnapshot is snapshot for the operations routes: it also answers 503 when the process was
-// started without the operations parts.
+// opsSnapshot is snapshot for the operations routes, with the operations to run on it.
 func (a *App) opsSnapshot(w http.ResponseWriter) (Operations, service.Snapshot, bool) {
-	if a.ops == nil {
-		writeError(w, http.StatusServiceUnavailable, codeUnavailable, "operations (actions, schedules, notifications) are not running in this backend")
-		return nil, service.Snapshot{}, false
-	}
 	snap, ok := a.snapshot(w)
 	return a.ops, snap, ok
 }

@@ -18,16 +18,6 @@ func (a *App) collectionRoutes() []route {
 	}
 }
 
-// collectionsReady answers 503 when the process has no job manager (it always has one when
-// started by main; tests that build an App by hand may not).
-func (a *App) collectionsReady(w http.ResponseWriter) bool {
-	if a.jobs == nil {
-		writeError(w, http.StatusServiceUnavailable, codeUnavailable, "collection jobs are not available in this process")
-		return false
-	}
-	return true
-}
-
 type collectionRequest struct {
 	Days int            `json:"days"`
 	From peakwindow.Day `json:"from"`
@@ -35,9 +25,6 @@ type collectionRequest struct {
 }
 
 func (a *App) startCollection(w http.ResponseWriter, r *http.Request) {
-	if !a.collectionsReady(w) {
-		return
-	}
 	snap, ok := a.snapshot(w)
 	if !ok {
 		return
@@ -69,9 +56,6 @@ func (a *App) startCollection(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *App) listCollections(w http.ResponseWriter, r *http.Request) {
-	if !a.collectionsReady(w) {
-		return
-	}
 	q := r.URL.Query()
 	f := jobs.Filter{Cluster: q.Get("cluster"), State: q.Get("state")}
 	switch f.State {
@@ -99,9 +83,6 @@ func (a *App) listCollections(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *App) getCollection(w http.ResponseWriter, r *http.Request) {
-	if !a.collectionsReady(w) {
-		return
-	}
 	if _, ok := a.snapshot(w); !ok {
 		return
 	}
@@ -114,9 +95,6 @@ func (a *App) getCollection(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *App) cancelCollection(w http.ResponseWriter, r *http.Request) {
-	if !a.collectionsReady(w) {
-		return
-	}
 	if _, ok := a.snapshot(w); !ok {
 		return
 	}

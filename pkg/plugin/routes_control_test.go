@@ -23,6 +23,7 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/internal/pluginhost"
 	"github.com/kubedoor/kubedoor-grafana/internal/storetest"
 	"github.com/kubedoor/kubedoor-grafana/internal/testenv"
+	kdbackend "github.com/kubedoor/kubedoor-grafana/pkg/backend"
 	"github.com/kubedoor/kubedoor-grafana/pkg/peaks"
 	"github.com/kubedoor/kubedoor-grafana/pkg/plugin"
 	"github.com/kubedoor/kubedoor-grafana/pkg/service"
@@ -115,7 +116,13 @@ func TestControlAndPeakRoutes(t *testing.T) {
 		log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 		svc := service.New(log, func(context.Context, settings.App) (store.Conn, int, error) { return conn, 2, nil }, "test")
 		rec := &publishRecorder{}
-		inst, err := plugin.NewFactory(plugin.Deps{Service: svc, Log: log, Published: rec})(context.Background(), backend.AppInstanceSettings{JSONData: ctlSettings})
+		deps := kdbackend.Assemble(svc, log, time.Now()).Deps()
+		deps.Published = rec
+		factory, err := plugin.NewFactory(deps)
+		if err != nil {
+			t.Fatal(err)
+		}
+		inst, err := factory(context.Background(), backend.AppInstanceSettings{JSONData: ctlSettings})
 		if err != nil {
 			t.Fatal(err)
 		}

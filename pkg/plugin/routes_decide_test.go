@@ -25,9 +25,9 @@ import (
 	"github.com/kubedoor/kubedoor-grafana/internal/pluginhost"
 	"github.com/kubedoor/kubedoor-grafana/internal/storetest"
 	"github.com/kubedoor/kubedoor-grafana/internal/testenv"
+	kdbackend "github.com/kubedoor/kubedoor-grafana/pkg/backend"
 	"github.com/kubedoor/kubedoor-grafana/pkg/backtest"
 	"github.com/kubedoor/kubedoor-grafana/pkg/peaks"
-	"github.com/kubedoor/kubedoor-grafana/pkg/plugin"
 	"github.com/kubedoor/kubedoor-grafana/pkg/preview"
 	"github.com/kubedoor/kubedoor-grafana/pkg/service"
 	"github.com/kubedoor/kubedoor-grafana/pkg/settings"
@@ -137,7 +137,11 @@ func decideApp(t *testing.T, ctx context.Context, conn store.Conn, kubeconfig []
 		cluster = `{"name":"prod-a","prometheusUrl":"http://127.0.0.1:1","kubeAccess":"kubeconfig"}`
 		secure["clusters.prod-a.kubeconfig"] = string(kubeconfig)
 	}
-	inst, err := plugin.NewFactory(plugin.Deps{Service: svc, Log: log})(ctx, backend.AppInstanceSettings{
+	factory, err := kdbackend.Assemble(svc, log, time.Now()).InstanceFactory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst, err := factory(ctx, backend.AppInstanceSettings{
 		JSONData:                []byte(`{"storage":{"mode":"embedded"},"clusters":[` + cluster + `]}`),
 		DecryptedSecureJSONData: secure,
 	})

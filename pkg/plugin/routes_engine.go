@@ -41,11 +41,8 @@ func (a *App) engineState(w http.ResponseWriter, r *http.Request) (engineAnswer,
 		a.writeFailed(w, r, "locating the engine", err)
 		return engineAnswer{}, "", false
 	}
-	f := a.fetcher
-	if f == nil {
-		f = engine.NewFetcher(engine.Options{}) // only to describe the pinned package
-	}
-	return engineAnswer{State: f.State(dataDir), Mode: app.Storage.Mode, Loaded: a.svc.Engine(ctx), CanFetch: a.fetcher != nil}, dataDir, true
+	// CanFetch stays in the answer for pages written when a backend could lack the fetcher.
+	return engineAnswer{State: a.fetcher.State(dataDir), Mode: app.Storage.Mode, Loaded: a.svc.Engine(ctx), CanFetch: true}, dataDir, true
 }
 
 func (a *App) getEngine(w http.ResponseWriter, r *http.Request) {
@@ -62,10 +59,6 @@ func (a *App) getEngine(w http.ResponseWriter, r *http.Request) {
 func (a *App) fetchEngine(w http.ResponseWriter, r *http.Request) {
 	var body fetchRequest
 	if !decodeJSON(w, r, &body) {
-		return
-	}
-	if a.fetcher == nil {
-		writeError(w, http.StatusServiceUnavailable, codeUnavailable, "this backend cannot fetch the engine; install it by hand (docs/troubleshooting.md)")
 		return
 	}
 	_, dataDir, ok := a.engineState(w, r)

@@ -32,10 +32,6 @@ func (a *App) getNodes(w http.ResponseWriter, r *http.Request) {
 		}
 		days = n
 	}
-	if a.nodes == nil {
-		writeError(w, http.StatusServiceUnavailable, codeUnavailable, "the node view is not available in this backend")
-		return
-	}
 	kc, c, ok := a.clusterClient(w, r)
 	if !ok {
 		return

@@ -130,10 +130,6 @@ func (a *App) postDeletePods(w http.ResponseWriter, r *http.Request) {
 // podOperator resolves the path's cluster to a pods.Operator that audits into the store (see
 // clusterClient for the answers when it cannot).
 func (a *App) podOperator(w http.ResponseWriter, r *http.Request) (*pods.Operator, settings.Cluster, bool) {
-	if a.pods == nil {
-		writeError(w, http.StatusServiceUnavailable, codeUnavailable, "pod operations are not running in this backend")
-		return nil, settings.Cluster{}, false
-	}
 	kc, c, ok := a.clusterClient(w, r)
 	if !ok {
 		return nil, c, false
