@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/kubedoor/kubedoor-grafana/pkg/snapshot"
 	"github.com/kubedoor/kubedoor-grafana/pkg/store"
 )
@@ -100,4 +102,39 @@ func (r *Reconciler) pass(ctx context.Context, conn store.Conn, since time.Time)
 			"owed", owed, "recorded", len(recorded), "until", until)
 	}
 	return until, nil
+}
+
+// RecordMissing is the body every Pass shares: of the owed versions, it records the entry of
+// each the log does not hold (looking at entries from since on), built by entry with the ID id
+// gives it and marked NoteRecordedLater, and returns the versions it recorded. It stops at the
+// first error, returning what it recorded before it.
+func RecordMissing[V any](ctx context.Context, log *Log, since time.Time, owed []V,
+	id func(V) uuid.UUID, entry func(context.Context, V) (Entry, error)) ([]V, error) {
+	if len(owed) == 0 {
+		return nil, nil
+	}
+	ids := make([]uuid.UUID, len(owed))
+	for i, v := range owed {
+		ids[i] = id(v)
+	}
+	have, err := log.Recorded(ctx, ids, since)
+	if err != nil {
+		return nil, fmt.Errorf("looking up the entries of %d versions that owe one: %w", len(owed), err)
+	}
+	var recorded []V
+	for i, v := range owed {
+		if have[ids[i]] {
+			continue
+		}
+		e, err := entry(ctx, v)
+		if err != nil {
+			return recorded, err
+		}
+		e.ID, e.Result, e.Note = ids[i], ResultOK, NoteRecordedLater
+		if err := log.Record(ctx, e); err != nil {
+			return recorded, fmt.Errorf("recording the lost audit entry of %s (%s): %w", e.Target, e.ID, err)
+		}
+		recorded = append(recorded, v)
+	}
+	return recorded, nil
 }

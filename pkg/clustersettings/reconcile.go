@@ -30,36 +30,26 @@ type owedVersion struct {
 // with the version before it (when still stored) as its before.
 func AuditPass(ctx context.Context, conn store.Conn, log *audit.Log, since, until time.Time) ([]string, int, error) {
 	owed, err := owedVersions(ctx, conn, since, until)
-	if err != nil || len(owed) == 0 {
+	if err != nil {
 		return nil, 0, err
 	}
-	ids := make([]uuid.UUID, len(owed))
-	for i, v := range owed {
-		ids[i] = audit.SettingsVersionID(v.key, v.version)
+	done, err := audit.RecordMissing(ctx, log, since, owed,
+		func(v owedVersion) uuid.UUID { return audit.SettingsVersionID(v.key, v.version) },
+		func(ctx context.Context, v owedVersion) (audit.Entry, error) {
+			e := audit.Entry{At: v.at, User: v.by, Role: v.role, Action: v.action,
+				Cluster: strings.TrimPrefix(v.key, Key("")), Target: v.key, After: json.RawMessage(v.value)}
+			before, err := storedValue(ctx, conn, v.key, v.version-1)
+			if before != "" {
+				e.Before = json.RawMessage(before)
+			}
+			return e, err
+		})
+	recorded := make([]string, len(done))
+	for i, v := range done {
+		recorded[i] = fmt.Sprintf("%s version %d", v.key, v.version)
 	}
-	have, err := log.Recorded(ctx, ids, since)
 	if err != nil {
-		return nil, len(owed), fmt.Errorf("reconciling the cluster settings' audit entries: %w", err)
-	}
-	var recorded []string
-	for i, v := range owed {
-		if have[ids[i]] {
-			continue
-		}
-		e := audit.Entry{ID: ids[i], At: v.at, User: v.by, Role: v.role, Action: v.action,
-			Cluster: strings.TrimPrefix(v.key, Key("")), Target: v.key, After: json.RawMessage(v.value),
-			Result: audit.ResultOK, Note: audit.NoteRecordedLater}
-		before, err := storedValue(ctx, conn, v.key, v.version-1)
-		if err != nil {
-			return recorded, len(owed), err
-		}
-		if before != "" {
-			e.Before = json.RawMessage(before)
-		}
-		if err := log.Record(ctx, e); err != nil {
-			return recorded, len(owed), fmt.Errorf("recording the lost audit entry of %s version %d: %w", v.key, v.version, err)
-		}
-		recorded = append(recorded, fmt.Sprintf("%s version %d", v.key, v.version))
+		return recorded, len(owed), fmt.Errorf("reconciling the cluster settings' audit entries: %w", err)
 	}
 	return recorded, len(owed), nil
 }

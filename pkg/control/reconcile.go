@@ -42,26 +42,17 @@ func (t *Table) ReconcileAudit(ctx context.Context, log *audit.Log, since, until
 	if err != nil {
 		return AuditReport{}, err
 	}
-	rep := AuditReport{Owed: len(owed)}
-	if len(owed) == 0 {
-		return rep, nil
+	done, err := audit.RecordMissing(ctx, log, since, owed,
+		func(v owedVersion) uuid.UUID { return v.key.AuditID(v.version) },
+		func(ctx context.Context, v owedVersion) (audit.Entry, error) {
+			return t.owedEntry(ctx, v.key, v.version)
+		})
+	rep := AuditReport{Owed: len(owed), Recorded: make([]KeyVersion, len(done))}
+	for i, v := range done {
+		rep.Recorded[i] = KeyVersion{v.key, v.version}
 	}
-	ids := make([]uuid.UUID, len(owed))
-	for i, v := range owed {
-		ids[i] = v.key.AuditID(v.version)
-	}
-	have, err := log.Recorded(ctx, ids, since)
 	if err != nil {
 		return rep, fmt.Errorf("reconciling the control table's audit entries: %w", err)
-	}
-	for i, v := range owed {
-		if have[ids[i]] {
-			continue
-		}
-		if err := t.recordOwed(ctx, log, v.key, v.version, ids[i]); err != nil {
-			return rep, err
-		}
-		rep.Recorded = append(rep.Recorded, KeyVersion{v.key, v.version})
 	}
 	return rep, nil
 }
@@ -112,26 +103,22 @@ func laterOf(a, b time.Time) time.Time {
 	return b
 }
 
-// recordOwed writes version's entry from the version and the one before it.
-func (t *Table) recordOwed(ctx context.Context, log *audit.Log, k Key, version uint64, id uuid.UUID) error {
+// owedEntry is version's entry, from the version and the one before it.
+func (t *Table) owedEntry(ctx context.Context, k Key, version uint64) (audit.Entry, error) {
 	row, err := t.version(ctx, k, version)
 	if err != nil {
-		return err
+		return audit.Entry{}, err
 	}
-	e := audit.Entry{ID: id, At: row.UpdatedAt, User: row.UpdatedBy, Role: row.owed.Role, Action: row.owed.Action,
-		Cluster: k.Cluster, Target: k.Target(), After: row, Result: audit.ResultOK,
-		Note: audit.NoteRecordedLater}
+	e := audit.Entry{At: row.UpdatedAt, User: row.UpdatedBy, Role: row.owed.Role, Action: row.owed.Action,
+		Cluster: k.Cluster, Target: k.Target(), After: row}
 	if version > 1 {
 		before, err := t.version(ctx, k, version-1)
 		if err != nil {
-			return err
+			return audit.Entry{}, err
 		}
 		e.Before = before
 	}
-	if err := log.Record(ctx, e); err != nil {
-		return fmt.Errorf("recording the lost audit entry of %s version %d: %w", k, version, err)
-	}
-	return nil
+	return e, nil
 }
 
 // version reads one version of a row as readers see it.

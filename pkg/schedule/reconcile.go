@@ -26,36 +26,28 @@ func AuditPass(ctx context.Context, conn store.Conn, log *audit.Log, since, unti
 	if err != nil {
 		return nil, 0, err
 	}
-	if len(owed) == 0 {
-		return nil, 0, nil
-	}
-	ids := make([]uuid.UUID, len(owed))
-	for i, v := range owed {
-		ids[i] = audit.ScheduleVersionID(v.id, v.version)
-	}
-	have, err := log.Recorded(ctx, ids, since)
-	if err != nil {
-		return nil, len(owed), fmt.Errorf("reconciling the schedules' audit entries: %w", err)
-	}
-	var recorded []string
 	st := NewStore(conn)
-	for i, v := range owed {
-		if have[ids[i]] {
-			continue
-		}
-		e := audit.Entry{ID: ids[i], At: v.at, User: v.by, Role: v.role, Action: v.action, Cluster: v.cluster,
-			Target: "schedule/" + v.id, Result: audit.ResultOK, Note: audit.NoteRecordedLater}
-		if v.deleted {
-			e.After = map[string]any{"version": v.version, "deleted": true}
-		} else if sc, err := st.Get(ctx, v.id); err == nil {
+	done, err := audit.RecordMissing(ctx, log, since, owed,
+		func(v owedVersion) uuid.UUID { return audit.ScheduleVersionID(v.id, v.version) },
+		func(ctx context.Context, v owedVersion) (audit.Entry, error) {
+			e := audit.Entry{At: v.at, User: v.by, Role: v.role, Action: v.action, Cluster: v.cluster, Target: "schedule/" + v.id}
+			if v.deleted {
+				e.After = map[string]any{"version": v.version, "deleted": true}
+				return e, nil
+			}
+			sc, err := st.Get(ctx, v.id)
+			if err != nil {
+				return e, fmt.Errorf("reading schedule %s for its lost audit entry: %w", v.id, err)
+			}
 			e.After = sc
-		} else {
-			return recorded, len(owed), fmt.Errorf("reading schedule %s for its lost audit entry: %w", v.id, err)
-		}
-		if err := log.Record(ctx, e); err != nil {
-			return recorded, len(owed), fmt.Errorf("recording the lost audit entry of schedule %s version %d: %w", v.id, v.version, err)
-		}
-		recorded = append(recorded, fmt.Sprintf("schedule %s version %d", v.id, v.version))
+			return e, nil
+		})
+	recorded := make([]string, len(done))
+	for i, v := range done {
+		recorded[i] = fmt.Sprintf("schedule %s version %d", v.id, v.version)
+	}
+	if err != nil {
+		return recorded, len(owed), fmt.Errorf("reconciling the schedules' audit entries: %w", err)
 	}
 	return recorded, len(owed), nil
 }
