@@ -40,7 +40,8 @@ import (
 )
 
 func main() {
-	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	level := new(slog.LevelVar) // serve's --log-level sets it
+	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 	cmd, args := "serve", os.Args[1:]
 	if len(args) == 1 && (args[0] == "--version" || args[0] == "-version" || args[0] == "version") {
 		fmt.Println(version.String())
@@ -56,7 +57,7 @@ func main() {
 	case "manifests":
 		err = errManifestsMoved
 	default:
-		err = runServe(log, args)
+		err = runServe(log, level, args)
 	}
 	if err != nil {
 		log.Error("kubedoor-webhook failed", "command", cmd, "error", err)
@@ -69,7 +70,7 @@ var errManifestsMoved = errors.New("the manifests subcommand moved to its own co
 	"run `kubedoor-manifests --image … | kubectl apply --server-side -f -` " +
 	"(go run github.com/kubedoor/kubedoor-grafana/cmd/kubedoor-manifests@<version>), or install the Helm chart deploy/helm/kubedoor")
 
-func runServe(log *slog.Logger, args []string) error {
+func runServe(log *slog.Logger, level *slog.LevelVar, args []string) error {
 	cfg := config.Defaults()
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	cfg.Bind(fs)
@@ -79,6 +80,7 @@ func runServe(log *slog.Logger, args []string) error {
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
+	level.Set(cfg.LogLevel)
 	applyGCDefault()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -92,7 +92,7 @@ func New(lookup Lookup, o Options, reg prometheus.Registerer, log *slog.Logger) 
 func (d *Decider) Decide(ctx context.Context, req *admissionv1.AdmissionRequest) *admissionv1.AdmissionResponse {
 	dec, policy := d.decide(ctx, req)
 	d.metrics.WithLabelValues(string(dec.Result), string(dec.Reason)).Inc()
-	d.logDecision(req, dec)
+	d.logDecision(ctx, req, dec)
 	if policy != "" && d.opts.Report != nil {
 		d.opts.Report(req.Namespace, policy, reportOf(req, dec, d.opts.Clock()))
 	}
@@ -261,28 +261,46 @@ func (d *Decider) response(req *admissionv1.AdmissionRequest, dec decision.Decis
 	return resp
 }
 
-func (d *Decider) logDecision(req *admissionv1.AdmissionRequest, dec decision.Decision) {
-	attrs := []any{
-		"uid", req.UID, "resource", req.Resource.Resource, "operation", req.Operation, "subresource", req.SubResource,
-		"namespace", req.Namespace, "name", req.Name, "user", req.UserInfo.Username,
-		"result", dec.Result, "reason", dec.Reason,
+// logDecision writes the decision's log line: at INFO whenever the webhook changed, refused or
+// would have changed something, warned or noted something — the lines an operator audits — and
+// at DEBUG for a plain "admitted unchanged", which is most reviews of a busy cluster and says
+// nothing the decisions metric does not (kubedoor-webhook --log-level debug shows them).
+func (d *Decider) logDecision(ctx context.Context, req *admissionv1.AdmissionRequest, dec decision.Decision) {
+	level := slog.LevelInfo
+	if unremarkable(dec) {
+		level = slog.LevelDebug
 	}
+	if !d.log.Enabled(ctx, level) {
+		return
+	}
+	attrs := make([]slog.Attr, 0, 14)
+	attrs = append(attrs,
+		slog.String("uid", string(req.UID)), slog.String("resource", req.Resource.Resource), slog.String("operation", string(req.Operation)),
+		slog.String("subresource", req.SubResource), slog.String("namespace", req.Namespace), slog.String("name", req.Name),
+		slog.String("user", req.UserInfo.Username), slog.String("result", string(dec.Result)), slog.String("reason", string(dec.Reason)))
 	if len(dec.Changes) > 0 {
-		attrs = append(attrs, "changes", dec.Changes)
+		attrs = append(attrs, slog.Any("changes", dec.Changes))
 	}
 	if len(dec.Notes) > 0 {
-		attrs = append(attrs, "notes", dec.Notes)
+		attrs = append(attrs, slog.Any("notes", dec.Notes))
 	}
 	if len(dec.Ignored) > 0 {
-		attrs = append(attrs, "ignored", dec.Ignored)
+		attrs = append(attrs, slog.Any("ignored", dec.Ignored))
 	}
 	if dec.Message != "" {
-		attrs = append(attrs, "message", dec.Message)
+		attrs = append(attrs, slog.String("message", dec.Message))
 	}
 	if len(dec.Warnings) > 0 {
-		attrs = append(attrs, "warnings", dec.Warnings)
+		attrs = append(attrs, slog.Any("warnings", dec.Warnings))
 	}
-	d.log.Info("admission decision", attrs...)
+	d.log.LogAttrs(ctx, level, "admission decision", attrs...)
+}
+
+// unremarkable is a decision that admitted the object as sent and has nothing to tell: no
+// patch, no refusal, no observe-mode finding, no warning, note or ignored field.
+func unremarkable(dec decision.Decision) bool {
+	return dec.Result == decision.Allowed && dec.Allowed && len(dec.Patch) == 0 && len(dec.Changes) == 0 &&
+		len(dec.Warnings) == 0 && len(dec.Notes) == 0 && len(dec.Ignored) == 0 && dec.Message == ""
 }
 
 // maxReportReason bounds the reason written into a policy's status.

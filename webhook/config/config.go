@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"time"
 )
 
@@ -39,6 +40,9 @@ type Config struct {
 	ReportQPS float64
 	// Pprof serves net/http/pprof on the health listener (off by default: profiling only).
 	Pprof bool
+	// LogLevel is the lowest level logged; at debug the webhook also logs every review it
+	// admitted unchanged (INFO logs only the decisions that changed, refused or warned).
+	LogLevel slog.Level
 }
 
 // Defaults are the safe values used when a flag is not given.
@@ -72,6 +76,7 @@ func (c *Config) Bind(fs *flag.FlagSet) {
 	fs.BoolVar(&c.ObserveWarnings, "observe-warnings", c.ObserveWarnings, "in observe-mode namespaces, return the would-be patch to clients as a warning")
 	fs.DurationVar(&c.ReportInterval, "report-interval", c.ReportInterval, "how often the latest decision per Deployment is written into its CapacityPolicy's status.lastDecision (0 = never)")
 	fs.Float64Var(&c.ReportQPS, "report-qps", c.ReportQPS, "most status writes per second for those reports")
+	fs.TextVar(&c.LogLevel, "log-level", c.LogLevel, "lowest level logged: debug (also every review admitted unchanged), info, warn or error")
 	fs.BoolVar(&c.Pprof, "pprof", c.Pprof, "also serve /debug/pprof/ on the health listener (for profiling; off by default)")
 }
 

@@ -2,6 +2,8 @@ package config
 
 import (
 	"flag"
+	"io"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -55,5 +57,21 @@ func TestDefaultsAreSafe(t *testing.T) {
 	}
 	if d.Deadline >= 5*time.Second {
 		t.Fatalf("default deadline %s must stay below the 5s registration timeout", d.Deadline)
+	}
+}
+
+func TestTheLogLevelIsInfoUnlessSetAndAnUnknownOneIsRefused(t *testing.T) {
+	c := Defaults()
+	if c.LogLevel != slog.LevelInfo {
+		t.Fatalf("default log level %v, want INFO", c.LogLevel)
+	}
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	c.Bind(fs)
+	if err := fs.Parse([]string{"--log-level=debug"}); err != nil || c.LogLevel != slog.LevelDebug {
+		t.Fatalf("--log-level=debug: level %v, error %v", c.LogLevel, err)
+	}
+	if err := fs.Parse([]string{"--log-level=loud"}); err == nil {
+		t.Fatal("--log-level=loud was accepted")
 	}
 }

@@ -80,30 +80,30 @@ func (h *AdmissionHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // decideSafely runs the decider, turning a panic or a blown deadline into an allowed, unmodified
-// answer with a warning: the registration fails open, and so does the process.
-func (h *AdmissionHandler) decideSafely(ctx context.Context, req *admissionv1.AdmissionRequest) *admissionv1.AdmissionResponse {
-	done := make(chan *admissionv1.AdmissionResponse, 1)
-	go func() {
-		defer func() {
-			if p := recover(); p != nil {
-				h.Metrics.panics.Inc()
-				h.Log.Error("admission decision panicked", "uid", req.UID, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
-				done <- failOpen(req.UID, "kubedoor-webhook internal error; the change was admitted unmodified")
-			}
-		}()
-		done <- h.Decider.Decide(ctx, req)
-	}()
-	select {
-	case resp := <-done:
-		if resp == nil {
-			return failOpen(req.UID, "kubedoor-webhook gave no decision; the change was admitted unmodified")
+// answer with a warning: the registration fails open, and so does the process. It decides on
+// the handler's own goroutine: a goroutine per review cost a start and a stack growth each
+// (BENCHMARKS.md, "Against its limit"). The decider is pure CPU over cached state and waits only
+// on ctx (Decider), so a decision that comes back after the deadline is discarded for the
+// fail-open answer; one that ignored ctx entirely would hold the answer until the API server's
+// timeoutSeconds, where failurePolicy Ignore admits the change unmodified all the same.
+func (h *AdmissionHandler) decideSafely(ctx context.Context, req *admissionv1.AdmissionRequest) (resp *admissionv1.AdmissionResponse) {
+	defer func() {
+		if p := recover(); p != nil {
+			h.Metrics.panics.Inc()
+			h.Log.Error("admission decision panicked", "uid", req.UID, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			resp = failOpen(req.UID, "kubedoor-webhook internal error; the change was admitted unmodified")
 		}
-		return resp
-	case <-ctx.Done():
+	}()
+	resp = h.Decider.Decide(ctx, req)
+	if ctx.Err() != nil {
 		h.Metrics.deadlines.Inc()
 		h.Log.Error("admission decision missed its deadline", "uid", req.UID, "deadline", h.Deadline)
 		return failOpen(req.UID, "kubedoor-webhook missed its deadline; the change was admitted unmodified")
 	}
+	if resp == nil {
+		return failOpen(req.UID, "kubedoor-webhook gave no decision; the change was admitted unmodified")
+	}
+	return resp
 }
 
 func failOpen(uid types.UID, warning string) *admissionv1.AdmissionResponse {
