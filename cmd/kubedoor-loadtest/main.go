@@ -85,16 +85,18 @@ func main() {
 	flag.BoolVar(&o.references, "references", false, "also measure two reference webhooks (allowed with no patch; ours's patch, precomputed) registered the same way")
 	flag.IntVar(&o.rollout, "rollout", 0, "run only the rollout phase with this many Deployments (starts kube-controller-manager)")
 	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of kubedoor-webhook (bursts of creates at the highest -clients, through ours) to this file")
-	var before string
-	flag.StringVar(&before, "before", "", "also measure kubedoor-webhook built from this git revision (e.g. r22), registered the same way, beside ours")
+	var before revisions
+	flag.Var(&before, "before", "also measure kubedoor-webhook built from this git revision (e.g. r22), registered the same way, beside ours (repeatable)")
 	flag.Var(&o.variants, "variant", "also measure ours run with other flags/environment, registered the same way: name=--flag=value,ENV=value (repeatable)")
 	var refListen, refDir string
 	flag.StringVar(&refListen, "reference-listen", "", "internal: serve the reference webhooks on this address")
 	flag.StringVar(&refDir, "reference-dir", "", "internal: certificate and patch directory of the reference webhooks")
 	flag.Parse()
-	if before != "" {
-		o.variants = append(variants{{name: "kubedoor@" + before, ref: before}}, o.variants...)
+	var built variants
+	for _, ref := range before {
+		built = append(built, variant{name: "kubedoor@" + ref, ref: ref})
 	}
+	o.variants = append(built, o.variants...)
 	if refListen != "" {
 		if err := serveReference(refListen, refDir); err != nil {
 			log.Error("reference webhook", "error", err)

@@ -49,6 +49,19 @@ func (v *variants) Set(s string) error {
 	return nil
 }
 
+// revisions collects repeated -before flags.
+type revisions []string
+
+func (r *revisions) String() string { return strings.Join(*r, ",") }
+
+func (r *revisions) Set(s string) error {
+	if s = strings.TrimSpace(s); s == "" {
+		return errors.New("want a git revision")
+	}
+	*r = append(*r, s)
+	return nil
+}
+
 // startVariant builds (for a revision) and starts v beside ours, sharing ours's certificate.
 func startVariant(ctx context.Context, dir, kubeconfig, ours string, v variant) (*webhook, error) {
 	bin := ours
