@@ -134,6 +134,20 @@ func TestFailuresInsideTheDecisionFailOpen(t *testing.T) {
 			counter: func(m *Metrics) prometheus.Counter { return m.deadlines },
 			warning: "deadline",
 		},
+		{
+			name: "a decision that ignores its context and answers late is still replaced by the fail-open answer",
+			decider: func(context.Context, *admissionv1.AdmissionRequest) *admissionv1.AdmissionResponse {
+				time.Sleep(80 * time.Millisecond)
+				return &admissionv1.AdmissionResponse{Allowed: false}
+			},
+			counter: func(m *Metrics) prometheus.Counter { return m.deadlines },
+			warning: "deadline",
+		},
+		{
+			name:    "a decision that gives no answer admits unmodified with a warning",
+			decider: func(context.Context, *admissionv1.AdmissionRequest) *admissionv1.AdmissionResponse { return nil },
+			warning: "gave no decision",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -144,6 +158,9 @@ func TestFailuresInsideTheDecisionFailOpen(t *testing.T) {
 			}
 			if len(resp.Warnings) != 1 || !strings.Contains(resp.Warnings[0], tt.warning) {
 				t.Fatalf("warnings %v should mention %q", resp.Warnings, tt.warning)
+			}
+			if tt.counter == nil {
+				return
 			}
 			if got := testutil.ToFloat64(tt.counter(h.Metrics)); got != 1 {
 				t.Fatalf("counter %v, want 1", got)
