@@ -3,7 +3,6 @@
 package plugin_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -14,12 +13,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kubedoor/kubedoor-grafana/internal/faulthost"
 	"github.com/kubedoor/kubedoor-grafana/internal/pluginhost"
 	"github.com/kubedoor/kubedoor-grafana/internal/synth"
 	"github.com/kubedoor/kubedoor-grafana/internal/testenv"
 	"github.com/kubedoor/kubedoor-grafana/pkg/audit"
 	"github.com/kubedoor/kubedoor-grafana/pkg/fault"
-	"github.com/kubedoor/kubedoor-grafana/pkg/plugin"
 )
 
 // faultHost is a plugin process of its own on dataDir, started as Grafana starts it, with
@@ -30,22 +29,8 @@ func faultHost(t *testing.T, dataDir, fault, logPath string) *pluginhost.Host {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logFile, err := os.Create(logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = logFile.Close() })
-	env := []string{"KUBEDOOR_LIBCHDB=" + lib, "KUBEDOOR_DATA_DIR=" + dataDir}
-	if fault != "" {
-		env = append(env, "KUBEDOOR_FAULT="+fault)
-	}
-	h, err := pluginhost.Start(pluginhost.Options{Executable: os.Getenv(envFuzzExe), PluginID: plugin.ID, Env: env,
-		JSONData: settingsJSON(promURL), Log: logFile})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(h.Stop)
-	return h
+	p := faulthost.Plugin{Executable: os.Getenv(envFuzzExe), Lib: lib, JSONData: settingsJSON(promURL)}
+	return p.Start(t, dataDir, fault, logPath)
 }
 
 type auditPage struct {
@@ -66,27 +51,6 @@ func auditOf(t *testing.T, h *pluginhost.Host, target string) auditPage {
 	return p
 }
 
-// waitForLog waits until a line of the plugin's log at path contains every one of parts.
-func waitForLog(t *testing.T, path string, parts ...string) {
-	t.Helper()
-	deadline := time.Now().Add(2 * time.Minute)
-	for time.Now().Before(deadline) {
-		b, _ := os.ReadFile(path)
-		for _, line := range bytes.Split(b, []byte("\n")) {
-			all := true
-			for _, p := range parts {
-				all = all && bytes.Contains(line, []byte(p))
-			}
-			if all {
-				return
-			}
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-	b, _ := os.ReadFile(path)
-	t.Fatalf("no line with %q in the plugin log within 2 minutes:\n%s", parts, b)
-}
-
 // reconciled is the log line of the audit reconciliation's pass over the control table.
 var reconciled = []string{"stored versions checked for their audit entries", "table=control_rows"}
 
@@ -99,22 +63,17 @@ func TestAControlWriteKilledBeforeItsAuditEntryIsAuditedOnceAfterRestart(t *test
 	ctx := context.Background()
 	const target = "crash/checkout"
 
-	h := faultHost(t, data, "after-control-write", filepath.Join(dir, "run1.log"))
+	log1 := filepath.Join(dir, "run1.log")
+	h := faultHost(t, data, "after-control-write", log1)
 	res, err := h.Call(ctx, editor, "POST", "v1/control", []byte(`{"cluster":"c0","namespace":"crash","workload":"checkout","replicas":{"manual":4}}`))
 	if err == nil {
 		t.Fatalf("the write was answered (%d %s); the process should have died before answering", res.Status, res.Body)
 	}
-	for deadline := time.Now().Add(30 * time.Second); !h.Exited() && time.Now().Before(deadline); {
-		time.Sleep(100 * time.Millisecond)
-	}
-	if !h.Exited() {
-		t.Fatal("the plugin process is still running after the fault point")
-	}
-	h.Stop()
+	faulthost.WaitKilled(t, h, 30*time.Second, log1)
 
 	log2 := filepath.Join(dir, "run2.log")
 	h = faultHost(t, data, "", log2)
-	waitForLog(t, log2, reconciled...)
+	faulthost.WaitLog(t, log2, 2*time.Minute, reconciled...)
 	res, err = h.Call(ctx, viewer, "GET", "v1/control/c0/"+target, nil)
 	if err != nil || res.Status != 200 {
 		t.Fatalf("the version written before the crash: %v %+v", err, res)
@@ -143,7 +102,7 @@ func TestAControlWriteKilledBeforeItsAuditEntryIsAuditedOnceAfterRestart(t *test
 
 	log3 := filepath.Join(dir, "run3.log")
 	h = faultHost(t, data, "", log3)
-	waitForLog(t, log3, reconciled...)
+	faulthost.WaitLog(t, log3, 2*time.Minute, reconciled...)
 	if got := auditOf(t, h, target); got.Total != 1 {
 		t.Fatalf("%d audit entries after a second restart, want still 1: %+v", got.Total, got.Items)
 	}
@@ -197,18 +156,13 @@ func TestACollectionKilledMidJobIsSettledAndItsRerunChangesNothing(t *testing.T)
 	yesterday := synth.DateOf(time.Now().UTC()).AddDays(-1).String()
 	rerun := []byte(fmt.Sprintf(`{"from":%q,"to":%q}`, yesterday, yesterday))
 
-	h := faultHost(t, data, fault.AfterCollectionDay, filepath.Join(dir, "run1.log"))
+	log1 := filepath.Join(dir, "run1.log")
+	h := faultHost(t, data, fault.AfterCollectionDay, log1)
 	// The backend's own daily catch-up may store the day first; either job's day kills it.
 	if res, err := h.Call(ctx, editor, "POST", "v1/clusters/c0/collections", rerun); err == nil && res.Status != 202 {
 		t.Fatalf("starting the collection: %d %s", res.Status, res.Body)
 	}
-	for deadline := time.Now().Add(2 * time.Minute); !h.Exited() && time.Now().Before(deadline); {
-		time.Sleep(100 * time.Millisecond)
-	}
-	if !h.Exited() {
-		t.Fatal("the plugin process is still running after the fault point")
-	}
-	h.Stop()
+	faulthost.WaitKilled(t, h, 2*time.Minute, log1)
 
 	h = faultHost(t, data, "", filepath.Join(dir, "run2.log"))
 	interrupted := 0

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kubedoor/kubedoor-grafana/internal/faulthost"
 	"github.com/kubedoor/kubedoor-grafana/internal/pluginhost"
 )
 
@@ -131,7 +132,7 @@ func TestAReadOnlyDataDirectoryIsRefusedClearlyAndTheSameProcessRecoversWhenWrit
 		t.Logf("refused: %s; status: %s", e.Error, st.Store.Message)
 	}
 	if b, _ := os.ReadFile(logPath); !strings.Contains(string(b), "failed: the store") {
-		t.Fatalf("the refused write is not in the log:\n%s", tail(b, 4000))
+		t.Fatalf("the refused write is not in the log:\n%s", faulthost.Tail(b, 4000))
 	}
 
 	setRO(false)
@@ -162,11 +163,4 @@ func TestAReadOnlyDataDirectoryIsRefusedClearlyAndTheSameProcessRecoversWhenWrit
 	if got := auditOf(t, h, "ro/after"); got.Total != 1 || got.Items[0].User != "ed" {
 		t.Fatalf("audit entries for the write after recovery: %+v, want ed's one", got.Items)
 	}
-}
-
-func tail(b []byte, n int) []byte {
-	if len(b) > n {
-		return b[len(b)-n:]
-	}
-	return b
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kubedoor/kubedoor-grafana/internal/faulthost"
 	"github.com/kubedoor/kubedoor-grafana/pkg/audit"
 	"github.com/kubedoor/kubedoor-grafana/pkg/clustersettings"
 	"github.com/kubedoor/kubedoor-grafana/pkg/fault"
@@ -29,22 +30,17 @@ func TestASettingsSaveKilledBeforeItsAuditEntryIsAuditedOnceAfterRestart(t *test
 	ctx := context.Background()
 	target := clustersettings.Key("c0")
 
-	h := faultHost(t, data, fault.AfterSettingsWrite, filepath.Join(dir, "run1.log"))
+	log1 := filepath.Join(dir, "run1.log")
+	h := faultHost(t, data, fault.AfterSettingsWrite, log1)
 	res, err := h.Call(ctx, admin, "PUT", "v1/clusters/c0/settings", []byte(`{"expectedVersion":0,"quantile":0.9}`))
 	if err == nil {
 		t.Fatalf("the save was answered (%d %s); the process should have died before answering", res.Status, res.Body)
 	}
-	for deadline := time.Now().Add(30 * time.Second); !h.Exited() && time.Now().Before(deadline); {
-		time.Sleep(100 * time.Millisecond)
-	}
-	if !h.Exited() {
-		t.Fatal("the plugin process is still running after the fault point")
-	}
-	h.Stop()
+	faulthost.WaitKilled(t, h, 30*time.Second, log1)
 
 	log2 := filepath.Join(dir, "run2.log")
 	h = faultHost(t, data, "", log2)
-	waitForLog(t, log2, settingsReconciled...)
+	faulthost.WaitLog(t, log2, 2*time.Minute, settingsReconciled...)
 	res, err = h.Call(ctx, viewer, "GET", "v1/clusters/c0/settings", nil)
 	if err != nil || res.Status != 200 {
 		t.Fatalf("the settings saved before the crash: %v %+v", err, res)
@@ -66,12 +62,12 @@ func TestASettingsSaveKilledBeforeItsAuditEntryIsAuditedOnceAfterRestart(t *test
 		e.Result != audit.ResultOK || e.Note != audit.NoteRecordedLater || !strings.Contains(string(e.After), `"quantile":0.9`) {
 		t.Fatalf("entry %+v, want ada's save as Admin, ok, with its settings, marked as recorded later", e)
 	}
-	waitForLog(t, log2, "audit entry recorded for a stored version whose own entry was lost", "table=settings")
+	faulthost.WaitLog(t, log2, 2*time.Minute, "audit entry recorded for a stored version whose own entry was lost", "table=settings")
 	h.Stop()
 
 	log3 := filepath.Join(dir, "run3.log")
 	h = faultHost(t, data, "", log3)
-	waitForLog(t, log3, settingsReconciled...)
+	faulthost.WaitLog(t, log3, 2*time.Minute, settingsReconciled...)
 	if got := auditOf(t, h, target); got.Total != 1 {
 		t.Fatalf("%d audit entries after a second restart, want still 1: %+v", got.Total, got.Items)
 	}

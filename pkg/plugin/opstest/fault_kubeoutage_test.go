@@ -4,20 +4,16 @@ package opstest
 
 import (
 	"context"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/dynamic"
 
 	"github.com/kubedoor/kubedoor-grafana/api/v1alpha1"
-	"github.com/kubedoor/kubedoor-grafana/internal/testenv"
-	"github.com/kubedoor/kubedoor-grafana/webhook/deploy/crd"
+	"github.com/kubedoor/kubedoor-grafana/internal/faulthost"
 )
 
 // The fault suite (docs/reliability.md): the kube-apiserver stops while the backend runs and comes back on the
@@ -28,30 +24,10 @@ import (
 func TestAKubeAPIServerStoppedAndRestartedIsReportedAndTheBackendRecoversWithoutARestart(t *testing.T) {
 	ctx := context.Background()
 	// A cluster of its own: stopping the package's would disturb its shared host.
-	kube, err := testenv.StartKube(ctx, testenv.KubeOptions{Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = kube.Stop() })
-	dyn, err := dynamic.NewForConfig(kube.RESTConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := crd.Install(ctx, dyn); err != nil {
-		t.Fatal(err)
-	}
-	for _, ns := range []string{"kubedoor", "shop"} {
-		if _, err := kube.Clientset().CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	kubeconfig, err := os.ReadFile(kube.Kubeconfig)
-	if err != nil {
-		t.Fatal(err)
-	}
+	kube := faulthost.StartCluster(t, "kubedoor", "shop")
 	dir := t.TempDir()
 	logPath := filepath.Join(dir, "plugin.log")
-	h := faultHost(t, filepath.Join(dir, "data"), "", "kubedoor", string(kubeconfig), logPath)
+	h := faultHost(t, filepath.Join(dir, "data"), "", "kubedoor", kube.Kubeconfig, logPath)
 
 	// healthUntil polls the cluster's health until ok says it is as wanted.
 	healthUntil := func(what string, ok func(health) bool) health {
@@ -64,7 +40,7 @@ func TestAKubeAPIServerStoppedAndRestartedIsReportedAndTheBackendRecoversWithout
 			}
 			if time.Now().After(deadline) {
 				b, _ := os.ReadFile(logPath)
-				t.Fatalf("health never showed %s within 60 s: %+v\n%s", what, hl, tail(b, 8000))
+				t.Fatalf("health never showed %s within 60 s: %+v\n%s", what, hl, faulthost.Tail(b, 8000))
 			}
 		}
 	}
@@ -119,7 +95,7 @@ func TestAKubeAPIServerStoppedAndRestartedIsReportedAndTheBackendRecoversWithout
 	if again := addAndPublish("cart", failed.LastPublish.Runs); again.LastPublish.Error != "" {
 		t.Fatalf("publishing after the API came back: %+v", again.LastPublish)
 	}
-	list, err := dyn.Resource(v1alpha1.GroupVersionResource).Namespace("shop").List(ctx, metav1.ListOptions{})
+	list, err := kube.Dynamic.Resource(v1alpha1.GroupVersionResource).Namespace("shop").List(ctx, metav1.ListOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/kubedoor/kubedoor-grafana/internal/faulthost"
 	"github.com/kubedoor/kubedoor-grafana/internal/pluginhost"
 	"github.com/kubedoor/kubedoor-grafana/pkg/fault"
 )
@@ -63,7 +64,8 @@ func TestTwoBackendsOnOneClusterHoldOneLeaseAndAKilledHoldersRunIsSettledByItsOw
 	deployment(t, ns, "api", 2)
 	dataA, dataB := filepath.Join(dir, "a"), filepath.Join(dir, "b")
 
-	a := faultHost(t, dataA, fault.AfterActionWrite, leaseNS, env.kubeconfig, filepath.Join(dir, "a1.log"))
+	a1log := filepath.Join(dir, "a1.log")
+	a := faultHost(t, dataA, fault.AfterActionWrite, leaseNS, env.kubeconfig, a1log)
 	first := waitLease(t, a, "held", 60*time.Second)
 	b := faultHost(t, dataB, "", leaseNS, env.kubeconfig, filepath.Join(dir, "b1.log"))
 	seen := waitLease(t, b, "elsewhere", 60*time.Second)
@@ -80,13 +82,7 @@ func TestTwoBackendsOnOneClusterHoldOneLeaseAndAKilledHoldersRunIsSettledByItsOw
 		"kind": "once", "runAt": at, "items": []map[string]any{{"namespace": ns, "workload": "api", "replicas": 4}}}, &sc); s != 201 {
 		t.Fatalf("create on A: %d %+v", s, sc)
 	}
-	for deadline := time.Now().Add(90 * time.Second); !a.Exited() && time.Now().Before(deadline); {
-		time.Sleep(100 * time.Millisecond)
-	}
-	if !a.Exited() {
-		t.Fatal("A is still running 90 s after its schedule was due")
-	}
-	a.Stop()
+	faulthost.WaitKilled(t, a, 90*time.Second, a1log)
 	if got := *getDeployment(t, ns, "api").Spec.Replicas; got != 4 {
 		t.Fatalf("replicas %d after A's crash, want the 4 its run wrote", got)
 	}
@@ -119,7 +115,7 @@ func TestTwoBackendsOnOneClusterHoldOneLeaseAndAKilledHoldersRunIsSettledByItsOw
 	if len(runs.Items) != 1 || r.Status != "failed" || !strings.HasPrefix(r.Error, "interrupted: the backend running it ("+first.Holder+")") {
 		t.Fatalf("runs %+v, want the one run failed as interrupted, naming the killed A (%s)", runs, first.Holder)
 	}
-	waitLog(t, a2log, 10*time.Second, "schedule run was interrupted by a backend stop", "runner="+first.Holder)
+	faulthost.WaitLog(t, a2log, 10*time.Second, "schedule run was interrupted by a backend stop", "runner="+first.Holder)
 	if st := waitLease(t, a2, "elsewhere", 30*time.Second); st.Holder != took.Holder {
 		t.Fatalf("the restarted A sees %+v, want B (%s) holding the lease", st, took.Holder)
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kubedoor/kubedoor-grafana/internal/faulthost"
 	"github.com/kubedoor/kubedoor-grafana/pkg/audit"
 	"github.com/kubedoor/kubedoor-grafana/pkg/fault"
 )
@@ -23,19 +24,14 @@ func TestAnActionKilledBeforeItsResultIsSettledUnknownAfterTheSettleAge(t *testi
 	ns := namespace(t)
 	deployment(t, ns, "api", 2)
 
-	h := faultHost(t, data, fault.AfterActionWrite, leaseNS, env.kubeconfig, filepath.Join(dir, "run1.log"))
+	log1 := filepath.Join(dir, "run1.log")
+	h := faultHost(t, data, fault.AfterActionWrite, leaseNS, env.kubeconfig, log1)
 	scale := map[string]any{"items": []map[string]any{{"cluster": "prod-a", "namespace": ns, "workload": "api", "replicas": 3}}}
 	body, _ := json.Marshal(scale)
 	if _, err := h.Call(t.Context(), editor, "POST", "v1/actions/scale", body); err == nil {
 		t.Fatal("the scale was answered; the process should have died after its write")
 	}
-	for deadline := time.Now().Add(30 * time.Second); !h.Exited() && time.Now().Before(deadline); {
-		time.Sleep(100 * time.Millisecond)
-	}
-	if !h.Exited() {
-		t.Fatal("the plugin process is still running after the fault point")
-	}
-	h.Stop()
+	faulthost.WaitKilled(t, h, 30*time.Second, log1)
 	if got := *getDeployment(t, ns, "api").Spec.Replicas; got != 3 {
 		t.Fatalf("replicas %d after the crash, want the 3 the scale wrote before it", got)
 	}
@@ -43,7 +39,7 @@ func TestAnActionKilledBeforeItsResultIsSettledUnknownAfterTheSettleAge(t *testi
 		t.Helper()
 		h := faultHost(t, data, "", leaseNS, env.kubeconfig, logPath, extra...)
 		defer h.Stop()
-		waitLog(t, logPath, 60*time.Second, "stored versions checked for their audit entries", "table=actions")
+		faulthost.WaitLog(t, logPath, 60*time.Second, "stored versions checked for their audit entries", "table=actions")
 		var a faultAudit
 		if s := callOn(t, h, viewer, "GET", "v1/audit?action=scale&target="+ns+"/api", nil, &a); s != 200 {
 			t.Fatalf("audit: %d", s)
@@ -66,7 +62,7 @@ func TestAnActionKilledBeforeItsResultIsSettledUnknownAfterTheSettleAge(t *testi
 		string(e.Before) != `{"replicas":2}` || len(e.After) > 0 && string(e.After) != "null" {
 		t.Fatalf("entry %+v, want ed's scale unknown with the note, the 2 replicas before and no after", e)
 	}
-	waitLog(t, log3, 5*time.Second, "audit entry recorded for a stored version whose own entry was lost", "table=actions")
+	faulthost.WaitLog(t, log3, 5*time.Second, "audit entry recorded for a stored version whose own entry was lost", "table=actions")
 	// Settled once: another restart adds nothing.
 	if a := auditOn(t, filepath.Join(dir, "run4.log"), audit.EnvPendingSettle+"=2s"); a.Total != 1 || a.Items[0].Result != audit.ResultUnknown {
 		t.Fatalf("after another restart: %+v", a)

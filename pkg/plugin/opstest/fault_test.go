@@ -11,9 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kubedoor/kubedoor-grafana/internal/faulthost"
 	"github.com/kubedoor/kubedoor-grafana/internal/pluginhost"
 	"github.com/kubedoor/kubedoor-grafana/pkg/fault"
-	"github.com/kubedoor/kubedoor-grafana/pkg/plugin"
 )
 
 // faultHost is a plugin process of its own on dataDir with KUBEDOOR_FAULT set to point ("" =
@@ -22,28 +22,13 @@ import (
 // environment variables (NAME=value).
 func faultHost(t *testing.T, dataDir, point, leaseNS, kubeconfig, logPath string, extra ...string) *pluginhost.Host {
 	t.Helper()
-	logFile, err := os.Create(logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = logFile.Close() })
-	vars := []string{"KUBEDOOR_LIBCHDB=" + env.lib, "KUBEDOOR_DATA_DIR=" + dataDir}
-	if point != "" {
-		vars = append(vars, fault.Env+"="+point)
-	}
-	vars = append(vars, extra...)
 	jsonData, _ := json.Marshal(map[string]any{
 		"storage": map[string]string{"mode": "embedded"},
 		"clusters": []map[string]string{{"name": "prod-a", "prometheusUrl": env.promURL, "kubeAccess": "kubeconfig",
 			"timeZone": "Europe/Berlin", "kubedoorNamespace": leaseNS}},
 	})
-	h, err := pluginhost.Start(pluginhost.Options{Executable: env.exe, PluginID: plugin.ID, Env: vars, JSONData: jsonData,
-		Secure: map[string]string{"clusters.prod-a.kubeconfig": kubeconfig}, Log: logFile})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(h.Stop)
-	return h
+	p := faulthost.Plugin{Executable: env.exe, Lib: env.lib, JSONData: jsonData, Secure: map[string]string{"clusters.prod-a.kubeconfig": kubeconfig}}
+	return p.Start(t, dataDir, point, logPath, extra...)
 }
 
 // callOn is call against host h rather than the package's shared host.
@@ -90,21 +75,15 @@ func TestAScheduleRunKilledMidActionIsSettledNotRepeatedAndItsActionShownPending
 	ns := namespace(t)
 	deployment(t, ns, "api", 2)
 
-	h := faultHost(t, data, fault.AfterActionWrite, leaseNS, env.kubeconfig, filepath.Join(dir, "run1.log"))
+	log1 := filepath.Join(dir, "run1.log")
+	h := faultHost(t, data, fault.AfterActionWrite, leaseNS, env.kubeconfig, log1)
 	at := time.Now().Add(4 * time.Second).UTC().Truncate(time.Second)
 	var sc schedule
 	if s := callOn(t, h, editor, "POST", "v1/schedules", map[string]any{"cluster": "prod-a", "name": "crash test", "action": "scale",
 		"kind": "once", "runAt": at, "items": []map[string]any{{"namespace": ns, "workload": "api", "replicas": 4}}}, &sc); s != 201 || sc.ID == "" {
 		t.Fatalf("create: %d %+v", s, sc)
 	}
-	for deadline := time.Now().Add(90 * time.Second); !h.Exited() && time.Now().Before(deadline); {
-		time.Sleep(100 * time.Millisecond)
-	}
-	if !h.Exited() {
-		b, _ := os.ReadFile(filepath.Join(dir, "run1.log"))
-		t.Fatalf("the plugin process is still running 90 s after the schedule was due:\n%s", b)
-	}
-	h.Stop()
+	faulthost.WaitKilled(t, h, 90*time.Second, log1)
 	if got := *getDeployment(t, ns, "api").Spec.Replicas; got != 4 {
 		t.Fatalf("replicas %d after the crash, want the 4 the scale wrote before it", got)
 	}
@@ -149,30 +128,11 @@ func TestAScheduleRunKilledMidActionIsSettledNotRepeatedAndItsActionShownPending
 	if after.NextRunAt != nil {
 		t.Fatalf("the killed once schedule has a next run: %+v", after)
 	}
-	waitLog(t, log2, 60*time.Second, "schedule lease acquired")
+	faulthost.WaitLog(t, log2, 60*time.Second, "schedule lease acquired")
 	time.Sleep(3 * time.Second)
 	callOn(t, h, viewer, "GET", "v1/schedules/"+sc.ID+"/runs", nil, &runs)
 	callOn(t, h, viewer, "GET", "v1/audit?action=scale&target="+ns+"/api", nil, &audit)
 	if runs.Total != 1 || audit.Total != 1 {
 		t.Fatalf("the schedule fired again after the restart: runs %+v, audit %+v", runs, audit)
 	}
-}
-
-// waitLog waits until a line of the log at path contains every one of parts.
-func waitLog(t *testing.T, path string, within time.Duration, parts ...string) {
-	t.Helper()
-	for deadline := time.Now().Add(within); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
-		b, _ := os.ReadFile(path)
-		for _, line := range strings.Split(string(b), "\n") {
-			all := true
-			for _, p := range parts {
-				all = all && strings.Contains(line, p)
-			}
-			if all {
-				return
-			}
-		}
-	}
-	b, _ := os.ReadFile(path)
-	t.Fatalf("no line with %q in the plugin log within %v:\n%s", parts, within, b)
 }

@@ -24,6 +24,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/kubedoor/kubedoor-grafana/internal/faulthost"
 	"github.com/kubedoor/kubedoor-grafana/internal/pluginhost"
 	"github.com/kubedoor/kubedoor-grafana/internal/testenv"
 	"github.com/kubedoor/kubedoor-grafana/pkg/plugin"
@@ -100,17 +101,10 @@ func run(m *testing.M) int {
 	code := m.Run()
 	if code != 0 {
 		if b, err := os.ReadFile(env.logPath); err == nil {
-			fmt.Fprintf(os.Stderr, "--- plugin log (last 30000 bytes) ---\n%s\n", tail(b, 30000))
+			fmt.Fprintf(os.Stderr, "--- plugin log (last 30000 bytes) ---\n%s\n", faulthost.Tail(b, 30000))
 		}
 	}
 	return code
-}
-
-func tail(b []byte, n int) []byte {
-	if len(b) > n {
-		return b[len(b)-n:]
-	}
-	return b
 }
 
 // startHost starts (or restarts) the plugin on the same data directory.

@@ -3,51 +3,23 @@
 package opstest
 
 import (
-	"context"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/dynamic"
-
-	"github.com/kubedoor/kubedoor-grafana/internal/testenv"
-	"github.com/kubedoor/kubedoor-grafana/webhook/deploy/crd"
+	"github.com/kubedoor/kubedoor-grafana/internal/faulthost"
 )
 
 // A control-table row whose namespace does not exist in the cluster shows it on the
 // row (its notes, in the list and the row's own answer), not only in the cluster's publish
 // status; a row in a namespace that exists does not.
 func TestARowWhoseNamespaceIsMissingSaysSoOnTheRow(t *testing.T) {
-	ctx := context.Background()
 	// A cluster of its own with the CapacityPolicy CRD, so publishing gets as far as the namespace.
-	kube, err := testenv.StartKube(ctx, testenv.KubeOptions{Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = kube.Stop() })
-	dyn, err := dynamic.NewForConfig(kube.RESTConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := crd.Install(ctx, dyn); err != nil {
-		t.Fatal(err)
-	}
-	for _, ns := range []string{"kubedoor", "shop"} {
-		if _, err := kube.Clientset().CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	kubeconfig, err := os.ReadFile(kube.Kubeconfig)
-	if err != nil {
-		t.Fatal(err)
-	}
+	kube := faulthost.StartCluster(t, "kubedoor", "shop")
 	dir := t.TempDir()
-	h := faultHost(t, filepath.Join(dir, "data"), "", "kubedoor", string(kubeconfig), filepath.Join(dir, "plugin.log"))
+	h := faultHost(t, filepath.Join(dir, "data"), "", "kubedoor", kube.Kubeconfig, filepath.Join(dir, "plugin.log"))
 	for _, ns := range []string{"shop", "gone"} {
 		if s := callOn(t, h, editor, "POST", "v1/control", map[string]any{"cluster": "prod-a", "namespace": ns, "workload": "api",
 			"replicas": map[string]any{"manual": 2}}, nil); s != 201 {
@@ -72,7 +44,7 @@ func TestARowWhoseNamespaceIsMissingSaysSoOnTheRow(t *testing.T) {
 		}
 		if time.Now().After(deadline) {
 			b, _ := os.ReadFile(filepath.Join(dir, "plugin.log"))
-			t.Fatalf("gone/api shows no note 60 s after its write: %+v\n%s", got, tail(b, 8000))
+			t.Fatalf("gone/api shows no note 60 s after its write: %+v\n%s", got, faulthost.Tail(b, 8000))
 		}
 	}
 	if last := got.Notes[len(got.Notes)-1]; !strings.HasPrefix(last, "namespace gone does not exist in the cluster (since ") ||
