@@ -148,11 +148,11 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 	if o.cpuProfile != "" {
 		extra = append(extra, "--pprof")
 	}
-	wh, err := startWebhook(ctx, dir, kube.Kubeconfig, extra...)
+	wh, err := startWebhook(ctx, dir, "", "webhook", kube.Kubeconfig, nil, extra...)
 	if err != nil {
 		return err
 	}
-	defer wh.stop()
+	defer wh.Stop()
 	rssEmpty, err := wh.rss()
 	if err != nil {
 		return err
@@ -190,31 +190,31 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 		objects = append(objects, objPods)
 	}
 
-	reg := registration.Mutating(registration.Options{URL: wh.mutateURL, CABundle: wh.caPEM, Timeout: 3})
+	reg := registration.Mutating(registration.Options{URL: wh.MutateURL(), CABundle: wh.CAPEM, Timeout: 3})
 	hooks := []hook{{name: hookNone}}
 	var ref *reference
 	if o.references {
-		if ref, err = startReference(ctx, dir, wh, ns); err != nil {
+		if ref, err = startReference(ctx, wh, ns); err != nil {
 			return err
 		}
 		defer ref.stop()
 		for _, name := range []string{hookAllow, hookPatch} {
-			hooks = append(hooks, hook{name: name, reg: registration.Mutating(registration.Options{URL: ref.base + "/" + name, CABundle: wh.caPEM, Timeout: 3}), pid: ref.cmd.Process.Pid})
+			hooks = append(hooks, hook{name: name, reg: registration.Mutating(registration.Options{URL: ref.base + "/" + name, CABundle: wh.CAPEM, Timeout: 3}), pid: ref.cmd.Process.Pid})
 		}
 	}
 	for _, v := range o.variants {
-		vw, err := startVariant(ctx, dir, kube.Kubeconfig, wh.cmd.Path, v)
+		vw, err := startVariant(ctx, dir, kube.Kubeconfig, wh.Bin, v)
 		if err != nil {
 			return fmt.Errorf("variant %s: %w", v.name, err)
 		}
-		defer vw.stop()
+		defer vw.Stop()
 		if err := vw.waitCached(ctx, "capacitypolicies", o.policies); err != nil {
 			return err
 		}
-		hooks = append(hooks, hook{name: v.name, reg: registration.Mutating(registration.Options{URL: vw.mutateURL, CABundle: vw.caPEM, Timeout: 3}),
-			pid: vw.cmd.Process.Pid, kubedoor: vw})
+		hooks = append(hooks, hook{name: v.name, reg: registration.Mutating(registration.Options{URL: vw.MutateURL(), CABundle: vw.CAPEM, Timeout: 3}),
+			pid: vw.Process().Pid, kubedoor: vw})
 	}
-	hooks = append(hooks, hook{name: hookOurs, reg: reg, pid: wh.cmd.Process.Pid, kubedoor: wh})
+	hooks = append(hooks, hook{name: hookOurs, reg: reg, pid: wh.Process().Pid, kubedoor: wh})
 	var results []result
 	clientCounts := o.clients
 	if o.memoryOnly {
@@ -227,15 +227,15 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 					if err := register(ctx, cs, h, wh, ref, ns); err != nil {
 						return err
 					}
-					apiCPU0, err := cpuTime(kube.PIDs()[testenv.APIServer])
+					apiCPU0, err := testenv.CPUTime(kube.PIDs()[testenv.APIServer])
 					if err != nil {
 						return err
 					}
 					hookPID := h.pid
 					if hookPID == 0 {
-						hookPID = wh.cmd.Process.Pid // none: ours idles (its informers still run)
+						hookPID = wh.Process().Pid // none: ours idles (its informers still run)
 					}
-					hookCPU0, err := cpuTime(hookPID)
+					hookCPU0, err := testenv.CPUTime(hookPID)
 					if err != nil {
 						return err
 					}
@@ -244,8 +244,8 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 					if err != nil {
 						return err
 					}
-					apiCPU1, _ := cpuTime(kube.PIDs()[testenv.APIServer])
-					hookCPU1, _ := cpuTime(hookPID)
+					apiCPU1, _ := testenv.CPUTime(kube.PIDs()[testenv.APIServer])
+					hookCPU1, _ := testenv.CPUTime(hookPID)
 					r.apiCPU, r.hookCPU = (apiCPU1-apiCPU0)/time.Duration(o.creates), (hookCPU1-hookCPU0)/time.Duration(o.creates)
 					r.webhook, r.hook, r.round, r.object, r.load = h.name != hookNone, h.name, round, object, load
 					if h.name == hookOurs {
@@ -319,7 +319,7 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 		if mem.settled, err = wh.rss(); err != nil {
 			return err
 		}
-		heap, err := wh.metric("go_memstats_heap_inuse_bytes", nil)
+		heap, err := wh.Metric("go_memstats_heap_inuse_bytes", nil)
 		if err != nil {
 			return err
 		}

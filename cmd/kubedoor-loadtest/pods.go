@@ -147,7 +147,7 @@ func cacheReplicaSets(ctx context.Context, cs kubernetes.Interface, wh *webhook,
 		return 0, 0, ctx.Err()
 	case <-time.After(5 * time.Second):
 	}
-	got, err := wh.metric("kubedoor_webhook_cache_objects", map[string]string{"kind": "replicasets"})
+	got, err := wh.Metric("kubedoor_webhook_cache_objects", map[string]string{"kind": "replicasets"})
 	if err != nil {
 		return 0, 0, err
 	}

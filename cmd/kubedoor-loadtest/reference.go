@@ -23,6 +23,8 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes"
+
+	"github.com/kubedoor/kubedoor-grafana/internal/testenv"
 )
 
 // The reference webhooks bound what any mutating webhook can cost: one answers allowed with no
@@ -82,12 +84,13 @@ type reference struct {
 }
 
 // startReference takes kubedoor-webhook's patch for the created Deployment i=0 from wh, writes
-// it to dir and starts the child serving it.
-func startReference(ctx context.Context, dir string, wh *webhook, ns string) (*reference, error) {
+// it beside wh's certificate and starts the child serving it with that certificate.
+func startReference(ctx context.Context, wh *webhook, ns string) (*reference, error) {
+	dir := wh.CertDir
 	pool := x509.NewCertPool()
-	pool.AppendCertsFromPEM(wh.caPEM)
+	pool.AppendCertsFromPEM(wh.CAPEM)
 	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}}
-	patch, err := kubedoorPatch(ctx, client, wh.mutateURL, ns)
+	patch, err := kubedoorPatch(ctx, client, wh.MutateURL(), ns)
 	if err != nil {
 		return nil, err
 	}
@@ -98,7 +101,10 @@ func startReference(ctx context.Context, dir string, wh *webhook, ns string) (*r
 	if err != nil {
 		return nil, err
 	}
-	addr := freeAddr()
+	addr, err := testenv.FreeAddr()
+	if err != nil {
+		return nil, err
+	}
 	r := &reference{base: "https://" + addr, client: client}
 	r.cmd = exec.Command(self, "-reference-listen", addr, "-reference-dir", dir)
 	r.cmd.Stdout, r.cmd.Stderr = os.Stderr, os.Stderr
@@ -177,7 +183,7 @@ func kubedoorPatch(ctx context.Context, client *http.Client, url, ns string) ([]
 func profile(ctx context.Context, cs kubernetes.Interface, wh *webhook, ns string, c, n int, path string, log *slog.Logger) error {
 	done := make(chan error, 1)
 	go func() {
-		resp, err := http.Get(wh.healthURL + "/debug/pprof/profile?seconds=20")
+		resp, err := http.Get(wh.HealthURL() + "/debug/pprof/profile?seconds=20")
 		if err != nil {
 			done <- err
 			return

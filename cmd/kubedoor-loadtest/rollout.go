@@ -31,11 +31,11 @@ func rolloutPhase(ctx context.Context, cs kubernetes.Interface, dyn dynamic.Inte
 		return err
 	}
 	updates := func() (float64, error) {
-		return wh.metric("kubedoor_webhook_reviews_total", map[string]string{"operation": "UPDATE", "resource": "deployments", "subresource": ""})
+		return wh.Metric("kubedoor_webhook_reviews_total", map[string]string{"operation": "UPDATE", "resource": "deployments", "subresource": ""})
 	}
 	var got [2]float64
 	for i, conditions := range []bool{false, true} {
-		reg := registration.Mutating(registration.Options{URL: wh.mutateURL, CABundle: wh.caPEM, Timeout: 3})
+		reg := registration.Mutating(registration.Options{URL: wh.MutateURL(), CABundle: wh.CAPEM, Timeout: 3})
 		if !conditions {
 			for j := range reg.Webhooks {
 				reg.Webhooks[j].MatchConditions = nil

@@ -71,7 +71,7 @@ func startVariant(ctx context.Context, dir, kubeconfig, ours string, v variant) 
 			return nil, err
 		}
 	}
-	return startBinary(ctx, dir, bin, v.name, kubeconfig, v.env, v.args...)
+	return startWebhook(ctx, dir, bin, v.name, kubeconfig, v.env, v.args...)
 }
 
 // buildAt builds kubedoor-webhook from the repository's files at ref (git archive into a

@@ -3,7 +3,6 @@
 package testenv_test
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/tls"
@@ -14,7 +13,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -196,7 +194,7 @@ func TestClusterStartupCostIsReported(t *testing.T) {
 	}
 	var total int64
 	for name, pid := range k.PIDs() {
-		rss, err := rssBytes(pid)
+		rss, err := testenv.RSS(pid)
 		if err != nil {
 			t.Fatalf("reading RSS of %s: %v", name, err)
 		}
@@ -383,20 +381,4 @@ func alivePIDs(pids map[string]int) map[string]int {
 func lastLines(s string, n int) string {
 	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
 	return strings.Join(lines[max(0, len(lines)-n):], "\n")
-}
-
-func rssBytes(pid int) (int64, error) {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0, err
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
-			return kb << 10, err
-		}
-	}
-	return 0, errors.New("no VmRSS line")
 }

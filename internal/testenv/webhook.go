@@ -3,6 +3,7 @@ package testenv
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -29,6 +30,14 @@ type WebhookOptions struct {
 	Cluster string
 	// Args are further `serve` flags, e.g. "--report-interval", "200ms".
 	Args []string
+	// Env is further environment (NAME=value), e.g. GOGC=100.
+	Env []string
+	// Bin, when set, is a built kubedoor-webhook to run (another revision's, or one already
+	// built into Dir) instead of building ./webhook.
+	Bin string
+	// Name names its log, Dir/<Name>.log, so webhooks sharing Dir keep theirs apart; "" is
+	// "webhook".
+	Name string
 }
 
 // Webhook is the kubedoor-webhook binary built from this checkout, serving on loopback ports
@@ -39,35 +48,46 @@ type Webhook struct {
 	CAPEM []byte
 
 	admAddr, healthAddr string
-	args                []string
+	args, env           []string
 	cmd                 *exec.Cmd
 }
 
-// StartWebhook builds ./webhook into opts.Dir, generates its certificates for 127.0.0.1, starts
-// `serve` and waits until /readyz answers. Stop ends it.
+// StartWebhook builds ./webhook into opts.Dir (unless opts.Bin is given), generates its
+// certificates for 127.0.0.1 in Dir/certs (or reuses those an earlier webhook in Dir generated),
+// starts `serve` and waits until /readyz answers. Stop ends it.
 func StartWebhook(ctx context.Context, opts WebhookOptions) (*Webhook, error) {
-	w := &Webhook{Bin: filepath.Join(opts.Dir, "kubedoor-webhook"), CertDir: filepath.Join(opts.Dir, "certs"),
-		LogPath: filepath.Join(opts.Dir, "webhook.log")}
-	if err := GoBuild(ctx, "./webhook", w.Bin); err != nil {
-		return nil, err
+	name := opts.Name
+	if name == "" {
+		name = "webhook"
 	}
-	if out, err := exec.CommandContext(ctx, w.Bin, "certs", "--ip", "127.0.0.1", "--out", w.CertDir).CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("kubedoor-webhook certs: %w\n%s", err, out)
+	w := &Webhook{Bin: opts.Bin, CertDir: filepath.Join(opts.Dir, "certs"), LogPath: filepath.Join(opts.Dir, name+".log"), env: opts.Env}
+	if w.Bin == "" {
+		w.Bin = filepath.Join(opts.Dir, "kubedoor-webhook")
+		if err := GoBuild(ctx, "./webhook", w.Bin); err != nil {
+			return nil, err
+		}
+	}
+	caPath := filepath.Join(w.CertDir, "ca.crt")
+	if _, err := os.Stat(caPath); errors.Is(err, os.ErrNotExist) {
+		if out, err := exec.CommandContext(ctx, w.Bin, "certs", "--ip", "127.0.0.1", "--out", w.CertDir).CombinedOutput(); err != nil {
+			return nil, fmt.Errorf("kubedoor-webhook certs: %w\n%s", err, out)
+		}
 	}
 	var err error
-	if w.CAPEM, err = os.ReadFile(filepath.Join(w.CertDir, "ca.crt")); err != nil {
+	if w.CAPEM, err = os.ReadFile(caPath); err != nil {
 		return nil, err
 	}
-	if w.admAddr, err = freeAddr(); err != nil {
+	if w.admAddr, err = FreeAddr(); err != nil {
 		return nil, err
 	}
-	if w.healthAddr, err = freeAddr(); err != nil {
+	if w.healthAddr, err = FreeAddr(); err != nil {
 		return nil, err
 	}
 	w.args = append([]string{"serve", "--listen", w.admAddr, "--health-listen", w.healthAddr,
 		"--tls-cert-file", filepath.Join(w.CertDir, "tls.crt"), "--tls-key-file", filepath.Join(w.CertDir, "tls.key"),
 		"--kubeconfig", opts.Kubeconfig, "--cluster-name", opts.Cluster}, opts.Args...)
 	if err := w.Start(ctx); err != nil {
+		w.Stop()
 		return nil, fmt.Errorf("%w\n%s", err, w.Log())
 	}
 	return w, nil
@@ -91,6 +111,7 @@ func (w *Webhook) Start(ctx context.Context) error {
 	}
 	defer logFile.Close()
 	w.cmd = exec.Command(w.Bin, w.args...)
+	w.cmd.Env = append(os.Environ(), w.env...)
 	w.cmd.Stdout, w.cmd.Stderr = logFile, logFile
 	if err := w.cmd.Start(); err != nil {
 		return fmt.Errorf("starting webhook: %w", err)
@@ -132,31 +153,75 @@ func (w *Webhook) Metric(name string, want map[string]string) (float64, error) {
 // ScrapeMetric reads the Prometheus text exposition at url and sums the counter or gauge name
 // over the series whose labels include every label of want.
 func ScrapeMetric(url, name string, want map[string]string) (float64, error) {
-	resp, err := http.Get(url)
+	all, err := scrapeFamily(url, name)
 	if err != nil {
 		return 0, err
+	}
+	total := 0.0
+	for _, s := range all {
+		match := true
+		for k, v := range want {
+			match = match && s.labels[k] == v
+		}
+		if match {
+			total += s.value
+		}
+	}
+	return total, nil
+}
+
+// Bucket is a histogram bucket: how many observations were at most UpperBound.
+type Bucket struct{ UpperBound, Count float64 }
+
+// ScrapeBuckets reads the Prometheus text exposition at url and sums the histogram name's
+// cumulative buckets over its series, in order of their bounds.
+func ScrapeBuckets(url, name string) ([]Bucket, error) {
+	all, err := scrapeFamily(url, name)
+	if err != nil {
+		return nil, err
+	}
+	var out []Bucket
+	for _, s := range all {
+		for i, b := range s.buckets {
+			if i >= len(out) {
+				out = append(out, Bucket{UpperBound: b.UpperBound})
+			}
+			out[i].Count += b.Count
+		}
+	}
+	return out, nil
+}
+
+// series is one series of a scraped metric family.
+type series struct {
+	labels  map[string]string
+	value   float64 // a counter's or gauge's
+	buckets []Bucket
+}
+
+func scrapeFamily(url, name string) ([]series, error) {
+	resp, err := http.Get(url)
+	if err != nil {
+		return nil, err
 	}
 	defer resp.Body.Close()
 	parser := expfmt.NewTextParser(model.UTF8Validation)
 	families, err := parser.TextToMetricFamilies(bufio.NewReader(resp.Body))
 	if err != nil {
-		return 0, fmt.Errorf("parsing %s: %w", url, err)
+		return nil, fmt.Errorf("parsing %s: %w", url, err)
 	}
-	total := 0.0
+	var out []series
 	for _, m := range families[name].GetMetric() {
-		labels := map[string]string{}
+		s := series{labels: map[string]string{}, value: m.GetCounter().GetValue() + m.GetGauge().GetValue()}
 		for _, p := range m.GetLabel() {
-			labels[p.GetName()] = p.GetValue()
+			s.labels[p.GetName()] = p.GetValue()
 		}
-		match := true
-		for k, v := range want {
-			match = match && labels[k] == v
+		for _, b := range m.GetHistogram().GetBucket() {
+			s.buckets = append(s.buckets, Bucket{UpperBound: b.GetUpperBound(), Count: float64(b.GetCumulativeCount())})
 		}
-		if match {
-			total += m.GetCounter().GetValue() + m.GetGauge().GetValue()
-		}
+		out = append(out, s)
 	}
-	return total, nil
+	return out, nil
 }
 
 // WaitHTTP waits up to a minute until url answers 200.
@@ -182,8 +247,8 @@ func WaitHTTP(ctx context.Context, url string) error {
 	}
 }
 
-// freeAddr is a loopback address no one listens on now.
-func freeAddr() (string, error) {
+// FreeAddr is a loopback address no one listens on now.
+func FreeAddr() (string, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", err
