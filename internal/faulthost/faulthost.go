@@ -70,6 +70,16 @@ func WaitKilled(t testing.TB, h *pluginhost.Host, within time.Duration, logPath 
 	h.Stop()
 }
 
+// CallKilled makes a call h must not answer, for its process dies at its fault point during it,
+// then waits for that death as WaitKilled does.
+func CallKilled(t testing.TB, h *pluginhost.Host, u pluginhost.User, method, path string, body []byte, within time.Duration, logPath string) {
+	t.Helper()
+	if res, err := h.Call(context.Background(), u, method, path, body); err == nil {
+		t.Fatalf("%s %s was answered (%d %s); the process should have died at its fault point before answering", method, path, res.Status, res.Body)
+	}
+	WaitKilled(t, h, within, logPath)
+}
+
 // WaitLog waits, at most within, until a line of the plugin log at path contains every one of
 // parts.
 func WaitLog(t testing.TB, path string, within time.Duration, parts ...string) {

@@ -99,18 +99,7 @@ func TestTwoBackendsOnOneClusterHoldOneLeaseAndAKilledHoldersRunIsSettledByItsOw
 
 	a2log := filepath.Join(dir, "a2.log")
 	a2 := faultHost(t, dataA, "", leaseNS, env.kubeconfig, a2log)
-	var runs runList
-	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(250 * time.Millisecond) {
-		if s := callOn(t, a2, viewer, "GET", "v1/schedules/"+sc.ID+"/runs", nil, &runs); s != 200 {
-			t.Fatalf("runs on A: %d", s)
-		}
-		if len(runs.Items) > 0 && runs.Items[0].Status != "running" {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("A's interrupted run is still %+v 60 s after its restart", runs)
-		}
-	}
+	runs := waitRunSettled(t, a2, sc.ID, a2log)
 	r := runs.Items[0]
 	if len(runs.Items) != 1 || r.Status != "failed" || !strings.HasPrefix(r.Error, "interrupted: the backend running it ("+first.Holder+")") {
 		t.Fatalf("runs %+v, want the one run failed as interrupted, naming the killed A (%s)", runs, first.Holder)

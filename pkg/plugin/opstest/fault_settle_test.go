@@ -18,20 +18,12 @@ import (
 // (15 min) the entry stays pending; restarted with KUBEDOOR_AUDIT_PENDING_SETTLE=2s the start's
 // reconciliation settles it as unknown with the note, once, without waiting 15 minutes.
 func TestAnActionKilledBeforeItsResultIsSettledUnknownAfterTheSettleAge(t *testing.T) {
-	dir := t.TempDir()
-	data := filepath.Join(dir, "data")
-	leaseNS := namespace(t)
-	ns := namespace(t)
-	deployment(t, ns, "api", 2)
-
+	dir, data, leaseNS, ns := scaleScene(t)
 	log1 := filepath.Join(dir, "run1.log")
 	h := faultHost(t, data, fault.AfterActionWrite, leaseNS, env.kubeconfig, log1)
 	scale := map[string]any{"items": []map[string]any{{"cluster": "prod-a", "namespace": ns, "workload": "api", "replicas": 3}}}
 	body, _ := json.Marshal(scale)
-	if _, err := h.Call(t.Context(), editor, "POST", "v1/actions/scale", body); err == nil {
-		t.Fatal("the scale was answered; the process should have died after its write")
-	}
-	faulthost.WaitKilled(t, h, 30*time.Second, log1)
+	faulthost.CallKilled(t, h, editor, "POST", "v1/actions/scale", body, 30*time.Second, log1)
 	if got := *getDeployment(t, ns, "api").Spec.Replicas; got != 3 {
 		t.Fatalf("replicas %d after the crash, want the 3 the scale wrote before it", got)
 	}

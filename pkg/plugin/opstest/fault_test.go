@@ -31,6 +31,36 @@ func faultHost(t *testing.T, dataDir, point, leaseNS, kubeconfig, logPath string
 	return p.Start(t, dataDir, point, logPath, extra...)
 }
 
+// scaleScene is a killed-scale test's ground: its directory, the plugin's data directory in it,
+// a namespace of its own for the schedule lease and a namespace with Deployment api at 2
+// replicas.
+func scaleScene(t *testing.T) (dir, data, leaseNS, ns string) {
+	t.Helper()
+	dir = t.TempDir()
+	leaseNS, ns = namespace(t), namespace(t)
+	deployment(t, ns, "api", 2)
+	return dir, filepath.Join(dir, "data"), leaseNS, ns
+}
+
+// waitRunSettled waits until the first run of schedule id, as the restarted h lists them, is no
+// longer running (its restart settles what the kill interrupted) and returns the runs.
+func waitRunSettled(t *testing.T, h *pluginhost.Host, id, logPath string) runList {
+	t.Helper()
+	var runs runList
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(250 * time.Millisecond) {
+		if s := callOn(t, h, viewer, "GET", "v1/schedules/"+id+"/runs", nil, &runs); s != 200 {
+			t.Fatalf("runs: %d", s)
+		}
+		if len(runs.Items) > 0 && runs.Items[0].Status != "running" {
+			return runs
+		}
+		if time.Now().After(deadline) {
+			b, _ := os.ReadFile(logPath)
+			t.Fatalf("the killed run is still %+v 60 s after the restart:\n%s", runs, faulthost.Tail(b, 8000))
+		}
+	}
+}
+
 // callOn is call against host h rather than the package's shared host.
 func callOn(t *testing.T, h *pluginhost.Host, u pluginhost.User, method, path string, body any, out any) int {
 	t.Helper()
@@ -69,12 +99,7 @@ type faultAudit struct {
 // state before (audit.PendingPass settles it as unknown 15 minutes after it began:
 // pkg/audit/pending_test.go).
 func TestAScheduleRunKilledMidActionIsSettledNotRepeatedAndItsActionShownPending(t *testing.T) {
-	dir := t.TempDir()
-	data := filepath.Join(dir, "data")
-	leaseNS := namespace(t)
-	ns := namespace(t)
-	deployment(t, ns, "api", 2)
-
+	dir, data, leaseNS, ns := scaleScene(t)
 	log1 := filepath.Join(dir, "run1.log")
 	h := faultHost(t, data, fault.AfterActionWrite, leaseNS, env.kubeconfig, log1)
 	at := time.Now().Add(4 * time.Second).UTC().Truncate(time.Second)
@@ -90,19 +115,7 @@ func TestAScheduleRunKilledMidActionIsSettledNotRepeatedAndItsActionShownPending
 
 	log2 := filepath.Join(dir, "run2.log")
 	h = faultHost(t, data, "", leaseNS, env.kubeconfig, log2)
-	var runs runList
-	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(250 * time.Millisecond) {
-		if s := callOn(t, h, viewer, "GET", "v1/schedules/"+sc.ID+"/runs", nil, &runs); s != 200 {
-			t.Fatalf("runs: %d", s)
-		}
-		if len(runs.Items) > 0 && runs.Items[0].Status != "running" {
-			break
-		}
-		if time.Now().After(deadline) {
-			b, _ := os.ReadFile(log2)
-			t.Fatalf("the killed run is still %+v 60 s after the restart:\n%s", runs, b)
-		}
-	}
+	runs := waitRunSettled(t, h, sc.ID, log2)
 	r := runs.Items[0]
 	if len(runs.Items) != 1 || r.Status != "failed" || !r.ScheduledFor.Equal(at) || r.FinishedAt == nil ||
 		!strings.HasPrefix(r.Error, "interrupted: the backend running it") || !strings.Contains(r.Error, "items may have been done in part") {
