@@ -202,13 +202,18 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 			hooks = append(hooks, hook{name: name, reg: registration.Mutating(registration.Options{URL: ref.base + "/" + name, CABundle: wh.CAPEM, Timeout: 3}), pid: ref.cmd.Process.Pid})
 		}
 	}
+	// A variant caches what ours caches now: -pods publishes one policy more than -policies.
+	policies, err := wh.Metric("kubedoor_webhook_cache_objects", map[string]string{"kind": "capacitypolicies"})
+	if err != nil {
+		return err
+	}
 	for _, v := range o.variants {
 		vw, err := startVariant(ctx, dir, kube.Kubeconfig, wh.Bin, v)
 		if err != nil {
 			return fmt.Errorf("variant %s: %w", v.name, err)
 		}
 		defer vw.Stop()
-		if err := vw.waitCached(ctx, "capacitypolicies", o.policies); err != nil {
+		if err := vw.waitCached(ctx, "capacitypolicies", int(policies)); err != nil {
 			return err
 		}
 		hooks = append(hooks, hook{name: v.name, reg: registration.Mutating(registration.Options{URL: vw.MutateURL(), CABundle: vw.CAPEM, Timeout: 3}),
