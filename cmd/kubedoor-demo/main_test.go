@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"net"
 	"net/http"
@@ -58,7 +57,7 @@ func TestStepReportsProgressAndNamesTheFailingPartAndItsLog(t *testing.T) {
 	var out bytes.Buffer
 	p := newProgress(&out)
 	p.every = 20 * time.Millisecond
-	if err := p.step(context.Background(), "Prometheus", "", func() error { time.Sleep(70 * time.Millisecond); return nil }); err != nil {
+	if err := p.step(t.Context(), "Prometheus", "", func() error { time.Sleep(70 * time.Millisecond); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"] starting Prometheus …", "still starting Prometheus (", "Prometheus ready ("} {
@@ -66,7 +65,7 @@ func TestStepReportsProgressAndNamesTheFailingPartAndItsLog(t *testing.T) {
 			t.Fatalf("progress lacks %q:\n%s", want, &out)
 		}
 	}
-	err := p.step(context.Background(), "kubedoor-webhook", "/x/webhook.log", func() error { return errors.New("exec format error") })
+	err := p.step(t.Context(), "kubedoor-webhook", "/x/webhook.log", func() error { return errors.New("exec format error") })
 	if err == nil || exitCode(err) != exitFailed {
 		t.Fatalf("err %v, exit code %d", err, exitCode(err))
 	}
