@@ -26,7 +26,7 @@ import (
 // fit together, not that the webhook serves. cert-manager mode needs cert-manager's CRDs, which
 // the testbed lacks: it is linted and templated only.
 func TestTheDefaultRenderAppliesToARealAPIServer(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
 	defer cancel()
 	kube, err := testenv.StartKube(ctx, testenv.KubeOptions{})
 	if err != nil {
