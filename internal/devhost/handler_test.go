@@ -32,7 +32,7 @@ func TestHandlerServesTheAppOverTheRealBackend(t *testing.T) {
 	}
 	tmp := t.TempDir()
 	exe := filepath.Join(tmp, "gpx_kubedoor")
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
 	defer cancel()
 	if err := testenv.GoBuild(ctx, "./pkg", exe); err != nil {
 		t.Fatal(err)

@@ -27,7 +27,7 @@ import (
 // promAPI starts Prometheus with opts and returns its query API; Stop runs at cleanup.
 func promAPI(t testing.TB, opts testenv.PromOptions) (*testenv.PromServer, promv1.API) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Minute)
 	defer cancel()
 	p, err := testenv.StartPrometheus(ctx, opts)
 	if err != nil {
@@ -122,7 +122,7 @@ func TestPrometheusAnswersWhatTheGeneratorExpectsForABackfilledPastDay(t *testin
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx := context.Background()
+	ctx := t.Context()
 	eachVersion(t, buf.Bytes(), testenv.PromOptions{}, func(t *testing.T, prom promv1.API) {
 		for _, row := range rows {
 			t.Run(fmt.Sprintf("%s/%s/%s", row.Namespace, row.Deployment, row.Container), func(t *testing.T) {
@@ -194,7 +194,7 @@ func TestBackfillInPartsLoadedInParallelHoldsTheWholeScenario(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx := context.Background()
+	ctx := t.Context()
 	const q = `max(quantile_over_time(0.95, (max by (pod) (rate(container_cpu_usage_seconds_total{cluster="prod-b",container="app"}[1m])))[90m:30s]))`
 	for _, row := range rows {
 		if got := scalarAt(ctx, t, prom, q, row.Window.End); !closeTo(got, row.CPUWorst) {
@@ -204,7 +204,7 @@ func TestBackfillInPartsLoadedInParallelHoldsTheWholeScenario(t *testing.T) {
 }
 
 func TestPrometheusStartFailsWithPromtoolsWordsOnABadBackfill(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
 	dir := t.TempDir()
 	_, err := testenv.StartPrometheus(ctx, testenv.PromOptions{Dir: dir,
@@ -226,7 +226,7 @@ func TestPrometheus3IsThePinnedBuild(t *testing.T) {
 
 func TestAMissingPrometheus3PartNamesItsBuild(t *testing.T) {
 	t.Setenv("KUBEDOOR_CACHE", t.TempDir())
-	_, err := testenv.StartPrometheus(context.Background(), testenv.PromOptions{Version: testenv.Prom3})
+	_, err := testenv.StartPrometheus(t.Context(), testenv.PromOptions{Version: testenv.Prom3})
 	if err == nil || !strings.Contains(err.Error(), "scripts/build-prometheus3.sh") || !strings.Contains(err.Error(), "mage deps") {
 		t.Fatalf("error %v does not say how to build the part", err)
 	}
@@ -271,13 +271,13 @@ func BenchmarkBackfillAndStartBigScenario(b *testing.B) {
 		w := synth.DefaultPeak.WindowOf(day, time.UTC)
 		t0 := time.Now()
 		q := `quantile_over_time(0.95, (max by (namespace, pod, container) (rate(container_cpu_usage_seconds_total{container!="",container!="POD",namespace="ns-000"}[1m])))[90m:30s])`
-		v, _, _, err := prom.Query(context.Background(), q, w.End)
+		v, _, _, err := prom.Query(b.Context(), q, w.End)
 		if err != nil {
 			b.Fatal(err)
 		}
 		first := time.Since(t0)
 		t1 := time.Now()
-		all, _, _, err := prom.Query(context.Background(), `count(kube_pod_owner)`, w.End)
+		all, _, _, err := prom.Query(b.Context(), `count(kube_pod_owner)`, w.End)
 		if err != nil {
 			b.Fatal(err)
 		}
