@@ -35,7 +35,7 @@ func kindRow(t *testing.T, kind, ns, name string, manual int32) {
 		[]string{"app"}, []int64{350}, []int64{2000}, []int64{420}, []int64{2048},
 		[]string{"collected"}, []string{"collected"}, []string{"collected"}, []string{"manual"},
 		time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), "collector", time.Now().UTC(), uint8(0)}
-	if err := conn.Insert(context.Background(), "control_rows", cols, [][]any{row}); err != nil {
+	if err := conn.Insert(t.Context(), "control_rows", cols, [][]any{row}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -49,7 +49,7 @@ type latestRow struct {
 
 func latest(t *testing.T, ns, name string) latestRow {
 	t.Helper()
-	rows, err := conn.Query(context.Background(), `SELECT version, replicas_manual, updated_by, containers.cpu_request_m FROM control_rows
+	rows, err := conn.Query(t.Context(), `SELECT version, replicas_manual, updated_by, containers.cpu_request_m FROM control_rows
 WHERE cluster = 'test' AND namespace = {ns:String} AND workload = {name:String} ORDER BY version DESC LIMIT 1`,
 		store.P("ns", ns), store.P("name", name))
 	if err != nil {
@@ -70,7 +70,7 @@ type auditRecord struct{ action, target, result, before, after, errText string }
 
 func auditFor(t *testing.T, user string) []auditRecord {
 	t.Helper()
-	items, _, err := audit.New(conn).List(context.Background(), audit.Filter{User: user, Limit: 1000})
+	items, _, err := audit.New(conn).List(t.Context(), audit.Filter{User: user, Limit: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +153,7 @@ func TestAScaleRecordsManualReplicasPublishesThenScales(t *testing.T) {
 	n := &notes{}
 	by := actor(t)
 
-	res := newRunner(t, pub, nil, n).Scale(context.Background(), ScaleRequest{Items: []ScaleItem{{Workload{Cluster: "test", Namespace: ns, Name: "checkout"}, 5}}}, by)
+	res := newRunner(t, pub, nil, n).Scale(t.Context(), ScaleRequest{Items: []ScaleItem{{Workload{Cluster: "test", Namespace: ns, Name: "checkout"}, 5}}}, by)
 
 	if len(res) != 1 || !res[0].OK || res[0].Before != (ReplicasState{3}) || res[0].After != (ReplicasState{5}) {
 		t.Fatalf("results %+v", res)
@@ -181,7 +181,7 @@ func TestAScaleRecordsManualReplicasPublishesThenScales(t *testing.T) {
 func TestAScaleEndsATemporaryScaleAndScalesAWorkloadOutsideTheTable(t *testing.T) {
 	ns := namespace(t)
 	deployment(t, ns, "api", 2, map[string]string{v1alpha1.AnnotationScaleTemp: "2026-03-01T15:29:00Z@2->8"})
-	res := newRunner(t, nil, nil, nil).Scale(context.Background(), ScaleRequest{Items: []ScaleItem{{Workload{Cluster: "test", Namespace: ns, Name: "api"}, 4}}}, actor(t))
+	res := newRunner(t, nil, nil, nil).Scale(t.Context(), ScaleRequest{Items: []ScaleItem{{Workload{Cluster: "test", Namespace: ns, Name: "api"}, 4}}}, actor(t))
 	if !res[0].OK {
 		t.Fatalf("result %+v", res[0])
 	}
@@ -198,7 +198,7 @@ func TestATemporaryScaleSetsTheAnnotationAndReplicasAndLeavesTheTable(t *testing
 	ns := namespace(t)
 	deployment(t, ns, "cart", 3, nil)
 	controlRow(t, ns, "cart", 3)
-	res := newRunner(t, nil, nil, nil).Scale(context.Background(), ScaleRequest{Temporary: true, Items: []ScaleItem{{Workload{Cluster: "test", Namespace: ns, Name: "cart"}, 10}}}, actor(t))
+	res := newRunner(t, nil, nil, nil).Scale(t.Context(), ScaleRequest{Temporary: true, Items: []ScaleItem{{Workload{Cluster: "test", Namespace: ns, Name: "cart"}, 10}}}, actor(t))
 	if !res[0].OK {
 		t.Fatalf("result %+v", res[0])
 	}
@@ -219,8 +219,8 @@ func TestARestartSetsANewRestartedAt(t *testing.T) {
 	deployment(t, ns, "web", 1, nil)
 	r := newRunner(t, nil, nil, nil)
 	w := Workload{Cluster: "test", Namespace: ns, Name: "web"}
-	first := r.Restart(context.Background(), RestartRequest{Items: []Workload{w}}, actor(t))
-	second := r.Restart(context.Background(), RestartRequest{Items: []Workload{w}}, actor(t))
+	first := r.Restart(t.Context(), RestartRequest{Items: []Workload{w}}, actor(t))
+	second := r.Restart(t.Context(), RestartRequest{Items: []Workload{w}}, actor(t))
 	if !first[0].OK || !second[0].OK {
 		t.Fatalf("results %+v %+v", first, second)
 	}
@@ -239,7 +239,7 @@ func TestABatchReportsAFailingItemAndCarriesOnWithPausesBetweenItems(t *testing.
 	deployment(t, ns, "c", 1, nil)
 	sl, n := &sleeps{}, &notes{}
 	by := actor(t)
-	res := newRunner(t, nil, sl, n).Restart(context.Background(), RestartRequest{Interval: 7 * time.Second, Items: []Workload{
+	res := newRunner(t, nil, sl, n).Restart(t.Context(), RestartRequest{Interval: 7 * time.Second, Items: []Workload{
 		{Cluster: "test", Namespace: ns, Name: "a"}, {Cluster: "test", Namespace: ns, Name: "missing"}, {Cluster: "test", Namespace: ns, Name: "c"}, {Cluster: "elsewhere", Namespace: ns, Name: "a"},
 	}}, by)
 	want := []struct {
@@ -267,7 +267,7 @@ func TestACancelledBatchReportsTheItemsItDidNotRun(t *testing.T) {
 	ns := namespace(t)
 	deployment(t, ns, "a", 1, nil)
 	deployment(t, ns, "b", 1, nil)
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	r := New(Deps{Kube: kubeFor, Audit: audit.New(conn), Log: slog.New(slog.DiscardHandler),
 		Sleep: func(ctx context.Context, d time.Duration) error { cancel(); return pause.Wait(ctx, d) }})
 	res := r.Restart(ctx, RestartRequest{Interval: time.Hour, Items: []Workload{{Cluster: "test", Namespace: ns, Name: "a"}, {Cluster: "test", Namespace: ns, Name: "b"}}}, actor(t))
@@ -283,7 +283,7 @@ func TestAScaleWithoutTheControlTableRefusesRatherThanBeUndone(t *testing.T) {
 	ns := namespace(t)
 	deployment(t, ns, "a", 2, nil)
 	r := New(Deps{Kube: kubeFor, Audit: audit.New(conn), Log: slog.New(slog.DiscardHandler)})
-	res := r.Scale(context.Background(), ScaleRequest{Items: []ScaleItem{{Workload{Cluster: "test", Namespace: ns, Name: "a"}, 6}}}, actor(t))
+	res := r.Scale(t.Context(), ScaleRequest{Items: []ScaleItem{{Workload{Cluster: "test", Namespace: ns, Name: "a"}, 6}}}, actor(t))
 	if res[0].OK || !strings.Contains(res[0].Error, "control table is unavailable") {
 		t.Fatalf("result %+v", res[0])
 	}

@@ -3,7 +3,6 @@
 package actions
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
 	"testing"
@@ -25,7 +24,7 @@ func BenchmarkRestartBatch(b *testing.B) {
 	r := New(Deps{Kube: kubeFor, Audit: audit.New(conn), Log: slog.New(slog.DiscardHandler)})
 	b.ResetTimer()
 	for b.Loop() {
-		for _, res := range r.Restart(context.Background(), RestartRequest{Items: items}, Actor{User: "bench"}) {
+		for _, res := range r.Restart(b.Context(), RestartRequest{Items: items}, Actor{User: "bench"}) {
 			if !res.OK {
 				b.Fatal(res.Error)
 			}

@@ -43,7 +43,7 @@ func TestAStatefulSetScaleRecordsItsManualReplicasWithTheKindAndEndsATemporarySc
 	by := actor(t)
 	w := Workload{Cluster: "test", Namespace: ns, Kind: "statefulset", Name: "db"}
 
-	res := withManual(newRunner(t, nil, nil, nil), manual).Scale(context.Background(), ScaleRequest{Items: []ScaleItem{{w, 5}}}, by)
+	res := withManual(newRunner(t, nil, nil, nil), manual).Scale(t.Context(), ScaleRequest{Items: []ScaleItem{{w, 5}}}, by)
 
 	if len(res) != 1 || !res[0].OK || res[0].Kind != workload.StatefulSet || res[0].Before != (ReplicasState{3}) || res[0].After != (ReplicasState{5}) {
 		t.Fatalf("results %+v", res)
@@ -59,11 +59,11 @@ func TestAStatefulSetScaleRecordsItsManualReplicasWithTheKindAndEndsATemporarySc
 		t.Fatalf("SetManualReplicas got %+v, want one call for StatefulSet db", manual.calls)
 	}
 	tbl := control.New(conn, nil)
-	sts, err := tbl.Get(context.Background(), control.Key{Cluster: "test", Namespace: ns, Kind: workload.StatefulSet, Workload: "db"})
+	sts, err := tbl.Get(t.Context(), control.Key{Cluster: "test", Namespace: ns, Kind: workload.StatefulSet, Workload: "db"})
 	if err != nil || sts.Version != 2 || sts.Replicas.Manual != 5 {
 		t.Fatalf("the StatefulSet's row %+v, %v; want version 2 with manual replicas 5", sts, err)
 	}
-	if dep, err := tbl.Get(context.Background(), control.Key{Cluster: "test", Namespace: ns, Workload: "db"}); err != nil || dep.Version != 1 || dep.Replicas.Manual != 7 {
+	if dep, err := tbl.Get(t.Context(), control.Key{Cluster: "test", Namespace: ns, Workload: "db"}); err != nil || dep.Version != 1 || dep.Replicas.Manual != 7 {
 		t.Fatalf("the same-named Deployment's row %+v, %v; want it untouched", dep, err)
 	}
 	var scale *auditRecord
@@ -81,7 +81,7 @@ func TestATemporaryScaleOfAStatefulSetSetsTheAnnotationTheWebhookHonours(t *test
 	ns := namespace(t)
 	statefulSet(t, ns, "cache", 2, nil)
 	w := Workload{Cluster: "test", Namespace: ns, Kind: workload.StatefulSet, Name: "cache"}
-	res := newRunner(t, nil, nil, nil).Scale(context.Background(), ScaleRequest{Temporary: true, Items: []ScaleItem{{w, 6}}}, actor(t))
+	res := newRunner(t, nil, nil, nil).Scale(t.Context(), ScaleRequest{Temporary: true, Items: []ScaleItem{{w, 6}}}, actor(t))
 	if !res[0].OK {
 		t.Fatalf("result %+v", res[0])
 	}
@@ -100,7 +100,7 @@ func TestARestartSetsRestartedAtOnAStatefulSetsAndADaemonSetsPodTemplate(t *test
 	daemonSet(t, ns, "agent")
 	n := &notes{}
 	by := actor(t)
-	res := newRunner(t, nil, nil, n).Restart(context.Background(), RestartRequest{Items: []Workload{
+	res := newRunner(t, nil, nil, n).Restart(t.Context(), RestartRequest{Items: []Workload{
 		{Cluster: "test", Namespace: ns, Kind: workload.StatefulSet, Name: "db"},
 		{Cluster: "test", Namespace: ns, Kind: "daemonset", Name: "agent"},
 	}}, by)
@@ -135,7 +135,7 @@ func TestADaemonSetScaleIsRefusedAndLeavesItAndTheTableAlone(t *testing.T) {
 	w := Workload{Cluster: "test", Namespace: ns, Kind: workload.DaemonSet, Name: "agent"}
 	r := withManual(newRunner(t, nil, nil, nil), manual)
 	for _, temporary := range []bool{false, true} {
-		res := r.Scale(context.Background(), ScaleRequest{Temporary: temporary, Items: []ScaleItem{{w, 3}}}, by)
+		res := r.Scale(t.Context(), ScaleRequest{Temporary: temporary, Items: []ScaleItem{{w, 3}}}, by)
 		if res[0].OK || !strings.Contains(res[0].Error, "one pod per eligible node") {
 			t.Fatalf("temporary=%v: result %+v, want a refusal saying why", temporary, res[0])
 		}
@@ -155,7 +155,7 @@ func TestADaemonSetScaleIsRefusedAndLeavesItAndTheTableAlone(t *testing.T) {
 func TestAnItemOfAnUnknownKindFailsAndTheBatchCarriesOn(t *testing.T) {
 	ns := namespace(t)
 	deployment(t, ns, "web", 1, nil)
-	res := newRunner(t, nil, nil, nil).Restart(context.Background(), RestartRequest{Items: []Workload{
+	res := newRunner(t, nil, nil, nil).Restart(t.Context(), RestartRequest{Items: []Workload{
 		{Cluster: "test", Namespace: ns, Kind: "CronJob", Name: "nightly"},
 		{Cluster: "test", Namespace: ns, Name: "web"},
 	}}, actor(t))

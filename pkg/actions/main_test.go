@@ -66,7 +66,7 @@ func namespace(t testing.TB) string {
 	t.Helper()
 	nsSeq++
 	name := fmt.Sprintf("t%d-%d", nsSeq, time.Now().UnixNano()%100000)
-	_, err := kube.Clientset().CoreV1().Namespaces().Create(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}, metav1.CreateOptions{})
+	_, err := kube.Clientset().CoreV1().Namespaces().Create(t.Context(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}, metav1.CreateOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +87,7 @@ func deployment(t testing.TB, ns, name string, replicas int32, annotations map[s
 			},
 		},
 	}
-	out, err := kube.Clientset().AppsV1().Deployments(ns).Create(context.Background(), d, metav1.CreateOptions{})
+	out, err := kube.Clientset().AppsV1().Deployments(ns).Create(t.Context(), d, metav1.CreateOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +108,7 @@ func statefulSet(t testing.TB, ns, name string, replicas int32, annotations map[
 		Spec: appsv1.StatefulSetSpec{Replicas: &replicas, ServiceName: name,
 			Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": name}}, Template: podTemplate(name)},
 	}
-	out, err := kube.Clientset().AppsV1().StatefulSets(ns).Create(context.Background(), s, metav1.CreateOptions{})
+	out, err := kube.Clientset().AppsV1().StatefulSets(ns).Create(t.Context(), s, metav1.CreateOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +121,7 @@ func daemonSet(t testing.TB, ns, name string) *appsv1.DaemonSet {
 		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns},
 		Spec:       appsv1.DaemonSetSpec{Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": name}}, Template: podTemplate(name)},
 	}
-	out, err := kube.Clientset().AppsV1().DaemonSets(ns).Create(context.Background(), d, metav1.CreateOptions{})
+	out, err := kube.Clientset().AppsV1().DaemonSets(ns).Create(t.Context(), d, metav1.CreateOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +130,7 @@ func daemonSet(t testing.TB, ns, name string) *appsv1.DaemonSet {
 
 func getStatefulSet(t *testing.T, ns, name string) *appsv1.StatefulSet {
 	t.Helper()
-	s, err := kube.Clientset().AppsV1().StatefulSets(ns).Get(context.Background(), name, metav1.GetOptions{})
+	s, err := kube.Clientset().AppsV1().StatefulSets(ns).Get(t.Context(), name, metav1.GetOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +139,7 @@ func getStatefulSet(t *testing.T, ns, name string) *appsv1.StatefulSet {
 
 func getDaemonSet(t *testing.T, ns, name string) *appsv1.DaemonSet {
 	t.Helper()
-	d, err := kube.Clientset().AppsV1().DaemonSets(ns).Get(context.Background(), name, metav1.GetOptions{})
+	d, err := kube.Clientset().AppsV1().DaemonSets(ns).Get(t.Context(), name, metav1.GetOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +148,7 @@ func getDaemonSet(t *testing.T, ns, name string) *appsv1.DaemonSet {
 
 func getDeployment(t *testing.T, ns, name string) *appsv1.Deployment {
 	t.Helper()
-	d, err := kube.Clientset().AppsV1().Deployments(ns).Get(context.Background(), name, metav1.GetOptions{})
+	d, err := kube.Clientset().AppsV1().Deployments(ns).Get(t.Context(), name, metav1.GetOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -92,7 +92,7 @@ func TestScaleSubresourceUpdates(t *testing.T) {
 				Kube: func(string) (kubernetes.Interface, error) { return cs, nil }, Manual: noManual{}, Audit: nopAudit{},
 				Log: slog.New(slog.DiscardHandler), VerifyWait: 600 * time.Millisecond,
 			})
-			res := r.Scale(context.Background(), ScaleRequest{Items: []ScaleItem{{Workload{Cluster: "c", Namespace: "n", Name: "w"}, 7}}}, Actor{User: "u"})
+			res := r.Scale(t.Context(), ScaleRequest{Items: []ScaleItem{{Workload{Cluster: "c", Namespace: "n", Name: "w"}, 7}}}, Actor{User: "u"})
 			if res[0].OK != tt.wantOK || !strings.Contains(res[0].Error, tt.wantErr) {
 				t.Fatalf("result %+v", res[0])
 			}
@@ -115,7 +115,7 @@ func TestAScaleThatFailsAfterRecordingSaysTheTableHasTheValue(t *testing.T) {
 		Kube: func(string) (kubernetes.Interface, error) { return cs, nil }, Manual: recordedManual{}, Audit: nopAudit{},
 		Log: slog.New(slog.DiscardHandler), VerifyWait: 300 * time.Millisecond,
 	})
-	res := r.Scale(context.Background(), ScaleRequest{Items: []ScaleItem{{Workload{Cluster: "c", Namespace: "n", Name: "w"}, 7}}}, Actor{User: "u"})
+	res := r.Scale(t.Context(), ScaleRequest{Items: []ScaleItem{{Workload{Cluster: "c", Namespace: "n", Name: "w"}, 7}}}, Actor{User: "u"})
 	if res[0].OK || !strings.Contains(res[0].Error, "manual replicas 7 are recorded in the control table") ||
 		!strings.Contains(res[0].Error, "kept replicas at 2") {
 		t.Fatalf("result %+v", res[0])

@@ -3,7 +3,6 @@
 package audit
 
 import (
-	"context"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -20,7 +19,7 @@ var conn store.Conn
 func TestMain(m *testing.M) { storetest.Main("audit", &conn, m.Run) }
 
 func TestRecordedEntriesComeBackNewestFirstWithTheirJSON(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	if err := conn.Exec(ctx, "TRUNCATE TABLE audit_log"); err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +80,7 @@ func TestRecordedEntriesComeBackNewestFirstWithTheirJSON(t *testing.T) {
 }
 
 func TestAVersionAuditedTwiceIsReadOnceAsTheWritersEntry(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	log := New(conn)
 	id := ControlVersionID("dup", "shop", "checkout", 3)
 	at := time.Date(2026, 11, 21, 8, 0, 0, 0, time.UTC)

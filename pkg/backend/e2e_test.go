@@ -48,7 +48,7 @@ type parts struct {
 }
 
 func TestCollectDerivePublishEnforce(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Minute)
 	defer cancel()
 	first := synth.DateOf(time.Now().UTC()).AddDays(-12)
 	p := start(ctx, t, setup{sc: synth.ScenarioMultiDay(first, 12), cluster: cluster, namespace: "shop"})
@@ -284,7 +284,7 @@ func call(t *testing.T, h *pluginhost.Host, u pluginhost.User, method, path stri
 	if body != nil {
 		raw, _ = json.Marshal(body)
 	}
-	res, err := h.Call(context.Background(), u, method, path, raw)
+	res, err := h.Call(t.Context(), u, method, path, raw)
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, path, err)
 	}

@@ -38,7 +38,7 @@ type kindRow struct {
 }
 
 func TestStatefulSetsAndDaemonSetsAreCollectedDerivedPublishedAndEnforced(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Minute)
 	defer cancel()
 	day := synth.DateOf(time.Now().UTC()).AddDays(-1)
 	p := start(ctx, t, setup{sc: synth.ScenarioKinds(day), cluster: kindsCluster, namespace: kindsNS})

@@ -42,7 +42,7 @@ func BenchmarkBacktest400Days(b *testing.B) {
 		workloads = n
 	}
 	const days = 400
-	ctx, cancel := context.WithTimeout(context.Background(), 25*time.Minute)
+	ctx, cancel := context.WithTimeout(b.Context(), 25*time.Minute)
 	defer cancel()
 	// Days up to today: the table's TTL (400 days by default) drops anything older.
 	last := time.Now().UTC().Truncate(24 * time.Hour)

@@ -91,7 +91,7 @@ func history(t *testing.T, ctx context.Context) {
 }
 
 func TestBacktestOnTheEmbeddedEngine(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	history(t, ctx)
 	svc := New(conn, control.New(conn, nil))
 	checkout := control.Key{Cluster: "prod", Namespace: "shop", Workload: "checkout"}

@@ -103,7 +103,7 @@ type webhookConfig struct {
 }
 
 func install(t *testing.T, o webhookConfig) {
-	ctx := context.Background()
+	ctx := t.Context()
 	api := kubeEnv.Clientset().AdmissionregistrationV1().MutatingWebhookConfigurations()
 	client := admissionregistrationv1.WebhookClientConfig{CABundle: o.CABundle, Service: o.Service}
 	if o.Service == nil {
@@ -124,7 +124,7 @@ func install(t *testing.T, o webhookConfig) {
 }
 
 func webhookDeployment(t *testing.T, ns string, ready int32) {
-	ctx := context.Background()
+	ctx := t.Context()
 	cs := kubeEnv.Clientset()
 	if _, err := cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
@@ -267,7 +267,7 @@ func TestClusterHealth(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tt.check(t, Check(context.Background(), tt.setup(t), lastJob{}))
+			tt.check(t, Check(t.Context(), tt.setup(t), lastJob{}))
 		})
 	}
 }
@@ -307,7 +307,7 @@ func TestConnections(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			tt.check(t, Test(context.Background(), cl))
+			tt.check(t, Test(t.Context(), cl))
 		})
 	}
 }

@@ -3,7 +3,6 @@
 package clustersettings
 
 import (
-	"context"
 	"errors"
 	"testing"
 	"time"
@@ -18,7 +17,7 @@ var conn store.Conn
 func TestMain(m *testing.M) { storetest.Main("clustersettings", &conn, m.Run) }
 
 func TestSettingsRoundTripWithVersionsAndConflicts(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	st := NewStore(conn)
 	s, err := st.Get(ctx, "prod-rt", "Asia/Shanghai")
 	if err != nil {
@@ -72,7 +71,7 @@ func TestSettingsRoundTripWithVersionsAndConflicts(t *testing.T) {
 // Settings saved before collect.minFoundRatio existed read back with its default, so upgrading
 // never turns the history guard off.
 func TestSettingsSavedBeforeMinFoundRatioGetItsDefault(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	old := `{"peakWindow":{"start":"09:00","end":"10:00"},"quantile":0.9,"days":10,"mode":"per-workload",` +
 		`"retentionDays":400,"collect":{"enabled":true,"at":"02:00","concurrency":2,"queryTimeoutSeconds":60}}`
 	row := []any{Key("prod-old"), old, uint64(1), "ada", time.Now().UTC()}
@@ -98,7 +97,7 @@ func TestSettingsSavedBeforeMinFoundRatioGetItsDefault(t *testing.T) {
 // Settings saved before the recommend block existed read back with its defaults (switch off),
 // so upgrading enforces nothing new.
 func TestSettingsSavedBeforeRecommendGetItsDefaults(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	old := `{"peakWindow":{"start":"09:00","end":"10:00"},"quantile":0.9,"days":10,"mode":"per-workload","minReplicas":2,` +
 		`"retentionDays":400,"collect":{"enabled":true,"at":"02:00","concurrency":2,"queryTimeoutSeconds":60,"minFoundRatio":0.5}}`
 	row := []any{Key("prod-norec"), old, uint64(1), "ada", time.Now().UTC()}
@@ -128,7 +127,7 @@ func TestSettingsSavedBeforeRecommendGetItsDefaults(t *testing.T) {
 }
 
 func TestSettingsSavedBeforePricesGetTheDefaultPrices(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	old := `{"peakWindow":{"start":"09:00","end":"10:00"},"quantile":0.9,"days":10,"mode":"per-workload",` +
 		`"retentionDays":400,"collect":{"enabled":true,"at":"02:00","concurrency":2,"queryTimeoutSeconds":60,"minFoundRatio":0.5}}`
 	row := []any{Key("prod-noprices"), old, uint64(1), "ada", time.Now().UTC()}

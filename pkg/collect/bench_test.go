@@ -97,7 +97,7 @@ func startBigPrometheus(b *testing.B, workloads int) *testenv.PromServer {
 		opts.PartsParallel = 2
 		b.Logf("building the benchmark TSDB in %s (minutes; once)", dir)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Minute)
+	ctx, cancel := context.WithTimeout(b.Context(), 60*time.Minute)
 	defer cancel()
 	p, err := testenv.StartPrometheus(ctx, opts)
 	if err != nil {
@@ -122,7 +122,7 @@ func BenchmarkCollectBig(b *testing.B) {
 	}
 	s := clustersettings.Defaults("bench", "UTC")
 	day := dayOf(benchDay)
-	ctx := context.Background()
+	ctx := b.Context()
 	// Warm Prometheus' page cache once, so neither side pays the cold read alone.
 	if _, err := client.Query(ctx, `count(kube_pod_owner)`, time.Date(2026, 11, 2, 11, 30, 0, 0, time.UTC)); err != nil {
 		b.Fatal(err)
@@ -189,7 +189,7 @@ func BenchmarkUsageShapes(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	ctx := context.Background()
+	ctx := b.Context()
 	end := time.Date(benchDay.Year, benchDay.Month, benchDay.Day, 11, 30, 0, 0, time.UTC)
 	w := promql.Window{Range: 90 * time.Minute, Step: 30 * time.Second, RateRange: 2 * time.Minute, Quantile: 0.95}
 	s := promql.Scope{ClusterKey: "cluster", ClusterValue: "bench", Namespace: "ns-001"}

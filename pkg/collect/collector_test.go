@@ -249,7 +249,7 @@ func checkPodTotal(t *testing.T, res DayResult, e synth.Expected) {
 }
 
 func TestCollectorMatchesTheGeneratorsAnswers(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	tests := []struct {
 		name, cluster, zone string
 		peak                clustersettings.Window
@@ -279,7 +279,7 @@ func TestCollectorMatchesTheGeneratorsAnswers(t *testing.T) {
 
 func TestRolloutIsOneWorkloadAndTheSidecarItsOwnRow(t *testing.T) {
 	eachProm(t, func(t *testing.T, client prom.Client) {
-		res, err := New(client, Options{}).Day(context.Background(), target(t, "prod-a", "UTC", clustersettings.Window{Start: "10:00", End: "11:30"}), dayOf(synthDay), time.Now())
+		res, err := New(client, Options{}).Day(t.Context(), target(t, "prod-a", "UTC", clustersettings.Window{Start: "10:00", End: "11:30"}), dayOf(synthDay), time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -313,7 +313,7 @@ func TestADayWhoseWindowHasNotEndedIsSkipped(t *testing.T) {
 	tg := target(t, "prod-a", "UTC", clustersettings.Window{Start: "10:00", End: "11:30"})
 	w, _ := tg.Settings.DefaultWindow()
 	sp := w.On(dayOf(synthDay), time.UTC)
-	res, err := New(promClient, Options{}).Day(context.Background(), tg, dayOf(synthDay), sp.End.Add(-time.Second))
+	res, err := New(promClient, Options{}).Day(t.Context(), tg, dayOf(synthDay), sp.End.Add(-time.Second))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -328,7 +328,7 @@ func TestAnOverrideWindowCollectsItsWorkloadInItsOwnWindow(t *testing.T) {
 	tg := target(t, "prod-a", "UTC", clustersettings.Window{Start: "10:00", End: "11:30"})
 	tg.Settings.Overrides = []clustersettings.Override{{Namespace: "batch", PeakWindow: clustersettings.Window{Start: "09:00", End: "09:30"}}}
 	eachProm(t, func(t *testing.T, client prom.Client) {
-		res, err := New(client, Options{}).Day(context.Background(), tg, dayOf(synthDay), time.Now())
+		res, err := New(client, Options{}).Day(t.Context(), tg, dayOf(synthDay), time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -349,11 +349,11 @@ func TestAnOverrideWindowCollectsItsWorkloadInItsOwnWindow(t *testing.T) {
 func TestBatchingWorkloadsGivesTheSameRows(t *testing.T) {
 	tg := target(t, "prod-a", "UTC", clustersettings.Window{Start: "10:00", End: "11:30"})
 	eachProm(t, func(t *testing.T, client prom.Client) {
-		whole, err := New(client, Options{}).Day(context.Background(), tg, dayOf(synthDay), time.Now())
+		whole, err := New(client, Options{}).Day(t.Context(), tg, dayOf(synthDay), time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
-		split, err := New(client, Options{BatchPods: 1, Concurrency: 2}).Day(context.Background(), tg, dayOf(synthDay), time.Now())
+		split, err := New(client, Options{BatchPods: 1, Concurrency: 2}).Day(t.Context(), tg, dayOf(synthDay), time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -370,7 +370,7 @@ func TestAStoppedPrometheusFailsTheDayWithAClearMessage(t *testing.T) {
 		t.Fatal(err)
 	}
 	tg := target(t, "prod-a", "UTC", clustersettings.Window{Start: "10:00", End: "11:30"})
-	res, err := New(dead, Options{Retries: 2, RetryBase: 10 * time.Millisecond}).Day(context.Background(), tg, dayOf(synthDay), time.Now())
+	res, err := New(dead, Options{Retries: 2, RetryBase: 10 * time.Millisecond}).Day(t.Context(), tg, dayOf(synthDay), time.Now())
 	if err == nil {
 		t.Fatal("no error from an unreachable Prometheus")
 	}
@@ -389,7 +389,7 @@ func TestAStoppedPrometheusFailsTheDayWithAClearMessage(t *testing.T) {
 func TestTheRangeProbeTellsPrometheus2From3(t *testing.T) {
 	for _, p := range proms {
 		r := &runner{prom: p.client, opts: Options{}.withDefaults(), sem: make(chan struct{}, 1), stats: &statsCounter{}}
-		got, err := leftOpenRanges(context.Background(), r, time.Now())
+		got, err := leftOpenRanges(t.Context(), r, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -401,7 +401,7 @@ func TestTheRangeProbeTellsPrometheus2From3(t *testing.T) {
 
 func TestABadQueryIsNotRetried(t *testing.T) {
 	r := &runner{prom: promClient, opts: Options{Retries: 3, RetryBase: time.Hour}.withDefaults(), sem: make(chan struct{}, 1), stats: &statsCounter{}}
-	_, err := r.instant(context.Background(), "sum(", time.Now(), 1)
+	_, err := r.instant(t.Context(), "sum(", time.Now(), 1)
 	if err == nil || r.stats.retries.Load() != 0 {
 		t.Fatalf("err %v after %d retries", err, r.stats.retries.Load())
 	}

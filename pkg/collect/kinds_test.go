@@ -3,7 +3,6 @@
 package collect
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -20,7 +19,7 @@ import (
 func TestMixedKindsMatchTheGeneratorsAnswers(t *testing.T) {
 	const cluster = "prod-k"
 	tg := target(t, cluster, "UTC", clustersettings.Window{Start: "10:00", End: "11:30"})
-	res, err := New(promClient, Options{}).Day(context.Background(), tg, dayOf(synthDay), time.Now())
+	res, err := New(promClient, Options{}).Day(t.Context(), tg, dayOf(synthDay), time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,6 @@
 package collect
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -22,7 +21,7 @@ func TestReplicaTrapsMatchTheGeneratorsAnswers(t *testing.T) {
 	const cluster = "prod-r"
 	tg := target(t, cluster, "UTC", clustersettings.Window{Start: "10:00", End: "11:30"})
 	eachProm(t, func(t *testing.T, client prom.Client) {
-		res, err := New(client, Options{}).Day(context.Background(), tg, dayOf(synthDay), time.Now())
+		res, err := New(client, Options{}).Day(t.Context(), tg, dayOf(synthDay), time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -20,7 +20,7 @@ var conn store.Conn
 func TestMain(m *testing.M) { storetest.Main("control", &conn, m.Run) }
 
 func ctxT(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	t.Cleanup(cancel)
 	return ctx
 }

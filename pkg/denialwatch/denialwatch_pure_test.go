@@ -12,8 +12,8 @@ import (
 func TestOnlyTheBackendHoldingAClusterSendsItsDenials(t *testing.T) {
 	n := &notes{}
 	l := leaderOnly{n: n, elsewhere: func(c string) bool { return c == "held-elsewhere" }}
-	l.Notify(context.Background(), notify.Event{Kind: notify.EventDenied, Cluster: "held-elsewhere", Key: "shop/a"})
-	l.Notify(context.Background(), notify.Event{Kind: notify.EventDenied, Cluster: "held-here", Key: "shop/b"})
+	l.Notify(t.Context(), notify.Event{Kind: notify.EventDenied, Cluster: "held-elsewhere", Key: "shop/a"})
+	l.Notify(t.Context(), notify.Event{Kind: notify.EventDenied, Cluster: "held-here", Key: "shop/b"})
 	if got := n.waitFor(t, 1); len(got) != 1 || got[0].Key != "shop/b" {
 		t.Fatalf("notified %+v; want only the cluster this backend holds", got)
 	}

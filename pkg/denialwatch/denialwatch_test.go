@@ -49,14 +49,14 @@ func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)
 
 func namespace(t *testing.T, name string) string {
 	t.Helper()
-	if _, err := cs.CoreV1().Namespaces().Create(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}, metav1.CreateOptions{}); err != nil {
+	if _, err := cs.CoreV1().Namespaces().Create(t.Context(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	return name
 }
 
 func TestDenialsRecordedByTheWebhookBecomeNotifications(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	ns := namespace(t, "shop")
 	rec := denials.New(ctx, cs, quiet())
@@ -119,7 +119,7 @@ func hasField(e notify.Event, name, value string) bool {
 func waitEvents(t *testing.T, ns string, n int) {
 	t.Helper()
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		l, err := cs.CoreV1().Events(ns).List(context.Background(), metav1.ListOptions{})
+		l, err := cs.CoreV1().Events(ns).List(t.Context(), metav1.ListOptions{})
 		if err == nil && len(l.Items) >= n {
 			return
 		}
@@ -132,7 +132,7 @@ func TestAnIdentityThatMayNotListEventsGetsAnErrorSayingSo(t *testing.T) {
 	cfg.Impersonate = rest.ImpersonationConfig{UserName: "nobody"}
 	defer func(d time.Duration) { SyncTimeout = d }(SyncTimeout)
 	SyncTimeout = time.Second
-	err := Watch(context.Background(), "prod-a", kubernetes.NewForConfigOrDie(cfg), &notes{}, quiet())
+	err := Watch(t.Context(), "prod-a", kubernetes.NewForConfigOrDie(cfg), &notes{}, quiet())
 	if err == nil || !strings.Contains(err.Error(), "list/watch of events") {
 		t.Fatalf("want an error naming the missing permission, got %v", err)
 	}

@@ -70,7 +70,7 @@ var seq atomic.Int64
 func namespace(t *testing.T, labels, annotations map[string]string) string {
 	t.Helper()
 	name := fmt.Sprintf("enf-%d", seq.Add(1))
-	_, err := kube.Clientset().CoreV1().Namespaces().Create(context.Background(), &corev1.Namespace{
+	_, err := kube.Clientset().CoreV1().Namespaces().Create(t.Context(), &corev1.Namespace{
 		ObjectMeta: metav1.ObjectMeta{Name: name, Labels: labels, Annotations: annotations},
 	}, metav1.CreateOptions{})
 	if err != nil {
@@ -82,7 +82,7 @@ func namespace(t *testing.T, labels, annotations map[string]string) string {
 func deployment(t *testing.T, ns, name string) {
 	t.Helper()
 	labels := map[string]string{"app": name}
-	_, err := kube.Clientset().AppsV1().Deployments(ns).Create(context.Background(), &appsv1.Deployment{
+	_, err := kube.Clientset().AppsV1().Deployments(ns).Create(t.Context(), &appsv1.Deployment{
 		ObjectMeta: metav1.ObjectMeta{Name: name},
 		Spec: appsv1.DeploymentSpec{
 			Selector: &metav1.LabelSelector{MatchLabels: labels},
@@ -107,7 +107,7 @@ func policy(t *testing.T, ns, name string) {
 		"apiVersion": v1alpha1.GroupVersion.String(), "kind": "CapacityPolicy",
 		"metadata": map[string]any{"name": name, "namespace": ns}, "spec": map[string]any{"replicas": int64(1)},
 	}}
-	if _, err := d.Resource(v1alpha1.GroupVersionResource).Namespace(ns).Create(context.Background(), u, metav1.CreateOptions{}); err != nil {
+	if _, err := d.Resource(v1alpha1.GroupVersionResource).Namespace(ns).Create(t.Context(), u, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -134,7 +134,7 @@ func TestListReportsEachNamespacesSwitchAndCounts(t *testing.T) {
 	deployment(t, plain, "batch")
 	policy(t, enforced, "api")
 
-	items, warnings, err := newSwitch(t).List(context.Background())
+	items, warnings, err := newSwitch(t).List(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,7 +186,7 @@ func TestListReportsEachNamespacesSwitchAndCounts(t *testing.T) {
 func str(s string) *string { return &s }
 
 func TestSetSwitchesOnlyKubeDoorsLabelAndAnnotation(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	sw := newSwitch(t)
 	ns := namespace(t, map[string]string{"team": "shop"}, map[string]string{"owner": "ada"})
 	deployment(t, ns, "api")
@@ -241,7 +241,7 @@ func TestSetSwitchesOnlyKubeDoorsLabelAndAnnotation(t *testing.T) {
 func TestSetRefusesWhatMustNotBeSwitched(t *testing.T) {
 	sw := newSwitch(t)
 	kd := "kubedoor"
-	if _, err := kube.Clientset().CoreV1().Namespaces().Create(context.Background(),
+	if _, err := kube.Clientset().CoreV1().Namespaces().Create(t.Context(),
 		&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: kd}}, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
@@ -262,7 +262,7 @@ func TestSetRefusesWhatMustNotBeSwitched(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, _, err := sw.Set(context.Background(), tt.namespace, tt.change)
+			_, _, err := sw.Set(t.Context(), tt.namespace, tt.change)
 			if err == nil {
 				t.Fatal("want an error")
 			}
@@ -280,7 +280,7 @@ func TestSetRefusesWhatMustNotBeSwitched(t *testing.T) {
 		})
 	}
 	t.Run("a protected namespace labelled by hand can still be switched off", func(t *testing.T) {
-		ctx := context.Background()
+		ctx := t.Context()
 		patch := []byte(`{"metadata":{"labels":{"kubedoor.io/control":"enforce"}}}`)
 		if _, err := kube.Clientset().CoreV1().Namespaces().Patch(ctx, kd, "application/merge-patch+json", patch, metav1.PatchOptions{}); err != nil {
 			t.Fatal(err)
@@ -296,7 +296,7 @@ func TestSetRefusesWhatMustNotBeSwitched(t *testing.T) {
 }
 
 func TestAClusterWithoutTheCRDStillListsNamespacesWithAWarning(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
 	d, err := dynamic.NewForConfig(kube.RESTConfig())
 	if err != nil {

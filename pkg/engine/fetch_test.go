@@ -73,7 +73,7 @@ func TestFetchInstallsTheVerifiedLibraryAndNothingElse(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "kubedoor-engine", "1.0.0")
 
 	f := fetcherFor(srv.URL+"/lib.tgz", integrity(body))
-	path, err := f.Fetch(context.Background(), dir)
+	path, err := f.Fetch(t.Context(), dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +125,7 @@ func TestFetchRefusals(t *testing.T) {
 			defer srv.Close()
 			dir := t.TempDir()
 			f := fetcherFor(srv.URL+"/lib.tgz", tc.integ)
-			_, err := f.Fetch(context.Background(), dir)
+			_, err := f.Fetch(t.Context(), dir)
 			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 				t.Fatalf("error %v, want one containing %q", err, tc.wantErr)
 			}
@@ -154,7 +154,7 @@ func TestASecondFetchIsRefusedWhileOneRuns(t *testing.T) {
 	dir := t.TempDir()
 	f := fetcherFor(srv.URL, integrity(body))
 	done := make(chan Progress, 1)
-	if _, err := f.Start(context.Background(), dir, func(p Progress) { done <- p }); err != nil {
+	if _, err := f.Start(t.Context(), dir, func(p Progress) { done <- p }); err != nil {
 		t.Fatal(err)
 	}
 	deadline := time.Now().Add(10 * time.Second)
@@ -164,10 +164,10 @@ func TestASecondFetchIsRefusedWhileOneRuns(t *testing.T) {
 	if p := f.Progress(); p.State != StateFetching || p.BytesDone != 10 || p.BytesTotal != int64(len(body)) {
 		t.Fatalf("progress while fetching %+v", p)
 	}
-	if _, err := f.Start(context.Background(), dir, nil); !errors.Is(err, ErrBusy) {
+	if _, err := f.Start(t.Context(), dir, nil); !errors.Is(err, ErrBusy) {
 		t.Fatalf("second start: %v, want ErrBusy", err)
 	}
-	if _, err := f.Fetch(context.Background(), dir); !errors.Is(err, ErrBusy) {
+	if _, err := f.Fetch(t.Context(), dir); !errors.Is(err, ErrBusy) {
 		t.Fatalf("second fetch: %v, want ErrBusy", err)
 	}
 	release <- struct{}{}
@@ -191,7 +191,7 @@ func TestACancelledFetchInstallsNothing(t *testing.T) {
 	}))
 	defer srv.Close()
 	dir := t.TempDir()
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	f := fetcherFor(srv.URL, integrity(body))
 	go func() {
 		for f.Progress().BytesDone < 10 {
@@ -219,7 +219,7 @@ func TestADownloadThatStopsSendingIsAbandoned(t *testing.T) {
 	dir := t.TempDir()
 	f := NewFetcher(Options{Package: &Package{URL: srv.URL, Integrity: integrity(body)}, Stall: 200 * time.Millisecond})
 	start := time.Now()
-	_, err := f.Fetch(context.Background(), dir)
+	_, err := f.Fetch(t.Context(), dir)
 	if err == nil || !strings.Contains(err.Error(), "interrupted after 10 bytes: no data for 200ms") {
 		t.Fatalf("error %v", err)
 	}

@@ -1,7 +1,6 @@
 package gitops
 
 import (
-	"context"
 	"errors"
 	"reflect"
 	"testing"
@@ -30,7 +29,7 @@ func TestReadPositionsKeepsPodTemplateOrderOnlyInTheNamespacesAsked(t *testing.T
 	sts := &appsv1.StatefulSet{ObjectMeta: metav1.ObjectMeta{Namespace: "shop", Name: "api"}}
 	sts.Spec.Template.Spec.Containers = []corev1.Container{{Name: "db"}, {Name: "exporter"}}
 	kc := fake.NewClientset(deployment("shop", "api", "proxy", "app"), deployment("shop", "web", "app"), deployment("other", "x", "app"), sts)
-	got, err := ReadPositions(context.Background(), kc, []string{"shop", "shop"}, []string{workload.Deployment, workload.StatefulSet})
+	got, err := ReadPositions(t.Context(), kc, []string{"shop", "shop"}, []string{workload.Deployment, workload.StatefulSet})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +48,7 @@ func TestReadPositionsSaysWhichNamespaceFailed(t *testing.T) {
 	kc.PrependReactor("list", "deployments", func(k8stesting.Action) (bool, runtime.Object, error) {
 		return true, nil, errors.New("forbidden")
 	})
-	_, err := ReadPositions(context.Background(), kc, []string{"shop"}, []string{workload.Deployment})
+	_, err := ReadPositions(t.Context(), kc, []string{"shop"}, []string{workload.Deployment})
 	if err == nil || err.Error() != "listing the Deployments of namespace shop: forbidden" {
 		t.Fatalf("error %v", err)
 	}
@@ -71,7 +70,7 @@ func hpa(ns, name, kind, target string) *autoscalingv2.HorizontalPodAutoscaler {
 
 func TestReadHPATargetsNamesTheWorkloadsHPAsScaleInTheNamespacesAsked(t *testing.T) {
 	kc := fake.NewClientset(hpa("shop", "web-hpa", "Deployment", "web"), hpa("shop", "db-hpa", "StatefulSet", "db"), hpa("other", "x", "Deployment", "x"))
-	got, err := ReadHPATargets(context.Background(), kc, []string{"shop"})
+	got, err := ReadHPATargets(t.Context(), kc, []string{"shop"})
 	if err != nil {
 		t.Fatal(err)
 	}

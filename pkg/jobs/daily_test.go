@@ -23,7 +23,7 @@ func (soon) Next(_ clustersettings.ClusterSettings, after time.Time) (time.Time,
 }
 
 func TestTheDailyWorkerStartsEnabledClustersOnlyFromProcessStart(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	svc := service.New(log, func(context.Context, settings.App) (store.Conn, int, error) { return conn, 1, nil }, "test")
 	app := settings.App{Storage: settings.Storage{Mode: settings.StorageEmbedded}, Clusters: []settings.Cluster{
@@ -66,7 +66,7 @@ func TestTheDailyWorkerStartsEnabledClustersOnlyFromProcessStart(t *testing.T) {
 // backend that gets the lease later (failover, or its election finishing after start) runs the
 // collection still due.
 func TestTheDailyWorkerCollectsOnlyClustersThisBackendHolds(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	svc := service.New(log, func(context.Context, settings.App) (store.Conn, int, error) { return conn, 1, nil }, "test")
 	app := settings.App{Storage: settings.Storage{Mode: settings.StorageEmbedded}, Clusters: []settings.Cluster{

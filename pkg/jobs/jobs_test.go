@@ -134,7 +134,7 @@ func (g gate) Query(ctx context.Context, q string, at time.Time) (model.Value, e
 
 func countRows(t *testing.T, d peakwindow.Day) (rows, distinct uint64) {
 	t.Helper()
-	r, err := conn.Query(context.Background(), `SELECT count(), uniqExact(namespace, workload, container)
+	r, err := conn.Query(t.Context(), `SELECT count(), uniqExact(namespace, workload, container)
 		FROM peak_samples WHERE cluster = 'prod-b' AND day = {d:Date}`, store.P("d", store.DateOf(d.Time())))
 	if err != nil {
 		t.Fatal(err)
@@ -149,7 +149,7 @@ func countRows(t *testing.T, d peakwindow.Day) (rows, distinct uint64) {
 
 func appCPU(t *testing.T, d peakwindow.Day) float64 {
 	t.Helper()
-	r, err := conn.Query(context.Background(), `SELECT cpu_p95_max FROM peak_samples FINAL
+	r, err := conn.Query(t.Context(), `SELECT cpu_p95_max FROM peak_samples FINAL
 		WHERE cluster = 'prod-b' AND day = {d:Date} AND container = 'app'`, store.P("d", store.DateOf(d.Time())))
 	if err != nil {
 		t.Fatal(err)
@@ -166,7 +166,7 @@ func appCPU(t *testing.T, d peakwindow.Day) float64 {
 
 func waitDone(t *testing.T, m *Manager, id string) Job {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
 	m.Wait(ctx, "prod-b")
 	j, err := m.Get(ctx, id)
@@ -192,7 +192,7 @@ func nowAfter() time.Time { return day(days - 1).Time().Add(12 * time.Hour) }
 func TestABackfillStoresEveryDayOnceAndDerives(t *testing.T) {
 	d := &deriver{}
 	m := newManager(env{}, d, nowAfter())
-	j, err := m.Start(context.Background(), Request{Cluster: "prod-b", Days: days, StartedBy: "ada"})
+	j, err := m.Start(t.Context(), Request{Cluster: "prod-b", Days: days, StartedBy: "ada"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -222,7 +222,7 @@ func TestABackfillStoresEveryDayOnceAndDerives(t *testing.T) {
 
 	// Re-running the same days is idempotent: the same rows, no duplicates.
 	before, _ := countRows(t, day(1))
-	j2, err := m.Start(context.Background(), Request{Cluster: "prod-b", Kind: KindRerun, From: day(0), To: day(days - 1), StartedBy: "ada"})
+	j2, err := m.Start(t.Context(), Request{Cluster: "prod-b", Kind: KindRerun, From: day(0), To: day(days - 1), StartedBy: "ada"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -235,7 +235,7 @@ func TestABackfillStoresEveryDayOnceAndDerives(t *testing.T) {
 			t.Errorf("day %d after re-run: %d rows, %d distinct, %d before (want 2: app and pod total)", i, n, distinct, before)
 		}
 	}
-	list, total, err := m.List(context.Background(), Filter{Cluster: "prod-b"})
+	list, total, err := m.List(t.Context(), Filter{Cluster: "prod-b"})
 	if err != nil || total < 2 || list[0].ID != j2.ID {
 		t.Fatalf("list %v total %d err %v", list, total, err)
 	}
@@ -257,13 +257,13 @@ func TestRequestsAreValidated(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := m.Start(context.Background(), tt.req)
+			_, err := m.Start(t.Context(), tt.req)
 			if fe, ok := refusal.AsFieldError(err); !ok || fe.Field != tt.field {
 				t.Fatalf("got %v, want a field error on %s", err, tt.field)
 			}
 		})
 	}
-	if _, err := m.Start(context.Background(), Request{Cluster: "nope", Days: 1}); err == nil || !strings.Contains(err.Error(), "unknown cluster") {
+	if _, err := m.Start(t.Context(), Request{Cluster: "nope", Days: 1}); err == nil || !strings.Contains(err.Error(), "unknown cluster") {
 		t.Fatalf("unknown cluster: %v", err)
 	}
 }
@@ -271,17 +271,17 @@ func TestRequestsAreValidated(t *testing.T) {
 func TestASecondJobIsRefusedAndCancelStopsTheFirst(t *testing.T) {
 	g := gate{release: make(chan struct{})}
 	m := newManager(env{wrap: func(c prom.Client) prom.Client { return gate{Client: c, release: g.release} }}, nil, nowAfter())
-	j, err := m.Start(context.Background(), Request{Cluster: "prod-b", From: day(0), To: day(0), StartedBy: "ada"})
+	j, err := m.Start(t.Context(), Request{Cluster: "prod-b", From: day(0), To: day(0), StartedBy: "ada"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	before, _ := countRows(t, day(0))
-	_, err = m.Start(context.Background(), Request{Cluster: "prod-b", Days: 1, StartedBy: "bob"})
+	_, err = m.Start(t.Context(), Request{Cluster: "prod-b", Days: 1, StartedBy: "bob"})
 	var busy *refusal.Conflict[Job]
 	if !errors.As(err, &busy) || busy.Current.ID != j.ID {
 		t.Fatalf("second job: %v", err)
 	}
-	c, err := m.Cancel(context.Background(), j.ID)
+	c, err := m.Cancel(t.Context(), j.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -291,7 +291,7 @@ func TestASecondJobIsRefusedAndCancelStopsTheFirst(t *testing.T) {
 	if c.State != StateCancelled || c.DaysDone != 0 {
 		t.Fatalf("cancelled job %+v", c)
 	}
-	if stored, _ := m.Get(context.Background(), j.ID); stored.State != StateCancelled {
+	if stored, _ := m.Get(t.Context(), j.ID); stored.State != StateCancelled {
 		t.Fatalf("stored state %s", stored.State)
 	}
 	if after, _ := countRows(t, day(0)); after != before {
@@ -325,14 +325,14 @@ func TestPrometheusStoppedMidJobFailsThoseDaysAndLosesNothing(t *testing.T) {
 	if _, err := multi.WriteOpenMetrics(&buf); err != nil {
 		t.Fatal(err)
 	}
-	srv, err := testenv.StartPrometheus(context.Background(), testenv.PromOptions{Backfill: &buf})
+	srv, err := testenv.StartPrometheus(t.Context(), testenv.PromOptions{Backfill: &buf})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer srv.Stop()
 	m := newManager(env{url: srv.URL}, nil, nowAfter())
 	// The last day is collected first, so there is something to lose.
-	j, err := m.Start(context.Background(), Request{Cluster: "prod-b", From: day(2), To: day(2)})
+	j, err := m.Start(t.Context(), Request{Cluster: "prod-b", From: day(2), To: day(2)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -351,7 +351,7 @@ func TestPrometheusStoppedMidJobFailsThoseDaysAndLosesNothing(t *testing.T) {
 	m = newManager(env{url: srv.URL, wrap: func(c prom.Client) prom.Client {
 		return stopper{Client: c, at: endOfDay0, stopped: stopped, srv: srv}
 	}}, nil, nowAfter())
-	j, err = m.Start(context.Background(), Request{Cluster: "prod-b", From: day(0), To: day(2)})
+	j, err = m.Start(t.Context(), Request{Cluster: "prod-b", From: day(0), To: day(2)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -377,20 +377,20 @@ func TestRecoverMarksJobsOfADeadProcessFailed(t *testing.T) {
 	m := newManager(env{}, nil, nowAfter())
 	j := Job{ID: "7d1f3a0c-1111-4222-8333-944445555666", Cluster: "prod-b", Kind: KindBackfill, State: StateRunning,
 		FirstDay: day(0), LastDay: day(0), DaysTotal: 1, StartedAt: day(0).Time()}
-	if err := save(context.Background(), conn, &j, time.Now()); err != nil {
+	if err := save(t.Context(), conn, &j, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	if err := m.Recover(context.Background()); err != nil {
+	if err := m.Recover(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	got, err := m.Get(context.Background(), j.ID)
+	got, err := m.Get(t.Context(), j.ID)
 	if err != nil || got.State != StateFailed || got.FinishedAt == nil || !strings.Contains(got.Errors[0], "interrupted") {
 		t.Fatalf("%+v %v", got, err)
 	}
 }
 
 func TestRecoverCountsTheDaysAJobStoredBeforeItsProgressWasSaved(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	m := newManager(env{}, nil, nowAfter())
 	started := time.Date(2026, 2, 1, 9, 0, 0, 0, time.UTC)
 	first := peakwindow.Day{Year: 2026, Month: 1, Day: 10}
@@ -419,7 +419,7 @@ func TestRecoverCountsTheDaysAJobStoredBeforeItsProgressWasSaved(t *testing.T) {
 
 func TestAJobGivesUpAfterThreeFailedDaysInARow(t *testing.T) {
 	m := newManager(env{url: "http://127.0.0.1:1"}, nil, nowAfter())
-	j, err := m.Start(context.Background(), Request{Cluster: "prod-b", From: day(-5), To: day(days - 1)})
+	j, err := m.Start(t.Context(), Request{Cluster: "prod-b", From: day(-5), To: day(days - 1)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -431,7 +431,7 @@ func TestAJobGivesUpAfterThreeFailedDaysInARow(t *testing.T) {
 }
 
 func TestCollectWaitsForTheJobAndReportsItsOutcome(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	if err := newManager(env{}, nil, nowAfter()).Collect(ctx, "prod-b", 1); err != nil {
 		t.Fatalf("a collection that works: %v", err)
 	}

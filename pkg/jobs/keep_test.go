@@ -7,7 +7,6 @@ package jobs
 // counts read from the embedded engine before and after.
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -23,7 +22,7 @@ import (
 // withSettings changes prod-b's cluster settings for one test and puts them back after.
 func withSettings(t *testing.T, edit func(*clustersettings.ClusterSettings)) {
 	t.Helper()
-	ctx := context.Background()
+	ctx := t.Context()
 	st := clustersettings.NewStore(conn)
 	cur, err := st.Get(ctx, "prod-b", "UTC")
 	if err != nil {
@@ -45,7 +44,7 @@ func withSettings(t *testing.T, edit func(*clustersettings.ClusterSettings)) {
 // dayRows is every stored row of prod-b's day: namespace/workload/container → collected_at.
 func dayRows(t *testing.T, d peakwindow.Day) map[string]time.Time {
 	t.Helper()
-	r, err := conn.Query(context.Background(), `SELECT namespace, workload, container, collected_at FROM peak_samples
+	r, err := conn.Query(t.Context(), `SELECT namespace, workload, container, collected_at FROM peak_samples
 		WHERE cluster = 'prod-b' AND day = {d:Date}`, store.P("d", store.DateOf(d.Time())))
 	if err != nil {
 		t.Fatal(err)
@@ -73,7 +72,7 @@ func dayRows(t *testing.T, d peakwindow.Day) map[string]time.Time {
 func runJob(t *testing.T, m *Manager, req Request) Job {
 	t.Helper()
 	req.Cluster = "prod-b"
-	j, err := m.Start(context.Background(), req)
+	j, err := m.Start(t.Context(), req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +88,7 @@ func storeExtra(t *testing.T, d peakwindow.Day, at time.Time, workloads ...strin
 		s.CollectedAt = at
 		rows = append(rows, s.Row())
 	}
-	if err := conn.Insert(context.Background(), "peak_samples", peaks.Columns, rows); err != nil {
+	if err := conn.Insert(t.Context(), "peak_samples", peaks.Columns, rows); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -6,7 +6,6 @@ package jobs
 // jobs that call them, because pkg/peaks' own test binary belongs to its read queries' TestMain.
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -33,7 +32,7 @@ type peakDayRow struct {
 
 func readPeakDay(t *testing.T, cluster string, day time.Time) []peakDayRow {
 	t.Helper()
-	rows, err := conn.Query(context.Background(), `SELECT workload, container, cpu_p95_max, pods_max, collected_at
+	rows, err := conn.Query(t.Context(), `SELECT workload, container, cpu_p95_max, pods_max, collected_at
 		FROM peak_samples WHERE cluster = {c:String} AND day = {d:Date} ORDER BY workload, container`,
 		store.P("c", cluster), store.P("d", store.DateOf(day)))
 	if err != nil {
@@ -55,7 +54,7 @@ func readPeakDay(t *testing.T, cluster string, day time.Time) []peakDayRow {
 }
 
 func TestPeaksWriteDayReplacesTheDayAndOnlyIt(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	d1 := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 	d2 := d1.AddDate(0, 0, 1)
 	t0 := time.Date(2026, 3, 3, 1, 0, 0, 0, time.UTC)
@@ -90,7 +89,7 @@ func TestPeaksWriteDayReplacesTheDayAndOnlyIt(t *testing.T) {
 
 func TestPeaksWriteDayRefusesSamplesOfAnotherDay(t *testing.T) {
 	d := time.Date(2026, 3, 5, 0, 0, 0, 0, time.UTC)
-	err := peaks.WriteDay(context.Background(), conn, "rt2", d, []peaks.Sample{peakSample("rt2", "a", "b", "c", d.AddDate(0, 0, 1), 1)}, time.Now())
+	err := peaks.WriteDay(t.Context(), conn, "rt2", d, []peaks.Sample{peakSample("rt2", "a", "b", "c", d.AddDate(0, 0, 1), 1)}, time.Now())
 	if err == nil {
 		t.Fatal("a sample of another day was written")
 	}
@@ -100,7 +99,7 @@ func TestPeaksWriteDayRefusesSamplesOfAnotherDay(t *testing.T) {
 }
 
 func TestPeaksPruneDropsOnlyOlderDaysOfTheCluster(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	d := time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)
 	for i := range 3 {
 		day := d.AddDate(0, 0, i)
@@ -124,7 +123,7 @@ func TestPeaksPruneDropsOnlyOlderDaysOfTheCluster(t *testing.T) {
 }
 
 func TestPeaksWriteDayKeepingLeavesTheNamedWorkloads(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	d := time.Date(2026, 3, 10, 0, 0, 0, 0, time.UTC)
 	t0 := time.Date(2026, 3, 11, 1, 0, 0, 0, time.UTC)
 	first := []peaks.Sample{peakSample("kp", "shop", "api", "app", d, 0.5), peakSample("kp", "shop", "cart", "app", d, 0.2),

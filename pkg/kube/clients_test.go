@@ -41,7 +41,7 @@ func TestAKubeconfigClusterReachesItsAPIServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := client.Kubernetes.CoreV1().Namespaces().Get(context.Background(), "default", metav1.GetOptions{}); err != nil {
+	if _, err := client.Kubernetes.CoreV1().Namespaces().Get(t.Context(), "default", metav1.GetOptions{}); err != nil {
 		t.Fatalf("reading the default namespace: %v", err)
 	}
 	again, err := cs.For(c)

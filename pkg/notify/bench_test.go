@@ -1,7 +1,6 @@
 package notify
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
 	"testing"
@@ -22,7 +21,7 @@ func BenchmarkNotifyBurst(b *testing.B) {
 	e := Event{Kind: EventDenied, Cluster: "prod-a", Key: "shop/checkout", Title: "denied"}
 	b.ReportAllocs()
 	for b.Loop() {
-		d.Notify(context.Background(), e)
+		d.Notify(b.Context(), e)
 	}
 }
 
@@ -37,7 +36,7 @@ func BenchmarkNotifyManyKeys(b *testing.B) {
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
-		d.Notify(context.Background(), Event{Kind: EventDenied, Key: keys[i%len(keys)], Title: "denied"})
+		d.Notify(b.Context(), Event{Kind: EventDenied, Key: keys[i%len(keys)], Title: "denied"})
 		i++
 	}
 }

@@ -84,7 +84,7 @@ func start(t *testing.T, o Options) *Dispatcher {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
 	d := NewDispatcher(o)
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan struct{})
 	go func() { _ = d.Run(ctx); close(done) }()
 	t.Cleanup(func() { cancel(); <-done })
@@ -155,7 +155,7 @@ func TestEachChannelKindReceivesItsOwnPayloadShape(t *testing.T) {
 			d := start(t, Options{Channels: func() []settings.Channel {
 				return []settings.Channel{channel("c", tt.kind, rcv.URL+"/hook", EventActionFailed)}
 			}})
-			d.Notify(context.Background(), failedScale)
+			d.Notify(t.Context(), failedScale)
 			got := rcv.wait(t, 1)
 			var v map[string]any
 			if err := json.Unmarshal(got[0], &v); err != nil {
@@ -176,7 +176,7 @@ func TestOnlySubscribedEnabledChannelsOfTheClusterGetAnEvent(t *testing.T) {
 		{ID: "same-cluster", Kind: KindWebhook, Cluster: "prod-a", Events: []string{EventActionFailed}, Enabled: true, Secret: rcv.URL + "/same-cluster"},
 	}
 	d := start(t, Options{Channels: func() []settings.Channel { return all }})
-	d.Notify(context.Background(), failedScale)
+	d.Notify(t.Context(), failedScale)
 	rcv.wait(t, 2)
 	time.Sleep(200 * time.Millisecond) // a wrongly sent third message would arrive by now
 	rcv.mu.Lock()
@@ -198,9 +198,9 @@ func TestABurstOfOneEventIsHeldBackAndCountedInTheNextMessage(t *testing.T) {
 	})
 	denied := Event{Kind: EventDenied, Cluster: "prod-a", Key: "shop/checkout", Title: "denied shop/checkout"}
 	for range 100 { // e.g. one per admission of a crash-looping rollout
-		d.Notify(context.Background(), denied)
+		d.Notify(t.Context(), denied)
 	}
-	d.Notify(context.Background(), Event{Kind: EventDenied, Cluster: "prod-a", Key: "shop/cart", Title: "denied shop/cart"})
+	d.Notify(t.Context(), Event{Kind: EventDenied, Cluster: "prod-a", Key: "shop/cart", Title: "denied shop/cart"})
 	got := rcv.wait(t, 3)
 	time.Sleep(200 * time.Millisecond)
 	if n := len(rcv.all()); n != 3 {
@@ -211,7 +211,7 @@ func TestABurstOfOneEventIsHeldBackAndCountedInTheNextMessage(t *testing.T) {
 	clock.Lock()
 	now = now.Add(time.Minute) // one token back
 	clock.Unlock()
-	d.Notify(context.Background(), denied)
+	d.Notify(t.Context(), denied)
 	last := rcv.wait(t, 1)
 	var g GenericMessage
 	if err := json.Unmarshal(last[len(last)-1], &g); err != nil {
@@ -232,7 +232,7 @@ func TestASlowReceiverNeverBlocksTheCaller(t *testing.T) {
 	})
 	begin := time.Now()
 	for i := range 50 {
-		d.Notify(context.Background(), Event{Kind: EventActionDone, Key: string(rune('a' + i%26)), Title: "done"})
+		d.Notify(t.Context(), Event{Kind: EventActionDone, Key: string(rune('a' + i%26)), Title: "done"})
 	}
 	if took := time.Since(begin); took > 100*time.Millisecond {
 		t.Fatalf("50 Notify calls against a slow receiver took %v; they must only queue", took)
@@ -269,7 +269,7 @@ func TestATestSendReportsWhatTheReceiverSaid(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res, err := d.Test(context.Background(), tt.id, "ada")
+			res, err := d.Test(t.Context(), tt.id, "ada")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -278,7 +278,7 @@ func TestATestSendReportsWhatTheReceiverSaid(t *testing.T) {
 			}
 		})
 	}
-	if _, err := d.Test(context.Background(), "nope", "ada"); err == nil {
+	if _, err := d.Test(t.Context(), "nope", "ada"); err == nil {
 		t.Fatal("an unknown channel must be an error")
 	}
 	var v map[string]any
@@ -346,7 +346,7 @@ func TestRateLimitStateStaysBoundedUnderManyKeys(t *testing.T) {
 		if i%1000 == 0 {
 			now = now.Add(time.Second)
 		}
-		d.Notify(context.Background(), Event{Kind: EventDenied, Key: "k" + strconv.Itoa(i)})
+		d.Notify(t.Context(), Event{Kind: EventDenied, Key: "k" + strconv.Itoa(i)})
 	}
 	if n := len(d.keys); n >= maxKeys {
 		t.Fatalf("%d keys kept", n)

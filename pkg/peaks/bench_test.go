@@ -66,7 +66,7 @@ FROM (SELECT number % 3 AS c, intDiv(number, 3) AS w FROM numbers({rows:UInt64})
 func BenchmarkDashboardQueries(b *testing.B) {
 	workloads := envInt(b, "KUBEDOOR_BENCH_WORKLOADS", 10_000)
 	days := envInt(b, "KUBEDOOR_BENCH_DAYS", 365)
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Minute)
+	ctx, cancel := context.WithTimeout(b.Context(), 50*time.Minute)
 	defer cancel()
 	if err := conn.Exec(ctx, "SYSTEM START MERGES peak_samples"); err != nil { // the fixture stops them
 		b.Fatal(err)

@@ -107,7 +107,7 @@ func malformedBodies() []struct {
 }
 
 func TestEveryBodyRouteRefusesMissingAndMalformedBodies(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
 	defer cancel()
 	admin := pluginhost.User{Login: fmt.Sprintf("body-%d", time.Now().UnixNano()), Role: "Admin"}
 	routes := bodyRoutes()

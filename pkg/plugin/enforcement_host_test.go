@@ -41,7 +41,7 @@ type namespaceItem struct {
 // The enforcement routes run in the plugin executable against a real kube-apiserver that the
 // app settings reach through a kubeconfig kept in secure data, as Grafana hands it over.
 func TestEnforcementRoutesThroughThePlugin(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
 	defer cancel()
 	k, err := testenv.StartKube(ctx, testenv.KubeOptions{})
 	if err != nil {
@@ -95,7 +95,7 @@ func TestEnforcementRoutesThroughThePlugin(t *testing.T) {
 		if body != "" {
 			b = []byte(body)
 		}
-		res, err := host.Call(context.Background(), u, method, path, b)
+		res, err := host.Call(t.Context(), u, method, path, b)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -103,7 +103,7 @@ func TestEnforcementRoutesThroughThePlugin(t *testing.T) {
 	}
 	label := func(t *testing.T, ns string) string {
 		t.Helper()
-		n, err := cs.CoreV1().Namespaces().Get(context.Background(), ns, metav1.GetOptions{})
+		n, err := cs.CoreV1().Namespaces().Get(t.Context(), ns, metav1.GetOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -194,7 +194,7 @@ func TestEnforcementRoutesThroughThePlugin(t *testing.T) {
 		})
 	}
 	t.Run("a refused switch of a protected namespace is audited as failed", func(t *testing.T) {
-		res, err := host.Call(context.Background(), viewer, "GET", "v1/audit?"+url.Values{
+		res, err := host.Call(t.Context(), viewer, "GET", "v1/audit?"+url.Values{
 			"user": {admin.Login}, "result": {"failed"}, "target": {"namespaces/kube-system"}}.Encode(), nil)
 		if err != nil || res.Status != 200 {
 			t.Fatalf("%v %s", err, res.Body)
@@ -304,7 +304,7 @@ func onlyAuditEntry(t *testing.T, user, result string) auditRecord {
 	if result != "" {
 		q.Set("result", result)
 	}
-	res, err := host.Call(context.Background(), viewer, "GET", "v1/audit?"+q.Encode(), nil)
+	res, err := host.Call(t.Context(), viewer, "GET", "v1/audit?"+q.Encode(), nil)
 	if err != nil || res.Status != 200 {
 		t.Fatalf("audit list: %v %s", err, res.Body)
 	}

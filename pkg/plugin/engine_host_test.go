@@ -7,7 +7,6 @@ package plugin_test
 // engine, whose download is refused by the checksum and installs nothing.
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -43,7 +42,7 @@ func callJSON(t *testing.T, h *pluginhost.Host, u pluginhost.User, method, path,
 	if body != "" {
 		b = []byte(body)
 	}
-	res, err := h.Call(context.Background(), u, method, path, b)
+	res, err := h.Call(t.Context(), u, method, path, b)
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, path, err)
 	}
@@ -84,7 +83,7 @@ func TestAnAdminSeesTheEngineLoadedAndCannotFetchASecondOne(t *testing.T) {
 	callJSON(t, host, viewer, "GET", "v1/engine", "", 403, nil)
 	callJSON(t, host, editor, "POST", "v1/engine/fetch", `{"version":"`+engine.PackageVersion+`"}`, 403, nil)
 
-	health, err := host.CheckHealth(context.Background(), admin)
+	health, err := host.CheckHealth(t.Context(), admin)
 	if err != nil || !strings.Contains(health.Message, "engine "+ans.Loaded.Version+" loaded from "+lib) {
 		t.Fatalf("health %v: %q, want the engine file and version", err, health.GetMessage())
 	}
@@ -163,7 +162,7 @@ func TestWithoutAnEngineADownloadThatFailsItsChecksumInstallsNothing(t *testing.
 	if ans.Found || ans.Loaded != nil || ans.InstallDir != want || len(ans.Places) != 2 || ans.Places[1].Path != filepath.Join(want, engine.FileName) {
 		t.Fatalf("engine state without an engine %+v", ans)
 	}
-	health, err := h.CheckHealth(context.Background(), admin)
+	health, err := h.CheckHealth(t.Context(), admin)
 	if err != nil || !strings.Contains(health.Message, "engine library not found") || !strings.Contains(health.Message, want) {
 		t.Fatalf("health %v: %q, want where the engine was looked for", err, health.GetMessage())
 	}
@@ -212,7 +211,7 @@ func TestADownloadedEngineOpensTheStoreWithoutARestart(t *testing.T) {
 	if ans.Fetch.State != engine.StateInstalled || ans.Fetch.Checksum != engine.Integrity || !ans.Found || ans.Path != lib {
 		t.Fatalf("after the download %+v", ans)
 	}
-	health, err := h.CheckHealth(context.Background(), admin)
+	health, err := h.CheckHealth(t.Context(), admin)
 	if err != nil || !strings.Contains(health.Message, "loaded from "+lib) {
 		t.Fatalf("health %v: %q, want the store open on the downloaded engine", err, health.GetMessage())
 	}

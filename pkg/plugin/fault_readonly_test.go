@@ -3,7 +3,6 @@
 package plugin_test
 
 import (
-	"context"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -67,7 +66,7 @@ type storeStatus struct {
 
 func statusOf(t *testing.T, h *pluginhost.Host) storeStatus {
 	t.Helper()
-	res, err := h.Call(context.Background(), viewer, "GET", "v1/status", nil)
+	res, err := h.Call(t.Context(), viewer, "GET", "v1/status", nil)
 	if err != nil || res.Status != 200 {
 		t.Fatalf("v1/status: %v %+v", err, res)
 	}
@@ -89,7 +88,7 @@ func TestAReadOnlyDataDirectoryIsRefusedClearlyAndTheSameProcessRecoversWhenWrit
 	setRO := readOnlyStore(t, data)
 	logPath := filepath.Join(dir, "plugin.log")
 	h := faultHost(t, data, "", logPath)
-	ctx := context.Background()
+	ctx := t.Context()
 	write := func(workload string) (int, []byte) {
 		t.Helper()
 		res, err := h.Call(ctx, editor, "POST", "v1/control", []byte(`{"cluster":"c0","namespace":"ro","workload":"`+workload+`","replicas":{"manual":2}}`))

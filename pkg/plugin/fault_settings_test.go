@@ -3,7 +3,6 @@
 package plugin_test
 
 import (
-	"context"
 	"encoding/json"
 	"path/filepath"
 	"strings"
@@ -26,7 +25,7 @@ var settingsReconciled = []string{"stored versions checked for their audit entri
 func TestASettingsSaveKilledBeforeItsAuditEntryIsAuditedOnceAfterRestart(t *testing.T) {
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")
-	ctx := context.Background()
+	ctx := t.Context()
 	target := clustersettings.Key("c0")
 
 	log1 := filepath.Join(dir, "run1.log")

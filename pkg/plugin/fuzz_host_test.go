@@ -51,7 +51,7 @@ func FuzzRoutes(f *testing.F) {
 		if !reachesHandler(method, path) {
 			return
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 		defer cancel()
 		res, err := h.Call(ctx, admin, method, path, body)
 		if err != nil {

@@ -3,7 +3,6 @@
 package plugin_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -25,7 +24,7 @@ func call(t *testing.T, u pluginhost.User, method, path, body string, wantStatus
 	if body != "" {
 		b = []byte(body)
 	}
-	res, err := host.Call(context.Background(), u, method, path, b)
+	res, err := host.Call(t.Context(), u, method, path, b)
 	if err != nil {
 		t.Fatal(err)
 	}

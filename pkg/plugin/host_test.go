@@ -131,7 +131,7 @@ type status struct {
 var viewer = pluginhost.User{Login: "vera", Role: "Viewer"}
 
 func TestHealthReportsTheEmbeddedStoreAndPrometheus(t *testing.T) {
-	res, err := host.CheckHealth(context.Background(), viewer)
+	res, err := host.CheckHealth(t.Context(), viewer)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -221,7 +221,7 @@ func TestRoutesAnswerByRole(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res, err := host.Call(context.Background(), tt.user, tt.method, tt.path, nil)
+			res, err := host.Call(t.Context(), tt.user, tt.method, tt.path, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -269,7 +269,7 @@ func TestSavedSettingsTakeEffectWithoutARestart(t *testing.T) {
 
 	down := closedPortURL(t)
 	host.SetSettings(settingsJSON(promURL, down), nil)
-	res, err := host.CheckHealth(context.Background(), viewer)
+	res, err := host.CheckHealth(t.Context(), viewer)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -281,7 +281,7 @@ func TestSavedSettingsTakeEffectWithoutARestart(t *testing.T) {
 	}
 
 	host.SetSettings([]byte(`{"clusters":[{"name":"Bad Name","prometheusUrl":"http://x"}]}`), nil)
-	res, err = host.CheckHealth(context.Background(), viewer)
+	res, err = host.CheckHealth(t.Context(), viewer)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -335,7 +335,7 @@ func TestTheGatewayForwardsResourceCallsWithTheCallersRole(t *testing.T) {
 }
 
 func TestRefusedCallsAreAuditedAndTheLogIsReadable(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	intruder := pluginhost.User{Login: "intruder-" + fmt.Sprint(time.Now().UnixNano()), Role: "None"}
 	res, err := host.Call(ctx, intruder, "GET", "v1/status", nil)
 	if err != nil || res.Status != 403 {

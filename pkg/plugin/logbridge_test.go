@@ -75,7 +75,7 @@ func TestTheLogBridgeKeepsTheRequestsAttributes(t *testing.T) {
 			func() { logger.Warn("background work", "cluster", "prod-a") },
 			[]string{"warn background work", "part api", "cluster prod-a"}, []string{"traceId", "pluginId"}},
 		{"a context without the SDK's attributes adds none",
-			func() { logger.InfoContext(context.Background(), "started") },
+			func() { logger.InfoContext(t.Context(), "started") },
 			[]string{"info started", "part api"}, []string{"traceId"}},
 	}
 	for _, tt := range tests {

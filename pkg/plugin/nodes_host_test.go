@@ -25,7 +25,7 @@ import (
 // control plane: the Deployment and DaemonSet controllers make the ReplicaSet and the pods, the
 // scheduler places them and kwok runs them, so owners are resolved on objects Kubernetes made.
 func TestNodeViewThroughThePlugin(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
 	defer cancel()
 	opts := testenv.FullCluster(1)
 	opts.NodeCapacity = corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("4"),

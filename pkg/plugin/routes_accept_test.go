@@ -27,7 +27,7 @@ type acceptAnswer struct {
 }
 
 func TestAcceptRecommendationsRoute(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
 	defer cancel()
 	conn, err := storetest.OpenDir(ctx, filepath.Join(t.TempDir(), "data"))
 	if err != nil {

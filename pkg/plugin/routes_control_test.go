@@ -82,7 +82,7 @@ func (p inProcess) call(t *testing.T, u pluginhost.User, method, path, body stri
 	pathOnly, _, _ := strings.Cut(path, "?")
 	var status int
 	var out []byte
-	err := p.h.CallResource(context.Background(), &backend.CallResourceRequest{
+	err := p.h.CallResource(t.Context(), &backend.CallResourceRequest{
 		PluginContext: backend.PluginContext{User: &backend.User{Login: u.Login, Role: u.Role}},
 		Path:          pathOnly, Method: method, URL: "/api/plugins/" + plugin.ID + "/resources/" + path, Body: []byte(body),
 	}, backend.CallResourceResponseSenderFunc(func(r *backend.CallResourceResponse) error {
@@ -100,7 +100,7 @@ func (p inProcess) call(t *testing.T, u pluginhost.User, method, path, body stri
 
 func TestControlAndPeakRoutes(t *testing.T) {
 	dataDir := filepath.Join(t.TempDir(), "data")
-	conn, err := storetest.OpenDir(context.Background(), dataDir)
+	conn, err := storetest.OpenDir(t.Context(), dataDir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +108,7 @@ func TestControlAndPeakRoutes(t *testing.T) {
 	for _, s := range peakFixture() {
 		rows = append(rows, s.Row())
 	}
-	if err := conn.Insert(context.Background(), "peak_samples", peaks.Columns, rows); err != nil {
+	if err := conn.Insert(t.Context(), "peak_samples", peaks.Columns, rows); err != nil {
 		t.Fatal(err)
 	}
 
@@ -122,7 +122,7 @@ func TestControlAndPeakRoutes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		inst, err := factory(context.Background(), backend.AppInstanceSettings{JSONData: ctlSettings})
+		inst, err := factory(t.Context(), backend.AppInstanceSettings{JSONData: ctlSettings})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -161,7 +161,7 @@ func TestControlAndPeakRoutes(t *testing.T) {
 	host := startCtlHost(t, dataDir)
 	for _, tt := range routeCases() {
 		t.Run(tt.name, func(t *testing.T) {
-			res, err := host.Call(context.Background(), tt.user, tt.method, tt.path, []byte(tt.body))
+			res, err := host.Call(t.Context(), tt.user, tt.method, tt.path, []byte(tt.body))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -182,7 +182,7 @@ func startCtlHost(t *testing.T, dataDir string) *pluginhost.Host {
 		t.Fatal(err)
 	}
 	exe := filepath.Join(t.TempDir(), "gpx_kubedoor")
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
 	defer cancel()
 	if err := testenv.GoBuild(ctx, "./pkg", exe); err != nil {
 		t.Fatal(err)

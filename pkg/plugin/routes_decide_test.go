@@ -35,7 +35,7 @@ import (
 )
 
 func TestBacktestRoute(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
 	defer cancel()
 	conn, err := storetest.OpenDir(ctx, filepath.Join(t.TempDir(), "data"))
 	if err != nil {
@@ -152,7 +152,7 @@ func decideApp(t *testing.T, ctx context.Context, conn store.Conn, kubeconfig []
 }
 
 func TestPreviewRoute(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
 	defer cancel()
 	k, err := testenv.StartKube(ctx, testenv.KubeOptions{})
 	if err != nil {

@@ -28,7 +28,7 @@ import (
 )
 
 func TestRecommendationsRoute(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
 	defer cancel()
 	k, err := testenv.StartKube(ctx, testenv.KubeOptions{})
 	if err != nil {

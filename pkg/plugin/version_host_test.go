@@ -3,7 +3,6 @@
 package plugin_test
 
 import (
-	"context"
 	"encoding/json"
 	"testing"
 
@@ -17,7 +16,7 @@ func TestStatusReportsThePackageVersion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := host.Call(context.Background(), viewer, "GET", "v1/status", nil)
+	res, err := host.Call(t.Context(), viewer, "GET", "v1/status", nil)
 	if err != nil || res.Status != 200 {
 		t.Fatalf("GET v1/status: %v %v", res, err)
 	}

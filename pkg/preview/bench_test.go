@@ -40,7 +40,7 @@ func BenchmarkPreview(b *testing.B) {
 		}
 		workloads = n
 	}
-	ctx := context.Background()
+	ctx := b.Context()
 	cfg := kube.RESTConfig()
 	cfg.QPS, cfg.Burst = 5000, 5000 // the fleet is created by 32 writers; the reader's defaults are untouched below
 	writer, err := kubernetes.NewForConfig(cfg)

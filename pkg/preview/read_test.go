@@ -121,7 +121,7 @@ func mustCreateDaemonSet(t *testing.T, ctx context.Context, c kubernetes.Interfa
 }
 
 func TestPreviewAgainstTheRealAPIServer(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	admin := kube.Clientset()
 	for _, ns := range []corev1.Namespace{
 		{ObjectMeta: metav1.ObjectMeta{Name: "shop", Labels: map[string]string{v1alpha1.LabelControl: v1alpha1.ControlObserve}}},

@@ -1,7 +1,6 @@
 package prom
 
 import (
-	"context"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -32,7 +31,7 @@ func TestCredentialsAreSentAsConfigured(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			v, err := c.Ready(context.Background())
+			v, err := c.Ready(t.Context())
 			if err != nil || v != "9.9.9" {
 				t.Fatalf("Ready: %q, %v", v, err)
 			}
@@ -52,7 +51,7 @@ func TestErrorsNameTheServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Ready(context.Background()); err == nil || !strings.Contains(err.Error(), srv.URL) {
+	if _, err := c.Ready(t.Context()); err == nil || !strings.Contains(err.Error(), srv.URL) {
 		t.Fatalf("want an error naming %s, got %v", srv.URL, err)
 	}
 	if _, err := New(Config{}); err == nil {

@@ -34,7 +34,7 @@ func TestTransientTellsRetryableFailuresApart(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, err = c.Query(context.Background(), "up", time.Now())
+			_, err = c.Query(t.Context(), "up", time.Now())
 			if err == nil || Transient(err) != tt.transient {
 				t.Fatalf("err %v: transient %v, want %v", err, Transient(err), tt.transient)
 			}

@@ -119,7 +119,7 @@ func TestLivePanelsAnswerEachPodsUsageOnARealPrometheus(t *testing.T) {
 	}
 	backfill := liveBackfill(end.Unix(), liveScenario())
 	for _, v := range testenv.PromVersions {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
 		p, err := testenv.StartPrometheus(ctx, testenv.PromOptions{Version: v, Backfill: strings.NewReader(backfill)})
 		cancel()
 		if err != nil {
@@ -133,7 +133,7 @@ func TestLivePanelsAnswerEachPodsUsageOnARealPrometheus(t *testing.T) {
 		a := promv1.NewAPI(client)
 		t.Run(p.Name(), func(t *testing.T) {
 			for name, q := range queries {
-				res, warns, _, err := a.Query(context.Background(), grafana(q), end)
+				res, warns, _, err := a.Query(t.Context(), grafana(q), end)
 				if err != nil || len(warns) > 0 {
 					t.Fatalf("%s: %v %v\n%s", name, err, warns, grafana(q))
 				}

@@ -4,7 +4,6 @@ package publish
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -71,7 +70,7 @@ func TestARemovedNamespaceIsSaidOnceShownInTheStatusAndTriedWithBackoff(t *testi
 		t.Fatalf("%d per-period failure lines, want none:\n%s", n, logs.b.String())
 	}
 
-	if _, err := kube.Clientset().CoreV1().Namespaces().Create(context.Background(),
+	if _, err := kube.Clientset().CoreV1().Namespaces().Create(t.Context(),
 		&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: gone}}, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}

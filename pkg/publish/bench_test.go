@@ -3,7 +3,6 @@
 package publish
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"os"
@@ -57,7 +56,7 @@ func benchmarkCycle(b *testing.B, n int, qps float32, concurrency int) {
 		})
 	}
 	b.StartTimer()
-	ctx := context.Background()
+	ctx := b.Context()
 	for _, phase := range []struct {
 		name    string
 		desired []Policy

@@ -106,7 +106,7 @@ func namespaces(t testing.TB, n int) []string {
 	var out []string
 	for range n {
 		name := fmt.Sprintf("pub-%d", nsSeq.Add(1))
-		_, err := kube.Clientset().CoreV1().Namespaces().Create(context.Background(),
+		_, err := kube.Clientset().CoreV1().Namespaces().Create(t.Context(),
 			&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}, metav1.CreateOptions{})
 		if err != nil {
 			t.Fatal(err)
@@ -130,7 +130,7 @@ func adminDynamic(t testing.TB) dynamic.Interface {
 func clean(t testing.TB) {
 	t.Helper()
 	wipe := func() {
-		if _, err := New(adminDynamic(t), "test", Options{MaxDeleteFraction: 1}).Reconcile(context.Background(), nil); err != nil {
+		if _, err := New(adminDynamic(t), "test", Options{MaxDeleteFraction: 1}).Reconcile(t.Context(), nil); err != nil {
 			t.Fatalf("wiping published policies: %v", err)
 		}
 	}

@@ -26,7 +26,7 @@ func publisher(t testing.TB) *Publisher {
 
 func reconcile(t testing.TB, p *Publisher, desired []Policy) Result {
 	t.Helper()
-	res, err := p.Reconcile(context.Background(), desired)
+	res, err := p.Reconcile(t.Context(), desired)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,7 +35,7 @@ func reconcile(t testing.TB, p *Publisher, desired []Policy) Result {
 
 func getPolicy(t testing.TB, ns, name string) (*v1alpha1.CapacityPolicy, error) {
 	t.Helper()
-	u, err := adminDynamic(t).Resource(v1alpha1.GroupVersionResource).Namespace(ns).Get(context.Background(), name, metav1.GetOptions{})
+	u, err := adminDynamic(t).Resource(v1alpha1.GroupVersionResource).Namespace(ns).Get(t.Context(), name, metav1.GetOptions{})
 	if err != nil {
 		return nil, err
 	}
@@ -48,7 +48,7 @@ func getPolicy(t testing.TB, ns, name string) (*v1alpha1.CapacityPolicy, error) 
 
 func mustGetRaw(t testing.TB, ns, name string) *unstructured.Unstructured {
 	t.Helper()
-	u, err := adminDynamic(t).Resource(v1alpha1.GroupVersionResource).Namespace(ns).Get(context.Background(), name, metav1.GetOptions{})
+	u, err := adminDynamic(t).Resource(v1alpha1.GroupVersionResource).Namespace(ns).Get(t.Context(), name, metav1.GetOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +143,7 @@ func createUnstructured(t testing.TB, ns, name string, labels map[string]string,
 		"spec":     spec,
 	}}
 	u.SetLabels(labels)
-	out, err := adminDynamic(t).Resource(v1alpha1.GroupVersionResource).Namespace(ns).Create(context.Background(), u, metav1.CreateOptions{})
+	out, err := adminDynamic(t).Resource(v1alpha1.GroupVersionResource).Namespace(ns).Create(t.Context(), u, metav1.CreateOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,7 +180,7 @@ func TestAKubectlEditOfAPublishedPolicyIsHealedByTheNextReconcile(t *testing.T) 
 
 	// What `kubectl edit` does: a full update of the object with a changed spec and a note.
 	res := adminDynamic(t).Resource(v1alpha1.GroupVersionResource).Namespace(ns)
-	u, err := res.Get(context.Background(), "api", metav1.GetOptions{})
+	u, err := res.Get(t.Context(), "api", metav1.GetOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -189,7 +189,7 @@ func TestAKubectlEditOfAPublishedPolicyIsHealedByTheNextReconcile(t *testing.T) 
 	containers[0].(map[string]any)["cpuRequest"] = "2"
 	_ = unstructured.SetNestedSlice(u.Object, containers, "spec", "containers")
 	u.SetAnnotations(map[string]string{"edited-by": "someone"})
-	if _, err := res.Update(context.Background(), u, metav1.UpdateOptions{}); err != nil {
+	if _, err := res.Update(t.Context(), u, metav1.UpdateOptions{}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -208,7 +208,7 @@ func TestAKubectlEditOfAPublishedPolicyIsHealedByTheNextReconcile(t *testing.T) 
 
 func listVersions(t testing.TB) map[string]string {
 	t.Helper()
-	l, err := adminDynamic(t).Resource(v1alpha1.GroupVersionResource).List(context.Background(), metav1.ListOptions{})
+	l, err := adminDynamic(t).Resource(v1alpha1.GroupVersionResource).List(t.Context(), metav1.ListOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -238,7 +238,7 @@ func TestASecondReconcileWritesNothing(t *testing.T) {
 		c[0], c[1] = c[1], c[0]
 	}
 	cc := newCountingClient(t, 200)
-	res, err := New(cc, "prod", Options{}).Reconcile(context.Background(), desired)
+	res, err := New(cc, "prod", Options{}).Reconcile(t.Context(), desired)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -291,14 +291,14 @@ func TestTheWebhooksLastDecisionSurvivesAnUpdate(t *testing.T) {
 	reconcile(t, p, []Policy{FromControl("prod", ns, "api", 1, 2, nil)})
 
 	res := adminDynamic(t).Resource(v1alpha1.GroupVersionResource).Namespace(ns)
-	u, err := res.Get(context.Background(), "api", metav1.GetOptions{})
+	u, err := res.Get(t.Context(), "api", metav1.GetOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	_ = unstructured.SetNestedMap(u.Object, map[string]any{
 		"time": "2026-11-22T09:00:00Z", "operation": "CREATE", "result": "patched", "reason": "create",
 	}, "status", "lastDecision")
-	if _, err := res.UpdateStatus(context.Background(), u, metav1.UpdateOptions{}); err != nil {
+	if _, err := res.UpdateStatus(t.Context(), u, metav1.UpdateOptions{}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -355,7 +355,7 @@ func TestOneBadPolicyDoesNotStopTheOthers(t *testing.T) {
 
 func TestAClusterWithoutTheCRDGetsAnErrorSayingHowToInstallIt(t *testing.T) {
 	clean(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
 	crds := adminDynamic(t).Resource(schema.GroupVersionResource{Group: "apiextensions.k8s.io", Version: "v1", Resource: "customresourcedefinitions"})
 	if err := crds.Delete(ctx, "capacitypolicies.kubedoor.io", metav1.DeleteOptions{}); err != nil {

@@ -104,7 +104,7 @@ func (s *memSource) callsFor(cluster string) int {
 
 func startWorker(t *testing.T, w *Worker, e env) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -173,17 +173,17 @@ func TestTheWorkerHealsAKubectlEditWithinOnePeriod(t *testing.T) {
 	eventually(t, "published", hasReplicas(t, ns, "api", 2))
 
 	res := adminDynamic(t).Resource(v1alpha1.GroupVersionResource).Namespace(ns)
-	u, err := res.Get(context.Background(), "api", metav1.GetOptions{})
+	u, err := res.Get(t.Context(), "api", metav1.GetOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	_ = unstructured.SetNestedField(u.Object, int64(40), "spec", "replicas")
-	if _, err := res.Update(context.Background(), u, metav1.UpdateOptions{}); err != nil {
+	if _, err := res.Update(t.Context(), u, metav1.UpdateOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, "the edit is undone by the periodic reconcile", hasReplicas(t, ns, "api", 2))
 
-	if err := res.Delete(context.Background(), "api", metav1.DeleteOptions{}); err != nil {
+	if err := res.Delete(t.Context(), "api", metav1.DeleteOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, "a deleted policy is recreated by the periodic reconcile", hasReplicas(t, ns, "api", 2))
@@ -268,20 +268,20 @@ func TestTheWorkerRunsUnderTheServiceWithTheClustersKubeconfig(t *testing.T) {
 	svc := service.New(quietLogger(), func(context.Context, settings.App) (store.Conn, int, error) { return noStore{}, 1, nil }, "test")
 	app := settings.Default()
 	app.PublishIntervalSeconds = 3600
-	if err := svc.Apply(context.Background(), app); err != nil {
+	if err := svc.Apply(t.Context(), app); err != nil {
 		t.Fatal(err)
 	}
 	src := newMemSource()
 	src.set("prod", FromControl("prod", ns, "api", 1, 3, nil))
 	w := NewWorker(WorkerDeps{Desired: src, Parts: svc, Log: quietLogger()}, Options{})
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	t.Cleanup(cancel)
 	svc.Go(ctx, w)
 
 	// The cluster arrives with saved settings, as when the config page is saved.
 	app.Clusters = []settings.Cluster{{Name: "prod", PrometheusURL: "http://127.0.0.1:1", TimeZone: "UTC",
 		KubeAccess: settings.KubeAccessKubeconfig, Kubeconfig: string(kubeconfig), KubedoorNamespace: "kubedoor"}}
-	if err := svc.Apply(context.Background(), app); err != nil {
+	if err := svc.Apply(t.Context(), app); err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, "published through the service's clients", hasReplicas(t, ns, "api", 3))

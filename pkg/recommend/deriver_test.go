@@ -24,7 +24,7 @@ var conn store.Conn
 func TestMain(m *testing.M) { storetest.Main("recommend", &conn, m.Run) }
 
 func ctxT(t testing.TB) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	t.Cleanup(cancel)
 	return ctx
 }

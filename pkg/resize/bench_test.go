@@ -48,7 +48,7 @@ func BenchmarkResizeThroughput(b *testing.B) {
 			}
 			if inFlight > 1 {
 				mu := intstr.FromInt32(int32(inFlight))
-				_, err := kube.Clientset().PolicyV1().PodDisruptionBudgets(ns).Create(context.Background(), &policyv1.PodDisruptionBudget{
+				_, err := kube.Clientset().PolicyV1().PodDisruptionBudgets(ns).Create(b.Context(), &policyv1.PodDisruptionBudget{
 					ObjectMeta: metav1.ObjectMeta{Name: "bench"},
 					Spec: policyv1.PodDisruptionBudgetSpec{MaxUnavailable: &mu,
 						Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "bench"}}}}, metav1.CreateOptions{})
@@ -61,7 +61,7 @@ func BenchmarkResizeThroughput(b *testing.B) {
 			w := actions.Workload{Cluster: "test", Namespace: ns, Name: "bench"}
 			b.ResetTimer()
 			for range b.N {
-				got := r.Workload(context.Background(), w, 0, actions.Actor{User: "bench"})
+				got := r.Workload(b.Context(), w, 0, actions.Actor{User: "bench"})
 				if !got.OK || len(outcome(b, got.After).Pods) != pods {
 					b.Fatalf("%+v", got)
 				}

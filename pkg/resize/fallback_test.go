@@ -27,7 +27,7 @@ func TestFallbackRestartOnlyInsideTheMaintenanceWindow(t *testing.T) {
 	addRow(t, ns, workload.Deployment, "legacy", 200, u, u, u)
 	annotate := func(v string) {
 		patch := `{"metadata":{"annotations":{"` + AnnotationMaintenanceWindow + `":"` + v + `"}}}`
-		if _, err := kube.Clientset().CoreV1().Namespaces().Patch(context.Background(), ns, types.MergePatchType, []byte(patch), metav1.PatchOptions{}); err != nil {
+		if _, err := kube.Clientset().CoreV1().Namespaces().Patch(t.Context(), ns, types.MergePatchType, []byte(patch), metav1.PatchOptions{}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -43,7 +43,7 @@ func TestFallbackRestartOnlyInsideTheMaintenanceWindow(t *testing.T) {
 	}
 	w := actions.Workload{Cluster: "test", Namespace: ns, Name: "legacy"}
 	restartedAt := func() string {
-		d, err := kube.Clientset().AppsV1().Deployments(ns).Get(context.Background(), "legacy", metav1.GetOptions{})
+		d, err := kube.Clientset().AppsV1().Deployments(ns).Get(t.Context(), "legacy", metav1.GetOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -51,22 +51,22 @@ func TestFallbackRestartOnlyInsideTheMaintenanceWindow(t *testing.T) {
 	}
 
 	// Not chosen: skipped, nothing restarted.
-	if got := r(sat3am).Workload(context.Background(), w, 0, actions.Actor{User: "t"}); got.OK || outcome(t, got.After).Fallback != nil {
+	if got := r(sat3am).Workload(t.Context(), w, 0, actions.Actor{User: "t"}); got.OK || outcome(t, got.After).Fallback != nil {
 		t.Fatalf("without the fallback: %+v", got)
 	}
 	// Chosen, but the namespace has no window.
-	got := r(sat3am).WithFallback().Workload(context.Background(), w, 0, actions.Actor{User: "t"})
+	got := r(sat3am).WithFallback().Workload(t.Context(), w, 0, actions.Actor{User: "t"})
 	if fb := outcome(t, got.After).Fallback; got.OK || fb == nil || fb.Restarted || !strings.Contains(fb.Reason, "no maintenance window") {
 		t.Fatalf("no window: %+v %+v", got, fb)
 	}
 	// Chosen, outside the window.
 	annotate("0 2 * * 6; 2h; UTC")
-	got = r(sat3am.Add(3*time.Hour)).WithFallback().Workload(context.Background(), w, 0, actions.Actor{User: "t"})
+	got = r(sat3am.Add(3*time.Hour)).WithFallback().Workload(t.Context(), w, 0, actions.Actor{User: "t"})
 	if fb := outcome(t, got.After).Fallback; got.OK || fb.Restarted || !strings.Contains(fb.Reason, "outside the maintenance window") || restartedAt() != "" {
 		t.Fatalf("outside the window: %+v %+v, restartedAt %q", got, fb, restartedAt())
 	}
 	// Chosen, inside the window: the Deployment is rolled out and the workload reported done.
-	got = r(sat3am).WithFallback().Workload(context.Background(), w, 0, actions.Actor{User: "t"})
+	got = r(sat3am).WithFallback().Workload(t.Context(), w, 0, actions.Actor{User: "t"})
 	if fb := outcome(t, got.After).Fallback; !got.OK || !fb.Restarted || restartedAt() == "" {
 		t.Fatalf("inside the window: %+v %+v, restartedAt %q", got, fb, restartedAt())
 	}

@@ -83,7 +83,7 @@ var nsSeq atomic.Int32
 func namespace(t testing.TB) string {
 	t.Helper()
 	name := fmt.Sprintf("rs%d-%d", nsSeq.Add(1), time.Now().UnixNano()%100000)
-	ctx := context.Background()
+	ctx := t.Context()
 	_, err := kube.Clientset().CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}, metav1.CreateOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -122,7 +122,7 @@ func res(req, lim string) corev1.ResourceRequirements {
 // createWorkload creates a workload of kind named name whose pods are labelled app=name.
 func createWorkload(t testing.TB, ns, kind, name string) metav1.Object {
 	t.Helper()
-	ctx := context.Background()
+	ctx := t.Context()
 	labels := map[string]string{"app": name}
 	tmpl := corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: labels},
 		Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "app", Image: "registry.example/app:1"}}}}
@@ -161,7 +161,7 @@ func createPod(t testing.TB, ns, kind, name, pod string, r corev1.ResourceRequir
 		ObjectMeta: metav1.ObjectMeta{Name: pod, Namespace: ns, Labels: labels, OwnerReferences: []metav1.OwnerReference{owner}},
 		Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: "app", Image: "registry.example/app:1", Resources: r}}},
 	}
-	out, err := kube.Clientset().CoreV1().Pods(ns).Create(context.Background(), p, metav1.CreateOptions{})
+	out, err := kube.Clientset().CoreV1().Pods(ns).Create(t.Context(), p, metav1.CreateOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,7 +172,7 @@ func ptr[T any](v T) *T { return &v }
 
 func getPod(t testing.TB, ns, name string) *corev1.Pod {
 	t.Helper()
-	p, err := kube.Clientset().CoreV1().Pods(ns).Get(context.Background(), name, metav1.GetOptions{})
+	p, err := kube.Clientset().CoreV1().Pods(ns).Get(t.Context(), name, metav1.GetOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -194,7 +194,7 @@ func addRow(t testing.TB, ns, kind, name string, cpuReq, cpuLim, memReq, memLim 
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := control.New(conn, nil).Add(context.Background(), row, "test"); err != nil {
+	if _, err := control.New(conn, nil).Add(t.Context(), row, "test"); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -205,7 +205,7 @@ func storePeak(t testing.TB, ns, kind, name string, day time.Time, memMiB float6
 	s := peaks.Sample{Cluster: "test", Namespace: ns, Kind: kind, Workload: name, Container: "app", Day: day,
 		WindowStart: day.Add(time.Hour), WindowEnd: day.Add(2 * time.Hour), PodsMin: 1, PodsMax: 1,
 		MemMax: memMiB * (1 << 20), MemAvg: memMiB * (1 << 20), Quantile: 0.95, CollectedAt: day.Add(24 * time.Hour)}
-	if err := conn.Insert(context.Background(), "peak_samples", peaks.Columns, [][]any{s.Row()}); err != nil {
+	if err := conn.Insert(t.Context(), "peak_samples", peaks.Columns, [][]any{s.Row()}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -221,7 +221,7 @@ func runner(o func(*Deps)) *Runner {
 
 func auditOf(t testing.TB, user string) []audit.Record {
 	t.Helper()
-	recs, _, err := audit.New(conn).List(context.Background(), audit.Filter{User: user, Action: ActionResize, Limit: 1000})
+	recs, _, err := audit.New(conn).List(t.Context(), audit.Filter{User: user, Action: ActionResize, Limit: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -38,12 +38,12 @@ func TestResizeAppliesTheRowToEveryPodOfEachKind(t *testing.T) {
 			// Same labels, another owner: never the workload's pod.
 			stray := createPod(t, ns, workload.StatefulSet, "other", "stray", res("100m/256Mi", "/512Mi"))
 			stray.Labels["app"] = "web"
-			if _, err := kube.Clientset().CoreV1().Pods(ns).Update(context.Background(), stray, metav1.UpdateOptions{}); err != nil {
+			if _, err := kube.Clientset().CoreV1().Pods(ns).Update(t.Context(), stray, metav1.UpdateOptions{}); err != nil {
 				t.Fatal(err)
 			}
 			addRow(t, ns, kind, "web", 250, 1000, 300, u)
 			by := actions.Actor{User: "resize-kinds-" + ns, Role: "Editor"}
-			got := runner(nil).Resize(context.Background(), Request{Items: []actions.Workload{{Cluster: "test", Namespace: ns, Kind: kind, Name: "web"}}}, by)
+			got := runner(nil).Resize(t.Context(), Request{Items: []actions.Workload{{Cluster: "test", Namespace: ns, Kind: kind, Name: "web"}}}, by)
 			if len(got) != 1 || !got[0].OK {
 				t.Fatalf("results %+v", got)
 			}
@@ -92,7 +92,7 @@ func TestRefusedResizeIsSkippedWithTheServersReason(t *testing.T) {
 	createPod(t, ns, workload.Deployment, "api", "api-guaranteed", res("1/512Mi", "1/512Mi"))
 	addRow(t, ns, workload.Deployment, "api", 200, u, u, u)
 	by := actions.Actor{User: "resize-refused-" + ns}
-	got := runner(nil).Resize(context.Background(), Request{Items: []actions.Workload{{Cluster: "test", Namespace: ns, Name: "api"}}}, by)
+	got := runner(nil).Resize(t.Context(), Request{Items: []actions.Workload{{Cluster: "test", Namespace: ns, Name: "api"}}}, by)
 	if got[0].OK || !strings.Contains(got[0].Error, "1 of 2 pods skipped") {
 		t.Fatalf("result %+v; want the skip reported", got[0])
 	}
@@ -129,7 +129,7 @@ func TestMemoryIsNeverLoweredBelowTheNewestPeak(t *testing.T) {
 	storePeak(t, ns, workload.StatefulSet, "db", day, 2000) // older and higher: not the one read
 	storePeak(t, ns, workload.StatefulSet, "db", day.AddDate(0, 0, 1), 700)
 	addRow(t, ns, workload.StatefulSet, "db", u, u, 600, 1536) // request below the peak, limit above
-	got := runner(nil).Resize(context.Background(), Request{Items: []actions.Workload{{Cluster: "test", Namespace: ns, Kind: workload.StatefulSet, Name: "db"}}}, actions.Actor{User: "t"})
+	got := runner(nil).Resize(t.Context(), Request{Items: []actions.Workload{{Cluster: "test", Namespace: ns, Kind: workload.StatefulSet, Name: "db"}}}, actions.Actor{User: "t"})
 	p := outcome(t, got[0].After).Pods[0]
 	if !got[0].OK || p.Outcome != OutcomeRequested || len(p.Kept) != 1 || !strings.Contains(p.Kept[0], "memory request 1Gi "+KeptBelowPeak) {
 		t.Fatalf("result %+v, pod %+v; want the request kept below the peak", got[0], p)
@@ -140,7 +140,7 @@ func TestMemoryIsNeverLoweredBelowTheNewestPeak(t *testing.T) {
 	}
 
 	// Only the kept request differs now: nothing is sent.
-	got = runner(nil).Resize(context.Background(), Request{Items: []actions.Workload{{Cluster: "test", Namespace: ns, Kind: workload.StatefulSet, Name: "db"}}}, actions.Actor{User: "t"})
+	got = runner(nil).Resize(t.Context(), Request{Items: []actions.Workload{{Cluster: "test", Namespace: ns, Kind: workload.StatefulSet, Name: "db"}}}, actions.Actor{User: "t"})
 	if p := outcome(t, got[0].After).Pods[0]; p.Outcome != OutcomeUnchanged || len(p.Kept) != 1 {
 		t.Fatalf("second run pod %+v; want unchanged with the kept note", p)
 	}
@@ -149,7 +149,7 @@ func TestMemoryIsNeverLoweredBelowTheNewestPeak(t *testing.T) {
 // fakeKubelet answers each resized pod the way a kubelet would, through the pod's status:
 // answer(name, generation) returns the status to write.
 func fakeKubelet(t *testing.T, ns string, answer func(name string, gen int64, st *corev1.PodStatus)) func() {
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	w, err := kube.Clientset().CoreV1().Pods(ns).Watch(ctx, metav1.ListOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -205,7 +205,7 @@ func TestKubeletAnswersAreReadFromThePodsConditions(t *testing.T) {
 	defer stop()
 	addRow(t, ns, workload.Deployment, "app", 250, u, u, u)
 	r := runner(func(d *Deps) { d.Settle, d.Poll = 20*time.Second, 50*time.Millisecond })
-	got := r.Resize(context.Background(), Request{Items: []actions.Workload{{Cluster: "test", Namespace: ns, Name: "app"}}}, actions.Actor{User: "t"})
+	got := r.Resize(t.Context(), Request{Items: []actions.Workload{{Cluster: "test", Namespace: ns, Name: "app"}}}, actions.Actor{User: "t"})
 	byPod := map[string]PodResult{}
 	for _, p := range outcome(t, got[0].After).Pods {
 		byPod[p.Pod] = p
@@ -256,7 +256,7 @@ func TestInFlightPodsStayWithinThePodDisruptionBudget(t *testing.T) {
 				createPod(t, ns, workload.Deployment, "w", p, res("100m/256Mi", ""))
 			}
 			if tc.pdb != nil {
-				_, err := kube.Clientset().PolicyV1().PodDisruptionBudgets(ns).Create(context.Background(), &policyv1.PodDisruptionBudget{
+				_, err := kube.Clientset().PolicyV1().PodDisruptionBudgets(ns).Create(t.Context(), &policyv1.PodDisruptionBudget{
 					ObjectMeta: metav1.ObjectMeta{Name: "w"},
 					Spec: policyv1.PodDisruptionBudgetSpec{MaxUnavailable: tc.pdb,
 						Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "w"}}}}, metav1.CreateOptions{})
@@ -266,7 +266,7 @@ func TestInFlightPodsStayWithinThePodDisruptionBudget(t *testing.T) {
 			}
 			addRow(t, ns, workload.Deployment, "w", 300, u, u, u)
 			r := runner(func(d *Deps) { d.Settle, d.Poll = 400*time.Millisecond, 50*time.Millisecond })
-			got := r.Resize(context.Background(), Request{Items: []actions.Workload{{Cluster: "test", Namespace: ns, Name: "w"}}}, actions.Actor{User: "t"})
+			got := r.Resize(t.Context(), Request{Items: []actions.Workload{{Cluster: "test", Namespace: ns, Name: "w"}}}, actions.Actor{User: "t"})
 			out := outcome(t, got[0].After)
 			if out.Budget.InFlight != tc.want || len(out.Pods) != 6 {
 				t.Fatalf("budget %+v, %d pods; want %d in flight", out.Budget, len(out.Pods), tc.want)
@@ -299,24 +299,24 @@ func TestPauseIsWaitedBetweenPods(t *testing.T) {
 			return nil
 		}
 	})
-	got := r.Workload(context.Background(), actions.Workload{Cluster: "test", Namespace: ns, Name: "p"}, 7*time.Second, actions.Actor{User: "t"})
+	got := r.Workload(t.Context(), actions.Workload{Cluster: "test", Namespace: ns, Name: "p"}, 7*time.Second, actions.Actor{User: "t"})
 	if !got.OK || len(waits) != 2 || waits[0] != 7*time.Second || waits[1] != 7*time.Second {
 		t.Fatalf("result %+v, waits %v; want two pauses of 7s for three pods to change", got, waits)
 	}
 
 	// Real time: pods start at least the pause apart.
 	addRow2 := func() {
-		row, err := control.New(conn, nil).Get(context.Background(), control.Key{Cluster: "test", Namespace: ns, Workload: "p"})
+		row, err := control.New(conn, nil).Get(t.Context(), control.Key{Cluster: "test", Namespace: ns, Workload: "p"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		row.Containers[0].CPURequestMillis = 400
-		if _, err := control.New(conn, nil).Put(context.Background(), row, row.Version, "test"); err != nil {
+		if _, err := control.New(conn, nil).Put(t.Context(), row, row.Version, "test"); err != nil {
 			t.Fatal(err)
 		}
 	}
 	addRow2()
-	got = runner(nil).Workload(context.Background(), actions.Workload{Cluster: "test", Namespace: ns, Name: "p"}, 150*time.Millisecond, actions.Actor{User: "t"})
+	got = runner(nil).Workload(t.Context(), actions.Workload{Cluster: "test", Namespace: ns, Name: "p"}, 150*time.Millisecond, actions.Actor{User: "t"})
 	pods := outcome(t, got.After).Pods
 	for i := 1; i < len(pods); i++ {
 		if gap := pods[i].StartedAt.Sub(pods[i-1].SettledAt); gap < 150*time.Millisecond {
@@ -325,13 +325,13 @@ func TestPauseIsWaitedBetweenPods(t *testing.T) {
 	}
 
 	// A request that ends in the pause: the pods after it are not run.
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	r = runner(func(d *Deps) {
 		d.Sleep = func(context.Context, time.Duration) error { cancel(); return context.Canceled }
 	})
-	row, _ := control.New(conn, nil).Get(context.Background(), control.Key{Cluster: "test", Namespace: ns, Workload: "p"})
+	row, _ := control.New(conn, nil).Get(t.Context(), control.Key{Cluster: "test", Namespace: ns, Workload: "p"})
 	row.Containers[0].CPURequestMillis = 500
-	if _, err := control.New(conn, nil).Put(context.Background(), row, row.Version, "test"); err != nil {
+	if _, err := control.New(conn, nil).Put(t.Context(), row, row.Version, "test"); err != nil {
 		t.Fatal(err)
 	}
 	got = r.Workload(ctx, actions.Workload{Cluster: "test", Namespace: ns, Name: "p"}, time.Second, actions.Actor{User: "t"})
@@ -354,22 +354,22 @@ func TestWorkloadLevelRefusals(t *testing.T) {
 	ns := namespace(t)
 	createWorkload(t, ns, workload.Deployment, "none")
 	r := runner(func(d *Deps) { d.Protected = func(_, n string) bool { return n == "kube-system" } })
-	got := r.Workload(context.Background(), actions.Workload{Cluster: "test", Namespace: ns, Name: "none"}, 0, actions.Actor{User: "t"})
+	got := r.Workload(t.Context(), actions.Workload{Cluster: "test", Namespace: ns, Name: "none"}, 0, actions.Actor{User: "t"})
 	if got.OK || !strings.Contains(got.Error, ErrNotControlled.Error()) {
 		t.Errorf("uncontrolled: %+v", got)
 	}
-	got = r.Workload(context.Background(), actions.Workload{Cluster: "test", Namespace: "kube-system", Name: "coredns"}, 0, actions.Actor{User: "t"})
-	if got.OK || !strings.Contains(got.Error, "protected") || r.Check(context.Background(), actions.Workload{Cluster: "test", Namespace: "kube-system", Name: "x"}) == nil {
+	got = r.Workload(t.Context(), actions.Workload{Cluster: "test", Namespace: "kube-system", Name: "coredns"}, 0, actions.Actor{User: "t"})
+	if got.OK || !strings.Contains(got.Error, "protected") || r.Check(t.Context(), actions.Workload{Cluster: "test", Namespace: "kube-system", Name: "x"}) == nil {
 		t.Errorf("protected: %+v", got)
 	}
 	// A row in the table, but the workload is gone from the cluster.
 	addRow(t, ns, workload.StatefulSet, "gone", 100, u, u, u)
-	got = r.Workload(context.Background(), actions.Workload{Cluster: "test", Namespace: ns, Kind: workload.StatefulSet, Name: "gone"}, 0, actions.Actor{User: "t"})
+	got = r.Workload(t.Context(), actions.Workload{Cluster: "test", Namespace: ns, Kind: workload.StatefulSet, Name: "gone"}, 0, actions.Actor{User: "t"})
 	if got.OK || !strings.Contains(got.Error, "StatefulSet "+ns+"/gone not found") {
 		t.Errorf("missing workload: %+v", got)
 	}
 	// The real server is 1.34: not refused for its version.
-	if err := r.Check(context.Background(), actions.Workload{Cluster: "test", Namespace: ns, Kind: workload.StatefulSet, Name: "gone"}); err != nil {
+	if err := r.Check(t.Context(), actions.Workload{Cluster: "test", Namespace: ns, Kind: workload.StatefulSet, Name: "gone"}); err != nil {
 		t.Errorf("Check on 1.34: %v", err)
 	}
 }
@@ -384,11 +384,11 @@ func TestAPodOnANodeWithoutResizeSupportIsSkipped(t *testing.T) {
 	p.Status.Phase = corev1.PodRunning
 	p.Status.ContainerStatuses = []corev1.ContainerStatus{{Name: "app", Ready: true,
 		State: corev1.ContainerState{Running: &corev1.ContainerStateRunning{StartedAt: metav1.Now()}}}}
-	if _, err := kube.Clientset().CoreV1().Pods(ns).UpdateStatus(context.Background(), p, metav1.UpdateOptions{}); err != nil {
+	if _, err := kube.Clientset().CoreV1().Pods(ns).UpdateStatus(t.Context(), p, metav1.UpdateOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	addRow(t, ns, workload.Deployment, "old", 200, u, u, u)
-	got := runner(nil).Workload(context.Background(), actions.Workload{Cluster: "test", Namespace: ns, Name: "old"}, 0, actions.Actor{User: "t"})
+	got := runner(nil).Workload(t.Context(), actions.Workload{Cluster: "test", Namespace: ns, Name: "old"}, 0, actions.Actor{User: "t"})
 	pods := outcome(t, got.After).Pods
 	if got.OK || pods[0].Outcome != OutcomeSkipped || !strings.Contains(pods[0].Reason, "Pod running on node without support for resize") {
 		t.Fatalf("result %+v, pod %+v", got, pods[0])

@@ -45,7 +45,7 @@ func BenchmarkRecommendations10k(b *testing.B) {
 		workloads = n
 	}
 	const days = 365
-	ctx, cancel := context.WithTimeout(context.Background(), 25*time.Minute)
+	ctx, cancel := context.WithTimeout(b.Context(), 25*time.Minute)
 	defer cancel()
 	last := loadFleet(ctx, b, workloads, days)
 	tbl := control.New(conn, nil)

@@ -3,7 +3,6 @@
 package savings
 
 import (
-	"context"
 	"fmt"
 	"reflect"
 	"testing"
@@ -17,7 +16,7 @@ import (
 // window's samples are unchanged, refreshed row by row after an edit, an added or a removed
 // row, and recomputed after a collected day or for another window.
 func TestTheCacheNeverAnswersFromChangedInputs(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	tbl := control.New(conn, nil)
 	const cluster = "cached"
 	row := func(wl string, observed int32) control.Row {
@@ -177,7 +176,7 @@ func TestTheCacheEvictsTheLeastRecentlyUsedWindow(t *testing.T) {
 
 // Warm fills the default window's entry, so the next read of it is answered from the cache.
 func TestWarmingMakesTheFirstReadACacheHit(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	fleet(t, ctx)
 	cache := NewCache(DefaultCacheEntries)
 	svc := New(conn, control.New(conn, nil), cache)

@@ -106,7 +106,7 @@ var (
 )
 
 func TestRecommendationsOnTheEmbeddedEngine(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	fleet(t, ctx)
 	svc := New(conn, control.New(conn, nil), NewCache(DefaultCacheEntries))
 
@@ -219,7 +219,7 @@ func TestQueryParametersAreValidatedByName(t *testing.T) {
 		{"a namespace that is no DNS label", Query{Namespace: "Shop"}, "namespace"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := New(conn, control.New(conn, nil), nil).Recommendations(context.Background(), "prod", listPrices, time.UTC, now, tc.q, nil, nil)
+			_, err := New(conn, control.New(conn, nil), nil).Recommendations(t.Context(), "prod", listPrices, time.UTC, now, tc.q, nil, nil)
 			if fe, ok := asFieldError(err); !ok || fe != tc.field {
 				t.Errorf("got %v, want a field error on %s", err, tc.field)
 			}
@@ -233,7 +233,7 @@ func cents(got, want float64) bool { return math.Abs(got-want) < 0.006 }
 // above and on cluster "eq", whose rows set limits, leave values unset, run fewer or more
 // replicas than ran and leave a stored container (proxy) unnamed.
 func TestTheEngineReplaysAsBacktestReplays(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	tbl := control.New(conn, nil)
 	rows, _, err := tbl.Current(ctx, "prod", control.Filter{})
 	if err == nil && len(rows) == 0 { // run alone, without TestRecommendationsOnTheEmbeddedEngine

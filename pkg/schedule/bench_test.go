@@ -17,7 +17,7 @@ import (
 // BenchmarkRunnerTick1000: one look of the runner at 1,000 cron schedules (none due) with 1,000
 // recorded runs, on the embedded engine: the store work the runner repeats at most every 30 s.
 func BenchmarkRunnerTick1000(b *testing.B) {
-	ctx := context.Background()
+	ctx := b.Context()
 	cluster := fmt.Sprintf("bench-%d", time.Now().UnixNano()%100000)
 	clusters := []settings.Cluster{{Name: cluster, TimeZone: "UTC", KubeAccess: settings.KubeAccessInCluster}}
 	now := time.Now().UTC()

@@ -3,7 +3,6 @@
 package schedule
 
 import (
-	"context"
 	"slices"
 	"testing"
 	"time"
@@ -15,7 +14,7 @@ import (
 
 func storedTargets(t *testing.T, id string) []string {
 	t.Helper()
-	rows, err := conn.Query(context.Background(), `SELECT targets FROM schedules FINAL WHERE id = {id:UUID}`, store.P("id", id))
+	rows, err := conn.Query(t.Context(), `SELECT targets FROM schedules FINAL WHERE id = {id:UUID}`, store.P("id", id))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,7 +31,7 @@ func storedTargets(t *testing.T, id string) []string {
 
 func TestAStoredScheduleKeepsItsItemsKindsAndTargetsNamespaceKindName(t *testing.T) {
 	f := newFixture(t, start)
-	ctx := context.Background()
+	ctx := t.Context()
 	at := start.Add(time.Hour)
 	sc, err := f.mgr.Create(ctx, Spec{Cluster: f.clusters[0].Name, Action: ActionRestart, Kind: KindOnce, RunAt: &at, Items: []Item{
 		{Namespace: "demo", Kind: "statefulset", Workload: "db"}, {Namespace: "demo", Kind: "DaemonSet", Workload: "agent"}, {Namespace: "demo", Workload: "api"},
@@ -56,10 +55,10 @@ func TestAnItemStoredBeforeKindsExistedReadsBackAsADeployment(t *testing.T) {
 	st := NewStore(conn)
 	sc := Schedule{ID: uuid.NewString(), Version: 1, Cluster: "old", Name: "restart demo/api", Action: ActionRestart, Kind: KindCron,
 		Cron: "0 3 * * *", TimeZone: "UTC", Items: []Item{{Namespace: "demo", Workload: "api"}}, Enabled: true, CreatedAt: start, UpdatedAt: start}
-	if err := st.insert(context.Background(), sc, false); err != nil {
+	if err := st.insert(t.Context(), sc, false); err != nil {
 		t.Fatal(err)
 	}
-	got, err := st.Get(context.Background(), sc.ID)
+	got, err := st.Get(t.Context(), sc.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

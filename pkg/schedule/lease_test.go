@@ -46,10 +46,10 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 
 func TestOneBackendHoldsAClustersLeaseAndAnotherTakesOverWhenItStops(t *testing.T) {
 	ns := fmt.Sprintf("kubedoor-%d", time.Now().UnixNano()%100000)
-	if _, err := kubeEnv.Clientset().CoreV1().Namespaces().Create(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{}); err != nil {
+	if _, err := kubeEnv.Clientset().CoreV1().Namespaces().Create(t.Context(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	a, b := newLeases("backend-a"), newLeases("backend-b")
 	defer b.Stop()
@@ -95,7 +95,7 @@ func TestOneBackendHoldsAClustersLeaseAndAnotherTakesOverWhenItStops(t *testing.
 }
 
 func TestABackendThatMayCreateNamespacesCreatesTheMissingLeaseNamespaceAndHoldsTheLease(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	ns := fmt.Sprintf("kubedoor-new-%d", time.Now().UnixNano()%100000)
 	l := newLeases("backend-a")
@@ -111,7 +111,7 @@ func TestABackendThatMayCreateNamespacesCreatesTheMissingLeaseNamespaceAndHoldsT
 }
 
 func TestABackendThatMayNotCreateTheLeaseNamespaceSaysWhyRunsCollectionsAndRecoversWhenItExists(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	admin := kubeEnv.Clientset()
 	suffix := time.Now().UnixNano() % 100000
@@ -201,10 +201,10 @@ func (l *lockedBuffer) count(s string) int {
 // that only waited for it.
 func TestOnlyABackendThatHeldTheLeaseSaysItWasReleasedOrLost(t *testing.T) {
 	ns := fmt.Sprintf("kubedoor-rel-%d", time.Now().UnixNano()%100000)
-	if _, err := kubeEnv.Clientset().CoreV1().Namespaces().Create(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{}); err != nil {
+	if _, err := kubeEnv.Clientset().CoreV1().Namespaces().Create(t.Context(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	var logA, logB lockedBuffer
 	leases := func(id string, out *lockedBuffer) *Leases {

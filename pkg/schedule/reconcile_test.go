@@ -3,7 +3,6 @@
 package schedule
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
@@ -12,7 +11,7 @@ import (
 )
 
 func TestAScheduleWriteWhoseAuditEntryWasLostIsRecordedOnceFromTheVersion(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	tests := []struct {
 		name string
 		// write writes schedules of f's cluster, recording (or not) their own entries.

@@ -119,14 +119,14 @@ func (o onlyClusters) Holds(cluster string, needKube bool) bool {
 
 func (f *fixture) tick(t *testing.T, r *Runner) time.Time {
 	t.Helper()
-	next := r.Tick(context.Background(), snapshot.Snapshot{Conn: conn, App: settings.App{Clusters: f.clusters}})
+	next := r.Tick(t.Context(), snapshot.Snapshot{Conn: conn, App: settings.App{Clusters: f.clusters}})
 	r.WaitIdle()
 	return next
 }
 
 func (f *fixture) runs(t *testing.T, id string) []Run {
 	t.Helper()
-	runs, _, err := f.mgr.Runs(context.Background(), id, 100, 0)
+	runs, _, err := f.mgr.Runs(t.Context(), id, 100, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +137,7 @@ var start = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
 func (f *fixture) once(t *testing.T, at time.Time) Schedule {
 	t.Helper()
-	sc, err := f.mgr.Create(context.Background(), Spec{Cluster: f.clusters[0].Name, Action: ActionScale, Kind: KindOnce, RunAt: &at,
+	sc, err := f.mgr.Create(t.Context(), Spec{Cluster: f.clusters[0].Name, Action: ActionScale, Kind: KindOnce, RunAt: &at,
 		Items: []Item{{Namespace: "demo", Workload: "api", Replicas: int32p(4)}}}, f.clusters, "ed")
 	if err != nil {
 		t.Fatal(err)
@@ -167,7 +167,7 @@ func TestAOnceScheduleFiresOnceAndItsRunIsRecorded(t *testing.T) {
 	}
 	f.clock.SetTime(at.AddDate(1, 0, 0)) // KubeDoor's one-off CronJobs fired again a year later
 	f.tick(t, f.runner)
-	got, _ := f.mgr.Get(context.Background(), sc.ID)
+	got, _ := f.mgr.Get(t.Context(), sc.ID)
 	if f.exec.count() != 1 || got.NextRunAt != nil {
 		t.Fatalf("a once schedule must never fire again: %d calls, nextRunAt %v", f.exec.count(), got.NextRunAt)
 	}
@@ -234,7 +234,7 @@ func TestARunNoBackendCanTakeTheLeaseForIsRecordedMissedWithTheReasonOnceItsGrac
 
 func TestACronScheduleRecordsEachMissedOccurrenceUpToACapThenRunsOnTime(t *testing.T) {
 	f := newFixture(t, start)
-	sc, err := f.mgr.Create(context.Background(), Spec{Cluster: f.clusters[0].Name, Action: ActionCollect, Kind: KindCron, Cron: "*/10 * * * *"}, f.clusters, "ed")
+	sc, err := f.mgr.Create(t.Context(), Spec{Cluster: f.clusters[0].Name, Action: ActionCollect, Kind: KindCron, Cron: "*/10 * * * *"}, f.clusters, "ed")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -251,7 +251,7 @@ func TestACronScheduleRecordsEachMissedOccurrenceUpToACapThenRunsOnTime(t *testi
 	if runs[5].Status != StatusMissed || !runs[5].ScheduledFor.Equal(start.Add(10*time.Minute)) {
 		t.Fatalf("the first missed occurrence: %+v", runs[5])
 	}
-	got, _ := f.mgr.Get(context.Background(), sc.ID)
+	got, _ := f.mgr.Get(t.Context(), sc.ID)
 	if got.NextRunAt == nil || !got.NextRunAt.Equal(start.Add(190*time.Minute)) {
 		t.Fatalf("nextRunAt %v", got.NextRunAt)
 	}
@@ -264,7 +264,7 @@ func TestSchedulesSurviveARestartAndAnInterruptedRunIsSettled(t *testing.T) {
 	st := NewStore(conn)
 	run := Run{ID: RunID(sc.ID, start.Add(time.Minute)), ScheduleID: sc.ID, Cluster: sc.Cluster, ScheduledFor: start.Add(time.Minute),
 		StartedAt: start.Add(time.Minute), Status: StatusRunning, Runner: "backend-1"}
-	if err := st.RecordRun(context.Background(), run, start.Add(time.Minute)); err != nil {
+	if err := st.RecordRun(t.Context(), run, start.Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
 	later := newFixture(t, start.Add(5*time.Minute))
@@ -286,7 +286,7 @@ func TestSchedulesSurviveARestartAndAnInterruptedRunIsSettled(t *testing.T) {
 
 func TestAPausedScheduleOwesNothingForThePause(t *testing.T) {
 	f := newFixture(t, start)
-	ctx := context.Background()
+	ctx := t.Context()
 	sc, err := f.mgr.Create(ctx, Spec{Cluster: f.clusters[0].Name, Action: ActionRestart, Kind: KindCron, Cron: "0 * * * *",
 		Items: []Item{{Namespace: "demo", Workload: "api"}}}, f.clusters, "ed")
 	if err != nil {
@@ -312,7 +312,7 @@ func TestAPausedScheduleOwesNothingForThePause(t *testing.T) {
 
 func TestManagerEdits(t *testing.T) {
 	f := newFixture(t, start)
-	ctx := context.Background()
+	ctx := t.Context()
 	sc := f.once(t, start.Add(time.Hour))
 	spec := Spec{Cluster: sc.Cluster, Name: "scale out for the sale", Action: ActionScale, Kind: KindOnce, RunAt: sc.RunAt, Items: sc.Items}
 
@@ -382,7 +382,7 @@ func TestARestartingBackendSettlesOnlyTheRunsOfItsOwnEarlierProcessUnlessItHolds
 	record := func(runner string, at time.Time) Run {
 		sc := f.once(t, at)
 		run := Run{ID: RunID(sc.ID, at), ScheduleID: sc.ID, Cluster: sc.Cluster, ScheduledFor: at, StartedAt: at, Status: StatusRunning, Runner: runner}
-		if err := st.RecordRun(context.Background(), run, at); err != nil {
+		if err := st.RecordRun(t.Context(), run, at); err != nil {
 			t.Fatal(err)
 		}
 		return run
@@ -473,7 +473,7 @@ func TestABackendOnAStoreOfItsOwnSettlesARunAnEarlierProcessLeftRunningWhateverI
 	sc := f.once(t, at)
 	run := Run{ID: RunID(sc.ID, at), ScheduleID: sc.ID, Cluster: sc.Cluster, ScheduledFor: at, StartedAt: at, Status: StatusRunning,
 		Runner: "grafana-0-old-pod_4242_a1b2c3"}
-	if err := NewStore(conn).RecordRun(context.Background(), run, at); err != nil {
+	if err := NewStore(conn).RecordRun(t.Context(), run, at); err != nil {
 		t.Fatal(err)
 	}
 	later := newFixture(t, start.Add(5*time.Minute))

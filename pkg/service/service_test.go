@@ -50,7 +50,7 @@ func newTestService(r *recordingOpener) *Service {
 }
 
 func TestApplyReopensTheStoreOnlyWhenStorageSettingsChange(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	r := &recordingOpener{}
 	s := newTestService(r)
 	embedded := settings.Default()
@@ -84,7 +84,7 @@ func TestApplyReopensTheStoreOnlyWhenStorageSettingsChange(t *testing.T) {
 }
 
 func TestAStoreThatFailedToOpenIsReportedAndRetriedOnTheNextApply(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	r := &recordingOpener{failNext: errors.New("libchdb.so not found")}
 	s := newTestService(r)
 	if err := s.Apply(ctx, settings.Default()); err == nil || !strings.Contains(err.Error(), "libchdb.so not found") {
@@ -107,7 +107,7 @@ func TestAStoreThatFailedToOpenIsReportedAndRetriedOnTheNextApply(t *testing.T) 
 }
 
 func TestStatusReportsAStoreThatStoppedAnswering(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	r := &recordingOpener{}
 	s := newTestService(r)
 	if err := s.Apply(ctx, settings.Default()); err != nil {
@@ -124,7 +124,7 @@ func TestStatusReportsAStoreThatStoppedAnswering(t *testing.T) {
 }
 
 func TestAStoreThatFailedToOpenComesBackByItselfWithBackOff(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	r := &recordingOpener{failNext: errors.New("opening /var/lib/grafana/kubedoor/store: read-only file system")}
 	s := newTestService(r)
 	if err := s.Apply(ctx, settings.Default()); err == nil {
@@ -156,7 +156,7 @@ func TestAStoreThatFailedToOpenComesBackByItselfWithBackOff(t *testing.T) {
 }
 
 func TestARefusedWriteFlipsTheStatusUntilAWriteSucceeds(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	r := &recordingOpener{}
 	s := newTestService(r)
 	if err := s.Apply(ctx, settings.Default()); err != nil {
@@ -192,7 +192,7 @@ type engineStore struct {
 func (e engineStore) Engine(context.Context) (store.Engine, error) { return e.engine, nil }
 
 func TestStatusNamesTheEngineAndAFixedCauseIsRetriedAtOnce(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	fails := true
 	open := func(_ context.Context, app settings.App) (store.Conn, int, error) {
 		if fails {
@@ -226,7 +226,7 @@ func TestStatusNamesTheEngineAndAFixedCauseIsRetriedAtOnce(t *testing.T) {
 }
 
 func TestStatusNamesTheTroubleshootingCaseOfAStoreThatDidNotOpen(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	r := &recordingOpener{failNext: fmt.Errorf("opening embedded store: store: %w: creating it: permission denied", store.ErrDataDir)}
 	s := newTestService(r)
 	if err := s.Apply(ctx, settings.Default()); err == nil {

@@ -33,7 +33,7 @@ func TestAFailedOrPanickingWorkerIsRestarted(t *testing.T) {
 	for _, panics := range []bool{false, true} {
 		w := &flakyWorker{panic: panics}
 		s := newTestService(&recordingOpener{})
-		ctx, cancel := context.WithCancel(context.Background())
+		ctx, cancel := context.WithCancel(t.Context())
 		s.Go(ctx, w)
 		deadline := time.Now().Add(5 * time.Second)
 		for w.runs.Load() < 2 && time.Now().Before(deadline) {
@@ -54,7 +54,7 @@ func TestChangedFiresOnApply(t *testing.T) {
 		t.Fatal("fired before any Apply")
 	default:
 	}
-	if err := s.Apply(context.Background(), settings.Default()); err != nil {
+	if err := s.Apply(t.Context(), settings.Default()); err != nil {
 		t.Fatal(err)
 	}
 	select {

@@ -79,7 +79,7 @@ func TestDefaultDataDirFollowsGrafana(t *testing.T) {
 
 // Server mode reports an unreachable server with its address instead of hanging.
 func TestServerModeReportsAnUnreachableServer(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
 	c, err := Open(ctx, Config{Mode: ModeServer, Address: "127.0.0.1:1", DialTimeout: time.Second})
 	if err == nil {

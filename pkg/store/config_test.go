@@ -3,7 +3,6 @@
 package store
 
 import (
-	"context"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,7 +11,7 @@ import (
 // One process hosts one engine serving one data directory: a second directory is refused
 // while the first is open, and a store on the same directory reopens after Close.
 func TestEmbeddedEngineServesOneDirectory(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	cfg := targets[0].cfg
 	other := cfg
 	other.DataDir = t.TempDir()

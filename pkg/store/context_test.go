@@ -13,7 +13,7 @@ import (
 // A context that is already done stops every kind of call before the engine sees it.
 func TestCancelledContextStopsCallsBeforeTheyRun(t *testing.T) {
 	eachTarget(t, func(t *testing.T, c Conn) {
-		ctx, cancel := context.WithCancel(context.Background())
+		ctx, cancel := context.WithCancel(t.Context())
 		cancel()
 		table := tableName("never")
 		calls := []struct {
@@ -42,7 +42,7 @@ func TestCancelledContextStopsCallsBeforeTheyRun(t *testing.T) {
 // running statement cannot be interrupted from outside; server: clickhouse-go cancels it).
 func TestDeadlineStopsALongQuery(t *testing.T) {
 	eachTarget(t, func(t *testing.T, c Conn) {
-		ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+		ctx, cancel := context.WithTimeout(t.Context(), 500*time.Millisecond)
 		defer cancel()
 		start := time.Now()
 		rows, err := c.Query(ctx, "SELECT count() FROM numbers(100000000000) WHERE NOT ignore(sipHash64(number))")
@@ -70,7 +70,7 @@ func TestDeadlineStopsALongQuery(t *testing.T) {
 func TestWaitingForTheEmbeddedEngineHonoursTheContext(t *testing.T) {
 	c := targets[0].conn
 	engineSlot <- struct{}{} // the engine is busy
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
 	defer cancel()
 	_, err := c.Query(ctx, "SELECT 1")
 	release()

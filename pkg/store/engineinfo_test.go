@@ -3,7 +3,6 @@
 package store
 
 import (
-	"context"
 	"regexp"
 	"testing"
 )
@@ -14,7 +13,7 @@ func TestEveryConnectionSaysWhichEngineServesIt(t *testing.T) {
 		if !ok {
 			t.Fatalf("%T does not report its engine", c)
 		}
-		e, err := r.Engine(context.Background())
+		e, err := r.Engine(t.Context())
 		if err != nil {
 			t.Fatal(err)
 		}

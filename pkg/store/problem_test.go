@@ -3,7 +3,6 @@
 package store
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"testing"
@@ -13,7 +12,7 @@ import (
 
 // TestOpenTellsTheEngineProblemsApart opens the real engine the ways an install goes wrong.
 func TestOpenTellsTheEngineProblemsApart(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	dir := t.TempDir()
 	file := filepath.Join(dir, "not-a-directory")
 	if err := os.WriteFile(file, []byte("x"), 0o600); err != nil {

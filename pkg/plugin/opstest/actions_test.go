@@ -3,7 +3,6 @@
 package opstest
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -30,7 +29,7 @@ func namespace(t *testing.T) string {
 	t.Helper()
 	nsSeq++
 	name := fmt.Sprintf("ops%d-%d", nsSeq, time.Now().UnixNano()%100000)
-	if _, err := env.kube.Clientset().CoreV1().Namespaces().Create(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}, metav1.CreateOptions{}); err != nil {
+	if _, err := env.kube.Clientset().CoreV1().Namespaces().Create(t.Context(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	return name
@@ -39,7 +38,7 @@ func namespace(t *testing.T) string {
 func deployment(t *testing.T, ns, name string, replicas int32) {
 	t.Helper()
 	labels := map[string]string{"app": name}
-	_, err := env.kube.Clientset().AppsV1().Deployments(ns).Create(context.Background(), &appsv1.Deployment{
+	_, err := env.kube.Clientset().AppsV1().Deployments(ns).Create(t.Context(), &appsv1.Deployment{
 		ObjectMeta: metav1.ObjectMeta{Name: name},
 		Spec: appsv1.DeploymentSpec{Replicas: &replicas, Selector: &metav1.LabelSelector{MatchLabels: labels},
 			Template: corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: labels},
@@ -52,7 +51,7 @@ func deployment(t *testing.T, ns, name string, replicas int32) {
 
 func getDeployment(t *testing.T, ns, name string) *appsv1.Deployment {
 	t.Helper()
-	d, err := env.kube.Clientset().AppsV1().Deployments(ns).Get(context.Background(), name, metav1.GetOptions{})
+	d, err := env.kube.Clientset().AppsV1().Deployments(ns).Get(t.Context(), name, metav1.GetOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,7 +23,7 @@ func TestAWebhookDenialIsNotified(t *testing.T) {
 	if s := call(t, viewer, "GET", "v1/status", nil, nil); s != 200 {
 		t.Fatalf("status %d", s)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	cs := env.kube.Clientset()
 	ns := "denied-" + time.Now().Format("150405")

@@ -3,7 +3,6 @@
 package opstest
 
 import (
-	"context"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -39,7 +38,7 @@ func waitLease(t *testing.T, h *pluginhost.Host, state string, within time.Durat
 // leaseHolder is the holder the cluster's Lease object names.
 func leaseHolder(t *testing.T, leaseNS string) string {
 	t.Helper()
-	l, err := env.kube.Clientset().CoordinationV1().Leases(leaseNS).Get(context.Background(), "kubedoor-schedules", metav1.GetOptions{})
+	l, err := env.kube.Clientset().CoordinationV1().Leases(leaseNS).Get(t.Context(), "kubedoor-schedules", metav1.GetOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

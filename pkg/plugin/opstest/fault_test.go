@@ -3,7 +3,6 @@
 package opstest
 
 import (
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -71,7 +70,7 @@ func callOn(t *testing.T, h *pluginhost.Host, u pluginhost.User, method, path st
 			t.Fatal(err)
 		}
 	}
-	res, err := h.Call(context.Background(), u, method, path, raw)
+	res, err := h.Call(t.Context(), u, method, path, raw)
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, path, err)
 	}

@@ -3,7 +3,6 @@
 package opstest
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
@@ -20,7 +19,7 @@ func template(name string) corev1.PodTemplateSpec {
 
 func statefulSet(t *testing.T, ns, name string, replicas int32) {
 	t.Helper()
-	_, err := env.kube.Clientset().AppsV1().StatefulSets(ns).Create(context.Background(), &appsv1.StatefulSet{
+	_, err := env.kube.Clientset().AppsV1().StatefulSets(ns).Create(t.Context(), &appsv1.StatefulSet{
 		ObjectMeta: metav1.ObjectMeta{Name: name},
 		Spec: appsv1.StatefulSetSpec{Replicas: &replicas, ServiceName: name, Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": name}},
 			Template: template(name)},
@@ -32,7 +31,7 @@ func statefulSet(t *testing.T, ns, name string, replicas int32) {
 
 func daemonSet(t *testing.T, ns, name string) *appsv1.DaemonSet {
 	t.Helper()
-	d, err := env.kube.Clientset().AppsV1().DaemonSets(ns).Create(context.Background(), &appsv1.DaemonSet{
+	d, err := env.kube.Clientset().AppsV1().DaemonSets(ns).Create(t.Context(), &appsv1.DaemonSet{
 		ObjectMeta: metav1.ObjectMeta{Name: name},
 		Spec:       appsv1.DaemonSetSpec{Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": name}}, Template: template(name)},
 	}, metav1.CreateOptions{})
@@ -44,7 +43,7 @@ func daemonSet(t *testing.T, ns, name string) *appsv1.DaemonSet {
 
 func getStatefulSet(t *testing.T, ns, name string) *appsv1.StatefulSet {
 	t.Helper()
-	s, err := env.kube.Clientset().AppsV1().StatefulSets(ns).Get(context.Background(), name, metav1.GetOptions{})
+	s, err := env.kube.Clientset().AppsV1().StatefulSets(ns).Get(t.Context(), name, metav1.GetOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +52,7 @@ func getStatefulSet(t *testing.T, ns, name string) *appsv1.StatefulSet {
 
 func getDaemonSet(t *testing.T, ns, name string) *appsv1.DaemonSet {
 	t.Helper()
-	d, err := env.kube.Clientset().AppsV1().DaemonSets(ns).Get(context.Background(), name, metav1.GetOptions{})
+	d, err := env.kube.Clientset().AppsV1().DaemonSets(ns).Get(t.Context(), name, metav1.GetOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -220,7 +220,7 @@ func call(t *testing.T, u pluginhost.User, method, path string, body any, out an
 			t.Fatal(err)
 		}
 	}
-	res, err := currentHost().Call(context.Background(), u, method, path, raw)
+	res, err := currentHost().Call(t.Context(), u, method, path, raw)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,6 @@
 package opstest
 
 import (
-	"context"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -35,13 +34,13 @@ type podResult struct {
 func replicaSetPod(t *testing.T, ns, deployment, name string) {
 	t.Helper()
 	// No controller-manager creates the namespace's default ServiceAccount, which admitting a pod needs.
-	_, err := env.kube.Clientset().CoreV1().ServiceAccounts(ns).Create(context.Background(), &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "default"}}, metav1.CreateOptions{})
+	_, err := env.kube.Clientset().CoreV1().ServiceAccounts(ns).Create(t.Context(), &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "default"}}, metav1.CreateOptions{})
 	if err != nil && !apierrors.IsAlreadyExists(err) {
 		t.Fatal(err)
 	}
 	yes := true
 	grace := int64(7)
-	_, err = env.kube.Clientset().CoreV1().Pods(ns).Create(context.Background(), &corev1.Pod{
+	_, err = env.kube.Clientset().CoreV1().Pods(ns).Create(t.Context(), &corev1.Pod{
 		ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{"app": deployment, "pod-template-hash": "abc"},
 			OwnerReferences: []metav1.OwnerReference{{APIVersion: "apps/v1", Kind: "ReplicaSet", Name: deployment + "-abc", UID: "rs", Controller: &yes}}},
 		Spec: corev1.PodSpec{TerminationGracePeriodSeconds: &grace, Containers: []corev1.Container{{Name: "app", Image: "registry.example/app:1"}}},
@@ -73,7 +72,7 @@ func TestPodsAreListedIsolatedAndDeletedThroughTheAPI(t *testing.T) {
 	if s := call(t, editor, "POST", "v1/clusters/prod-a/pods/isolate", isolate, &res); s != 200 || !res.OK || !strings.Contains(string(res.After), `"to":"web-isolated"`) {
 		t.Fatalf("isolate: %d %+v %s", s, res, res.After)
 	}
-	p, err := env.kube.Clientset().CoreV1().Pods(ns).Get(context.Background(), "web-abc-1", metav1.GetOptions{})
+	p, err := env.kube.Clientset().CoreV1().Pods(ns).Get(t.Context(), "web-abc-1", metav1.GetOptions{})
 	if err != nil || p.Labels["app"] != "web-isolated" || p.Annotations["kubedoor.io/isolated-by"] != "ed" {
 		t.Fatalf("the pod in the cluster: %v %v %v", p.Labels, p.Annotations, err)
 	}
@@ -156,7 +155,7 @@ func TestPodsAreListedIsolatedAndDeletedThroughTheAPI(t *testing.T) {
 
 func listNames(t *testing.T, ns string) string {
 	t.Helper()
-	l, err := env.kube.Clientset().CoreV1().Pods(ns).List(context.Background(), metav1.ListOptions{})
+	l, err := env.kube.Clientset().CoreV1().Pods(ns).List(t.Context(), metav1.ListOptions{})
 	if err != nil && !apierrors.IsNotFound(err) {
 		t.Fatal(err)
 	}

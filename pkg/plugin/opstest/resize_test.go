@@ -3,7 +3,6 @@
 package opstest
 
 import (
-	"context"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -19,7 +18,7 @@ import (
 // resizablePod creates a pod of the Deployment name as its ReplicaSet <name>-hash1 would.
 func resizablePod(t *testing.T, ns, name, pod string) {
 	t.Helper()
-	ctx := context.Background()
+	ctx := t.Context()
 	// Pods need the namespace's default ServiceAccount, which no controller creates here.
 	if _, err := env.kube.Clientset().CoreV1().ServiceAccounts(ns).Create(ctx, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "default"}}, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
 		t.Fatal(err)
@@ -37,7 +36,7 @@ func resizablePod(t *testing.T, ns, name, pod string) {
 
 func podCPU(t *testing.T, ns, pod string) string {
 	t.Helper()
-	p, err := env.kube.Clientset().CoreV1().Pods(ns).Get(context.Background(), pod, metav1.GetOptions{})
+	p, err := env.kube.Clientset().CoreV1().Pods(ns).Get(t.Context(), pod, metav1.GetOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
