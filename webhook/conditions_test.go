@@ -3,7 +3,6 @@
 package main_test
 
 import (
-	"context"
 	"testing"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -14,7 +13,7 @@ import (
 // The registration's match condition, as the real API server evaluates it: each step either
 // reaches the webhook (one more UPDATE review) or is admitted without a call.
 func TestUpdatesThatCannotChangeCapacityNeverReachTheWebhook(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	ns := mustNamespace(ctx, "cond", v1alpha1.ControlEnforce, "")
 	putPolicy(t, policyObject(ns, "api", ptr[int32](3), appPolicy))
 	if _, err := cs.AppsV1().Deployments(ns).Create(ctx, deployment("api", 1), metav1.CreateOptions{}); err != nil {

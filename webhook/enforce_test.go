@@ -3,7 +3,6 @@
 package main_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -25,7 +24,7 @@ var appPolicy = containerSpec{name: "app", cpuReq: "500m", memReq: "1Gi", cpuLim
 
 func stored(t *testing.T, ns, name string) *appsv1.Deployment {
 	t.Helper()
-	d, err := cs.AppsV1().Deployments(ns).Get(context.Background(), name, metav1.GetOptions{})
+	d, err := cs.AppsV1().Deployments(ns).Get(t.Context(), name, metav1.GetOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,14 +56,14 @@ func list(l corev1.ResourceList) string {
 func scaleTo(t *testing.T, ns, name string, n int32) error {
 	t.Helper()
 	s := &autoscalingv1.Scale{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns}, Spec: autoscalingv1.ScaleSpec{Replicas: n}}
-	_, err := cs.AppsV1().Deployments(ns).UpdateScale(context.Background(), name, s, metav1.UpdateOptions{})
+	_, err := cs.AppsV1().Deployments(ns).UpdateScale(t.Context(), name, s, metav1.UpdateOptions{})
 	return err
 }
 
 func patch(t *testing.T, ns, name string, body any) {
 	t.Helper()
 	b, _ := json.Marshal(body)
-	if _, err := cs.AppsV1().Deployments(ns).Patch(context.Background(), name, types.StrategicMergePatchType, b, metav1.PatchOptions{}); err != nil {
+	if _, err := cs.AppsV1().Deployments(ns).Patch(t.Context(), name, types.StrategicMergePatchType, b, metav1.PatchOptions{}); err != nil {
 		t.Fatalf("patch %s: %v", b, err)
 	}
 }
@@ -85,7 +84,7 @@ func wantResources(t *testing.T, d *appsv1.Deployment, container, want, why stri
 
 // The day-to-day operations on a registered Deployment, in the order a team would run them.
 func TestARegisteredDeploymentFollowsItsPolicyThroughKubectlOperations(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	ns := mustNamespace(ctx, "shop", v1alpha1.ControlEnforce, "")
 	putPolicy(t, policyObject(ns, "api", ptr[int32](4), appPolicy))
 
@@ -146,7 +145,7 @@ func TestARegisteredDeploymentFollowsItsPolicyThroughKubectlOperations(t *testin
 }
 
 func TestAPolicyChangeTakesEffectWithoutARestart(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	ns := mustNamespace(ctx, "live", v1alpha1.ControlEnforce, "")
 	putPolicy(t, policyObject(ns, "api", ptr[int32](2)))
 	if _, err := cs.AppsV1().Deployments(ns).Create(ctx, deployment("api", 1), metav1.CreateOptions{}); err != nil {
@@ -173,7 +172,7 @@ func TestAPolicyChangeTakesEffectWithoutARestart(t *testing.T) {
 }
 
 func TestASidecarNamedInThePolicyIsEnforcedToo(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	ns := mustNamespace(ctx, "mesh", v1alpha1.ControlEnforce, "")
 	putPolicy(t, policyObject(ns, "api", nil, appPolicy, containerSpec{name: "proxy", memLim: "128Mi"}))
 	if _, err := cs.AppsV1().Deployments(ns).Create(ctx, deployment("api", 3), metav1.CreateOptions{}); err != nil {
@@ -186,7 +185,7 @@ func TestASidecarNamedInThePolicyIsEnforcedToo(t *testing.T) {
 }
 
 func TestAnHPAOwnsReplicasButNotResources(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	ns := mustNamespace(ctx, "auto", v1alpha1.ControlEnforce, "")
 	putPolicy(t, policyObject(ns, "web", ptr[int32](4), appPolicy))
 	hpa := &autoscalingv2.HorizontalPodAutoscaler{
@@ -220,7 +219,7 @@ func TestAnHPAOwnsReplicasButNotResources(t *testing.T) {
 }
 
 func TestUnregisteredDeploymentsFollowTheNamespaceMode(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	tests := []struct {
 		name        string
 		control     string
@@ -272,7 +271,7 @@ func TestUnregisteredDeploymentsFollowTheNamespaceMode(t *testing.T) {
 }
 
 func TestObserveModeStoresWhatWasSentAndReportsTheWouldBePatch(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	ns := mustNamespace(ctx, "watch", v1alpha1.ControlObserve, "")
 	putPolicy(t, policyObject(ns, "api", ptr[int32](4), appPolicy))
 	before := metric("kubedoor_webhook_decisions_total", map[string]string{"result": "observed"})
@@ -292,7 +291,7 @@ func TestObserveModeStoresWhatWasSentAndReportsTheWouldBePatch(t *testing.T) {
 }
 
 func TestATemporaryScaleIsLeftAloneOnlyWhileFresh(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	ns := mustNamespace(ctx, "burst", v1alpha1.ControlEnforce, "")
 	putPolicy(t, policyObject(ns, "api", ptr[int32](4), appPolicy))
 	if _, err := cs.AppsV1().Deployments(ns).Create(ctx, deployment("api", 4), metav1.CreateOptions{}); err != nil {

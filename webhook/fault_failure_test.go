@@ -3,7 +3,6 @@
 package main_test
 
 import (
-	"context"
 	"sync"
 	"syscall"
 	"testing"
@@ -19,7 +18,7 @@ import (
 // failurePolicy Ignore, a hung or dead webhook costs at most timeoutSeconds in enforced
 // namespaces, and nothing anywhere else.
 func TestAHungWebhookDelaysOnlyEnforcedNamespacesAndOnlyUpToTheTimeout(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	enforced := mustNamespace(ctx, "hung", v1alpha1.ControlEnforce, "")
 	plain := mustNamespace(ctx, "plain", "", "")
 
@@ -63,7 +62,7 @@ func TestAHungWebhookDelaysOnlyEnforcedNamespacesAndOnlyUpToTheTimeout(t *testin
 }
 
 func TestAKilledWebhookFailsOpenAndEnforcementResumesWhenItReturns(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	ns := mustNamespace(ctx, "outage", v1alpha1.ControlEnforce, "")
 	hook.Stop()
 	restarted := false

@@ -10,7 +10,6 @@ package main_test
 // diff use, already returns the table's values.
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -50,7 +49,7 @@ func apply(t *testing.T, ns, name string, dryRun bool) *appsv1.Deployment {
 	if dryRun {
 		opts.DryRun = []string{metav1.DryRunAll}
 	}
-	d, err := cs.AppsV1().Deployments(ns).Patch(context.Background(), name, types.ApplyPatchType, gitManifest(name), opts)
+	d, err := cs.AppsV1().Deployments(ns).Patch(t.Context(), name, types.ApplyPatchType, gitManifest(name), opts)
 	if err != nil {
 		t.Fatalf("server-side apply as %s (dry run %v): %v", gitopsManager, dryRun, err)
 	}
@@ -60,7 +59,7 @@ func apply(t *testing.T, ns, name string, dryRun bool) *appsv1.Deployment {
 var patchedUpdates = map[string]string{"operation": "UPDATE", "resource": "deployments", "patched": "true"}
 
 func TestRepeatedServerSideAppliesConvergeUnderTheWebhook(t *testing.T) {
-	ns := mustNamespace(context.Background(), "gitops", v1alpha1.ControlEnforce, "")
+	ns := mustNamespace(t.Context(), "gitops", v1alpha1.ControlEnforce, "")
 	putPolicy(t, policyObject(ns, "api", ptr[int32](4), appPolicy))
 	const tableResources = "req cpu=500m,memory=1Gi lim cpu=2,memory=2Gi"
 

@@ -3,7 +3,6 @@
 package main_test
 
 import (
-	"context"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -60,7 +59,7 @@ func partitioned(n int32) appsv1.StatefulSetUpdateStrategy {
 
 func storedSTS(t *testing.T, ns, name string) *appsv1.StatefulSet {
 	t.Helper()
-	s, err := cs.AppsV1().StatefulSets(ns).Get(context.Background(), name, metav1.GetOptions{})
+	s, err := cs.AppsV1().StatefulSets(ns).Get(t.Context(), name, metav1.GetOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +91,7 @@ func untouched(t *testing.T, s *appsv1.StatefulSet, created *appsv1.StatefulSet,
 }
 
 func TestARegisteredStatefulSetFollowsItsPolicyThroughKubectlOperations(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	ns := mustNamespace(ctx, "stateful", v1alpha1.ControlEnforce, "")
 	putPolicy(t, kindPolicy(ns, v1alpha1.KindStatefulSet, "db", ptr[int32](3), appPolicy))
 
@@ -162,7 +161,7 @@ func TestARegisteredStatefulSetFollowsItsPolicyThroughKubectlOperations(t *testi
 func stsPatch(t *testing.T, ns, name string, body any) {
 	t.Helper()
 	b, _ := json.Marshal(body)
-	if _, err := cs.AppsV1().StatefulSets(ns).Patch(context.Background(), name, types.StrategicMergePatchType, b, metav1.PatchOptions{}); err != nil {
+	if _, err := cs.AppsV1().StatefulSets(ns).Patch(t.Context(), name, types.StrategicMergePatchType, b, metav1.PatchOptions{}); err != nil {
 		t.Fatalf("patch %s: %v", b, err)
 	}
 }
@@ -175,7 +174,7 @@ func stsPatchOnceServed(t *testing.T, ns, name string, body any, cpu string) {
 	b, _ := json.Marshal(body)
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		s, err := cs.AppsV1().StatefulSets(ns).Patch(context.Background(), name, types.StrategicMergePatchType, b,
+		s, err := cs.AppsV1().StatefulSets(ns).Patch(t.Context(), name, types.StrategicMergePatchType, b,
 			metav1.PatchOptions{DryRun: []string{metav1.DryRunAll}})
 		if err != nil {
 			t.Fatalf("dry-run patch %s: %v", b, err)
@@ -201,7 +200,7 @@ func daemonSet(name string) *appsv1.DaemonSet {
 }
 
 func TestADaemonSetGetsResourcesAndItsPolicysReplicasAreIgnored(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	ns := mustNamespace(ctx, "nodes", v1alpha1.ControlEnforce, "")
 	putPolicy(t, kindPolicy(ns, v1alpha1.KindDaemonSet, "agent", ptr[int32](5), appPolicy))
 	if _, err := cs.AppsV1().DaemonSets(ns).Create(ctx, daemonSet("agent"), metav1.CreateOptions{}); err != nil {
@@ -238,7 +237,7 @@ func TestADaemonSetGetsResourcesAndItsPolicysReplicasAreIgnored(t *testing.T) {
 func dsPatch(t *testing.T, ns, name string, body any) {
 	t.Helper()
 	b, _ := json.Marshal(body)
-	if _, err := cs.AppsV1().DaemonSets(ns).Patch(context.Background(), name, types.StrategicMergePatchType, b, metav1.PatchOptions{}); err != nil {
+	if _, err := cs.AppsV1().DaemonSets(ns).Patch(t.Context(), name, types.StrategicMergePatchType, b, metav1.PatchOptions{}); err != nil {
 		t.Fatalf("patch %s: %v", b, err)
 	}
 }
@@ -246,7 +245,7 @@ func dsPatch(t *testing.T, ns, name string, body any) {
 // One namespace: unknown workloads are warned about by default, but unknown StatefulSets (state
 // that is costly to resize later) are denied; DaemonSets have no override and follow the default.
 func TestPerKindUnknownWorkloadModes(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	ns := mustNamespace(ctx, "mixed", v1alpha1.ControlEnforce, v1alpha1.UnknownWarn)
 	annotated := time.Now()
 	if _, err := cs.CoreV1().Namespaces().Patch(ctx, ns, types.MergePatchType,

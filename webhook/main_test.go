@@ -189,7 +189,7 @@ func policyObject(ns, name string, replicas *int32, containers ...containerSpec)
 // but the tests are about rules, not watch latency).
 func putPolicy(t *testing.T, obj *unstructured.Unstructured) {
 	t.Helper()
-	ctx := context.Background()
+	ctx := t.Context()
 	ri := dyn.Resource(v1alpha1.GroupVersionResource).Namespace(obj.GetNamespace())
 	// The webhook's report writer updates a policy's status meanwhile; a conflict is retried.
 	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {

@@ -3,7 +3,6 @@
 package main_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
@@ -19,7 +18,7 @@ import (
 // The webhook writes the latest decision into the policy's status (off the request path, every
 // --report-interval), without touching its spec.
 func TestTheLatestDecisionShowsInThePolicyStatus(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	ns := mustNamespace(ctx, "reported", v1alpha1.ControlEnforce, "")
 	putPolicy(t, policyObject(ns, "api", ptr[int32](3)))
 	if _, err := cs.AppsV1().Deployments(ns).Create(ctx, deployment("api", 1), metav1.CreateOptions{}); err != nil {
@@ -48,7 +47,7 @@ func TestTheLatestDecisionShowsInThePolicyStatus(t *testing.T) {
 
 func getPolicyObject(t *testing.T, ns, name string) *unstructured.Unstructured {
 	t.Helper()
-	p, err := dyn.Resource(v1alpha1.GroupVersionResource).Namespace(ns).Get(context.Background(), name, metav1.GetOptions{})
+	p, err := dyn.Resource(v1alpha1.GroupVersionResource).Namespace(ns).Get(t.Context(), name, metav1.GetOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +71,7 @@ func waitDecision(t *testing.T, ns, name, op string) map[string]any {
 // A refused change leaves a Warning Event on the Deployment (what `kubectl get events` and the
 // backend's denied notifications read); repeated refusals are one Event with a count.
 func TestADenialIsRecordedAsAnEventOnTheDeployment(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	ns := mustNamespace(ctx, "refused", v1alpha1.ControlEnforce, "")
 	for range 2 {
 		if _, err := cs.AppsV1().Deployments(ns).Create(ctx, deployment("stranger", 1), metav1.CreateOptions{}); !apierrors.IsForbidden(err) {

@@ -3,7 +3,6 @@
 package main_test
 
 import (
-	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"net/http"
@@ -19,7 +18,7 @@ import (
 )
 
 func TestTheAPIServerSendsReviewsOnlyForLabelledNamespaces(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	tests := []struct {
 		name        string
 		control     string
@@ -87,7 +86,7 @@ func TestMalformedReviewsAreRejectedOverTLS(t *testing.T) {
 		})
 	}
 	// The process is still serving after all of that.
-	if err := testenv.WaitHTTP(context.Background(), hook.HealthURL()+"/readyz"); err != nil {
+	if err := testenv.WaitHTTP(t.Context(), hook.HealthURL()+"/readyz"); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -1,7 +1,6 @@
 package admission
 
 import (
-	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -215,7 +214,7 @@ func TestResponses(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			d, _ := newDecider(t, tt.lookup(), tt.opts)
-			resp := d.Decide(context.Background(), tt.req)
+			resp := d.Decide(t.Context(), tt.req)
 			if resp.UID != tt.req.UID || resp.Allowed != tt.wantAllowed {
 				t.Fatalf("uid %q allowed %v, want %q %v (%+v)", resp.UID, resp.Allowed, tt.req.UID, tt.wantAllowed, resp)
 			}

@@ -1,7 +1,6 @@
 package admission
 
 import (
-	"context"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -48,7 +47,7 @@ func FuzzReview(f *testing.F) {
 			return
 		}
 		req := review.Request
-		resp := d.Decide(context.Background(), req)
+		resp := d.Decide(t.Context(), req)
 		if resp == nil || resp.UID != req.UID {
 			t.Fatalf("no answer or wrong uid for %s", body)
 		}
@@ -80,7 +79,7 @@ func FuzzReview(f *testing.F) {
 			// Re-sent as the same change: old unchanged, new = patched.
 			again.Operation, again.OldObject = admissionv1.Update, req.OldObject
 		}
-		second := d.Decide(context.Background(), &again)
+		second := d.Decide(t.Context(), &again)
 		if len(second.Patch) != 0 {
 			t.Fatalf("patched object %s got another patch %s (first %s)", patched, second.Patch, resp.Patch)
 		}

@@ -1,7 +1,6 @@
 package admission
 
 import (
-	"context"
 	"encoding/json"
 	"reflect"
 	"strings"
@@ -94,7 +93,7 @@ func TestAStatefulSetCreateGetsItsPolicyAndKeepsItsStorageAndUpdateStrategy(t *t
 		o.Report = func(_, policy string, _ v1alpha1.Decision) { reported = policy }
 	})
 	req := review(t, "CREATE", "statefulsets", "", "data", "db", dbStatefulSet, "")
-	resp := d.Decide(context.Background(), req)
+	resp := d.Decide(t.Context(), req)
 	if !resp.Allowed || len(resp.Patch) == 0 {
 		t.Fatalf("allowed %v patch %s", resp.Allowed, resp.Patch)
 	}
@@ -206,7 +205,7 @@ func TestStatefulSetReviews(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			d, _ := newDecider(t, tt.lookup(), nil)
-			resp := d.Decide(context.Background(), tt.req(t))
+			resp := d.Decide(t.Context(), tt.req(t))
 			if resp.Allowed != tt.allowed || string(resp.Patch) != tt.patch {
 				t.Fatalf("allowed %v patch %s, want %v %s (%+v)", resp.Allowed, resp.Patch, tt.allowed, tt.patch, resp.Result)
 			}
@@ -234,7 +233,7 @@ func TestADaemonSetGetsResourcesOnlyAndItsPolicysReplicasAreReportedIgnored(t *t
 		}
 	})
 	req := review(t, "CREATE", "daemonsets", "", "data", "agent", agentDaemonSet, "")
-	resp := d.Decide(context.Background(), req)
+	resp := d.Decide(t.Context(), req)
 	want := `[{"op":"add","path":"/spec/template/spec/containers/0/resources","value":{"limits":{"memory":"1Gi"},"requests":{"cpu":"500m"}}}]`
 	if !resp.Allowed || string(resp.Patch) != want {
 		t.Fatalf("allowed %v patch %s, want %s", resp.Allowed, resp.Patch, want)
@@ -252,13 +251,13 @@ func TestADaemonSetGetsResourcesOnlyAndItsPolicysReplicasAreReportedIgnored(t *t
 
 	// kubectl set image on the DaemonSet: resources again, nothing else.
 	newImage := strings.Replace(agentDaemonSet, "agent:1", "agent:2", 1)
-	resp = d.Decide(context.Background(), review(t, "UPDATE", "daemonsets", "", "data", "agent", newImage, agentDaemonSet))
+	resp = d.Decide(t.Context(), review(t, "UPDATE", "daemonsets", "", "data", "agent", newImage, agentDaemonSet))
 	if string(resp.Patch) != want {
 		t.Fatalf("image change patch %s", resp.Patch)
 	}
 	// An unknown DaemonSet falls back to the namespace default (warn) without its own annotation.
 	other := strings.ReplaceAll(agentDaemonSet, `"name":"agent"`, `"name":"logs"`)
-	resp = d.Decide(context.Background(), review(t, "CREATE", "daemonsets", "", "data", "logs", other, ""))
+	resp = d.Decide(t.Context(), review(t, "CREATE", "daemonsets", "", "data", "logs", other, ""))
 	if !resp.Allowed || len(resp.Patch) != 0 || !strings.Contains(strings.Join(resp.Warnings, "|"), "not in the control table") {
 		t.Fatalf("unknown DaemonSet: %+v", resp)
 	}

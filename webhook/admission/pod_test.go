@@ -1,7 +1,6 @@
 package admission
 
 import (
-	"context"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -69,7 +68,7 @@ func TestPodCreates(t *testing.T) {
 			d, _ := newDecider(t, tt.lookup(), func(o *Options) {
 				o.Report = func(_, _ string, dec v1alpha1.Decision) { reported = append(reported, dec) }
 			})
-			resp := d.Decide(context.Background(), tt.req)
+			resp := d.Decide(t.Context(), tt.req)
 			if !resp.Allowed || string(resp.Patch) != tt.wantPatch {
 				t.Fatalf("allowed %v patch %s, want %s", resp.Allowed, resp.Patch, tt.wantPatch)
 			}

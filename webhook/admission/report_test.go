@@ -1,7 +1,6 @@
 package admission
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
@@ -43,7 +42,7 @@ func TestDecisionsAreReportedOnlyForDeploymentsWithAPolicy(t *testing.T) {
 			if tt.scale {
 				req = scaleReq(tt.ns, tt.deploy, 10)
 			}
-			d.Decide(context.Background(), req)
+			d.Decide(t.Context(), req)
 			if tt.want == nil {
 				if len(got) != 0 {
 					t.Fatalf("reported %+v; want nothing", got)
@@ -86,7 +85,7 @@ func TestOnlyRefusalsAreToldToDenied(t *testing.T) {
 					got = append(got, denial{ns, name, op, msg})
 				}
 			})
-			resp := d.Decide(context.Background(), tt.req)
+			resp := d.Decide(t.Context(), tt.req)
 			if !tt.denied {
 				if len(got) != 0 {
 					t.Fatalf("told %+v for an admitted change", got)

@@ -61,7 +61,7 @@ func eventually(t *testing.T, what string, cond func() bool) {
 }
 
 func TestTheCacheAnswersFromMemoryWhatTheAPIServerHolds(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	ns, err := cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{
 		GenerateName: "shop-",
 		Labels:       map[string]string{v1alpha1.LabelControl: v1alpha1.ControlEnforce, "team": "a"},
@@ -200,7 +200,7 @@ func TestTheCacheAnswersFromMemoryWhatTheAPIServerHolds(t *testing.T) {
 
 // A Pod review in a pods-target namespace finds its Deployment through the cached ReplicaSet.
 func TestReplicaSetsAreCachedWithTheirDeploymentOnly(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	ns, err := cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{
 		GenerateName: "gitops-",
 		Labels:       map[string]string{v1alpha1.LabelControl: v1alpha1.ControlEnforce, v1alpha1.LabelControlTarget: v1alpha1.ControlTargetPods},

@@ -94,7 +94,7 @@ func apply(t *testing.T, ctx context.Context, doc []byte) []*unstructured.Unstru
 }
 
 func TestManifestsApplyToARealAPIServerAndFitTogether(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	cs := kube.Clientset()
 	for round := 1; round <= 2; round++ { // the second apply is an upgrade with fresh certificates
 		applied := apply(t, ctx, manifests(t, deploy.Options{Image: "kubedoor-webhook:test", ClusterName: "prod-a"}))
@@ -160,7 +160,7 @@ func checkDeployment(t *testing.T, d *appsv1.Deployment) {
 
 // The ClusterRole must be enough for the webhook's informers and allow nothing else.
 func TestTheClusterRoleIsSufficientAndMinimal(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	apply(t, ctx, manifests(t, deploy.Options{Image: "kubedoor-webhook:test"}))
 	cfg := kube.RESTConfig()
 	cfg.Impersonate = rest.ImpersonationConfig{UserName: "system:serviceaccount:kubedoor:" + deploy.Name}

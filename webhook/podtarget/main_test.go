@@ -141,7 +141,7 @@ func metric(name string, want map[string]string) float64 {
 // values, then waits until the webhook's cache holds every policy.
 func putPolicy(t *testing.T, ns, kind, name string) {
 	t.Helper()
-	ctx := context.Background()
+	ctx := t.Context()
 	q := func(s string) *resource.Quantity { v := resource.MustParse(s); return &v }
 	four := int32(4)
 	p := v1alpha1.CapacityPolicy{

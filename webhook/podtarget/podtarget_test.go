@@ -3,7 +3,6 @@
 package podtarget_test
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -58,7 +57,7 @@ func podsOf(t *testing.T, ns, name string, n int) []corev1.Pod {
 	t.Helper()
 	var got []corev1.Pod
 	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		l, err := cs.CoreV1().Pods(ns).List(context.Background(), metav1.ListOptions{LabelSelector: "app=" + name})
+		l, err := cs.CoreV1().Pods(ns).List(t.Context(), metav1.ListOptions{LabelSelector: "app=" + name})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -87,7 +86,7 @@ func lastDecision(t *testing.T, ns, policy, op string) map[string]any {
 	t.Helper()
 	var last map[string]any
 	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		p, err := dyn.Resource(v1alpha1.GroupVersionResource).Namespace(ns).Get(context.Background(), policy, metav1.GetOptions{})
+		p, err := dyn.Resource(v1alpha1.GroupVersionResource).Namespace(ns).Get(t.Context(), policy, metav1.GetOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -100,7 +99,7 @@ func lastDecision(t *testing.T, ns, policy, op string) map[string]any {
 }
 
 func TestInAPodsNamespaceWorkloadsAreUnchangedAndTheirPodsGetTheTable(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	ns := mustNamespace(ctx, "gitops", v1alpha1.ControlTargetPods)
 	putPolicy(t, ns, v1alpha1.KindDeployment, "api")
 	putPolicy(t, ns, v1alpha1.KindStatefulSet, "db")
@@ -160,7 +159,7 @@ func TestInAPodsNamespaceWorkloadsAreUnchangedAndTheirPodsGetTheTable(t *testing
 }
 
 func TestATemplateNamespaceKeepsItsBehaviourAndSendsNoPods(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	for _, target := range []string{"", v1alpha1.ControlTargetTemplate} {
 		ns := mustNamespace(ctx, "classic", target)
 		putPolicy(t, ns, v1alpha1.KindDeployment, "api")
@@ -183,7 +182,7 @@ func TestATemplateNamespaceKeepsItsBehaviourAndSendsNoPods(t *testing.T) {
 }
 
 func TestAPodWhoseOwnerIsUnknownIsAdmittedUnchanged(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	ns := mustNamespace(ctx, "strays", v1alpha1.ControlTargetPods)
 	putPolicy(t, ns, v1alpha1.KindDeployment, "api")
 	yes := true

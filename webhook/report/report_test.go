@@ -1,7 +1,6 @@
 package report
 
 import (
-	"context"
 	"encoding/json"
 	"sync"
 	"testing"
@@ -65,14 +64,14 @@ func TestReports(t *testing.T) {
 		r.Record("shop", "api", decisionAt(1, "patched"))
 		r.Record("shop", "api", decisionAt(2, "allowed"))
 		r.Record("shop", "web", decisionAt(3, "observed"))
-		r.Flush(context.Background())
+		r.Flush(t.Context())
 		if len(p.sub) != 2 || p.sub[0] != "status" || p.seen["shop/api"].Result != "allowed" || p.seen["shop/web"].Result != "observed" {
 			t.Fatalf("writes %v to subresources %v", p.seen, p.sub)
 		}
 		if got := testutil.ToFloat64(r.written); got != 2 {
 			t.Fatalf("written counter %v", got)
 		}
-		r.Flush(context.Background())
+		r.Flush(t.Context())
 		if len(p.sub) != 2 {
 			t.Fatal("a flush with nothing pending must write nothing")
 		}
@@ -83,7 +82,7 @@ func TestReports(t *testing.T) {
 		r.Record("a", "2", decisionAt(1, "patched"))
 		r.Record("a", "3", decisionAt(1, "patched"))
 		r.Record("a", "1", decisionAt(2, "allowed")) // a policy already waiting is updated, never dropped
-		r.Flush(context.Background())
+		r.Flush(t.Context())
 		if len(p.seen) != 2 || p.seen["a/1"].Result != "allowed" || testutil.ToFloat64(r.dropped) != 1 {
 			t.Fatalf("writes %v, dropped %v", p.seen, testutil.ToFloat64(r.dropped))
 		}
@@ -91,7 +90,7 @@ func TestReports(t *testing.T) {
 	t.Run("a policy deleted since its decision is neither written nor a failure", func(t *testing.T) {
 		r, _ := newReporter(t, 0)
 		r.Record("a", "gone", decisionAt(1, "patched"))
-		r.Flush(context.Background())
+		r.Flush(t.Context())
 		if testutil.ToFloat64(r.failed) != 0 || testutil.ToFloat64(r.written) != 0 {
 			t.Fatalf("failed %v written %v", testutil.ToFloat64(r.failed), testutil.ToFloat64(r.written))
 		}

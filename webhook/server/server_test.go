@@ -203,7 +203,7 @@ func TestReadyzFollowsTheCaches(t *testing.T) {
 	}
 	var synced atomic.Bool
 	health := make(chan net.Addr, 1)
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
 	go func() {
 		done <- Run(ctx, Options{

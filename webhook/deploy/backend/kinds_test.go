@@ -44,13 +44,13 @@ func adminWorkloads(t *testing.T, ns string) {
 			Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "app", Image: "example/app:1"}}}}
 	}
 	apps := cluster.Clientset().AppsV1()
-	_, err := apps.StatefulSets(ns).Create(context.Background(), &appsv1.StatefulSet{ObjectMeta: metav1.ObjectMeta{Name: "db"},
+	_, err := apps.StatefulSets(ns).Create(t.Context(), &appsv1.StatefulSet{ObjectMeta: metav1.ObjectMeta{Name: "db"},
 		Spec: appsv1.StatefulSetSpec{Replicas: &one, ServiceName: "db", Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "db"}}, Template: tpl("db")}},
 		metav1.CreateOptions{})
 	if err != nil && !apierrors.IsAlreadyExists(err) {
 		t.Fatal(err)
 	}
-	_, err = apps.DaemonSets(ns).Create(context.Background(), &appsv1.DaemonSet{ObjectMeta: metav1.ObjectMeta{Name: "agent"},
+	_, err = apps.DaemonSets(ns).Create(t.Context(), &appsv1.DaemonSet{ObjectMeta: metav1.ObjectMeta{Name: "agent"},
 		Spec: appsv1.DaemonSetSpec{Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "agent"}}, Template: tpl("agent")}},
 		metav1.CreateOptions{})
 	if err != nil && !apierrors.IsAlreadyExists(err) {
@@ -59,7 +59,7 @@ func adminWorkloads(t *testing.T, ns string) {
 }
 
 func TestTheShippedRoleScalesAndRestartsStatefulSetsAndRestartsDaemonSets(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	adminNamespace(t, "shop")
 	adminWorkloads(t, "shop")
 	r := actions.New(actions.Deps{
@@ -106,7 +106,7 @@ func TestTheShippedRoleScalesAndRestartsStatefulSetsAndRestartsDaemonSets(t *tes
 }
 
 func TestTheShippedRoleCannotCreateDeleteOrReplaceStatefulSetsAndDaemonSets(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	adminNamespace(t, "shop")
 	adminWorkloads(t, "shop")
 	apps := backendClient.Kubernetes.AppsV1()

@@ -3,7 +3,6 @@
 package backend_test
 
 import (
-	"context"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
@@ -19,7 +18,7 @@ import (
 // Deployment. No controller runs in this cluster, so the ReplicaSet's pods are made by hand as
 // the Deployment controller names them ("<deployment>-<pod-template-hash>").
 func TestTheShippedRoleListsIsolatesAndDeletesPods(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	adminNamespace(t, "podops")
 	adminDeployment(t, "podops", "api")
 	// Without a controller-manager nobody creates the namespace's default ServiceAccount, which

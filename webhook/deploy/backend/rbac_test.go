@@ -102,7 +102,7 @@ current-context: c
 
 func adminNamespace(t *testing.T, name string) {
 	t.Helper()
-	_, err := cluster.Clientset().CoreV1().Namespaces().Create(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}, metav1.CreateOptions{})
+	_, err := cluster.Clientset().CoreV1().Namespaces().Create(t.Context(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}, metav1.CreateOptions{})
 	if err != nil && !apierrors.IsAlreadyExists(err) {
 		t.Fatal(err)
 	}
@@ -112,7 +112,7 @@ func adminDeployment(t *testing.T, ns, name string) {
 	t.Helper()
 	labels := map[string]string{"app": name}
 	one := int32(1)
-	_, err := cluster.Clientset().AppsV1().Deployments(ns).Create(context.Background(), &appsv1.Deployment{
+	_, err := cluster.Clientset().AppsV1().Deployments(ns).Create(t.Context(), &appsv1.Deployment{
 		ObjectMeta: metav1.ObjectMeta{Name: name},
 		Spec: appsv1.DeploymentSpec{
 			Replicas: &one,
@@ -129,7 +129,7 @@ func adminDeployment(t *testing.T, ns, name string) {
 }
 
 func TestTheShippedRoleIsEnoughForEverythingTheBackendDoes(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	adminNamespace(t, "shop")
 	adminDeployment(t, "shop", "api")
 	k := backendClient.Kubernetes
@@ -257,7 +257,7 @@ func stop[W stopper](w W, err error) error {
 func ptr[T any](v T) *T { return &v }
 
 func TestTheShippedRoleRefusesEverythingElse(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	adminNamespace(t, "shop")
 	k := backendClient.Kubernetes
 	one := int32(1)
@@ -393,7 +393,7 @@ func TestTheApiserverGrantsExactlyTheShippedRules(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r, err := backendClient.Kubernetes.AuthorizationV1().SelfSubjectRulesReviews().Create(context.Background(),
+			r, err := backendClient.Kubernetes.AuthorizationV1().SelfSubjectRulesReviews().Create(t.Context(),
 				&authorizationv1.SelfSubjectRulesReview{Spec: authorizationv1.SelfSubjectRulesReviewSpec{Namespace: tt.namespace}}, metav1.CreateOptions{})
 			if err != nil {
 				t.Fatal(err)

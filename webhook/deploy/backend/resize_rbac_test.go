@@ -33,7 +33,7 @@ func (noPeaks) MemoryPeaks(context.Context, string, workload.Ref) (map[string]fl
 // An in-place resize runs as the shipped ServiceAccount: it reads the server version and the
 // workload, lists its pods and PodDisruptionBudgets, patches pods/resize and reads the pod back.
 func TestTheShippedRoleIsEnoughForAnInPlaceResize(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	adminNamespace(t, "resize")
 	adminDeployment(t, "resize", "api")
 	// Pods need the namespace's default ServiceAccount, which no controller creates here.
