@@ -120,7 +120,9 @@ func install(t *testing.T, o webhookConfig) {
 	if _, err := api.Create(ctx, cfg, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = api.Delete(ctx, v1alpha1.WebhookConfigurationName, metav1.DeleteOptions{}) })
+	t.Cleanup(func() {
+		_ = api.Delete(context.WithoutCancel(ctx), v1alpha1.WebhookConfigurationName, metav1.DeleteOptions{})
+	})
 }
 
 func webhookDeployment(t *testing.T, ns string, ready int32) {

@@ -7,6 +7,7 @@ package jobs
 // counts read from the embedded engine before and after.
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -35,7 +36,7 @@ func withSettings(t *testing.T, edit func(*clustersettings.ClusterSettings)) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		if _, err := st.Put(ctx, orig, saved.Version, "test"); err != nil {
+		if _, err := st.Put(context.WithoutCancel(ctx), orig, saved.Version, "test"); err != nil {
 			t.Errorf("restoring prod-b settings: %v", err)
 		}
 	})

@@ -338,7 +338,7 @@ func TestABatchDeleteHoldsTheLastReadyPodWhileNoReplacementIsReady(t *testing.T)
 		}
 	}
 	cordon(ctx, true)
-	t.Cleanup(func() { cordon(context.Background(), false) })
+	t.Cleanup(func() { cordon(context.WithoutCancel(t.Context()), false) })
 
 	op, rec, _ := operator(t)
 	ref := workload.Ref{Namespace: ns, Kind: workload.Deployment, Name: "web"}

@@ -130,7 +130,7 @@ func adminDynamic(t testing.TB) dynamic.Interface {
 func clean(t testing.TB) {
 	t.Helper()
 	wipe := func() {
-		if _, err := New(adminDynamic(t), "test", Options{MaxDeleteFraction: 1}).Reconcile(t.Context(), nil); err != nil {
+		if _, err := New(adminDynamic(t), "test", Options{MaxDeleteFraction: 1}).Reconcile(context.WithoutCancel(t.Context()), nil); err != nil {
 			t.Fatalf("wiping published policies: %v", err)
 		}
 	}

@@ -362,7 +362,7 @@ func TestAClusterWithoutTheCRDGetsAnErrorSayingHowToInstallIt(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		if err := kube.InstallCRD(context.Background()); err != nil {
+		if err := kube.InstallCRD(context.WithoutCancel(t.Context())); err != nil {
 			t.Fatalf("reinstalling the CRD: %v", err)
 		}
 	})

@@ -3,6 +3,7 @@
 package store
 
 import (
+	"context"
 	"testing"
 )
 
@@ -15,7 +16,7 @@ func TestInsertKeepsBlocksWhoseBytesHoldBlankLines(t *testing.T) {
 		if err := c.Exec(ctx, "CREATE TABLE "+table+" (k UInt32, v UInt64, a Array(LowCardinality(String)), s String) ENGINE = MergeTree ORDER BY k"); err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() { _ = c.Exec(ctx, "DROP TABLE IF EXISTS "+table) })
+		t.Cleanup(func() { _ = c.Exec(context.WithoutCancel(ctx), "DROP TABLE IF EXISTS "+table) })
 		const n = 5000
 		rows := make([][]any, n)
 		var sum uint64

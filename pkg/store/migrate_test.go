@@ -28,7 +28,7 @@ func freshConn(t *testing.T, tg target, db string) Conn {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		_ = c.Exec(context.Background(), "DROP DATABASE IF EXISTS "+quoteIdent(db)+onCluster(c.Cluster()))
+		_ = c.Exec(context.WithoutCancel(t.Context()), "DROP DATABASE IF EXISTS "+quoteIdent(db)+onCluster(c.Cluster()))
 		_ = c.Close()
 	})
 	return c
