@@ -83,7 +83,11 @@ func (w *webhook) probe(ctx context.Context, cs kubernetes.Interface, ns string,
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("registration change not seen (last probe: %v): %w", err, ctx.Err())
+			last := "allowed" // the last probe's create went through
+			if err != nil {
+				last = err.Error()
+			}
+			return fmt.Errorf("registration change not seen (last probe: %s): %w", last, ctx.Err())
 		case <-time.After(100 * time.Millisecond):
 		}
 	}

@@ -5,6 +5,7 @@ package deploy_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -62,7 +63,7 @@ func apply(t *testing.T, ctx context.Context, doc []byte) []*unstructured.Unstru
 	var out []*unstructured.Unstructured
 	for {
 		var obj unstructured.Unstructured
-		if err := dec.Decode(&obj.Object); err == io.EOF {
+		if err := dec.Decode(&obj.Object); errors.Is(err, io.EOF) {
 			break
 		} else if err != nil {
 			t.Fatalf("manifests are not valid YAML: %v", err)
