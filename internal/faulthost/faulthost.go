@@ -7,7 +7,6 @@ package faulthost
 
 import (
 	"bytes"
-	"context"
 	"log/slog"
 	"os"
 	"testing"
@@ -74,7 +73,7 @@ func WaitKilled(t testing.TB, h *pluginhost.Host, within time.Duration, logPath 
 // then waits for that death as WaitKilled does.
 func CallKilled(t testing.TB, h *pluginhost.Host, u pluginhost.User, method, path string, body []byte, within time.Duration, logPath string) {
 	t.Helper()
-	if res, err := h.Call(context.Background(), u, method, path, body); err == nil {
+	if res, err := h.Call(t.Context(), u, method, path, body); err == nil {
 		t.Fatalf("%s %s was answered (%d %s); the process should have died at its fault point before answering", method, path, res.Status, res.Body)
 	}
 	WaitKilled(t, h, within, logPath)
@@ -119,7 +118,7 @@ type Cluster struct {
 // StartCluster starts a Cluster with namespaces created; it is stopped when t ends.
 func StartCluster(t testing.TB, namespaces ...string) *Cluster {
 	t.Helper()
-	ctx := context.Background()
+	ctx := t.Context()
 	kube, err := testenv.StartKube(ctx, testenv.KubeOptions{Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 	if err != nil {
 		t.Fatal(err)

@@ -3,7 +3,6 @@
 package plugin_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -40,7 +39,7 @@ type auditPage struct {
 
 func auditOf(t *testing.T, h *pluginhost.Host, target string) auditPage {
 	t.Helper()
-	res, err := h.Call(context.Background(), viewer, "GET", "v1/audit?cluster=c0&target="+target, nil)
+	res, err := h.Call(t.Context(), viewer, "GET", "v1/audit?cluster=c0&target="+target, nil)
 	if err != nil || res.Status != 200 {
 		t.Fatalf("reading the audit log: %v %+v", err, res)
 	}
@@ -60,7 +59,7 @@ var reconciled = []string{"stored versions checked for their audit entries", "ta
 func TestAControlWriteKilledBeforeItsAuditEntryIsAuditedOnceAfterRestart(t *testing.T) {
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")
-	ctx := context.Background()
+	ctx := t.Context()
 	const target = "crash/checkout"
 
 	log1 := filepath.Join(dir, "run1.log")
@@ -118,7 +117,7 @@ var collectedAt = regexp.MustCompile(`"collectedAt":"[^"]*"`)
 // jobsOf lists cluster c0's collection jobs.
 func jobsOf(t *testing.T, h *pluginhost.Host) []job {
 	t.Helper()
-	res, err := h.Call(context.Background(), viewer, "GET", "v1/collections?cluster=c0&limit=100", nil)
+	res, err := h.Call(t.Context(), viewer, "GET", "v1/collections?cluster=c0&limit=100", nil)
 	if err != nil || res.Status != 200 {
 		t.Fatalf("listing collection jobs: %v %+v", err, res)
 	}
@@ -154,7 +153,7 @@ func settled(t *testing.T, h *pluginhost.Host) []job {
 func TestACollectionKilledMidJobIsSettledAndItsRerunChangesNothing(t *testing.T) {
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")
-	ctx := context.Background()
+	ctx := t.Context()
 	yesterday := synth.DateOf(time.Now().UTC()).AddDays(-1).String()
 	rerun := []byte(fmt.Sprintf(`{"from":%q,"to":%q}`, yesterday, yesterday))
 

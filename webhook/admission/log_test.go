@@ -2,7 +2,6 @@ package admission
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"log/slog"
 	"testing"
@@ -28,7 +27,7 @@ func decisionLine(t *testing.T, l *fakeLookup, req *admissionv1.AdmissionRequest
 	if err != nil {
 		t.Fatal(err)
 	}
-	d.Decide(context.Background(), req)
+	d.Decide(t.Context(), req)
 	for _, line := range bytes.Split(bytes.TrimSpace(buf.Bytes()), []byte("\n")) {
 		var m map[string]any
 		if len(line) > 0 && json.Unmarshal(line, &m) == nil && m["msg"] == "admission decision" {

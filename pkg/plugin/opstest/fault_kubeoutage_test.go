@@ -3,7 +3,6 @@
 package opstest
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -22,7 +21,7 @@ import (
 // control-table write is stored but its publish fails; after the restart health, the switch and
 // publishing work again in the same backend process.
 func TestAKubeAPIServerStoppedAndRestartedIsReportedAndTheBackendRecoversWithoutARestart(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	// A cluster of its own: stopping the package's would disturb its shared host.
 	kube := faulthost.StartCluster(t, "kubedoor", "shop")
 	dir := t.TempDir()
