@@ -3,6 +3,7 @@
 package plugin_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -24,7 +25,9 @@ func call(t *testing.T, u pluginhost.User, method, path, body string, wantStatus
 	if body != "" {
 		b = []byte(body)
 	}
-	res, err := host.Call(t.Context(), u, method, path, b)
+	// Not cancelled with the test: cleanups restore settings through call, and t.Context() is
+	// cancelled before Cleanup functions run.
+	res, err := host.Call(context.WithoutCancel(t.Context()), u, method, path, b)
 	if err != nil {
 		t.Fatal(err)
 	}
