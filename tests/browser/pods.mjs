@@ -45,10 +45,29 @@ async function openDrawer(page) {
   if (await visible(page.getByTestId(id('control-empty')))) {
     return false;
   }
-  await page.getByTestId(id(`control-pods-${NS}-${NAME}`)).click();
-  await awaiting('the pods drawer', page.getByTestId(id('pods')).waitFor());
+  await clickForDrawer(page);
   await settle(page);
   return true;
+}
+
+/**
+ * Clicks the row's pods button until the drawer shows. A click can land while the table is
+ * replaced by a reload (CI run 14: the hover's tooltip showed, the drawer never did); a person
+ * would click again, and so does this, up to three times.
+ */
+async function clickForDrawer(page) {
+  const drawer = page.getByTestId(id('pods'));
+  for (let attempt = 1; ; attempt++) {
+    await page.getByTestId(id(`control-pods-${NS}-${NAME}`)).click();
+    try {
+      await drawer.waitFor({ timeout: 10_000 });
+      return;
+    } catch (err) {
+      if (attempt === 3) {
+        await awaiting('the pods drawer after three clicks', Promise.reject(err));
+      }
+    }
+  }
 }
 
 /** Closes the drawer and opens it again, so it lists the pods anew. */
@@ -56,8 +75,7 @@ async function reopenDrawer(page) {
   // The close button, not Escape: after a confirmation the focus is outside the drawer.
   await awaiting('closing the drawer', page.getByTestId(DRAWER_CLOSE).click());
   await awaiting('the drawer to close', page.getByTestId(id('pods')).waitFor({ state: 'detached' }));
-  await page.getByTestId(id(`control-pods-${NS}-${NAME}`)).click();
-  await page.getByTestId(id('pods')).waitFor();
+  await clickForDrawer(page);
   await settle(page);
 }
 
