@@ -152,16 +152,26 @@ func measure(ctx context.Context, c, n int, create func(i int) error) (result, e
 
 // deleteAll removes every Deployment in ns and waits until none is left.
 func deleteAll(ctx context.Context, cs kubernetes.Interface, ns string) error {
-	if err := cs.AppsV1().Deployments(ns).DeleteCollection(ctx, metav1.DeleteOptions{}, metav1.ListOptions{}); err != nil {
+	deps := cs.AppsV1().Deployments(ns)
+	return emptied(ctx, func() error { return deps.DeleteCollection(ctx, metav1.DeleteOptions{}, metav1.ListOptions{}) },
+		func() (int, error) {
+			l, err := deps.List(ctx, metav1.ListOptions{Limit: 1})
+			if err != nil {
+				return 0, err
+			}
+			return len(l.Items), nil
+		})
+}
+
+// emptied deletes a collection and polls until listing it finds nothing.
+func emptied(ctx context.Context, deleteAll func() error, left func() (int, error)) error {
+	if err := deleteAll(); err != nil {
 		return err
 	}
 	for {
-		l, err := cs.AppsV1().Deployments(ns).List(ctx, metav1.ListOptions{Limit: 1})
-		if err != nil {
+		n, err := left()
+		if err != nil || n == 0 {
 			return err
-		}
-		if len(l.Items) == 0 {
-			return nil
 		}
 		select {
 		case <-ctx.Done():

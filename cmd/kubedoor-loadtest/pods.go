@@ -95,23 +95,15 @@ func createOne(ctx context.Context, cs kubernetes.Interface, object, ns string, 
 
 // deletePods removes every Pod of the pods namespace and waits until none is left.
 func deletePods(ctx context.Context, cs kubernetes.Interface) error {
-	if err := cs.CoreV1().Pods(podsNamespace).DeleteCollection(ctx, metav1.DeleteOptions{}, metav1.ListOptions{}); err != nil {
-		return err
-	}
-	for {
-		l, err := cs.CoreV1().Pods(podsNamespace).List(ctx, metav1.ListOptions{Limit: 1})
-		if err != nil {
-			return err
-		}
-		if len(l.Items) == 0 {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(200 * time.Millisecond):
-		}
-	}
+	pods := cs.CoreV1().Pods(podsNamespace)
+	return emptied(ctx, func() error { return pods.DeleteCollection(ctx, metav1.DeleteOptions{}, metav1.ListOptions{}) },
+		func() (int, error) {
+			l, err := pods.List(ctx, metav1.ListOptions{Limit: 1})
+			if err != nil {
+				return 0, err
+			}
+			return len(l.Items), nil
+		})
 }
 
 // cacheReplicaSets creates o.replicaSets ReplicaSets in ns, each controlled by one of the
